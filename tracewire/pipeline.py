@@ -1,0 +1,120 @@
+"""Ordered, named per-document components and ``analyze_document``.
+
+A component is a plain callable ``(document, analysis, resources) -> None`` that reads the
+layers it ``requires`` from the Analysis and adds the layers it ``provides``. Components are
+registered under a versioned name and imported lazily, so importing tracewire loads no model.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import Code, PipelineError
+from .records import ActorMention, Claim, Document, Place, Quantity, Span, Technique
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything the per-document components found in one document."""
+
+    doc: Document
+    layers: set[str] = field(default_factory=set)
+    parsed: Any = None  # spaCy Doc, not exported
+    sentences: list[Span] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    techniques: list[Technique] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+ComponentFunc = Callable[[Document, Analysis, "Resources"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A registered analysis step with the layers it reads and writes."""
+
+    name: str
+    func: ComponentFunc
+    requires: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+
+
+class Resources:
+    """Models and packs loaded once per process and shared by components (no globals)."""
+
+    def __init__(self, packs: Sequence[str] = ("syria",)) -> None:
+        self.packs = tuple(packs)
+        self._cache: dict[str, Any] = {}
+
+    def get(self, key: str, loader: Callable[[], Any]) -> Any:
+        """Return resource ``key``, loading it with ``loader`` on first use in this process."""
+        if key not in self._cache:
+            self._cache[key] = loader()
+        return self._cache[key]
+
+
+# name -> "module:attribute" of a Component; imported only when a pipeline is built.
+REGISTRY: dict[str, str] = {}
+
+DEFAULT_PIPELINE: tuple[str, ...] = ()
+
+
+def register(name: str, target: str) -> None:
+    """Register a component by versioned name and ``module:attribute`` path."""
+    REGISTRY[name] = target
+
+
+def load_component(name: str) -> Component:
+    """Import and return the component registered as ``name``."""
+    try:
+        target = REGISTRY[name]
+    except KeyError as e:
+        known = ", ".join(sorted(REGISTRY)) or "(none)"
+        raise PipelineError(f"Unknown component {name!r}. Known components: {known}.") from e
+    module_name, _, attr = target.partition(":")
+    comp = getattr(importlib.import_module(module_name), attr)
+    if not isinstance(comp, Component):
+        raise PipelineError(f"{target} is not a tracewire Component", Code.TW301)
+    return comp
+
+
+def build(names: Sequence[str] | None = None) -> list[Component]:
+    """Load components in order and check each one's requirements are provided earlier."""
+    comps = [load_component(n) for n in (DEFAULT_PIPELINE if names is None else names)]
+    available: set[str] = set()
+    for c in comps:
+        missing = [r for r in c.requires if r not in available]
+        if missing:
+            raise PipelineError(
+                f"Component {c.name!r} needs {missing} but no earlier component provides it. "
+                f"Put a component providing {missing[0]!r} before {c.name!r}."
+            )
+        available.update(c.provides)
+    return comps
+
+
+def analyze_document(doc: Document, comps: Sequence[Component], res: Resources) -> Analysis:
+    """Run components over one document; a failing component is recorded, not raised."""
+    ana = Analysis(doc=doc)
+    for c in comps:
+        if any(r not in ana.layers for r in c.requires):
+            ana.errors.append(f"{Code.TW302.value} {c.name}: skipped, a required layer failed")
+            continue
+        try:
+            c.func(doc, ana, res)
+        except Exception as e:  # one bad document must not stop a batch
+            log.warning("component %s failed on %s: %s", c.name, doc.id, e)
+            ana.errors.append(f"{Code.TW302.value} {c.name}: {type(e).__name__}: {e}")
+            continue
+        ana.layers.update(c.provides)
+    ana.parsed = None
+    return ana

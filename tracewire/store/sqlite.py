@@ -1,0 +1,209 @@
+"""SQLite store: one file, WAL, foreign keys on, UNIQUE keys, batched transactions, migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import Code, StoreError
+from ..records import Document, Rejection
+from .base import IngestBatch, IngestCounts, Store
+
+APPLICATION_ID = 0x74726377  # "trcw": marks a tracewire database
+
+
+def _now() -> str:
+    """Current UTC time as ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Shipped migrations as (version, name, sql), ordered by version."""
+    found = []
+    for entry in resources.files("tracewire.store").joinpath("migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class SQLiteStore(Store):
+    """The default store, readable with ``sqlite3`` or Datasette."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Apply every shipped migration not yet recorded in ``schema_migrations``."""
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+            raise StoreError(
+                f"{self.path} is not a tracewire database (it has tables {sorted(tables)[:5]}). "
+                "Pass another --db path.",
+                Code.TW202,
+            )
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        shipped = migrations()
+        newest = max((v for v, _, _ in shipped), default=0)
+        if done and max(done) > newest:
+            raise StoreError(
+                f"{self.path} has schema version {max(done)}, newer than this tracewire ({newest}). "
+                "Upgrade tracewire.",
+                Code.TW201,
+            )
+        for version, name, sql in shipped:
+            if version in done:
+                continue
+            with self.conn:  # each migration is one transaction
+                self.conn.execute("BEGIN")
+                for stmt in _split_sql(sql):
+                    self.conn.execute(stmt)
+                self.conn.execute(
+                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, _now()),
+                )
+        self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on error."""
+        with self.conn:
+            self.conn.execute("BEGIN IMMEDIATE")
+            yield self.conn
+
+    # -- ingest ---------------------------------------------------------------------------
+    def known_input(self, path: str, sha256: str) -> bool:
+        """True when this exact file was ingested before."""
+        row = self.conn.execute("SELECT 1 FROM inputs WHERE path=? AND sha256=?", (path, sha256)).fetchone()
+        return row is not None
+
+    def write_ingest_batch(self, batch: IngestBatch) -> IngestCounts:
+        """Write a batch atomically: blobs, documents (versioned), rejections, inputs."""
+        counts = IngestCounts()
+        now = _now()
+        with self.transaction() as c:
+            for sha, data in batch.blobs.items():
+                packed = zlib.compress(data, 6)
+                c.execute(
+                    "INSERT OR IGNORE INTO blobs(sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
+                    (sha, len(data), packed),
+                )
+            for doc, blob_sha, row in batch.documents:
+                existed = c.execute("SELECT 1 FROM documents WHERE id=? LIMIT 1", (doc.id,)).fetchone()
+                cur = c.execute(
+                    "INSERT OR IGNORE INTO documents(id, version, sha256, title, outlet, date, url, author,"
+                    " dateline, fmt, source_path, blob_sha256, row, text, raw_text, offset_map, meta,"
+                    " ingested_at) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM documents"
+                    " WHERE id=?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc.id, doc.id, doc.sha256, doc.title, doc.outlet, doc.date, doc.url, doc.author,
+                        doc.dateline, doc.fmt, doc.source_path, blob_sha, row, doc.text, doc.raw_text,
+                        json.dumps(doc.offset_map, separators=(",", ":")),
+                        json.dumps(doc.meta, ensure_ascii=False), now,
+                    ),
+                )
+                if cur.rowcount == 0:
+                    counts.unchanged += 1
+                elif existed:
+                    counts.new_versions += 1
+                else:
+                    counts.ingested += 1
+            for rej, blob_sha in batch.rejections:
+                cur = c.execute(
+                    "INSERT OR IGNORE INTO rejections(path, code, message, sha256, size, blob_sha256,"
+                    " rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (rej.path, rej.code, rej.message, rej.sha256, rej.size, blob_sha, now),
+                )
+                counts.rejected += 1
+            for path, sha, fmt, ndocs, nrej in batch.inputs:
+                c.execute(
+                    "INSERT OR IGNORE INTO inputs(path, sha256, fmt, documents, rejected, ingested_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (path, sha, fmt, ndocs, nrej, now),
+                )
+        return counts
+
+    # -- reading --------------------------------------------------------------------------
+    def documents(self, ids: list[str] | None = None) -> Iterator[Document]:
+        """Current version of each document, ordered by id."""
+        if ids is None:
+            cur = self.conn.execute("SELECT * FROM current_documents ORDER BY id")
+            for row in cur:
+                yield _document(row)
+            return
+        for doc_id in ids:
+            yield self.document(doc_id)
+
+    def document(self, doc_id: str) -> Document:
+        """Current version of one document."""
+        row = self.conn.execute("SELECT * FROM current_documents WHERE id=?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"No document with id {doc_id!r} in {self.path}")
+        return _document(row)
+
+    def doc_keys(self) -> dict[str, int]:
+        """Map each current document id to its row key."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT id, doc_key FROM current_documents")}
+
+    def rejections(self) -> Iterator[Rejection]:
+        """Every recorded rejection, oldest first."""
+        for r in self.conn.execute("SELECT * FROM rejections ORDER BY rejection_key"):
+            yield Rejection(path=r["path"], code=r["code"], message=r["message"], sha256=r["sha256"],
+                            size=r["size"])
+
+    def raw_bytes(self, sha256: str) -> bytes:
+        """Decompressed raw input bytes stored under ``sha256``."""
+        row = self.conn.execute("SELECT compression, data FROM blobs WHERE sha256=?", (sha256,)).fetchone()
+        if row is None:
+            raise KeyError(f"No raw input stored with sha256 {sha256}")
+        data: bytes = row["data"]
+        return zlib.decompress(data) if row["compression"] == "zlib" else data
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Run SQL and return rows as dicts."""
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+
+def _document(row: sqlite3.Row) -> Document:
+    """Build a Document from a documents row."""
+    return Document(
+        id=row["id"], text=row["text"], sha256=row["sha256"], source_path=row["source_path"],
+        title=row["title"], outlet=row["outlet"], date=row["date"], url=row["url"], author=row["author"],
+        dateline=row["dateline"], fmt=row["fmt"],
+        offset_map=tuple(tuple(p) for p in json.loads(row["offset_map"])),  # type: ignore[misc]
+        raw_text=row["raw_text"], meta=json.loads(row["meta"]), version=row["version"],
+    )
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (no semicolons inside our string literals)."""
+    return [s.strip() for s in sql.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(s: str) -> bool:
+    """True when a chunk holds only SQL comments and blank lines."""
+    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())
