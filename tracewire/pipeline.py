@@ -63,9 +63,20 @@ class Resources:
 
 
 # name -> "module:attribute" of a Component; imported only when a pipeline is built.
-REGISTRY: dict[str, str] = {}
+REGISTRY: dict[str, str] = {
+    "tracewire.parse.v1": "tracewire.analyze.parse:parse_component",
+    "tracewire.sentences.v1": "tracewire.analyze.sentences:component",
+    "tracewire.claims.v1": "tracewire.analyze.claims:component",
+    "tracewire.attribution.v1": "tracewire.analyze.attribution:component",
+    "tracewire.hedges.v1": "tracewire.analyze.hedges:component",
+    "tracewire.quantities.v1": "tracewire.analyze.quantities:component",
+    "tracewire.actors.v1": "tracewire.analyze.actors:component",
+    "tracewire.places.v1": "tracewire.analyze.places:component",
+    "tracewire.techniques.v1": "tracewire.analyze.techniques:component",
+}
 
-DEFAULT_PIPELINE: tuple[str, ...] = ()
+# The order `tracewire analyze` runs; build() checks that each requirement comes earlier.
+DEFAULT_PIPELINE: tuple[str, ...] = ("tracewire.parse.v1",)
 
 
 def register(name: str, target: str) -> None:

@@ -172,6 +172,24 @@ class ReuseLink:
     evidence: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """A document in a story with the document it was derived from (None for the root)."""
+
+    doc: str
+    parent: str | None
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A cluster of documents connected by reuse, rooted at the best-supported original."""
+
+    story_id: str
+    root: str
+    members: tuple[StoryMember, ...]
+
+
 def map_offset(anchors: tuple[tuple[int, int], ...], norm_offset: int) -> int:
     """Translate a normalised offset through sorted (norm_start, raw_start) anchors."""
     if not anchors:
