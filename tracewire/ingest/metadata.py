@@ -28,7 +28,7 @@ _DATE_LINE_PREFIX = re.compile(r"^(?:published|posted|updated|date|last updated)
 _FROM_LINE = re.compile(r"^(?i:from|via|originally published (?:by|on|at))\s+(?P<outlet>[A-Z][\w&.' -]{1,60}?)\s*:?$")
 _SOURCE_LINE = re.compile(r"^(?:source|sources|originally published by)\s*:\s*(?P<outlet>[^\n]{1,60}?)\s*\.?$", re.I)
 _DESK_LINE = re.compile(r"^(?P<outlet>[A-Z][\w&.' -]{1,50}?)\s+(?i:news\s+)?(?i:desk)$")
-_BY_LINE = re.compile(r"^by\s+(?P<author>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*[,|–-].*)?$")
+_BY_LINE = re.compile(r"^(?i:by)\s+(?P<author>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*[,|–-].*)?$")
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'.-]+(?:[ -][A-Z][A-Z'.-]+){0,3})(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?"
     r"(?:\s*\([A-Za-z .]+\))?\s*[–—-]{1,2}\s+"

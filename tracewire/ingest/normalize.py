@@ -134,7 +134,7 @@ def looks_hard_wrapped(text: str) -> bool:
         return False
     band = sum(1 for n in lengths if 0.6 * p80 <= n <= 1.15 * p80) / len(lengths)
     open_end = sum(1 for ln in lines if not _SENT_END.search(ln)) / len(lines)
-    return band >= 0.55 and open_end >= 0.4
+    return band >= 0.55 and open_end >= 0.3
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -148,16 +148,30 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def drop_page_furniture(mt: MappedText, pages: int) -> MappedText:
-    """Remove page numbers and running headers/footers repeated across pages."""
+    """Remove page numbers, and running headers/footers repeated at the edges of pages."""
     text = mt.text
-    spans = _line_spans(text)
+    spans = _line_spans(text.replace("\f", "\n"))
     lines = [text[s:e].strip() for s, e in spans]
     drop = {i for i, ln in enumerate(lines) if ln and _PAGE_NUMBER.match(ln)}
     if pages >= 2:
-        key = [re.sub(r"\d+", "#", ln.lower()) for ln in lines]
-        counts = Counter(k for k, ln in zip(key, lines, strict=True) if ln and 3 <= len(ln) <= 120)
+        # the first and last two lines of every page are candidates for running headers
+        edges: set[int] = set()
+        page_lines: list[int] = []
+        for i, (s, _e) in enumerate(spans):
+            if s > 0 and text[s - 1] == "\f" and page_lines:
+                edges.update(page_lines[:2] + page_lines[-2:])
+                page_lines = []
+            if lines[i]:
+                page_lines.append(i)
+        edges.update(page_lines[:2] + page_lines[-2:])
+        key = {
+            i: re.sub(r"\d+", "#", lines[i].lower())
+            for i in edges
+            if 3 <= len(lines[i]) <= 120 and not re.search(r"[.!?]$", lines[i])
+        }
+        counts = Counter(key.values())
         repeated = {k for k, c in counts.items() if c >= max(2, pages // 2)}
-        drop |= {i for i, k in enumerate(key) if k in repeated}
+        drop |= {i for i, k in key.items() if k in repeated}
     if not drop:
         return mt
     pieces: list[tuple[int, int] | str] = []
@@ -194,18 +208,19 @@ def reflow(mt: MappedText) -> MappedText:
         gap = gaps.get(idx, 0)
         bullet = bool(_BULLET_LINE.match(cur))
         short_end = (bool(_SENT_END.search(prev)) and len(prev) < 0.8 * typical) or prev.endswith(";")
-        if bullet or short_end or gap > single_gap or _is_heading(prev):
-            pieces.append("\n\n" if not bullet else "\n")
-            pieces.append((ls, le))
-            continue
-        if prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and cur[:1].isalpha():
+        hyphen = prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and cur[:1].isalpha()
+        if hyphen and not bullet and gap <= single_gap + 1:
             word = re.search(r"(\w+)-$", prev)
             keep = cur[:1].isupper() or (word is not None and word.group(1).lower() in _KEEP_HYPHEN_PREFIX)
             if not keep:
                 # drop the hyphen: the previous slice must end before it
                 last = pieces.pop()
-                assert not isinstance(last, str)
-                pieces.append((last[0], last[1] - 1))
+                if not isinstance(last, str):
+                    pieces.append((last[0], last[1] - 1))
+            pieces.append((ls, le))
+            continue
+        if bullet or short_end or gap > single_gap or _is_heading(prev):
+            pieces.append("\n\n" if not bullet else "\n")
             pieces.append((ls, le))
             continue
         pieces.append(" ")
