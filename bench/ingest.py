@@ -39,7 +39,7 @@ def make_inputs(folder: Path, kind: str, n: int, rng: random.Random) -> int:
     for i in range(n):
         paras = [paragraph(rng) for _ in range(8)]
         if kind == "txt":
-            data = ("Headline number %d\n\n" % i + "\n\n".join(paras)).encode()
+            data = (f"Headline number {i}\n\n" + "\n\n".join(paras)).encode()
         elif kind == "html":
             body = "".join(f"<p>{p}</p>" for p in paras)
             data = (f"<!doctype html><html><head><title>Story {i}</title><meta property='og:site_name' "

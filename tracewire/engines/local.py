@@ -39,22 +39,35 @@ def _init_worker(names: Sequence[str], packs: Sequence[str]) -> None:
     _worker["res"] = Resources(packs)
 
 
-def _work(doc: Document) -> Analysis:
-    """Analyse one document inside a worker."""
-    return pipeline.analyze_document(doc, _worker["comps"], _worker["res"])
+def _work(docs: list[Document]) -> list[Analysis]:
+    """Analyse a chunk of documents inside a worker."""
+    return pipeline.analyze_documents(docs, _worker["comps"], _worker["res"])
 
 
-def _analyses(docs: Iterator[Document], names: Sequence[str], packs: Sequence[str],
-              workers: int) -> Iterator[Analysis]:
+def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    """Consecutive lists of at most ``size`` documents."""
+    chunk: list[Document] = []
+    for d in docs:
+        chunk.append(d)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def analyses(docs: Iterator[Document], names: Sequence[str], packs: Sequence[str],
+             workers: int, chunk: int = 16) -> Iterator[Analysis]:
     """Analyses of ``docs`` in input order, in this process or in a pool of workers."""
     if workers <= 1:
         comps: list[Component] = pipeline.build(names)
         res = Resources(packs)
-        for doc in docs:
-            yield pipeline.analyze_document(doc, comps, res)
+        for part in _chunks(docs, chunk):
+            yield from pipeline.analyze_documents(part, comps, res)
         return
     with mp.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(names, packs)) as pool:
-        yield from pool.imap(_work, docs, chunksize=4)
+        for result in pool.imap(_work, _chunks(docs, chunk)):
+            yield from result
 
 
 def analyze_store(
@@ -74,7 +87,7 @@ def analyze_store(
     total = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
     summary = AnalyzeSummary(up_to_date=total - len(pending), pipeline=signature)
     done: list[Analysis] = []
-    for i, ana in enumerate(_analyses(store.documents(pending), comp_names, packs, workers), start=1):
+    for i, ana in enumerate(analyses(store.documents(pending), comp_names, packs, workers), start=1):
         done.append(ana)
         summary.failed_components += len(ana.errors)
         if progress:
