@@ -95,12 +95,12 @@ _TRAIL_SPACE = re.compile(r"[ ]+\n|\n[ ]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*[-–]\s*\d{1,4}\s*[-–]\s*$", re.I)
 _SENT_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
+_DATE_ONLY = re.compile(r"^\W*(?:\w+,? )?\d{1,2}\w* \w+,? \d{4}\W*$|^\W*\w+ \d{1,2},? \d{4}\W*$")
 _BULLET_LINE = re.compile(r"^\s*(?:[\ue000-\uf8ff•●▪■◦‣∙·*]|-\s|\d{1,2}[.)]\s)")
 # Arabic article particles and prefixes after which a line-end hyphen belongs to the word
 _KEEP_HYPHEN_PREFIX = {
     "al", "el", "ez", "es", "ed", "ad", "ar", "as", "ash", "at", "az", "an", "un", "bin", "ibn", "abu",
-    "anti", "pro", "non", "self", "ex", "co", "post", "pre", "multi", "cross", "well", "so", "long",
-    "high", "low", "semi", "vice", "half", "full", "short", "far", "near", "mid", "inter", "re",
+    "anti", "pro", "non", "self", "ex", "cross", "well", "so", "half", "full", "vice", "all",
 }
 
 
@@ -176,16 +176,17 @@ def drop_page_furniture(mt: MappedText, pages: int) -> MappedText:
         return mt
     pieces: list[tuple[int, int] | str] = []
     for i, (s, e) in enumerate(spans):
-        if i in drop:
-            continue
-        pieces.append((s, e))
-        pieces.append("\n")
+        if i not in drop:
+            pieces.append((s, e))
+        pieces.append("\f" if e < len(text) and text[e] == "\f" else "\n")
     return mt.join(pieces)
 
 
 def reflow(mt: MappedText) -> MappedText:
     """Join hard-wrapped lines into paragraphs; remove line-end hyphens that split a word."""
-    text = mt.text.replace("\f", "\n")
+    text = mt.text
+    page_breaks = [i for i, ch in enumerate(text) if ch == "\f"]
+    text = text.replace("\f", "\n")
     mt = MappedText(text, mt.src)
     spans = [(s, e) for s, e in _line_spans(text)]
     lines = [(s, e) for s, e in spans if text[s:e].strip()]
@@ -206,13 +207,20 @@ def reflow(mt: MappedText) -> MappedText:
         prev = text[ps:pe].rstrip()
         cur = text[ls:le]
         gap = gaps.get(idx, 0)
+        if any(pe <= b < ls for b in page_breaks):
+            gap = single_gap  # a page break says nothing about paragraphs
         bullet = bool(_BULLET_LINE.match(cur))
-        short_end = (bool(_SENT_END.search(prev)) and len(prev) < 0.8 * typical) or prev.endswith(";")
+        # a short line ends a paragraph, a heading or a date line; a full one runs on
+        short_end = (
+            len(prev) < 0.7 * typical
+            or (bool(_SENT_END.search(prev)) and len(prev) < 0.8 * typical)
+            or (len(prev) < 0.8 * typical and cur[:1].isupper())
+            or prev.endswith(";")
+            or bool(_DATE_ONLY.match(cur))
+        )
         hyphen = prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and cur[:1].isalpha()
         if hyphen and not bullet and gap <= single_gap + 1:
-            word = re.search(r"(\w+)-$", prev)
-            keep = cur[:1].isupper() or (word is not None and word.group(1).lower() in _KEEP_HYPHEN_PREFIX)
-            if not keep:
+            if not _keep_hyphen(prev, cur, text):
                 # drop the hyphen: the previous slice must end before it
                 last = pieces.pop()
                 if not isinstance(last, str):
@@ -226,6 +234,23 @@ def reflow(mt: MappedText) -> MappedText:
         pieces.append(" ")
         pieces.append((ls, le))
     return mt.join(pieces)
+
+
+def _keep_hyphen(prev: str, cur: str, text: str) -> bool:
+    """Whether a line-end hyphen belongs to the word ("Deir ez-Zor", "self-rule") or splits it."""
+    if cur[:1].isupper():
+        return True
+    head = re.search(r"(\w+)-$", prev)
+    tail = re.match(r"\w+", cur)
+    if head is None or tail is None:
+        return True
+    joined = head.group(1) + tail.group(0)
+    # the document itself is the best evidence of how it spells the word
+    if re.search(rf"\b{re.escape(joined)}\b", text, re.I):
+        return False
+    if re.search(rf"\b{re.escape(head.group(1))}-{re.escape(tail.group(0))}\b", text, re.I):
+        return True
+    return head.group(1).lower() in _KEEP_HYPHEN_PREFIX
 
 
 def _blank_gaps(text: str, spans: list[tuple[int, int]]) -> dict[int, int]:
@@ -253,8 +278,8 @@ def _is_heading(line: str) -> bool:
 
 
 def strip_bullets(mt: MappedText) -> MappedText:
-    """Remove bullet glyphs from private-use code points (U+F0B7 and the like)."""
-    return mt.sub(re.compile(r"(?m)^[ \t]*[\ue000-\uf8ff][ \t]*"), "")
+    """Remove bullet glyphs at line starts (private-use code points such as U+F0B7, and •▪■)."""
+    return mt.sub(re.compile(r"(?m)^[ \t]*[\ue000-\uf8ff•●▪■◦‣∙][ \t]*"), "")
 
 
 def collapse_whitespace(mt: MappedText) -> MappedText:
