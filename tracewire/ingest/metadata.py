@@ -137,8 +137,10 @@ def from_text(text: str) -> TextMetadata:
     for ln in lines[-8:]:
         m = _SOURCE_LINE.match(ln)
         if m:
-            meta.outlet = m.group("outlet").strip()
-            meta.extra["outlet_line"] = ln
+            # "Source: X" credits where the text came from; a "From Y" header names the site itself
+            meta.extra["source_credit"] = m.group("outlet").strip()
+            if meta.outlet is None:
+                meta.outlet = meta.extra["source_credit"]
     if meta.outlet is None and "credited" in meta.extra:
         meta.outlet = meta.extra["credited"]
     for ln in lines[:8]:

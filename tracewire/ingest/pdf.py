@@ -13,8 +13,8 @@ from .context import FileInput, ReadResult
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def extract_pages(data: bytes) -> list[str]:
-    """Text of each page, or Rejected when the PDF is corrupt, encrypted or image-only."""
+def extract_pages(data: bytes) -> tuple[list[str], dict[str, str]]:
+    """Text of each page and the document info (title, author), or Rejected when unusable."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -28,6 +28,9 @@ def extract_pages(data: bytes) -> list[str]:
             except Exception as e:
                 raise Rejected(Code.TW104, "encrypted PDF that needs a password") from e
         pages = [page.extract_text(extraction_mode="plain") or "" for page in reader.pages]
+        info = reader.metadata or {}
+        props = {k: str(info.get(f"/{k.title()}")).strip() for k in ("title", "author")
+                 if info.get(f"/{k.title()}") and str(info.get(f"/{k.title()}")).strip()}
     except Rejected:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as e:
@@ -39,15 +42,16 @@ def extract_pages(data: bytes) -> list[str]:
             Code.TW105,
             f"PDF with {len(pages)} page(s) but no text layer (scanned images?); run OCR first",
         )
-    return pages
+    return pages, props
 
 
 def read_pdf(inp: FileInput) -> ReadResult:
     """One PDF is one document; pages are joined with form feeds and the text re-flowed."""
-    pages = extract_pages(inp.data)
+    pages, props = extract_pages(inp.data)
     raw = "\f".join(pages)
+    hints = Hints(title=props.get("title"), author=props.get("author"), meta={"pages": len(pages)})
     doc = build_document(
         inp.path.stem, raw, fmt="pdf", source_path=str(inp.path), digest=inp.sha256, rules=inp.rules,
-        hints=Hints(meta={"pages": len(pages)}), pdf=True, pages=len(pages),
+        hints=hints, pdf=True, pages=len(pages),
     )
     return ReadResult(documents=[doc], rows=[None])
