@@ -28,7 +28,7 @@ def extract_pages(data: bytes) -> tuple[list[str], dict[str, str]]:
             except Exception as e:
                 raise Rejected(Code.TW104, "encrypted PDF that needs a password") from e
         pages = [page.extract_text(extraction_mode="plain") or "" for page in reader.pages]
-        info = reader.metadata or {}
+        info: dict[str, object] = dict(reader.metadata or {})
         props = {k: str(info.get(f"/{k.title()}")).strip() for k in ("title", "author")
                  if info.get(f"/{k.title()}") and str(info.get(f"/{k.title()}")).strip()}
     except Rejected:
