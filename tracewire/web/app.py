@@ -59,9 +59,11 @@ class Database:
         if not path.exists():
             raise UsageError(f"No database at {path}. Run `tracewire ingest` first or pass --db.", Code.TW002)
         self.path = path
-        store = SQLiteStore(path)  # applies migrations, including 004_web
-        self.writer = store.conn
-        self.writer.execute("PRAGMA busy_timeout=30000")
+        SQLiteStore(path).close()  # applies migrations, including 004_web
+        # the writer only rebuilds derived tables, from whichever worker thread notices a change (under lock)
+        self.writer = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+        self.writer.row_factory = sqlite3.Row
+        self.writer.execute("PRAGMA foreign_keys=ON")
         self.lock = threading.Lock()
         data.ensure_fresh(self.writer)
         self.pool: queue.LifoQueue[tuple[sqlite3.Connection, list[int]]] = queue.LifoQueue()
