@@ -109,7 +109,7 @@ def build_store(db: Path) -> Fixture:
         _claims(c, keys, texts)
         _layers(c, keys, texts)
         _reuse(c, texts)
-        for doc_id, key in keys.items():
+        for key in keys.values():
             c.execute("INSERT INTO analysis_runs(doc_key, pipeline, analyzed_at) VALUES (?, 'fixture', ?)",
                       (key, "2026-03-11T00:00:00+00:00"))
     conn.close()

@@ -72,6 +72,7 @@ class Database:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA query_only=ON")
             conn.execute("PRAGMA cache_size=-16000")
+            conn.execute("PRAGMA mmap_size=268435456")
             self.pool.put((conn, [conn.execute("PRAGMA data_version").fetchone()[0]]))
 
     @contextmanager

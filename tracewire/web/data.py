@@ -29,6 +29,8 @@ MAP_POINTS = 400
 STORY_GRAPHS = 12
 STORY_NODES = 40
 TOP_CLAIMS = 15
+COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
+SUMMARY_VERSION = 2  # bump when _summarise changes shape, so stores rebuild their web tables
 
 
 # -- derived tables ---------------------------------------------------------------------------
@@ -42,7 +44,7 @@ def signature(conn: sqlite3.Connection) -> str:
         " (SELECT count(*) FROM story_members), (SELECT count(*) FROM analysis_runs),"
         " (SELECT max(analyzed_at) FROM analysis_runs), (SELECT count(*) FROM rejections)"
     ).fetchone()
-    return json.dumps(list(row))
+    return json.dumps([SUMMARY_VERSION, *row])
 
 
 def is_fresh(conn: sqlite3.Connection) -> bool:
@@ -140,7 +142,8 @@ def _summarise(conn: sqlite3.Connection) -> dict[str, Any]:
         "undated": undated,
         "stories": stories(conn, limit=STORY_GRAPHS)["stories"],
         "top_claims": top_claims,
-        "map": map_points(conn, limit=MAP_POINTS)["points"],
+        "map": _map_points(conn, MAP_POINTS),
+        "facets": _facets(conn),
     }
 
 
@@ -389,15 +392,13 @@ def fts_query(text: str) -> str:
     return " ".join(quoted)
 
 
-def _claims_sql(f: ClaimFilters) -> tuple[str, list[Any]]:
+def _claims_sql(conn: sqlite3.Connection, f: ClaimFilters) -> tuple[str, list[Any]]:
     """The WHERE clause and parameters for a set of claim filters."""
     where: list[str] = []
     params: list[Any] = []
-    if f.q:
-        match = fts_query(f.q)
-        if match:
-            where.append("c.claim_key IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
-            params.append(match)
+    if f.q and fts_query(f.q):
+        where.append("claims_fts MATCH ?")
+        params.append(fts_query(f.q))
     if f.kind:
         where.append("coalesce(c.source_kind, 'unattributed') = ?")
         params.append(f.kind)
@@ -413,14 +414,17 @@ def _claims_sql(f: ClaimFilters) -> tuple[str, list[Any]]:
     if f.date_to:
         where.append("substr(d.date, 1, ?) <= ?")
         params.extend([len(f.date_to), f.date_to])
-    if f.actor:
-        where.append("EXISTS (SELECT 1 FROM actors a WHERE a.doc_key = c.doc_key AND a.actor = ?"
-                     " AND a.start < c.end AND a.end > c.start)")
-        params.append(f.actor)
-    if f.place:
-        where.append("EXISTS (SELECT 1 FROM places p WHERE p.doc_key = c.doc_key AND p.name = ?"
-                     " AND p.start < c.end AND p.end > c.start)")
-        params.append(f.place)
+    for table, column, value in (("actors", "actor", f.actor), ("places", "name", f.place)):
+        if not value:
+            continue
+        n = conn.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (value,)).fetchone()[0]
+        if n > COMMON_MENTIONS:  # common: walk claims in page order and probe each (stops early)
+            where.append(f"EXISTS (SELECT 1 FROM {table} m WHERE m.doc_key = c.doc_key AND m.{column} = ?"
+                         " AND m.start < c.end AND m.end > c.start)")
+        else:  # rare: start from the few mentions (indexed by name)
+            where.append(f"c.claim_key IN (SELECT c2.claim_key FROM {table} m JOIN claims c2 ON c2.doc_key = m.doc_key"
+                         f" AND m.start < c2.end AND m.end > c2.start WHERE m.{column} = ?)")
+        params.append(value)
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -428,35 +432,55 @@ CLAIM_COLUMNS = ("c.claim_key, d.id AS doc, d.outlet, d.date, c.start, c.end, c.
                  " coalesce(c.source_kind, 'unattributed') AS source_kind, c.cue, c.hedged, c.boosted")
 
 
+def _claims_from(f: ClaimFilters) -> tuple[str, str]:
+    """FROM clause and ORDER BY for a claims query.
+
+    Without a search the most check-worthy claims come first (index on checkworthy). With a search
+    the full-text index drives the query in claim order, newest first: ranking every match of a
+    common word would cost a full scan on a large store.
+    """
+    if f.q and fts_query(f.q):
+        return ("claims_fts JOIN claims c ON c.claim_key = claims_fts.rowid JOIN web_docs d ON d.doc_key = c.doc_key",
+                "claims_fts.rowid DESC")
+    return "claims c JOIN web_docs d ON d.doc_key = c.doc_key", "c.checkworthy DESC, c.claim_key"
+
+
 def claims(conn: sqlite3.Connection, f: ClaimFilters, size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of claims matching the filters, most check-worthy first."""
-    where, params = _claims_sql(f)
+    """One page of claims matching the filters: most check-worthy first, or newest first when searching."""
+    where, params = _claims_sql(conn, f)
+    source, order = _claims_from(f)
     rows = [dict(r) for r in conn.execute(
-        f"SELECT {CLAIM_COLUMNS} FROM claims c JOIN web_docs d ON d.doc_key = c.doc_key{where}"
-        " ORDER BY c.checkworthy DESC, c.claim_key LIMIT ? OFFSET ?", (*params, size + 1, (f.page - 1) * size))]
-    return {"filters": f.params(), "page": f.page, "has_next": len(rows) > size, "claims": rows[:size]}
+        f"SELECT {CLAIM_COLUMNS} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, size + 1, (f.page - 1) * size))]
+    return {"filters": f.params(), "page": f.page, "has_next": len(rows) > size, "claims": rows[:size],
+            "order": "newest first" if f.q and fts_query(f.q) else "most check-worthy first"}
 
 
 def iter_claims(conn: sqlite3.Connection, f: ClaimFilters) -> Iterator[dict[str, Any]]:
-    """Every claim matching the filters (for CSV export), most check-worthy first."""
-    where, params = _claims_sql(f)
-    cur = conn.execute(f"SELECT {CLAIM_COLUMNS} FROM claims c JOIN web_docs d ON d.doc_key = c.doc_key{where}"
-                       " ORDER BY c.checkworthy DESC, c.claim_key", params)
-    for r in cur:
+    """Every claim matching the filters (for CSV export), in the same order as the pages."""
+    where, params = _claims_sql(conn, f)
+    source, order = _claims_from(f)
+    for r in conn.execute(f"SELECT {CLAIM_COLUMNS} FROM {source}{where} ORDER BY {order}", params):
         yield dict(r)
 
 
-def claim_facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Values offered in the claims explorer's filter lists (bounded)."""
+def _facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Compute the values offered in the claims explorer's filter lists (bounded, for the summary)."""
     return {
         "kinds": list(SOURCE_KINDS),
         "outlets": [r[0] for r in conn.execute(
             "SELECT DISTINCT outlet FROM web_docs WHERE outlet IS NOT NULL ORDER BY outlet LIMIT 500")],
         "actors": [r[0] for r in conn.execute(
-            "SELECT actor FROM actors GROUP BY actor ORDER BY count(*) DESC LIMIT 300")],
+            "SELECT actor FROM actors GROUP BY actor ORDER BY count(*) DESC, actor LIMIT 300")],
         "places": [r[0] for r in conn.execute(
-            "SELECT name FROM places GROUP BY name ORDER BY count(*) DESC LIMIT 300")],
+            "SELECT name FROM places GROUP BY name ORDER BY count(*) DESC, name LIMIT 300")],
     }
+
+
+def claim_facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Values offered in the claims explorer's filter lists (precomputed)."""
+    facets: dict[str, list[str]] = overview(conn)["facets"]
+    return facets
 
 
 def claim_tags(conn: sqlite3.Connection, claim_keys: list[int]) -> dict[int, dict[str, list[str]]]:
@@ -478,8 +502,8 @@ def claim_tags(conn: sqlite3.Connection, claim_keys: list[int]) -> dict[int, dic
 
 # -- places -----------------------------------------------------------------------------------
 
-def map_points(conn: sqlite3.Connection, limit: int = MAP_POINTS) -> dict[str, Any]:
-    """Resolved places of current documents, sized by mentions, most mentioned first."""
+def _map_points(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    """Compute the most mentioned resolved places (for the summary)."""
     rows = [dict(r) for r in conn.execute(
         "SELECT p.name, avg(p.lat) AS lat, avg(p.lon) AS lon, max(p.country_code) AS country_code,"
         " count(*) AS mentions, count(DISTINCT p.doc_key) AS documents FROM places p"
@@ -488,18 +512,22 @@ def map_points(conn: sqlite3.Connection, limit: int = MAP_POINTS) -> dict[str, A
     for r in rows:
         r["lat"] = round(r["lat"], 4)
         r["lon"] = round(r["lon"], 4)
-    return {"points": rows}
+    return rows
+
+
+def map_points(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Resolved places of current documents, sized by mentions, most mentioned first (precomputed)."""
+    return {"points": overview(conn)["map"]}
 
 
 def place_mentions(conn: sqlite3.Connection, name: str, page: int = 1, size: int = PAGE_SIZE) -> dict[str, Any]:
     """Mentions of one place with their document and sentence context."""
     page = max(1, page)
-    rows = []
-    for r in conn.execute(
-            "SELECT d.id AS doc, d.title, d.outlet, d.date, p.start, p.end, p.mention,"
-            " substr(t.text, max(1, p.start - 79), min(p.start, 80) + (p.end - p.start) + 80) AS context,"
-            " max(0, p.start - 80) AS context_start FROM places p JOIN web_docs d USING (doc_key)"
-            " JOIN documents t ON t.doc_key = p.doc_key WHERE p.name = ? ORDER BY d.date DESC, d.id, p.start"
-            " LIMIT ? OFFSET ?", (name, size + 1, (page - 1) * size)):
-        rows.append(dict(r))
+    rows = [dict(r) for r in conn.execute(
+        "SELECT m.doc, m.title, m.outlet, m.date, m.start, m.end, m.mention,"
+        " substr(t.text, max(1, m.start - 79), min(m.start, 80) + (m.end - m.start) + 80) AS context,"
+        " max(0, m.start - 80) AS context_start FROM (SELECT p.doc_key, d.id AS doc, d.title, d.outlet, d.date,"
+        " p.start, p.end, p.mention FROM places p JOIN web_docs d USING (doc_key) WHERE p.name = ?"
+        " ORDER BY d.date DESC, d.id, p.start LIMIT ? OFFSET ?) m JOIN documents t ON t.doc_key = m.doc_key"
+        " ORDER BY m.date DESC, m.doc, m.start", (name, size + 1, (page - 1) * size))]
     return {"name": name, "page": page, "has_next": len(rows) > size, "mentions": rows[:size]}

@@ -139,6 +139,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # shipped templates do not change while the server runs
     )
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
     env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v

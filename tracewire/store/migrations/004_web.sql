@@ -31,3 +31,7 @@ CREATE INDEX reuse_source ON reuse(source);
 CREATE INDEX reuse_words ON reuse(shared_words DESC);
 CREATE INDEX story_members_doc ON story_members(doc);
 CREATE INDEX stories_size ON stories(size DESC);
+
+-- covering indexes for the claims explorer's actor and place filters
+CREATE INDEX actors_actor_span ON actors(actor, doc_key, start, end);
+CREATE INDEX places_name_span ON places(name, doc_key, start, end)
