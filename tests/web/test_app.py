@@ -300,3 +300,14 @@ def test_is_loopback() -> None:
 def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="No database"):
         create_app(tmp_path / "absent.db")
+
+
+def test_an_empty_store_renders_every_page(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    SQLiteStore(db).close()
+    with TestClient(create_app(db)) as c:
+        for path in ["/", "/documents", "/reuse", "/claims", "/claims?q=x", "/map", "/api", "/api/overview",
+                     "/api/places", "/api/stories", "/claims.csv"]:
+            assert c.get(path).status_code == 200, path
+        assert "No claims yet" in c.get("/").text
+        assert c.get("/api/overview").json()["counts"]["documents"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import sqlite3
 from importlib import resources
@@ -164,13 +165,13 @@ def timeline_svg(timeline: dict[str, Any], width: int = 900, height: int = 140) 
     if not bins:
         return {"bars": [], "width": width, "height": height, "unit": timeline["unit"], "ticks": []}
     top = max(b["count"] for b in bins)
-    step = width / len(bins)
+    step = min(width / len(bins), 48.0)  # a few bins stay bars, not blocks
     bars = []
     for i, b in enumerate(bins):
         h = max(1.0, (height - 20) * b["count"] / top)
         bars.append({"x": round(i * step + 1, 1), "y": round(height - 18 - h, 1), "w": round(max(1.0, step - 2), 1),
                      "h": round(h, 1), "label": b["label"], "count": b["count"]})
-    every = max(1, len(bins) // 8)
+    every = max(1, len(bins) // 8, math.ceil(70 / step))  # labels are about 60 px wide
     ticks = [{"x": bars[i]["x"], "label": bins[i]["label"]} for i in range(0, len(bins), every)]
     return {"bars": bars, "width": width, "height": height, "unit": timeline["unit"], "ticks": ticks,
             "max": top}
