@@ -11,6 +11,7 @@ import os
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
@@ -41,6 +42,7 @@ from . import data, views
 log = logging.getLogger(__name__)
 
 TOKEN_COOKIE = "tracewire_token"
+REFRESH_INTERVAL = 5.0  # seconds between background rebuilds of the derived web tables
 CSV_COLUMNS = ("doc", "outlet", "date", "start", "end", "text", "checkworthy", "source", "source_kind", "cue",
                "hedged", "boosted")
 SECURITY_HEADERS = {
@@ -65,6 +67,9 @@ class Database:
         self.writer.row_factory = sqlite3.Row
         self.writer.execute("PRAGMA foreign_keys=ON")
         self.lock = threading.Lock()
+        self.dirty = False
+        self.refreshing = False
+        self.last_refresh = 0.0
         data.ensure_fresh(self.writer)
         self.pool: queue.LifoQueue[tuple[sqlite3.Connection, list[int]]] = queue.LifoQueue()
         for _ in range(size):
@@ -77,20 +82,49 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """Borrow a read connection; refresh derived tables first when another writer changed the store."""
+        """Borrow a read connection; when another writer changed the store, schedule a refresh."""
         conn, seen = self.pool.get()
         try:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if version != seen[0]:
-                with self.lock:
-                    data.ensure_fresh(self.writer)
-                seen[0] = conn.execute("PRAGMA data_version").fetchone()[0]
+                seen[0] = version
+                self.dirty = True
+            if self.dirty:
+                self._schedule_refresh()
             yield conn
         finally:
             self.pool.put((conn, seen))
 
+    def _schedule_refresh(self) -> None:
+        """Start a background refresh unless one runs or the last one ended under REFRESH_INTERVAL ago.
+
+        Requests never wait for it: pages show the previous derived tables (WAL keeps them
+        consistent) until the refresh commits, so an analysis run writing into the store does not
+        stall the UI, and the interval keeps back-to-back refreshes from hogging the write lock.
+        """
+        with self.lock:
+            if self.refreshing or time.monotonic() - self.last_refresh < REFRESH_INTERVAL:
+                return
+            self.refreshing = True
+            self.dirty = False
+        threading.Thread(target=self._refresh, name="tracewire-web-refresh", daemon=True).start()
+
+    def _refresh(self) -> None:
+        """Rebuild the derived tables if the store changed (runs in its own thread)."""
+        try:
+            data.ensure_fresh(self.writer)
+        except sqlite3.Error:
+            log.exception("refreshing the web tables failed; pages keep the previous ones")
+        finally:
+            with self.lock:
+                self.refreshing = False
+                self.last_refresh = time.monotonic()
+
     def close(self) -> None:
-        """Close every connection."""
+        """Close every connection (after a running refresh ends)."""
+        deadline = time.monotonic() + 60
+        while self.refreshing and time.monotonic() < deadline:
+            time.sleep(0.05)
         while not self.pool.empty():
             self.pool.get()[0].close()
         self.writer.close()
