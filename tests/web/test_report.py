@@ -27,8 +27,8 @@ def test_report_writes_every_page(report: Path) -> None:
     assert {"index.html", "documents.html", "reuse.html", "claims.html", "map.html", "static"} <= names
     assert {f"doc-{d}.html" for d in ("a001", "a002", "a003", "b001", "c001", "x666")} <= names
     assert {"pair-a001--a002.html", "pair-a002--a003.html", "pair-c001--x666.html"} <= names
-    assert {p.name for p in (out / "static").iterdir()} >= {"tw.js", "tw.css", "world.js", "world.geojson",
-                                                            "world.NOTICE.md"}
+    assert {p.name for p in (out / "static").iterdir()} >= {"tw.js", "tw.css", "world.js", "world.geo.json",
+                                                            "world.NOTICE.txt"}
 
 
 def test_report_links_are_relative_and_resolve(report: Path) -> None:

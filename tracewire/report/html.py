@@ -41,7 +41,7 @@ def _write(conn: sqlite3.Connection, out: Path) -> Path:
     for name in views.STATIC_FILES:
         (out / "static" / name).write_bytes(static.joinpath(name).read_bytes())
     (out / "static" / "world.js").write_text(
-        world_script(static.joinpath("world.geojson").read_text(encoding="utf-8")), encoding="utf-8")
+        world_script(static.joinpath("world.geo.json").read_text(encoding="utf-8")), encoding="utf-8")
 
     def write(name: str, template: str, ctx: dict[str, Any]) -> None:
         """Render one page to a file."""

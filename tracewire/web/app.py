@@ -146,7 +146,7 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
     env = views.environment()
     links = views.Links()
     static_dir = resources.files("tracewire.web").joinpath("static")
-    world_geojson = static_dir.joinpath("world.geojson").read_text(encoding="utf-8")
+    world_geojson = static_dir.joinpath("world.geo.json").read_text(encoding="utf-8")
 
     def page(request: Request, template: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
         """Render a template with the shared context."""

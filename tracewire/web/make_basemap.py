@@ -1,4 +1,4 @@
-"""Rebuild ``static/world.geojson`` from a Natural Earth 1:110m countries shapefile (dev tool, no deps).
+"""Rebuild ``static/world.geo.json`` from a Natural Earth 1:110m countries shapefile (dev tool, no deps).
 
 Usage: ``python -m tracewire.web.make_basemap path/to/naturalearth_lowres.shp [out.geojson]``.
 The shapefile ships inside the PyPI wheel ``geopandas==0.14.4`` (``geopandas/datasets/
@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
     """Command-line entry: convert the shapefile and write the GeoJSON."""
     if not argv:
         raise UsageError("Pass the path of naturalearth_lowres.shp.", Code.TW002)
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "static" / "world.geojson"
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "static" / "world.geo.json"
     out.write_text(json.dumps(build(Path(argv[0])), separators=(",", ":")), encoding="utf-8")
     return 0
 

@@ -20,7 +20,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 # file:// pages: Chromium gives them an opaque origin, so 'self' is not enough for the report's own files.
 REPORT_CSP = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; img-src 'self' file: data:; "
               "base-uri 'none'; form-action 'none'")
-STATIC_FILES = ("tw.css", "tw.js", "world.geojson", "world.NOTICE.md")
+STATIC_FILES = ("tw.css", "tw.js", "world.geo.json", "world.NOTICE.txt")
 REPORT_CLAIMS = 5000
 
 
