@@ -12,7 +12,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
@@ -73,12 +73,17 @@ class Database:
         data.ensure_fresh(self.writer)
         self.pool: queue.LifoQueue[tuple[sqlite3.Connection, list[int]]] = queue.LifoQueue()
         for _ in range(size):
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30.0)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA query_only=ON")
-            conn.execute("PRAGMA cache_size=-16000")
-            conn.execute("PRAGMA mmap_size=268435456")
+            conn = self.reader()
             self.pool.put((conn, [conn.execute("PRAGMA data_version").fetchone()[0]]))
+
+    def reader(self) -> sqlite3.Connection:
+        """A new read-only connection (the pool's, or a private one for a long CSV export)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA cache_size=-16000")
+        conn.execute("PRAGMA mmap_size=268435456")
+        return conn
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -205,10 +210,18 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
         return page(request, "claims.html", views.claims_context(conn, f))
 
     def claims_csv(request: Request, conn: sqlite3.Connection) -> Response:
-        """Every filtered claim as CSV."""
+        """Every filtered claim as CSV, streamed from a private connection (the export can be large)."""
         f = data.ClaimFilters.from_params(request.query_params)
-        rows = list(data.iter_claims(conn, f))
-        return StreamingResponse(csv_lines(rows), media_type="text/csv; charset=utf-8",
+
+        def rows() -> Iterator[dict[str, Any]]:
+            """Claims rows; the connection closes when the response ends."""
+            own = db.reader()
+            try:
+                yield from data.iter_claims(own, f)
+            finally:
+                own.close()
+
+        return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
 
     def map_page(request: Request, conn: sqlite3.Connection) -> Response:
@@ -366,7 +379,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """Claims rows as CSV text, header first."""
     buf = io.StringIO()
     writer = csv.writer(buf)
