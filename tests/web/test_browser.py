@@ -131,6 +131,12 @@ def test_map_click_lists_mentions(live_server: LiveServer, page: Any) -> None:
     assert page.locator("#tw-place-list mark").first.inner_text() == "Aleppo"
     page.click("#tw-map-view")
     assert page.locator("#tw-map-view").inner_text() == "Fit to places"
+    # a point on the overview's small map opens the map page with that place's mentions
+    load(page, live_server.url + "/")
+    page.locator("circle.point[data-place='Deir ez-Zor']").click()
+    page.wait_for_selector("#tw-place-list li a")
+    assert page.url.endswith("/map#place=Deir%20ez-Zor")
+    assert page.locator("#tw-place-list a").first.get_attribute("href") == "/doc/c001"
 
 
 def test_hostile_article_executes_nothing(live_server: LiveServer, page: Any, fixture_store: Fixture) -> None:

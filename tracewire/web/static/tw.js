@@ -199,7 +199,7 @@
     function pick(name) {
       if (document.getElementById("tw-place-list")) { showMentions(name, data); return; }
       var mapLink = document.querySelector("nav a[href*='map']");
-      if (mapLink) { window.location.href = mapLink.getAttribute("href"); }
+      if (mapLink) { window.location.href = mapLink.getAttribute("href") + "#place=" + encodeURIComponent(name); }
     }
     var bar = el("div", { "class": "map-tools" });
     var toggle = el("button", { type: "button", id: "tw-map-view" }, "World view");
@@ -216,6 +216,10 @@
     Array.prototype.forEach.call(document.querySelectorAll(".place-btn"), function (b) {
       b.addEventListener("click", function () { showMentions(b.getAttribute("data-place"), data); });
     });
+    var wanted = /^#place=(.+)$/.exec(window.location.hash);
+    if (wanted && document.getElementById("tw-place-list")) {
+      try { showMentions(decodeURIComponent(wanted[1]), data); } catch (e) { /* a malformed hash is ignored */ }
+    }
   }
 
   function init() { initLayers(); initClaims(); initMap(); body.setAttribute("data-ready", "1"); }
