@@ -232,7 +232,8 @@ def claims_report_context(conn: sqlite3.Connection) -> dict[str, Any]:
             break
     total = conn.execute("SELECT count(*) FROM claims c JOIN web_docs d USING (doc_key)").fetchone()[0]
     tags = data.claim_tags(conn, [r["claim_key"] for r in rows])
-    result = {"filters": {}, "page": 1, "has_next": False, "claims": rows, "total": total}
+    result = {"filters": {}, "page": 1, "has_next": False, "claims": rows, "total": total,
+              "order": "most check-worthy first"}
     return {"result": result, "f": f, "facets": data.claim_facets(conn), "page": "claims", "tags": tags}
 
 
