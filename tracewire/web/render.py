@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+CHECKWORTHY = 0.7  # claims at or above this check-worthiness get the stronger highlight
+
 LAYERS = (
-    ("claim", "Claims"),
+    ("claim", "Claims (darker: check-worthy)"),
     ("source", "Sources"),
     ("cue", "Cues"),
     ("hedge", "Hedges"),
@@ -88,6 +90,8 @@ def article_marks(doc: dict[str, Any], pair_link: Any) -> list[Mark]:
         marks.append(Mark(c["start"], c["end"], "claim",
                           f"claim, check-worthiness {c['checkworthy']:.2f}, source: {c['source'] or kind}",
                           anchor=f"claim-{c['claim_key']}"))
+        if c["checkworthy"] >= CHECKWORTHY:
+            marks.append(Mark(c["start"], c["end"], "checkworthy", ""))
         if c["source_start"] is not None and c["source_end"] is not None:
             marks.append(Mark(c["source_start"], c["source_end"], "source", f"source ({kind}): {c['source']}"))
         if c["cue_start"] is not None and c["cue_end"] is not None:
