@@ -69,8 +69,8 @@ def test_screenshots_overview_article_map(live_server: LiveServer, page: Any) ->
 
 def test_toggle_layers(live_server: LiveServer, page: Any) -> None:
     load(page, live_server.url + "/doc/a001")
-    claim = page.locator(".seg.l-claim").first
-    background = "getComputedStyle(document.querySelector('.seg.l-claim')).backgroundColor"
+    claim = page.locator("#tw-text .seg.l-claim").first
+    background = "getComputedStyle(document.querySelector('#tw-text .seg.l-claim')).backgroundColor"
     assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
     page.locator("input[data-layer='claim']").uncheck()
     assert "hide-claim" in page.evaluate("document.body.className")
@@ -78,7 +78,7 @@ def test_toggle_layers(live_server: LiveServer, page: Any) -> None:
     page.locator("input[data-layer='claim']").check()
     assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
     assert claim.is_visible()
-    place = "getComputedStyle(document.querySelector('.seg.l-place')).boxShadow"
+    place = "getComputedStyle(document.querySelector('#tw-text .seg.l-place')).boxShadow"
     assert page.evaluate(place) != "none"
     page.locator("input[data-layer='place']").uncheck()
     assert page.evaluate(place) == "none"
