@@ -12,13 +12,15 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -42,6 +44,8 @@ from . import data, views
 log = logging.getLogger(__name__)
 
 TOKEN_COOKIE = "tracewire_token"
+# Rendering holds the GIL: more threads only interleave requests and stretch every one of them.
+WORKER_THREADS = 4
 REFRESH_INTERVAL = 5.0  # seconds between background rebuilds of the derived web tables
 CSV_COLUMNS = ("doc", "outlet", "date", "start", "end", "text", "checkworthy", "source", "source_kind", "cue",
                "hedged", "boosted")
@@ -164,10 +168,12 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
             return JSONResponse({"error": message, "status": status}, status_code=status)
         return page(request, "error.html", {"status": status, "message": message, "page": ""}, status)
 
-    def guarded(func: Callable[[Request, sqlite3.Connection], Response]) -> Callable[[Request], Response]:
-        """Run a handler with a read connection; map lookups and bad parameters to 404 and 400."""
-        def handler(request: Request) -> Response:
-            """Route entry point."""
+    limiters: list[anyio.CapacityLimiter] = []
+
+    def guarded(func: Callable[[Request, sqlite3.Connection], Response]) -> Callable[[Request], Awaitable[Response]]:
+        """Run a handler with a read connection in a worker thread; map lookups and bad values to 404 and 400."""
+        def run(request: Request) -> Response:
+            """The handler's work, in a worker thread."""
             try:
                 with db.read() as conn:
                     return func(request, conn)
@@ -175,6 +181,12 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
                 return error(request, 404, f"Not found: {e.args[0] if e.args else request.url.path}")
             except UsageError as e:
                 return error(request, 400, str(e))
+
+        async def handler(request: Request) -> Response:
+            """Route entry point: a few worker threads serve requests in arrival order."""
+            if not limiters:  # made on first use: a limiter belongs to the running event loop
+                limiters.append(anyio.CapacityLimiter(WORKER_THREADS))
+            return await anyio.to_thread.run_sync(run, request, limiter=limiters[0])
         return handler
 
     # -- pages --
