@@ -14,9 +14,9 @@ empty ``corpus/empty_story.txt``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 # A "¦" inside a word marks a forced line break: the line ends after the part before
 # the mark, with a hyphen added unless that part already ends with one. The clean text
@@ -116,7 +116,7 @@ def expected_text() -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def wrap(text: str, width: float, measure: Any) -> list[str]:
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """Break ``text`` into lines no wider than ``width``, honouring forced hyphenation marks."""
     lines: list[str] = []
     current = ""
@@ -142,7 +142,7 @@ def wrap(text: str, width: float, measure: Any) -> list[str]:
     return lines
 
 
-def layout(measure: Any) -> list[Line]:
+def layout(measure: Callable[[str], float]) -> list[Line]:
     """Lay out every block into lines with their indents and fonts."""
     width = PAGE_W - 2 * MARGIN_X
     out: list[Line] = []
