@@ -58,3 +58,17 @@ def test_export_jsonl_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_analyze_without_documents_exits_1(tmp_path: Path) -> None:
     """Nothing to analyse is exit 1 with a hint."""
     assert main(["analyze", "--db", str(tmp_path / "empty.db")]) == 1
+
+
+def test_export_parquet(tmp_path: Path) -> None:
+    """Parquet export writes the same records as JSON Lines."""
+    import pyarrow.parquet as pq
+
+    (tmp_path / "story.txt").write_text(TEXT * 3, encoding="utf-8")
+    db = str(tmp_path / "tw.db")
+    assert main(["ingest", str(tmp_path / "story.txt"), "--db", db]) == 0
+    out = tmp_path / "docs.parquet"
+    assert main(["export", "documents", "--db", db, "--format", "parquet", "--out", str(out)]) == 0
+    table = pq.read_table(out).to_pylist()
+    assert table[0]["id"] == "story" and table[0]["text"].startswith("PALMYRA")
+    assert main(["export", "documents", "--db", db, "--format", "parquet"]) == 2
