@@ -176,15 +176,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export records to a file or stdout."""
-    from .export import export
+    from .export import export, export_parquet
     from .store import SQLiteStore
 
-    if args.format == "parquet":
-        raise UsageError("parquet export needs pyarrow, which arrives with the large-corpus store; "
-                         "use --format jsonl or csv", Code.TW004)
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet writes a file: add --out FILE.parquet")
     store = SQLiteStore(_db(args))
     try:
-        if args.out:
+        if args.format == "parquet":
+            n = export_parquet(store, args.kind, str(args.out))
+            print(f"wrote {n} {args.kind} records to {args.out}", file=sys.stderr)
+        elif args.out:
             with open(args.out, "w", encoding="utf-8", newline="") as f:
                 n = export(store, args.kind, f, args.format)
             print(f"wrote {n} {args.kind} records to {args.out}", file=sys.stderr)

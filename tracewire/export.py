@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from .errors import Code, UsageError
+from .errors import Code, MissingDependencyError, UsageError
 from .store.sqlite import SQLiteStore
 
 Row = dict[str, Any]
@@ -118,6 +118,25 @@ def export(store: SQLiteStore, kind: str, out: IO[str], fmt: str = "jsonl") -> i
             writer.writerow(flat)
         n += 1
     return n
+
+
+def export_parquet(store: SQLiteStore, kind: str, path: str) -> int:
+    """Write every record of ``kind`` to a Parquet file (nested values as JSON text)."""
+    if kind not in EXPORTS:
+        raise UsageError(f"Unknown export kind {kind!r}; choose one of: {', '.join(EXPORTS)}", Code.TW003)
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        raise MissingDependencyError(
+            "Parquet export needs pyarrow: pip install 'tracewire[parquet]'", Code.TW004
+        ) from e
+    rows = [
+        {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+        for row in EXPORTS[kind](store)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    return len(rows)
 
 
 def export_string(store: SQLiteStore, kind: str, fmt: str = "jsonl") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from ..errors import Code, Rejected
 from .build import Hints, build_document
@@ -45,11 +46,35 @@ def extract_pages(data: bytes) -> tuple[list[str], dict[str, str]]:
     return pages, props
 
 
+def running_header(pages: list[str]) -> str | None:
+    """The first line shared by every page (digits aside), such as a publisher's running head."""
+    firsts = []
+    for page in pages:
+        lines = [ln.strip() for ln in page.split("\n") if ln.strip()]
+        if not lines:
+            return None
+        firsts.append(lines[0])
+    if len(firsts) < 2:
+        return None
+    keys = {re.sub(r"\d+", "#", f) for f in firsts}
+    return firsts[0] if len(keys) == 1 else None
+
+
 def read_pdf(inp: FileInput) -> ReadResult:
     """One PDF is one document; pages are joined with form feeds and the text re-flowed."""
     pages, props = extract_pages(inp.data)
     raw = "\f".join(pages)
-    hints = Hints(title=props.get("title"), author=props.get("author"), meta={"pages": len(pages)})
+    meta: dict[str, object] = {"pages": len(pages)}
+    outlet = None
+    header = running_header(pages)
+    if header:
+        # a report's running head names its publisher first: "Euphrates Civil Monitor — Field Brief 7"
+        meta["running_header"] = header
+        head = re.split(r"\s+[—–|]\s+|\s+-\s+", header)[0].strip()
+        if 1 <= len(head.split()) <= 6 and not re.search(r"\d", head):
+            outlet = head
+            meta["outlet_from"] = "running header"
+    hints = Hints(title=props.get("title"), author=props.get("author"), outlet=outlet, meta=meta)
     doc = build_document(
         inp.path.stem, raw, fmt="pdf", source_path=str(inp.path), digest=inp.sha256, rules=inp.rules,
         hints=hints, pdf=True, pages=len(pages),
