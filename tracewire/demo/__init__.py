@@ -67,7 +67,7 @@ def run_demo(
     finally:
         store.close()
     try:
-        from ..report import build_report  # type: ignore[attr-defined]
+        from ..report import build_report
     except ImportError:
         lines.append("report: the static report arrives with the web UI feature")
     else:
