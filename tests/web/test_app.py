@@ -112,7 +112,9 @@ def test_overview_counts_outlets_stories_and_top_claims(client: TestClient) -> N
     # a001: 3 named-ish (2 government, 1 org) + 1 anonymous; b001: 1 anonymous + 1 government
     assert northgate["kinds"]["anonymous"] == 2 and northgate["anonymous_share"] == pytest.approx(2 / 6, abs=1e-3)
     assert ov["stories"][0]["root"] == "a001" and len(ov["stories"][0]["members"]) == 3
-    assert [b["label"] for b in ov["timeline"]["bins"]][:2] == ["2026-03-02", "2026-03-04"]
+    bins = ov["timeline"]["bins"]
+    assert [b["label"] for b in bins][:3] == ["2026-03-02", "2026-03-03", "2026-03-04"]
+    assert [b["count"] for b in bins] == [2, 0, 1, 1, 0, 0, 0, 1, 1] and len(bins) == 9
     html = client.get("/").text
     assert "Northgate Wire" in html and "story s1" in html and "<svg" in html
 

@@ -61,3 +61,15 @@ def test_slug_keeps_plain_ids_and_disambiguates_others() -> None:
     a, b = slug("corpus:1"), slug("corpus/1")
     assert a != b and a.startswith("corpus_1_") and "/" not in b
     assert not slug("../etc/passwd").startswith(".")
+
+
+def test_timeline_fills_empty_days_and_months() -> None:
+    from tracewire.web.data import _timeline
+
+    days = _timeline([("2026-01-30", 1), ("2026-02-02", 3), ("bad", 9)])
+    assert days["unit"] == "day" and [b["count"] for b in days["bins"]] == [1, 0, 0, 3]
+    months = _timeline([("2025-11-05", 2), ("2026-01-10", 1), ("2026-06-01", 4)])
+    assert months["unit"] == "month"
+    assert [b["label"] for b in months["bins"]] == ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04",
+                                                   "2026-05", "2026-06"]
+    assert [b["count"] for b in months["bins"]] == [2, 0, 1, 0, 0, 0, 0, 4]

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ STORY_GRAPHS = 12
 STORY_NODES = 40
 TOP_CLAIMS = 15
 COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
-SUMMARY_VERSION = 2  # bump when _summarise changes shape, so stores rebuild their web tables
+SUMMARY_VERSION = 3  # bump when _summarise changes shape, so stores rebuild their web tables
 
 
 # -- derived tables ---------------------------------------------------------------------------
@@ -158,12 +159,19 @@ def _timeline(days: list[tuple[str, int]]) -> dict[str, Any]:
     if not valid:
         return {"unit": "day", "bins": []}
     span = (valid[-1][0] - valid[0][0]).days
-    if span <= 120:
-        return {"unit": "day", "bins": [{"label": day.isoformat(), "count": n} for day, n in valid]}
+    if span <= 120:  # every day from the first to the last, empty days included
+        per_day = dict(valid)
+        days_all = [valid[0][0] + timedelta(days=i) for i in range(span + 1)]
+        return {"unit": "day", "bins": [{"label": d.isoformat(), "count": per_day.get(d, 0)} for d in days_all]}
     months: Counter[str] = Counter()
     for day, n in valid:
         months[day.isoformat()[:7]] += n
-    return {"unit": "month", "bins": [{"label": m, "count": n} for m, n in sorted(months.items())]}
+    first, last = valid[0][0], valid[-1][0]
+    labels, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        labels.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return {"unit": "month", "bins": [{"label": label, "count": months.get(label, 0)} for label in labels]}
 
 
 def overview(conn: sqlite3.Connection) -> dict[str, Any]:
