@@ -27,7 +27,7 @@ CREATE INDEX web_docs_date ON web_docs(date, id);
 CREATE INDEX claims_checkworthy ON claims(checkworthy DESC, claim_key);
 CREATE INDEX claims_kind ON claims(source_kind, checkworthy DESC);
 CREATE INDEX hedges_doc ON hedges(doc_key);
-CREATE INDEX reuse_source ON reuse(source);
+CREATE INDEX IF NOT EXISTS reuse_source ON reuse(source);
 CREATE INDEX reuse_words ON reuse(shared_words DESC);
 CREATE INDEX story_members_doc ON story_members(doc);
 CREATE INDEX stories_size ON stories(size DESC);
