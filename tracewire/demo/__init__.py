@@ -41,6 +41,7 @@ def run_demo(
     from ..ingest import ingest
     from ..store import SQLiteStore
 
+    out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     db = out / "tracewire.db"
     bar = progress_factory or (lambda _label: nullcontext(None))
@@ -73,6 +74,7 @@ def run_demo(
     else:
         result.report = Path(build_report(db, out / "report"))
         lines.append(f"report: {result.report}")
-        lines.append(f"serve it: tracewire serve --db {db}")
+        lines.append(f"open it offline: file://{result.report}")
+        lines.append(f"serve it: tracewire serve --db {db}   (then open http://127.0.0.1:8765/)")
     lines.append(f"database: {db} (explore with: tracewire export claims --db {db})")
     return result
