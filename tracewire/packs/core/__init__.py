@@ -1,0 +1,1 @@
+"""tracewire.packs.core: general lexicons loaded before every domain pack."""
