@@ -1,0 +1,81 @@
+"""Claims: sentences that assert something checkable, scored 0..1 for check-worthiness.
+
+The score starts from the debate-trained model (``checkworthy.py``). News sentences differ from
+debate sentences: an event, a number, an accusation, a cause or a reported statement makes a news
+sentence checkable even when a debate-trained model ranks it low, so each such rule that fires
+raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim. Questions, sentences
+without a verb (bylines, "Similar Posts") and fragments under four words are not claims.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..pipeline import Analysis, Component, Resources
+from ..records import Claim, Document, Span
+from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, load_model
+
+RULE_WEIGHT = 0.7  # each news rule multiplies the probability of "not check-worthy" by this
+MIN_WORDS = 4
+
+
+def model(res: Resources) -> CheckworthyModel:
+    """The process-wide check-worthiness model held by ``res``."""
+    loaded: CheckworthyModel = res.get("checkworthy", load_model)
+    return loaded
+
+
+def news_score(m: CheckworthyModel, text: str) -> tuple[float, list[str], list[str]]:
+    """(score, news rules that fired, features that drove the score, strongest first)."""
+    z, parts = m.contributions(text)
+    p = 1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, z))))
+    rules = [r for r in NEWS_RULES if HAND[r].search(text)]
+    score = 1.0 - (1.0 - p) * RULE_WEIGHT ** len(rules)
+    top = sorted((kv for kv in parts.items() if kv[1] > 0), key=lambda kv: -kv[1])[:5]
+    return score, rules, [f"rule:{r}" for r in rules] + [f"{k}={v:+.2f}" for k, v in top]
+
+
+def _has_verb(parsed: Any, start: int, end: int) -> bool:
+    """Whether the parse has a verb or auxiliary between ``start`` and ``end`` (True without a parse)."""
+    if parsed is None:
+        return True
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return True
+    return any(t.pos_ in ("VERB", "AUX") for t in span)
+
+
+def claim_for(doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None) -> Claim | None:
+    """The claim a sentence makes, or None when it asserts nothing checkable."""
+    text = sent.text
+    if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text):
+        return None
+    if not _has_verb(parsed, sent.start, sent.end):
+        return None
+    score, rules, features = news_score(m, text)
+    if score < m.threshold and not rules:
+        return None
+    return Claim(
+        doc=doc_id,
+        start=sent.start,
+        end=sent.end,
+        text=text,
+        checkworthy=round(score, 4),
+        attribution=None,
+        features=tuple(features),
+    )
+
+
+def claims(doc: Document, ana: Analysis, res: Resources) -> None:
+    """Fill ``ana.claims`` with the check-worthy sentences of the document."""
+    m = model(res)
+    out = []
+    for s in ana.sentences:
+        c = claim_for(doc.id, s, m, ana.parsed)
+        if c is not None:
+            out.append(c)
+    ana.claims = out
+
+
+component = Component("tracewire.claims.v1", claims, requires=("sentences",), provides=("claims",))
