@@ -1,0 +1,456 @@
+"""Attribution: on whose word each claim rests (source span, canonical name, kind, cue, channel).
+
+Rules over spaCy's dependency parse, tuned on the PolNeAR training split:
+
+- a reporting verb ("said", "told", "claimed", "believes", "pointed out", "quoted as saying" …) is
+  a cue; its subject is the source, inherited through "…, adding" and "… and said"; the person
+  told or quoted by is the channel when it is a name ("told Sputnik", "quoted … by Foreign
+  Policy"); "according to X" makes X the source; "citing X" makes X the source and the citer the
+  channel; "it was reported" is an anonymous source;
+- quotation marks are paired per paragraph, tolerating curly and straight quotes mixed, unclosed
+  quotes (they run to the end of the paragraph) and stray closing quotes: one bad quote never
+  spoils the rest of a document. A sentence inside a quote whose speaker is named in another
+  sentence of the same quote keeps that speaker; a paragraph that opens with a quote and names
+  no speaker continues the previous paragraph's quoted speaker;
+- "he"/"she" resolve to the last named person quoted; "who" to the noun it describes;
+- the kind comes from the pack lexicons (``sources.toml``), spaCy's entities and the source's
+  head noun ("local sources" is anonymous).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..packs import load_pack_file
+from ..pipeline import Analysis, Component, Resources
+from ..records import Attribution, Claim, Document
+
+KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
+
+# Verb lemmas that introduce what someone said, wrote, thinks or wants (PolNeAR's notion).
+CUE_LEMMAS = frozenset(
+    """say tell claim state announce add note argue believe write report confirm deny insist warn
+    explain tweet ask suggest acknowledge admit accuse allege think know hope expect predict
+    estimate describe declare indicate reveal mention emphasize emphasise stress assert contend
+    maintain reiterate respond reply answer urge promise vow call criticize criticise blame
+    complain point quote cite testify recall conclude concede agree disagree question doubt fear
+    worry charge boast brag joke recount observe remark comment announce pledge threaten demand
+    propose recommend advise caution signal hint imply find show disclose inform notify assure
+    acknowledge praise defend dismiss reject condemn denounce slam blast accuse feel want
+    consider believe estimate speculate lament insist counter""".split()
+)
+# Cue lemmas whose speaker is only credible with an explicit subject (never inherited).
+_WEAK = frozenset({"know", "want", "feel", "find", "show", "call", "consider", "question", "doubt"})
+_ANON_PASSIVE = frozenset({"report", "say", "claim", "believe", "allege", "rumor", "rumour", "understand", "think"})
+_PRONOUNS = {"he", "she"}
+_TITLE = re.compile(
+    r"^(?:(?:former|ex-|then-|late|retired|acting|deputy|senior|top|chief|us|u\.s\.)\s+)*"
+    r"(?:(?:mr|mrs|ms|dr|gen|lt|col|maj|capt|sgt|adm|sen|rep|gov|prof|president|minister|general|"
+    r"colonel|major|captain|sheikh|sheik|imam)\.?\s+)+",
+    re.I,
+)
+_OPEN = "“«„"
+_CLOSE = "”»"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One attribution found in a sentence: character spans of cue, source and channel."""
+
+    cue: str
+    cue_start: int
+    cue_end: int
+    source_start: int | None
+    source_end: int | None
+    channel_start: int | None = None
+    channel_end: int | None = None
+    depth: int = 0  # distance of the cue from the sentence root; the main attribution is shallowest
+    anonymous_passive: bool = False
+    source_token: int | None = None  # token index of the source's head, for resolution
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+
+def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Quoted stretches of one paragraph, tolerant of unbalanced and mixed quotation marks."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            if open_at is None:
+                open_at = i
+        elif ch in _CLOSE:
+            out.append((start if open_at is None else open_at, i + 1))
+            open_at = None
+        elif ch == '"':
+            prev = text[i - 1] if i > start else " "
+            if open_at is None and (prev.isspace() or prev in "([—–-:"):
+                open_at = i
+            elif open_at is not None:
+                out.append((open_at, i + 1))
+                open_at = None
+    if open_at is not None:  # unclosed: news convention, the quote runs on to the paragraph end
+        out.append((open_at, end))
+    return out
+
+
+def _inside(spans: Sequence[tuple[int, int]], s: int, e: int) -> bool:
+    """Whether [s, e) lies inside one of ``spans``."""
+    return any(a <= s and e <= b for a, b in spans)
+
+
+# --- finding cues and sources in one parsed sentence ----------------------------------------
+
+
+def _depth(tok: Any) -> int:
+    """Number of heads between ``tok`` and its sentence root."""
+    d = 0
+    while tok.head.i != tok.i and d < 50:
+        tok = tok.head
+        d += 1
+    return d
+
+
+def _span_of(tok: Any, lo: int, hi: int) -> tuple[int, int]:
+    """Character span of ``tok``'s subtree clipped to tokens [lo, hi), without edge punctuation."""
+    toks = [t for t in tok.subtree if lo <= t.i < hi]
+    while toks and (toks[0].is_punct or toks[0].is_space):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].dep_ == "cc"):
+        toks = toks[:-1]
+    if not toks:
+        return tok.idx, tok.idx + len(tok.text)
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def _subject(verb: Any) -> tuple[Any | None, bool]:
+    """(subject token, is_passive_subject) of ``verb``, climbing through "adding"/"and said"."""
+    tok = verb
+    for _ in range(4):
+        for c in tok.children:
+            if c.dep_ in ("nsubj", "csubj"):
+                return c, False
+            if c.dep_ == "nsubjpass":
+                return c, True
+        if tok.dep_ in ("advcl", "xcomp", "conj", "pcomp", "acl") and tok.head.i != tok.i:
+            if verb.lemma_.lower() in _WEAK:
+                return None, False
+            tok = tok.head
+            continue
+        break
+    return None, False
+
+
+def _channel(verb: Any, lo: int, hi: int) -> tuple[int, int] | None:
+    """Span of the outlet a statement was given to ("told RT", "in an interview with CNN")."""
+    cands: list[Any] = []
+    lemma = verb.lemma_.lower()
+    for c in verb.children:
+        if lemma == "tell" and c.dep_ in ("dobj", "dative", "iobj"):
+            cands.append(c)
+        elif c.dep_ == "agent":
+            cands += [g for g in c.children if g.dep_ == "pobj"]
+        elif c.dep_ == "prep" and c.lower_ in ("to", "in", "with"):
+            for g in c.children:
+                if g.dep_ != "pobj":
+                    continue
+                if c.lower_ == "to" and lemma in ("say", "speak", "talk"):
+                    cands.append(g)
+                if g.lower_ in ("interview", "statement", "report", "remarks"):
+                    for p in g.children:
+                        if p.dep_ == "prep" and p.lower_ in ("with", "to", "by"):
+                            cands += [q for q in p.children if q.dep_ == "pobj"]
+    for c in cands:
+        if c.pos_ == "PROPN" or any(t.pos_ == "PROPN" for t in c.subtree):
+            return _span_of(c, lo, hi)
+    return None
+
+
+def find(sent: Any) -> list[Found]:
+    """Every attribution cue in a parsed sentence (a spaCy Span) with its source and channel."""
+    lo, hi = sent.start, sent.end
+    doc = sent.doc
+    out: list[Found] = []
+    for t in sent:
+        low = t.lower_
+        if low == "according" and t.i + 1 < hi and doc[t.i + 1].lower_ == "to":
+            to = doc[t.i + 1]
+            objs = [c for c in to.children if c.dep_ == "pobj"]
+            if objs:
+                s, e = _span_of(objs[0], lo, hi)
+                out.append(Found("according to", t.idx, to.idx + 2, s, e, depth=_depth(t), source_token=objs[0].i))
+            continue
+        lemma = t.lemma_.lower()
+        if t.pos_ != "VERB" or lemma not in CUE_LEMMAS:
+            continue
+        cue_s, cue_e, cue = t.idx, t.idx + len(t.text), low
+        prt = [c for c in t.children if c.dep_ == "prt"]
+        if prt and prt[0].i == t.i + 1:
+            cue_e = prt[0].idx + len(prt[0].text)
+            cue = f"{low} {prt[0].lower_}"
+        if lemma == "quote" and t.i + 2 < hi and doc[t.i + 1].lower_ == "as" and doc[t.i + 2].lemma_ == "say":
+            cue_e = doc[t.i + 2].idx + len(doc[t.i + 2].text)
+            cue = "quoted as saying"
+        subj, passive = _subject(t)
+        chan = _channel(t, lo, hi)
+        if lemma == "cite":
+            objs = [c for c in t.children if c.dep_ == "dobj"]
+            if objs:
+                s, e = _span_of(objs[0], lo, hi)
+                citer = _span_of(subj, lo, hi) if subj is not None else None
+                out.append(
+                    Found(cue, cue_s, cue_e, s, e, citer[0] if citer else None, citer[1] if citer else None,
+                          depth=_depth(t), source_token=objs[0].i)
+                )
+            continue
+        if subj is None:
+            continue
+        if passive and lemma != "quote":
+            agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if agent:
+                s, e = _span_of(agent[0], lo, hi)
+                out.append(Found(cue, cue_s, cue_e, s, e, depth=_depth(t), source_token=agent[0].i))
+            elif subj.lower_ == "it" and lemma in _ANON_PASSIVE:
+                out.append(Found(cue, cue_s, cue_e, subj.idx, cue_e, depth=_depth(t), anonymous_passive=True))
+            continue
+        s, e = _span_of(subj, lo, hi)
+        out.append(
+            Found(cue, cue_s, cue_e, s, e, chan[0] if chan else None, chan[1] if chan else None,
+                  depth=_depth(t), source_token=subj.i)
+        )
+    return out
+
+
+# --- kinds and canonical names ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Source lexicon merged from the active packs."""
+
+    aliases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, canonical, kind), longest first
+    words: dict[str, str]  # head noun or phrase -> kind
+
+    @classmethod
+    def from_packs(cls, files: Iterable[dict[str, Any]]) -> Lexicon:
+        """Merge ``sources.toml`` data from several packs (later packs win on conflicts)."""
+        entries: list[tuple[str, str, str]] = []
+        words: dict[str, str] = {}
+        for data in files:
+            for src in data.get("source", []):
+                for a in [src["name"], *src.get("aliases", [])]:
+                    entries.append((a, src["name"], src["kind"]))
+            for kind, ws in data.get("words", {}).items():
+                for w in ws:
+                    words[w.lower()] = kind
+        entries.sort(key=lambda x: -len(x[0]))
+        pats = tuple(
+            (re.compile(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", 0 if a.isupper() else re.I), name, kind)
+            for a, name, kind in entries
+        )
+        return cls(pats, words)
+
+
+def lexicon(res: Resources) -> Lexicon:
+    """The source lexicon of the packs active in ``res``."""
+    lex: Lexicon = res.get("sources-lexicon", lambda: Lexicon.from_packs(load_pack_file(res, "sources.toml")))
+    return lex
+
+
+def _clean_name(name: str) -> str:
+    """A person's name without titles, descriptors or a possessive."""
+    name = re.sub(r"[’']s$", "", name.strip())
+    return _TITLE.sub("", name).strip(" ,")
+
+
+def classify(text: str, ents: Sequence[tuple[str, str]], head: str, lex: Lexicon) -> tuple[str, str]:
+    """(kind, canonical) of a source span from its text, entities (text, label) and head word."""
+    head_l = head.lower()
+    persons = [e for e, label in ents if label == "PERSON"]
+    low = text.lower()
+    if head_l in lex.words and lex.words[head_l] == "anonymous" and not persons:
+        return "anonymous", re.sub(r"^(?:the|a|an|some)\s+", "", low)
+    for pat, name, kind in lex.aliases:
+        m = pat.search(text)
+        if m and (not persons or head in m.group(0)):
+            return kind, name
+    if persons:
+        return "named_person", _clean_name(max(persons, key=len))
+    for e, label in ents:
+        if label == "ORG":
+            kind = lex.words.get(head_l, "named_org")
+            return (kind if kind != "anonymous" else "named_org"), e
+    for e, label in ents:
+        if label in ("GPE", "NORP") and head_l in lex.words:
+            kind = lex.words[head_l]
+            return kind, re.sub(r"^(?:the|a|an)\s+", "", text)
+        if label == "GPE":
+            return "government_body", e
+    for phrase, kind in lex.words.items():
+        if " " in phrase and phrase in low:
+            return kind, re.sub(r"^(?:the|a|an)\s+", "", text)
+    if head_l in lex.words:
+        return lex.words[head_l], re.sub(r"^(?:the|a|an)\s+", "", text)
+    if head[:1].isupper():
+        return "named_org", text
+    return "anonymous", re.sub(r"^(?:the|a|an|some)\s+", "", low)
+
+
+# --- the component --------------------------------------------------------------------------
+
+
+def _ents_in(parsed: Any, s: int, e: int) -> list[tuple[str, str]]:
+    """Entities (text, label) of the parse inside [s, e)."""
+    return [(ent.text, ent.label_) for ent in parsed.ents if s <= ent.start_char and ent.end_char <= e]
+
+
+def _resolve(
+    f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str]
+) -> tuple[str, str]:
+    """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames."""
+    assert f.source_start is not None and f.source_end is not None
+    src = text[f.source_start : f.source_end]
+    if f.anonymous_passive:
+        return "anonymous", src.lower()
+    tok = parsed[f.source_token] if f.source_token is not None else None
+    if tok is not None and src.lower() in _PRONOUNS:
+        if last_person:
+            return "named_person", last_person
+        return "anonymous", src.lower()
+    if tok is not None and src.lower() in ("who", "which", "that") and tok.head.dep_ == "relcl":
+        noun = tok.head.head
+        s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
+        return _resolve(dataclasses.replace(f, source_start=s, source_end=e, source_token=noun.i),
+                        parsed, text, lex, last_person, persons)
+    head = tok.text if tok is not None else src.split()[-1]
+    kind, canonical = classify(src, _ents_in(parsed, f.source_start, f.source_end), head, lex)
+    if kind == "named_person":
+        for p in persons:  # "Maloof" after "Michael Maloof"
+            if p != canonical and p.split()[-1] == canonical.split()[-1]:
+                return kind, p
+    if kind == "anonymous" and tok is not None and tok.pos_ == "PROPN" and head[:1].isupper():
+        # a bare surname spaCy did not tag: a person if an earlier person shares it
+        for p in persons:
+            if p.split()[-1] == head:
+                return "named_person", p
+    return kind, canonical
+
+
+def _attribution(f: Found, kind: str, canonical: str, text: str) -> Attribution:
+    """An Attribution record from a found cue and its resolved source."""
+    assert f.source_start is not None and f.source_end is not None
+    channel = text[f.channel_start : f.channel_end] if f.channel_start is not None else None
+    return Attribution(
+        source=text[f.source_start : f.source_end],
+        kind=kind,
+        cue=f.cue,
+        start=f.source_start,
+        end=f.source_end,
+        channel=channel,
+        cue_start=f.cue_start,
+        cue_end=f.cue_end,
+        canonical=canonical,
+    )
+
+
+def _channel_name(channel: str | None, lex: Lexicon) -> str | None:
+    """The canonical outlet name of a channel span when the lexicon knows it."""
+    if channel is None:
+        return None
+    for pat, name, _ in lex.aliases:
+        if pat.search(channel):
+            return name
+    return re.sub(r"^(?:the)\s+", "", channel)
+
+
+def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
+              lex: Lexicon, outlet: str | None = None) -> list[Attribution]:
+    """The attribution of each sentence span (``unattributed`` where no source is found)."""
+    quotes: list[tuple[int, int]] = []
+    for bs, be in blocks:
+        quotes += quote_spans(text, bs, be)
+    speaker: dict[tuple[int, int], Attribution] = {}
+    persons: list[str] = []
+    last_person: str | None = None
+    out: list[Attribution | None] = []
+    for s, e in spans:
+        span = parsed.char_span(s, e, alignment_mode="expand")
+        found = [f for f in (find(span) if span is not None else []) if f.source_start is not None]
+        outside = [f for f in found if not _inside(quotes, f.cue_start, f.cue_end)]
+        if not outside:
+            out.append(None)
+            continue
+        f = min(outside, key=lambda x: (x.depth, x.cue_start))
+        kind, canonical = _resolve(f, parsed, text, lex, last_person, persons)
+        att = _attribution(f, kind, canonical, text)
+        att = dataclasses.replace(att, channel=att.channel)
+        if kind == "named_person":
+            last_person = canonical
+            if canonical not in persons:
+                persons.append(canonical)
+        for q in quotes:
+            if q[0] < e and s < q[1]:
+                speaker[q] = att
+        out.append(att)
+    # Sentences of a quote whose speaker is named elsewhere, and quote paragraphs that continue.
+    prev_block_speaker: Attribution | None = None
+    for bs, be in blocks:
+        block_idx = [i for i, (s, e) in enumerate(spans) if bs <= s < be]
+        own = [out[i] for i in block_idx if out[i] is not None]
+        for i in block_idx:
+            if out[i] is not None:
+                continue
+            s, e = spans[i]
+            for q, att in speaker.items():
+                if q[0] < e and s < q[1]:
+                    out[i] = att
+                    break
+        opens_quote = text[bs:be].lstrip()[:1] in _OPEN + '"'
+        if opens_quote and not own and prev_block_speaker is not None:
+            for i in block_idx:
+                if out[i] is None:
+                    out[i] = prev_block_speaker
+        block_quotes = [q for q in quotes if bs <= q[0] < be]
+        if block_quotes and block_quotes[-1] in speaker:
+            prev_block_speaker = speaker[block_quotes[-1]]
+        elif own or not opens_quote:
+            prev_block_speaker = None
+    return [
+        a if a is not None else Attribution("", "unattributed", None, None, None, canonical=outlet)
+        for a in out
+    ]
+
+
+def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
+    """Attach an Attribution to every claim in ``ana.claims``."""
+    from .sentences import blocks
+
+    if not ana.claims:
+        return
+    spans = [(c.start, c.end) for c in ana.claims]
+    # Quote continuation needs every sentence, not only claims: attribute all, then pick.
+    all_spans = [(s.start, s.end) for s in ana.sentences] or spans
+    atts = attribute(doc.text, ana.parsed, all_spans, blocks(doc.text), lexicon(res), doc.outlet)
+    by_span = dict(zip(all_spans, atts, strict=True))
+    lex = lexicon(res)
+    new: list[Claim] = []
+    for c in ana.claims:
+        att = by_span.get((c.start, c.end))
+        if att is None:
+            att = Attribution("", "unattributed", None, None, None, canonical=doc.outlet)
+        if att.channel is not None:
+            att = dataclasses.replace(att, channel=_channel_name(att.channel, lex))
+        new.append(dataclasses.replace(c, attribution=att))
+    ana.claims = new
+
+
+component = Component(
+    "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",)
+)
