@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
@@ -70,23 +71,28 @@ def scores(pred: Sequence[Spans], gold: Sequence[Spans]) -> dict[str, float]:
     }
 
 
-def predict(texts: Iterable[str]) -> list[tuple[Spans, Spans]]:
-    """Predicted (sources, cues) for each text."""
+def parse(texts: Sequence[str]) -> list[Any]:
+    """spaCy parses (no NER: sources and cues need only the parser) of ``texts``."""
     sys.path.insert(0, str(ROOT))
-    from tracewire.analyze.attribution import find
     from tracewire.analyze.parse import load_nlp
-    from tracewire.analyze.sentences import split
 
-    nlp = load_nlp()
+    return list(load_nlp().pipe(texts, batch_size=16, disable=["ner"]))
+
+
+def predict(texts: Sequence[str], docs: Sequence[Any], cue_lemmas: frozenset[str] | None = None) -> list[tuple[Spans, Spans]]:
+    """Predicted (sources, cues) for each text."""
+    from tracewire.analyze.attribution import find_all, load_cues
+    from tracewire.analyze.sentences import blocks, split
+
+    lemmas = load_cues() if cue_lemmas is None else cue_lemmas
     out = []
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=16, disable=["ner"]), strict=True):
+    for text, doc in zip(texts, docs, strict=True):
         srcs: Spans = set()
         cues: Spans = set()
-        for s, e in split(text, [x.start_char for x in doc.sents]):
-            span = doc.char_span(s, e, alignment_mode="expand")
-            if span is None:
-                continue
-            for f in find(span):
+        spans = split(text, [x.start_char for x in doc.sents])
+        founds, _ = find_all(text, doc, spans, blocks(text), lemmas)
+        for fs in founds:
+            for f in fs:
                 cues.add((f.cue_start, f.cue_end))
                 if f.source_start is not None and f.source_end is not None and not f.anonymous_passive:
                     srcs.add((f.source_start, f.source_end))
@@ -99,7 +105,7 @@ def run(split: str = "test") -> dict[str, dict[str, float]]:
     arts = articles(split)
     texts = [t for t, _ in arts]
     gold = [load_gold(a) for _, a in arts]
-    pred = predict(texts)
+    pred = predict(texts, parse(texts))
     return {
         "source": scores([p[0] for p in pred], [g[0] for g in gold]),
         "cue": scores([p[1] for p in pred], [g[1] for g in gold]),

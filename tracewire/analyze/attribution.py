@@ -20,9 +20,11 @@ Rules over spaCy's dependency parse, tuned on the PolNeAR training split:
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..packs import load_pack_file
@@ -43,6 +45,20 @@ CUE_LEMMAS = frozenset(
     acknowledge praise defend dismiss reject condemn denounce slam blast accuse feel want
     consider believe estimate speculate lament insist counter""".split()
 )
+CUES_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_cues.json"
+# Cues a news analysis needs whatever the training data says (the issue's list).
+CORE_CUES = frozenset("say tell claim believe argue note point add cite quote report state announce".split())
+
+
+def load_cues(path: Path = CUES_PATH) -> frozenset[str]:
+    """Cue verb lemmas: those learned on PolNeAR train (``eval/train_attribution.py``) plus the core."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return CUE_LEMMAS
+    return frozenset(data["lemmas"]) | CORE_CUES
+
+
 # Cue lemmas whose speaker is only credible with an explicit subject (never inherited).
 _WEAK = frozenset({"know", "want", "feel", "find", "show", "call", "consider", "question", "doubt"})
 _ANON_PASSIVE = frozenset({"report", "say", "claim", "believe", "allege", "rumor", "rumour", "understand", "think"})
@@ -173,12 +189,58 @@ def _channel(verb: Any, lo: int, hi: int) -> tuple[int, int] | None:
     return None
 
 
-def find(sent: Any) -> list[Found]:
+_AUX_DEPS = ("aux", "auxpass", "neg", "advmod")
+_PREP_LEMMAS = frozenset({"call", "point", "ask", "refer", "talk", "speak", "warn", "say"})
+_TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split()
+)
+
+
+def _cue_extent(t: Any, lo: int, hi: int) -> tuple[int, int]:
+    """Token range of the cue around verb ``t``: "has also said", "called for", "said in a statement:"."""
+    doc = t.doc
+    a = t.i
+    while a - 1 >= lo and doc[a - 1].head.i == t.i and doc[a - 1].dep_ in _AUX_DEPS and doc[a - 1].is_alpha:
+        a -= 1
+    b = t.i + 1
+    if b < hi and doc[b].dep_ == "prt" and doc[b].head.i == t.i:
+        b += 1
+    if b < hi and doc[b].lower_ in _TIME_WORDS:
+        b += 1
+    if t.lemma_.lower() in _PREP_LEMMAS and b < hi and doc[b].dep_ == "prep" and doc[b].head.i == t.i:
+        if doc[b].lower_ in ("for", "to", "about", "of", "on") or (
+            doc[b].lower_ == "in" and b + 2 < hi and doc[b + 2].lower_ == "statement"
+        ):
+            b = b + 3 if doc[b].lower_ == "in" else b + 1
+    if b < hi and doc[b].text == ":":
+        b += 1
+    return a, b
+
+
+def _nested(tok: Any, cue_tokens: set[int]) -> bool:
+    """Whether cue ``tok`` sits in the content of another cue ("said he thinks"): PolNeAR nests none."""
+    cur = tok
+    path: list[str] = []
+    for _ in range(20):
+        if cur.head.i == cur.i:
+            return False
+        path.append(cur.dep_)
+        cur = cur.head
+        if cur.i in cue_tokens:
+            return any(d in ("ccomp", "xcomp", "dobj", "parataxis") for d in path)
+    return False
+
+
+def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
     """Every attribution cue in a parsed sentence (a spaCy Span) with its source and channel."""
     lo, hi = sent.start, sent.end
+    cue_tokens = {t.i for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in cues}
     doc = sent.doc
     out: list[Found] = []
+    skip: set[int] = set()
     for t in sent:
+        if t.i in skip:
+            continue
         low = t.lower_
         if low == "according" and t.i + 1 < hi and doc[t.i + 1].lower_ == "to":
             to = doc[t.i + 1]
@@ -188,14 +250,15 @@ def find(sent: Any) -> list[Found]:
                 out.append(Found("according to", t.idx, to.idx + 2, s, e, depth=_depth(t), source_token=objs[0].i))
             continue
         lemma = t.lemma_.lower()
-        if t.pos_ != "VERB" or lemma not in CUE_LEMMAS:
+        if t.pos_ != "VERB" or lemma not in cues or _nested(t, cue_tokens):
             continue
-        cue_s, cue_e, cue = t.idx, t.idx + len(t.text), low
+        a, b = _cue_extent(t, lo, hi)
+        cue_s, cue_e, cue = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text), low
         prt = [c for c in t.children if c.dep_ == "prt"]
         if prt and prt[0].i == t.i + 1:
-            cue_e = prt[0].idx + len(prt[0].text)
             cue = f"{low} {prt[0].lower_}"
         if lemma == "quote" and t.i + 2 < hi and doc[t.i + 1].lower_ == "as" and doc[t.i + 2].lemma_ == "say":
+            skip.add(t.i + 2)
             cue_e = doc[t.i + 2].idx + len(doc[t.i + 2].text)
             cue = "quoted as saying"
         subj, passive = _subject(t)
@@ -226,6 +289,22 @@ def find(sent: Any) -> list[Found]:
                   depth=_depth(t), source_token=subj.i)
         )
     return out
+
+
+def find_all(
+    text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
+    cues: frozenset[str] = CUE_LEMMAS,
+) -> tuple[list[list[Found]], list[tuple[int, int]]]:
+    """Attributions of each sentence span, without cues inside quotations, and the quote spans."""
+    quotes: list[tuple[int, int]] = []
+    for bs, be in blocks:
+        quotes += quote_spans(text, bs, be)
+    out: list[list[Found]] = []
+    for s, e in spans:
+        span = parsed.char_span(s, e, alignment_mode="expand")
+        found = find(span, cues) if span is not None else []
+        out.append([f for f in found if not _inside(quotes, f.cue_start, f.cue_end)])
+    return out, quotes
 
 
 # --- kinds and canonical names ---------------------------------------------------------------
@@ -371,19 +450,15 @@ def _channel_name(channel: str | None, lex: Lexicon) -> str | None:
 
 
 def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
-              lex: Lexicon, outlet: str | None = None) -> list[Attribution]:
+              lex: Lexicon, outlet: str | None = None, cues: frozenset[str] = CUE_LEMMAS) -> list[Attribution]:
     """The attribution of each sentence span (``unattributed`` where no source is found)."""
-    quotes: list[tuple[int, int]] = []
-    for bs, be in blocks:
-        quotes += quote_spans(text, bs, be)
+    founds, quotes = find_all(text, parsed, spans, blocks, cues)
     speaker: dict[tuple[int, int], Attribution] = {}
     persons: list[str] = []
     last_person: str | None = None
     out: list[Attribution | None] = []
-    for s, e in spans:
-        span = parsed.char_span(s, e, alignment_mode="expand")
-        found = [f for f in (find(span) if span is not None else []) if f.source_start is not None]
-        outside = [f for f in found if not _inside(quotes, f.cue_start, f.cue_end)]
+    for (s, e), found in zip(spans, founds, strict=True):
+        outside = [f for f in found if f.source_start is not None]
         if not outside:
             out.append(None)
             continue
@@ -437,7 +512,8 @@ def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
     spans = [(c.start, c.end) for c in ana.claims]
     # Quote continuation needs every sentence, not only claims: attribute all, then pick.
     all_spans = [(s.start, s.end) for s in ana.sentences] or spans
-    atts = attribute(doc.text, ana.parsed, all_spans, blocks(doc.text), lexicon(res), doc.outlet)
+    cues: frozenset[str] = res.get("attribution-cues", load_cues)
+    atts = attribute(doc.text, ana.parsed, all_spans, blocks(doc.text), lexicon(res), doc.outlet, cues)
     by_span = dict(zip(all_spans, atts, strict=True))
     lex = lexicon(res)
     new: list[Claim] = []
