@@ -168,7 +168,11 @@ def _channel(verb: Any, lo: int, hi: int) -> tuple[int, int] | None:
     """Span of the outlet a statement was given to ("told RT", "in an interview with CNN")."""
     cands: list[Any] = []
     lemma = verb.lemma_.lower()
-    for c in verb.children:
+    kids = list(verb.children)
+    for c in list(kids):  # "quoted as saying by X": the agent may hang on "saying"
+        if c.dep_ == "prep" and c.lower_ == "as":
+            kids += [g for p in c.children for g in [p, *p.children]]
+    for c in kids:
         if lemma == "tell" and c.dep_ in ("dobj", "dative", "iobj"):
             cands.append(c)
         elif c.dep_ == "agent":
@@ -283,7 +287,11 @@ def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
             elif subj.lower_ == "it" and lemma in _ANON_PASSIVE:
                 out.append(Found(cue, cue_s, cue_e, subj.idx, cue_e, depth=_depth(t), anonymous_passive=True))
             continue
-        s, e = _span_of(subj, lo, hi)
+        sub_lo = lo
+        commas = [x.i for x in subj.subtree if x.text == "," and x.i < subj.i and x.head.dep_ != "appos"]
+        if commas and subj.i - subj.left_edge.i > 10:
+            sub_lo = commas[-1] + 1  # "Following the victory, ..., the SDF": drop a fronted clause
+        s, e = _span_of(subj, sub_lo, hi)
         out.append(
             Found(cue, cue_s, cue_e, s, e, chan[0] if chan else None, chan[1] if chan else None,
                   depth=_depth(t), source_token=subj.i)
@@ -377,7 +385,7 @@ def classify(text: str, ents: Sequence[tuple[str, str]], head: str, lex: Lexicon
             return kind, re.sub(r"^(?:the|a|an)\s+", "", text)
     if head_l in lex.words:
         return lex.words[head_l], re.sub(r"^(?:the|a|an)\s+", "", text)
-    if head[:1].isupper():
+    if head[:1].isupper() and len(text.split()) > 1:
         return "named_org", text
     return "anonymous", re.sub(r"^(?:the|a|an|some)\s+", "", low)
 
@@ -391,7 +399,8 @@ def _ents_in(parsed: Any, s: int, e: int) -> list[tuple[str, str]]:
 
 
 def _resolve(
-    f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str]
+    f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str],
+    previous: Attribution | None = None,
 ) -> tuple[str, str]:
     """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames."""
     assert f.source_start is not None and f.source_end is not None
@@ -400,9 +409,13 @@ def _resolve(
         return "anonymous", src.lower()
     tok = parsed[f.source_token] if f.source_token is not None else None
     if tok is not None and src.lower() in _PRONOUNS:
+        if previous is not None and previous.kind not in ("unattributed", "anonymous"):
+            return previous.kind, previous.canonical or previous.source  # "he" is the last speaker
         if last_person:
             return "named_person", last_person
         return "anonymous", src.lower()
+    if src.lower() in ("it", "they") and previous is not None and previous.kind not in ("named_person", "unattributed"):
+        return previous.kind, previous.canonical or previous.source
     if tok is not None and src.lower() in ("who", "which", "that") and tok.head.dep_ == "relcl":
         noun = tok.head.head
         s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
@@ -414,12 +427,21 @@ def _resolve(
         for p in persons:  # "Maloof" after "Michael Maloof"
             if p != canonical and p.split()[-1] == canonical.split()[-1]:
                 return kind, p
-    if kind == "anonymous" and tok is not None and tok.pos_ == "PROPN" and head[:1].isupper():
+    if kind in ("anonymous", "named_org") and tok is not None and tok.pos_ == "PROPN" and head[:1].isupper():
         # a bare surname spaCy did not tag: a person if an earlier person shares it
         for p in persons:
             if p.split()[-1] == head:
                 return "named_person", p
     return kind, canonical
+
+
+def _speech(f: Found, parsed: Any) -> bool:
+    """Whether a found cue is a statement or stance verb (the hand list), not a broader PolNeAR cue."""
+    if f.cue == "according to" or f.anonymous_passive:
+        return True
+    span = parsed.char_span(f.cue_start, f.cue_end, alignment_mode="expand")
+    verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
+    return bool(verbs) and (verbs[0].lemma_.lower() in CUE_LEMMAS or verbs[0].lemma_.lower() in CORE_CUES)
 
 
 def _attribution(f: Found, kind: str, canonical: str, text: str) -> Attribution:
@@ -457,13 +479,15 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     persons: list[str] = []
     last_person: str | None = None
     out: list[Attribution | None] = []
+    previous: Attribution | None = None
     for (s, e), found in zip(spans, founds, strict=True):
-        outside = [f for f in found if f.source_start is not None]
+        # A claim rests on a statement ("said", "according to"), not on "aiming" or "continues".
+        outside = [f for f in found if f.source_start is not None and _speech(f, parsed)]
         if not outside:
             out.append(None)
             continue
         f = min(outside, key=lambda x: (x.depth, x.cue_start))
-        kind, canonical = _resolve(f, parsed, text, lex, last_person, persons)
+        kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous)
         att = _attribution(f, kind, canonical, text)
         att = dataclasses.replace(att, channel=att.channel)
         if kind == "named_person":
@@ -474,6 +498,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
             if q[0] < e and s < q[1]:
                 speaker[q] = att
         out.append(att)
+        previous = att
     # Sentences of a quote whose speaker is named elsewhere, and quote paragraphs that continue.
     prev_block_speaker: Attribution | None = None
     for bs, be in blocks:
