@@ -37,14 +37,18 @@ HAND: dict[str, re.Pattern[str]] = {
     ),
     "reporting": re.compile(
         r"\b(?:said|says|told|according to|reported|claimed|claims|stated|announced|confirmed|denied|"
-        r"accused|alleged|insisted|warned|citing|quoted)\b",
+        r"accused|alleged|insisted|warned|citing|quoted|argued?|argues|noted|pointed out|added|"
+        r"believes?|estimated?|revealed|admitted)\b",
         re.I,
     ),
     "event": re.compile(
-        r"\b(?:kill(?:ed|ing)?|attack(?:ed|s)?|captur(?:ed|es)|seiz(?:ed|es)|launch(?:ed|es)|struck|"
-        r"strikes?|shell(?:ed|ing)|bomb(?:ed|ing|s)?|wounded|injured|dead|died|executed|occupied|"
-        r"invaded|destroyed|shot|fired|deployed|withdrew|advanced|liberated|besieged|clashe[sd]|"
-        r"arrested|detained|signed|passed|voted|cut|raised|lost|won|built|sent|smuggl\w+|looted)\b",
+        r"\b(?:kill(?:ed|ing|s)?|attack(?:ed|s|ing)?|captur(?:ed|es|ing)|seiz(?:ed|es|ing)|"
+        r"launch(?:ed|es|ing)|struck|strikes?|shell(?:ed|ing)|bomb(?:ed|ing|s)?|wounded|injured|dead|"
+        r"died|executed|occup(?:ied|ies|y|ying)|invad(?:ed|es|ing)|destroy(?:ed|s|ing)|shot|fired|"
+        r"deploy(?:ed|s|ing)|withdr(?:ew|awn|awing)|advanc(?:ed|ing)|liberat(?:ed|ing)|besieged|"
+        r"clash(?:ed|es)|arrested|detained|signed|passed|voted|cut|raised|lost|won|built|sent|"
+        r"smuggl\w+|looted|transferr?(?:ed|ing)|reinforc(?:ed|ing)|overran|ceased|suffer(?:ed|ing)|"
+        r"fight(?:ing|s)?|fought|retreat(?:ed|ing)|surround(?:ed|ing)|exploded|explosions?)\b",
         re.I,
     ),
     "accusation": re.compile(

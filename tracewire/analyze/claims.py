@@ -3,8 +3,8 @@
 The score starts from the debate-trained model (``checkworthy.py``). News sentences differ from
 debate sentences: an event, a number, an accusation, a cause or a reported statement makes a news
 sentence checkable even when a debate-trained model ranks it low, so each such rule that fires
-raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim. Questions, sentences
-without a verb (bylines, "Similar Posts") and fragments under four words are not claims.
+raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim. A sentence whose main verb
+states a fact about a named actor is a claim too. Questions, sentences without a verb (bylines, "Similar Posts") and fragments under four words are not claims.
 """
 
 from __future__ import annotations
@@ -46,6 +46,21 @@ def _has_verb(parsed: Any, start: int, end: int) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in span)
 
 
+def _actor_fact(parsed: Any, start: int, end: int) -> bool:
+    """Whether the sentence's main verb states a fact about a named actor ("Turkey began occupying")."""
+    if parsed is None:
+        return False
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if root.pos_ not in ("VERB", "AUX") or root.tag_ not in ("VBD", "VBZ", "VBN", "VBP"):
+        return False
+    if any(c.dep_ == "aux" and c.lower_ in ("would", "should", "could", "might", "may") for c in root.children):
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass") and (c.ent_type_ or c.pos_ == "PROPN") for c in root.children)
+
+
 def claim_for(doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None) -> Claim | None:
     """The claim a sentence makes, or None when it asserts nothing checkable."""
     text = sent.text
@@ -55,7 +70,9 @@ def claim_for(doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None) 
         return None
     score, rules, features = news_score(m, text)
     if score < m.threshold and not rules:
-        return None
+        if not _actor_fact(parsed, sent.start, sent.end):
+            return None
+        features = ["rule:actor_fact", *features]
     return Claim(
         doc=doc_id,
         start=sent.start,
