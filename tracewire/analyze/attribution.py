@@ -63,6 +63,7 @@ def load_cues(path: Path = CUES_PATH) -> frozenset[str]:
 _WEAK = frozenset({"know", "want", "feel", "find", "show", "call", "consider", "question", "doubt"})
 _ANON_PASSIVE = frozenset({"report", "say", "claim", "believe", "allege", "rumor", "rumour", "understand", "think"})
 _PRONOUNS = {"he", "she"}
+_DOCUMENT_WORDS = frozenset({"estimates", "estimate", "statement", "report", "figures", "data", "statistics", "letter"})
 _TITLE = re.compile(
     r"^(?:(?:former|ex-|then-|late|retired|acting|deputy|senior|top|chief|us|u\.s\.)\s+)*"
     r"(?:(?:mr|mrs|ms|dr|gen|lt|col|maj|capt|sgt|adm|sen|rep|gov|prof|president|minister|general|"
@@ -266,6 +267,10 @@ def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
             cue_e = doc[t.i + 2].idx + len(doc[t.i + 2].text)
             cue = "quoted as saying"
         subj, passive = _subject(t)
+        if subj is not None and any(c.dep_ == "det" and c.lower_ == "no" for c in subj.children):
+            continue  # "No group had claimed …" attributes nothing
+        if lemma == "claim" and any(c.dep_ == "dobj" and c.lower_ in ("responsibility", "credit") for c in t.children):
+            continue  # claiming responsibility is an act, not a statement
         chan = _channel(t, lo, hi)
         if lemma == "cite":
             objs = [c for c in t.children if c.dep_ == "dobj"]
@@ -357,37 +362,48 @@ def _clean_name(name: str) -> str:
     return _TITLE.sub("", name).strip(" ,")
 
 
-def classify(text: str, ents: Sequence[tuple[str, str]], head: str, lex: Lexicon) -> tuple[str, str]:
+_STRONG_GOV = frozenset({"ministry", "ministries", "government", "department", "pentagon", "kremlin", "presidency", "embassy", "cabinet"})
+_ANON_CONTEXT = re.compile(r"not to be (?:named|identified)|anonymity|anonymously|unnamed|unidentified", re.I)
+
+
+def classify(
+    text: str, ents: Sequence[tuple[str, str]], head: str, lex: Lexicon, head_is_name: bool = False
+) -> tuple[str, str]:
     """(kind, canonical) of a source span from its text, entities (text, label) and head word."""
     head_l = head.lower()
-    persons = [e for e, label in ents if label == "PERSON"]
+    bare = re.sub(r"^(?:the|a|an|some)\s+", "", text, flags=re.I)
+    # A name after "of"/"in" ("residents of Khan Shaykhun") is a place spaCy mislabelled, not the source.
+    persons = [
+        e for e, label in ents
+        if label == "PERSON" and not re.search(r"\b(?:of|in|from|at|near|the)\s+$", text[: max(0, text.find(e))], re.I)
+    ]
     low = text.lower()
-    if head_l in lex.words and lex.words[head_l] == "anonymous" and not persons:
-        return "anonymous", re.sub(r"^(?:the|a|an|some)\s+", "", low)
+    if _ANON_CONTEXT.search(text) or (lex.words.get(head_l) == "anonymous" and not persons and not head_is_name):
+        return "anonymous", bare.lower()
     for pat, name, kind in lex.aliases:
         m = pat.search(text)
         if m and (not persons or head in m.group(0)):
             return kind, name
     if persons:
         return "named_person", _clean_name(max(persons, key=len))
+    word_kind = lex.words.get(head_l)
+    places = [e for e, label in ents if label in ("GPE", "NORP")]
+    if word_kind == "government_body" and not (head_l in _STRONG_GOV or places or head_is_name):
+        word_kind = "named_org"  # "the camp administration": a body, but not a state's
     for e, label in ents:
-        if label == "ORG":
-            kind = lex.words.get(head_l, "named_org")
-            return (kind if kind != "anonymous" else "named_org"), e
-    for e, label in ents:
-        if label in ("GPE", "NORP") and head_l in lex.words:
-            kind = lex.words[head_l]
-            return kind, re.sub(r"^(?:the|a|an)\s+", "", text)
-        if label == "GPE":
+        if label == "ORG" and head in e:
+            return (word_kind if word_kind not in (None, "anonymous") else "named_org"), e
+        if label == "GPE" and head in e:
             return "government_body", e
     for phrase, kind in lex.words.items():
         if " " in phrase and phrase in low:
-            return kind, re.sub(r"^(?:the|a|an)\s+", "", text)
-    if head_l in lex.words:
-        return lex.words[head_l], re.sub(r"^(?:the|a|an)\s+", "", text)
-    if head[:1].isupper() and len(text.split()) > 1:
-        return "named_org", text
-    return "anonymous", re.sub(r"^(?:the|a|an|some)\s+", "", low)
+            return kind, bare
+    if word_kind is not None:
+        return word_kind, bare
+    if head_is_name:
+        others = [e for e, label in ents if label in ("PERSON", "ORG") and head in e]
+        return ("named_org", others[0]) if others else ("named_org", bare)
+    return "anonymous", bare.lower()
 
 
 # --- the component --------------------------------------------------------------------------
@@ -421,8 +437,18 @@ def _resolve(
         s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
         return _resolve(dataclasses.replace(f, source_start=s, source_end=e, source_token=noun.i),
                         parsed, text, lex, last_person, persons)
+    if tok is not None and tok.lower_ in _DOCUMENT_WORDS:
+        # "estimates by the Syrian government", "a statement from the ministry": the author counts
+        for p in tok.children:
+            objs = [g for g in p.children if g.dep_ == "pobj"] if p.dep_ in ("prep", "agent") and p.lower_ in ("by", "from", "of") else []
+            if objs:
+                a, b = _span_of(objs[0], objs[0].left_edge.i, objs[0].right_edge.i + 1)
+                inner = classify(text[a:b], _ents_in(parsed, a, b), objs[0].text, lex, objs[0].pos_ == "PROPN")
+                if inner[0] != "anonymous":
+                    return inner
     head = tok.text if tok is not None else src.split()[-1]
-    kind, canonical = classify(src, _ents_in(parsed, f.source_start, f.source_end), head, lex)
+    is_name = tok is not None and tok.pos_ == "PROPN"
+    kind, canonical = classify(src, _ents_in(parsed, f.source_start, f.source_end), head, lex, is_name)
     if kind == "named_person":
         for p in persons:  # "Maloof" after "Michael Maloof"
             if p != canonical and p.split()[-1] == canonical.split()[-1]:

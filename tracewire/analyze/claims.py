@@ -3,19 +3,22 @@
 The score starts from the debate-trained model (``checkworthy.py``). News sentences differ from
 debate sentences: an event, a number, an accusation, a cause or a reported statement makes a news
 sentence checkable even when a debate-trained model ranks it low, so each such rule that fires
-raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim. A sentence whose main verb
+raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim; so does a hedge
+or booster from the pack lexicon ("it is now clear that …"). A sentence whose main verb
 states a fact about a named actor is a claim too. Questions, sentences without a verb (bylines, "Similar Posts") and fragments under four words are not claims.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ..pipeline import Analysis, Component, Resources
 from ..records import Claim, Document, Span
 from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, load_model
 
+_SAY = re.compile(r"\b(?:say|tells?|argues?|believes?)\b", re.I)
 RULE_WEIGHT = 0.7  # each news rule multiplies the probability of "not check-worthy" by this
 MIN_WORDS = 4
 
@@ -26,11 +29,17 @@ def model(res: Resources) -> CheckworthyModel:
     return loaded
 
 
-def news_score(m: CheckworthyModel, text: str) -> tuple[float, list[str], list[str]]:
+def news_score(
+    m: CheckworthyModel, text: str, stance: re.Pattern[str] | None = None
+) -> tuple[float, list[str], list[str]]:
     """(score, news rules that fired, features that drove the score, strongest first)."""
     z, parts = m.contributions(text)
     p = 1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, z))))
     rules = [r for r in NEWS_RULES if HAND[r].search(text)]
+    if "reporting" not in rules and _SAY.search(text):
+        rules.append("reporting")
+    if stance is not None and stance.search(text):
+        rules.append("stance")
     score = 1.0 - (1.0 - p) * RULE_WEIGHT ** len(rules)
     top = sorted((kv for kv in parts.items() if kv[1] > 0), key=lambda kv: -kv[1])[:5]
     return score, rules, [f"rule:{r}" for r in rules] + [f"{k}={v:+.2f}" for k, v in top]
@@ -61,14 +70,16 @@ def _actor_fact(parsed: Any, start: int, end: int) -> bool:
     return any(c.dep_ in ("nsubj", "nsubjpass") and (c.ent_type_ or c.pos_ == "PROPN") for c in root.children)
 
 
-def claim_for(doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None) -> Claim | None:
+def claim_for(
+    doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None, stance: re.Pattern[str] | None = None
+) -> Claim | None:
     """The claim a sentence makes, or None when it asserts nothing checkable."""
     text = sent.text
     if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text):
         return None
     if not _has_verb(parsed, sent.start, sent.end):
         return None
-    score, rules, features = news_score(m, text)
+    score, rules, features = news_score(m, text, stance)
     if score < m.threshold and not rules:
         if not _actor_fact(parsed, sent.start, sent.end):
             return None
@@ -86,10 +97,13 @@ def claim_for(doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None) 
 
 def claims(doc: Document, ana: Analysis, res: Resources) -> None:
     """Fill ``ana.claims`` with the check-worthy sentences of the document."""
+    from .hedges import lexicon as hedge_lexicon
+
     m = model(res)
+    stance = hedge_lexicon(res).pattern  # a hedged or boosted statement is a claim about certainty
     out = []
     for s in ana.sentences:
-        c = claim_for(doc.id, s, m, ana.parsed)
+        c = claim_for(doc.id, s, m, ana.parsed, stance)
         if c is not None:
             out.append(c)
     ana.claims = out
