@@ -1,8 +1,9 @@
 """CheckThat! 2019 Task 1 (check-worthiness) on the annotated test debates: F1, AP and MAP.
 
 Run: ``python eval/checkthat2019.py`` (reads ../shared/data/checkthat2019-task1). Scores every
-test line with the shipped model (``tracewire/models/checkworthy.json.gz``) exactly as the
-claims component does, and prints MAP (the task's official measure: mean over debates of average
+test line with the shipped model (``tracewire/models/checkworthy.json.gz``) alone ("model") and
+with the news rules the claims component adds, Syria pack lexicon included ("component"), and
+prints MAP (the task's official measure: mean over debates of average
 precision), pooled average precision, and precision/recall/F1 at the model's threshold, which
 was chosen by cross-validation on the training debates.
 """
@@ -88,12 +89,15 @@ def run() -> dict[str, dict[str, float]]:
     sys.path.insert(0, str(ROOT))
     from tracewire.analyze.checkworthy import load_model
     from tracewire.analyze.claims import news_score
+    from tracewire.analyze.hedges import lexicon
+    from tracewire.pipeline import Resources
 
     model = load_model()
+    stance = lexicon(Resources(("syria",))).pattern
     test = load_split("test_annotated")
     return {
         "model": evaluate(model.score, model.threshold, test),
-        "component": evaluate(lambda t: news_score(model, t)[0], model.threshold, test),
+        "component": evaluate(lambda t: news_score(model, t, stance)[0], model.threshold, test),
     }
 
 

@@ -362,7 +362,10 @@ def _clean_name(name: str) -> str:
     return _TITLE.sub("", name).strip(" ,")
 
 
-_STRONG_GOV = frozenset({"ministry", "ministries", "government", "department", "pentagon", "kremlin", "presidency", "embassy", "cabinet"})
+_STRONG_GOV = frozenset(
+    {"ministry", "ministries", "government", "department", "pentagon", "kremlin", "presidency", "embassy", "cabinet",
+     "army", "military", "police", "authorities"}
+)
 _ANON_CONTEXT = re.compile(r"not to be (?:named|identified)|anonymity|anonymously|unnamed|unidentified", re.I)
 
 
