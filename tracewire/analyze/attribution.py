@@ -428,7 +428,7 @@ def _resolve(
         return "anonymous", src.lower()
     tok = parsed[f.source_token] if f.source_token is not None else None
     if tok is not None and src.lower() in _PRONOUNS:
-        if previous is not None and previous.kind not in ("unattributed", "anonymous"):
+        if previous is not None and previous.kind in ("named_person", "government_body"):
             return previous.kind, previous.canonical or previous.source  # "he" is the last speaker
         if last_person:
             return "named_person", last_person
