@@ -2,7 +2,9 @@
 
 Recomputes the figures of ``eval/polnear.py`` (test split) and ``eval/checkthat2019.py``
 (test_annotated) and fails when one drops more than 0.02 below ``eval/claims_pins.json``.
-Skips when ../shared is absent. About a minute on two cores.
+Skips when ../shared is absent. Also holds the recall of the demo corpus's hand-written
+attributions and hedges (``eval/demo_recall.py``; skipped until ``tracewire/demo/answers.toml``
+exists). About a minute on two cores.
 """
 
 from __future__ import annotations
@@ -50,3 +52,14 @@ def test_checkthat2019_gate() -> None:
         "component_f1": r["component"]["f1"],
     }
     _check(measured, PINS["checkthat2019_test"])
+
+
+def test_demo_answers_recall() -> None:
+    """Recall of the demo corpus's [[attributions]] and [[hedges]] answers."""
+    demo = Path(__file__).resolve().parents[1] / "tracewire" / "demo"
+    if not (demo / "answers.toml").is_file():
+        pytest.skip(f"needs {demo / 'answers.toml'} (the demo corpus)")
+    from eval import demo_recall
+
+    r = demo_recall.run(demo)
+    _check({k: r[k] for k in PINS["demo_answers"]}, PINS["demo_answers"])
