@@ -55,6 +55,7 @@ def articles(split: str) -> list[tuple[str, Path]]:
 def scores(pred: Sequence[Spans], gold: Sequence[Spans]) -> dict[str, float]:
     """Exact and overlap precision, recall and F1 summed over documents."""
     def f1(p: float, r: float) -> float:
+        """Harmonic mean of precision and recall."""
         return 2 * p * r / (p + r) if p + r else 0.0
 
     n_pred = sum(len(p) for p in pred)

@@ -11,22 +11,26 @@ from tracewire.records import Attribution
 
 
 def _att(ana: Analysis, start: str) -> Attribution:
+    """Attribution of the first claim starting with ``start``."""
     claim = next(c for c in ana.claims if c.text.startswith(start))
     assert claim.attribution is not None
     return claim.attribution
 
 
 def test_seed_001_local_sources_told_sputnik(analyze: Callable[[str], Analysis]) -> None:
+    """Seed 001 local sources told sputnik."""
     a = _att(analyze(seed_text("001")), "Local sources told")
     assert (a.source, a.kind, a.cue, a.channel) == ("Local sources", "anonymous", "told", "Sputnik")
 
 
 def test_seed_001_according_to_sohr(analyze: Callable[[str], Analysis]) -> None:
+    """Seed 001 according to sohr."""
     a = _att(analyze(seed_text("001")), "According to SOHR")
     assert (a.kind, a.cue, a.canonical) == ("named_org", "according to", "Syrian Observatory for Human Rights")
 
 
 def test_seed_003_maloof_told_rt(analyze: Callable[[str], Analysis]) -> None:
+    """Seed 003 maloof told rt."""
     ana = analyze(seed_text("003"))
     a = _att(ana, "“It’s going to be a race,” former Pentagon official")
     assert a.kind == "named_person" and a.canonical == "Michael Maloof"
@@ -40,11 +44,13 @@ def test_seed_003_maloof_told_rt(analyze: Callable[[str], Analysis]) -> None:
 
 
 def test_seed_003_quoted_as_saying_by_outlet(analyze: Callable[[str], Analysis]) -> None:
+    """Seed 003 quoted as saying by outlet."""
     a = _att(analyze(seed_text("003")), "“As we get closer to Deir ez-Zor")
     assert a.cue == "quoted as saying" and a.canonical == "Ryan Dillon" and a.channel == "Foreign Policy"
 
 
 def test_anonymous_and_unattributed(analyze: Callable[[str], Analysis]) -> None:
+    """Anonymous and unattributed."""
     text = (
         "According to reports, the rebels shelled the airport on Monday. "
         "It was reported that 12 people were wounded in the attack. "
@@ -61,6 +67,7 @@ def test_anonymous_and_unattributed(analyze: Callable[[str], Analysis]) -> None:
 
 
 def test_pronoun_and_quote_continuation(analyze: Callable[[str], Analysis]) -> None:
+    """Pronoun and quote continuation."""
     text = (
         "Brigadier Salim Haddad told the Orontes Herald that the bridge was destroyed at dawn.\n\n"
         "“We lost four vehicles. Two drivers were wounded,” he said.\n\n"
@@ -75,6 +82,7 @@ def test_pronoun_and_quote_continuation(analyze: Callable[[str], Analysis]) -> N
 
 
 def test_kinds_from_lexicon(analyze: Callable[[str], Analysis]) -> None:
+    """Kinds from lexicon."""
     text = (
         "The Pentagon said 900 troops would stay in Syria. "
         "SANA reported that 20 rockets hit the base. "
@@ -87,6 +95,7 @@ def test_kinds_from_lexicon(analyze: Callable[[str], Analysis]) -> None:
 
 
 def test_unbalanced_quotes_degrade_per_paragraph(analyze: Callable[[str], Analysis]) -> None:
+    """Unbalanced quotes degrade per paragraph."""
     text = (
         "“The siege is over, the commander said on Sunday.\n\n"
         "Officials said 40 families returned to the town.\n\n"
@@ -98,6 +107,7 @@ def test_unbalanced_quotes_degrade_per_paragraph(analyze: Callable[[str], Analys
 
 
 def test_quote_spans_tolerate_mixed_and_unclosed_marks() -> None:
+    """Quote spans tolerate mixed and unclosed marks."""
     text = 'He said "it is over” and left. “Then it began'
     spans = quote_spans(text)
     assert [text[a:b] for a, b in spans] == ['"it is over”', "“Then it began"]

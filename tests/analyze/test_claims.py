@@ -10,6 +10,7 @@ from tracewire.pipeline import Analysis
 
 
 def test_model_file_loads_and_ranks() -> None:
+    """Model file loads and ranks."""
     m = load_model()
     assert 0.05 < m.threshold < 0.95 and len(m.vocab) > 1000
     factual = m.score("Unemployment fell to 3.5 percent last year, the lowest rate in fifty years.")
@@ -18,11 +19,13 @@ def test_model_file_loads_and_ranks() -> None:
 
 
 def test_vectoriser_matches_scikit_learn_tokens() -> None:
+    """Vectoriser matches scikit learn tokens."""
     assert ngrams("The U.S. lost $5 billion") == ["the", "lost", "billion", "the lost", "lost billion"]
     assert "number" in hand_features("about 300 people") and "question" in hand_features("Is it true?")
 
 
 def test_news_sentences_become_claims(analyze: Callable[[str], Analysis]) -> None:
+    """News sentences become claims."""
     text = (
         "Militants killed 14 soldiers in an ambush near Sukhnah on Friday.\n\n"
         "Similar Posts\n\n"
@@ -42,6 +45,7 @@ def test_news_sentences_become_claims(analyze: Callable[[str], Analysis]) -> Non
 
 
 def test_seed_claims_carry_scores(analyze: Callable[[str], Analysis]) -> None:
+    """Seed claims carry scores."""
     ana = analyze(seed_text("001"))
     texts = [c.text for c in ana.claims]
     assert any(t.startswith("Local sources told") for t in texts)

@@ -9,10 +9,12 @@ from tracewire.pipeline import Analysis
 
 
 def _sents(analyze: Callable[[str], Analysis], text: str) -> list[str]:
+    """Sentence texts of an analysed text."""
     return [s.text for s in analyze(text).sentences]
 
 
 def test_headline_is_its_own_sentence(analyze: Callable[[str], Analysis]) -> None:
+    """Headline is its own sentence."""
     text = (
         "Rebels Seize Hilltop Near Hama After Night Raid\n\n"
         "Rebel fighters captured a strategic hilltop north of Hama on Tuesday. The army sent reinforcements."
@@ -25,12 +27,14 @@ def test_headline_is_its_own_sentence(analyze: Callable[[str], Analysis]) -> Non
 
 
 def test_dateline_stays_with_first_sentence(analyze: Callable[[str], Analysis]) -> None:
+    """Dateline stays with first sentence."""
     sents = _sents(analyze, "DAMASCUS –\nTwo car bombs exploded near a bus station on Monday. Nine people died.")
     assert sents[0].startswith("DAMASCUS –") and sents[0].endswith("on Monday.")
     assert len(sents) == 2
 
 
 def test_abbreviations_do_not_end_sentences(analyze: Callable[[str], Analysis]) -> None:
+    """Abbreviations do not end sentences."""
     text = (
         "Gen. Karim Nassar and Lt. Col. J. Rowe met U.S. envoys in Amman. "
         "The U.S. Army said the talks went well. They ended at 5 p.m. on Friday."
@@ -43,6 +47,7 @@ def test_abbreviations_do_not_end_sentences(analyze: Callable[[str], Analysis]) 
 
 
 def test_quote_then_speaker_is_one_sentence(analyze: Callable[[str], Analysis]) -> None:
+    """Quote then speaker is one sentence."""
     text = "“The road is closed. Nobody passes,” the officer said. Traffic backed up for miles."
     assert _sents(analyze, text) == [
         "“The road is closed.",
@@ -52,6 +57,7 @@ def test_quote_then_speaker_is_one_sentence(analyze: Callable[[str], Analysis]) 
 
 
 def test_hard_wrapped_pdf_lines_are_joined(analyze: Callable[[str], Analysis]) -> None:
+    """Hard wrapped pdf lines are joined."""
     lines = [
         "The convoy of aid trucks left the border crossing early on Thursday morning and headed",
         "south along the main highway towards the besieged town, where thousands of residents",
@@ -66,6 +72,7 @@ def test_hard_wrapped_pdf_lines_are_joined(analyze: Callable[[str], Analysis]) -
 
 
 def test_seed_headline_not_merged(analyze: Callable[[str], Analysis]) -> None:
+    """Seed headline not merged."""
     sents = _sents(analyze, seed_text("003"))
     assert "US-Backed Forces on Collision Course with Syrian Army in ‘Race for Deir ez-Zor Oilfields’" in sents
     assert any(s.startswith("“It’s going to be a race,” former Pentagon official Michael Maloof told RT.") for s in sents)
@@ -73,6 +80,7 @@ def test_seed_headline_not_merged(analyze: Callable[[str], Analysis]) -> None:
 
 
 def test_seed_004_pdf_sentences(analyze: Callable[[str], Analysis]) -> None:
+    """Seed 004 pdf sentences."""
     sents = _sents(analyze, seed_text("004"))
     assert sents[0].startswith("It is now clear that") and sents[0].endswith("local Sunni tribes.")
     assert any(s.startswith("There’s no chance that one could land such a shot") for s in sents)
