@@ -421,7 +421,7 @@ def _resolve(
     f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str],
     previous: Attribution | None = None,
 ) -> tuple[str, str]:
-    """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames."""
+    """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames; ("", "") if none."""
     assert f.source_start is not None and f.source_end is not None
     src = text[f.source_start : f.source_end]
     if f.anonymous_passive:
@@ -440,6 +440,8 @@ def _resolve(
         s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
         return _resolve(dataclasses.replace(f, source_start=s, source_end=e, source_token=noun.i),
                         parsed, text, lex, last_person, persons)
+    if src.lower() in ("it", "this", "that", "which", "its"):
+        return "", ""  # an unresolved "it" names no source: try the sentence's next cue
     if tok is not None and tok.lower_ in _DOCUMENT_WORDS:
         # "estimates by the Syrian government", "a statement from the ministry": the author counts
         for p in tok.children:
@@ -515,10 +517,17 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
         if not outside:
             out.append(None)
             continue
-        f = min(outside, key=lambda x: (x.depth, x.cue_start))
-        kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous)
+        resolved = None
+        for f in sorted(outside, key=lambda x: (x.depth, x.cue_start)):
+            kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous)
+            if kind:
+                resolved = (f, kind, canonical)
+                break
+        if resolved is None:
+            out.append(None)
+            continue
+        f, kind, canonical = resolved
         att = _attribution(f, kind, canonical, text)
-        att = dataclasses.replace(att, channel=att.channel)
         if kind == "named_person":
             last_person = canonical
             if canonical not in persons:
