@@ -112,3 +112,11 @@ def test_quote_spans_tolerate_mixed_and_unclosed_marks() -> None:
     spans = quote_spans(text)
     assert [text[a:b] for a, b in spans] == ['"it is over”', "“Then it began"]
     assert quote_spans("a stray ” mark") == [(0, 9)]
+
+
+def test_headline_colon_attribution(analyze: Callable[[str], Analysis]) -> None:
+    """A "Name: claim" headline is attributed to the name; a dateline colon is not a source."""
+    ana = analyze("Pentagon: 900 troops will stay in Syria\n\nDAMASCUS: Rebels shelled 3 villages near Homs on Monday.")
+    head = _att(ana, "Pentagon:")
+    assert (head.kind, head.source, head.cue) == ("government_body", "Pentagon", ":")
+    assert _att(ana, "DAMASCUS:").kind == "unattributed"

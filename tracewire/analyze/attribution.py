@@ -236,6 +236,32 @@ def _nested(tok: Any, cue_tokens: set[int]) -> bool:
     return False
 
 
+_NOT_SOURCES = frozenset(
+    "source sources update editor breaking watch video photo photos note read related exclusive revealed "
+    "opinion analysis live warning comment comments image credit tags share".split()
+)
+
+
+def _colon_source(sent: Any) -> Found | None:
+    """Headline attribution by colon: "Graham: Trump's rhetoric destroying GOP" (source, cue ":")."""
+    toks = list(sent)
+    k = next((i for i, t in enumerate(toks[:6]) if t.text == ":"), None)
+    if not k or k + 1 >= len(toks):
+        return None
+    head = toks[:k]
+    if not all(t.pos_ in ("PROPN", "DET", "PART", "PUNCT") or t.text[:1].isupper() for t in head):
+        return None
+    if not any(t.pos_ in ("PROPN", "NOUN") and t.text[:1].isupper() for t in head):
+        return None
+    if any(t.pos_ in ("VERB", "AUX") for t in head) or head[0].lower_ in _NOT_SOURCES:
+        return None
+    if all(t.text.isupper() or not t.is_alpha for t in head):
+        return None  # "DAMASCUS:" is a dateline
+    c = toks[k]
+    return Found(":", c.idx, c.idx + 1, head[0].idx, head[-1].idx + len(head[-1].text), depth=99,
+                 source_token=max(head, key=lambda t: t.pos_ == "PROPN").i)
+
+
 def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
     """Every attribution cue in a parsed sentence (a spaCy Span) with its source and channel."""
     lo, hi = sent.start, sent.end
@@ -243,6 +269,9 @@ def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
     doc = sent.doc
     out: list[Found] = []
     skip: set[int] = set()
+    colon = _colon_source(sent)
+    if colon is not None:
+        out.append(colon)
     for t in sent:
         if t.i in skip:
             continue
@@ -452,8 +481,11 @@ def _resolve(
                 if inner[0] != "anonymous":
                     return inner
     head = tok.text if tok is not None else src.split()[-1]
-    is_name = tok is not None and tok.pos_ == "PROPN"
-    kind, canonical = classify(src, _ents_in(parsed, f.source_start, f.source_end), head, lex, is_name)
+    is_name = tok is not None and (tok.pos_ == "PROPN" or f.cue == ":")
+    ents = _ents_in(parsed, f.source_start, f.source_end)
+    kind, canonical = classify(src, ents, head, lex, is_name)
+    if f.cue == ":" and kind == "named_org" and not ents:
+        kind = "named_person"  # "Lavrov: …" headlines quote people
     if kind == "named_person":
         for p in persons:  # "Maloof" after "Michael Maloof"
             if p != canonical and p.split()[-1] == canonical.split()[-1]:
@@ -468,7 +500,7 @@ def _resolve(
 
 def _speech(f: Found, parsed: Any) -> bool:
     """Whether a found cue is a statement or stance verb (the hand list), not a broader PolNeAR cue."""
-    if f.cue == "according to" or f.anonymous_passive:
+    if f.cue in ("according to", ":") or f.anonymous_passive:
         return True
     span = parsed.char_span(f.cue_start, f.cue_end, alignment_mode="expand")
     verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
