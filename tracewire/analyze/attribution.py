@@ -545,7 +545,11 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     previous: Attribution | None = None
     for (s, e), found in zip(spans, founds, strict=True):
         # A claim rests on a statement ("said", "according to"), not on "aiming" or "continues".
-        outside = [f for f in found if f.source_start is not None and _speech(f, parsed)]
+        outside = [
+            f for f in found
+            if f.source_start is not None and _speech(f, parsed)
+            and text[f.source_start : f.source_end].lower() not in ("who", "which", "that")
+        ]  # "anyone who believes …" describes someone; it is not what the claim rests on
         if not outside:
             out.append(None)
             continue

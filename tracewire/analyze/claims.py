@@ -67,7 +67,10 @@ def _actor_fact(parsed: Any, start: int, end: int) -> bool:
         return False
     if any(c.dep_ == "aux" and c.lower_ in ("would", "should", "could", "might", "may") for c in root.children):
         return False
-    return any(c.dep_ in ("nsubj", "nsubjpass") and (c.ent_type_ or c.pos_ == "PROPN") for c in root.children)
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass") and any(t.ent_type_ or t.pos_ == "PROPN" for t in c.subtree)
+        for c in root.children
+    )
 
 
 def claim_for(
