@@ -84,3 +84,16 @@ def test_seed_004_pdf_sentences(analyze: Callable[[str], Analysis]) -> None:
     sents = _sents(analyze, seed_text("004"))
     assert sents[0].startswith("It is now clear that") and sents[0].endswith("local Sunni tribes.")
     assert any(s.startswith("There’s no chance that one could land such a shot") for s in sents)
+
+
+def test_quote_opened_mid_sentence_is_not_split(analyze: Callable[[str], Analysis]) -> None:
+    """A quotation inside a sentence keeps the sentence whole; one after a colon may split."""
+    assert _sents(analyze, 'He called it "a disaster. A total disaster" and left. Then he came back.') == [
+        'He called it "a disaster. A total disaster" and left.',
+        "Then he came back.",
+    ]
+    assert _sents(analyze, "He said: “We will win. We always win.” Nobody believed him.") == [
+        "He said: “We will win.",
+        "We always win.”",
+        "Nobody believed him.",
+    ]

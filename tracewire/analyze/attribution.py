@@ -30,6 +30,9 @@ from typing import Any
 from ..packs import load_pack_file
 from ..pipeline import Analysis, Component, Resources
 from ..records import Attribution, Claim, Document
+from .sentences import _OPEN, blocks, quote_spans
+
+__all__ = ["quote_spans", "find", "find_all", "attribute", "classify", "component"]
 
 KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
 
@@ -70,8 +73,6 @@ _TITLE = re.compile(
     r"colonel|major|captain|sheikh|sheik|imam)\.?\s+)+",
     re.I,
 )
-_OPEN = "“«„"
-_CLOSE = "”»"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,31 +92,6 @@ class Found:
 
 
 # --- quotes -------------------------------------------------------------------------------
-
-
-def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Quoted stretches of one paragraph, tolerant of unbalanced and mixed quotation marks."""
-    end = len(text) if end is None else end
-    out: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch in _OPEN:
-            if open_at is None:
-                open_at = i
-        elif ch in _CLOSE:
-            out.append((start if open_at is None else open_at, i + 1))
-            open_at = None
-        elif ch == '"':
-            prev = text[i - 1] if i > start else " "
-            if open_at is None and (prev.isspace() or prev in "([—–-:"):
-                open_at = i
-            elif open_at is not None:
-                out.append((open_at, i + 1))
-                open_at = None
-    if open_at is not None:  # unclosed: news convention, the quote runs on to the paragraph end
-        out.append((open_at, end))
-    return out
 
 
 def _inside(spans: Sequence[tuple[int, int]], s: int, e: int) -> bool:
@@ -604,8 +580,6 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
 
 def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
     """Attach an Attribution to every claim in ``ana.claims``."""
-    from .sentences import blocks
-
     if not ana.claims:
         return
     spans = [(c.start, c.end) for c in ana.claims]

@@ -5,8 +5,10 @@ hard boundaries (a headline without final punctuation is its own sentence; a bul
 one) unless the text is hard-wrapped, as PDF extractions are, where a line that runs to the wrap
 width continues on the next line. Inside a block, a proposed boundary is dropped after a title
 abbreviation ("Gen.", "Lt. Col."), before a lower-case word (", he said"), after a dateline
-("DAMASCUS –") and where the previous piece has no final punctuation; a closing quote or bracket
-that spaCy put at the start of the next sentence is moved back.
+("DAMASCUS –"), where the previous piece has no final punctuation and inside a quotation that
+opened mid-sentence ('called it "a disaster. A total one" and left'); a closing quote or bracket
+that spaCy put at the start of the next sentence is moved back. Quotation marks are paired per
+paragraph by ``quote_spans``, which never gives up on unbalanced or mixed marks.
 """
 
 from __future__ import annotations
@@ -37,6 +39,33 @@ _DATELINE = re.compile(
 _BULLET = re.compile(r"^\s*(?:[•●▪◦*·\-–—]|\d{1,2}[.)])\s+")
 _CONTINUES = re.compile(r"(?:[,;:\-–—(/&]|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as|its|their|his|her))\s*$", re.I)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_OPEN = "“«„"
+_CLOSE = "”»"
+
+
+def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Quoted stretches of one paragraph, tolerant of unbalanced and mixed quotation marks."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _OPEN:
+            if open_at is None:
+                open_at = i
+        elif ch in _CLOSE:
+            out.append((start if open_at is None else open_at, i + 1))
+            open_at = None
+        elif ch == '"':
+            prev = text[i - 1] if i > start else " "
+            if open_at is None and (prev.isspace() or prev in "([—–-:"):
+                open_at = i
+            elif open_at is not None:
+                out.append((open_at, i + 1))
+                open_at = None
+    if open_at is not None:  # unclosed: news convention, the quote runs on to the paragraph end
+        out.append((open_at, end))
+    return out
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -144,8 +173,11 @@ def split(text: str, spacy_starts: Iterable[int] = ()) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for bs, be in blocks(text):
         cur = bs
+        quotes = [(a, b) for a, b in quote_spans(text, bs, be) if b < be or text[b - 1] in _CLOSE + '"']
         for p in _candidates(text, bs, be, starts):
-            if _keep_boundary(text, cur, p, be, proposed):
+            # "called it "a disaster. A total disaster" and left": a quote opened mid-sentence
+            embedded = any(a < p < b and text[cur:a].strip() and not text[cur:a].rstrip().endswith(":") for a, b in quotes)
+            if not embedded and _keep_boundary(text, cur, p, be, proposed):
                 out.append((cur, p))
                 cur = p
         out.append((cur, be))
