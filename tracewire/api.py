@@ -18,7 +18,8 @@ def analyze_text(
 ) -> Analysis:
     """Run the default per-document pipeline over ``text`` and return its Analysis.
 
-    Pass the same ``resources`` to several calls to load the models once.
+    Pass the same ``resources`` to several calls to load the models once; ``packs`` (bundled pack
+    names or folder paths) is used only when ``resources`` is not given.
     """
     doc = Document(
         id=doc_id,
