@@ -4,4 +4,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from .api import analyze_text  # noqa: E402  (imports no model: components load lazily)
+
+__all__ = ["__version__", "analyze_text"]

@@ -32,7 +32,8 @@ def _claims(store: SQLiteStore) -> Iterator[Row]:
     hedges: dict[int, list[Row]] = {}
     for h in store.conn.execute("SELECT * FROM hedges ORDER BY claim_key, start"):
         hedges.setdefault(h["claim_key"], []).append(
-            {"text": h["text"], "kind": h["kind"], "start": h["start"], "end": h["end"]})
+            {"text": h["text"], "kind": h["kind"], "start": h["start"], "end": h["end"],
+             "quoted": bool(h["quoted"])})
     sql = ("SELECT c.*, d.id AS doc FROM claims c JOIN current_documents d USING (doc_key) "
            "ORDER BY d.id, c.start")
     for c in store.conn.execute(sql):

@@ -76,7 +76,13 @@ REGISTRY: dict[str, str] = {
 }
 
 # The order `tracewire analyze` runs; build() checks that each requirement comes earlier.
-DEFAULT_PIPELINE: tuple[str, ...] = ("tracewire.parse.v1",)
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "tracewire.parse.v1",
+    "tracewire.sentences.v1",
+    "tracewire.claims.v1",
+    "tracewire.attribution.v1",
+    "tracewire.hedges.v1",
+)
 
 
 def register(name: str, target: str) -> None:

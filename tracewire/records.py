@@ -76,6 +76,7 @@ class Hedge:
     kind: str  # hedge | booster
     start: int
     end: int
+    quoted: bool = False  # inside quotation marks: the quoted speaker's hedge, not the author's
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
@@ -60,17 +57,8 @@ class BoilerplateRules:
         return mt.join(pieces)
 
 
-def load_rules(packs: Sequence[str] = ("core",)) -> BoilerplateRules:
-    """Load boilerplate.toml from each named pack (a folder in tracewire/packs or a path)."""
-    tables: list[dict[str, object]] = []
-    for name in packs:
-        path = Path(name)
-        if path.is_dir():
-            f = path / "boilerplate.toml"
-            if f.exists():
-                tables.append(tomllib.loads(f.read_text(encoding="utf-8")))
-            continue
-        res = resources.files("tracewire.packs").joinpath(name, "boilerplate.toml")
-        if res.is_file():
-            tables.append(tomllib.loads(res.read_text(encoding="utf-8")))
-    return BoilerplateRules.from_tables(tables)
+def load_rules(packs: Sequence[str] = ()) -> BoilerplateRules:
+    """Boilerplate rules from ``boilerplate.toml`` of the core pack and each named pack."""
+    from ..packs import load_toml
+
+    return BoilerplateRules.from_tables(load_toml(packs, "boilerplate.toml"))

@@ -197,9 +197,9 @@ class SQLiteStore(Store):
                     if cur.rowcount:
                         claim_key = cur.lastrowid
                         c.executemany(
-                            "INSERT OR IGNORE INTO hedges(claim_key, doc_key, start, end, text, kind)"
-                            " VALUES (?, ?, ?, ?, ?, ?)",
-                            [(claim_key, key, h.start, h.end, h.text, h.kind) for h in cl.hedges],
+                            "INSERT OR IGNORE INTO hedges(claim_key, doc_key, start, end, text, kind, quoted)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(claim_key, key, h.start, h.end, h.text, h.kind, int(h.quoted)) for h in cl.hedges],
                         )
                 c.executemany(
                     "INSERT OR IGNORE INTO quantities(doc_key, start, end, text, value, category, qualifier,"

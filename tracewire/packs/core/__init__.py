@@ -1,1 +1,1 @@
-"""Core pack: generic rules for every corpus."""
+"""tracewire.packs.core: general rules and lexicons loaded before every domain pack."""

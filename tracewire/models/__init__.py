@@ -1,0 +1,1 @@
+"""Shipped model files (plain data, rebuilt by scripts in eval/)."""
