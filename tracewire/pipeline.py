@@ -76,7 +76,12 @@ REGISTRY: dict[str, str] = {
 }
 
 # The order `tracewire analyze` runs; build() checks that each requirement comes earlier.
-DEFAULT_PIPELINE: tuple[str, ...] = ("tracewire.parse.v1",)
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "tracewire.parse.v1",
+    "tracewire.quantities.v1",
+    "tracewire.actors.v1",
+    "tracewire.places.v1",
+)
 
 
 def register(name: str, target: str) -> None:

@@ -25,7 +25,9 @@ from .gazetteer import Gazetteer, name_key
 from .parse import nlp as spacy_nlp
 from .places import gazetteer
 
-ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "csubj", "expl"})
+ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "csubj", "expl", "dobj", "dative"})
+# "pressure from Washington", "a deal with Moscow": prepositions after which a capital acts.
+ACTING_PREPS = frozenset({"from", "by", "against", "with", "between", "on"})
 FORCE_NOUNS = frozenset(
     "forces force troops army military aviation aircraft jets warplanes officials official government "
     "side partners allies advisers advisors soldiers fighters officer officers general commander president "
@@ -86,8 +88,10 @@ def _acts(span: Any) -> bool:
             return True
         if any(c.dep_ == "case" or c.tag_ == "POS" for c in tok.children):
             return True  # "Damascus' strategic victory", "Russia's air group"
-        if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+        if tok.dep_ == "pobj" and (tok.head.dep_ == "agent" or tok.head.lower_ in ACTING_PREPS):
             return True
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in FORCE_NOUNS:
+            return True  # "the militias of Tehran"
         if tok.dep_ in ("conj", "appos") and tok.head is not tok:
             tok = tok.head
             continue

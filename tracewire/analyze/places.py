@@ -133,19 +133,20 @@ def _resolve_ner(ent: Any, gaz: Gazetteer) -> _Mention:
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
 
 
-def _context(mentions: Sequence[_Mention], home: Sequence[str]) -> Counter[str]:
+def _context(mentions: Sequence[_Mention], home: Sequence[str]) -> dict[str, float]:
     """Country weights from countries named in the text and from unambiguous places."""
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for m in mentions:
         countries = {c.country for c in m.candidates}
         if len(countries) == 1:
-            weights[countries.pop()] += 1.0
+            cc = countries.pop()
+            weights[cc] = weights.get(cc, 0.0) + 1.0
     for cc in home:
-        weights[cc] += 0.5
+        weights[cc] = weights.get(cc, 0.0) + 0.5
     return weights
 
 
-def _score(e: Entry, ctx: Counter[str], total: float) -> float:
+def _score(e: Entry, ctx: dict[str, float], total: float) -> float:
     """Candidate score: country context share, population prior, feature prior, pack bonus."""
     share = ctx.get(e.country, 0.0) / total if total else 0.0
     pop = math.log10(e.population + 1) / 7.0

@@ -32,8 +32,16 @@ QUALIFIERS = (
     "more than", "less than", "fewer than", "at least", "at most", "up to", "as many as", "as few as",
     "upwards of", "close to", "nearly", "almost", "about", "around", "approximately", "roughly",
     "some", "over", "under", "an estimated", "estimated", "just over", "just under",
-    "no fewer than", "no less than", "no more than", "at least some",
+    "no fewer than", "no less than", "no more than", "at least some", "exceeded", "exceeding", "exceeds",
 )
+# Qualifiers as written -> normalised ("more than" and "over" say the same thing).
+NORMALISED = {
+    "more than": "over", "upwards of": "over", "just over": "over", "in excess of": "over",
+    "some": "about", "around": "about", "approximately": "about", "roughly": "about", "an estimated": "about",
+    "estimated": "about", "almost": "nearly", "close to": "nearly", "just under": "nearly",
+    "as many as": "up to", "no fewer than": "at least", "no less than": "at least", "at least some": "at least",
+    "fewer than": "less than", "exceeded": "over", "exceeding": "over", "exceeds": "over", "under": "less than", "no more than": "at most",
+}
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "US$": "USD"}
 CURRENCY_WORDS = {"dollars": "USD", "dollar": "USD", "usd": "USD", "euros": "EUR", "euro": "EUR",
                   "eur": "EUR", "pounds": "GBP", "lira": "TRY", "liras": "TRY", "rubles": "RUB",
@@ -58,7 +66,7 @@ PEOPLE = frozenset(
     "volunteer volunteers mercenary mercenaries commander commanders harvester harvesters worker workers "
     "resident residents villager villagers civilian casualties victims victim syrians kurds iraqis "
     "iranians russians americans gunmen gunman advisers advisors operatives prisoners prisoner "
-    "detainees hostages staff police policemen policeman killed dead wounded injured casualties".split()
+    "detainees hostages staff police policemen policeman killed dead wounded injured casualties others families".split()
 )
 COMBATANTS = frozenset(
     "soldier soldiers troop troops militant militants fighter fighters man men personnel rebel rebels "
@@ -210,6 +218,8 @@ def _unit(doc: Any, j: int) -> tuple[str | None, str | None, int]:
     low = doc[j].lower_
     if low in CURRENCY_WORDS:
         return "money", CURRENCY_WORDS[low], j + 1
+    if doc[j].pos_ in ("ADJ", "PROPN") and j + 1 < n and doc[j + 1].lower_ in CURRENCY_WORDS:
+        return "money", f"{doc[j].text} {doc[j + 1].lower_}", j + 2  # "Syrian pounds"
     if low in ("square", "sq", "sq.") and j + 1 < n and doc[j + 1].lower_ in UNITS:
         base = UNITS[doc[j + 1].lower_][1] or doc[j + 1].lower_
         return "area", f"{base}2", j + 2
@@ -245,6 +255,14 @@ def _counted_noun(doc: Any, num: _Num) -> Any | None:
 def _casualty(noun: Any) -> str | None:
     """killed / injured from the noun's syntax: object of "killed", "left ... dead", "soldiers killed"."""
     sent_end = noun.sent.end
+    for k in range(noun.i + 1, min(noun.i + 3, sent_end)):
+        w = noun.doc[k].lower_
+        if w in ("killed", "dead", "slain"):
+            return "killed"
+        if w in ("wounded", "injured", "hurt"):
+            return "injured"
+        if w not in ("were", "was", "have", "had", "been", "are", "is", "reportedly"):
+            break
     for child in noun.children:
         if child.dep_ in ("acl", "amod", "relcl") and child.lemma_ in KILL | HURT and child.i > noun.i:
             return "killed" if child.lemma_ in KILL else "injured"
@@ -269,6 +287,39 @@ def _casualty(noun: Any) -> str | None:
     return None
 
 
+def _clause_outcome(noun: Any) -> str | None:
+    """Fallback when the parse is off: "killed"/"wounded" later in the same clause of the noun."""
+    doc = noun.doc
+    for k in range(noun.i + 1, min(noun.i + 12, noun.sent.end)):
+        t = doc[k]
+        if t.lower_ in (";", "but", "while", "and") and t.i > noun.i + 1 and doc[k - 1].text != ",":
+            break
+        if t.lower_ in ("killed", "dead", "slain", "executed"):
+            return "killed"
+        if t.lower_ in ("wounded", "injured", "hurt"):
+            return "injured"
+    return None
+
+
+def _of_noun(doc: Any, num: _Num) -> Any | None:
+    """The noun in "eight of the wounded", "two of the dead"."""
+    j = num.end
+    if j < len(doc) and doc[j].lower_ == "of":
+        j += 1
+        if j < len(doc) and doc[j].lower_ in ("the", "them", "those"):
+            j += 1
+        if j < len(doc) and (doc[j].lower_ in DEAD_WORDS or doc[j].lower_ in HURT_WORDS or doc[j].lower_ in PEOPLE):
+            return doc[j]
+    return None
+
+
+def _toll(doc: Any, num: _Num) -> bool:
+    """A bare number completing a death toll: "the death toll ... has risen to 41"."""
+    sent = doc[num.start].sent
+    before = [t.lower_ for t in doc[sent.start : num.start]]
+    return "toll" in before or ("death" in before and "rose" in before)
+
+
 def _category(doc: Any, num: _Num, noun: Any | None) -> str:
     """Category of a counted number from its noun and the noun's governing verb."""
     if noun is None:
@@ -279,7 +330,7 @@ def _category(doc: Any, num: _Num, noun: Any | None) -> str:
     if low in ("wounded", "injured", "injuries"):
         return "injured"
     if low in PEOPLE:
-        hit = _casualty(noun)
+        hit = _casualty(noun) or _clause_outcome(noun)
         if hit:
             return hit
         return "force" if low in COMBATANTS else "other"
@@ -313,26 +364,38 @@ def _scan(doc: Any) -> Iterator[tuple[_Num, int, str | None, str, str | None, in
         if cur:
             cat, unit, end = "money", cur, num.end
         if cat is None:
-            noun = _counted_noun(doc, num)
+            noun = _of_noun(doc, num) or _counted_noun(doc, num)
             if noun is None and doc[num.start].is_alpha and num.value < 10 and not num.vague:
                 continue  # "two" with nothing counted: a pronoun-like use, not a quantity
             cat = _category(doc, num, noun)
+            if noun is None and _toll(doc, num):
+                cat = "killed"
             if noun is not None:
                 unit = noun.lower_
                 if noun.i == num.end or (noun.i > num.end and noun.i - num.end <= 4):
                     end = max(end, noun.i + 1)
             if cat == "other" and doc[num.start].is_alpha and num.value < 10 and not num.vague:
-                continue
+                if noun is None or noun.lower_ not in PEOPLE:
+                    continue
         yield num, qstart, qual, cat, unit, end
         i = max(i, num.end)
 
 
 def find_quantities(doc_id: str, parsed: Any) -> list[Quantity]:
-    """All quantities in a parsed document, in text order."""
+    """All quantities in a parsed document, in text order.
+
+    ``text`` spans the number and what it counts ("33 soldiers", "$107 billion"); the qualifier
+    ("at least") is not part of it and is given, normalised, in ``qualifier``.
+    """
     out: list[Quantity] = []
     text = parsed.text
     for num, qstart, qual, cat, unit, end in _scan(parsed):
-        start = parsed[qstart].idx
+        first = num.start
+        if first > 0 and parsed[first - 1].text in CURRENCY_SIGNS:
+            first -= 1
+        start = parsed[min(first, qstart) if num.vague else first].idx
+        if qual is not None:
+            qual = " ".join(NORMALISED.get(q, q) for q in [qual] if q)
         last = parsed[end - 1]
         stop = last.idx + len(last.text)
         out.append(Quantity(doc_id, start, stop, text[start:stop], num.value, cat, qual, unit))
