@@ -36,6 +36,7 @@ _FOLD = str.maketrans({"'": None, "’": None, "‘": None, "`": None, "ʿ": Non
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _VOWELS = re.compile(r"[aeiouyw]+")
+_GLUED = re.compile(r"^[ae]([tdrzsn])\1[a-z]{2,}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ def ascii_fold(text: str) -> str:
 def _words(text: str) -> list[str]:
     """Folded alphanumeric words of ``text`` with article prefixes dropped."""
     words = [w for w in _NON_ALNUM.split(ascii_fold(text)) if w]
+    # an article assimilated and glued to a sun letter: "Ezzor" (ez-Zor), "Arraqqa" (ar-Raqqa)
+    words = [w[1:] if _GLUED.match(w) else w for w in words]
     kept = [w for w in words if w not in ARTICLES]
     return kept or words
 

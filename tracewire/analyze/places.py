@@ -103,6 +103,8 @@ def _scan(doc: Any, gaz: Gazetteer) -> list[_Mention]:
             if k == i + 1 and tok.is_stop and not tok.is_upper:
                 continue  # "There", "Their" at a sentence start
             cands, loose = gaz.lookup_scan(surface)
+            if cands and not loose:
+                cands = gaz.lookup(surface)  # the scan says "a place"; every namesake competes
             if cands and not _inside_person(doc, start, end, persons):
                 found = _Mention(start, end, surface, cands, CONF_LOOSE if loose else CONF_EXACT), k
                 break

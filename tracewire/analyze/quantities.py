@@ -257,6 +257,8 @@ def _casualty(noun: Any) -> str | None:
     sent_end = noun.sent.end
     for k in range(noun.i + 1, min(noun.i + 3, sent_end)):
         w = noun.doc[k].lower_
+        if any(c.dep_ == "dobj" for c in noun.doc[k].children):
+            break  # "militants killed 10 soldiers": the noun is the subject of an active verb
         if w in ("killed", "dead", "slain"):
             return "killed"
         if w in ("wounded", "injured", "hurt"):
@@ -290,6 +292,8 @@ def _casualty(noun: Any) -> str | None:
 def _clause_outcome(noun: Any) -> str | None:
     """Fallback when the parse is off: "killed"/"wounded" later in the same clause of the noun."""
     doc = noun.doc
+    if noun.dep_ == "nsubj" and any(c.dep_ == "dobj" for c in noun.head.children):
+        return None  # the subject of an active "killed ..." is the killer
     for k in range(noun.i + 1, min(noun.i + 12, noun.sent.end)):
         t = doc[k]
         if t.lower_ in (";", "but", "while", "and") and t.i > noun.i + 1 and doc[k - 1].text != ",":
