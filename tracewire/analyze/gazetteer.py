@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
