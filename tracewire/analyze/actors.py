@@ -107,7 +107,7 @@ def _demonym_acts(span: Any) -> bool:
     return root.dep_ in ("amod", "compound", "nmod") and root.head.lower_ in FORCE_NOUNS
 
 
-def _normalise(span: Any) -> tuple[int, int, str]:
+def _normalise(span: Any, text: str) -> tuple[int, int, str]:
     """Strip a leading "the" and a trailing possessive; return (start char, end char, text)."""
     toks = list(span)
     while toks and toks[0].lower_ == "the":
@@ -117,7 +117,7 @@ def _normalise(span: Any) -> tuple[int, int, str]:
     if not toks:
         return span.start_char, span.end_char, span.text
     s, e = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-    return s, e, " ".join(span.doc.text[s:e].split())
+    return s, e, " ".join(text[s:e].split())
 
 
 def find_actors(doc_id: str, parsed: Any, lex: ActorLexicon, places: Gazetteer | None = None) -> list[ActorMention]:
@@ -127,6 +127,7 @@ def find_actors(doc_id: str, parsed: Any, lex: ActorLexicon, places: Gazetteer |
     out of the actors unless they act.
     """
     vocab = parsed.vocab
+    doc_text = parsed.text  # Doc.text joins every token: read it once
     raw: list[tuple[int, int, str, str]] = []
     for matcher, sensitive in ((lex.exact, True), (lex.lower, False)):
         for match_id, start, end in matcher(parsed):
@@ -149,19 +150,19 @@ def find_actors(doc_id: str, parsed: Any, lex: ActorLexicon, places: Gazetteer |
         s, e = span.start_char, span.end_char
         if start > 0 and parsed[start - 1].lower_ == "the" and role != "alias":
             s = parsed[start - 1].idx
-        out.append(ActorMention(doc_id, s, e, parsed.text[s:e], lex.canonical[key]))
-    for ent in parsed.ents:
+        out.append(ActorMention(doc_id, s, e, doc_text[s:e], lex.canonical[key]))
+    for ent in list(parsed.ents):
         if any(s < ent.end and ent.start < e for s, e in taken):
             continue
         if ent.label_ in NER_ACTORS or (ent.label_ == "GPE" and _acts(ent)):
             if ent.label_ == "NORP" and not _demonym_acts(ent):
                 continue
-            s, e, text = _normalise(ent)
+            s, e, text = _normalise(ent, doc_text)
             if "\n" in text or len(text) < 2 or not text[:1].isupper():
                 continue  # entities run across paragraph breaks or start lower-case: NER noise
             if places is not None and ent.label_ != "NORP" and places.scan.get(name_key(text)) and not _acts(ent):
                 continue
-            out.append(ActorMention(doc_id, s, e, parsed.text[s:e], text))
+            out.append(ActorMention(doc_id, s, e, doc_text[s:e], text))
     out.sort(key=lambda m: m.start)
     return out
 

@@ -80,12 +80,11 @@ def _inside_person(doc: Any, start: int, end: int, persons: list[tuple[int, int]
     return any(s <= start and end <= e and (e - s) > (end - start) for s, e in persons)
 
 
-def _scan(doc: Any, gaz: Gazetteer) -> list[_Mention]:
+def _scan(doc: Any, gaz: Gazetteer, text: str, ents: list[Any]) -> list[_Mention]:
     """Longest gazetteer matches over capitalised token runs, left to right, non-overlapping."""
     out: list[_Mention] = []
-    persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
-    named = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in NOT_PLACES]
-    text = doc.text
+    persons = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
+    named = [(e.start_char, e.end_char) for e in ents if e.label_ in NOT_PLACES]
     n, i, width = len(doc), 0, gaz.max_scan_words + 2  # hyphens are tokens of their own
     while i < n:
         tok = doc[i]
@@ -121,7 +120,7 @@ def _scan(doc: Any, gaz: Gazetteer) -> list[_Mention]:
     return out
 
 
-def _resolve_ner(ent: Any, gaz: Gazetteer) -> _Mention:
+def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     """Candidates for a GPE/LOC/FAC entity, stripping a leading "the" and generic heads if needed."""
     toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
     while toks and toks[-1].text in ("'s", "’s", "'"):
@@ -129,13 +128,13 @@ def _resolve_ner(ent: Any, gaz: Gazetteer) -> _Mention:
     if not toks:
         return _Mention(ent.start_char, ent.end_char, ent.text, [], CONF_UNRESOLVED)
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-    surface = ent.doc.text[start:end]
+    surface = text[start:end]
     cands = gaz.lookup(surface)
     base = CONF_NER
     cut = len(toks)
     while not cands and cut > 1 and toks[cut - 1].lower_ in GENERIC_HEADS:
         cut -= 1
-        cands = gaz.lookup(ent.doc.text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
+        cands = gaz.lookup(text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
         base = CONF_NER - 0.1
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
 
@@ -163,14 +162,16 @@ def _score(e: Entry, ctx: dict[str, float], total: float) -> float:
 
 def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = ()) -> list[Place]:
     """All toponyms in a parsed document, resolved with the document's country context."""
-    mentions = _scan(parsed, gaz)
+    text = parsed.text  # Doc.text joins every token: read it once
+    ents = list(parsed.ents)  # Doc.ents walks the whole document on every access
+    mentions = _scan(parsed, gaz, text, ents)
     taken = [(m.start, m.end) for m in mentions]
-    for ent in parsed.ents:
+    for ent in ents:
         if ent.label_ not in NER_LABELS:
             continue
         if any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
-        mentions.append(_resolve_ner(ent, gaz))
+        mentions.append(_resolve_ner(ent, gaz, text))
     mentions.sort(key=lambda m: m.start)
     ctx = _context(mentions, home)
     total = float(sum(ctx.values()))
