@@ -212,12 +212,18 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
     cities = json.loads((data / GEONAMES_DATASET).read_text(encoding="utf-8"))
     countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
     capitals: dict[tuple[str, str], tuple[float, float]] = {}
+    biggest: dict[str, tuple[int, float, float]] = {}
     for c in cities.values():
-        capitals.setdefault((c["countrycode"], c["name"]), (c["latitude"], c["longitude"]))
+        capitals.setdefault((c["countrycode"], name_key(c["name"])), (c["latitude"], c["longitude"]))
+        pop = int(c.get("population") or 0)
+        if pop > biggest.get(c["countrycode"], (-1, 0.0, 0.0))[0]:
+            biggest[c["countrycode"]] = (pop, c["latitude"], c["longitude"])
     centroids = _centroids()
     aliases = _country_aliases()
     for cc, c in countries.items():
-        point = centroids.get(cc) or capitals.get((cc, c.get("capital", "")))
+        point = centroids.get(cc) or capitals.get((cc, name_key(c.get("capital") or "")))
+        if point is None and cc in biggest:  # capital spelled differently ("San Jose" / "San José")
+            point = biggest[cc][1:]
         if point is None:
             continue
         entry = Entry(c["name"], point[0], point[1], cc, "country", int(c.get("population") or 0), "geonames")

@@ -139,6 +139,11 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
 
 
+def _needs_context(m: _Mention) -> bool:
+    """True for a loose-spelling match or one whose every candidate is an uncurated regional place."""
+    return bool(m.candidates) and (m.base == CONF_LOOSE or all(c.source.startswith(REGIONAL) for c in m.candidates))
+
+
 def _context(mentions: Sequence[_Mention], home: Sequence[str]) -> dict[str, float]:
     """Country weights from countries named in the text and from unambiguous places."""
     weights: dict[str, float] = {}
@@ -164,22 +169,21 @@ def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = 
     """All toponyms in a parsed document, resolved with the document's country context."""
     text = parsed.text  # Doc.text joins every token: read it once
     ents = list(parsed.ents)  # Doc.ents walks the whole document on every access
-    mentions = _scan(parsed, gaz, text, ents)
-    taken = [(m.start, m.end) for m in mentions]
+    scanned = _scan(parsed, gaz, text, ents)
+    # uncurated regional villages and loose spellings count only in a text about their country
+    # ("Salah" elsewhere is a person, "Sichuan" is no "Sukhnah"); the rest are firm
+    gated = [m for m in scanned if _needs_context(m)]
+    mentions = [m for m in scanned if not _needs_context(m)]
+    firm = [(m.start, m.end) for m in mentions]
+    ner: list[_Mention] = []
     for ent in ents:
-        if ent.label_ not in NER_LABELS:
-            continue
-        if any(s < ent.end_char and ent.start_char < e for s, e in taken):
-            continue
-        mentions.append(_resolve_ner(ent, gaz, text))
+        if ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+            ner.append(_resolve_ner(ent, gaz, text))
+    anchor = _context(mentions + [m for m in ner if m.candidates], home)
+    kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
+    taken = [(m.start, m.end) for m in kept]
+    mentions += kept + [m for m in ner if not any(s < m.end and m.start < e for s, e in taken)]
     mentions.sort(key=lambda m: m.start)
-    # uncurated regional villages count only in a text about their country ("Salah" elsewhere is a name)
-    regional = [bool(m.candidates) and all(c.source.startswith(REGIONAL) for c in m.candidates) for m in mentions]
-    anchor = _context([m for m, r in zip(mentions, regional, strict=True) if not r], home)
-    mentions = [
-        m for m, r in zip(mentions, regional, strict=True)
-        if not r or any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)
-    ]
     ctx = _context(mentions, home)
     total = float(sum(ctx.values()))
     out: list[Place] = []
