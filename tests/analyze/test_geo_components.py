@@ -214,3 +214,27 @@ def test_default_pipeline_fills_all_layers(res: Resources) -> None:
     assert {"quantities", "actors", "places"} <= ana.layers
     assert ana.quantities[0].category == "killed" and ana.places[0].name == "Palmyra"
     assert {a.actor for a in ana.actors} >= {"Islamic State", "United States"}
+
+
+def test_user_pack_extends_actors_and_gazetteer(tmp_path: Any) -> None:
+    """A pack folder given by path adds an actor alias and a gazetteer feature on top of the Syria pack."""
+    (tmp_path / "actors.toml").write_text(
+        '[[actor]]\nname = "Northern Falcons Brigade"\nkind = "armed_group"\naliases = ["Falcons Brigade", "NFB"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "gazetteer.tsv").write_text(
+        "Qasr Tawil depot\tTawil depot\t35.1\t39.2\tSY\tbase\t0\n", encoding="utf-8"
+    )
+    res = Resources(packs=("syria", str(tmp_path)))
+    parsed = nlp(res)("The NFB seized Tawil depot from IS fighters near Raqqa.")
+    actors = {(a.mention, a.actor) for a in find_actors("t", parsed, lexicon(res), gazetteer(res))}
+    assert ("NFB", "Northern Falcons Brigade") in actors and ("IS", "Islamic State") in actors
+    places = {p.name for p in find_places("t", parsed, gazetteer(res), ("SY",))}
+    assert {"Qasr Tawil depot", "Raqqa"} <= places
+
+
+def test_all_caps_headline_is_not_read_as_acronyms(res: Resources) -> None:
+    """In an all-caps line "IS" and "US" are ordinary words."""
+    got = _actors(res, "WHAT IS LEFT FOR US AFTER THE WAR. Later, the SDF said IS cells were active.")
+    assert [a for _, a in got].count("Islamic State") == 1
+    assert "United States" not in [a for _, a in got]

@@ -35,6 +35,7 @@ FORCE_NOUNS = frozenset(
     "airstrikes envoy spokesman authorities leadership intelligence special".split()
 )
 NER_ACTORS = frozenset({"PERSON", "ORG", "NORP"})
+ROLES = {"aliases": "alias", "metonyms": "metonym", "demonyms": "demonym"}
 _CASE_SENSITIVE = re.compile(r"^[A-Z][A-Z.\-–]{0,5}$")
 
 
@@ -60,14 +61,14 @@ def load_lexicon(packs: Sequence[str], nlp: Any) -> ActorLexicon:
             name = actor.get("name")
             if not isinstance(name, str) or not name:
                 raise UsageError(f"actors.toml: [[actor]] number {i + 1} has no name. Add name = \"...\".", Code.TW002)
-            for kind in ("aliases", "metonyms", "demonyms"):
+            for kind in ROLES:
                 values = actor.get(kind, [])
                 if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                     raise UsageError(f"actors.toml: {kind} of {name!r} must be a list of strings.", Code.TW002)
                 for alias in values:
-                    key = f"{kind[:-1]}|{name}|{alias}"
+                    key = f"{ROLES[kind]}|{name}|{alias}"
                     canonical[key] = name
-                    role[key] = kind[:-1]
+                    role[key] = ROLES[kind]
                     matcher = exact if _CASE_SENSITIVE.match(alias) else lower
                     matcher.add(key, [nlp.make_doc(alias)])
     return ActorLexicon(lower, exact, canonical, role)

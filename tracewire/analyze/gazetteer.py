@@ -121,6 +121,8 @@ class Gazetteer:
     skeleton: dict[str, list[Entry]] = field(default_factory=dict)
     countries: dict[str, Entry] = field(default_factory=dict)
     max_scan_words: int = 1
+    # lower-case words inside scanned names ("oil", "field", "camp"): a name may run through them
+    inner_words: set[str] = field(default_factory=set)
 
     def add(self, names: Iterable[str], entry: Entry, scan: bool) -> None:
         """Index ``entry`` under each of ``names``; ``scan`` also allows matching outside NER spans."""
@@ -136,6 +138,8 @@ class Gazetteer:
                 if not any(e is entry for e in sb):
                     sb.append(entry)
                 self.max_scan_words = max(self.max_scan_words, len(_NON_ALNUM.split(ascii_fold(n))))
+                if entry.source.startswith("pack:"):
+                    self.inner_words.update(w for w in n.split()[1:] if w[:1].islower() and w.isalpha())
             if entry.source.startswith("pack:"):  # loose keys only for curated entries
                 for sk in skeleton_keys(n):
                     kb = self.skeleton.setdefault(sk, [])

@@ -69,10 +69,10 @@ def _starts_name(tok: Any) -> bool:
     return t[:1].isupper() and any(c.isalpha() for c in t)
 
 
-def _can_continue(tok: Any) -> bool:
-    """A token that can sit inside a multi-word place name."""
+def _can_continue(tok: Any, inner: set[str]) -> bool:
+    """A token that can sit inside a multi-word place name ("Bab al-Hawa", "Jafra oil field")."""
     t = tok.text
-    return t[:1].isupper() or t.isdigit() or t.lower() in _LINKERS
+    return t[:1].isupper() or t.isdigit() or t.lower() in _LINKERS or t in inner
 
 
 def _inside_person(doc: Any, start: int, end: int, persons: list[tuple[int, int]]) -> bool:
@@ -92,12 +92,12 @@ def _scan(doc: Any, gaz: Gazetteer, text: str, ents: list[Any]) -> list[_Mention
             i += 1
             continue
         j = i + 1
-        while j < n and j - i < width and _can_continue(doc[j]) and not doc[j - 1].whitespace_.count("\n"):
+        while j < n and j - i < width and _can_continue(doc[j], gaz.inner_words) and not doc[j - 1].whitespace_.count("\n"):
             j += 1
         found = None
         for k in range(j, i, -1):
             last = doc[k - 1]
-            if not (last.text[:1].isupper() or last.text.isdigit()):
+            if not (last.text[:1].isupper() or last.text.isdigit() or last.text in gaz.inner_words):
                 continue
             start, end = tok.idx, last.idx + len(last.text)
             surface = text[start:end]

@@ -236,10 +236,15 @@ def _unit(doc: Any, j: int) -> tuple[str | None, str | None, int]:
 def _counted_noun(doc: Any, num: _Num) -> Any | None:
     """The noun a number counts: its syntactic head, else the first noun within four tokens."""
     last = doc[num.end - 1]
-    if last.dep_ in ("nummod", "quantmod", "compound") and last.head.pos_ in ("NOUN", "PROPN") and last.head.i >= num.end:
+    if (
+        last.dep_ in ("nummod", "quantmod", "compound") and last.head.pos_ in ("NOUN", "PROPN")
+        and last.head.i >= num.end and "\n" not in doc[last.i : last.head.i].text
+    ):
         return last.head
     for k in range(num.end, min(num.end + 5, len(doc))):
         t = doc[k]
+        if t.is_space or "\n" in doc[k - 1].whitespace_:
+            break  # a headline's last number counts nothing in the next paragraph
         if t.pos_ in ("NOUN", "PROPN") and (t.lower_ in PEOPLE or t.lower_ in EQUIPMENT or t.pos_ == "NOUN"):
             if t.lower_ in PEOPLE or t.lower_ in EQUIPMENT:
                 return t
@@ -317,11 +322,18 @@ def _of_noun(doc: Any, num: _Num) -> Any | None:
     return None
 
 
-def _toll(doc: Any, num: _Num) -> bool:
-    """A bare number completing a death toll: "the death toll ... has risen to 41"."""
+def _toll(doc: Any, num: _Num) -> str | None:
+    """A bare number completing a toll: "the death toll rose to 41", "soldiers killed ... has risen to 41"."""
     sent = doc[num.start].sent
     before = [t.lower_ for t in doc[sent.start : num.start]]
-    return "toll" in before or ("death" in before and "rose" in before)
+    prev = doc[num.start - 1] if num.start > 0 else None
+    rising = prev is not None and prev.lower_ in ("to", "at") and prev.head.lemma_ in ("rise", "reach", "climb", "increase", "stand", "jump", "hit")
+    if "toll" in before or rising:
+        if any(w in HURT_WORDS for w in before) and not any(w in DEAD_WORDS for w in before):
+            return "injured"
+        if "toll" in before or any(w in DEAD_WORDS for w in before):
+            return "killed"
+    return None
 
 
 def _category(doc: Any, num: _Num, noun: Any | None) -> str:
@@ -372,8 +384,9 @@ def _scan(doc: Any) -> Iterator[tuple[_Num, int, str | None, str, str | None, in
             if noun is None and doc[num.start].is_alpha and num.value < 10 and not num.vague:
                 continue  # "two" with nothing counted: a pronoun-like use, not a quantity
             cat = _category(doc, num, noun)
-            if noun is None and _toll(doc, num):
-                cat = "killed"
+            toll = _toll(doc, num) if noun is None else None
+            if toll:
+                cat = toll
             if noun is not None:
                 unit = noun.lower_
                 if noun.i == num.end or (noun.i > num.end and noun.i - num.end <= 4):
