@@ -1,6 +1,6 @@
 """Score tracewire.places on GeoWebNews and TR-News: toponym P/R/F1 and accuracy within 161 km.
 
-Usage: python eval/geoparsing.py [--shared ../shared] [--corpus gwn|trnews|all] [--limit N]
+Usage: python eval/geoparsing.py [--shared ../shared] [--corpus gwn|trnews|all] [--limit N] [--packs syria]
 
 Protocol (evaluation only; nothing here is tuned on these corpora):
 - GeoWebNews (data/GWN.xml, Gritta et al. 2019): gold toponyms are the annotated types that name a
@@ -138,10 +138,12 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
     }
 
 
-def run(shared: Path, corpus: str = "all", limit: int | None = None) -> dict[str, dict[str, Any]]:
-    """Score the chosen corpora under ``shared`` (the ../shared folder)."""
+def run(
+    shared: Path, corpus: str = "all", limit: int | None = None, packs: tuple[str, ...] = ("syria",)
+) -> dict[str, dict[str, Any]]:
+    """Score the chosen corpora under ``shared`` (the ../shared folder) with ``packs`` active."""
     base = shared / "data" / "geoparsing" / "data"
-    res = Resources(packs=("syria",))
+    res = Resources(packs=packs)
     out: dict[str, dict[str, Any]] = {}
     if corpus in ("gwn", "all"):
         out["GeoWebNews"] = score(load_gwn(base / "GWN.xml")[:limit], res)
@@ -156,8 +158,10 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--corpus", choices=("gwn", "trnews", "all"), default="all")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--packs", default="syria", help="comma-separated packs; '' for none (the default is syria)")
     args = ap.parse_args()
-    print(json.dumps(run(args.shared, args.corpus, args.limit), indent=2))
+    packs = tuple(p for p in args.packs.split(",") if p)
+    print(json.dumps(run(args.shared, args.corpus, args.limit, packs), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Recall of quantities, places and actors against the demo corpus answer key (answers.toml).
 
-Usage: python eval/demo_recall.py [--demo tracewire/demo] [-v]
+Usage: python eval/demo_recall_geo.py [--demo tracewire/demo] [-v]
 
 A gold quantity is found when a prediction overlaps its text in the document with the same value
 (category and qualifier agreement are reported beside it); a gold place when a prediction overlaps
