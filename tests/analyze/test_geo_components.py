@@ -238,3 +238,16 @@ def test_all_caps_headline_is_not_read_as_acronyms(res: Resources) -> None:
     got = _actors(res, "WHAT IS LEFT FOR US AFTER THE WAR. Later, the SDF said IS cells were active.")
     assert [a for _, a in got].count("Islamic State") == 1
     assert "United States" not in [a for _, a in got]
+
+
+def test_quantities_wire_style_tolls(res: Resources) -> None:
+    """Headline and wire phrasing: "kills 3 pupils", "and 14 injured", "Thirty one fighters"."""
+    qs = _q(
+        res,
+        "Shelling kills 3 pupils in northern town. At least three children were killed and 14 injured "
+        "in the strike. Thirty one fighters surrendered. The toll has risen to 52.",
+    )
+    assert _one(qs, "3 pupils").category == "killed"
+    assert _one(qs, "14").category == "injured"
+    assert _one(qs, "Thirty one").value == 31
+    assert _one(qs, "52").category == "killed"

@@ -66,7 +66,10 @@ PEOPLE = frozenset(
     "volunteer volunteers mercenary mercenaries commander commanders harvester harvesters worker workers "
     "resident residents villager villagers civilian casualties victims victim syrians kurds iraqis "
     "iranians russians americans gunmen gunman advisers advisors operatives prisoners prisoner "
-    "detainees hostages staff police policemen policeman killed dead wounded injured casualties others families".split()
+    "detainees hostages staff police policemen policeman killed dead wounded injured casualties others families "
+    "pupils students schoolchildren journalists doctors nurses patients protesters demonstrators worshippers "
+    "migrants passengers fishermen farmers shepherds employees teachers babies infants girls boys "
+    "individuals youths adults relatives aid-workers medics paramedics rescuers".split()
 )
 COMBATANTS = frozenset(
     "soldier soldiers troop troops militant militants fighter fighters man men personnel rebel rebels "
@@ -136,6 +139,9 @@ def _read_number(doc: Any, i: int) -> _Num | None:
         if j + 1 < n and doc[j].text == "-" and doc[j + 1].lower_ in UNITS_WORDS:  # "twenty-five"
             value += UNITS_WORDS[doc[j + 1].lower_]
             i_end = j + 2
+        elif value >= 20 and value % 10 == 0 and j < n and doc[j].lower_ in UNITS_WORDS and UNITS_WORDS[doc[j].lower_] < 10:
+            value += UNITS_WORDS[doc[j].lower_]  # "thirty one"
+            i_end = j + 1
         else:
             i_end = j
         return _scales(doc, i, i_end, value)
@@ -243,8 +249,8 @@ def _counted_noun(doc: Any, num: _Num) -> Any | None:
         return last.head
     for k in range(num.end, min(num.end + 5, len(doc))):
         t = doc[k]
-        if t.is_space or "\n" in doc[k - 1].whitespace_:
-            break  # a headline's last number counts nothing in the next paragraph
+        if t.is_space or "\n" in doc[k - 1].whitespace_ or t.is_sent_start:
+            break  # a number counts nothing in the next sentence or paragraph
         if t.pos_ in ("NOUN", "PROPN") and (t.lower_ in PEOPLE or t.lower_ in EQUIPMENT or t.pos_ == "NOUN"):
             if t.lower_ in PEOPLE or t.lower_ in EQUIPMENT:
                 return t
@@ -322,6 +328,24 @@ def _of_noun(doc: Any, num: _Num) -> Any | None:
     return None
 
 
+def _outcome_nearby(doc: Any, num: _Num, qstart: int, noun: Any | None) -> str | None:
+    """"killing at least 15 civilians", "kills 3 schoolchildren", "and 14 injured": the verb is adjacent."""
+    after = doc[num.end] if num.end < len(doc) else None
+    if noun is None and after is not None:
+        if after.lower_ in ("killed", "dead", "slain"):
+            return "killed"
+        if after.lower_ in ("injured", "wounded", "hurt"):
+            return "injured"
+    start = min(qstart, num.start)
+    before = doc[start - 1] if start > 0 else None
+    if before is not None and before.pos_ == "VERB" and before.i >= before.sent.start:
+        if before.lemma_ in KILL:
+            return "killed"
+        if before.lemma_ in HURT:
+            return "injured"
+    return None
+
+
 def _toll(doc: Any, num: _Num) -> str | None:
     """A bare number completing a toll: "the death toll rose to 41", "soldiers killed ... has risen to 41"."""
     sent = doc[num.start].sent
@@ -341,7 +365,7 @@ def _category(doc: Any, num: _Num, noun: Any | None) -> str:
     if noun is None:
         return "other"
     low = noun.lower_
-    if low in ("dead", "killed", "deaths", "fatalities", "casualties", "bodies", "victims"):
+    if low in ("dead", "killed", "deaths", "fatalities", "casualties", "bodies", "victims", "lives"):
         return "killed"
     if low in ("wounded", "injured", "injuries"):
         return "injured"
@@ -352,7 +376,7 @@ def _category(doc: Any, num: _Num, noun: Any | None) -> str:
         return "force" if low in COMBATANTS else "other"
     if low in EQUIPMENT:
         return "equipment"
-    return "other"
+    return _casualty(noun) or "other"  # "kills 3 pupils": a noun the lexicon lacks
 
 
 def _scan(doc: Any) -> Iterator[tuple[_Num, int, str | None, str, str | None, int]]:
@@ -387,6 +411,8 @@ def _scan(doc: Any) -> Iterator[tuple[_Num, int, str | None, str, str | None, in
             toll = _toll(doc, num) if noun is None else None
             if toll:
                 cat = toll
+            if cat == "other" and (noun is None or noun.lower_ in PEOPLE):
+                cat = _outcome_nearby(doc, num, qstart, noun) or cat
             if noun is not None:
                 unit = noun.lower_
                 if noun.i == num.end or (noun.i > num.end and noun.i - num.end <= 4):
