@@ -30,10 +30,13 @@ ACTING_DEPS = frozenset({"nsubj", "nsubjpass", "poss", "csubj", "expl", "dobj", 
 ACTING_PREPS = frozenset({"from", "by", "against", "with", "between", "on"})
 FORCE_NOUNS = frozenset(
     "forces force troops army military aviation aircraft jets warplanes officials official government "
-    "side partners allies advisers advisors soldiers fighters officer officers general commander president "
-    "minister ministry diplomats delegation militia militias units command navy planes drones strikes "
+    "side partners allies advisers advisors soldiers officer officers general commander president "
+    "minister ministry diplomats delegation units command navy planes drones strikes "
     "airstrikes envoy spokesman authorities leadership intelligence special".split()
 )
+# "the militias of Tehran": the place owns these, so it acts (wider than FORCE_NOUNS, which
+# decides demonyms, where "Syrian fighters" need not be government troops)
+OWNED_NOUNS = FORCE_NOUNS | {"militia", "militias", "fighters", "proxies", "agents", "men", "groups"}
 NER_ACTORS = frozenset({"PERSON", "ORG", "NORP"})
 ROLES = {"aliases": "alias", "metonyms": "metonym", "demonyms": "demonym"}
 _CASE_SENSITIVE = re.compile(r"^[A-Z][A-Z.\-–]{0,5}$")
@@ -91,7 +94,7 @@ def _acts(span: Any) -> bool:
             return True  # "Damascus' strategic victory", "Russia's air group"
         if tok.dep_ == "pobj" and (tok.head.dep_ == "agent" or tok.head.lower_ in ACTING_PREPS):
             return True
-        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in FORCE_NOUNS:
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in OWNED_NOUNS:
             return True  # "the militias of Tehran"
         if tok.dep_ in ("conj", "appos") and tok.head is not tok:
             tok = tok.head
