@@ -76,7 +76,7 @@ REGISTRY: dict[str, str] = {
 }
 
 # The order `tracewire analyze` runs; build() checks that each requirement comes earlier.
-DEFAULT_PIPELINE: tuple[str, ...] = ("tracewire.parse.v1",)
+DEFAULT_PIPELINE: tuple[str, ...] = ("tracewire.parse.v1", "tracewire.techniques.v1")
 
 
 def register(name: str, target: str) -> None:

@@ -1,0 +1,1 @@
+"""tracewire.packs.core: technique cue lexicons shared by every pack."""
