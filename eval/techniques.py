@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -123,7 +124,32 @@ def token_span(toks: Sequence[object], start: int, end: int) -> tuple[int, int] 
     return idx[0], idx[-1] + 1
 
 
-def evaluate(articles: Sequence[Article]) -> dict[str, float]:
+def calibration(articles: Sequence[Article], detected: dict[str, list]) -> list[tuple[str, int, float, float]]:
+    """Reliability table: per score bin, (bin, n, mean score, share of spans that are right).
+
+    A detected span is right when at least half of its characters lie inside gold spans of
+    the same technique, the event its score estimates.
+    """
+    edges = (0.0, 0.1, 0.2, 0.3, 0.5, 1.01)
+    rows: list[list[float]] = [[0, 0.0, 0.0] for _ in edges[1:]]
+    for art in articles:
+        for t in detected.get(art.id, ()):
+            inside = 0
+            for k in range(t.start, t.end):
+                if any(s <= k < e and tech == t.technique for s, e, tech in art.spans):
+                    inside += 1
+            hit = inside * 2 >= (t.end - t.start)
+            b = next(i for i in range(len(edges) - 1) if t.score < edges[i + 1])
+            rows[b][0] += 1
+            rows[b][1] += t.score
+            rows[b][2] += hit
+    return [
+        (f"{edges[i]:.1f}-{min(edges[i + 1], 1.0):.1f}", int(n), sc / n if n else 0.0, h / n if n else 0.0)
+        for i, (n, sc, h) in enumerate(rows)
+    ]
+
+
+def evaluate(articles: Sequence[Article]) -> dict[str, Any]:
     """SI P/R/F1 and TC micro-F1 of the shipped model on ``articles``, plus articles/s."""
     import numpy as np
 
@@ -134,10 +160,13 @@ def evaluate(articles: Sequence[Article]) -> dict[str, float]:
     gold_si: dict[str, list[Span]] = {}
     tc_pred: dict[tuple[str, int, int], list[str]] = {}
     tc_gold: dict[tuple[str, int, int], list[str]] = defaultdict(list)
+    detected = {}
     t0 = time.perf_counter()
     for art in articles:
-        pred_si[art.id] = [(t.start, t.end) for t in model.detect(art.text, art.id)]
+        detected[art.id] = model.detect(art.text, art.id)
     elapsed = time.perf_counter() - t0
+    for art in articles:
+        pred_si[art.id] = [(t.start, t.end) for t in detected[art.id]]
     for art in articles:
         gold_si[art.id] = [(s, e) for s, e, _ in art.spans]
         for s, e, tech in art.spans:
@@ -149,7 +178,9 @@ def evaluate(articles: Sequence[Article]) -> dict[str, float]:
         for (s, e), row in zip(keys, probs, strict=True):
             tc_pred[(art.id, s, e)] = [LABELS[k] for k in np.argsort(-row)]
     p, r, f = si_scores(pred_si, gold_si)
+    cal = calibration(articles, detected)
     return {
+        "calibration": cal,
         "si_precision": p,
         "si_recall": r,
         "si_f1": f,
@@ -192,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"SI (partial overlap): P={m['si_precision']:.4f} R={m['si_recall']:.4f} F1={m['si_f1']:.4f}"
     )
     print(f"TC micro-F1 (gold spans): {m['tc_micro_f1']:.4f}")
+    print("calibration of detected spans (score bin, spans, mean score, share right):")
+    for name, n, mean, right in m["calibration"]:
+        print(f"  {name}: {n:5d} spans  mean score {mean:.3f}  right {right:.3f}")
     print(f"speed on PTC eval: {speed([a.text for a in test]):.1f} articles/s (one process, model loaded)")
     if args.fakes is not None:
         texts = fakes_texts(args.fakes)

@@ -233,7 +233,7 @@ class ArticleView:
     sents: list[tuple[int, int]]
     sent_tokens: list[tuple[int, int]]  # token index range per sentence
     cue_at: list[set[str]]  # techniques whose cue covers each token
-    cue_words: list[list[str]]  # the cue phrases covering each token
+    cue_words: list[list[tuple[str, str]]]  # (technique, cue phrase) covering each token
     count: Counter[str]  # content-word counts in the article
     rep3: list[int]  # how often the 3-gram starting at or covering a token recurs
     in_quote: list[bool]
@@ -254,11 +254,11 @@ def article_view(text: str, lexicon: Lexicon) -> ArticleView:
         sent_tokens[si] = (i, j)
         i = j
     cue_at: list[set[str]] = [set() for _ in range(n)]
-    cue_words: list[list[str]] = [[] for _ in range(n)]
+    cue_words: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     for a, b, tech, phrase in lexicon.match(toks):
         for k in range(a, b):
             cue_at[k].add(tech)
-            cue_words[k].append(phrase)
+            cue_words[k].append((tech, phrase))
     words = [t.lower for t in toks]
     count = Counter(w for w in words if w.isalpha() and w not in _STOP)
     grams = Counter(tuple(words[k : k + 3]) for k in range(n - 2))
@@ -437,18 +437,26 @@ class TechniqueModel:
         out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
         return out
 
-    def explain(self, feats: list[str], label: int, k: int = 3) -> tuple[str, ...]:
-        """The ``k`` features that pushed towards ``label`` most, as short readable strings."""
-        idx = self.hasher.transform([[f] for f in feats]).indices
-        contrib = self.tc_w[idx, label]
-        order = np.argsort(-contrib)
+    def explain(self, v: ArticleView, i: int, j: int, label: int, k: int = 3) -> tuple[str, ...]:
+        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings."""
+        feats = span_features(v, i, j)
+        cols = self.hasher.transform([[f] for f in feats]).indices
+        contrib = self.tc_w[cols, label]
+        cues: dict[str, list[str]] = {}
+        for m in range(i, j):
+            for tech, phrase in v.cue_words[m]:
+                if phrase not in cues.setdefault(tech, []):
+                    cues[tech].append(phrase)
         out: list[str] = []
-        for idx in order:
-            if contrib[idx] <= 0 or len(out) >= k:
+        for pos in np.argsort(-contrib):
+            if contrib[pos] <= 0 or len(out) >= k:
                 break
-            s = _readable(feats[idx])
-            if s and s not in out:
-                out.append(s)
+            text = _readable(feats[pos])
+            key, _, tech = feats[pos].partition("=")
+            if key == "cue" and cues.get(tech):
+                text = f"{tech} cue: " + ", ".join(f'"{c}"' for c in cues[tech][:3])
+            if text and text not in out:
+                out.append(text)
         return tuple(out)
 
     def decode(self, v: ArticleView, probs: NDArray[np.float64]) -> list[tuple[int, int, float]]:
@@ -540,7 +548,6 @@ class TechniqueModel:
                     continue
                 p_span = self.span_score(float(probs[s:t].mean()), t - s)
                 labels = [int(order[0])]
-            feats = span_features(v, s, t)
             for label in labels:
                 out.append(
                     Technique(
@@ -549,7 +556,7 @@ class TechniqueModel:
                         end=v.toks[t - 1].end,
                         technique=LABELS[label],
                         score=round(p_span * float(row[label]), 4),
-                        evidence=self.explain(feats, label),
+                        evidence=self.explain(v, s, t, label),
                     )
                 )
         out.sort(key=lambda x: (x.start, x.end, -x.score))
