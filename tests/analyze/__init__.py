@@ -1,1 +1,0 @@
-"""Tests of tracewire.analyze."""

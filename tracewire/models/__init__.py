@@ -1,1 +1,1 @@
-"""Shipped model files, loaded offline."""
+"""Shipped model files (plain data, rebuilt by scripts in eval/)."""

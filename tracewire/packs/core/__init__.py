@@ -1,1 +1,1 @@
-"""tracewire.packs.core: technique cue lexicons shared by every pack."""
+"""tracewire.packs.core: general rules and lexicons loaded before every domain pack."""
