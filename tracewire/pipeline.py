@@ -85,6 +85,7 @@ DEFAULT_PIPELINE: tuple[str, ...] = (
     "tracewire.quantities.v1",
     "tracewire.actors.v1",
     "tracewire.places.v1",
+    "tracewire.techniques.v1",
 )
 
 

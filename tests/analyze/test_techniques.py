@@ -1,0 +1,119 @@
+"""Tests for the techniques component: lexicon, tokens, scorer parts and real detections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from tracewire.analyze import techniques as tq
+from tracewire.errors import UsageError
+from tracewire.pipeline import DEFAULT_PIPELINE, Resources, analyze_document, build
+from tracewire.records import Document
+
+RANT = (
+    "Minister Halvard Brenn's plan is a disaster.\n\n"
+    "These corrupt puppets in the capital have betrayed our nation again and again!\n"
+    "Do they really expect us to believe that the floods were an accident?\n"
+    "Wake up, people! Wake up before it is too late!\n"
+)
+
+
+@pytest.fixture(scope="module")
+def res() -> Resources:
+    """One Resources per module so the model loads once."""
+    return Resources(packs=())
+
+
+def overlapping(found: list[tq.Technique], text: str, phrase: str) -> set[str]:
+    """Labels of detected spans that overlap the first occurrence of ``phrase`` in ``text``."""
+    a = text.index(phrase)
+    b = a + len(phrase)
+    return {t.technique for t in found if t.start < b and t.end > a}
+
+
+def test_tokenize_keeps_offsets_and_sentences() -> None:
+    """Tokens map back to the text and sentences split at line breaks and full stops."""
+    text = "It’s over. Facts don’t lie!\nNew line here"
+    toks = tq.tokenize(text)
+    assert all(text[t.start : t.end] == t.text for t in toks)
+    assert [t.text for t in toks][:4] == ["It’s", "over", ".", "Facts"]
+    assert toks[-1].sent == 2 and toks[3].sent == 1
+    assert toks[0].lower == "it's"
+
+
+def test_lexicon_matches_phrases_and_prefixes() -> None:
+    """Multi-word cues, wildcard endings and curly apostrophes all match."""
+    lex = tq.Lexicon({"Loaded_Language": ["evil", "demoni*"], "Slogans": ["don't lie"]})
+    toks = tq.tokenize("They demonise an EVIL plan. Facts don’t lie.")
+    hits = {(toks[a].text, tech) for a, _, tech, _ in lex.match(toks)}
+    assert ("demonise", "Loaded_Language") in hits
+    assert ("EVIL", "Loaded_Language") in hits
+    assert ("don’t", "Slogans") in hits
+
+
+def test_lexicon_rejects_unknown_technique() -> None:
+    """A pack table that is not a SemEval label is a coded usage error naming the labels."""
+    with pytest.raises(UsageError, match="Unknown technique table"):
+        tq.Lexicon({"Propaganda": ["x"]})
+
+
+def test_user_pack_extends_cues(tmp_path: Path) -> None:
+    """A techniques.toml in a pack folder adds its cues to the core ones."""
+    (tmp_path / "techniques.toml").write_text('[Slogans]\ncues = ["glory to the river"]\n', encoding="utf-8")
+    lex = tq.Lexicon.from_files(tq.pack_files([str(tmp_path)]))
+    toks = tq.tokenize("They chanted glory to the river all night.")
+    assert any(tech == "Slogans" for _, _, tech, _ in lex.match(toks))
+    (tmp_path / "techniques.toml").write_text("[Slogans]\ncues = 3\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="must be a list of strings"):
+        tq.Lexicon.from_files(tq.pack_files([str(tmp_path)]))
+
+
+def test_detects_loaded_language_and_scores_are_probabilities(res: Resources) -> None:
+    """Loaded words and repeated exhortations are found, scored in (0, 1) and explained."""
+    found = tq.detect_techniques(RANT, "rant", res)
+    assert found, "no technique found in an obvious rant"
+    assert all(0.0 < t.score < 1.0 for t in found)
+    assert all(0 <= t.start < t.end <= len(RANT) for t in found)
+    assert all(t.technique in tq.LABELS for t in found)
+    assert all(t.evidence for t in found)
+    labels = overlapping(found, RANT, "corrupt puppets")
+    assert labels & {"Loaded_Language", "Name_Calling,Labeling"}
+
+
+def test_plain_news_has_fewer_spans_than_a_rant(res: Resources) -> None:
+    """A dry report gets fewer and weaker detections than propaganda of the same length."""
+    plain = (
+        "The council of Oderfeld met on Tuesday to discuss the budget for 2025.\n"
+        "Members approved repairs to two bridges and a new roof for the library.\n"
+        "The vote was 11 to 4, the clerk said, and work starts in March.\n"
+        "A report on water quality will be presented at the next meeting.\n"
+    )
+    weak = sum(t.score for t in tq.detect_techniques(plain, "plain", res))
+    strong = sum(t.score for t in tq.detect_techniques(RANT, "rant", res))
+    assert weak < strong
+
+
+def test_component_runs_in_default_pipeline() -> None:
+    """The component is registered last in the default pipeline and fills analysis.techniques."""
+    assert DEFAULT_PIPELINE[-1] == "tracewire.techniques.v1"
+    comps = build(["tracewire.techniques.v1"])
+    doc = Document(id="d1", text=RANT, sha256="x", source_path="mem")
+    ana = analyze_document(doc, comps, Resources(packs=()))
+    assert not ana.errors
+    assert "techniques" in ana.layers
+    assert ana.techniques and all(t.doc == "d1" for t in ana.techniques)
+
+
+@pytest.mark.shared
+def test_seed_002_obvious_techniques(res: Resources) -> None:
+    """The three obvious techniques of seed 002 are found with an acceptable label."""
+    text = shared_path("seeds", "002_525e1a21c51b5b98.txt").read_text(encoding="utf-8")
+    found = tq.detect_techniques(text, "002", res)
+    assert overlapping(found, text, "foul and evil empires") & {"Name_Calling,Labeling", "Loaded_Language"}
+    assert "Slogans" in overlapping(found, text, "Facts Don’t Lie")
+    assert overlapping(found, text, "As if there has Ever, Ever, Ever, been any doubt") & {
+        "Loaded_Language",
+        "Exaggeration,Minimisation",
+    }
