@@ -485,9 +485,17 @@ def _facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
     }
 
 
+def _summary_part(conn: sqlite3.Connection, name: str) -> Any:
+    """One top-level entry of the precomputed overview, extracted by SQLite (cheaper than parsing it all)."""
+    row = conn.execute("SELECT json_extract(value, ?) FROM web_state WHERE name='overview'", (f"$.{name}",)).fetchone()
+    if row is None or row[0] is None:
+        raise UsageError("The web tables are not built yet. Call tracewire.web.data.refresh(conn).", Code.TW002)
+    return json.loads(row[0])
+
+
 def claim_facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Values offered in the claims explorer's filter lists (precomputed)."""
-    facets: dict[str, list[str]] = overview(conn)["facets"]
+    facets: dict[str, list[str]] = _summary_part(conn, "facets")
     return facets
 
 
@@ -525,7 +533,7 @@ def _map_points(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
 
 def map_points(conn: sqlite3.Connection) -> dict[str, Any]:
     """Resolved places of current documents, sized by mentions, most mentioned first (precomputed)."""
-    return {"points": overview(conn)["map"]}
+    return {"points": _summary_part(conn, "map")}
 
 
 def place_mentions(conn: sqlite3.Connection, name: str, page: int = 1, size: int = PAGE_SIZE) -> dict[str, Any]:
