@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 from collections.abc import Iterator
@@ -133,7 +134,7 @@ def test_serve_with_workers_shares_a_tcp_socket_and_passes_the_store(store: Fixt
     config, (sock,) = seen["config"], seen["sockets"]
     assert config.workers == 3 and config.factory and config.app == "tracewire.web.app:app_from_env"
     assert sock.proto == socket.IPPROTO_TCP
-    assert web_app.os.environ[web_app.DB_ENV] == str(store.db.resolve())
+    assert os.environ[web_app.DB_ENV] == str(store.db.resolve())
     app = web_app.app_from_env()
     with TestClient(app) as c:
         assert c.get("/api/overview").status_code == 401  # the token travelled too
@@ -158,3 +159,20 @@ def test_tcp_socket_turns_nagle_off_on_accepted_connections() -> None:
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0  # asyncio sets it, given the proto
         accepted.close()
     listener.close()
+
+
+def test_a_second_server_process_does_not_rebuild_fresh_web_tables(store: Fixture) -> None:
+    from tracewire.store.sqlite import SQLiteStore
+    from tracewire.web import data
+
+    SQLiteStore(store.db).close()
+    conn = sqlite3.connect(store.db, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        data.ensure_fresh(conn)
+        assert data.refresh(conn, only_if_stale=True) is False  # what a process that waited for the lock sees
+        assert data.refresh(conn) is True  # an explicit rebuild still rebuilds
+        conn.execute("DELETE FROM claims WHERE claim_key = (SELECT min(claim_key) FROM claims)")
+        assert data.ensure_fresh(conn) is True and data.ensure_fresh(conn) is False
+    finally:
+        conn.close()

@@ -54,11 +54,19 @@ def is_fresh(conn: sqlite3.Connection) -> bool:
     return row is not None and bool(row[0] == signature(conn))
 
 
-def refresh(conn: sqlite3.Connection) -> None:
-    """Rebuild web_docs, the claims full-text index and the overview summary in one transaction."""
+def refresh(conn: sqlite3.Connection, only_if_stale: bool = False) -> bool:
+    """Rebuild web_docs, the claims full-text index and the overview summary in one transaction.
+
+    With ``only_if_stale``, skip the rebuild when another connection (another server process)
+    finished it while this one waited for the write lock. True when it rebuilt.
+    """
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         sig = signature(conn)
+        if only_if_stale:
+            row = conn.execute("SELECT value FROM web_state WHERE name='signature'").fetchone()
+            if row is not None and row[0] == sig:
+                return False
         conn.execute("DELETE FROM web_docs")
         conn.execute(
             "INSERT INTO web_docs(doc_key, id, title, outlet, date, url, n_claims)"
@@ -74,14 +82,14 @@ def refresh(conn: sqlite3.Connection) -> None:
         )
         conn.execute("INSERT OR REPLACE INTO web_state(name, value) VALUES ('signature', ?)", (sig,))
     log.info("web tables refreshed: %d documents", summary["counts"]["documents"])
+    return True
 
 
 def ensure_fresh(conn: sqlite3.Connection) -> bool:
     """Refresh the derived tables when the store changed; True when it rebuilt them."""
     if is_fresh(conn):
         return False
-    refresh(conn)
-    return True
+    return refresh(conn, only_if_stale=True)
 
 
 def _norm_claim(text: str) -> str:
