@@ -8,7 +8,13 @@ reuse links and stories written into the real schema), starts `tracewire.web.app
 they are closed-loop (each sends its next request as soon as the last one answered): that measures
 the server at saturation. --think S makes each client pause S seconds on average between requests,
 like a person reading the page. Prints p50/p95/p99 per
-page kind and the errors. Every request has a 10 s timeout and the run stops after --seconds.
+page kind, the errors, the requests per second and the CPU the server and the client used. Every
+request has a 10 s timeout and the run stops after --seconds.
+
+The server runs as `tracewire serve` would (`--workers`, default as the CLI's: one process per core,
+at most 4). The clients are lean on purpose: one keep-alive HTTP/1.1 connection each, written and
+parsed with asyncio streams, so that on a small machine the load generator takes as little CPU from
+the server as possible (its share is printed).
 """
 
 from __future__ import annotations
@@ -17,19 +23,20 @@ import argparse
 import asyncio
 import hashlib
 import json
-import multiprocessing
+import os
 import random
+import resource
 import socket
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import httpx  # noqa: E402
 
 from tracewire.records import Document  # noqa: E402
 from tracewire.store.base import IngestBatch  # noqa: E402
@@ -167,13 +174,84 @@ def free_port() -> int:
         return port
 
 
-def run_server(db: str, port: int) -> None:
-    """Child process: the app under uvicorn on 127.0.0.1."""
-    import uvicorn
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """`tracewire serve` on 127.0.0.1 in a child process."""
+    return subprocess.Popen([sys.executable, "-m", "tracewire.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", str(workers)], stdin=subprocess.DEVNULL,
+                            cwd=Path(__file__).resolve().parents[1])
 
-    from tracewire.web.app import create_app
 
-    uvicorn.run(create_app(Path(db)), host="127.0.0.1", port=port, log_level="warning")
+class HTTPError(Exception):
+    """A request that got no well-formed answer."""
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection: GET a path, read status and body (Content-Length or chunked)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        """Send one GET and return (status, body); reconnects when the server closed the connection."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        try:
+            path = quote(path, safe="/?=&+:%,")  # as a browser sends it: UTF-8, percent-encoded
+            self.writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+            if "content-length" in headers:
+                body = await self.reader.readexactly(int(headers["content-length"]))
+            elif headers.get("transfer-encoding", "").lower() == "chunked":
+                parts = []
+                while (size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)):
+                    parts.append(await self.reader.readexactly(size + 2))
+                await self.reader.readuntil(b"\r\n")
+                body = b"".join(p[:-2] for p in parts)
+            else:
+                body = b""
+            if headers.get("connection", "").lower() == "close":
+                await self.close()
+            return status, body
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError) as e:
+            await self.close()
+            raise HTTPError(type(e).__name__) from e
+
+    async def close(self) -> None:
+        """Close the socket (the next get reconnects)."""
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its waited-for children, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (uvicorn worker processes)."""
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += cpu_seconds(p)
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo += [int(c) for c in children]
+    return total
 
 
 def request_mix(rng: random.Random, n_docs: int, pairs: list[tuple[str, str]], towns: list[str]) -> tuple[str, str]:
@@ -200,7 +278,7 @@ def request_mix(rng: random.Random, n_docs: int, pairs: list[tuple[str, str]], t
     return rng.choice(choices)
 
 
-async def client(i: int, http: httpx.AsyncClient, deadline: float, n_docs: int, pairs: list[tuple[str, str]], towns: list[str],
+async def client(i: int, http: Connection, deadline: float, n_docs: int, pairs: list[tuple[str, str]], towns: list[str],
                  lat: dict[str, list[float]], errors: dict[str, list[str]], think: float) -> None:
     """One client: request, wait for the answer, pause ``think`` seconds on average, repeat until the deadline."""
     rng = random.Random(1000 + i)
@@ -210,13 +288,14 @@ async def client(i: int, http: httpx.AsyncClient, deadline: float, n_docs: int, 
         kind, path = request_mix(rng, n_docs, pairs, towns)
         t = time.perf_counter()
         try:
-            r = await http.get(path)
+            status, _ = await asyncio.wait_for(http.get(path), 10.0)
             took = time.perf_counter() - t
-            if r.status_code != 200:
-                errors[kind].append(f"{r.status_code} {path}")
+            if status != 200:
+                errors[kind].append(f"{status} {path}")
             else:
                 lat[kind].append(took)
-        except httpx.HTTPError as e:
+        except (HTTPError, TimeoutError) as e:
+            await http.close()
             errors[kind].append(f"{type(e).__name__} {path}")
         if think > 0:
             await asyncio.sleep(min(think * rng.uniform(0.5, 1.5), max(0.0, deadline - time.monotonic())))
@@ -239,6 +318,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds of unrecorded requests first (cold caches)")
     ap.add_argument("--db", type=Path, default=None, help="reuse or create the store here")
     ap.add_argument("--keep", action="store_true", help="keep the generated store")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="server worker processes (default as `tracewire serve`: one per core, at most 4)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="tw-bench-"))
     db = args.db or tmp / "bench.db"
@@ -251,14 +332,26 @@ def main() -> int:
     conn.close()
     port = free_port()
     t0 = time.perf_counter()
-    server = multiprocessing.get_context("spawn").Process(target=run_server, args=(str(db), port), daemon=True)
-    server.start()
-    base = f"http://127.0.0.1:{port}"
+    from tracewire.web.app import default_workers
+
+    workers = args.workers or default_workers()
+    server = start_server(db, port, workers)
+
+    async def probe() -> int:
+        conn = Connection(port)
+        try:
+            return (await asyncio.wait_for(conn.get("/api/stories"), 5.0))[0]
+        finally:
+            await conn.close()
+
     for _ in range(600):
         try:
-            if httpx.get(base + "/api/stories", timeout=2.0).status_code == 200:
+            if asyncio.run(probe()) == 200:
                 break
-        except httpx.HTTPError:
+        except (HTTPError, TimeoutError, OSError):
+            if server.poll() is not None:
+                print(f"server exited with status {server.returncode}", file=sys.stderr)
+                return 1
             time.sleep(0.5)
     else:
         server.terminate()
@@ -268,37 +361,49 @@ def main() -> int:
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, list[str]] = defaultdict(list)
 
-    async def drive() -> None:
-        # one connection pool with a connection per client, made before the clock starts (building an
-        # httpx client costs tens of ms of CPU, which would stall every request in flight)
-        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-        async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits) as http:
-            await run_phases(http)
+    cpu: dict[str, float] = {}
 
-    async def run_phases(http: httpx.AsyncClient) -> None:
-        if args.warmup > 0:
-            warm_deadline = time.monotonic() + args.warmup
-            sink_lat: dict[str, list[float]] = defaultdict(list)
-            sink_err: dict[str, list[str]] = defaultdict(list)
-            await asyncio.gather(*(client(100 + i, http, warm_deadline, n_docs, pairs, towns, sink_lat, sink_err,
-                                          args.think) for i in range(args.clients)))
-            if sink_err:
-                errors["warmup"] = [e for v in sink_err.values() for e in v]
-        deadline = time.monotonic() + args.seconds
-        await asyncio.gather(*(client(i, http, deadline, n_docs, pairs, towns, lat, errors, args.think)
-                               for i in range(args.clients)))
+    async def drive() -> None:
+        conns = [Connection(port) for _ in range(args.clients)]  # one keep-alive connection per client
+        try:
+            if args.warmup > 0:
+                warm_deadline = time.monotonic() + args.warmup
+                sink_lat: dict[str, list[float]] = defaultdict(list)
+                sink_err: dict[str, list[str]] = defaultdict(list)
+                await asyncio.gather(*(client(100 + i, conns[i], warm_deadline, n_docs, pairs, towns, sink_lat,
+                                              sink_err, args.think) for i in range(args.clients)))
+                if sink_err:
+                    errors["warmup"] = [e for v in sink_err.values() for e in v]
+            me = resource.getrusage(resource.RUSAGE_SELF)
+            cpu["client0"], cpu["server0"] = me.ru_utime + me.ru_stime, tree_cpu_seconds(server.pid)
+            deadline = time.monotonic() + args.seconds
+            await asyncio.gather(*(client(i, conns[i], deadline, n_docs, pairs, towns, lat, errors, args.think)
+                                   for i in range(args.clients)))
+            me = resource.getrusage(resource.RUSAGE_SELF)
+            cpu["client"] = me.ru_utime + me.ru_stime - cpu["client0"]
+            cpu["server"] = tree_cpu_seconds(server.pid) - cpu["server0"]
+        finally:
+            for c in conns:
+                await c.close()
 
     try:
         asyncio.run(drive())
     finally:
         server.terminate()
-        server.join(10)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
     wall = args.seconds
     total = sum(len(v) for v in lat.values())
     n_err = sum(len(v) for v in errors.values())
     mode = f"think time {args.think:g} s" if args.think > 0 else "closed loop, no think time"
-    print(f"\n{n_docs} documents, {args.clients} clients ({mode}), {wall:.0f} s, {total} requests "
-          f"({total / wall:.0f}/s), {n_err} errors")
+    print(f"\n{n_docs} documents, {workers} server worker process(es), {args.clients} clients ({mode}), "
+          f"{wall:.0f} s, {total} requests ({total / wall:.0f}/s), {n_err} errors")
+    if "server" in cpu:
+        print(f"CPU during the run: server {cpu['server']:.1f} s ({100 * cpu['server'] / wall:.0f}% of one core), "
+              f"client {cpu['client']:.1f} s ({100 * cpu['client'] / wall:.0f}%), {os.cpu_count()} cores; "
+              f"load average {os.getloadavg()[0]:.2f}")
     print(f"{'page':16} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     everything: list[float] = []
     for kind in sorted(lat):

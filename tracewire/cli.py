@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int, default=8765)
     sp.add_argument("--token", default=None, help="required when --host is not a loopback address "
                     "(or set $TRACEWIRE_TOKEN)")
+    sp.add_argument("--workers", type=int, default=None, help="server processes (default: one per core, at most 4)")
 
     sp = sub.add_parser("demo", help="bundled corpus -> analysis -> report; prints where it is")
     sp.add_argument("--out", type=Path, default=Path("tracewire-demo"), help="folder for the demo database "
@@ -220,7 +221,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI until interrupted."""
     serve = _feature("tracewire.web.app", "serve", "serve")
     token = args.token or settings.get("token") or None
-    serve(_db(args), host=args.host, port=args.port, token=token)
+    serve(_db(args), host=args.host, port=args.port, token=token, workers=args.workers)
     return 0
 
 

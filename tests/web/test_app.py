@@ -205,13 +205,14 @@ def test_claims_filters_and_full_text_search(client: TestClient) -> None:
     assert html.count('data-kind="anonymous"') == 6 and 'data-kind="named_org"' not in html
 
 
-def test_claims_pagination(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_claims_pagination(fixture_store: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     from tracewire.web import data
 
     monkeypatch.setattr(data, "PAGE_SIZE", 10)
     monkeypatch.setattr(data.claims, "__defaults__", (10,))
-    first = client.get("/api/claims").json()
-    second = client.get("/api/claims", params={"page": 2}).json()
+    with TestClient(create_app(fixture_store.db)) as fresh:  # the shared client cached full pages already
+        first = fresh.get("/api/claims").json()
+        second = fresh.get("/api/claims", params={"page": 2}).json()
     assert first["has_next"] and not second["has_next"]
     assert len(first["claims"]) == 10 and len(second["claims"]) == 10
     assert not {c["claim_key"] for c in first["claims"]} & {c["claim_key"] for c in second["claims"]}
@@ -302,9 +303,11 @@ def test_serve_refuses_a_public_address_without_token(fixture_store: Fixture,
 
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
     monkeypatch.setenv("TRACEWIRE_TOKEN", "from-env")
-    serve(fixture_store.db, host="0.0.0.0", port=9999)
-    serve(fixture_store.db)
+    serve(fixture_store.db, host="0.0.0.0", port=9999, workers=1)
+    serve(fixture_store.db, workers=1)
     assert calls == [("0.0.0.0", 9999), ("127.0.0.1", 8765)]
+    with pytest.raises(UsageError, match="--workers 0"):
+        serve(fixture_store.db, workers=0)
 
 
 def test_is_loopback() -> None:

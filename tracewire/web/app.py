@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import hmac
 import io
 import ipaddress
 import logging
 import os
 import queue
+import socket
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,6 +51,9 @@ TOKEN_COOKIE = "tracewire_token"
 # Rendering holds the GIL: more threads only interleave requests and stretch every one of them.
 WORKER_THREADS = 4
 REFRESH_INTERVAL = 5.0  # seconds between background rebuilds of the derived web tables
+CACHE_ENTRIES = 1024  # rendered responses kept per app (least recently used go first)
+CACHE_BYTES = 64 * 1024 * 1024  # ... and at most this many body bytes in all
+CACHE_KEY_MAX = 2048  # longer paths + query strings are answered but not cached
 CSV_COLUMNS = ("doc", "outlet", "date", "start", "end", "text", "checkworthy", "source", "source_kind", "cue",
                "hedged", "boosted")
 SECURITY_HEADERS = {
@@ -79,6 +86,29 @@ class Database:
         for _ in range(size):
             conn = self.reader()
             self.pool.put((conn, [conn.execute("PRAGMA data_version").fetchone()[0]]))
+        # the watcher answers "did anyone commit since I last asked?" for the response cache
+        self.watcher = self.reader()
+        self.watch_lock = threading.Lock()
+        self.seen_version = self.watcher.execute("PRAGMA data_version").fetchone()[0]
+        self.generation = 0
+
+    def current_generation(self) -> int:
+        """A number that changes whenever any connection committed to the store (a few microseconds).
+
+        ``PRAGMA data_version`` changes on a connection when another connection commits, so the
+        watcher sees analysis runs, ingests and this server's own refresh of the derived tables.
+        A change also schedules a refresh of the derived tables.
+        """
+        with self.watch_lock:
+            version = self.watcher.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.seen_version:
+                self.seen_version = version
+                self.generation += 1
+                self.dirty = True
+            changed = self.dirty
+        if changed:
+            self._schedule_refresh()
+        return self.generation
 
     def reader(self) -> sqlite3.Connection:
         """A new read-only connection (the pool's, or a private one for a long CSV export)."""
@@ -136,7 +166,106 @@ class Database:
             time.sleep(0.05)
         while not self.pool.empty():
             self.pool.get()[0].close()
+        with self.watch_lock:
+            self.watcher.close()
         self.writer.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """A rendered response kept by the cache: status, content type, body and its ETag."""
+
+    status: int
+    media_type: str
+    body: bytes
+    etag: str
+
+    def response(self, request: Request) -> Response:
+        """The stored response, or 304 Not Modified when the client already holds this ETag."""
+        headers = {"ETag": self.etag, "Cache-Control": "no-cache"}
+        if self.etag in parse_etags(request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, status_code=self.status, headers=headers, media_type=self.media_type)
+
+
+def parse_etags(header: str) -> set[str]:
+    """The entity tags of an If-None-Match header (weak tags compare by their opaque part)."""
+    tags = set()
+    for part in header.split(","):
+        tag = part.strip()
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag:
+            tags.add(tag)
+    return tags
+
+
+class ResponseCache:
+    """Rendered GET responses by path and query string, least recently used first out.
+
+    Pages are pure functions of the store, so an entry stays valid until the store changes: every
+    entry belongs to one store generation (see ``Database.current_generation``) and a new
+    generation empties the cache. Bounded by entry count and body bytes. It sits behind the
+    security middleware, so a cached page is only ever served after the token check.
+    """
+
+    def __init__(self, max_entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[str, Cached] = OrderedDict()
+        self.size = 0
+        self.generation = -1
+        self.hits = 0
+        self.misses = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str, generation: int) -> Cached | None:
+        """The entry for ``key`` made in this store generation, or None."""
+        with self.lock:
+            self._advance(generation)
+            found = self.entries.get(key) if generation == self.generation else None
+            if found is None:
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def _advance(self, generation: int) -> None:
+        """Empty the cache when a newer store generation shows up (callers hold the lock)."""
+        if generation > self.generation:
+            self.entries.clear()
+            self.size = 0
+            self.generation = generation
+
+    def put(self, key: str, generation: int, response: Response) -> Cached:
+        """Keep a rendered response made in ``generation`` (dropped when the store changed meanwhile)."""
+        body = bytes(response.body)
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        entry = Cached(response.status_code, response.headers.get("content-type", response.media_type or ""),
+                       body, etag)
+        if len(body) > self.max_bytes // 8:
+            return entry
+        with self.lock:
+            self._advance(generation)
+            if generation != self.generation:  # rendered from a store that has changed since
+                return entry
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self.entries[key] = entry
+            self.size += len(body)
+            while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+        return entry
+
+
+def cache_key(request: Request) -> str | None:
+    """The cache key of a request (path and raw query string), or None when it is too long to keep."""
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    key = request.scope["path"] + ("?" + query if query else "")
+    return key if len(key) <= CACHE_KEY_MAX else None
 
 
 def is_loopback(host: str) -> bool:
@@ -149,9 +278,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def create_app(db_path: Path, token: str | None = None) -> Starlette:
-    """The Starlette app over the store at ``db_path``; every request must carry ``token`` when set."""
+def create_app(db_path: Path, token: str | None = None, cache_entries: int = CACHE_ENTRIES,
+               cache_bytes: int = CACHE_BYTES) -> Starlette:
+    """The Starlette app over the store at ``db_path``; every request must carry ``token`` when set.
+
+    Rendered responses are cached per app (``cache_entries`` = 0 turns the cache off).
+    """
     db = Database(Path(db_path))
+    cache = ResponseCache(cache_entries, cache_bytes)
     env = views.environment()
     links = views.Links()
     static_dir = resources.files("tracewire.web").joinpath("static")
@@ -170,8 +304,13 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
 
     limiters: list[anyio.CapacityLimiter] = []
 
-    def guarded(func: Callable[[Request, sqlite3.Connection], Response]) -> Callable[[Request], Awaitable[Response]]:
-        """Run a handler with a read connection in a worker thread; map lookups and bad values to 404 and 400."""
+    def guarded(func: Callable[[Request, sqlite3.Connection], Response],
+                cached: bool = True) -> Callable[[Request], Awaitable[Response]]:
+        """Run a handler with a read connection in a worker thread; map lookups and bad values to 404 and 400.
+
+        With ``cached``, a 200 answer is kept in the app's response cache and later requests for the
+        same path and query get it (or 304) from the event loop without touching the database.
+        """
         def run(request: Request) -> Response:
             """The handler's work, in a worker thread."""
             try:
@@ -183,10 +322,19 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
                 return error(request, 400, str(e))
 
         async def handler(request: Request) -> Response:
-            """Route entry point: a few worker threads serve requests in arrival order."""
+            """Route entry point: the cache answers when it can, else a few worker threads in arrival order."""
+            key = cache_key(request) if cached and cache.max_entries > 0 else None
+            generation = db.current_generation() if key is not None else 0
+            if key is not None:
+                hit = cache.get(key, generation)
+                if hit is not None:
+                    return hit.response(request)
             if not limiters:  # made on first use: a limiter belongs to the running event loop
                 limiters.append(anyio.CapacityLimiter(WORKER_THREADS))
-            return await anyio.to_thread.run_sync(run, request, limiter=limiters[0])
+            response = await anyio.to_thread.run_sync(run, request, limiter=limiters[0])
+            if key is None or response.status_code != 200 or isinstance(response, StreamingResponse):
+                return response
+            return cache.put(key, generation, response).response(request)
         return handler
 
     # -- pages --
@@ -304,7 +452,7 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
         Route("/reuse", guarded(reuse_page)),
         Route("/reuse/pair", guarded(pair_page)),
         Route("/claims", guarded(claims_page)),
-        Route("/claims.csv", guarded(claims_csv)),
+        Route("/claims.csv", guarded(claims_csv, cached=False)),
         Route("/map", guarded(map_page)),
         Route("/api", guarded(api_page)),
         Route("/api/overview", guarded(api_overview)),
@@ -329,6 +477,7 @@ def create_app(db_path: Path, token: str | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(SecurityMiddleware, token=token)])
     app.state.db = db
+    app.state.cache = cache
     return app
 
 
@@ -424,8 +573,29 @@ API_DOCS: list[dict[str, str]] = [
 ]
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> None:
-    """Run the web UI with uvicorn; a non-loopback ``host`` needs a token (argument or $TRACEWIRE_TOKEN)."""
+DB_ENV = "TRACEWIRE_WEB_DB"  # how `serve` hands the store to uvicorn's worker processes
+
+
+def default_workers() -> int:
+    """Worker processes for `tracewire serve`: one per core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def app_from_env() -> Starlette:
+    """The app for one of uvicorn's worker processes: store from $TRACEWIRE_WEB_DB, token from $TRACEWIRE_TOKEN."""
+    db = os.environ.get(DB_ENV)
+    if not db:
+        raise UsageError(f"${DB_ENV} is not set. Start the server with `tracewire serve --db PATH`.", Code.TW002)
+    return create_app(Path(db), token=os.environ.get("TRACEWIRE_TOKEN") or None)
+
+
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+          workers: int | None = None) -> None:
+    """Run the web UI with uvicorn; a non-loopback ``host`` needs a token (argument or $TRACEWIRE_TOKEN).
+
+    ``workers`` processes (default: one per core, at most 4) share the port: rendering holds
+    Python's GIL, so one process uses one core however many threads it has.
+    """
     token = token or os.environ.get("TRACEWIRE_TOKEN") or None
     if not is_loopback(host) and not token:
         raise UsageError(
@@ -433,8 +603,34 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str |
             "corpus. Pass --token TOKEN (or set $TRACEWIRE_TOKEN), or bind --host 127.0.0.1.", Code.TW002)
     if not 0 < port < 65536:
         raise UsageError(f"--port {port} is not a TCP port. Use 1-65535, e.g. 8765.", Code.TW002)
+    workers = default_workers() if workers is None else workers
+    if not 1 <= workers <= 64:
+        raise UsageError(f"--workers {workers} is out of range. Use 1 to 64, e.g. {default_workers()}.", Code.TW002)
     import uvicorn
 
-    app = create_app(Path(db_path), token=token)
-    log.info("serving %s on http://%s:%d/", db_path, host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    log.info("serving %s on http://%s:%d/ with %d worker process(es)", db_path, host, port, workers)
+    if workers == 1:
+        uvicorn.run(create_app(Path(db_path), token=token), host=host, port=port, log_level="warning")
+        return
+    Database(Path(db_path)).close()  # builds the derived web tables once, before the workers start
+    # worker processes are spawned: they get the store and the token through their environment
+    os.environ[DB_ENV] = str(Path(db_path).resolve())
+    if token:
+        os.environ["TRACEWIRE_TOKEN"] = token
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("tracewire.web.app:app_from_env", factory=True, workers=workers, host=host, port=port,
+                            log_level="warning")
+    Multiprocess(config, sockets=[tcp_socket(config.bind_socket())]).run()
+
+
+def tcp_socket(sock: socket.socket) -> socket.socket:
+    """The listening socket with its protocol set to TCP, so that asyncio turns Nagle off on its connections.
+
+    uvicorn makes the shared socket of its worker processes with protocol 0, and asyncio only sets
+    TCP_NODELAY on sockets whose protocol says TCP: without it a small response waits for the
+    client's delayed ACK, about 40 ms.
+    """
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto == socket.IPPROTO_TCP:
+        return sock
+    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())

@@ -54,11 +54,19 @@ def is_fresh(conn: sqlite3.Connection) -> bool:
     return row is not None and bool(row[0] == signature(conn))
 
 
-def refresh(conn: sqlite3.Connection) -> None:
-    """Rebuild web_docs, the claims full-text index and the overview summary in one transaction."""
+def refresh(conn: sqlite3.Connection, only_if_stale: bool = False) -> bool:
+    """Rebuild web_docs, the claims full-text index and the overview summary in one transaction.
+
+    With ``only_if_stale``, skip the rebuild when another connection (another server process)
+    finished it while this one waited for the write lock. True when it rebuilt.
+    """
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         sig = signature(conn)
+        if only_if_stale:
+            row = conn.execute("SELECT value FROM web_state WHERE name='signature'").fetchone()
+            if row is not None and row[0] == sig:
+                return False
         conn.execute("DELETE FROM web_docs")
         conn.execute(
             "INSERT INTO web_docs(doc_key, id, title, outlet, date, url, n_claims)"
@@ -74,14 +82,14 @@ def refresh(conn: sqlite3.Connection) -> None:
         )
         conn.execute("INSERT OR REPLACE INTO web_state(name, value) VALUES ('signature', ?)", (sig,))
     log.info("web tables refreshed: %d documents", summary["counts"]["documents"])
+    return True
 
 
 def ensure_fresh(conn: sqlite3.Connection) -> bool:
     """Refresh the derived tables when the store changed; True when it rebuilt them."""
     if is_fresh(conn):
         return False
-    refresh(conn)
-    return True
+    return refresh(conn, only_if_stale=True)
 
 
 def _norm_claim(text: str) -> str:
@@ -485,9 +493,17 @@ def _facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
     }
 
 
+def _summary_part(conn: sqlite3.Connection, name: str) -> Any:
+    """One top-level entry of the precomputed overview, extracted by SQLite (cheaper than parsing it all)."""
+    row = conn.execute("SELECT json_extract(value, ?) FROM web_state WHERE name='overview'", (f"$.{name}",)).fetchone()
+    if row is None or row[0] is None:
+        raise UsageError("The web tables are not built yet. Call tracewire.web.data.refresh(conn).", Code.TW002)
+    return json.loads(row[0])
+
+
 def claim_facets(conn: sqlite3.Connection) -> dict[str, list[str]]:
     """Values offered in the claims explorer's filter lists (precomputed)."""
-    facets: dict[str, list[str]] = overview(conn)["facets"]
+    facets: dict[str, list[str]] = _summary_part(conn, "facets")
     return facets
 
 
@@ -525,7 +541,7 @@ def _map_points(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
 
 def map_points(conn: sqlite3.Connection) -> dict[str, Any]:
     """Resolved places of current documents, sized by mentions, most mentioned first (precomputed)."""
-    return {"points": overview(conn)["map"]}
+    return {"points": _summary_part(conn, "map")}
 
 
 def place_mentions(conn: sqlite3.Connection, name: str, page: int = 1, size: int = PAGE_SIZE) -> dict[str, Any]:

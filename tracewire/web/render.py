@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 CHECKWORTHY = 0.7  # claims at or above this check-worthiness get the stronger highlight
 
 LAYERS = (
@@ -80,6 +82,29 @@ def segments(text: str, marks: list[Mark]) -> list[Segment]:
         seg.anchors = [clean[i].anchor for i in opened if clean[i].anchor]  # type: ignore[misc]
         out.append(seg)
     return out
+
+
+def _esc(text: str) -> str:
+    """HTML-escape like Jinja's autoescape (markupsafe): & < > " ' become entities."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+def segments_html(segs: list[Segment]) -> Markup:
+    """The segments as escaped HTML: one loop in Python instead of a Jinja macro call per segment."""
+    out: list[str] = []
+    add = out.append
+    for s in segs:
+        for a in s.anchors:
+            pn = f'<sup class="pn">{_esc(a[2:])}</sup>' if a[1:2] == "p" else ""
+            add(f'<span class="anchor" id="{_esc(a)}">{pn}</span>')
+        if s.href:
+            add(f'<a class="seg {_esc(s.css)}" href="{_esc(s.href)}" title="{_esc(s.title)}">{_esc(s.text)}</a>')
+        elif s.layers:
+            add(f'<span class="seg {_esc(s.css)}" title="{_esc(s.title)}">{_esc(s.text)}</span>')
+        else:
+            add(_esc(s.text))
+    return Markup("".join(out))
 
 
 def article_marks(doc: dict[str, Any], pair_link: Any) -> list[Mark]:

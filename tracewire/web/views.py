@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from . import data
-from .render import LAYERS, article_marks, pair_marks, segments
+from .render import LAYERS, article_marks, pair_marks, segments, segments_html
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -146,6 +146,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
     env.filters["safe_url"] = data.safe_url
     env.filters["slug"] = slug
+    env.filters["segments_html"] = segments_html
     return env
 
 
