@@ -1,0 +1,55 @@
+"""Boilerplate: passages shared by many documents (footers, disclaimers, "Leave a Reply").
+
+Learned from the corpus, not from a list: an aligned passage is boilerplate when the anchors
+inside it occur in at least ``min_df`` documents while the passage itself is short and only a
+small part of both documents. Wire copy reprinted by many papers also has frequent anchors,
+but it is long or makes up most of the documents, so it stays reuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .align import TokenPassage
+from .anchors import AnchorStats
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateConfig:
+    """When a frequent shared passage counts as site furniture rather than reuse."""
+
+    min_df: int = 3  # documents an anchor must occur in to look like furniture
+    max_words: int = 80  # longer shared passages are never discounted
+    max_share: float = 0.5  # ... nor ones that make up this much of either document
+
+    def __post_init__(self) -> None:
+        """Validate early, naming the bad value."""
+        if self.min_df < 2:
+            raise ValueError(f"BoilerplateConfig.min_df={self.min_df} must be at least 2")
+        if not 0.0 < self.max_share <= 1.0:
+            raise ValueError(f"BoilerplateConfig.max_share={self.max_share} must be in (0, 1]")
+
+
+def passage_df(p: TokenPassage, stats: AnchorStats) -> int:
+    """Median document frequency of the anchors seeding a passage (0 when none is an anchor)."""
+    if not p.seed_hashes:
+        return 0
+    hashes = np.asarray(p.seed_hashes, dtype=np.uint64)
+    df = stats.lookup(hashes)
+    df = df[df > 0]
+    return int(np.median(df)) if df.size else 0
+
+
+def is_boilerplate(
+    p: TokenPassage, stats: AnchorStats, a_len: int, b_len: int, config: BoilerplateConfig
+) -> bool:
+    """True when a passage is frequent across the corpus, short, and marginal in both documents."""
+    words = max(p.a_end - p.a_start, p.b_end - p.b_start)
+    if words > config.max_words:
+        return False
+    share = max(words / max(a_len, 1), words / max(b_len, 1))
+    if share >= config.max_share:
+        return False
+    return passage_df(p, stats) >= config.min_df
