@@ -1,9 +1,10 @@
 """Boilerplate: passages shared by many documents (footers, disclaimers, "Leave a Reply").
 
-Learned from the corpus, not from a list: an aligned passage is boilerplate when the anchors
-inside it occur in at least ``min_df`` documents while the passage itself is short and only a
-small part of both documents. Wire copy reprinted by many papers also has frequent anchors,
-but it is long or makes up most of the documents, so it stays reuse.
+Learned from the corpus, not from a list: an aligned passage looks like boilerplate when the
+anchors inside it occur in at least ``min_df`` documents while the passage itself is short and
+only a small part of both documents. Such passages are discounted when they are few (a header,
+a footer) and together short (at most ``max_words``): a wire story condensed by several papers
+leaves many short frequent passages that add up to a long shared text, and stays reuse.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class BoilerplateConfig:
     min_df: int = 3  # documents an anchor must occur in to look like furniture
     max_words: int = 80  # longer shared passages are never discounted
     max_share: float = 0.5  # ... nor ones that make up this much of either document
+    max_blocks: int = 2  # furniture is a header and a footer at most; more frequent passages are copy
 
     def __post_init__(self) -> None:
         """Validate early, naming the bad value."""
@@ -53,3 +55,17 @@ def is_boilerplate(
     if share >= config.max_share:
         return False
     return passage_df(p, stats) >= config.min_df
+
+
+def discount(
+    passages: list[TokenPassage], stats: AnchorStats, a_len: int, b_len: int, config: BoilerplateConfig
+) -> list[TokenPassage]:
+    """The passages of a pair that are not boilerplate."""
+    furniture = [p for p in passages if is_boilerplate(p, stats, a_len, b_len, config)]
+    if not furniture:
+        return passages
+    words = sum(max(p.a_end - p.a_start, p.b_end - p.b_start) for p in furniture)
+    if words > config.max_words or len(furniture) > config.max_blocks:
+        return passages
+    drop = {id(p) for p in furniture}
+    return [p for p in passages if id(p) not in drop]

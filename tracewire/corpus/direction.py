@@ -33,16 +33,17 @@ W_CUTS = 0.8
 MIN_BLOCK = 15  # words: a one-sided block shorter than this is an edit, not an addition
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-_FIRST_PERSON = re.compile(r"\b(?:I|we|our|us|my|you|your)\b")
-_LOADED = re.compile(
-    r"\b(?:evil|foul|murderous|duplicitous|criminals?|crimes?|thieves|thief|looting|robbery|lies|"
-    r"liars?|lying|disgrace(?:ful)?|shameful|shame|heroic|heroes|martyrs?|treacherous|traitors?|"
-    r"puppets?|propaganda|delusional|blind|obviously|clearly|of course|as if|wake up|"
-    r"mainstream media|so-called|empire|regime|terrorists?|barbaric|cowardly|outrageous|"
-    r"scandal(?:ous)?|hypocri(?:sy|tes?|tical))\b",
-    re.IGNORECASE,
+_FIRST_PERSON = frozenset({"i", "we", "our", "us", "my", "you", "your"})
+_LOADED_WORDS = frozenset(
+    "evil foul murderous duplicitous criminal criminals crime crimes thieves thief looting robbery "
+    "lies liar liars lying disgrace disgraceful shameful shame heroic heroes martyr martyrs "
+    "treacherous traitor traitors puppet puppets propaganda delusional blind obviously clearly "
+    "empire regime terrorist terrorists barbaric cowardly outrageous scandal scandalous hypocrisy "
+    "hypocrite hypocrites hypocritical".split()
 )
-_SIGN_OFF = re.compile(r"(?:^|\s)/\s*[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*\s+(?:Blog|News|Site|Media|Post)\b")
+_LOADED_PHRASES = ("of course", "as if", "wake up", "mainstream media", "so-called")
+_WORDS = re.compile(r"[\w'-]+")
+_SIGN_OFF = re.compile(r"/\s*(?:[A-Z][\w-]*\s+){0,5}(?:Blog|News|Site|Media|Post)\b")
 _REPEAT = re.compile(r"\b(\w{3,})\W+\1\W+\1\b", re.IGNORECASE)
 
 
@@ -113,8 +114,11 @@ def editorial_markers(text: str) -> list[str]:
     bangs = text.count("!")
     if bangs:
         found.append(f"{bangs} exclamation mark{'s' if bangs > 1 else ''}")
-    found += [f"'{m.group(0)}'" for m in _FIRST_PERSON.finditer(text)][:3]
-    found += [f"'{m.group(0).lower()}'" for m in _LOADED.finditer(text)]
+    words = _WORDS.findall(text)
+    found += [f"'{w}'" for w in words if w.casefold() in _FIRST_PERSON and (w != "US")][:3]
+    folded = text.casefold()
+    found += [f"'{p}'" for p in _LOADED_PHRASES if p in folded]
+    found += [f"'{w.casefold()}'" for w in words if w.casefold() in _LOADED_WORDS]
     if _SIGN_OFF.search(text):
         found.append("a blog sign-off")
     if _REPEAT.search(text):

@@ -21,9 +21,9 @@ import numpy.typing as npt
 
 from ..errors import UsageError
 from ..records import Document, Passage, ReuseLink, Story
-from .align import AlignConfig, TokenPassage, align
+from .align import AlignConfig, Prepared, TokenPassage, align, prepare
 from .anchors import AnchorStats, anchor_stats, candidate_pairs
-from .boilerplate import BoilerplateConfig, is_boilerplate
+from .boilerplate import BoilerplateConfig, discount
 from .direction import decide
 from .shingles import I64, U64, Tokens, TokenHasher, corpus_shingles, winnow
 from .stories import build_stories
@@ -117,17 +117,14 @@ def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple
 def link_pair(
     a: Document,
     b: Document,
-    ta: Tokens,
-    tb: Tokens,
+    pa: Prepared,
+    pb: Prepared,
     stats: AnchorStats,
     config: ReuseConfig,
 ) -> ReuseLink | None:
     """Align two documents and return their reuse link, or None when they share no real passage."""
-    passages = [
-        p
-        for p in align(ta, tb, config.align)
-        if not is_boilerplate(p, stats, len(ta), len(tb), config.boilerplate)
-    ]
+    ta, tb = pa.tokens, pb.tokens
+    passages = discount(align(pa, pb, config.align), stats, len(ta), len(tb), config.boilerplate)
     if not passages:
         return None
     shared = sum(p.matched for p in passages)
@@ -218,6 +215,9 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
         if not explained:
             out.append(lk)
             continue
+        # name the earliest common original: not itself copied from another common one
+        upstream = [x for x in explained if not any(y in parents.get(x, {}) for y in explained)]
+        explained = upstream or explained
         lo_id, hi_id = sorted((lk.source, lk.target))
         note = (
             f"both {lo_id} and {hi_id} copy {explained[0]}; the text they share is the "
@@ -260,7 +260,7 @@ def _align_pairs(
     """Align every candidate pair (i, j) of ``docs``; tokens are cached for a bounded window."""
     ii, jj = pairs
     total = int(ii.shape[0])
-    cache: dict[int, Tokens] = {}
+    cache: dict[int, Prepared] = {}
     links: list[ReuseLink] = []
     for k in range(total):
         i, j = int(ii[k]), int(jj[k])
@@ -268,7 +268,7 @@ def _align_pairs(
             cache.clear()
         for x in (i, j):
             if x not in cache:
-                cache[x] = hasher.tokens(docs[x].text)
+                cache[x] = prepare(hasher.tokens(docs[x].text), config.align.n)
         link = link_pair(docs[i], docs[j], cache[i], cache[j], stats, config)
         if link is not None:
             links.append(link)

@@ -74,11 +74,12 @@ class TokenHasher:
 
     def tokens(self, text: str) -> Tokens:
         """Token hashes of a text with the character span of each token."""
-        matches = list(WORD.finditer(text.casefold()))
-        starts = np.fromiter((m.start() for m in matches), dtype=np.int64, count=len(matches))
-        ends = np.fromiter((m.end() for m in matches), dtype=np.int64, count=len(matches))
-        hashes = self.hash_tokens([m.group() for m in matches])
-        return Tokens(starts=starts, ends=ends, hashes=hashes)
+        folded = text.casefold()
+        if len(folded) != len(text):  # casefold changed lengths (e.g. "ß"): keep offsets true
+            folded = text.lower() if len(text.lower()) == len(text) else text
+        spans = np.array([m.span() for m in WORD.finditer(folded)], dtype=np.int64).reshape(-1, 2)
+        hashes = self.hash_tokens(WORD.findall(folded))
+        return Tokens(starts=spans[:, 0].copy(), ends=spans[:, 1].copy(), hashes=hashes)
 
 
 def _mix(h: U64) -> U64:
