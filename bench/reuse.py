@@ -66,21 +66,31 @@ def generate(n_docs: int, seed: int = 7) -> Corpus:
     zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
     cdf = np.cumsum(zipf / zipf.sum())
 
+    vlist = [str(w) for w in vocab]
+
     def draw(k: int) -> list[str]:
         """k Zipf-distributed words."""
-        return [str(w) for w in vocab[np.minimum(np.searchsorted(cdf, rng.random(k)), len(vocab) - 1)]]
+        idx = np.minimum(np.searchsorted(cdf, rng.random(k)), len(vlist) - 1)
+        return [vlist[i] for i in idx.tolist()]
+
+    def sentences(topic: int, k: int) -> list[str]:
+        """k random sentences, some with a stock phrase of the topic."""
+        lengths = rng.integers(8, 25, k)
+        words = draw(int(lengths.sum()))
+        stock_at = rng.random(k) < 0.3
+        out, pos = [], 0
+        for n_w, st in zip(lengths.tolist(), stock_at.tolist(), strict=True):
+            ws = words[pos : pos + n_w]
+            pos += n_w
+            if st:
+                ws.insert(int(rng.integers(0, n_w)), stock[topic][int(rng.integers(0, 30))])
+            out.append(" ".join(ws).capitalize() + ".")
+        return out
 
     n_topics, n_sites = 40, max(5, n_docs // 200)
     stock = [[" ".join(rng.choice(vocab[:3000], int(rng.integers(3, 7)))) for _ in range(30)]
              for _ in range(n_topics)]
     footers = [" ".join(draw(int(rng.integers(15, 45)))) for _ in range(n_sites)]
-
-    def sentence(topic: int) -> str:
-        """A random sentence, sometimes with a stock phrase of the topic."""
-        words = draw(int(rng.integers(8, 25)))
-        if rng.random() < 0.3:
-            words.insert(int(rng.integers(0, len(words))), stock[topic][int(rng.integers(0, 30))])
-        return " ".join(words).capitalize() + "."
 
     def edit(s: str, rate: float) -> str:
         """Substitute, delete or insert words at the given rate."""
@@ -120,18 +130,18 @@ def generate(n_docs: int, seed: int = 7) -> Corpus:
         topic = int(rng.integers(0, n_topics))
         site = int(rng.integers(0, n_sites)) if rng.random() < 0.7 else None
         if rng.random() < 0.6:  # unrelated document of a topic (shares stock phrases, footers)
-            add([(-1, sentence(topic)) for _ in range(int(rng.integers(10, 45)))], -1, site)
+            add([(-1, x) for x in sentences(topic, int(rng.integers(10, 45)))], -1, site)
             continue
         kind = rng.choice(["wire", "insert"], p=[0.8, 0.2])
         n_s = int(rng.integers(4, 9)) if kind == "insert" else int(rng.integers(12, 45))
-        orig = [(i, sentence(topic)) for i in range(n_s)]
+        orig = list(enumerate(sentences(topic, n_s)))
         for i, s in orig:
             c.sent_words[(fam, i)] = len(s.split())
         add(orig, fam, site)
         for _ in range(int(rng.integers(1, 5))):
             other = int(rng.integers(0, n_sites)) if rng.random() < 0.7 else None
             if kind == "insert":
-                own = [(-1, sentence(topic)) for _ in range(int(rng.integers(25, 60)))]
+                own = [(-1, x) for x in sentences(topic, int(rng.integers(25, 60)))]
                 at = int(rng.integers(0, len(own)))
                 add(own[:at] + orig + own[at:], fam, other)
                 continue
@@ -143,7 +153,7 @@ def generate(n_docs: int, seed: int = 7) -> Corpus:
                 add([(i, edit(s, rate)) for i, s in orig], fam, other)
             else:
                 keep = sorted(rng.choice(n_s, max(3, int(n_s * rng.uniform(0.4, 0.7))), replace=False))
-                extra = [(-1, sentence(topic)) for _ in range(int(rng.integers(0, 4)))]
+                extra = [(-1, x) for x in sentences(topic, int(rng.integers(0, 4)))]
                 add([orig[int(k)] for k in keep] + extra, fam, other)
         fam += 1
     return c
@@ -171,10 +181,10 @@ def truth(c: Corpus) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     return strong, anyshare
 
 
-def run_tracewire(c: Corpus) -> set[tuple[int, int]]:
+def run_tracewire(c: Corpus, workers: int = 1) -> set[tuple[int, int]]:
     """Pairs linked by tracewire.find_reuse."""
     docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="") for i, t in enumerate(c.texts)]
-    links = find_reuse(docs)
+    links = find_reuse(docs, workers=workers)
     return {tuple(sorted((int(lk.source[1:]), int(lk.target[1:])))) for lk in links}  # type: ignore[misc]
 
 
@@ -208,25 +218,38 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _child(name: str, n: int, seed: int, threshold: float, conn: object) -> None:
-    """Generate the corpus, run one system, send back (pairs, seconds, peak MiB, base MiB)."""
-    c = generate(n, seed)
+_CORPUS: list[Corpus] = []  # the corpus the forked child inherits from the parent
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _child(name: str, threshold: float, workers: int, conn: object) -> None:
+    """Run one system on the inherited corpus; send back (pairs, wall s, cpu s, peak MiB, base MiB)."""
+    c = _CORPUS[0]
     base = _rss_mb()
     fn: Callable[[Corpus], set[tuple[int, int]]] = (
-        run_tracewire if name == "tracewire" else (lambda cc: run_baseline(cc, threshold))
+        (lambda cc: run_tracewire(cc, workers)) if name == "tracewire"
+        else (lambda cc: run_baseline(cc, threshold))
     )
-    t0 = time.perf_counter()
+    c0, t0 = _cpu(), time.perf_counter()
     pairs = fn(c)
-    secs = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    conn.send((pairs, secs, peak, base))  # type: ignore[attr-defined]
+    secs, cpu = time.perf_counter() - t0, _cpu() - c0
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    conn.send((pairs, secs, cpu, peak, base))  # type: ignore[attr-defined]
 
 
-def measure(name: str, n: int, seed: int, threshold: float) -> tuple[set[tuple[int, int]], float, float, float]:
-    """Run one system in a fresh process so its peak memory is its own."""
+def measure(name: str, threshold: float, workers: int
+            ) -> tuple[set[tuple[int, int]], float, float, float, float]:
+    """Run one system in a forked process so its peak memory is its own (minus the corpus)."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(name, n, seed, threshold, child))
+    p = ctx.Process(target=_child, args=(name, threshold, workers, child))
     p.start()
     result = parent.recv()
     p.join()
@@ -247,24 +270,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--threshold", type=float, default=0.3, help="baseline MinHashLSH Jaccard threshold")
+    ap.add_argument("--workers", type=int, default=2, help="tracewire worker processes")
     ap.add_argument("--no-baseline-above", type=int, default=10**9,
                     help="skip the (slow) baseline for corpora larger than this")
     args = ap.parse_args(argv)
     rows: list[tuple[int, str, float, float, float, float, float, int]] = []
-    print(f"{'docs':>8} {'system':<22} {'recall>=50%':>11} {'precision':>9} {'seconds':>8} "
+    print(f"{'docs':>8} {'system':<24} {'recall>=50%':>11} {'precision':>9} {'wall s':>8} {'cpu s':>8} "
           f"{'peak MiB':>9} {'(+corpus)':>9} {'pairs':>8}")
     for n in args.sizes:
+        t0 = time.perf_counter()
         c = generate(n, args.seed)
         strong, anyshare = truth(c)
-        del c
+        _CORPUS[:] = [c]
+        print(f"{'':>8} generated {len(c.texts)} documents, {sum(c.words)} words in "
+              f"{time.perf_counter() - t0:.0f} s", flush=True)
         systems = ["tracewire"] + (["baseline"] if n <= args.no_baseline_above else [])
         for name in systems:
-            found, secs, peak, base = measure(name, n, args.seed, args.threshold)
+            found, secs, cpu, peak, base = measure(name, args.threshold, args.workers)
             r, p = score(found, strong, anyshare)
-            label = "tracewire" if name == "tracewire" else f"datasketch LSH t={args.threshold}"
+            label = (f"tracewire workers={args.workers}" if name == "tracewire"
+                     else f"datasketch LSH t={args.threshold}")
             rows.append((n, name, r, p, secs, peak - base, peak, len(found)))
-            print(f"{n:>8} {label:<22} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {peak - base:>9.0f} "
+            print(f"{n:>8} {label:<24} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {cpu:>8.1f} {peak - base:>9.0f} "
                   f"{peak:>9.0f} {len(found):>8}", flush=True)
+        _CORPUS.clear()
+        del c
         print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")
     for name in ("tracewire", "baseline"):
         pts = [(n, s) for n, nm, _, _, s, _, _, _ in rows if nm == name]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shingles import Tokens, shingles
+from .shingles import U64, shingles
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,41 +44,41 @@ class TokenPassage:
     b_start: int
     b_end: int
     matched: int  # words of A covered by seeds (exact matches)
-    seed_hashes: tuple[int, ...]  # the n-gram hashes that seeded it (for boilerplate checks)
+    seed_hashes: U64  # the n-gram hashes that seeded it (for boilerplate checks)
 
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A document ready for alignment: its tokens and its once-only n-grams sorted by hash."""
+    """A document ready for alignment: its token hashes and its once-only n-grams sorted by hash."""
 
-    tokens: Tokens
+    words: U64  # token hashes in reading order
     hashes: np.ndarray  # n-gram hashes that occur exactly once in the document, sorted
     positions: np.ndarray  # token position of each
 
 
-def prepare(tokens: Tokens, n: int) -> Prepared:
+def prepare(words: U64, n: int) -> Prepared:
     """Index a document's n-grams for alignment; repeated n-grams are left out (they align anywhere)."""
-    sh = shingles(tokens.hashes, n) if len(tokens) >= n else np.empty(0, dtype=np.uint64)
+    sh = shingles(words, n) if words.shape[0] >= n else np.empty(0, dtype=np.uint64)
     if sh.size == 0:
-        return Prepared(tokens, sh, np.empty(0, dtype=np.int64))
+        return Prepared(words, sh, np.empty(0, dtype=np.int64))
     order = np.argsort(sh, kind="stable")
     hs = sh[order]
     once = np.ones(hs.shape[0], dtype=bool)
     dup = hs[1:] == hs[:-1]
     once[1:] &= ~dup
     once[:-1] &= ~dup
-    return Prepared(tokens, hs[once], order[once].astype(np.int64))
+    return Prepared(words, hs[once], order[once].astype(np.int64))
 
 
 def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list[TokenPassage]:
     """Aligned passages between two prepared documents, in A's reading order, non-overlapping."""
     cfg = config or AlignConfig()
     n = cfg.n
-    a, b = pa.tokens, pb.tokens
-    if len(a) < n or len(b) < n:
+    la, lb = pa.words.shape[0], pb.words.shape[0]
+    if la < n or lb < n:
         # too short for n-gram seeds: only an exact match of the whole short text counts
-        if len(a) and len(a) == len(b) and np.array_equal(a.hashes, b.hashes):
-            return [TokenPassage(0, len(a), 0, len(b), len(a), ())]
+        if la and la == lb and np.array_equal(pa.words, pb.words):
+            return [TokenPassage(0, la, 0, lb, la, np.empty(0, dtype=np.uint64))]
         return []
     common, ia, ib = np.intersect1d(pa.hashes, pb.hashes, assume_unique=True, return_indices=True)
     if common.size == 0:
@@ -97,8 +97,7 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
     gain[starts] = n
     matched = np.add.reduceat(gain, starts)
     chains = [
-        TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m),
-                     tuple(int(h) for h in seeds[s:e]))
+        TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e])
         for s, e, m in zip(starts.tolist(), ends.tolist(), matched.tolist(), strict=True)
         if m >= cfg.min_passage_words
     ]

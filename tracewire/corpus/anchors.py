@@ -36,12 +36,33 @@ class AnchorStats:
         return np.where(hit, self.df[pos], 0).astype(np.int64)
 
 
+def dedupe(hashes: U64, docs: I64) -> tuple[U64, I64]:
+    """Anchors sorted by hash (then document), each (hash, doc) once."""
+    order = np.argsort(hashes, kind="stable")  # stable: documents stay ascending within a hash
+    hs, ds = hashes[order], docs[order]
+    if not np.all(ds[:-1][hs[1:] == hs[:-1]] <= ds[1:][hs[1:] == hs[:-1]]):
+        order = np.lexsort((ds, hs))
+        hs, ds = hs[order], ds[order]
+    keep = np.ones(hs.shape[0], dtype=bool)
+    keep[1:] = (hs[1:] != hs[:-1]) | (ds[1:] != ds[:-1])
+    return hs[keep], ds[keep]
+
+
 def anchor_stats(hashes: U64, docs: I64) -> AnchorStats:
-    """Document frequency of each anchor hash, from unique (hash, doc) anchors."""
+    """Document frequency of each anchor hash."""
     if hashes.size == 0:
         return AnchorStats(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))
-    uniq, counts = np.unique(hashes, return_counts=True)
-    return AnchorStats(uniq, counts.astype(np.int64))
+    hs, _ = dedupe(hashes, docs)
+    return _stats_sorted(hs)
+
+
+def _stats_sorted(hs: U64) -> AnchorStats:
+    """Document frequency from deduplicated anchor hashes sorted by hash."""
+    first = np.ones(hs.shape[0], dtype=bool)
+    first[1:] = hs[1:] != hs[:-1]
+    starts = np.nonzero(first)[0]
+    sizes = np.diff(np.append(starts, hs.shape[0]))
+    return AnchorStats(hs[starts], sizes.astype(np.int64))
 
 
 def _reduce(keys: npt.NDArray[np.uint64], weights: I64) -> tuple[npt.NDArray[np.uint64], I64]:
@@ -64,12 +85,13 @@ def candidate_pairs(
     max_df: int,
     min_shared: int,
     only: npt.NDArray[np.bool_] | None = None,
-) -> tuple[I64, I64, I64]:
+) -> tuple[I64, I64, I64, AnchorStats]:
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
-    ``hashes``/``docs`` are unique (hash, doc) anchors. When ``only`` is given (a boolean per
-    document), pairs where neither side is marked are dropped: the incremental case, where
-    only new documents are compared against the rest. Returns (i, j, shared anchor count).
+    ``hashes``/``docs`` are (hash, doc) anchors, repeats allowed. When ``only`` is given (a
+    boolean per document), pairs where neither side is marked are dropped: the incremental
+    case, where only new documents are compared against the rest. Returns (i, j, shared anchor
+    count) and the document frequency of every anchor (for the boilerplate check).
     """
     if min_shared < 1:
         raise ValueError(f"min_shared={min_shared} must be at least 1")
@@ -77,9 +99,9 @@ def candidate_pairs(
         raise ValueError(f"max_df={max_df} must be at least 2, or no anchor can link two documents")
     empty = np.empty(0, dtype=np.int64)
     if hashes.size == 0:
-        return empty, empty, empty
-    order = np.argsort(hashes, kind="stable")
-    hs, ds = hashes[order], docs[order]
+        return empty, empty, empty, anchor_stats(hashes, docs)
+    hs, ds = dedupe(hashes, docs)
+    stats = _stats_sorted(hs)
     first = np.ones(hs.shape[0], dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
     starts = np.nonzero(first)[0]
@@ -93,7 +115,7 @@ def candidate_pairs(
     pend_k: list[npt.NDArray[np.uint64]] = []
     pending = 0
     n64 = np.uint64(ndocs)
-    for size in np.unique(sizes[ok]):
+    for size in np.nonzero(np.bincount(sizes[ok]))[0]:
         s = int(size)
         group_starts = starts[ok & (sizes == s)]
         iu, ju = np.triu_indices(s, 1)
@@ -120,4 +142,4 @@ def candidate_pairs(
         acc_k, acc_w = _reduce(keys, weights)
     keep = acc_w >= min_shared
     k = acc_k[keep]
-    return (k // n64).astype(np.int64), (k % n64).astype(np.int64), acc_w[keep]
+    return (k // n64).astype(np.int64), (k % n64).astype(np.int64), acc_w[keep], stats

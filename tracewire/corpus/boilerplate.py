@@ -35,13 +35,12 @@ class BoilerplateConfig:
 
 
 def passage_df(p: TokenPassage, stats: AnchorStats) -> int:
-    """Median document frequency of the anchors seeding a passage (0 when none is an anchor)."""
-    if not p.seed_hashes:
+    """(Upper) median document frequency of the anchors seeding a passage (0 when none is an anchor)."""
+    if p.seed_hashes.size == 0:
         return 0
-    hashes = np.asarray(p.seed_hashes, dtype=np.uint64)
-    df = stats.lookup(hashes)
+    df = stats.lookup(p.seed_hashes)
     df = df[df > 0]
-    return int(np.median(df)) if df.size else 0
+    return int(np.sort(df)[df.size // 2]) if df.size else 0
 
 
 def is_boilerplate(

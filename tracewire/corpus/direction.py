@@ -33,7 +33,8 @@ W_CUTS = 0.8
 MIN_BLOCK = 15  # words: a one-sided block shorter than this is an edit, not an addition
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-_FIRST_PERSON = frozenset({"i", "we", "our", "us", "my", "you", "your"})
+# "us" is left out: it cannot be told from "US" (the country) once case is folded
+_FIRST_PERSON = frozenset("i we our my you your".split())
 _LOADED_WORDS = frozenset(
     "evil foul murderous duplicitous criminal criminals crime crimes thieves thief looting robbery "
     "lies liar liars lying disgrace disgraceful shameful shame heroic heroes martyr martyrs "
@@ -44,7 +45,6 @@ _LOADED_WORDS = frozenset(
 _LOADED_PHRASES = ("of course", "as if", "wake up", "mainstream media", "so-called")
 _WORDS = re.compile(r"[\w'-]+")
 _SIGN_OFF = re.compile(r"/\s*(?:[A-Z][\w-]*\s+){0,5}(?:Blog|News|Site|Media|Post)\b")
-_REPEAT = re.compile(r"\b(\w{3,})\W+\1\W+\1\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +109,24 @@ def layouts(a_len: int, b_len: int, passages: list[TokenPassage]) -> tuple[SideL
 
 
 def editorial_markers(text: str) -> list[str]:
-    """Signs that a block comments rather than reports: '!', first person, loaded words, sign-offs."""
+    """Signs that a block comments rather than reports: '!', first person, loaded words, sign-offs.
+
+    Only the first and last 1,500 characters are read: edges are where comment is added.
+    """
+    if len(text) > 3000:
+        text = text[:1500] + "\n" + text[-1500:]
     found: list[str] = []
     bangs = text.count("!")
     if bangs:
         found.append(f"{bangs} exclamation mark{'s' if bangs > 1 else ''}")
-    words = _WORDS.findall(text)
-    found += [f"'{w}'" for w in words if w.casefold() in _FIRST_PERSON and (w != "US")][:3]
     folded = text.casefold()
+    words = _WORDS.findall(folded)
+    found += [f"'{w}'" for w in words if w in _FIRST_PERSON][:3]
     found += [f"'{p}'" for p in _LOADED_PHRASES if p in folded]
-    found += [f"'{w.casefold()}'" for w in words if w.casefold() in _LOADED_WORDS]
+    found += [f"'{w}'" for w in words if w in _LOADED_WORDS]
     if _SIGN_OFF.search(text):
         found.append("a blog sign-off")
-    if _REPEAT.search(text):
+    if any(len(x) >= 3 and x == y == z for x, y, z in zip(words, words[1:], words[2:], strict=False)):
         found.append("a word repeated for emphasis")
     return found
 
@@ -164,9 +169,13 @@ def decide(
         score += W_ONE_DATE if da else -W_ONE_DATE
         evidence.append(f"{dated.id} is dated {da or db}, {other.id} has no date (weak cue)")
 
-    a_only = _unshared_text(a, ta, [(p.a_start, p.a_end) for p in passages])
-    b_only = _unshared_text(b, tb, [(p.b_start, p.b_end) for p in passages])
-    for src, tgt, tgt_only, sign in ((a, b, b_only, 1.0), (b, a, a_only, -1.0)):
+    for src, tgt, sign in ((a, b, 1.0), (b, a, -1.0)):
+        if not (src.outlet or src.title):
+            continue
+        tt = tb if tgt is b else ta
+        tgt_only = _unshared_text(
+            tgt, tt, [(p.b_start, p.b_end) if tgt is b else (p.a_start, p.a_end) for p in passages]
+        )
         credit = None
         if src.outlet and len(src.outlet) >= 4 and src.outlet.casefold() in tgt_only.casefold():
             credit = f"names {src.id}'s outlet \"{src.outlet}\""

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing as mp
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +27,7 @@ from .align import AlignConfig, Prepared, TokenPassage, align, prepare
 from .anchors import AnchorStats, anchor_stats, candidate_pairs
 from .boilerplate import BoilerplateConfig, discount
 from .direction import decide
-from .shingles import I64, U64, Tokens, TokenHasher, corpus_shingles, winnow
+from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, winnow
 from .stories import build_stories
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ class ReuseConfig:
 
     window: int = 4  # winnowing window, in shingles
     max_df: int = 64  # anchors in more documents than this never propose a pair
-    min_anchors: int = 2  # shared anchors a pair needs to be aligned
+    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 10-word passage)
     min_shared_words: int = 25  # matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
@@ -76,29 +78,53 @@ class ReuseSummary:
 
 
 # -- indexing -----------------------------------------------------------------------------------
-def index_texts(
-    texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig
-) -> tuple[U64, I64, I64]:
-    """Winnowed anchors of many texts: (hashes, text index, word count per text)."""
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Token hashes and winnowed anchors of a list of texts."""
+
+    words: U64  # token hashes of all texts, concatenated
+    offsets: I64  # text i owns words[offsets[i]:offsets[i+1]]
+    anchors: U64  # unique (anchor, text) pairs ...
+    owners: I64  # ... and the text index of each
+
+    def doc_words(self, i: int) -> U64:
+        """Token hashes of text i."""
+        return self.words[int(self.offsets[i]) : int(self.offsets[i + 1])]
+
+    def lengths(self) -> I64:
+        """Word count of each text."""
+        return np.diff(self.offsets)
+
+
+def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
+    """Tokenise texts and compute their winnowed anchors, in batches that bound peak memory."""
+    words_all: list[U64] = []
     all_h: list[U64] = []
     all_d: list[I64] = []
-    counts = np.zeros(len(texts), dtype=np.int64)
+    lengths = np.zeros(len(texts), dtype=np.int64)
     n = config.align.n
     for lo in range(0, len(texts), BATCH):
         chunk = texts[lo : lo + BATCH]
         words = [hasher.words(t) for t in chunk]
-        lengths = np.array([w.shape[0] for w in words], dtype=np.int64)
-        counts[lo : lo + len(chunk)] = lengths
+        lens = np.array([w.shape[0] for w in words], dtype=np.int64)
+        lengths[lo : lo + len(chunk)] = lens
         offsets = np.zeros(len(chunk) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        np.cumsum(lens, out=offsets[1:])
         flat = np.concatenate(words) if words else np.empty(0, dtype=np.uint64)
+        words_all.append(flat)
         sh, sd = corpus_shingles(flat, offsets, n)
         ah, ad = winnow(sh, sd, config.window)
         all_h.append(ah)
         all_d.append(ad + lo)
-    if not all_h:
-        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), counts
-    return np.concatenate(all_h), np.concatenate(all_d), counts
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return Index(
+        words=np.concatenate(words_all) if words_all else empty_u,
+        offsets=offsets,
+        anchors=np.concatenate(all_h) if all_h else empty_u,
+        owners=np.concatenate(all_d) if all_d else empty_i,
+    )
 
 
 # -- one pair -----------------------------------------------------------------------------------
@@ -114,27 +140,33 @@ def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple
     return tuple(spans)
 
 
-def link_pair(
-    a: Document,
-    b: Document,
-    pa: Prepared,
-    pb: Prepared,
-    stats: AnchorStats,
-    config: ReuseConfig,
-) -> ReuseLink | None:
-    """Align two documents and return their reuse link, or None when they share no real passage."""
-    ta, tb = pa.tokens, pb.tokens
-    passages = discount(align(pa, pb, config.align), stats, len(ta), len(tb), config.boilerplate)
+def shared_passages(
+    pa: Prepared, pb: Prepared, stats: AnchorStats, config: ReuseConfig
+) -> list[TokenPassage]:
+    """Aligned passages of a pair, boilerplate discounted; empty when they fall short of a link."""
+    passages = discount(align(pa, pb, config.align), stats, pa.words.shape[0], pb.words.shape[0],
+                        config.boilerplate)
     if not passages:
-        return None
+        return []
+    la, lb = max(pa.words.shape[0], 1), max(pb.words.shape[0], 1)
     shared = sum(p.matched for p in passages)
-    cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
-    cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
-    small_cov = cov_a if len(ta) <= len(tb) else cov_b
+    cov_a = sum(p.a_end - p.a_start for p in passages) / la
+    cov_b = sum(p.b_end - p.b_start for p in passages) / lb
+    small_cov = cov_a if la <= lb else cov_b
     if shared < config.min_shared_words and not (
         shared >= config.min_short_words and small_cov >= config.short_coverage
     ):
-        return None
+        return []
+    return passages
+
+
+def build_link(
+    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage]
+) -> ReuseLink:
+    """The reuse link of two documents from their aligned passages, oriented by the direction call."""
+    shared = sum(p.matched for p in passages)
+    cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
+    cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
     call = decide(a, b, ta, tb, passages)
     a_is_source = call.a_first if call.known else a.id <= b.id
     if a_is_source:
@@ -142,6 +174,19 @@ def link_pair(
                           cov_a, cov_b, shared, swap=False)
     return _make_link(b, a, tb, ta, passages, call.known, call.confidence, call.evidence,
                       cov_b, cov_a, shared, swap=True)
+
+
+def link_pair(
+    a: Document, b: Document, stats: AnchorStats | None = None, config: ReuseConfig | None = None
+) -> ReuseLink | None:
+    """Align two documents and return their reuse link, or None when they share no real passage."""
+    cfg = config or ReuseConfig()
+    hasher = TokenHasher()
+    ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
+    pa, pb = prepare(ta.hashes, cfg.align.n), prepare(tb.hashes, cfg.align.n)
+    passages = shared_passages(pa, pb, stats or anchor_stats(np.empty(0, dtype=np.uint64),
+                                                             np.empty(0, dtype=np.int64)), cfg)
+    return build_link(a, b, ta, tb, passages) if passages else None
 
 
 def _make_link(
@@ -251,49 +296,123 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
 
 def _align_pairs(
     docs: Sequence[Document],
+    index: Index,
     pairs: tuple[I64, I64],
     stats: AnchorStats,
     config: ReuseConfig,
     hasher: TokenHasher,
     progress: Progress | None,
 ) -> list[ReuseLink]:
-    """Align every candidate pair (i, j) of ``docs``; tokens are cached for a bounded window."""
+    """Align every candidate pair (i, j) of ``docs``; per-document indexes are cached, bounded."""
     ii, jj = pairs
     total = int(ii.shape[0])
-    cache: dict[int, Prepared] = {}
+    prepared: dict[int, Prepared] = {}
+    spans: dict[int, Tokens] = {}
     links: list[ReuseLink] = []
+    n = config.align.n
     for k in range(total):
         i, j = int(ii[k]), int(jj[k])
-        if len(cache) > 50_000:
-            cache.clear()
+        if len(prepared) > 100_000:
+            prepared.clear()
+        if len(spans) > 20_000:
+            spans.clear()
         for x in (i, j):
-            if x not in cache:
-                cache[x] = prepare(hasher.tokens(docs[x].text), config.align.n)
-        link = link_pair(docs[i], docs[j], cache[i], cache[j], stats, config)
-        if link is not None:
-            links.append(link)
+            if x not in prepared:
+                prepared[x] = prepare(index.doc_words(x), n)
+        passages = shared_passages(prepared[i], prepared[j], stats, config)
+        if passages:
+            for x in (i, j):
+                if x not in spans:
+                    spans[x] = hasher.tokens(docs[x].text, index.doc_words(x))
+            links.append(build_link(docs[i], docs[j], spans[i], spans[j], passages))
         if progress is not None and (k % 500 == 0 or k == total - 1):
             progress(k + 1, total)
     return links
+
+
+# -- parallel helpers (fork only: workers inherit the corpus instead of receiving a pickled copy) --
+_STATE: list[Any] = []  # set in forked workers only, by _set_state
+
+
+def _set_state(*state: Any) -> None:
+    """Pool initializer: keep the inherited inputs for this worker process."""
+    _STATE[:] = state
+
+
+def _index_chunk(bounds: tuple[int, int]) -> Index:
+    """Worker: index texts[lo:hi]."""
+    texts, cfg = _STATE
+    return index_texts(texts[bounds[0] : bounds[1]], TokenHasher(), cfg)
+
+
+def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
+    """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
+    docs, index, ii, jj, stats, cfg = _STATE
+    lo, hi = sel
+    return _align_pairs(docs, index, (ii[lo:hi], jj[lo:hi]), stats, cfg, TokenHasher(), None)
+
+
+def _usable_workers(workers: int) -> int:
+    """Worker processes to use: 1 unless asked for more and the platform can fork."""
+    if workers < 1:
+        raise UsageError(f"workers={workers} must be at least 1")
+    return workers if workers > 1 and "fork" in mp.get_all_start_methods() else 1
+
+
+def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> Index:
+    """index_texts over ``workers`` forked processes, merged in order."""
+    step = -(-len(texts) // workers)
+    bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
+    with mp.get_context("fork").Pool(workers, initializer=_set_state, initargs=(texts, cfg)) as pool:
+        parts = pool.map(_index_chunk, bounds)
+    lengths = np.concatenate([p.lengths() for p in parts])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return Index(
+        words=np.concatenate([p.words for p in parts]),
+        offsets=offsets,
+        anchors=np.concatenate([p.anchors for p in parts]),
+        owners=np.concatenate([p.owners + lo for p, (lo, _) in zip(parts, bounds, strict=True)]),
+    )
 
 
 def find_reuse(
     docs: Sequence[Document],
     config: ReuseConfig | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> list[ReuseLink]:
-    """All reuse links of a whole corpus, sorted by (source, target)."""
+    """All reuse links of a whole corpus, sorted by (source, target).
+
+    ``workers`` > 1 indexes and aligns in that many forked processes (POSIX); results are the
+    same as with one.
+    """
     cfg = config or ReuseConfig()
     ids = [d.id for d in docs]
     if len(set(ids)) != len(ids):
-        dup = sorted({x for x in ids if ids.count(x) > 1})[:3]
+        dup = sorted(x for x, k in Counter(ids).items() if k > 1)[:3]
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
+    nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
     hasher = TokenHasher()
-    hashes, owners, _ = index_texts([d.text for d in docs], hasher, cfg)
-    stats = anchor_stats(hashes, owners)
-    ii, jj, _ = candidate_pairs(hashes, owners, len(docs), max_df=cfg.max_df, min_shared=cfg.min_anchors)
-    log.info("reuse: %d documents, %d anchors, %d candidate pairs", len(docs), hashes.shape[0], ii.shape[0])
-    links = _align_pairs(docs, (ii, jj), stats, cfg, hasher, progress)
+    texts = [d.text for d in docs]
+    index = _index_parallel(texts, cfg, nproc) if nproc > 1 else index_texts(texts, hasher, cfg)
+    ii, jj, _, stats = candidate_pairs(index.anchors, index.owners, len(docs), max_df=cfg.max_df,
+                                       min_shared=cfg.min_anchors)
+    log.info("reuse: %d documents, %d anchors, %d candidate pairs", len(docs), index.anchors.shape[0],
+             ii.shape[0])
+    if nproc > 1 and ii.shape[0] >= 100:
+        total = int(ii.shape[0])
+        step = -(-total // (4 * nproc))
+        chunks = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+        links: list[ReuseLink] = []
+        ctx = mp.get_context("fork")
+        with ctx.Pool(nproc, initializer=_set_state, initargs=(docs, index, ii, jj, stats, cfg)) as pool:
+            for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
+                links.extend(part)
+                if progress is not None:
+                    progress(hi, total)
+    else:
+        links = _align_pairs(docs, index, (ii, jj), stats, cfg, hasher, progress)
     links = mark_siblings(links)
     return sorted(links, key=lambda lk: (lk.source, lk.target))
 
@@ -359,7 +478,8 @@ def update_reuse(
     fresh_ids = sorted(x for x, sha in current.items() if indexed.get(x) != sha)
     hasher = TokenHasher()
     fresh = list(store.documents(fresh_ids)) if fresh_ids else []
-    f_hash, f_owner, f_words = index_texts([d.text for d in fresh], hasher, cfg)
+    f_index = index_texts([d.text for d in fresh], hasher, cfg)
+    f_hash, f_owner, f_words = f_index.anchors, f_index.owners, f_index.lengths()
 
     with store.transaction() as c:
         if stale:
@@ -381,18 +501,20 @@ def update_reuse(
         o_owner = np.array([pos[r[1]] for r in old_rows], dtype=np.int64)
         hashes = np.concatenate([f_hash, o_hash])
         owners = np.concatenate([f_owner, o_owner])
-        stats = anchor_stats(hashes, owners)
         only = np.zeros(len(all_ids), dtype=bool)
         only[: len(fresh)] = True
-        ii, jj, _ = candidate_pairs(hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df,
+        ii, jj, _, stats = candidate_pairs(hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df,
                                     min_shared=cfg.min_anchors, only=only)
         old_docs = list(store.documents(old_ids)) if old_ids else []
-        links = _align_pairs([*fresh, *old_docs], (ii, jj), stats, cfg, hasher, progress)
+        both = [*fresh, *old_docs]
+        index = index_texts([d.text for d in both], hasher, cfg) if old_docs else f_index
+        links = _align_pairs(both, index, (ii, jj), stats, cfg, hasher, progress)
 
         now = _now()
         c.executemany(
             "INSERT OR IGNORE INTO reuse_anchors(hash, doc) VALUES (?, ?)",
-            ((int(h), fresh[int(d)].id) for h, d in zip(_signed(f_hash), f_owner, strict=True)),
+            ((int(h), fresh[int(d)].id) for h, d in zip(_signed(f_hash).tolist(), f_owner.tolist(),
+                                                        strict=True)),
         )
         c.executemany(
             "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at) VALUES (?, ?, ?, ?)",

@@ -62,24 +62,59 @@ class TokenHasher:
         """Stable hashes of ``tokens`` in order."""
         seen = self._seen
         try:
-            values = [seen[t] for t in tokens]
+            values = np.fromiter(map(seen.__getitem__, tokens), dtype=np.int64, count=len(tokens))
         except KeyError:
             self._add(tokens)
-            values = [seen[t] for t in tokens]
-        return np.asarray(values, dtype=np.int64).view(np.uint64)
+            values = np.fromiter(map(seen.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        return values.view(np.uint64)
 
     def words(self, text: str) -> U64:
         """Token hashes of a text, without offsets (the fast path for indexing)."""
         return self.hash_tokens(WORD.findall(text.casefold()))
 
-    def tokens(self, text: str) -> Tokens:
-        """Token hashes of a text with the character span of each token."""
+    def tokens(self, text: str, words: U64 | None = None) -> Tokens:
+        """Token hashes of a text with the character span of each token.
+
+        Pass ``words`` (the text's token hashes, already computed) to skip hashing again: the
+        spans are then found vectorised, and checked to give the same number of tokens.
+        """
         folded = text.casefold()
         if len(folded) != len(text):  # casefold changed lengths (e.g. "ß"): keep offsets true
             folded = text.lower() if len(text.lower()) == len(text) else text
+        if words is not None:
+            spans = word_spans(folded)
+            if spans is not None and spans.shape[0] == words.shape[0]:
+                return Tokens(starts=spans[:, 0].copy(), ends=spans[:, 1].copy(), hashes=words)
         spans = np.array([m.span() for m in WORD.finditer(folded)], dtype=np.int64).reshape(-1, 2)
         hashes = self.hash_tokens(WORD.findall(folded))
         return Tokens(starts=spans[:, 0].copy(), ends=spans[:, 1].copy(), hashes=hashes)
+
+
+_ASCII_WORD = np.zeros(128, dtype=bool)
+for _c in range(128):
+    _ASCII_WORD[_c] = bool(WORD.fullmatch(chr(_c)))
+
+
+def word_spans(text: str) -> npt.NDArray[np.int64] | None:
+    """(start, end) of every ``\\w+`` run, vectorised over code points; None if not UTF-32-able."""
+    if not text:
+        return np.empty((0, 2), dtype=np.int64)
+    try:
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    is_word = np.zeros(cps.shape[0], dtype=bool)
+    ascii_ = cps < 128
+    is_word[ascii_] = _ASCII_WORD[cps[ascii_]]
+    other = np.nonzero(~ascii_)[0]
+    if other.size:
+        uniq, inv = np.unique(cps[other], return_inverse=True)
+        flags = np.array([bool(WORD.fullmatch(chr(int(c)))) for c in uniq], dtype=bool)
+        is_word[other] = flags[inv]
+    edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
+    starts = np.nonzero(edges == 1)[0]
+    ends = np.nonzero(edges == -1)[0]
+    return np.stack([starts, ends], axis=1).astype(np.int64)
 
 
 def _mix(h: U64) -> U64:
@@ -148,7 +183,7 @@ def winnow(hashes: U64, docs: I64, window: int) -> tuple[U64, I64]:
 
     Any passage of ``window + n - 1`` words shared by two documents yields at least one anchor
     that both keep, so candidates are found from shared passages, not whole-document similarity.
-    Returns unique (hash, doc) anchors.
+    Returns (hash, doc) anchors in document order.
     """
     total = hashes.shape[0]
     if total == 0:
@@ -165,9 +200,5 @@ def winnow(hashes: U64, docs: I64, window: int) -> tuple[U64, I64]:
         counts = np.bincount(docs, minlength=int(docs.max()) + 1)
         small = counts[docs] < window
         keep = np.union1d(picked, np.nonzero(small)[0])
-    h, d = hashes[keep], docs[keep]
-    order = np.lexsort((h, d))
-    h, d = h[order], d[order]
-    first = np.ones(h.shape[0], dtype=bool)
-    first[1:] = (h[1:] != h[:-1]) | (d[1:] != d[:-1])
-    return h[first], d[first]
+    # the same anchor may be kept twice in one document; anchors.dedupe removes such repeats
+    return hashes[keep], docs[keep]

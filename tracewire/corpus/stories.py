@@ -61,12 +61,8 @@ def build_stories(links: list[ReuseLink], dates: Mapping[str, str | None] | None
                 incoming[lk.target] += 1
                 outgoing[lk.source] += 1
 
-        def rank(doc: str) -> tuple[int, str, int, str]:
-            """Sort key for root candidates: unreferenced, dated early, many derivations, id."""
-            d = dates.get(doc) or "9999"
-            return (incoming[doc], d, -outgoing[doc], doc)
-
-        root = min(comp, key=rank)
+        # root: unreferenced first, then dated early, then most derivations, then id
+        root = min((incoming[d], dates.get(d) or "9999", -outgoing[d], d) for d in comp)[3]
         directed: dict[str, list[tuple[float, str]]] = defaultdict(list)
         undirected: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for lk in inner:
