@@ -15,4 +15,4 @@ CREATE TABLE reuse_anchors (
 ) WITHOUT ROWID;
 
 CREATE INDEX reuse_anchors_doc ON reuse_anchors(doc);
-CREATE INDEX reuse_source ON reuse(source)
+CREATE INDEX IF NOT EXISTS reuse_source ON reuse(source)
