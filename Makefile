@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt requirements-models.txt 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: venv demo test lint typecheck pytest eval bench clean system-deps
+.PHONY: venv demo test lint typecheck pytest eval bench clean browser-deps
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,13 @@ typecheck: venv
 pytest: venv
 	$(BIN)/python -m pytest -q
 
-test: venv lint typecheck pytest
+test: venv browser-deps lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts tracewire-demo
+
+# Debian's Chromium for the browser tests (Playwright drives it; `playwright install` is never used).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium present: /usr/bin/chromium"; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi

@@ -10,10 +10,10 @@ Codes are stable: scripts branch on them, never on message text.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Every coded condition tracewire reports, with a short title."""
 
     # usage

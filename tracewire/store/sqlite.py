@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
 from ..records import Document, Rejection
 from .base import IngestBatch, IngestCounts, Store
+
+if TYPE_CHECKING:
+    from ..pipeline import Analysis
+
+# per-document analysis tables, cleared before a document's new analysis is written
+_LAYER_TABLES = ("sentences", "hedges", "claims", "quantities", "actors", "places", "techniques")
 
 APPLICATION_ID = 0x74726377  # "trcw": marks a tracewire database
 
@@ -74,14 +80,16 @@ class SQLiteStore(Store):
         for version, name, sql in shipped:
             if version in done:
                 continue
-            with self.conn:  # each migration is one transaction
-                self.conn.execute("BEGIN")
-                for stmt in _split_sql(sql):
-                    self.conn.execute(stmt)
-                self.conn.execute(
-                    "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, _now()),
+            name_sql = name.replace("'", "''")
+            try:  # each migration and its record are one transaction
+                self.conn.executescript(
+                    f"BEGIN;\n{sql}\n;\nINSERT INTO schema_migrations(version, name, applied_at) "
+                    f"VALUES ({version}, '{name_sql}', '{_now()}');\nCOMMIT;"
                 )
+            except sqlite3.Error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
         self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
     @contextmanager
@@ -143,6 +151,84 @@ class SQLiteStore(Store):
                 )
         return counts
 
+    # -- analysis -------------------------------------------------------------------------
+    def pending_analysis(self, pipeline: str) -> list[str]:
+        """Ids of current documents never analysed, or analysed by another pipeline."""
+        rows = self.conn.execute(
+            "SELECT d.id FROM current_documents d LEFT JOIN analysis_runs a USING (doc_key)"
+            " WHERE a.doc_key IS NULL OR a.pipeline != ? ORDER BY d.id",
+            (pipeline,),
+        )
+        return [r[0] for r in rows]
+
+    def write_analyses(self, analyses: Sequence[Analysis], pipeline: str) -> None:
+        """Replace the analysis rows of each analysed document version in one transaction."""
+        now = _now()
+        with self.transaction() as c:
+            for ana in analyses:
+                doc = ana.doc
+                row = c.execute(
+                    "SELECT doc_key FROM documents WHERE id=? AND version=?", (doc.id, doc.version)
+                ).fetchone()
+                if row is None:  # the document was replaced while it was analysed
+                    continue
+                key = row[0]
+                for table in _LAYER_TABLES:
+                    c.execute(f"DELETE FROM {table} WHERE doc_key=?", (key,))
+                c.executemany(
+                    "INSERT INTO sentences(doc_key, idx, start, end) VALUES (?, ?, ?, ?)",
+                    [(key, i, s.start, s.end) for i, s in enumerate(ana.sentences)],
+                )
+                for cl in ana.claims:
+                    a = cl.attribution
+                    cur = c.execute(
+                        "INSERT OR IGNORE INTO claims(doc_key, start, end, text, checkworthy, features, source,"
+                        " source_kind, source_canonical, source_start, source_end, cue, cue_start, cue_end,"
+                        " channel, hedged, boosted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            key, cl.start, cl.end, cl.text, cl.checkworthy, json.dumps(list(cl.features)),
+                            a.source if a else None, a.kind if a else None, a.canonical if a else None,
+                            a.start if a else None, a.end if a else None, a.cue if a else None,
+                            a.cue_start if a else None, a.cue_end if a else None, a.channel if a else None,
+                            int(any(h.kind == "hedge" for h in cl.hedges)),
+                            int(any(h.kind == "booster" for h in cl.hedges)),
+                        ),
+                    )
+                    if cur.rowcount:
+                        claim_key = cur.lastrowid
+                        c.executemany(
+                            "INSERT OR IGNORE INTO hedges(claim_key, doc_key, start, end, text, kind)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            [(claim_key, key, h.start, h.end, h.text, h.kind) for h in cl.hedges],
+                        )
+                c.executemany(
+                    "INSERT OR IGNORE INTO quantities(doc_key, start, end, text, value, category, qualifier,"
+                    " unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(key, q.start, q.end, q.text, q.value, q.category, q.qualifier, q.unit)
+                     for q in ana.quantities],
+                )
+                c.executemany(
+                    "INSERT OR IGNORE INTO actors(doc_key, start, end, mention, actor) VALUES (?, ?, ?, ?, ?)",
+                    [(key, m.start, m.end, m.mention, m.actor) for m in ana.actors],
+                )
+                c.executemany(
+                    "INSERT OR IGNORE INTO places(doc_key, start, end, mention, name, lat, lon, country_code,"
+                    " feature, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(key, p.start, p.end, p.mention, p.name, p.lat, p.lon, p.country_code, p.feature,
+                      p.confidence) for p in ana.places],
+                )
+                c.executemany(
+                    "INSERT OR IGNORE INTO techniques(doc_key, start, end, technique, score, evidence)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [(key, t.start, t.end, t.technique, t.score, json.dumps(list(t.evidence)))
+                     for t in ana.techniques],
+                )
+                c.execute(
+                    "INSERT OR REPLACE INTO analysis_runs(doc_key, pipeline, errors, analyzed_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (key, pipeline, json.dumps(ana.errors), now),
+                )
+
     # -- reading --------------------------------------------------------------------------
     def documents(self, ids: list[str] | None = None) -> Iterator[Document]:
         """Current version of each document, ordered by id."""
@@ -194,16 +280,6 @@ def _document(row: sqlite3.Row) -> Document:
         id=row["id"], text=row["text"], sha256=row["sha256"], source_path=row["source_path"],
         title=row["title"], outlet=row["outlet"], date=row["date"], url=row["url"], author=row["author"],
         dateline=row["dateline"], fmt=row["fmt"],
-        offset_map=tuple(tuple(p) for p in json.loads(row["offset_map"])),  # type: ignore[misc]
+        offset_map=tuple(tuple(p) for p in json.loads(row["offset_map"])),
         raw_text=row["raw_text"], meta=json.loads(row["meta"]), version=row["version"],
     )
-
-
-def _split_sql(sql: str) -> list[str]:
-    """Split a migration file into statements (no semicolons inside our string literals)."""
-    return [s.strip() for s in sql.split(";") if s.strip() and not _only_comments(s)]
-
-
-def _only_comments(s: str) -> bool:
-    """True when a chunk holds only SQL comments and blank lines."""
-    return all(not line.strip() or line.strip().startswith("--") for line in s.splitlines())

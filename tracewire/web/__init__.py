@@ -1,1 +1,1 @@
-"""tracewire.web."""
+"""tracewire.web: the local web UI and JSON API (``tracewire serve``)."""

@@ -1,0 +1,210 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against a live server and the static report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import ARTIFACTS, LiveServer, shot
+from tests.web.fixtures import Fixture
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/documents", "/doc/a001", "/doc/x666", "/reuse", "/reuse/pair?source=a001&target=a002",
+         "/reuse/pair?source=c001&target=x666", "/claims", "/map", "/api"]
+
+
+def load(page: Any, url: str) -> Any:
+    """Open a page and wait until tw.js has initialised it."""
+    response = page.goto(url)
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=10000)
+    return response
+
+
+def csp_violations(page: Any) -> list[str]:
+    """Console messages in which Chromium reports a blocked script or style."""
+    return [m for m in page.console_log if "Content Security Policy" in m or "Refused to" in m]
+
+
+def assert_untouched(page: Any) -> None:
+    """No payload ran: no marker, no dialog, no changed title, no injected active element."""
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.dialogs == []
+    assert "pwned" not in page.title() or page.title().startswith("<script>")  # the escaped title text itself
+    assert page.evaluate("document.title.indexOf('pwned') < 0 || document.title.indexOf('<script>') === 0")
+    assert page.evaluate("document.querySelectorAll('main img, main iframe, main object, main embed').length") == 0
+    assert page.evaluate("document.querySelectorAll('[onerror],[onload],[onmouseover],[onclick]').length") == 0
+    scripts = page.evaluate("Array.from(document.scripts).map(s => s.src ? 'src' : s.type)")
+    assert set(scripts) <= {"src", "application/json"}
+    assert page.errors == []
+
+
+def test_every_page_loads_without_errors(live_server: LiveServer, page: Any) -> None:
+    for path in PAGES:
+        response = load(page, live_server.url + path)
+        assert response.status == 200, path
+        csp = response.headers["content-security-policy"]
+        assert "unsafe-inline" not in csp
+    assert page.errors == []
+    assert csp_violations(page) == []
+    assert [m for m in page.console_log if m.startswith("error")] == []
+
+
+def test_screenshots_overview_article_map(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/")
+    assert page.locator(".card").count() >= 8
+    assert page.locator("figure.story svg rect").count() == 3
+    assert page.locator("#tw-map svg path").count() > 100  # country borders drawn from the shipped base map
+    shot(page, "overview")
+    load(page, live_server.url + "/doc/a002")
+    shot(page, "article")
+    load(page, live_server.url + "/map")
+    assert page.locator("#tw-map circle.point").count() == 7
+    shot(page, "map")
+    for name in ("overview", "article", "map"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 10000
+
+
+def test_toggle_layers(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/doc/a001")
+    claim = page.locator("#tw-text .seg.l-claim").first
+    background = "getComputedStyle(document.querySelector('#tw-text .seg.l-claim')).backgroundColor"
+    assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
+    page.locator("input[data-layer='claim']").uncheck()
+    assert "hide-claim" in page.evaluate("document.body.className")
+    assert page.evaluate(background) == "rgba(0, 0, 0, 0)"
+    page.locator("input[data-layer='claim']").check()
+    assert page.evaluate(background) != "rgba(0, 0, 0, 0)"
+    assert claim.is_visible()
+    place = "getComputedStyle(document.querySelector('#tw-text .seg.l-place')).boxShadow"
+    assert page.evaluate(place) != "none"
+    page.locator("input[data-layer='place']").uncheck()
+    assert page.evaluate(place) == "none"
+    assert page.locator("input[data-layer='hedge']").is_enabled()  # a001 has a hedge ("reportedly")
+    load(page, live_server.url + "/doc/a002")
+    assert page.locator("input[data-layer='hedge']").is_disabled()  # a002 has none
+
+
+def test_open_a_reuse_pair(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/doc/a002")
+    page.locator(".panel a", has_text="copied from a001").click()
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    assert "/reuse/pair?source=a001&target=a002" in page.url
+    assert page.locator(".col-source .seg.l-cut").count() >= 1
+    added = page.locator(".col-target .seg.l-added")
+    assert added.count() >= 1 and "Harbor Daily could not verify" in added.first.inner_text()
+    page.locator(".col-source a.seg.l-reuse").first.click()
+    assert page.url.endswith("#tp1")
+    load(page, live_server.url + "/reuse")
+    page.locator("a.button", has_text="side by side").first.click()
+    page.wait_for_selector(".pair")
+    assert page.locator(".col").count() == 2
+
+
+def test_filter_the_claims_table(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/claims")
+    assert page.locator("#tw-claims tbody tr").count() == 20
+    page.select_option("select[name='kind']", "anonymous")
+    page.click("form.filters button[type='submit']")
+    page.wait_for_url("**/claims?*kind=anonymous*")
+    kinds = page.eval_on_selector_all("#tw-claims tbody tr", "rows => rows.map(r => r.dataset.kind)")
+    assert kinds and set(kinds) == {"anonymous"} and len(kinds) == 6
+    page.fill("input[name='q']", "Aleppo")
+    page.click("form.filters button[type='submit']")
+    page.wait_for_url("**q=Aleppo**")
+    assert page.locator("#tw-claims tbody tr").count() == 2
+    with page.expect_download() as info:
+        page.click("#tw-csv")
+    csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert csv_text.count("\n") == 3 and "Residents of Aleppo" in csv_text
+
+
+def test_map_click_lists_mentions(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/map")
+    page.locator("circle.point[data-place='Aleppo']").click()
+    page.wait_for_selector("#tw-place-list li a")
+    assert page.locator("#tw-place-name").inner_text() == "Mentions of Aleppo"
+    hrefs = page.eval_on_selector_all("#tw-place-list a", "as => as.map(a => a.getAttribute('href'))")
+    assert sorted(hrefs) == ["/doc/a003", "/doc/b001"]
+    assert page.locator("#tw-place-list mark").first.inner_text() == "Aleppo"
+    page.click("#tw-map-view")
+    assert page.locator("#tw-map-view").inner_text() == "Fit to places"
+    # a point on the overview's small map opens the map page with that place's mentions
+    load(page, live_server.url + "/")
+    page.locator("circle.point[data-place='Deir ez-Zor']").click()
+    page.wait_for_selector("#tw-place-list li a")
+    assert page.url.endswith("/map#place=Deir%20ez-Zor")
+    assert page.locator("#tw-place-list a").first.get_attribute("href") == "/doc/c001"
+
+
+def test_hostile_article_executes_nothing(live_server: LiveServer, page: Any, fixture_store: Fixture) -> None:
+    for path in ["/doc/x666", "/", "/documents", "/claims", "/claims?q=spokesman", "/reuse",
+                 "/reuse/pair?source=c001&target=x666", "/map"]:
+        response = load(page, live_server.url + path)
+        assert "unsafe-inline" not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+        for el in page.locator(".seg, .panel b, .tags a").all()[:40]:
+            el.hover(timeout=2000)  # would fire any onmouseover that slipped through
+        assert_untouched(page)
+    assert csp_violations(page) == []  # escaping, not only the CSP, stopped the payloads
+    load(page, live_server.url + "/doc/x666")
+    assert "<script>document.title='pwned'" in page.locator("h1").inner_text()
+    assert page.locator("a.ext").count() == 0 and "javascript:" in page.locator(".unsafe-url").inner_text()
+    # the hostile place on the map: its label and mention list stay text
+    load(page, live_server.url + "/map")
+    page.locator("button.place-btn", has_text="Tell Abyad").click()
+    page.wait_for_selector("#tw-place-list li a")
+    assert "<svg onload" in page.locator("#tw-place-name").inner_text()
+    assert_untouched(page)
+
+
+def test_csp_blocks_injected_inline_code(live_server: LiveServer, page: Any) -> None:
+    load(page, live_server.url + "/doc/x666")
+    page.evaluate("""() => {
+        document.body.insertAdjacentHTML('beforeend', '<img src="data:," onerror="window.__pwned=1">');
+        const s = document.createElement('script'); s.textContent = 'window.__pwned = 2'; document.body.appendChild(s);
+    }""")
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert csp_violations(page), page.console_log
+
+
+def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_path: Path) -> None:
+    from tracewire.report import build_report
+
+    index = build_report(fixture_store.db, tmp_path / "report")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, offline=True, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    console: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: console.append(m.text))
+    try:
+        load(page, index.as_uri())
+        assert page.locator("#tw-map svg path").count() > 100
+        page.locator("figure.story a").first.click()
+        page.wait_for_selector("article.doc")
+        load(page, (index.parent / "pair-a001--a002.html").as_uri())
+        assert "Harbor Daily could not verify" in page.locator(".col-target .seg.l-added").first.inner_text()
+        load(page, (index.parent / "doc-a001.html").as_uri())
+        page.locator("input[data-layer='claim']").uncheck()
+        assert "hide-claim" in page.evaluate("document.body.className")
+        load(page, (index.parent / "claims.html").as_uri())
+        page.select_option("select[name='kind']", "anonymous")
+        assert page.locator("#tw-claims tbody tr:not([hidden])").count() == 6
+        page.fill("input[name='q']", "aleppo")
+        assert page.locator("#tw-claims tbody tr:not([hidden])").count() == 2
+        with page.expect_download() as info:
+            page.click("#tw-csv")
+        csv_text = Path(info.value.path()).read_text(encoding="utf-8")
+        assert csv_text.splitlines()[0].startswith("checkworthy,text") and len(csv_text.splitlines()) == 3
+        load(page, (index.parent / "map.html").as_uri())
+        page.locator("circle.point[data-place='Aleppo']").click()
+        hrefs = page.eval_on_selector_all("#tw-place-list a", "as => as.map(a => a.getAttribute('href'))")
+        assert sorted(hrefs) == ["doc-a003.html", "doc-b001.html"]
+        load(page, (index.parent / "doc-x666.html").as_uri())
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert errors == [] and [m for m in console if "Refused" in m] == []
+    finally:
+        context.close()

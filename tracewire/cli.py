@@ -1,0 +1,275 @@
+"""Command line: a thin layer that parses arguments, calls library functions and prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import __version__, settings
+from .errors import REJECTION_TITLES, Code, TracewireError, UsageError
+
+EPILOG = """examples:
+  tracewire ingest ../shared/seeds articles/*.html corpus.jsonl
+  tracewire ingest FA-KES-Dataset.csv --field text=article_content --field outlet=source
+  tracewire analyze --workers 2
+  tracewire export claims --format csv --out claims.csv
+  tracewire export reuse | jq .
+  tracewire report --out report/
+  tracewire serve --port 8765
+  tracewire demo
+
+--db defaults to $TRACEWIRE_DB, else ./tracewire.db.
+exit codes: 0 success (also when some inputs were rejected), 1 nothing could be processed, 2 usage error.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every command."""
+    p = argparse.ArgumentParser(
+        prog="tracewire",
+        description="Make a corpus of news articles legible: reuse, claims and sources, actors, places, "
+        "techniques.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"tracewire {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def db_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", type=Path, default=None, help="database file (default: $TRACEWIRE_DB or "
+                        "./tracewire.db)")
+
+    sp = sub.add_parser("ingest", help="read files, folders, globs into the store",
+                        description="Ingest .txt .html .htm .pdf .jsonl .csv files, folders (recursive) and "
+                        "globs. Each input becomes documents or a coded rejection.",
+                        epilog="example: tracewire ingest ../shared/seeds notes/*.pdf corpus.jsonl")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    db_arg(sp)
+    sp.add_argument("--field", action="append", default=[], metavar="FIELD=COLUMN",
+                    help="map a JSONL/CSV column to a document field, e.g. --field text=article_content")
+    sp.add_argument("--max-mb", type=float, default=None, help="reject files larger than this "
+                    f"(default {settings.get('max_file_mb')} MB)")
+
+    sp = sub.add_parser("analyze", help="run the analysis pipeline over stored documents",
+                        epilog="example: tracewire analyze --workers 2")
+    db_arg(sp)
+    sp.add_argument("--engine", choices=("local", "spark"), default="local")
+    sp.add_argument("--workers", type=int, default=int(settings.get("workers")))
+
+    sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
+                        epilog="example: tracewire export claims --format csv --out claims.csv")
+    sp.add_argument("kind", metavar="KIND", help="documents, rejections, claims, quantities, places, actors, "
+                    "techniques, reuse, stories")
+    db_arg(sp)
+    sp.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet"))
+    sp.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
+
+    sp = sub.add_parser("report", help="write the static HTML report", epilog="example: tracewire report "
+                        "--out report/")
+    db_arg(sp)
+    sp.add_argument("--out", type=Path, required=True)
+
+    sp = sub.add_parser("serve", help="serve the web UI", epilog="example: tracewire serve --port 8765")
+    db_arg(sp)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8765)
+    sp.add_argument("--token", default=None, help="required when --host is not a loopback address "
+                    "(or set $TRACEWIRE_TOKEN)")
+
+    sp = sub.add_parser("demo", help="bundled corpus -> analysis -> report; prints where it is")
+    sp.add_argument("--out", type=Path, default=Path("tracewire-demo"), help="folder for the demo database "
+                    "and report (default ./tracewire-demo)")
+    return p
+
+
+def _db(args: argparse.Namespace) -> Path:
+    """The database path from --db or the settings."""
+    return Path(args.db) if getattr(args, "db", None) else settings.default_db()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[..., None] | None]:
+    """A rich progress bar on a terminal; nothing when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(*args: Any) -> None:
+            if isinstance(args[0], str) and len(args) == 3 and isinstance(args[1], int):
+                name, i, n = args
+            else:
+                i, n, _ = args
+                name = label
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"{label} {name}" if name != label else label, total=n)
+            bar.update(tasks[name], completed=i, total=n)
+
+        yield update
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest inputs and print the summary."""
+    from .ingest import FieldMap, ingest
+    from .store import open_store
+
+    fields = FieldMap().with_overrides(args.field)
+    limit = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
+    store = open_store(_db(args))
+    try:
+        with _progress("ingest") as bar:
+            s = ingest(args.paths, store, fields=fields, max_bytes=limit, progress=bar)
+    finally:
+        store.close()
+    c = s.counts
+    print(f"ingested {c.ingested} new documents, {c.new_versions} new versions, "
+          f"{c.unchanged + s.unchanged_inputs} unchanged; rejected {len(s.rejections)} inputs "
+          f"(from {s.inputs} inputs) into {_db(args)}")
+    for code, n in s.by_code().items():
+        print(f"  {code} {REJECTION_TITLES.get(code, '')}: {n}")
+    for r in s.rejections[:20]:
+        print(f"    {r.code} {r.path}: {r.message}")
+    if len(s.rejections) > 20:
+        print(f"    ... {len(s.rejections) - 20} more: tracewire export rejections")
+    if s.hidden_skipped:
+        print(f"  skipped {s.hidden_skipped} hidden files or folders (names starting with '.')")
+    processed = c.ingested + c.new_versions + c.unchanged + s.unchanged_inputs
+    return 0 if processed or not s.inputs else 1
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Analyse stored documents and print what was done."""
+    from .engines.local import analyze_store
+    from .store import SQLiteStore
+
+    if args.engine == "spark":
+        raise UsageError("the spark engine is not available yet; use --engine local", Code.TW003)
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    store = SQLiteStore(_db(args))
+    try:
+        n = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
+        if n == 0:
+            print(f"no documents in {_db(args)}: run `tracewire ingest PATH...` first", file=sys.stderr)
+            return 1
+        with _progress("analyze") as bar:
+            s = analyze_store(store, workers=args.workers, progress=bar)
+    finally:
+        store.close()
+    print(f"analysed {s.analysed} documents ({s.up_to_date} already up to date) with {s.pipeline}")
+    if s.failed_components:
+        print(f"  {s.failed_components} component failures recorded (analysis_runs.errors)")
+    for name, result in s.corpus.items():
+        print(f"  {name}: {result}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export records to a file or stdout."""
+    from .export import export, export_parquet
+    from .store import SQLiteStore
+
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet writes a file: add --out FILE.parquet")
+    store = SQLiteStore(_db(args))
+    try:
+        if args.format == "parquet":
+            n = export_parquet(store, args.kind, str(args.out))
+            print(f"wrote {n} {args.kind} records to {args.out}", file=sys.stderr)
+        elif args.out:
+            with open(args.out, "w", encoding="utf-8", newline="") as f:
+                n = export(store, args.kind, f, args.format)
+            print(f"wrote {n} {args.kind} records to {args.out}", file=sys.stderr)
+        else:
+            export(store, args.kind, sys.stdout, args.format)
+    finally:
+        store.close()
+    return 0
+
+
+def _feature(module: str, attr: str, what: str) -> Callable[..., Any]:
+    """A function from a module that arrives with a later feature, or a usage error naming it."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError) as e:
+        raise UsageError(f"`tracewire {what}` is not available in this version yet (it arrives with the web "
+                         "UI and report feature)", Code.TW003) from e
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the static report."""
+    build_report = _feature("tracewire.report", "build_report", "report")
+    index = build_report(_db(args), args.out)
+    print(f"report written: {index}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web UI until interrupted."""
+    serve = _feature("tracewire.web.app", "serve", "serve")
+    token = args.token or settings.get("token") or None
+    serve(_db(args), host=args.host, port=args.port, token=token)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Ingest and analyse the bundled demo corpus, write the report, print where everything is."""
+    from .demo import run_demo
+
+    result = run_demo(args.out, progress_factory=_progress)
+    for line in result.lines:
+        print(line)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ingest": cmd_ingest,
+    "analyze": cmd_analyze,
+    "export": cmd_export,
+    "report": cmd_report,
+    "serve": cmd_serve,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tracewire`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as e:
+        print(f"tracewire {args.command}: {e}", file=sys.stderr)
+        return 2
+    except TracewireError as e:
+        print(f"tracewire {args.command}: {e}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `tracewire export ... | head` closed the pipe: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Core pack: generic rules for every corpus."""

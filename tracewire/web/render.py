@@ -1,0 +1,134 @@
+"""Turn a text and overlapping annotation spans into flat segments that templates can escape and style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CHECKWORTHY = 0.7  # claims at or above this check-worthiness get the stronger highlight
+
+LAYERS = (
+    ("claim", "Claims (darker: check-worthy)"),
+    ("source", "Sources"),
+    ("cue", "Cues"),
+    ("hedge", "Hedges"),
+    ("booster", "Boosters"),
+    ("quantity", "Quantities"),
+    ("actor", "Actors"),
+    ("place", "Places"),
+    ("technique", "Techniques"),
+    ("reuse", "Reused passages"),
+)
+
+
+@dataclass(slots=True)
+class Mark:
+    """One annotation: a span, its layer, a tooltip line and optionally a link and an anchor id."""
+
+    start: int
+    end: int
+    layer: str
+    note: str
+    href: str | None = None
+    anchor: str | None = None
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of text under the same set of marks."""
+
+    text: str
+    layers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    href: str | None = None
+    anchors: list[str] = field(default_factory=list)
+
+    @property
+    def css(self) -> str:
+        """Space-separated CSS classes, one per layer."""
+        return " ".join(f"l-{layer}" for layer in self.layers)
+
+    @property
+    def title(self) -> str:
+        """Tooltip text listing every mark on the segment."""
+        return "\n".join(self.notes)
+
+
+def segments(text: str, marks: list[Mark]) -> list[Segment]:
+    """Split ``text`` at every mark boundary; each piece carries the marks that cover it."""
+    n = len(text)
+    clean = [m for m in marks if 0 <= m.start < m.end <= n]
+    bounds = sorted({0, n, *(m.start for m in clean), *(m.end for m in clean)})
+    starts: dict[int, list[int]] = {}
+    for i, m in enumerate(clean):
+        starts.setdefault(m.start, []).append(i)
+    active: set[int] = set()
+    out: list[Segment] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        active = {i for i in active if clean[i].end > a}
+        opened = starts.get(a, [])
+        active.update(opened)
+        seg = Segment(text=text[a:b])
+        for i in sorted(active, key=lambda i: (clean[i].start, -clean[i].end)):
+            m = clean[i]
+            if m.layer not in seg.layers:
+                seg.layers.append(m.layer)
+            if m.note and m.note not in seg.notes:
+                seg.notes.append(m.note)
+            if m.href and seg.href is None:
+                seg.href = m.href
+        seg.anchors = [clean[i].anchor for i in opened if clean[i].anchor]  # type: ignore[misc]
+        out.append(seg)
+    return out
+
+
+def article_marks(doc: dict[str, Any], pair_link: Any) -> list[Mark]:
+    """Marks for every layer of an article; ``pair_link(source, target)`` builds reuse links."""
+    marks: list[Mark] = []
+    for c in doc["claims"]:
+        kind = c["source_kind"] or "unattributed"
+        marks.append(Mark(c["start"], c["end"], "claim",
+                          f"claim, check-worthiness {c['checkworthy']:.2f}, source: {c['source'] or kind}",
+                          anchor=f"claim-{c['claim_key']}"))
+        if c["checkworthy"] >= CHECKWORTHY:
+            marks.append(Mark(c["start"], c["end"], "checkworthy", ""))
+        if c["source_start"] is not None and c["source_end"] is not None:
+            marks.append(Mark(c["source_start"], c["source_end"], "source", f"source ({kind}): {c['source']}"))
+        if c["cue_start"] is not None and c["cue_end"] is not None:
+            marks.append(Mark(c["cue_start"], c["cue_end"], "cue", f"attribution cue: {c['cue']}"))
+    for h in doc["hedges"]:
+        marks.append(Mark(h["start"], h["end"], "booster" if h["kind"] == "booster" else "hedge",
+                          f"{h['kind']}: {h['text']}"))
+    for q in doc["quantities"]:
+        marks.append(Mark(q["start"], q["end"], "quantity", f"quantity ({q['category']}): {q['value']:g}"))
+    for a in doc["actors"]:
+        marks.append(Mark(a["start"], a["end"], "actor", f"actor: {a['actor']}"))
+    for p in doc["places"]:
+        where = f" ({p['lat']:.2f}, {p['lon']:.2f})" if p["lat"] is not None and p["lon"] is not None else ""
+        marks.append(Mark(p["start"], p["end"], "place", f"place: {p['name']}{where}"))
+    for t in doc["techniques"]:
+        marks.append(Mark(t["start"], t["end"], "technique", f"technique: {t['technique']} ({t['score']:.2f})"))
+    for link in doc["reuse"]:
+        side = "source" if link["role"] == "source" else "target"
+        verb = "copied by" if side == "source" and link["direction_known"] else (
+            "copied from" if link["direction_known"] else "shared with")
+        href = pair_link(link["source"], link["target"])
+        for p in link["passages"]:
+            marks.append(Mark(p[f"{side}_start"], p[f"{side}_end"], "reuse", f"{verb} {link['other']}", href=href))
+    return marks
+
+
+def pair_marks(link: dict[str, Any], side: str) -> list[Mark]:
+    """Marks for one side of a reuse pair: numbered passages, plus additions (target) or cuts (source)."""
+    other = "target" if side == "source" else "source"
+    marks = []
+    for i, p in enumerate(link["passages"], 1):
+        marks.append(Mark(p[f"{side}_start"], p[f"{side}_end"], "reuse", f"passage {i}",
+                          href=f"#{other[0]}p{i}", anchor=f"{side[0]}p{i}"))
+    if side == "target":
+        for s, e in link["target_additions"]:
+            marks.append(Mark(s, e, "added", "added by the target"))
+    else:
+        for s, e in link["source_cuts"]:
+            marks.append(Mark(s, e, "cut", "cut from the source"))
+    return marks

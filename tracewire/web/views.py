@@ -1,0 +1,247 @@
+"""Page contexts shared by the server and the static report, plus the two ways of building links."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import sqlite3
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+
+from . import data
+from .render import LAYERS, article_marks, pair_marks, segments
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# file:// pages: Chromium gives them an opaque origin, so 'self' is not enough for the report's own files.
+REPORT_CSP = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; img-src 'self' file: data:; "
+              "base-uri 'none'; form-action 'none'")
+STATIC_FILES = ("tw.css", "tw.js", "world.geo.json", "world.NOTICE.txt")
+REPORT_CLAIMS = 5000
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of an id; a short hash keeps distinct ids distinct."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:80]
+    if safe == text and not safe.startswith("."):
+        return safe
+    return f"{safe.lstrip('.')}_{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+class Links:
+    """Server links: absolute paths on the running app."""
+
+    static_mode = False
+
+    def index(self) -> str:
+        """Overview page."""
+        return "/"
+
+    def documents(self, outlet: str | None = None, page: int = 1) -> str:
+        """Documents list, optionally of one outlet."""
+        params: dict[str, Any] = {}
+        if outlet is not None:
+            params["outlet"] = outlet
+        if page > 1:
+            params["page"] = page
+        return "/documents" + (f"?{urlencode(params)}" if params else "")
+
+    def doc(self, doc_id: str) -> str:
+        """Article page."""
+        return "/doc/" + quote(doc_id, safe="")
+
+    def reuse(self, page: int = 1) -> str:
+        """Reuse links list."""
+        return "/reuse" + (f"?page={page}" if page > 1 else "")
+
+    def pair(self, source: str, target: str) -> str:
+        """Reuse pair side by side."""
+        return "/reuse/pair?" + urlencode({"source": source, "target": target})
+
+    def claims(self, **params: Any) -> str:
+        """Claims explorer with filters."""
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return "/claims" + (f"?{urlencode(clean)}" if clean else "")
+
+    def claims_csv(self, **params: Any) -> str:
+        """CSV export of filtered claims."""
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return "/claims.csv" + (f"?{urlencode(clean)}" if clean else "")
+
+    def map(self) -> str:
+        """Map page."""
+        return "/map"
+
+    def api(self) -> str:
+        """API documentation."""
+        return "/api"
+
+    def static(self, name: str) -> str:
+        """A shipped asset."""
+        return "/static/" + name
+
+
+class ReportLinks(Links):
+    """Report links: relative file names in one flat folder, so the report opens from disk."""
+
+    static_mode = True
+
+    def index(self) -> str:
+        """Overview page."""
+        return "index.html"
+
+    def documents(self, outlet: str | None = None, page: int = 1) -> str:
+        """Documents list (one page holding all documents, anchored by outlet)."""
+        return "documents.html" + (f"#o-{slug(outlet or '-')}" if outlet is not None else "")
+
+    def doc(self, doc_id: str) -> str:
+        """Article page."""
+        return f"doc-{slug(doc_id)}.html"
+
+    def reuse(self, page: int = 1) -> str:
+        """Reuse links list."""
+        return "reuse.html"
+
+    def pair(self, source: str, target: str) -> str:
+        """Reuse pair page."""
+        return f"pair-{slug(source)}--{slug(target)}.html"
+
+    def claims(self, **params: Any) -> str:
+        """Claims explorer (filters run in the browser)."""
+        return "claims.html"
+
+    def claims_csv(self, **params: Any) -> str:
+        """CSV export happens in the browser in the report."""
+        return "claims.html"
+
+    def map(self) -> str:
+        """Map page."""
+        return "map.html"
+
+    def api(self) -> str:
+        """The report has no API; point at the overview."""
+        return "index.html"
+
+    def static(self, name: str) -> str:
+        """A copied asset."""
+        return "static/" + name
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja environment over the shipped templates, autoescaping everything."""
+    folder = resources.files("tracewire.web").joinpath("templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # shipped templates do not change while the server runs
+    )
+    env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
+    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    env.filters["safe_url"] = data.safe_url
+    env.filters["slug"] = slug
+    return env
+
+
+# -- page contexts ----------------------------------------------------------------------------
+
+def overview_context(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Overview page: precomputed summary plus SVG geometry for the timeline and story graphs."""
+    ov = data.overview(conn)
+    return {"ov": ov, "timeline": timeline_svg(ov["timeline"]),
+            "graphs": [story_svg(s) for s in ov["stories"]], "map_data": {"points": ov["map"][:200]},
+            "page": "overview"}
+
+
+def timeline_svg(timeline: dict[str, Any], width: int = 900, height: int = 140) -> dict[str, Any]:
+    """Bar geometry for documents per day or month."""
+    bins = timeline["bins"]
+    if not bins:
+        return {"bars": [], "width": width, "height": height, "unit": timeline["unit"], "ticks": []}
+    top = max(b["count"] for b in bins)
+    step = min(width / len(bins), 48.0)  # a few bins stay bars, not blocks
+    bars = []
+    for i, b in enumerate(bins):
+        h = max(1.0, (height - 20) * b["count"] / top)
+        bars.append({"x": round(i * step + 1, 1), "y": round(height - 18 - h, 1), "w": round(max(1.0, step - 2), 1),
+                     "h": round(h, 1), "label": b["label"], "count": b["count"]})
+    every = max(1, len(bins) // 8, math.ceil(70 / step))  # labels are about 60 px wide
+    ticks = [{"x": bars[i]["x"], "label": bins[i]["label"]} for i in range(0, len(bins), every)]
+    return {"bars": bars, "width": width, "height": height, "unit": timeline["unit"], "ticks": ticks,
+            "max": top}
+
+
+def story_svg(story: dict[str, Any]) -> dict[str, Any]:
+    """Tree layout for one story: columns by depth, rows by order; edges from parent to child."""
+    members = story["members"]
+    rows_at: dict[int, int] = {}
+    pos: dict[str, tuple[int, int]] = {}
+    nodes = []
+    for m in members:
+        depth = int(m["depth"])
+        row = rows_at.get(depth, 0)
+        rows_at[depth] = row + 1
+        x, y = 10 + depth * 190, 16 + row * 28
+        pos[m["doc"]] = (x, y)
+        nodes.append({**m, "x": x, "y": y})
+    edges = [{"x1": pos[m["parent"]][0] + 170, "y1": pos[m["parent"]][1], "x2": pos[m["doc"]][0], "y2": pos[m["doc"]][1],
+              "source": m["parent"], "target": m["doc"]}
+             for m in members if m["parent"] in pos]
+    width = 10 + (max(rows_at) + 1 if rows_at else 1) * 190
+    height = 12 + max(rows_at.values(), default=1) * 28
+    return {"story": story, "nodes": nodes, "edges": edges, "width": width, "height": height}
+
+
+def article_context(conn: sqlite3.Connection, doc_id: str, links: Links) -> dict[str, Any]:
+    """Article page: segments with layer marks, side panel lists."""
+    doc = data.document(conn, doc_id)
+    segs = segments(doc["text"], article_marks(doc, links.pair))
+    present = {layer for s in segs for layer in s.layers}
+    layers = [(k, label, k in present) for k, label in LAYERS]
+    return {"doc": doc, "segments": segs, "layers": layers, "page": "article"}
+
+
+def pair_context(conn: sqlite3.Connection, source: str, target: str) -> dict[str, Any]:
+    """Reuse pair page: both texts segmented, passages numbered and cross-linked."""
+    link = data.reuse_pair(conn, source, target)
+    return {"link": link,
+            "source_segments": segments(link["source_doc"]["text"], pair_marks(link, "source")),
+            "target_segments": segments(link["target_doc"]["text"], pair_marks(link, "target")),
+            "page": "reuse"}
+
+
+def claims_context(conn: sqlite3.Connection, f: data.ClaimFilters) -> dict[str, Any]:
+    """Claims explorer, filtered on the server."""
+    result = data.claims(conn, f)
+    return {"result": result, "f": f, "facets": data.claim_facets(conn), "page": "claims", "tags": {}}
+
+
+def claims_report_context(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Claims explorer for the report: the most check-worthy claims, filtered in the browser."""
+    f = data.ClaimFilters()
+    rows = []
+    for row in data.iter_claims(conn, f):
+        rows.append(row)
+        if len(rows) >= REPORT_CLAIMS:
+            break
+    total = conn.execute("SELECT count(*) FROM claims c JOIN web_docs d USING (doc_key)").fetchone()[0]
+    tags = data.claim_tags(conn, [r["claim_key"] for r in rows])
+    result = {"filters": {}, "page": 1, "has_next": False, "claims": rows, "total": total,
+              "order": "most check-worthy first"}
+    return {"result": result, "f": f, "facets": data.claim_facets(conn), "page": "claims", "tags": tags}
+
+
+def map_context(conn: sqlite3.Connection, with_mentions: bool) -> dict[str, Any]:
+    """Map page: points and, for the report, each point's first mentions embedded."""
+    points = data.map_points(conn)["points"]
+    payload: dict[str, Any] = {"points": points}
+    if with_mentions:
+        payload["mentions"] = {p["name"]: data.place_mentions(conn, p["name"], size=20)["mentions"]
+                               for p in points}
+    return {"map_data": payload, "points": points, "page": "map"}
