@@ -44,7 +44,9 @@ def test_incremental_runs_match_a_full_run(db_path: Path) -> None:
     assert again.indexed == 0 and again.links == 1
 
     row = store.query("SELECT * FROM reuse")[0]
-    assert row["direction_known"] == 1 and json.loads(row["passages"])
+    assert row["direction_known"] == 1
+    passages = json.loads(row["passages"])  # the export contract: a list of objects
+    assert passages and set(passages[0]) == {"source_start", "source_end", "target_start", "target_end"}
     assert any("2024-05-01" in e for e in json.loads(row["evidence"]))
     story = store.query("SELECT * FROM stories")[0]
     assert story["root"] == "orig" and story["size"] == 2

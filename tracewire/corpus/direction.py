@@ -172,6 +172,8 @@ def decide(
     for src, tgt, sign in ((a, b, 1.0), (b, a, -1.0)):
         if not (src.outlet or src.title):
             continue
+        if src.outlet and tgt.outlet and src.outlet.casefold() == tgt.outlet.casefold():
+            continue  # one outlet on both sides: naming it credits neither
         tt = tb if tgt is b else ta
         tgt_only = _unshared_text(
             tgt, tt, [(p.b_start, p.b_end) if tgt is b else (p.a_start, p.a_end) for p in passages]

@@ -439,7 +439,8 @@ def link_to_row(lk: ReuseLink) -> tuple[object, ...]:
     return (
         lk.source, lk.target, int(lk.direction_known), lk.confidence, lk.shared_words,
         lk.source_coverage, lk.target_coverage,
-        json.dumps([[p.source_start, p.source_end, p.target_start, p.target_end] for p in lk.passages]),
+        json.dumps([{"source_start": p.source_start, "source_end": p.source_end,
+                     "target_start": p.target_start, "target_end": p.target_end} for p in lk.passages]),
         json.dumps([list(s) for s in lk.target_additions]),
         json.dumps([list(s) for s in lk.source_cuts]),
         json.dumps(list(lk.evidence), ensure_ascii=False),
@@ -453,7 +454,9 @@ def row_to_link(row: Sequence[object]) -> ReuseLink:
     return ReuseLink(
         source=str(src), target=str(tgt), direction_known=bool(known), confidence=float(str(conf)),
         shared_words=int(str(shared)), source_coverage=float(str(cov_s)), target_coverage=float(str(cov_t)),
-        passages=tuple(Passage(*p) for p in json.loads(str(passages))),
+        passages=tuple(
+            Passage(**p) if isinstance(p, dict) else Passage(*p) for p in json.loads(str(passages))
+        ),
         target_additions=tuple((int(s), int(e)) for s, e in json.loads(str(adds))),
         source_cuts=tuple((int(s), int(e)) for s, e in json.loads(str(cuts))),
         evidence=tuple(json.loads(str(evidence))),
