@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-BATCH = 20_000  # documents tokenised and shingled together (bounds peak memory)
+BATCH = 4_000  # documents tokenised and shingled together (bounds peak memory)
 MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
 
 
@@ -105,12 +105,8 @@ def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) 
     n = config.align.n
     for lo in range(0, len(texts), BATCH):
         chunk = texts[lo : lo + BATCH]
-        words = [hasher.words(t) for t in chunk]
-        lens = np.array([w.shape[0] for w in words], dtype=np.int64)
-        lengths[lo : lo + len(chunk)] = lens
-        offsets = np.zeros(len(chunk) + 1, dtype=np.int64)
-        np.cumsum(lens, out=offsets[1:])
-        flat = np.concatenate(words) if words else np.empty(0, dtype=np.uint64)
+        flat, offsets = hasher.words_many(chunk)
+        lengths[lo : lo + len(chunk)] = np.diff(offsets)
         words_all.append(flat)
         sh, sd = corpus_shingles(flat, offsets, n)
         ah, ad = winnow(sh, sd, config.window)

@@ -2,15 +2,15 @@
 
 Every stage of reuse detection sees a document as a sequence of lower-cased word tokens
 (``\\w+``, so "Deir ez-\\nZor" and "Deir ez-Zor" tokenise alike and PDF line breaks do not
-matter). Token hashes are stable across processes (BLAKE2b, not Python's salted ``hash``),
-so anchors stored in the database stay valid between runs.
+matter). Token hashes are stable across processes (a polynomial over code points, not Python's
+salted ``hash``), so anchors stored in the database stay valid between runs; tokenising and
+hashing run vectorised over a whole batch of texts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,64 +45,20 @@ class Tokens:
         return int(self.hashes.shape[0])
 
 
-class TokenHasher:
-    """Maps tokens to stable 64-bit hashes, remembering each distinct token for one run only."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
-
-    def _add(self, tokens: Iterable[str]) -> None:
-        """Hash tokens not seen before in this run."""
-        for t in tokens:
-            if t not in self._seen:
-                digest = hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest()
-                self._seen[t] = int.from_bytes(digest, "little") >> 1  # 63 bits: fits int64
-
-    def hash_tokens(self, tokens: Sequence[str]) -> U64:
-        """Stable hashes of ``tokens`` in order."""
-        seen = self._seen
-        try:
-            values = np.fromiter(map(seen.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        except KeyError:
-            self._add(tokens)
-            values = np.fromiter(map(seen.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        return values.view(np.uint64)
-
-    def words(self, text: str) -> U64:
-        """Token hashes of a text, without offsets (the fast path for indexing)."""
-        return self.hash_tokens(WORD.findall(text.casefold()))
-
-    def tokens(self, text: str, words: U64 | None = None) -> Tokens:
-        """Token hashes of a text with the character span of each token.
-
-        Pass ``words`` (the text's token hashes, already computed) to skip hashing again: the
-        spans are then found vectorised, and checked to give the same number of tokens.
-        """
-        folded = text.casefold()
-        if len(folded) != len(text):  # casefold changed lengths (e.g. "ß"): keep offsets true
-            folded = text.lower() if len(text.lower()) == len(text) else text
-        if words is not None:
-            spans = word_spans(folded)
-            if spans is not None and spans.shape[0] == words.shape[0]:
-                return Tokens(starts=spans[:, 0].copy(), ends=spans[:, 1].copy(), hashes=words)
-        spans = np.array([m.span() for m in WORD.finditer(folded)], dtype=np.int64).reshape(-1, 2)
-        hashes = self.hash_tokens(WORD.findall(folded))
-        return Tokens(starts=spans[:, 0].copy(), ends=spans[:, 1].copy(), hashes=hashes)
+_P = np.uint64(0x100000001B3)  # FNV-style odd multiplier
 
 
-_ASCII_WORD = np.zeros(128, dtype=bool)
-for _c in range(128):
-    _ASCII_WORD[_c] = bool(WORD.fullmatch(chr(_c)))
+def _fold(text: str) -> str:
+    """Case-folded text with the same length (offsets stay true); lower() or as-is otherwise."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
 
 
-def word_spans(text: str) -> npt.NDArray[np.int64] | None:
-    """(start, end) of every ``\\w+`` run, vectorised over code points; None if not UTF-32-able."""
-    if not text:
-        return np.empty((0, 2), dtype=np.int64)
-    try:
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    except UnicodeEncodeError:
-        return None
+def _is_word(cps: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    """``\\w`` membership of every code point (a table for ASCII, the regex for the rest)."""
     is_word = np.zeros(cps.shape[0], dtype=bool)
     ascii_ = cps < 128
     is_word[ascii_] = _ASCII_WORD[cps[ascii_]]
@@ -111,10 +67,67 @@ def word_spans(text: str) -> npt.NDArray[np.int64] | None:
         uniq, inv = np.unique(cps[other], return_inverse=True)
         flags = np.array([bool(WORD.fullmatch(chr(int(c)))) for c in uniq], dtype=bool)
         is_word[other] = flags[inv]
-    edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
-    starts = np.nonzero(edges == 1)[0]
-    ends = np.nonzero(edges == -1)[0]
-    return np.stack([starts, ends], axis=1).astype(np.int64)
+    return is_word
+
+
+def tokenize_many(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
+    """Tokens of many texts at once, vectorised over code points.
+
+    Returns (token hashes, start and end character offsets within each token's own text,
+    token offsets per text: text i owns tokens ``offsets[i]:offsets[i+1]``). A token is a run
+    of ``\\w`` characters of the case-folded text; its hash is a polynomial over its code
+    points, finalised with splitmix64, so it is the same in every process and run.
+    """
+    folded = [_fold(t) for t in texts]
+    lengths = np.array([len(t) for t in folded], dtype=np.int64)
+    text_start = np.zeros(len(folded) + 1, dtype=np.int64)
+    np.cumsum(lengths + 1, out=text_start[1:])
+    joined = "\x00".join(folded) + "\x00"
+    cps = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    edges = np.diff(np.concatenate([[False], _is_word(cps), [False]]).astype(np.int8))
+    starts = np.nonzero(edges == 1)[0].astype(np.int64)
+    ends = np.nonzero(edges == -1)[0].astype(np.int64)
+    if starts.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.uint64), empty, empty, np.zeros(len(texts) + 1, dtype=np.int64)
+    # hash = sum of (c + 1) * P**k over the k-th character of each token (mod 2**64)
+    lengths_tok = ends - starts
+    first = np.zeros(starts.shape[0], dtype=np.int64)
+    np.cumsum(lengths_tok[:-1], out=first[1:])
+    rel = np.arange(int(lengths_tok.sum()), dtype=np.int64) - np.repeat(first, lengths_tok)
+    word_pos = rel + np.repeat(starts, lengths_tok)
+    table = np.full(int(lengths_tok.max()), _P, dtype=np.uint64)
+    table[0] = np.uint64(1)
+    table = np.cumprod(table, dtype=np.uint64)
+    vals = (cps[word_pos].astype(np.uint64) + np.uint64(1)) * table[rel]
+    raw: U64 = np.add.reduceat(vals, first, dtype=np.uint64)
+    hashes = _mix(np.bitwise_xor(raw, lengths_tok.astype(np.uint64)))
+    doc = np.searchsorted(text_start, starts, side="right") - 1
+    tok_offsets = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    return hashes, starts - text_start[doc], ends - text_start[doc], tok_offsets
+
+
+class TokenHasher:
+    """Tokenises texts into stable 64-bit token hashes (stateless: kept as a class for callers)."""
+
+    def words(self, text: str) -> U64:
+        """Token hashes of a text, without offsets."""
+        return tokenize_many([text])[0]
+
+    def words_many(self, texts: Sequence[str]) -> tuple[U64, I64]:
+        """Token hashes of many texts: (hashes concatenated, token offsets per text)."""
+        hashes, _, _, offsets = tokenize_many(texts)
+        return hashes, offsets
+
+    def tokens(self, text: str, words: U64 | None = None) -> Tokens:
+        """Token hashes of a text with the character span of each token."""
+        hashes, starts, ends, _ = tokenize_many([text])
+        return Tokens(starts=starts, ends=ends, hashes=hashes)
+
+
+_ASCII_WORD = np.zeros(128, dtype=bool)
+for _c in range(128):
+    _ASCII_WORD[_c] = bool(WORD.fullmatch(chr(_c)))
 
 
 def _mix(h: U64) -> U64:
@@ -198,7 +211,8 @@ def winnow(hashes: U64, docs: I64, window: int) -> tuple[U64, I64]:
         picked = arg[whole]
         # documents shorter than one window keep every shingle
         counts = np.bincount(docs, minlength=int(docs.max()) + 1)
-        small = counts[docs] < window
-        keep = np.union1d(picked, np.nonzero(small)[0])
+        mask = counts[docs] < window
+        mask[picked] = True
+        keep = np.nonzero(mask)[0]
     # the same anchor may be kept twice in one document; anchors.dedupe removes such repeats
     return hashes[keep], docs[keep]
