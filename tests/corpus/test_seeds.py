@@ -53,3 +53,21 @@ def test_seed_reuse_is_004_to_002_only(reflow: bool) -> None:
     first = lk.passages[0]
     assert source[first.source_start : first.source_end].split()[:4] == \
         target[first.target_start : first.target_end].split()[:4]
+
+
+@pytest.mark.shared
+def test_seed_reuse_through_ingest_and_store(tmp_path: Path) -> None:
+    """The same single link when the seeds go through the real ingest and the incremental store path."""
+    from tracewire.corpus.reuse import update_reuse
+    from tracewire.ingest import ingest
+    from tracewire.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "seeds.db")
+    ingest([shared_path("seeds")], store)
+    summary = update_reuse(store)
+    rows = store.query("SELECT source, target, direction_known, shared_words, target_additions FROM reuse")
+    store.close()
+    assert summary.links == 1 and summary.stories == 1
+    (row,) = rows
+    assert row["source"].startswith("004_") and row["target"].startswith("002_")
+    assert row["direction_known"] == 1 and row["shared_words"] >= 400

@@ -319,7 +319,7 @@ def _align_pairs(
         if passages:
             for x in (i, j):
                 if x not in spans:
-                    spans[x] = hasher.tokens(docs[x].text, index.doc_words(x))
+                    spans[x] = hasher.tokens(docs[x].text)
             links.append(build_link(docs[i], docs[j], spans[i], spans[j], passages))
         if progress is not None and (k % 500 == 0 or k == total - 1):
             progress(k + 1, total)

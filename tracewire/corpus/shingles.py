@@ -119,7 +119,7 @@ class TokenHasher:
         hashes, _, _, offsets = tokenize_many(texts)
         return hashes, offsets
 
-    def tokens(self, text: str, words: U64 | None = None) -> Tokens:
+    def tokens(self, text: str) -> Tokens:
         """Token hashes of a text with the character span of each token."""
         hashes, starts, ends, _ = tokenize_many([text])
         return Tokens(starts=starts, ends=ends, hashes=hashes)
