@@ -9,6 +9,18 @@ side, pair recall and precision against the planted truth, wall time and peak me
     .venv/bin/python bench/reuse.py --sizes 10000 100000
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
 
+Measured 2026-11-23 on the shared 2-core build machine (load average ~6 from other jobs, so
+wall times are inflated; cpu s includes worker processes), command
+``.venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000``:
+
+    docs    system                  recall>=50%  precision  wall s  cpu s  peak MiB
+    10000   tracewire workers=2     0.9966       1.0000       35.6   13.1     637
+    10000   datasketch LSH t=0.3    0.6507       0.6171       18.8   12.6     180
+    100000  tracewire workers=2     0.9963       1.0000      202.1  108.9    1969
+    100000  datasketch LSH t=0.3    0.6586       0.8310      240.0  123.2    1269
+    300000  tracewire workers=2     0.9965       1.0000      647.0  367.2    5170
+    extrapolated to 1M documents (wall): tracewire ~30 min (N^0.85), baseline ~51 min (N^1.11)
+
 Truth: a pair counts when the smaller document has >= 50 % of its words in text it shares
 with the other (recall is measured on those); a found pair is correct when the two documents
 belong to the same family and share any text (precision).
