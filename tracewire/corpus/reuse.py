@@ -1,0 +1,558 @@
+"""Text reuse across a corpus: candidates from shared anchors, passage alignment, direction, stories.
+
+``find_reuse`` is the pure whole-corpus function (tests, Python API, benchmark).
+``update_reuse`` is the incremental store-backed version used by ``tracewire analyze``: it
+indexes only documents that are new or changed since the last run, compares them against
+everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_members`` rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing as mp
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import UsageError
+from ..records import Document, Passage, ReuseLink, Story
+from .align import AlignConfig, Prepared, TokenPassage, align, prepare
+from .anchors import AnchorStats, anchor_stats, candidate_pairs
+from .boilerplate import BoilerplateConfig, discount
+from .direction import decide
+from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, winnow
+from .stories import build_stories
+
+if TYPE_CHECKING:
+    from ..store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+BATCH = 4_000  # documents tokenised and shingled together (bounds peak memory)
+MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseConfig:
+    """Every knob of reuse detection, with the defaults the benchmark and gates were run with."""
+
+    window: int = 4  # winnowing window, in shingles
+    max_df: int = 64  # anchors in more documents than this never propose a pair
+    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 10-word passage)
+    min_shared_words: int = 25  # matching words a link needs ...
+    min_short_words: int = 8  # ... or this many when they cover most of a short document
+    short_coverage: float = 0.8
+    align: AlignConfig = field(default_factory=AlignConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+
+    def __post_init__(self) -> None:
+        """Validate early, naming the bad value and the fix."""
+        if self.window < 1:
+            raise UsageError(f"ReuseConfig.window={self.window} must be at least 1 (1 keeps every shingle)")
+        if self.max_df < 2:
+            raise UsageError(f"ReuseConfig.max_df={self.max_df} must be at least 2")
+        if self.min_anchors < 1:
+            raise UsageError(f"ReuseConfig.min_anchors={self.min_anchors} must be at least 1")
+        if not 0.0 < self.short_coverage <= 1.0:
+            raise UsageError(f"ReuseConfig.short_coverage={self.short_coverage} must be in (0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseSummary:
+    """What one incremental run did."""
+
+    documents: int  # current documents in the store
+    indexed: int  # documents (re)indexed in this run
+    removed: int  # documents dropped from the index (deleted or replaced by a new version)
+    candidate_pairs: int
+    links: int  # reuse links in the store after the run
+    stories: int
+
+
+# -- indexing -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Token hashes and winnowed anchors of a list of texts."""
+
+    words: U64  # token hashes of all texts, concatenated
+    offsets: I64  # text i owns words[offsets[i]:offsets[i+1]]
+    anchors: U64  # unique (anchor, text) pairs ...
+    owners: I64  # ... and the text index of each
+
+    def doc_words(self, i: int) -> U64:
+        """Token hashes of text i."""
+        return self.words[int(self.offsets[i]) : int(self.offsets[i + 1])]
+
+    def lengths(self) -> I64:
+        """Word count of each text."""
+        return np.diff(self.offsets)
+
+
+def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
+    """Tokenise texts and compute their winnowed anchors, in batches that bound peak memory."""
+    words_all: list[U64] = []
+    all_h: list[U64] = []
+    all_d: list[I64] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    n = config.align.n
+    for lo in range(0, len(texts), BATCH):
+        chunk = texts[lo : lo + BATCH]
+        flat, offsets = hasher.words_many(chunk)
+        lengths[lo : lo + len(chunk)] = np.diff(offsets)
+        words_all.append(flat)
+        sh, sd = corpus_shingles(flat, offsets, n)
+        ah, ad = winnow(sh, sd, config.window)
+        all_h.append(ah)
+        all_d.append(ad + lo)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return Index(
+        words=np.concatenate(words_all) if words_all else empty_u,
+        offsets=offsets,
+        anchors=np.concatenate(all_h) if all_h else empty_u,
+        owners=np.concatenate(all_d) if all_d else empty_i,
+    )
+
+
+# -- one pair -----------------------------------------------------------------------------------
+def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Character spans of the token runs outside ``ranges`` (at least MIN_SPAN_WORDS words)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    total = len(tokens)
+    for s, e in [*sorted(ranges), (total, total)]:
+        if s - pos >= MIN_SPAN_WORDS:
+            spans.append((int(tokens.starts[pos]), int(tokens.ends[s - 1])))
+        pos = max(pos, e)
+    return tuple(spans)
+
+
+def shared_passages(
+    pa: Prepared, pb: Prepared, stats: AnchorStats, config: ReuseConfig
+) -> list[TokenPassage]:
+    """Aligned passages of a pair, boilerplate discounted; empty when they fall short of a link."""
+    passages = discount(align(pa, pb, config.align), stats, pa.words.shape[0], pb.words.shape[0],
+                        config.boilerplate)
+    if not passages:
+        return []
+    la, lb = max(pa.words.shape[0], 1), max(pb.words.shape[0], 1)
+    shared = sum(p.matched for p in passages)
+    cov_a = sum(p.a_end - p.a_start for p in passages) / la
+    cov_b = sum(p.b_end - p.b_start for p in passages) / lb
+    small_cov = cov_a if la <= lb else cov_b
+    if shared < config.min_shared_words and not (
+        shared >= config.min_short_words and small_cov >= config.short_coverage
+    ):
+        return []
+    return passages
+
+
+def build_link(
+    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage]
+) -> ReuseLink:
+    """The reuse link of two documents from their aligned passages, oriented by the direction call."""
+    shared = sum(p.matched for p in passages)
+    cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
+    cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
+    call = decide(a, b, ta, tb, passages)
+    a_is_source = call.a_first if call.known else a.id <= b.id
+    if a_is_source:
+        return _make_link(a, b, ta, tb, passages, call.known, call.confidence, call.evidence,
+                          cov_a, cov_b, shared, swap=False)
+    return _make_link(b, a, tb, ta, passages, call.known, call.confidence, call.evidence,
+                      cov_b, cov_a, shared, swap=True)
+
+
+def link_pair(
+    a: Document, b: Document, stats: AnchorStats | None = None, config: ReuseConfig | None = None
+) -> ReuseLink | None:
+    """Align two documents and return their reuse link, or None when they share no real passage."""
+    cfg = config or ReuseConfig()
+    hasher = TokenHasher()
+    ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
+    pa, pb = prepare(ta.hashes, cfg.align.n), prepare(tb.hashes, cfg.align.n)
+    passages = shared_passages(pa, pb, stats or anchor_stats(np.empty(0, dtype=np.uint64),
+                                                             np.empty(0, dtype=np.int64)), cfg)
+    return build_link(a, b, ta, tb, passages) if passages else None
+
+
+def _make_link(
+    src: Document,
+    tgt: Document,
+    ts: Tokens,
+    tt: Tokens,
+    passages: list[TokenPassage],
+    known: bool,
+    confidence: float,
+    evidence: tuple[str, ...],
+    cov_s: float,
+    cov_t: float,
+    shared: int,
+    *,
+    swap: bool,
+) -> ReuseLink:
+    """Build a ReuseLink oriented source -> target, with character offsets and coverage."""
+    spans = [
+        ((p.b_start, p.b_end), (p.a_start, p.a_end)) if swap else ((p.a_start, p.a_end), (p.b_start, p.b_end))
+        for p in passages
+    ]
+    spans.sort(key=lambda x: x[1][0])
+    out = tuple(
+        Passage(
+            source_start=int(ts.starts[s0]),
+            source_end=int(ts.ends[s1 - 1]),
+            target_start=int(tt.starts[t0]),
+            target_end=int(tt.ends[t1 - 1]),
+        )
+        for (s0, s1), (t0, t1) in spans
+    )
+    words = (
+        f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
+        f"{src.id} has {cov_s:.0%}"
+    )
+    return ReuseLink(
+        source=src.id,
+        target=tgt.id,
+        direction_known=known,
+        confidence=confidence,
+        shared_words=int(shared),
+        source_coverage=round(min(cov_s, 1.0), 4),
+        target_coverage=round(min(cov_t, 1.0), 4),
+        passages=out,
+        target_additions=_uncovered(tt, [t for _, t in spans]),
+        source_cuts=_uncovered(ts, [s for s, _ in spans]),
+        evidence=(*evidence, words),
+    )
+
+
+# -- corpus-level passes ------------------------------------------------------------------------
+def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
+    """Copies of one original share text through it: their link gets no direction of its own.
+
+    When X -> B and X -> C are both known and B and C share no more with each other than C
+    shares with X, B and C are siblings: ``direction_known`` becomes False (source = smaller
+    id) and the evidence names the common original.
+    """
+    parents: dict[str, dict[str, int]] = {}
+    for lk in links:
+        if lk.direction_known:
+            parents.setdefault(lk.target, {})[lk.source] = lk.shared_words
+    out: list[ReuseLink] = []
+    for lk in links:
+        common = sorted(set(parents.get(lk.source, {})) & set(parents.get(lk.target, {})))
+        explained = [
+            x for x in common
+            if lk.shared_words <= 1.05 * min(parents[lk.source][x], parents[lk.target][x]) + 5
+        ]
+        if not explained:
+            out.append(lk)
+            continue
+        # name the earliest common original: not itself copied from another common one
+        upstream = [x for x in explained if not any(y in parents.get(x, {}) for y in explained)]
+        explained = upstream or explained
+        lo_id, hi_id = sorted((lk.source, lk.target))
+        note = (
+            f"both {lo_id} and {hi_id} copy {explained[0]}; the text they share is the "
+            "text they take from it, so neither is the other's source"
+        )
+        if note not in lk.evidence:
+            src, tgt = sorted((lk.source, lk.target))
+            flipped = src != lk.source
+            out.append(
+                replace(
+                    lk,
+                    source=src,
+                    target=tgt,
+                    direction_known=False,
+                    confidence=0.5,
+                    source_coverage=lk.target_coverage if flipped else lk.source_coverage,
+                    target_coverage=lk.source_coverage if flipped else lk.target_coverage,
+                    passages=tuple(
+                        Passage(p.target_start, p.target_end, p.source_start, p.source_end)
+                        for p in lk.passages
+                    ) if flipped else lk.passages,
+                    target_additions=lk.source_cuts if flipped else lk.target_additions,
+                    source_cuts=lk.target_additions if flipped else lk.source_cuts,
+                    evidence=(*lk.evidence, note),
+                )
+            )
+        else:
+            out.append(lk)
+    return out
+
+
+def _align_pairs(
+    docs: Sequence[Document],
+    index: Index,
+    pairs: tuple[I64, I64],
+    stats: AnchorStats,
+    config: ReuseConfig,
+    hasher: TokenHasher,
+    progress: Progress | None,
+) -> list[ReuseLink]:
+    """Align every candidate pair (i, j) of ``docs``; per-document indexes are cached, bounded."""
+    ii, jj = pairs
+    total = int(ii.shape[0])
+    prepared: dict[int, Prepared] = {}
+    spans: dict[int, Tokens] = {}
+    links: list[ReuseLink] = []
+    n = config.align.n
+    for k in range(total):
+        i, j = int(ii[k]), int(jj[k])
+        if len(prepared) > 100_000:
+            prepared.clear()
+        if len(spans) > 20_000:
+            spans.clear()
+        for x in (i, j):
+            if x not in prepared:
+                prepared[x] = prepare(index.doc_words(x), n)
+        passages = shared_passages(prepared[i], prepared[j], stats, config)
+        if passages:
+            for x in (i, j):
+                if x not in spans:
+                    spans[x] = hasher.tokens(docs[x].text)
+            links.append(build_link(docs[i], docs[j], spans[i], spans[j], passages))
+        if progress is not None and (k % 500 == 0 or k == total - 1):
+            progress(k + 1, total)
+    return links
+
+
+# -- parallel helpers (fork only: workers inherit the corpus instead of receiving a pickled copy) --
+_STATE: list[Any] = []  # set in forked workers only, by _set_state
+
+
+def _set_state(*state: Any) -> None:
+    """Pool initializer: keep the inherited inputs for this worker process."""
+    _STATE[:] = state
+
+
+def _index_chunk(bounds: tuple[int, int]) -> Index:
+    """Worker: index texts[lo:hi]."""
+    texts, cfg = _STATE
+    return index_texts(texts[bounds[0] : bounds[1]], TokenHasher(), cfg)
+
+
+def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
+    """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
+    docs, index, ii, jj, stats, cfg = _STATE
+    lo, hi = sel
+    return _align_pairs(docs, index, (ii[lo:hi], jj[lo:hi]), stats, cfg, TokenHasher(), None)
+
+
+def _usable_workers(workers: int) -> int:
+    """Worker processes to use: 1 unless asked for more and the platform can fork."""
+    if workers < 1:
+        raise UsageError(f"workers={workers} must be at least 1")
+    return workers if workers > 1 and "fork" in mp.get_all_start_methods() else 1
+
+
+def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> Index:
+    """index_texts over ``workers`` forked processes, merged in order."""
+    step = -(-len(texts) // workers)
+    bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
+    with mp.get_context("fork").Pool(workers, initializer=_set_state, initargs=(texts, cfg)) as pool:
+        parts = pool.map(_index_chunk, bounds)
+    lengths = np.concatenate([p.lengths() for p in parts])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return Index(
+        words=np.concatenate([p.words for p in parts]),
+        offsets=offsets,
+        anchors=np.concatenate([p.anchors for p in parts]),
+        owners=np.concatenate([p.owners + lo for p, (lo, _) in zip(parts, bounds, strict=True)]),
+    )
+
+
+def find_reuse(
+    docs: Sequence[Document],
+    config: ReuseConfig | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> list[ReuseLink]:
+    """All reuse links of a whole corpus, sorted by (source, target).
+
+    ``workers`` > 1 indexes and aligns in that many forked processes (POSIX); results are the
+    same as with one.
+    """
+    cfg = config or ReuseConfig()
+    ids = [d.id for d in docs]
+    if len(set(ids)) != len(ids):
+        dup = sorted(x for x, k in Counter(ids).items() if k > 1)[:3]
+        raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
+    nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
+    hasher = TokenHasher()
+    texts = [d.text for d in docs]
+    index = _index_parallel(texts, cfg, nproc) if nproc > 1 else index_texts(texts, hasher, cfg)
+    ii, jj, _, stats = candidate_pairs(index.anchors, index.owners, len(docs), max_df=cfg.max_df,
+                                       min_shared=cfg.min_anchors)
+    log.info("reuse: %d documents, %d anchors, %d candidate pairs", len(docs), index.anchors.shape[0],
+             ii.shape[0])
+    if nproc > 1 and ii.shape[0] >= 100:
+        total = int(ii.shape[0])
+        step = -(-total // (4 * nproc))
+        chunks = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+        links: list[ReuseLink] = []
+        ctx = mp.get_context("fork")
+        with ctx.Pool(nproc, initializer=_set_state, initargs=(docs, index, ii, jj, stats, cfg)) as pool:
+            for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
+                links.extend(part)
+                if progress is not None:
+                    progress(hi, total)
+    else:
+        links = _align_pairs(docs, index, (ii, jj), stats, cfg, hasher, progress)
+    links = mark_siblings(links)
+    return sorted(links, key=lambda lk: (lk.source, lk.target))
+
+
+def find_stories(docs: Sequence[Document], links: list[ReuseLink]) -> list[Story]:
+    """Stories of a corpus from its reuse links."""
+    return build_stories(links, {d.id: d.date for d in docs})
+
+
+# -- incremental, store-backed ------------------------------------------------------------------
+def _now() -> str:
+    """Current UTC time, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _signed(h: U64) -> npt.NDArray[np.int64]:
+    """uint64 hashes as SQLite-storable int64."""
+    return h.view(np.int64)
+
+
+def link_to_row(lk: ReuseLink) -> tuple[object, ...]:
+    """A ReuseLink as a row of the ``reuse`` table."""
+
+    return (
+        lk.source, lk.target, int(lk.direction_known), lk.confidence, lk.shared_words,
+        lk.source_coverage, lk.target_coverage,
+        json.dumps([{"source_start": p.source_start, "source_end": p.source_end,
+                     "target_start": p.target_start, "target_end": p.target_end} for p in lk.passages]),
+        json.dumps([list(s) for s in lk.target_additions]),
+        json.dumps([list(s) for s in lk.source_cuts]),
+        json.dumps(list(lk.evidence), ensure_ascii=False),
+    )
+
+
+def row_to_link(row: Sequence[object]) -> ReuseLink:
+    """A row of the ``reuse`` table (columns in ``_REUSE_COLS`` order) as a ReuseLink."""
+
+    (src, tgt, known, conf, shared, cov_s, cov_t, passages, adds, cuts, evidence) = row
+    return ReuseLink(
+        source=str(src), target=str(tgt), direction_known=bool(known), confidence=float(str(conf)),
+        shared_words=int(str(shared)), source_coverage=float(str(cov_s)), target_coverage=float(str(cov_t)),
+        passages=tuple(
+            Passage(**p) if isinstance(p, dict) else Passage(*p) for p in json.loads(str(passages))
+        ),
+        target_additions=tuple((int(s), int(e)) for s, e in json.loads(str(adds))),
+        source_cuts=tuple((int(s), int(e)) for s, e in json.loads(str(cuts))),
+        evidence=tuple(json.loads(str(evidence))),
+    )
+
+
+_REUSE_COLS = ("source, target, direction_known, confidence, shared_words, source_coverage, "
+               "target_coverage, passages, target_additions, source_cuts, evidence")
+
+
+def update_reuse(
+    store: SQLiteStore,
+    progress: Progress | None = None,
+    config: ReuseConfig | None = None,
+) -> ReuseSummary:
+    """Index new and changed documents, compare them with the indexed rest, rewrite reuse and stories."""
+    cfg = config or ReuseConfig()
+    conn = store.conn
+    current = {r[0]: r[1] for r in conn.execute("SELECT id, sha256 FROM current_documents")}
+    indexed = {r[0]: r[1] for r in conn.execute("SELECT id, sha256 FROM reuse_index_docs")}
+    stale = sorted(x for x, sha in indexed.items() if current.get(x) != sha)
+    fresh_ids = sorted(x for x, sha in current.items() if indexed.get(x) != sha)
+    hasher = TokenHasher()
+    fresh = list(store.documents(fresh_ids)) if fresh_ids else []
+    f_index = index_texts([d.text for d in fresh], hasher, cfg)
+    f_hash, f_owner, f_words = f_index.anchors, f_index.owners, f_index.lengths()
+
+    with store.transaction() as c:
+        if stale:
+            c.executemany("DELETE FROM reuse_anchors WHERE doc=?", [(x,) for x in stale])
+            c.executemany("DELETE FROM reuse_index_docs WHERE id=?", [(x,) for x in stale])
+            c.executemany("DELETE FROM reuse WHERE source=? OR target=?", [(x, x) for x in stale])
+        # old documents sharing any anchor with the fresh ones, with every (hash, doc) of those hashes
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_probe (hash INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM reuse_probe")
+        c.executemany("INSERT OR IGNORE INTO reuse_probe(hash) VALUES (?)",
+                      ((int(h),) for h in _signed(np.unique(f_hash))))
+        old_rows = c.execute(
+            "SELECT a.hash, a.doc FROM reuse_anchors a JOIN reuse_probe p ON p.hash = a.hash"
+        ).fetchall()
+        old_ids = sorted({r[1] for r in old_rows} - set(fresh_ids))
+        all_ids = [d.id for d in fresh] + old_ids
+        pos = {x: k for k, x in enumerate(all_ids)}
+        o_hash = np.array([r[0] for r in old_rows], dtype=np.int64).view(np.uint64)
+        o_owner = np.array([pos[r[1]] for r in old_rows], dtype=np.int64)
+        hashes = np.concatenate([f_hash, o_hash])
+        owners = np.concatenate([f_owner, o_owner])
+        only = np.zeros(len(all_ids), dtype=bool)
+        only[: len(fresh)] = True
+        ii, jj, _, stats = candidate_pairs(hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df,
+                                    min_shared=cfg.min_anchors, only=only)
+        old_docs = list(store.documents(old_ids)) if old_ids else []
+        both = [*fresh, *old_docs]
+        index = index_texts([d.text for d in both], hasher, cfg) if old_docs else f_index
+        links = _align_pairs(both, index, (ii, jj), stats, cfg, hasher, progress)
+
+        now = _now()
+        c.executemany(
+            "INSERT OR IGNORE INTO reuse_anchors(hash, doc) VALUES (?, ?)",
+            ((int(h), fresh[int(d)].id) for h, d in zip(_signed(f_hash).tolist(), f_owner.tolist(),
+                                                        strict=True)),
+        )
+        c.executemany(
+            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at) VALUES (?, ?, ?, ?)",
+            ((d.id, d.sha256, int(f_words[k]), now) for k, d in enumerate(fresh)),
+        )
+        c.executemany(
+            f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (link_to_row(lk) for lk in links),
+        )
+        all_links = [row_to_link(tuple(r)) for r in c.execute(f"SELECT {_REUSE_COLS} FROM reuse")]
+        marked = mark_siblings(all_links)
+        if marked != all_links:
+            c.execute("DELETE FROM reuse")
+            c.executemany(
+                f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (link_to_row(lk) for lk in marked),
+            )
+        dates = {r[0]: r[1] for r in c.execute("SELECT id, date FROM current_documents")}
+        stories = build_stories(marked, dates)
+        _write_stories(c, stories)
+    return ReuseSummary(
+        documents=len(current), indexed=len(fresh), removed=len(stale),
+        candidate_pairs=int(ii.shape[0]), links=len(marked), stories=len(stories),
+    )
+
+
+def _write_stories(c: sqlite3.Connection, stories: list[Story]) -> None:
+    """Replace the ``stories`` and ``story_members`` rows."""
+    c.execute("DELETE FROM story_members")
+    c.execute("DELETE FROM stories")
+    c.executemany(
+        "INSERT INTO stories(story_id, root, size, tree) VALUES (?, ?, ?, ?)",
+        (
+            (s.story_id, s.root, len(s.members),
+             json.dumps([{"doc": m.doc, "parent": m.parent, "depth": m.depth} for m in s.members]))
+            for s in stories
+        ),
+    )
+    c.executemany(
+        "INSERT INTO story_members(story_id, doc, parent, depth) VALUES (?, ?, ?, ?)",
+        ((s.story_id, m.doc, m.parent, m.depth) for s in stories for m in s.members),
+    )
