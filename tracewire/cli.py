@@ -171,8 +171,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if s.failed_components:
         print(f"  {s.failed_components} component failures recorded (analysis_runs.errors)")
     for name, result in s.corpus.items():
-        print(f"  {name}: {result}")
+        print(f"  {name}: {_fields(result)}")
     return 0
+
+
+def _fields(result: Any) -> str:
+    """A stage summary dataclass as 'name value, ...' for the terminal."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in dataclasses.asdict(result).items())
+    return str(result)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ def run_demo(
     """Ingest and analyse the demo corpus into ``out``/tracewire.db and write the report."""
     from contextlib import nullcontext
 
+    from ..cli import _fields
     from ..engines.local import analyze_store
     from ..ingest import ingest
     from ..store import SQLiteStore
@@ -64,7 +65,7 @@ def run_demo(
             a = analyze_store(store, progress=p)
         lines.append(f"analysed {a.analysed} documents ({a.up_to_date} already up to date)")
         for name, value in a.corpus.items():
-            lines.append(f"  {name}: {value}")
+            lines.append(f"  {name}: {_fields(value)}")
     finally:
         store.close()
     try:

@@ -16,7 +16,7 @@ from ..store.sqlite import SQLiteStore
 Progress = Callable[[str, int, int], None]
 
 # corpus-level stages run after the per-document components: (name, "module:function")
-CORPUS_STAGES: tuple[tuple[str, str], ...] = ()
+CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),)
 
 
 @dataclass(slots=True)
