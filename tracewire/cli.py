@@ -150,7 +150,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse stored documents and print what was done."""
-    from .engines.local import analyze_store
+    from .engines.local import analyze_store, describe
     from .store import SQLiteStore
 
     if args.engine == "spark":
@@ -171,17 +171,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if s.failed_components:
         print(f"  {s.failed_components} component failures recorded (analysis_runs.errors)")
     for name, result in s.corpus.items():
-        print(f"  {name}: {_fields(result)}")
+        print(f"  {name}: {describe(result)}")
     return 0
-
-
-def _fields(result: Any) -> str:
-    """A stage summary dataclass as 'name value, ...' for the terminal."""
-    import dataclasses
-
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in dataclasses.asdict(result).items())
-    return str(result)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -207,20 +198,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _feature(module: str, attr: str, what: str) -> Callable[..., Any]:
-    """A function from a module that arrives with a later feature, or a usage error naming it."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as e:
-        raise UsageError(f"`tracewire {what}` is not available in this version yet (it arrives with the web "
-                         "UI and report feature)", Code.TW003) from e
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the static report."""
-    build_report = _feature("tracewire.report", "build_report", "report")
+    from .report import build_report
+
     index = build_report(_db(args), args.out)
     print(f"report written: {index}")
     return 0
@@ -228,7 +209,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI until interrupted."""
-    serve = _feature("tracewire.web.app", "serve", "serve")
+    from .web.app import serve
+
     token = args.token or settings.get("token") or None
     serve(_db(args), host=args.host, port=args.port, token=token, workers=args.workers)
     return 0

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import Code, UsageError
+from ..packs import pack_dirs
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document, Technique
 
@@ -57,7 +58,6 @@ LABELS: tuple[str, ...] = (
 WORD_LEVEL: frozenset[str] = frozenset({"Loaded_Language", "Name_Calling,Labeling", "Exaggeration,Minimisation"})
 
 MODEL_PACKAGE = "tracewire.models.techniques"
-PACK_PACKAGE = "tracewire.packs.core"
 N_FEATURES = 2**18
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
@@ -188,19 +188,9 @@ class Lexicon:
         return hits
 
 
-def pack_files(packs: Sequence[str] = ()) -> list[Any]:
-    """The core techniques pack file plus ``techniques.toml`` of each named pack or folder that has one."""
-    files: list[Any] = [resources.files(PACK_PACKAGE).joinpath("techniques.toml")]
-    for name in packs:
-        cand: Any = Path(name) / "techniques.toml"
-        if not cand.is_file():
-            try:
-                cand = resources.files(f"tracewire.packs.{name}").joinpath("techniques.toml")
-            except ModuleNotFoundError:
-                continue
-        if cand.is_file():
-            files.append(cand)
-    return files
+def pack_files(packs: Sequence[str] = ()) -> list[Path]:
+    """``techniques.toml`` of the core pack and of each named pack or folder that has one."""
+    return [d / "techniques.toml" for d in pack_dirs(packs) if (d / "techniques.toml").is_file()]
 
 
 def _shape(w: str) -> str:

@@ -37,9 +37,9 @@ def run_demo(
     """Ingest and analyse the demo corpus into ``out``/tracewire.db and write the report."""
     from contextlib import nullcontext
 
-    from ..cli import _fields
-    from ..engines.local import analyze_store
+    from ..engines.local import analyze_store, describe
     from ..ingest import ingest
+    from ..report import build_report
     from ..store import SQLiteStore
 
     out = out.resolve()
@@ -65,17 +65,12 @@ def run_demo(
             a = analyze_store(store, progress=p)
         lines.append(f"analysed {a.analysed} documents ({a.up_to_date} already up to date)")
         for name, value in a.corpus.items():
-            lines.append(f"  {name}: {_fields(value)}")
+            lines.append(f"  {name}: {describe(value)}")
     finally:
         store.close()
-    try:
-        from ..report import build_report
-    except ImportError:
-        lines.append("report: the static report arrives with the web UI feature")
-    else:
-        result.report = Path(build_report(db, out / "report"))
-        lines.append(f"report: {result.report}")
-        lines.append(f"open it offline: file://{result.report}")
-        lines.append(f"serve it: tracewire serve --db {db}   (then open http://127.0.0.1:8765/)")
+    result.report = Path(build_report(db, out / "report"))
+    lines.append(f"report: {result.report}")
+    lines.append(f"open it offline: file://{result.report}")
+    lines.append(f"serve it: tracewire serve --db {db}   (then open http://127.0.0.1:8765/)")
     lines.append(f"database: {db} (explore with: tracewire export claims --db {db})")
     return result

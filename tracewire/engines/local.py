@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import multiprocessing as mp
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,13 @@ class AnalyzeSummary:
     failed_components: int = 0
     pipeline: str = ""
     corpus: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(result: Any) -> str:
+    """A corpus stage's summary dataclass as 'name value, ...' for people."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in dataclasses.asdict(result).items())
+    return str(result)
 
 
 _worker: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from ..errors import Code, Rejected
 from ..packs import pack_names_from_setting
 from ..records import Rejection
 from ..store.base import IngestBatch, IngestCounts, Store
-from .boilerplate import load_rules
+from .boilerplate import BoilerplateRules, load_rules
 from .build import sha256
 from .context import FieldMap, FileInput, ReadResult
 from .detect import sniff
@@ -154,7 +154,7 @@ def ingest(
 
 
 def _one(
-    target: _Target, store: Store, rules: object, limit: int, fm: FieldMap, batch: IngestBatch,
+    target: _Target, store: Store, rules: BoilerplateRules, limit: int, fm: FieldMap, batch: IngestBatch,
     summary: IngestSummary,
 ) -> Iterator[tuple[Rejection, str | None]]:
     """Read one target into ``batch``; yield its rejections with the sha of its stored bytes."""
@@ -173,7 +173,7 @@ def _one(
         summary.unchanged_inputs += 1
         return
     batch.blobs[digest] = data
-    inp = FileInput(path=path, data=data, sha256=digest, rules=rules, fields=fm)  # type: ignore[arg-type]
+    inp = FileInput(path=path, data=data, sha256=digest, rules=rules, fields=fm)
     try:
         result = _read(inp)
         fmt = result.documents[0].fmt if result.documents else "unknown"
