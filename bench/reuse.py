@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import math
 import multiprocessing as mp
-import os
 import re
 import resource
 import sys
@@ -224,10 +223,30 @@ def run_baseline(c: Corpus, threshold: float = 0.3, num_perm: int = 128) -> set[
     return pairs
 
 
-def _rss_mb() -> float:
-    """Current resident memory of this process, in MiB."""
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of one process in MiB (shared pages split among their sharers); 0 once gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(x) for x in fh.read().split())
+        except OSError:
+            pass
+    return out
 
 
 _CORPUS: list[Corpus] = []  # the corpus the forked child inherits from the parent
@@ -241,31 +260,38 @@ def _cpu() -> float:
 
 
 def _child(name: str, threshold: float, workers: int, conn: object) -> None:
-    """Run one system on the inherited corpus; send back (pairs, wall s, cpu s, peak MiB, base MiB)."""
+    """Run one system on the inherited corpus; send "ready", then (pairs, wall s, cpu s)."""
     c = _CORPUS[0]
-    base = _rss_mb()
     fn: Callable[[Corpus], set[tuple[int, int]]] = (
         (lambda cc: run_tracewire(cc, workers)) if name == "tracewire"
         else (lambda cc: run_baseline(cc, threshold))
     )
+    conn.send("ready")  # type: ignore[attr-defined]
     c0, t0 = _cpu(), time.perf_counter()
     pairs = fn(c)
     secs, cpu = time.perf_counter() - t0, _cpu() - c0
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    conn.send((pairs, secs, cpu, peak, base))  # type: ignore[attr-defined]
+    conn.send((pairs, secs, cpu))  # type: ignore[attr-defined]
 
 
 def measure(name: str, threshold: float, workers: int
             ) -> tuple[set[tuple[int, int]], float, float, float, float]:
-    """Run one system in a forked process so its peak memory is its own (minus the corpus)."""
+    """Run one system in a forked process; sample the memory of its whole process tree.
+
+    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms:
+    (peak - the child's PSS before it starts) is what the system itself needed, the corpus
+    it was handed excluded; the peak including the corpus is reported beside it.
+    """
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     p = ctx.Process(target=_child, args=(name, threshold, workers, child))
     p.start()
-    result = parent.recv()
+    parent.recv()
+    base = peak = _pss_mb(p.pid)
+    while not parent.poll(0.1):
+        peak = max(peak, sum(_pss_mb(x) for x in _tree(p.pid)))
+    pairs, secs, cpu = parent.recv()
     p.join()
-    return result  # type: ignore[no-any-return]
+    return pairs, secs, cpu, peak, base
 
 
 def score(found: set[tuple[int, int]], strong: set[tuple[int, int]], anyshare: set[tuple[int, int]]

@@ -125,3 +125,24 @@ def test_bad_input_is_named() -> None:
         find_reuse([doc("x", "one"), doc("x", "two")])
     with pytest.raises(UsageError, match="min_anchors=0"):
         ReuseConfig(min_anchors=0)
+
+
+def test_mass_reprint_links_every_copy_to_the_earliest() -> None:
+    """A wire text in more papers than max_df still links: each copy to the earliest-dated one.
+
+    Its anchors are too frequent to pair every copy with every other (quadratic), so copies are
+    paired with one hub; a site footer that is just as frequent proposes nothing.
+    """
+    cfg = ReuseConfig(max_df=8)
+    wire = doc("wire", join(*WIRE), date="2024-05-01")
+    copies = [doc(f"paper{k:02d}", join(f"Paper {k} reports from the valley.", *WIRE, FOOTER),
+                  date=f"2024-05-{2 + k % 20:02d}") for k in range(20)]
+    site = [doc(f"site{k}", join(OTHER[k], FOOTER)) for k in range(5)]  # the footer is in 25 texts
+    links = find_reuse([*copies, *site, wire], config=cfg)
+    assert {lk.source for lk in links} == {"wire"}
+    assert {lk.target for lk in links} == {c.id for c in copies}
+    assert all(lk.direction_known and lk.shared_words >= 180 for lk in links)
+    (story,) = find_stories([wire, *copies], links)
+    assert story.root == "wire" and len(story.members) == 21
+    # the same corpus with the default max_df pairs the copies with each other too (siblings)
+    assert len(find_reuse([*copies, wire])) == 21 * 20 // 2

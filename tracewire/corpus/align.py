@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shingles import U64, shingles
+from .anchors import AnchorStats
+from .shingles import I64, U64, corpus_shingles, winnow_keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class TokenPassage:
     b_start: int
     b_end: int
     matched: int  # words of A covered by seeds (exact matches)
-    seed_hashes: U64  # the n-gram hashes that seeded it (for boilerplate checks)
+    seed_df: I64  # corpus document frequency of each seed n-gram that is an anchor, else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,22 +53,53 @@ class Prepared:
     """A document ready for alignment: its token hashes and its once-only n-grams sorted by hash."""
 
     words: U64  # token hashes in reading order
-    hashes: np.ndarray  # n-gram hashes that occur exactly once in the document, sorted
-    positions: np.ndarray  # token position of each
+    hashes: U64  # n-gram hashes that occur exactly once in the document, sorted
+    positions: I64  # token position of each
+    df: I64  # corpus document frequency of each as an anchor (0: not an anchor, or unknown)
 
 
-def prepare(words: U64, n: int) -> Prepared:
+def prepare(words: U64, n: int, window: int = 1, stats: AnchorStats | None = None) -> Prepared:
     """Index a document's n-grams for alignment; repeated n-grams are left out (they align anywhere)."""
-    sh = shingles(words, n) if words.shape[0] >= n else np.empty(0, dtype=np.uint64)
-    if sh.size == 0:
-        return Prepared(words, sh, np.empty(0, dtype=np.int64))
-    order = np.argsort(sh, kind="stable")
-    hs = sh[order]
+    return prepare_many(words, np.array([0, words.shape[0]], dtype=np.int64), n, window, stats)[0]
+
+
+def prepare_many(
+    words: U64, offsets: I64, n: int, window: int = 1, stats: AnchorStats | None = None
+) -> list[Prepared]:
+    """``prepare`` for many documents at once (vectorised): document i owns words[offsets[i]:offsets[i+1]].
+
+    Each n-gram also gets the document frequency boilerplate checks need: 0 when winnowing
+    (``window``, as at indexing) does not keep it as an anchor; its frequency from ``stats``
+    (which holds only frequent anchors) when listed there; otherwise 1, standing for "an anchor
+    too rare to be furniture". Only the comparison with the frequency threshold matters, so
+    the rare ones need no lookup.
+    """
+    ndocs = offsets.shape[0] - 1
+    lengths = np.diff(offsets)
+    sh, owner = corpus_shingles(words, offsets, n)
+    long_enough = lengths[owner] >= n if owner.size else np.empty(0, dtype=bool)
+    sh, owner = sh[long_enough], owner[long_enough]
+    is_anchor = np.zeros(sh.shape[0], dtype=bool)
+    is_anchor[winnow_keep(sh, owner, window)] = True
+    # token position of each shingle within its document (shingles come in document order)
+    first = np.searchsorted(owner, np.arange(ndocs + 1), side="left")
+    pos = np.arange(owner.shape[0], dtype=np.int64) - first[owner]
+    order = np.lexsort((sh, owner))  # by document, then hash
+    hs, ds, ps, anchor = sh[order], owner[order], pos[order], is_anchor[order]
+    dup = (hs[1:] == hs[:-1]) & (ds[1:] == ds[:-1])
     once = np.ones(hs.shape[0], dtype=bool)
-    dup = hs[1:] == hs[:-1]
     once[1:] &= ~dup
     once[:-1] &= ~dup
-    return Prepared(words, hs[once], order[once].astype(np.int64))
+    hs, ds, ps, anchor = hs[once], ds[once], ps[once], anchor[once]
+    df = anchor.astype(np.int64)
+    if stats is not None and stats.hashes.size:
+        df = np.maximum(df, stats.lookup(hs))
+    bounds = np.searchsorted(ds, np.arange(ndocs + 1), side="left")
+    out: list[Prepared] = []
+    for i in range(ndocs):
+        lo, hi = int(bounds[i]), int(bounds[i + 1])
+        out.append(Prepared(words[int(offsets[i]) : int(offsets[i + 1])], hs[lo:hi], ps[lo:hi], df[lo:hi]))
+    return out
 
 
 def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list[TokenPassage]:
@@ -78,14 +110,20 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
     if la < n or lb < n:
         # too short for n-gram seeds: only an exact match of the whole short text counts
         if la and la == lb and np.array_equal(pa.words, pb.words):
-            return [TokenPassage(0, la, 0, lb, la, np.empty(0, dtype=np.uint64))]
+            return [TokenPassage(0, la, 0, lb, la, np.empty(0, dtype=np.int64))]
         return []
-    common, ia, ib = np.intersect1d(pa.hashes, pb.hashes, assume_unique=True, return_indices=True)
-    if common.size == 0:
+    # both hash lists are sorted and unique: a merge by binary search finds the shared n-grams
+    if pa.hashes.size == 0 or pb.hashes.size == 0:
         return []
+    at = np.minimum(np.searchsorted(pb.hashes, pa.hashes), pb.hashes.shape[0] - 1)
+    hit = pb.hashes[at] == pa.hashes
+    ia = np.flatnonzero(hit)
+    if ia.size == 0:
+        return []
+    ib = at[ia]
     sa, sb = pa.positions[ia], pb.positions[ib]
     order = np.argsort(sa, kind="stable")
-    sa, sb, seeds = sa[order], sb[order], common[order]
+    sa, sb, seeds = sa[order], sb[order], np.maximum(pa.df[ia], pb.df[ib])[order]
     # chain consecutive seeds (in A's order) that stay close on both sides and near one diagonal
     gap = cfg.max_gap + n
     da, db = np.diff(sa), np.diff(sb)

@@ -21,48 +21,49 @@ CHUNK = 8_000_000  # pair keys counted per reduction step (bounds peak memory)
 
 @dataclass(frozen=True, slots=True)
 class AnchorStats:
-    """Document frequency of every distinct anchor hash (sorted by hash)."""
+    """Document frequency of distinct anchor hashes (sorted by hash): all, or only the frequent ones."""
 
-    hashes: U64
+    hashes: U64  # anchor hashes, or their top 64 - shift bits when built from packed keys
     df: I64
+    shift: int = 0
 
     def lookup(self, hashes: U64) -> I64:
         """Document frequency of each of ``hashes``; 0 for hashes that are not anchors."""
         if self.hashes.size == 0 or hashes.size == 0:
             return np.zeros(hashes.shape[0], dtype=np.int64)
+        if self.shift:
+            hashes = hashes >> np.uint64(self.shift)
         pos = np.searchsorted(self.hashes, hashes)
         pos = np.minimum(pos, self.hashes.shape[0] - 1)
         hit = self.hashes[pos] == hashes
         return np.where(hit, self.df[pos], 0).astype(np.int64)
 
 
-def dedupe(hashes: U64, docs: I64) -> tuple[U64, I64]:
-    """Anchors sorted by hash (then document), each (hash, doc) once."""
-    order = np.argsort(hashes, kind="stable")  # stable: documents stay ascending within a hash
-    hs, ds = hashes[order], docs[order]
-    if not np.all(ds[:-1][hs[1:] == hs[:-1]] <= ds[1:][hs[1:] == hs[:-1]]):
-        order = np.lexsort((ds, hs))
-        hs, ds = hs[order], ds[order]
-    keep = np.ones(hs.shape[0], dtype=bool)
-    keep[1:] = (hs[1:] != hs[:-1]) | (ds[1:] != ds[:-1])
-    return hs[keep], ds[keep]
-
-
-def anchor_stats(hashes: U64, docs: I64) -> AnchorStats:
-    """Document frequency of each anchor hash."""
-    if hashes.size == 0:
-        return AnchorStats(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))
-    hs, _ = dedupe(hashes, docs)
-    return _stats_sorted(hs)
-
-
-def _stats_sorted(hs: U64) -> AnchorStats:
-    """Document frequency from deduplicated anchor hashes sorted by hash."""
+def _stats_sorted(hs: U64, min_df: int = 1, shift: int = 0) -> AnchorStats:
+    """Document frequency from deduplicated anchor hashes sorted by hash (only df >= ``min_df``)."""
     first = np.ones(hs.shape[0], dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
     starts = np.nonzero(first)[0]
     sizes = np.diff(np.append(starts, hs.shape[0]))
-    return AnchorStats(hs[starts], sizes.astype(np.int64))
+    keep = sizes >= min_df
+    return AnchorStats(hs[starts[keep]], sizes[keep].astype(np.int64), shift)
+
+
+def doc_bits(ndocs: int) -> int:
+    """Low bits of a packed key that hold the document index."""
+    return max(1, (max(ndocs, 1) - 1).bit_length())
+
+
+def pack(hashes: U64, docs: I64, ndocs: int) -> U64:
+    """(anchor, document) pairs as single sortable keys: the hash's top bits, then the document.
+
+    One 8-byte key per anchor instead of two arrays plus a sort order: a million documents'
+    anchors sort in place. The hash keeps 64 - ``doc_bits(ndocs)`` bits (44 for a million
+    documents), so two different anchors look alike only by a negligible chance, and a pair
+    still needs several shared anchors before it is aligned (and alignment uses full hashes).
+    """
+    bits = np.uint64(doc_bits(ndocs))
+    return ((hashes >> bits) << bits) | docs.astype(np.uint64)
 
 
 def _reduce(keys: npt.NDArray[np.uint64], weights: I64) -> tuple[npt.NDArray[np.uint64], I64]:
@@ -85,23 +86,62 @@ def candidate_pairs(
     max_df: int,
     min_shared: int,
     only: npt.NDArray[np.bool_] | None = None,
+    stats_min_df: int = 1,
+    rank: I64 | None = None,
+    mass_min_shared: int | None = None,
+) -> tuple[I64, I64, I64, AnchorStats]:
+    """``candidate_pairs_packed`` of (hash, doc) anchors (see there)."""
+    return candidate_pairs_packed(
+        pack(hashes, docs, ndocs), ndocs, max_df=max_df, min_shared=min_shared, only=only,
+        stats_min_df=stats_min_df, rank=rank, mass_min_shared=mass_min_shared,
+    )
+
+
+def candidate_pairs_packed(
+    keys: npt.NDArray[np.uint64],
+    ndocs: int,
+    *,
+    max_df: int,
+    min_shared: int,
+    only: npt.NDArray[np.bool_] | None = None,
+    stats_min_df: int = 1,
+    rank: I64 | None = None,
+    mass_min_shared: int | None = None,
 ) -> tuple[I64, I64, I64, AnchorStats]:
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
-    ``hashes``/``docs`` are (hash, doc) anchors, repeats allowed. When ``only`` is given (a
+    ``keys`` are packed (anchor, doc) keys (``pack``), repeats allowed; they are sorted in
+    place, so the caller hands them over. When ``only`` is given (a
     boolean per document), pairs where neither side is marked are dropped: the incremental
     case, where only new documents are compared against the rest. Returns (i, j, shared anchor
-    count) and the document frequency of every anchor (for the boilerplate check).
+    count) and the document frequency of every anchor in at least ``stats_min_df`` documents
+    (for the boilerplate check; leaving out the rare majority keeps that table small).
+
+    Mass reprints (a wire story in hundreds of papers) share anchors whose df is above
+    ``max_df``; all their pairs would be quadratic. With ``mass_min_shared`` set, each member
+    of such an anchor is paired with the anchor's hub instead (the member of lowest ``rank``:
+    the caller ranks the earliest-dated first), and a (hub, member) pair is a candidate when
+    they share >= ``mass_min_shared`` such anchors: many more than a site footer has, so
+    furniture shared by thousands of pages proposes nothing. Linear in the number of members.
     """
     if min_shared < 1:
         raise ValueError(f"min_shared={min_shared} must be at least 1")
     if max_df < 2:
         raise ValueError(f"max_df={max_df} must be at least 2, or no anchor can link two documents")
     empty = np.empty(0, dtype=np.int64)
-    if hashes.size == 0:
-        return empty, empty, empty, anchor_stats(hashes, docs)
-    hs, ds = dedupe(hashes, docs)
-    stats = _stats_sorted(hs)
+    if keys.size == 0:
+        return empty, empty, empty, AnchorStats(np.empty(0, dtype=np.uint64), empty)
+    keys.sort()
+    if keys.size > 1:
+        fresh = np.ones(keys.shape[0], dtype=bool)
+        fresh[1:] = keys[1:] != keys[:-1]
+        if not fresh.all():
+            keys = keys[fresh]
+    bits = doc_bits(ndocs)
+    hs = keys >> np.uint64(bits)
+    ds = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
+    del keys
+    stats = _stats_sorted(hs, stats_min_df, bits)
     first = np.ones(hs.shape[0], dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
     starts = np.nonzero(first)[0]
@@ -141,5 +181,44 @@ def candidate_pairs(
         weights = np.concatenate([acc_w, np.ones(pending, dtype=np.int64)])
         acc_k, acc_w = _reduce(keys, weights)
     keep = acc_w >= min_shared
-    k = acc_k[keep]
-    return (k // n64).astype(np.int64), (k % n64).astype(np.int64), acc_w[keep], stats
+    k, w = acc_k[keep], acc_w[keep]
+    if mass_min_shared is not None:
+        mk, mw = _hub_pairs(ds, starts, sizes, max_df, ndocs, only, rank, mass_min_shared)
+        if mk.size:
+            k, w = _reduce(np.concatenate([k, mk]), np.concatenate([w, mw]))
+    return (k // n64).astype(np.int64), (k % n64).astype(np.int64), w, stats
+
+
+def _hub_pairs(
+    ds: I64,
+    starts: I64,
+    sizes: I64,
+    max_df: int,
+    ndocs: int,
+    only: npt.NDArray[np.bool_] | None,
+    rank: I64 | None,
+    min_shared: int,
+) -> tuple[npt.NDArray[np.uint64], I64]:
+    """(pair key, shared count) of (hub, member) pairs through anchors in more than ``max_df`` documents."""
+    mass = sizes > max_df
+    if not mass.any():
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    g_starts, g_sizes = starts[mass], sizes[mass]
+    offsets = np.zeros(g_sizes.shape[0], dtype=np.int64)
+    np.cumsum(g_sizes[:-1], out=offsets[1:])
+    total = int(g_sizes.sum())
+    pos = np.repeat(g_starts - offsets, g_sizes) + np.arange(total, dtype=np.int64)
+    members = ds[pos]
+    order_key = rank[members] if rank is not None else members
+    hub_key = np.minimum.reduceat(order_key, offsets)
+    by_key = np.empty(ndocs, dtype=np.int64)
+    by_key[order_key] = members  # rank is a permutation of 0..ndocs-1
+    hubs = np.repeat(by_key[hub_key], g_sizes)
+    sel = members != hubs
+    if only is not None:
+        sel &= only[members] | only[hubs]
+    a, b = hubs[sel], members[sel]
+    i, j = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    keys, counts = _reduce(i * np.uint64(ndocs) + j, np.ones(i.shape[0], dtype=np.int64))
+    keep = counts >= min_shared
+    return keys[keep], counts[keep]

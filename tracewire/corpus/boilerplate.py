@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .align import TokenPassage
-from .anchors import AnchorStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +33,13 @@ class BoilerplateConfig:
             raise ValueError(f"BoilerplateConfig.max_share={self.max_share} must be in (0, 1]")
 
 
-def passage_df(p: TokenPassage, stats: AnchorStats) -> int:
+def passage_df(p: TokenPassage) -> int:
     """(Upper) median document frequency of the anchors seeding a passage (0 when none is an anchor)."""
-    if p.seed_hashes.size == 0:
-        return 0
-    df = stats.lookup(p.seed_hashes)
-    df = df[df > 0]
+    df = p.seed_df[p.seed_df > 0]
     return int(np.sort(df)[df.size // 2]) if df.size else 0
 
 
-def is_boilerplate(
-    p: TokenPassage, stats: AnchorStats, a_len: int, b_len: int, config: BoilerplateConfig
-) -> bool:
+def is_boilerplate(p: TokenPassage, a_len: int, b_len: int, config: BoilerplateConfig) -> bool:
     """True when a passage is frequent across the corpus, short, and marginal in both documents."""
     words = max(p.a_end - p.a_start, p.b_end - p.b_start)
     if words > config.max_words:
@@ -53,14 +47,14 @@ def is_boilerplate(
     share = max(words / max(a_len, 1), words / max(b_len, 1))
     if share >= config.max_share:
         return False
-    return passage_df(p, stats) >= config.min_df
+    return passage_df(p) >= config.min_df
 
 
 def discount(
-    passages: list[TokenPassage], stats: AnchorStats, a_len: int, b_len: int, config: BoilerplateConfig
+    passages: list[TokenPassage], a_len: int, b_len: int, config: BoilerplateConfig
 ) -> list[TokenPassage]:
-    """The passages of a pair that are not boilerplate."""
-    furniture = [p for p in passages if is_boilerplate(p, stats, a_len, b_len, config)]
+    """The passages of a pair that are not boilerplate (seed frequencies come from ``prepare``)."""
+    furniture = [p for p in passages if is_boilerplate(p, a_len, b_len, config)]
     if not furniture:
         return passages
     words = sum(max(p.a_end - p.a_start, p.b_end - p.b_start) for p in furniture)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import compress
 
 from ..records import Document
 from .align import TokenPassage
@@ -121,12 +122,16 @@ def editorial_markers(text: str) -> list[str]:
         found.append(f"{bangs} exclamation mark{'s' if bangs > 1 else ''}")
     folded = text.casefold()
     words = _WORDS.findall(folded)
-    found += [f"'{w}'" for w in words if w in _FIRST_PERSON][:3]
+    if not _FIRST_PERSON.isdisjoint(words):
+        found += [f"'{w}'" for w in words if w in _FIRST_PERSON][:3]
     found += [f"'{p}'" for p in _LOADED_PHRASES if p in folded]
-    found += [f"'{w}'" for w in words if w in _LOADED_WORDS]
+    if not _LOADED_WORDS.isdisjoint(words):
+        found += [f"'{w}'" for w in words if w in _LOADED_WORDS]
     if _SIGN_OFF.search(text):
         found.append("a blog sign-off")
-    if any(len(x) >= 3 and x == y == z for x, y, z in zip(words, words[1:], words[2:], strict=False)):
+    # the pairwise test runs in C; the triple test only where a word follows itself
+    doubled = compress(range(len(words) - 2), map(str.__eq__, words, words[1:]))
+    if any(len(words[k]) >= 3 and words[k + 2] == words[k] for k in doubled):
         found.append("a word repeated for emphasis")
     return found
 

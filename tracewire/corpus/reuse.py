@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing as mp
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,11 +24,11 @@ import numpy.typing as npt
 
 from ..errors import UsageError
 from ..records import Document, Passage, ReuseLink, Story
-from .align import AlignConfig, Prepared, TokenPassage, align, prepare
-from .anchors import AnchorStats, anchor_stats, candidate_pairs
+from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
+from .anchors import AnchorStats, candidate_pairs, candidate_pairs_packed, pack
 from .boilerplate import BoilerplateConfig, discount
 from .direction import decide
-from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, winnow
+from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
 from .stories import build_stories
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-BATCH = 4_000  # documents tokenised and shingled together (bounds peak memory)
+BATCH = 1_000  # documents tokenised and shingled together (small arrays stay in cache and heap)
+PAIR_BLOCK = 500  # candidate pairs aligned together (their documents are tokenised as one batch)
 MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
 
 
@@ -45,7 +47,8 @@ class ReuseConfig:
     """Every knob of reuse detection, with the defaults the benchmark and gates were run with."""
 
     window: int = 4  # winnowing window, in shingles
-    max_df: int = 64  # anchors in more documents than this never propose a pair
+    max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
+    mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 10-word passage)
     min_shared_words: int = 25  # matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
@@ -59,6 +62,8 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.window={self.window} must be at least 1 (1 keeps every shingle)")
         if self.max_df < 2:
             raise UsageError(f"ReuseConfig.max_df={self.max_df} must be at least 2")
+        if self.mass_min_anchors < 1:
+            raise UsageError(f"ReuseConfig.mass_min_anchors={self.mass_min_anchors} must be at least 1")
         if self.min_anchors < 1:
             raise UsageError(f"ReuseConfig.min_anchors={self.min_anchors} must be at least 1")
         if not 0.0 < self.short_coverage <= 1.0:
@@ -80,25 +85,36 @@ class ReuseSummary:
 # -- indexing -----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Index:
-    """Token hashes and winnowed anchors of a list of texts."""
+    """Winnowed anchors of a list of texts (token hashes are not kept: alignment re-tokenises)."""
 
-    words: U64  # token hashes of all texts, concatenated
-    offsets: I64  # text i owns words[offsets[i]:offsets[i+1]]
+    word_counts: I64  # word count of each text
     anchors: U64  # unique (anchor, text) pairs ...
     owners: I64  # ... and the text index of each
 
-    def doc_words(self, i: int) -> U64:
-        """Token hashes of text i."""
-        return self.words[int(self.offsets[i]) : int(self.offsets[i + 1])]
-
     def lengths(self) -> I64:
         """Word count of each text."""
-        return np.diff(self.offsets)
+        return self.word_counts
+
+
+def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int = 0) -> tuple[I64, U64]:
+    """Word counts and packed (anchor, doc) keys of texts that are documents first, first + 1, ...
+
+    What ``find_reuse`` keeps of a whole corpus: 8 bytes per anchor, built batch by batch.
+    """
+    hasher = TokenHasher()
+    counts: list[I64] = []
+    keys: list[U64] = []
+    for lo in range(0, len(texts), BATCH):
+        idx = index_texts(texts[lo : lo + BATCH], hasher, config)
+        counts.append(idx.word_counts)
+        keys.append(pack(idx.anchors, idx.owners + (first + lo), ndocs))
+    if not keys:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
+    return np.concatenate(counts), np.concatenate(keys)
 
 
 def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
     """Tokenise texts and compute their winnowed anchors, in batches that bound peak memory."""
-    words_all: list[U64] = []
     all_h: list[U64] = []
     all_d: list[I64] = []
     lengths = np.zeros(len(texts), dtype=np.int64)
@@ -107,17 +123,13 @@ def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) 
         chunk = texts[lo : lo + BATCH]
         flat, offsets = hasher.words_many(chunk)
         lengths[lo : lo + len(chunk)] = np.diff(offsets)
-        words_all.append(flat)
         sh, sd = corpus_shingles(flat, offsets, n)
         ah, ad = winnow(sh, sd, config.window)
         all_h.append(ah)
         all_d.append(ad + lo)
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
     empty_u, empty_i = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
     return Index(
-        words=np.concatenate(words_all) if words_all else empty_u,
-        offsets=offsets,
+        word_counts=lengths,
         anchors=np.concatenate(all_h) if all_h else empty_u,
         owners=np.concatenate(all_d) if all_d else empty_i,
     )
@@ -136,11 +148,9 @@ def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple
     return tuple(spans)
 
 
-def shared_passages(
-    pa: Prepared, pb: Prepared, stats: AnchorStats, config: ReuseConfig
-) -> list[TokenPassage]:
+def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig) -> list[TokenPassage]:
     """Aligned passages of a pair, boilerplate discounted; empty when they fall short of a link."""
-    passages = discount(align(pa, pb, config.align), stats, pa.words.shape[0], pb.words.shape[0],
+    passages = discount(align(pa, pb, config.align), pa.words.shape[0], pb.words.shape[0],
                         config.boilerplate)
     if not passages:
         return []
@@ -179,9 +189,9 @@ def link_pair(
     cfg = config or ReuseConfig()
     hasher = TokenHasher()
     ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
-    pa, pb = prepare(ta.hashes, cfg.align.n), prepare(tb.hashes, cfg.align.n)
-    passages = shared_passages(pa, pb, stats or anchor_stats(np.empty(0, dtype=np.uint64),
-                                                             np.empty(0, dtype=np.int64)), cfg)
+    pa = prepare(ta.hashes, cfg.align.n, cfg.window, stats)
+    pb = prepare(tb.hashes, cfg.align.n, cfg.window, stats)
+    passages = shared_passages(pa, pb, cfg)
     return build_link(a, b, ta, tb, passages) if passages else None
 
 
@@ -290,39 +300,53 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
     return out
 
 
+def _align_block(
+    docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig
+) -> list[ReuseLink]:
+    """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once."""
+    need = np.unique(np.concatenate([ii, jj]))
+    if need.size == 0:
+        return []
+    hashes, starts, ends, offs = tokenize_many([docs[int(x)].text for x in need])
+    prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
+    local = {int(x): k for k, x in enumerate(need.tolist())}
+    spans: dict[int, Tokens] = {}
+
+    def tokens(k: int) -> Tokens:
+        if k not in spans:
+            lo, hi = int(offs[k]), int(offs[k + 1])
+            spans[k] = Tokens(starts=starts[lo:hi], ends=ends[lo:hi], hashes=hashes[lo:hi])
+        return spans[k]
+
+    links: list[ReuseLink] = []
+    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+        ki, kj = local[i], local[j]
+        passages = shared_passages(prepared[ki], prepared[kj], config)
+        if passages:
+            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages))
+    return links
+
+
+def _blocks(total: int, size: int) -> list[tuple[int, int]]:
+    """(lo, hi) ranges that cut ``total`` candidate pairs into blocks of at most ``size``."""
+    return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
+
+
 def _align_pairs(
     docs: Sequence[Document],
-    index: Index,
     pairs: tuple[I64, I64],
     stats: AnchorStats,
     config: ReuseConfig,
-    hasher: TokenHasher,
     progress: Progress | None,
 ) -> list[ReuseLink]:
-    """Align every candidate pair (i, j) of ``docs``; per-document indexes are cached, bounded."""
+    """Align every candidate pair (i, j) of ``docs``, block by block (pairs come sorted by i)."""
     ii, jj = pairs
     total = int(ii.shape[0])
-    prepared: dict[int, Prepared] = {}
-    spans: dict[int, Tokens] = {}
     links: list[ReuseLink] = []
-    n = config.align.n
-    for k in range(total):
-        i, j = int(ii[k]), int(jj[k])
-        if len(prepared) > 100_000:
-            prepared.clear()
-        if len(spans) > 20_000:
-            spans.clear()
-        for x in (i, j):
-            if x not in prepared:
-                prepared[x] = prepare(index.doc_words(x), n)
-        passages = shared_passages(prepared[i], prepared[j], stats, config)
-        if passages:
-            for x in (i, j):
-                if x not in spans:
-                    spans[x] = hasher.tokens(docs[x].text)
-            links.append(build_link(docs[i], docs[j], spans[i], spans[j], passages))
-        if progress is not None and (k % 500 == 0 or k == total - 1):
-            progress(k + 1, total)
+    for lo, hi in _blocks(total, PAIR_BLOCK):
+        links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, config))
+        if progress is not None:
+            progress(hi, total)
     return links
 
 
@@ -335,17 +359,18 @@ def _set_state(*state: Any) -> None:
     _STATE[:] = state
 
 
-def _index_chunk(bounds: tuple[int, int]) -> Index:
-    """Worker: index texts[lo:hi]."""
+def _index_chunk(bounds: tuple[int, int]) -> tuple[I64, U64]:
+    """Worker: word counts and packed anchor keys of texts[lo:hi]."""
     texts, cfg = _STATE
-    return index_texts(texts[bounds[0] : bounds[1]], TokenHasher(), cfg)
+    lo, hi = bounds
+    return index_keys(texts[lo:hi], cfg, len(texts), lo)
 
 
 def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
     """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
-    docs, index, ii, jj, stats, cfg = _STATE
+    docs, ii, jj, stats, cfg = _STATE
     lo, hi = sel
-    return _align_pairs(docs, index, (ii[lo:hi], jj[lo:hi]), stats, cfg, TokenHasher(), None)
+    return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg)
 
 
 def _usable_workers(workers: int) -> int:
@@ -355,21 +380,13 @@ def _usable_workers(workers: int) -> int:
     return workers if workers > 1 and "fork" in mp.get_all_start_methods() else 1
 
 
-def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> Index:
-    """index_texts over ``workers`` forked processes, merged in order."""
-    step = -(-len(texts) // workers)
+def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> tuple[I64, U64]:
+    """index_keys over ``workers`` forked processes, merged in order."""
+    step = -(-len(texts) // (2 * workers))
     bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
     with mp.get_context("fork").Pool(workers, initializer=_set_state, initargs=(texts, cfg)) as pool:
         parts = pool.map(_index_chunk, bounds)
-    lengths = np.concatenate([p.lengths() for p in parts])
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return Index(
-        words=np.concatenate([p.words for p in parts]),
-        offsets=offsets,
-        anchors=np.concatenate([p.anchors for p in parts]),
-        owners=np.concatenate([p.owners + lo for p, (lo, _) in zip(parts, bounds, strict=True)]),
-    )
+    return np.concatenate([c for c, _ in parts]), np.concatenate([k for _, k in parts])
 
 
 def find_reuse(
@@ -389,28 +406,45 @@ def find_reuse(
         dup = sorted(x for x, k in Counter(ids).items() if k > 1)[:3]
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
-    hasher = TokenHasher()
     texts = [d.text for d in docs]
-    index = _index_parallel(texts, cfg, nproc) if nproc > 1 else index_texts(texts, hasher, cfg)
-    ii, jj, _, stats = candidate_pairs(index.anchors, index.owners, len(docs), max_df=cfg.max_df,
-                                       min_shared=cfg.min_anchors)
-    log.info("reuse: %d documents, %d anchors, %d candidate pairs", len(docs), index.anchors.shape[0],
-             ii.shape[0])
+    t0 = time.perf_counter()
+    _, keys = _index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))
+    n_anchors = int(keys.shape[0])
+    t1 = time.perf_counter()
+    ii, jj, _, stats = candidate_pairs_packed(keys, len(docs), max_df=cfg.max_df,
+                                              min_shared=cfg.min_anchors,
+                                              stats_min_df=cfg.boilerplate.min_df,
+                                              rank=_rank([d.date for d in docs], ids),
+                                              mass_min_shared=cfg.mass_min_anchors)
+    del keys
+    t2 = time.perf_counter()
+    log.info("reuse: %d documents, %d anchors (%.1f s), %d candidate pairs (%.1f s)", len(docs),
+             n_anchors, t1 - t0, ii.shape[0], t2 - t1)
     if nproc > 1 and ii.shape[0] >= 100:
         total = int(ii.shape[0])
-        step = -(-total // (4 * nproc))
-        chunks = [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+        chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
         links: list[ReuseLink] = []
         ctx = mp.get_context("fork")
-        with ctx.Pool(nproc, initializer=_set_state, initargs=(docs, index, ii, jj, stats, cfg)) as pool:
+        with ctx.Pool(nproc, initializer=_set_state, initargs=(docs, ii, jj, stats, cfg)) as pool:
             for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
                 links.extend(part)
                 if progress is not None:
                     progress(hi, total)
     else:
-        links = _align_pairs(docs, index, (ii, jj), stats, cfg, hasher, progress)
+        links = _align_pairs(docs, (ii, jj), stats, cfg, progress)
+    t3 = time.perf_counter()
     links = mark_siblings(links)
+    log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
+             time.perf_counter() - t3)
     return sorted(links, key=lambda lk: (lk.source, lk.target))
+
+
+def _rank(dates: Sequence[str | None], ids: Sequence[str]) -> I64:
+    """Rank of each document as a mass-reprint hub: dated before undated, earliest first, then id."""
+    order = sorted(range(len(ids)), key=lambda k: (dates[k] is None, dates[k] or "", ids[k]))
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.array(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
+    return rank
 
 
 def find_stories(docs: Sequence[Document], links: list[ReuseLink]) -> list[Story]:
@@ -502,12 +536,14 @@ def update_reuse(
         owners = np.concatenate([f_owner, o_owner])
         only = np.zeros(len(all_ids), dtype=bool)
         only[: len(fresh)] = True
+        dates = {r[0]: r[1] for r in c.execute("SELECT id, date FROM current_documents")}
         ii, jj, _, stats = candidate_pairs(hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df,
-                                    min_shared=cfg.min_anchors, only=only)
+                                           min_shared=cfg.min_anchors, only=only,
+                                           stats_min_df=cfg.boilerplate.min_df,
+                                           rank=_rank([dates.get(x) for x in all_ids], all_ids),
+                                           mass_min_shared=cfg.mass_min_anchors)
         old_docs = list(store.documents(old_ids)) if old_ids else []
-        both = [*fresh, *old_docs]
-        index = index_texts([d.text for d in both], hasher, cfg) if old_docs else f_index
-        links = _align_pairs(both, index, (ii, jj), stats, cfg, hasher, progress)
+        links = _align_pairs([*fresh, *old_docs], (ii, jj), stats, cfg, progress)
 
         now = _now()
         c.executemany(
@@ -531,7 +567,6 @@ def update_reuse(
                 f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (link_to_row(lk) for lk in marked),
             )
-        dates = {r[0]: r[1] for r in c.execute("SELECT id, date FROM current_documents")}
         stories = build_stories(marked, dates)
         _write_stories(c, stories)
     return ReuseSummary(

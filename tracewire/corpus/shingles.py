@@ -59,6 +59,8 @@ def _fold(text: str) -> str:
 
 def _is_word(cps: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     """``\\w`` membership of every code point (a table for ASCII, the regex for the rest)."""
+    if cps.size == 0 or int(cps.max()) < 128:
+        return _ASCII_WORD[cps]
     is_word = np.zeros(cps.shape[0], dtype=bool)
     ascii_ = cps < 128
     is_word[ascii_] = _ASCII_WORD[cps[ascii_]]
@@ -84,9 +86,10 @@ def tokenize_many(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
     np.cumsum(lengths + 1, out=text_start[1:])
     joined = "\x00".join(folded) + "\x00"
     cps = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    edges = np.diff(np.concatenate([[False], _is_word(cps), [False]]).astype(np.int8))
-    starts = np.nonzero(edges == 1)[0].astype(np.int64)
-    ends = np.nonzero(edges == -1)[0].astype(np.int64)
+    is_word = _is_word(cps)
+    edges = np.diff(np.concatenate([[False], is_word, [False]]).view(np.int8))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
     if starts.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return np.empty(0, dtype=np.uint64), empty, empty, np.zeros(len(texts) + 1, dtype=np.int64)
@@ -94,8 +97,8 @@ def tokenize_many(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
     lengths_tok = ends - starts
     first = np.zeros(starts.shape[0], dtype=np.int64)
     np.cumsum(lengths_tok[:-1], out=first[1:])
-    rel = np.arange(int(lengths_tok.sum()), dtype=np.int64) - np.repeat(first, lengths_tok)
-    word_pos = rel + np.repeat(starts, lengths_tok)
+    word_pos = np.flatnonzero(is_word)  # every word character, token after token
+    rel = word_pos - np.repeat(starts, lengths_tok)  # position of each within its token
     table = np.full(int(lengths_tok.max()), _P, dtype=np.uint64)
     table[0] = np.uint64(1)
     table = np.cumprod(table, dtype=np.uint64)
@@ -191,28 +194,34 @@ def corpus_shingles(token_hashes: U64, offsets: I64, n: int) -> tuple[U64, I64]:
     return hashes, docs
 
 
+def winnow_keep(hashes: U64, docs: I64, window: int) -> I64:
+    """Indices of the shingles that winnowing keeps (see ``winnow``), ascending."""
+    total = hashes.shape[0]
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    if window <= 1 or total < window:
+        return np.arange(total, dtype=np.int64)
+    view = np.lib.stride_tricks.sliding_window_view(hashes, window)
+    dview = np.lib.stride_tricks.sliding_window_view(docs, window)
+    whole = dview[:, 0] == dview[:, -1]
+    arg = np.argmin(view, axis=1) + np.arange(view.shape[0])
+    picked = arg[whole]
+    # documents shorter than one window keep every shingle
+    counts = np.bincount(docs, minlength=int(docs.max()) + 1)
+    mask = counts[docs] < window
+    mask[picked] = True
+    return np.nonzero(mask)[0].astype(np.int64)
+
+
 def winnow(hashes: U64, docs: I64, window: int) -> tuple[U64, I64]:
     """Winnowing (Schleimer et al. 2003): keep the minimum hash of every window of shingles.
 
     Any passage of ``window + n - 1`` words shared by two documents yields at least one anchor
     that both keep, so candidates are found from shared passages, not whole-document similarity.
-    Returns (hash, doc) anchors in document order.
+    Each window's minimum is a one-permutation MinHash of that passage, so the anchor index is
+    a passage-level MinHash-LSH index with bands of one row. Returns (hash, doc) anchors in
+    document order.
     """
-    total = hashes.shape[0]
-    if total == 0:
-        return hashes, docs
-    if window <= 1 or total < window:
-        keep = np.arange(total)
-    else:
-        view = np.lib.stride_tricks.sliding_window_view(hashes, window)
-        dview = np.lib.stride_tricks.sliding_window_view(docs, window)
-        whole = dview[:, 0] == dview[:, -1]
-        arg = np.argmin(view, axis=1) + np.arange(view.shape[0])
-        picked = arg[whole]
-        # documents shorter than one window keep every shingle
-        counts = np.bincount(docs, minlength=int(docs.max()) + 1)
-        mask = counts[docs] < window
-        mask[picked] = True
-        keep = np.nonzero(mask)[0]
-    # the same anchor may be kept twice in one document; anchors.dedupe removes such repeats
+    keep = winnow_keep(hashes, docs, window)
+    # the same anchor may be kept twice in one document; candidate_pairs_packed drops such repeats
     return hashes[keep], docs[keep]
