@@ -29,7 +29,6 @@ belong to the same family and share any text (precision).
 from __future__ import annotations
 
 import argparse
-import math
 import multiprocessing as mp
 import re
 import resource
@@ -286,9 +285,11 @@ def measure(name: str, threshold: float, workers: int
     p = ctx.Process(target=_child, args=(name, threshold, workers, child))
     p.start()
     parent.recv()
-    base = peak = _pss_mb(p.pid)
+    pid = p.pid
+    assert pid is not None
+    base = peak = _pss_mb(pid)
     while not parent.poll(0.1):
-        peak = max(peak, sum(_pss_mb(x) for x in _tree(p.pid)))
+        peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
     pairs, secs, cpu = parent.recv()
     p.join()
     return pairs, secs, cpu, peak, base
@@ -335,13 +336,17 @@ def main(argv: list[str] | None = None) -> int:
         del c
         print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")
     for name in ("tracewire", "baseline"):
-        pts = [(n, s) for n, nm, _, _, s, _, _, _ in rows if nm == name]
-        if len(pts) >= 2:
-            (n0, s0), (n1, s1) = pts[0], pts[-1]
-            slope = math.log(s1 / s0) / math.log(n1 / n0)
-            est = s1 * (1_000_000 / n1) ** slope
-            print(f"{name}: time grows as N^{slope:.2f} between {n0} and {n1} docs; "
-                  f"extrapolated 1M docs: {est / 60:.1f} min")
+        pts = [(n, secs, mem) for n, nm, _, _, secs, mem, _, _ in rows if nm == name]
+        if len(pts) < 2:
+            continue
+        # least-squares slope of log(time) and log(memory) on log(N) over every measured size
+        x = np.log([n for n, _, _ in pts])
+        t_slope = float(np.polyfit(x, np.log([t for _, t, _ in pts]), 1)[0])
+        m_slope = float(np.polyfit(x, np.log([max(m, 1.0) for _, _, m in pts]), 1)[0])
+        n1, t1, m1 = pts[-1]
+        print(f"{name}: over {', '.join(str(n) for n, _, _ in pts)} docs time grows as N^{t_slope:.2f}, "
+              f"memory as N^{m_slope:.2f}; extrapolated to 1M docs from {n1}: "
+              f"{t1 * (1_000_000 / n1) ** t_slope / 60:.1f} min, {m1 * (1_000_000 / n1) ** m_slope / 1024:.1f} GiB")
     return 0
 
 

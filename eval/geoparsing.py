@@ -14,6 +14,10 @@ Protocol (evaluation only; nothing here is tuned on these corpora):
 - Geocoding: over gold toponyms with coordinates that were found (overlap), the share whose
   predicted point lies within 161 km (100 miles) of the gold point (unresolved predictions count
   as misses), and the median error in km over resolved ones.
+- Resolution alone ("gold_names"): the gold spans are handed to the resolver
+  (``places.resolve_names``, same candidates, context and scoring); the share of gold toponyms
+  with coordinates resolved within 161 km, unresolved ones counting as misses. This is the
+  setting of published resolution figures such as Mordecai 3's Acc@161km.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 from tracewire.analyze.gazetteer import haversine_km  # noqa: E402
 from tracewire.analyze.parse import nlp as spacy_nlp  # noqa: E402
-from tracewire.analyze.places import find_places, gazetteer  # noqa: E402
+from tracewire.analyze.places import find_places, gazetteer, resolve_names  # noqa: E402
 from tracewire.pipeline import Resources  # noqa: E402
 
 GWN_TYPES = frozenset(
@@ -122,6 +126,20 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
                             hits += km <= 161
                     break
     elapsed = time.perf_counter() - t0
+    # resolution alone: the gold spans handed to the resolver (how Mordecai 3 reports Acc@161km)
+    g_hits = g_n = g_missing = 0
+    for doc_id, text, gold in articles:
+        spans = [(g.start, g.end) for g in gold]
+        resolved = {(p.start, p.end): p for p in resolve_names(doc_id, text, spans, gaz, home)}
+        for g in gold:
+            if g.lat is None or g.lon is None:
+                continue
+            g_n += 1
+            p = resolved.get((g.start, g.end))
+            if p is None or p.lat is None or p.lon is None:
+                g_missing += 1
+                continue
+            g_hits += haversine_km(g.lat, g.lon, p.lat, p.lon) <= 161
 
     def prf(tp: int) -> dict[str, float]:
         """Precision, recall and F1 for ``tp`` true positives."""
@@ -134,6 +152,8 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
         "strict": prf(tp_strict), "overlap": prf(tp_overlap),
         "acc161": round(hits / n_geo, 4) if n_geo else 0.0, "geocoded": n_geo,
         "median_km": round(statistics.median(errors), 1) if errors else None,
+        "gold_names": {"toponyms": g_n, "acc161": round(g_hits / g_n, 4) if g_n else 0.0,
+                       "unresolved": round(g_missing / g_n, 4) if g_n else 0.0},
         "seconds": round(elapsed, 1),
     }
 

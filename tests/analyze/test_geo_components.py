@@ -11,7 +11,7 @@ from tests.conftest import shared_path
 from tracewire.analyze.actors import find_actors, lexicon
 from tracewire.analyze.gazetteer import haversine_km
 from tracewire.analyze.parse import nlp
-from tracewire.analyze.places import find_places, gazetteer
+from tracewire.analyze.places import find_places, gazetteer, resolve_names
 from tracewire.analyze.quantities import find_quantities, parse_digits
 from tracewire.pipeline import Resources, analyze_document, build
 from tracewire.records import Document, Quantity
@@ -251,3 +251,16 @@ def test_quantities_wire_style_tolls(res: Resources) -> None:
     assert _one(qs, "14").category == "injured"
     assert _one(qs, "Thirty one").value == 31
     assert _one(qs, "52").category == "killed"
+
+
+def test_resolve_names_given_spans(res: Resources) -> None:
+    """Names found elsewhere resolve with the same context rules; an unknown one stays unresolved."""
+    text = "Convoys left the Al-Tanf base for Palmyra, then reached the Zorvik crossing and Homs's outskirts."
+    names = ["the Al-Tanf base", "Palmyra", "Zorvik", "Homs's"]
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    spans[0] = (text.index("the Al-Tanf"), text.index("the Al-Tanf") + len("the Al-Tanf"))
+    got = {p.mention: p for p in resolve_names("d", text, spans, gazetteer(res))}
+    assert got["Palmyra"].country_code == "SY" and got["the Al-Tanf"].country_code == "SY"
+    assert haversine_km(34.56, 38.28, got["Palmyra"].lat, got["Palmyra"].lon) < 30  # type: ignore[arg-type]
+    assert got["Homs's"].country_code == "SY"
+    assert got["Zorvik"].lat is None and got["Zorvik"].confidence < 0.5

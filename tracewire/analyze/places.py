@@ -18,6 +18,7 @@ keep each question answerable: "where is this text about" and "who does what".
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -184,6 +185,29 @@ def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = 
     taken = [(m.start, m.end) for m in kept]
     mentions += kept + [m for m in ner if not any(s < m.end and m.start < e for s, e in taken)]
     mentions.sort(key=lambda m: m.start)
+    return _decide(doc_id, mentions, home)
+
+
+def resolve_names(
+    doc_id: str, text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer, home: Sequence[str] = ()
+) -> list[Place]:
+    """Resolve given toponym spans (found elsewhere: a user's list, or gold spans in an evaluation).
+
+    The same candidates, country context and scoring as ``find_places``, without the search
+    for names; a leading "the" and a trailing possessive are dropped before the lookup.
+    """
+    mentions: list[_Mention] = []
+    for start, end in sorted(spans):
+        surface = text[start:end]
+        name = re.sub(r"^(?:the|The|THE)\s+", "", surface)
+        name = re.sub(r"(?:'s|’s|')$", "", name).strip()
+        cands = gaz.lookup(name) if name else []
+        mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
+    return _decide(doc_id, mentions, home)
+
+
+def _decide(doc_id: str, mentions: Sequence[_Mention], home: Sequence[str]) -> list[Place]:
+    """Pick each mention's place by the document's country context (mentions in text order)."""
     ctx = _context(mentions, home)
     total = float(sum(ctx.values()))
     out: list[Place] = []
