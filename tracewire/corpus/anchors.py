@@ -39,16 +39,6 @@ class AnchorStats:
         return np.where(hit, self.df[pos], 0).astype(np.int64)
 
 
-def _stats_sorted(hs: U64, min_df: int = 1, shift: int = 0) -> AnchorStats:
-    """Document frequency from deduplicated anchor hashes sorted by hash (only df >= ``min_df``)."""
-    first = np.ones(hs.shape[0], dtype=bool)
-    first[1:] = hs[1:] != hs[:-1]
-    starts = np.nonzero(first)[0]
-    sizes = np.diff(np.append(starts, hs.shape[0]))
-    keep = sizes >= min_df
-    return AnchorStats(hs[starts[keep]], sizes[keep].astype(np.int64), shift)
-
-
 def doc_bits(ndocs: int) -> int:
     """Low bits of a packed key that hold the document index."""
     return max(1, (max(ndocs, 1) - 1).bit_length())
@@ -76,6 +66,46 @@ def _reduce(keys: npt.NDArray[np.uint64], weights: I64) -> tuple[npt.NDArray[np.
     first[1:] = k[1:] != k[:-1]
     idx = np.nonzero(first)[0]
     return k[idx], np.add.reduceat(w, idx).astype(np.int64)
+
+
+def _count(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.uint64], I64]:
+    """Distinct keys and how often each occurs (sorted in place: no sort order is kept)."""
+    keys.sort()
+    first = np.ones(keys.shape[0], dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    idx = np.flatnonzero(first)
+    return keys[idx], np.diff(np.append(idx, keys.shape[0])).astype(np.int64)
+
+
+class _PairCounter:
+    """Counts pair keys in bounded steps: at most CHUNK uncounted keys are held at a time."""
+
+    def __init__(self) -> None:
+        self.acc_k = np.empty(0, dtype=np.uint64)
+        self.acc_w = np.empty(0, dtype=np.int64)
+        self.pending: list[npt.NDArray[np.uint64]] = []
+        self.n = 0
+
+    def add(self, keys: npt.NDArray[np.uint64]) -> None:
+        """Queue pair keys (one per shared anchor) for counting."""
+        self.pending.append(keys)
+        self.n += keys.shape[0]
+        if self.n >= CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        k, w = _count(np.concatenate(self.pending))
+        self.pending, self.n = [], 0
+        if self.acc_k.size:
+            k, w = _reduce(np.concatenate([self.acc_k, k]), np.concatenate([self.acc_w, w]))
+        self.acc_k, self.acc_w = k, w
+
+    def result(self) -> tuple[npt.NDArray[np.uint64], I64]:
+        """(distinct pair keys, shared anchor count of each)."""
+        self._flush()
+        return self.acc_k, self.acc_w
 
 
 def candidate_pairs(
@@ -111,7 +141,7 @@ def candidate_pairs_packed(
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
     ``keys`` are packed (anchor, doc) keys (``pack``), repeats allowed; they are sorted in
-    place, so the caller hands them over. When ``only`` is given (a
+    place, so the caller hands them over (as a temporary, so they are freed once read). When ``only`` is given (a
     boolean per document), pairs where neither side is marked are dropped: the incremental
     case, where only new documents are compared against the rest. Returns (i, j, shared anchor
     count) and the document frequency of every anchor in at least ``stats_min_df`` documents
@@ -132,35 +162,38 @@ def candidate_pairs_packed(
     if keys.size == 0:
         return empty, empty, empty, AnchorStats(np.empty(0, dtype=np.uint64), empty)
     keys.sort()
-    if keys.size > 1:
-        fresh = np.ones(keys.shape[0], dtype=bool)
-        fresh[1:] = keys[1:] != keys[:-1]
-        if not fresh.all():
-            keys = keys[fresh]
+    fresh = np.ones(keys.shape[0], dtype=bool)  # each (anchor, doc) once
+    fresh[1:] = keys[1:] != keys[:-1]
     bits = doc_bits(ndocs)
-    hs = keys >> np.uint64(bits)
-    ds = (keys & np.uint64((1 << bits) - 1)).astype(np.int64)
-    del keys
-    stats = _stats_sorted(hs, stats_min_df, bits)
+    hs = keys[fresh]
+    np.right_shift(hs, np.uint64(bits), out=hs)
+    ds = keys[fresh]  # document of each anchor (uint64 serves as an index)
+    np.bitwise_and(ds, np.uint64((1 << bits) - 1), out=ds)
+    del keys, fresh  # the last reference when the caller passed a temporary
     first = np.ones(hs.shape[0], dtype=bool)
     first[1:] = hs[1:] != hs[:-1]
-    starts = np.nonzero(first)[0]
+    starts = np.flatnonzero(first)
+    del first
     sizes = np.diff(np.append(starts, hs.shape[0]))
+    frequent = sizes >= stats_min_df
+    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits)
+    del frequent, hs
     ok = (sizes >= 2) & (sizes <= max_df)
     if only is not None:
         marked = np.add.reduceat(only[ds].astype(np.int64), starts) > 0
         ok &= marked
-    acc_k = np.empty(0, dtype=np.uint64)
-    acc_w = np.empty(0, dtype=np.int64)
-    pend_k: list[npt.NDArray[np.uint64]] = []
-    pending = 0
+    # groups that propose pairs, ordered by size so each size is one slice
+    g_starts, g_sizes = starts[ok], sizes[ok]
+    order = np.argsort(g_sizes, kind="stable")
+    g_starts, g_sizes = g_starts[order], g_sizes[order]
+    counter = _PairCounter()
     n64 = np.uint64(ndocs)
-    for size in np.nonzero(np.bincount(sizes[ok]))[0]:
+    for size in np.unique(g_sizes):
         s = int(size)
-        group_starts = starts[ok & (sizes == s)]
+        lo_s, hi_s = np.searchsorted(g_sizes, [s, s + 1])
+        group_starts = g_starts[lo_s:hi_s]
         iu, ju = np.triu_indices(s, 1)
-        per_group = iu.shape[0]
-        step = max(1, CHUNK // per_group)
+        step = max(1, CHUNK // iu.shape[0])
         for lo in range(0, group_starts.shape[0], step):
             gs = group_starts[lo : lo + step]
             mat = ds[gs[:, None] + np.arange(s)[None, :]]
@@ -169,17 +202,8 @@ def candidate_pairs_packed(
             if only is not None:
                 sel = only[i] | only[j]
                 i, j = i[sel], j[sel]
-            pend_k.append(i.astype(np.uint64) * n64 + j.astype(np.uint64))
-            pending += i.shape[0]
-            if pending >= CHUNK:
-                keys = np.concatenate([acc_k, *pend_k])
-                weights = np.concatenate([acc_w, np.ones(pending, dtype=np.int64)])
-                acc_k, acc_w = _reduce(keys, weights)
-                pend_k, pending = [], 0
-    if pend_k:
-        keys = np.concatenate([acc_k, *pend_k])
-        weights = np.concatenate([acc_w, np.ones(pending, dtype=np.int64)])
-        acc_k, acc_w = _reduce(keys, weights)
+            counter.add(i * n64 + j)
+    acc_k, acc_w = counter.result()
     keep = acc_w >= min_shared
     k, w = acc_k[keep], acc_w[keep]
     if mass_min_shared is not None:
@@ -190,7 +214,7 @@ def candidate_pairs_packed(
 
 
 def _hub_pairs(
-    ds: I64,
+    ds: npt.NDArray[np.uint64],
     starts: I64,
     sizes: I64,
     max_df: int,
@@ -208,7 +232,7 @@ def _hub_pairs(
     np.cumsum(g_sizes[:-1], out=offsets[1:])
     total = int(g_sizes.sum())
     pos = np.repeat(g_starts - offsets, g_sizes) + np.arange(total, dtype=np.int64)
-    members = ds[pos]
+    members = ds[pos].astype(np.int64)
     order_key = rank[members] if rank is not None else members
     hub_key = np.minimum.reduceat(order_key, offsets)
     by_key = np.empty(ndocs, dtype=np.int64)

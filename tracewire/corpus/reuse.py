@@ -408,18 +408,19 @@ def find_reuse(
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
     texts = [d.text for d in docs]
     t0 = time.perf_counter()
-    _, keys = _index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))
-    n_anchors = int(keys.shape[0])
-    t1 = time.perf_counter()
-    ii, jj, _, stats = candidate_pairs_packed(keys, len(docs), max_df=cfg.max_df,
+
+    def anchor_keys() -> U64:
+        return (_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs)))[1]
+
+    # the keys are passed as a temporary: candidate_pairs_packed frees them once it has read them
+    ii, jj, _, stats = candidate_pairs_packed(anchor_keys(), len(docs), max_df=cfg.max_df,
                                               min_shared=cfg.min_anchors,
                                               stats_min_df=cfg.boilerplate.min_df,
                                               rank=_rank([d.date for d in docs], ids),
                                               mass_min_shared=cfg.mass_min_anchors)
-    del keys
     t2 = time.perf_counter()
-    log.info("reuse: %d documents, %d anchors (%.1f s), %d candidate pairs (%.1f s)", len(docs),
-             n_anchors, t1 - t0, ii.shape[0], t2 - t1)
+    log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
+             ii.shape[0], t2 - t0)
     if nproc > 1 and ii.shape[0] >= 100:
         total = int(ii.shape[0])
         chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
