@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from ..errors import UsageError
 from ..records import Document, Passage, ReuseLink, Story
@@ -90,10 +89,6 @@ class Index:
     word_counts: I64  # word count of each text
     anchors: U64  # unique (anchor, text) pairs ...
     owners: I64  # ... and the text index of each
-
-    def lengths(self) -> I64:
-        """Word count of each text."""
-        return self.word_counts
 
 
 def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int = 0) -> tuple[I64, U64]:
@@ -373,6 +368,30 @@ def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
     return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg)
 
 
+def _align_all(
+    docs: Sequence[Document],
+    pairs: tuple[I64, I64],
+    stats: AnchorStats,
+    cfg: ReuseConfig,
+    nproc: int,
+    progress: Progress | None,
+) -> list[ReuseLink]:
+    """Align every candidate pair, in ``nproc`` forked workers when there are enough pairs."""
+    ii, jj = pairs
+    total = int(ii.shape[0])
+    if nproc <= 1 or total < 100:
+        return _align_pairs(docs, pairs, stats, cfg, progress)
+    chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
+    links: list[ReuseLink] = []
+    with mp.get_context("fork").Pool(nproc, initializer=_set_state,
+                                     initargs=(docs, ii, jj, stats, cfg)) as pool:
+        for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
+            links.extend(part)
+            if progress is not None:
+                progress(hi, total)
+    return links
+
+
 def _usable_workers(workers: int) -> int:
     """Worker processes to use: 1 unless asked for more and the platform can fork."""
     if workers < 1:
@@ -421,18 +440,7 @@ def find_reuse(
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
-    if nproc > 1 and ii.shape[0] >= 100:
-        total = int(ii.shape[0])
-        chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
-        links: list[ReuseLink] = []
-        ctx = mp.get_context("fork")
-        with ctx.Pool(nproc, initializer=_set_state, initargs=(docs, ii, jj, stats, cfg)) as pool:
-            for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
-                links.extend(part)
-                if progress is not None:
-                    progress(hi, total)
-    else:
-        links = _align_pairs(docs, (ii, jj), stats, cfg, progress)
+    links = _align_all(docs, (ii, jj), stats, cfg, nproc, progress)
     t3 = time.perf_counter()
     links = mark_siblings(links)
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
@@ -457,11 +465,6 @@ def find_stories(docs: Sequence[Document], links: list[ReuseLink]) -> list[Story
 def _now() -> str:
     """Current UTC time, ISO 8601."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _signed(h: U64) -> npt.NDArray[np.int64]:
-    """uint64 hashes as SQLite-storable int64."""
-    return h.view(np.int64)
 
 
 def link_to_row(lk: ReuseLink) -> tuple[object, ...]:
@@ -502,59 +505,67 @@ def update_reuse(
     store: SQLiteStore,
     progress: Progress | None = None,
     config: ReuseConfig | None = None,
+    workers: int = 1,
 ) -> ReuseSummary:
-    """Index new and changed documents, compare them with the indexed rest, rewrite reuse and stories."""
+    """Index new and changed documents, compare them with the indexed rest, rewrite reuse and stories.
+
+    Each indexed document keeps its anchors as one BLOB (``reuse_index_docs.anchors``). A run
+    reads them all to find the candidate pairs that involve a new document, then loads and
+    aligns only the documents in those pairs (in ``workers`` forked processes when it pays).
+    """
     cfg = config or ReuseConfig()
     conn = store.conn
-    current = {r[0]: r[1] for r in conn.execute("SELECT id, sha256 FROM current_documents")}
+    current = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, sha256, date FROM current_documents")}
     indexed = {r[0]: r[1] for r in conn.execute("SELECT id, sha256 FROM reuse_index_docs")}
-    stale = sorted(x for x, sha in indexed.items() if current.get(x) != sha)
-    fresh_ids = sorted(x for x, sha in current.items() if indexed.get(x) != sha)
-    hasher = TokenHasher()
+    stale = sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
+    fresh_ids = sorted(x for x, (sha, _) in current.items() if indexed.get(x) != sha)
     fresh = list(store.documents(fresh_ids)) if fresh_ids else []
-    f_index = index_texts([d.text for d in fresh], hasher, cfg)
-    f_hash, f_owner, f_words = f_index.anchors, f_index.owners, f_index.lengths()
+    f_index = index_texts([d.text for d in fresh], TokenHasher(), cfg)
+    n_f = len(fresh)
+    f_bounds = np.searchsorted(f_index.owners, np.arange(n_f + 1), side="left")
+    f_anchors = [np.unique(f_index.anchors[f_bounds[k] : f_bounds[k + 1]]) for k in range(n_f)]
+
+    # every other indexed document, by its stored anchors
+    gone = set(stale)
+    old_ids: list[str] = []
+    old_parts: list[U64] = []
+    for doc_id, blob in conn.execute("SELECT id, anchors FROM reuse_index_docs ORDER BY id"):
+        if doc_id not in gone:
+            old_ids.append(doc_id)
+            old_parts.append(np.frombuffer(blob, dtype="<u8").astype(np.uint64))
+    all_ids = [*fresh_ids, *old_ids]
+    sizes = np.array([a.shape[0] for a in [*f_anchors, *old_parts]], dtype=np.int64)
+    hashes = np.concatenate([*f_anchors, *old_parts]) if all_ids else np.empty(0, dtype=np.uint64)
+    owners = np.repeat(np.arange(len(all_ids), dtype=np.int64), sizes)
+    del old_parts
+    only = np.zeros(len(all_ids), dtype=bool)
+    only[:n_f] = True
+    ii, jj, _, stats = candidate_pairs(
+        hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df, min_shared=cfg.min_anchors, only=only,
+        stats_min_df=cfg.boilerplate.min_df,
+        rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
+    )
+    del hashes, owners
+    # the old documents those pairs need, after the fresh ones
+    need = np.unique(np.concatenate([ii, jj]))
+    need_old = need[need >= n_f]
+    remap = np.full(max(len(all_ids), 1), -1, dtype=np.int64)
+    remap[:n_f] = np.arange(n_f)
+    remap[need_old] = n_f + np.arange(need_old.shape[0])
+    old_docs = list(store.documents([all_ids[int(k)] for k in need_old])) if need_old.size else []
+    nproc = _usable_workers(workers) if ii.shape[0] >= 2000 else 1
+    links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress)
 
     with store.transaction() as c:
         if stale:
-            c.executemany("DELETE FROM reuse_anchors WHERE doc=?", [(x,) for x in stale])
             c.executemany("DELETE FROM reuse_index_docs WHERE id=?", [(x,) for x in stale])
             c.executemany("DELETE FROM reuse WHERE source=? OR target=?", [(x, x) for x in stale])
-        # old documents sharing any anchor with the fresh ones, with every (hash, doc) of those hashes
-        c.execute("CREATE TEMP TABLE IF NOT EXISTS reuse_probe (hash INTEGER PRIMARY KEY)")
-        c.execute("DELETE FROM reuse_probe")
-        c.executemany("INSERT OR IGNORE INTO reuse_probe(hash) VALUES (?)",
-                      ((int(h),) for h in _signed(np.unique(f_hash))))
-        old_rows = c.execute(
-            "SELECT a.hash, a.doc FROM reuse_anchors a JOIN reuse_probe p ON p.hash = a.hash"
-        ).fetchall()
-        old_ids = sorted({r[1] for r in old_rows} - set(fresh_ids))
-        all_ids = [d.id for d in fresh] + old_ids
-        pos = {x: k for k, x in enumerate(all_ids)}
-        o_hash = np.array([r[0] for r in old_rows], dtype=np.int64).view(np.uint64)
-        o_owner = np.array([pos[r[1]] for r in old_rows], dtype=np.int64)
-        hashes = np.concatenate([f_hash, o_hash])
-        owners = np.concatenate([f_owner, o_owner])
-        only = np.zeros(len(all_ids), dtype=bool)
-        only[: len(fresh)] = True
-        dates = {r[0]: r[1] for r in c.execute("SELECT id, date FROM current_documents")}
-        ii, jj, _, stats = candidate_pairs(hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df,
-                                           min_shared=cfg.min_anchors, only=only,
-                                           stats_min_df=cfg.boilerplate.min_df,
-                                           rank=_rank([dates.get(x) for x in all_ids], all_ids),
-                                           mass_min_shared=cfg.mass_min_anchors)
-        old_docs = list(store.documents(old_ids)) if old_ids else []
-        links = _align_pairs([*fresh, *old_docs], (ii, jj), stats, cfg, progress)
-
         now = _now()
         c.executemany(
-            "INSERT OR IGNORE INTO reuse_anchors(hash, doc) VALUES (?, ?)",
-            ((int(h), fresh[int(d)].id) for h, d in zip(_signed(f_hash).tolist(), f_owner.tolist(),
-                                                        strict=True)),
-        )
-        c.executemany(
-            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at) VALUES (?, ?, ?, ?)",
-            ((d.id, d.sha256, int(f_words[k]), now) for k, d in enumerate(fresh)),
+            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at, anchors) "
+            "VALUES (?, ?, ?, ?, ?)",
+            ((d.id, d.sha256, int(f_index.word_counts[k]), now, f_anchors[k].astype("<u8").tobytes())
+             for k, d in enumerate(fresh)),
         )
         c.executemany(
             f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -568,7 +579,7 @@ def update_reuse(
                 f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (link_to_row(lk) for lk in marked),
             )
-        stories = build_stories(marked, dates)
+        stories = build_stories(marked, {x: d for x, (_, d) in current.items()})
         _write_stories(c, stories)
     return ReuseSummary(
         documents=len(current), indexed=len(fresh), removed=len(stale),

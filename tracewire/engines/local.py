@@ -110,5 +110,5 @@ def analyze_store(
         module, _, func = target.partition(":")
         stage = getattr(importlib.import_module(module), func)
         summary.corpus[name] = stage(store, progress=(lambda i, n, _s=name: progress(_s, i, n))
-                                     if progress else None)
+                                     if progress else None, workers=workers)
     return summary
