@@ -109,25 +109,6 @@ class _PairCounter:
 
 
 def candidate_pairs(
-    hashes: U64,
-    docs: I64,
-    ndocs: int,
-    *,
-    max_df: int,
-    min_shared: int,
-    only: npt.NDArray[np.bool_] | None = None,
-    stats_min_df: int = 1,
-    rank: I64 | None = None,
-    mass_min_shared: int | None = None,
-) -> tuple[I64, I64, I64, AnchorStats]:
-    """``candidate_pairs_packed`` of (hash, doc) anchors (see there)."""
-    return candidate_pairs_packed(
-        pack(hashes, docs, ndocs), ndocs, max_df=max_df, min_shared=min_shared, only=only,
-        stats_min_df=stats_min_df, rank=rank, mass_min_shared=mass_min_shared,
-    )
-
-
-def candidate_pairs_packed(
     keys: npt.NDArray[np.uint64],
     ndocs: int,
     *,
@@ -141,8 +122,8 @@ def candidate_pairs_packed(
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
     ``keys`` are packed (anchor, doc) keys (``pack``), repeats allowed; they are sorted in
-    place, so the caller hands them over (as a temporary, so they are freed once read). When ``only`` is given (a
-    boolean per document), pairs where neither side is marked are dropped: the incremental
+    place, so the caller hands them over (as a temporary, so they are freed once read). When
+    ``only`` is given (a boolean per document), pairs where neither side is marked are dropped: the incremental
     case, where only new documents are compared against the rest. Returns (i, j, shared anchor
     count) and the document frequency of every anchor in at least ``stats_min_df`` documents
     (for the boilerplate check; leaving out the rare majority keeps that table small).

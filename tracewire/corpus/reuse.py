@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import UsageError
 from ..records import Document, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
-from .anchors import AnchorStats, candidate_pairs, candidate_pairs_packed, pack
+from .anchors import AnchorStats, candidate_pairs, pack
 from .boilerplate import BoilerplateConfig, discount
 from .direction import decide
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
@@ -327,24 +327,6 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
-def _align_pairs(
-    docs: Sequence[Document],
-    pairs: tuple[I64, I64],
-    stats: AnchorStats,
-    config: ReuseConfig,
-    progress: Progress | None,
-) -> list[ReuseLink]:
-    """Align every candidate pair (i, j) of ``docs``, block by block (pairs come sorted by i)."""
-    ii, jj = pairs
-    total = int(ii.shape[0])
-    links: list[ReuseLink] = []
-    for lo, hi in _blocks(total, PAIR_BLOCK):
-        links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, config))
-        if progress is not None:
-            progress(hi, total)
-    return links
-
-
 # -- parallel helpers (fork only: workers inherit the corpus instead of receiving a pickled copy) --
 _STATE: list[Any] = []  # set in forked workers only, by _set_state
 
@@ -376,13 +358,18 @@ def _align_all(
     nproc: int,
     progress: Progress | None,
 ) -> list[ReuseLink]:
-    """Align every candidate pair, in ``nproc`` forked workers when there are enough pairs."""
+    """Align every candidate pair (i, j) of ``docs``, block by block (pairs come sorted by i),
+    in ``nproc`` forked workers when there are enough pairs."""
     ii, jj = pairs
     total = int(ii.shape[0])
-    if nproc <= 1 or total < 100:
-        return _align_pairs(docs, pairs, stats, cfg, progress)
-    chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     links: list[ReuseLink] = []
+    if nproc <= 1 or total < 100:
+        for lo, hi in _blocks(total, PAIR_BLOCK):
+            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg))
+            if progress is not None:
+                progress(hi, total)
+        return links
+    chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     with mp.get_context("fork").Pool(nproc, initializer=_set_state,
                                      initargs=(docs, ii, jj, stats, cfg)) as pool:
         for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
@@ -431,12 +418,12 @@ def find_reuse(
     def anchor_keys() -> U64:
         return (_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs)))[1]
 
-    # the keys are passed as a temporary: candidate_pairs_packed frees them once it has read them
-    ii, jj, _, stats = candidate_pairs_packed(anchor_keys(), len(docs), max_df=cfg.max_df,
-                                              min_shared=cfg.min_anchors,
-                                              stats_min_df=cfg.boilerplate.min_df,
-                                              rank=_rank([d.date for d in docs], ids),
-                                              mass_min_shared=cfg.mass_min_anchors)
+    # the keys are passed as a temporary: candidate_pairs frees them once it has read them
+    ii, jj, _, stats = candidate_pairs(anchor_keys(), len(docs), max_df=cfg.max_df,
+                                       min_shared=cfg.min_anchors,
+                                       stats_min_df=cfg.boilerplate.min_df,
+                                       rank=_rank([d.date for d in docs], ids),
+                                       mass_min_shared=cfg.mass_min_anchors)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
@@ -536,20 +523,22 @@ def update_reuse(
     all_ids = [*fresh_ids, *old_ids]
     sizes = np.array([a.shape[0] for a in [*f_anchors, *old_parts]], dtype=np.int64)
     hashes = np.concatenate([*f_anchors, *old_parts]) if all_ids else np.empty(0, dtype=np.uint64)
-    owners = np.repeat(np.arange(len(all_ids), dtype=np.int64), sizes)
     del old_parts
+    n_all = max(len(all_ids), 1)
+    keys = pack(hashes, np.repeat(np.arange(len(all_ids), dtype=np.int64), sizes), n_all)
+    del hashes
     only = np.zeros(len(all_ids), dtype=bool)
     only[:n_f] = True
     ii, jj, _, stats = candidate_pairs(
-        hashes, owners, max(len(all_ids), 1), max_df=cfg.max_df, min_shared=cfg.min_anchors, only=only,
+        keys, n_all, max_df=cfg.max_df, min_shared=cfg.min_anchors, only=only,
         stats_min_df=cfg.boilerplate.min_df,
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
     )
-    del hashes, owners
+    del keys
     # the old documents those pairs need, after the fresh ones
     need = np.unique(np.concatenate([ii, jj]))
     need_old = need[need >= n_f]
-    remap = np.full(max(len(all_ids), 1), -1, dtype=np.int64)
+    remap = np.full(n_all, -1, dtype=np.int64)
     remap[:n_f] = np.arange(n_f)
     remap[need_old] = n_f + np.arange(need_old.shape[0])
     old_docs = list(store.documents([all_ids[int(k)] for k in need_old])) if need_old.size else []

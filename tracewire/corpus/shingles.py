@@ -223,5 +223,5 @@ def winnow(hashes: U64, docs: I64, window: int) -> tuple[U64, I64]:
     document order.
     """
     keep = winnow_keep(hashes, docs, window)
-    # the same anchor may be kept twice in one document; candidate_pairs_packed drops such repeats
+    # the same anchor may be kept twice in one document; anchors.candidate_pairs drops such repeats
     return hashes[keep], docs[keep]
