@@ -37,4 +37,4 @@ clean:
 browser-deps:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium present: /usr/bin/chromium"; else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
