@@ -73,3 +73,29 @@ def test_new_version_drops_old_links(db_path: Path) -> None:
     update_reuse(store)
     assert _links(store) == {("copy", "ferry")}
     store.close()
+
+
+def test_store_with_the_per_anchor_index_upgrades(db_path: Path) -> None:
+    """A store written before migration 006 (one row per anchor) upgrades and rebuilds its reuse."""
+    store = SQLiteStore(db_path)
+    _add(store, doc("orig", join(*WIRE), date="2024-05-01"), doc("copy", join(*WIRE[:4]), date="2024-05-02"))
+    update_reuse(store)
+    # put the store back in its pre-006 shape, with a stale link the old index had produced
+    with store.transaction() as c:
+        c.execute("ALTER TABLE reuse_index_docs DROP COLUMN anchors")
+        c.execute("CREATE TABLE reuse_anchors (hash INTEGER NOT NULL, doc TEXT NOT NULL, "
+                  "PRIMARY KEY (hash, doc)) WITHOUT ROWID")
+        c.execute("CREATE INDEX reuse_anchors_doc ON reuse_anchors(doc)")
+        c.execute("INSERT INTO reuse_anchors VALUES (12345, 'orig'), (12345, 'copy')")
+        c.execute("UPDATE reuse SET shared_words = 1")
+        c.execute("DELETE FROM schema_migrations WHERE version = 6")
+    store.close()
+
+    store = SQLiteStore(db_path)  # applies 006 again
+    tables = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "reuse_anchors" not in tables
+    assert store.query("SELECT COUNT(*) AS n FROM reuse")[0]["n"] == 0  # old results are not kept
+    summary = update_reuse(store)
+    assert summary.indexed == 2 and _links(store) == {("orig", "copy")}
+    assert store.query("SELECT shared_words FROM reuse")[0]["shared_words"] > 100
+    store.close()
