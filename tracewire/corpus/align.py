@@ -55,7 +55,7 @@ class Prepared:
     words: U64  # token hashes in reading order
     hashes: U64  # n-gram hashes that occur exactly once in the document, sorted
     positions: I64  # token position of each
-    df: I64  # corpus document frequency of each as an anchor (0: not an anchor, or unknown)
+    df: I64  # document frequency of each as an anchor: 0 not an anchor, 1 a rare one, else its df
 
 
 def prepare(words: U64, n: int, window: int = 1, stats: AnchorStats | None = None) -> Prepared:
