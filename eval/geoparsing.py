@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,8 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
     elapsed = time.perf_counter() - t0
     # resolution alone: the gold spans handed to the resolver (how Mordecai 3 reports Acc@161km)
     g_hits = g_n = g_missing = 0
+    unresolved: Counter[str] = Counter()
+    far: Counter[str] = Counter()
     for doc_id, text, gold in articles:
         spans = [(g.start, g.end) for g in gold]
         resolved = {(p.start, p.end): p for p in resolve_names(doc_id, text, spans, gaz, home)}
@@ -138,8 +141,12 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
             p = resolved.get((g.start, g.end))
             if p is None or p.lat is None or p.lon is None:
                 g_missing += 1
+                unresolved[text[g.start : g.end]] += 1
                 continue
-            g_hits += haversine_km(g.lat, g.lon, p.lat, p.lon) <= 161
+            near = haversine_km(g.lat, g.lon, p.lat, p.lon) <= 161
+            g_hits += near
+            if not near:
+                far[text[g.start : g.end]] += 1
 
     def prf(tp: int) -> dict[str, float]:
         """Precision, recall and F1 for ``tp`` true positives."""
@@ -153,7 +160,9 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
         "acc161": round(hits / n_geo, 4) if n_geo else 0.0, "geocoded": n_geo,
         "median_km": round(statistics.median(errors), 1) if errors else None,
         "gold_names": {"toponyms": g_n, "acc161": round(g_hits / g_n, 4) if g_n else 0.0,
-                       "unresolved": round(g_missing / g_n, 4) if g_n else 0.0},
+                       "unresolved": round(g_missing / g_n, 4) if g_n else 0.0,
+                       "top_unresolved": unresolved.most_common(15),
+                       "top_beyond_161km": far.most_common(15)},
         "seconds": round(elapsed, 1),
     }
 

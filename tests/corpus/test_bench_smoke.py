@@ -22,3 +22,15 @@ def test_bench_generator_and_tracewire_agree_on_planted_truth() -> None:
     found = mod.run_tracewire(corpus)
     recall, precision = mod.score(found, strong, anyshare)
     assert recall >= 0.97 and precision >= 0.99
+
+
+def test_store_bench_incremental_equals_full_run(capsys) -> None:  # type: ignore[no-untyped-def]
+    """bench/reuse_store.py on 330 documents: the incremental store ends with the full run's links."""
+    spec = importlib.util.spec_from_file_location("bench_reuse_store", ROOT / "bench" / "reuse_store.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_reuse_store"] = mod
+    spec.loader.exec_module(mod)
+    assert mod.main(["--docs", "300", "--add", "30", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "equals one full find_reuse run: True" in out and "update_reuse, 30 added" in out
