@@ -28,6 +28,14 @@ discounting and direction; the baseline only proposes candidates. The memory fit
 by fixed costs at 10k. From the two largest runs alone, 1M documents need about 8.0 GiB
 (memory N^0.86) and 10.4 min (time N^1.13).
 
+Then measured at 1M, tracewire only
+(``.venv/bin/python bench/reuse.py --sizes 1000000 --no-baseline-above 300000``, 13 min with
+224 s of corpus generation):
+
+    1000000 tracewire workers=2     0.9968       1.0000      573.6  740.4    9539
+
+9.6 min, inside the extrapolation; 9.3 GiB, above it (12.2 GiB with the 4.7 GiB corpus).
+
 Truth: a pair counts when the smaller document has >= 50 % of its words in text it shares
 with the other (recall is measured on those); a found pair is correct when the two documents
 belong to the same family and share any text (precision).
