@@ -34,7 +34,7 @@ Then measured at 1M, tracewire only
 
     1000000 tracewire workers=2     0.9968       1.0000      573.6  740.4    9539
 
-9.6 min, inside the extrapolation; 9.3 GiB, above it (12.2 GiB with the 4.7 GiB corpus).
+9.6 min, inside the extrapolation; 9.3 GiB, above it (12.2 GiB counting the corpus it was handed).
 
 Truth: a pair counts when the smaller document has >= 50 % of its words in text it shares
 with the other (recall is measured on those); a found pair is correct when the two documents
