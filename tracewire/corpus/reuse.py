@@ -91,21 +91,17 @@ class Index:
     owners: I64  # ... and the text index of each
 
 
-def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int = 0) -> tuple[I64, U64]:
-    """Word counts and packed (anchor, doc) keys of texts that are documents first, first + 1, ...
+def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int = 0) -> U64:
+    """Packed (anchor, doc) keys of texts that are documents first, first + 1, ...
 
     What ``find_reuse`` keeps of a whole corpus: 8 bytes per anchor, built batch by batch.
     """
     hasher = TokenHasher()
-    counts: list[I64] = []
-    keys: list[U64] = []
+    keys = [np.empty(0, dtype=np.uint64)]
     for lo in range(0, len(texts), BATCH):
         idx = index_texts(texts[lo : lo + BATCH], hasher, config)
-        counts.append(idx.word_counts)
         keys.append(pack(idx.anchors, idx.owners + (first + lo), ndocs))
-    if not keys:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
-    return np.concatenate(counts), np.concatenate(keys)
+    return np.concatenate(keys)
 
 
 def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
@@ -336,8 +332,8 @@ def _set_state(*state: Any) -> None:
     _STATE[:] = state
 
 
-def _index_chunk(bounds: tuple[int, int]) -> tuple[I64, U64]:
-    """Worker: word counts and packed anchor keys of texts[lo:hi]."""
+def _index_chunk(bounds: tuple[int, int]) -> U64:
+    """Worker: packed anchor keys of texts[lo:hi]."""
     texts, cfg = _STATE
     lo, hi = bounds
     return index_keys(texts[lo:hi], cfg, len(texts), lo)
@@ -386,13 +382,12 @@ def _usable_workers(workers: int) -> int:
     return workers if workers > 1 and "fork" in mp.get_all_start_methods() else 1
 
 
-def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> tuple[I64, U64]:
+def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64:
     """index_keys over ``workers`` forked processes, merged in order."""
     step = -(-len(texts) // (2 * workers))
     bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
     with mp.get_context("fork").Pool(workers, initializer=_set_state, initargs=(texts, cfg)) as pool:
-        parts = pool.map(_index_chunk, bounds)
-    return np.concatenate([c for c, _ in parts]), np.concatenate([k for _, k in parts])
+        return np.concatenate([np.empty(0, dtype=np.uint64), *pool.map(_index_chunk, bounds)])
 
 
 def find_reuse(
@@ -414,12 +409,9 @@ def find_reuse(
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
     texts = [d.text for d in docs]
     t0 = time.perf_counter()
-
-    def anchor_keys() -> U64:
-        return (_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs)))[1]
-
     # the keys are passed as a temporary: candidate_pairs frees them once it has read them
-    ii, jj, _, stats = candidate_pairs(anchor_keys(), len(docs), max_df=cfg.max_df,
+    ii, jj, _, stats = candidate_pairs(_index_parallel(texts, cfg, nproc) if nproc > 1
+                                       else index_keys(texts, cfg, len(docs)), len(docs), max_df=cfg.max_df,
                                        min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.boilerplate.min_df,
                                        rank=_rank([d.date for d in docs], ids),
