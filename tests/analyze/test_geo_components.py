@@ -256,9 +256,8 @@ def test_quantities_wire_style_tolls(res: Resources) -> None:
 def test_resolve_names_given_spans(res: Resources) -> None:
     """Names found elsewhere resolve with the same context rules; an unknown one stays unresolved."""
     text = "Convoys left the Al-Tanf base for Palmyra, then reached the Zorvik crossing and Homs's outskirts."
-    names = ["the Al-Tanf base", "Palmyra", "Zorvik", "Homs's"]
+    names = ["the Al-Tanf", "Palmyra", "Zorvik", "Homs's"]  # a leading "the" and a possessive are dropped
     spans = [(text.index(n), text.index(n) + len(n)) for n in names]
-    spans[0] = (text.index("the Al-Tanf"), text.index("the Al-Tanf") + len("the Al-Tanf"))
     got = {p.mention: p for p in resolve_names("d", text, spans, gazetteer(res))}
     assert got["Palmyra"].country_code == "SY" and got["the Al-Tanf"].country_code == "SY"
     assert haversine_km(34.56, 38.28, got["Palmyra"].lat, got["Palmyra"].lon) < 30  # type: ignore[arg-type]
