@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import multiprocessing as mp
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from .. import pipeline
@@ -73,9 +75,17 @@ def analyses(docs: Iterator[Document], names: Sequence[str], packs: Sequence[str
         for part in _chunks(docs, chunk):
             yield from pipeline.analyze_documents(part, comps, res)
         return
+    # The documents come from a store cursor that belongs to this thread: read them here and hand
+    # the pool plain lists (pool.imap would pull the generator from its own task thread).
+    ahead = 2 * workers
     with mp.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(names, packs)) as pool:
-        for result in pool.imap(_work, _chunks(docs, chunk)):
-            yield from result
+        pending: deque[AsyncResult[list[Analysis]]] = deque()
+        for part in _chunks(docs, chunk):
+            pending.append(pool.apply_async(_work, (part,)))
+            if len(pending) >= ahead:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def analyze_store(
