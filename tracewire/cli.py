@@ -79,8 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     db_arg(sp)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8765)
-    sp.add_argument("--token", default=None, help="required when --host is not a loopback address "
-                    "(or set $TRACEWIRE_TOKEN)")
+    sp.add_argument("--token-file", type=Path, default=None, metavar="PATH",
+                    help="file holding the access token (16+ characters; or set $TRACEWIRE_TOKEN); required when "
+                    "--host is not a loopback address")
+    sp.add_argument("--token", default=None, help="the token itself: visible to every user in the process list, "
+                    "prefer --token-file or $TRACEWIRE_TOKEN")
+    sp.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="also answer requests for this Host name (repeatable; loopback names and --host always)")
     sp.add_argument("--workers", type=int, default=None, help="server processes (default: one per core, at most 4)")
 
     sp = sub.add_parser("demo", help="bundled corpus -> analysis -> report; prints where it is")
@@ -209,10 +214,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI until interrupted."""
-    from .web.app import serve
+    from .web.app import prepare, read_token, run
 
-    token = args.token or settings.get("token") or None
-    serve(_db(args), host=args.host, port=args.port, token=token, workers=args.workers)
+    if args.token is not None:
+        print("tracewire serve: warning: --token is visible to every user of this machine in the process list; "
+              "put the token in $TRACEWIRE_TOKEN or in a file passed as --token-file PATH.", file=sys.stderr)
+    config = prepare(_db(args), host=args.host, port=args.port, token=read_token(args.token, args.token_file),
+                     workers=args.workers, allow_hosts=args.allow_host)
+    print(f"tracewire serve: {config.db_path} at {config.url}")
+    if config.token:
+        print(f"  needs its token: open {config.url}?token=TOKEN once per browser, or send "
+              "'Authorization: Bearer TOKEN'")
+    if config.every_interface:
+        print(f"  listening on every interface ({config.host}); other machines reach it by a name given with "
+              "--allow-host NAME")
+    print("Press Ctrl+C to stop.", flush=True)
+    run(config)
     return 0
 
 

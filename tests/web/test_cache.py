@@ -18,6 +18,9 @@ from tracewire.errors import UsageError
 from tracewire.web import app as web_app
 from tracewire.web.app import ResponseCache, create_app, serve, tcp_socket
 
+BASE = "http://127.0.0.1"  # the Host the app answers to
+TOKEN = "s3cret-token-0123456789"
+
 
 @pytest.fixture
 def store(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
@@ -28,7 +31,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
 @pytest.fixture
 def client(store: Fixture) -> Iterator[TestClient]:
     """A test client over the fresh store."""
-    with TestClient(create_app(store.db)) as c:
+    with TestClient(create_app(store.db), base_url=BASE) as c:
         yield c
 
 
@@ -68,10 +71,10 @@ def test_a_change_to_the_store_empties_the_cache(client: TestClient, store: Fixt
 
 
 def test_cached_pages_still_need_the_token(store: Fixture) -> None:
-    with TestClient(create_app(store.db, token="s3cret")) as c:
-        ok = c.get("/claims", headers={"Authorization": "Bearer s3cret"})
+    with TestClient(create_app(store.db, token=TOKEN), base_url=BASE) as c:
+        ok = c.get("/claims", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200
-        assert c.get("/claims", headers={"Authorization": "Bearer s3cret"}).content == ok.content
+        assert c.get("/claims", headers={"Authorization": f"Bearer {TOKEN}"}).content == ok.content
         denied = c.get("/claims")
         assert denied.status_code == 401 and b"<table" not in denied.content
         assert c.get("/claims", headers={"If-None-Match": ok.headers["etag"]}).status_code == 401
@@ -106,7 +109,7 @@ def test_cache_is_bounded_least_recently_used_first() -> None:
 
 
 def test_cache_can_be_turned_off(store: Fixture) -> None:
-    with TestClient(create_app(store.db, cache_entries=0)) as c:
+    with TestClient(create_app(store.db, cache_entries=0), base_url=BASE) as c:
         assert c.get("/").status_code == 200 and c.get("/").status_code == 200
         assert not c.app.state.cache.entries  # type: ignore[attr-defined]
 
@@ -129,16 +132,17 @@ def test_serve_with_workers_shares_a_tcp_socket_and_passes_the_store(store: Fixt
                 s.close()
 
     monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", FakeSupervisor)
-    monkeypatch.delenv(web_app.DB_ENV, raising=False)
-    serve(store.db, port=free_port(), workers=3, token="tok")
+    for name in (web_app.DB_ENV, "TRACEWIRE_TOKEN", "TRACEWIRE_TOKEN_FILE", "TRACEWIRE_ALLOW_HOSTS"):
+        monkeypatch.setenv(name, "")  # serve hands its settings down; monkeypatch puts them back
+    serve(store.db, port=free_port(), workers=3, token=TOKEN)
     config, (sock,) = seen["config"], seen["sockets"]
     assert config.workers == 3 and config.factory and config.app == "tracewire.web.app:app_from_env"
     assert sock.proto == socket.IPPROTO_TCP
     assert os.environ[web_app.DB_ENV] == str(store.db.resolve())
     app = web_app.app_from_env()
-    with TestClient(app) as c:
+    with TestClient(app, base_url=BASE) as c:
         assert c.get("/api/overview").status_code == 401  # the token travelled too
-        assert c.get("/api/overview", headers={"Authorization": "Bearer tok"}).status_code == 200
+        assert c.get("/api/overview", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
 def test_app_from_env_needs_the_store(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import os
 import queue
+import re
 import socket
 import sqlite3
 import threading
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
 import anyio.to_thread
@@ -41,6 +42,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import settings
 from ..errors import Code, UsageError
 from ..store.sqlite import SQLiteStore
 from . import data, views
@@ -48,6 +50,10 @@ from . import data, views
 log = logging.getLogger(__name__)
 
 TOKEN_COOKIE = "tracewire_token"
+TOKEN_MIN_CHARS = 16
+TOKEN_FILE_MAX = 4096  # a token file holds one line; anything longer is the wrong file
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+HOST_PATTERN = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\]")
 # Rendering holds the GIL: more threads only interleave requests and stretch every one of them.
 WORKER_THREADS = 4
 REFRESH_INTERVAL = 5.0  # seconds between background rebuilds of the derived web tables
@@ -270,7 +276,7 @@ def cache_key(request: Request) -> str | None:
 
 def is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
-    if host.lower() == "localhost":
+    if host.lower().rstrip(".") == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -278,12 +284,109 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_name(value: str) -> str:
+    """A host as the Host header names it: lower case, no port, no trailing dot, IPv6 in brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        return value[:end + 1] if end > 0 else value
+    if value.count(":") > 1:  # a bare IPv6 address, as --host takes it
+        return f"[{value}]"
+    return value.split(":", 1)[0].rstrip(".")
+
+
+def allowed_hosts(host: str = "127.0.0.1", extra: Iterable[str] = ()) -> frozenset[str]:
+    """The Host names the server answers to: the loopback names, ``host`` (its --host) and ``extra`` (--allow-host).
+
+    A browser sends the name from its address bar, so a page on a name an attacker controls that
+    re-resolves to 127.0.0.1 (DNS rebinding) arrives with that name and is refused.
+    """
+    names = set(LOOPBACK_NAMES)
+    for value in (host, *extra):
+        name = host_name(value)
+        if not HOST_PATTERN.fullmatch(name) or any(c in value for c in "/\\@?#*"):
+            raise UsageError(f"{value!r} (from --host or --allow-host) is not a host name. Pass the name as the "
+                             "browser's address bar shows it, without scheme or path, e.g. --allow-host tracewire.lan.",
+                             Code.TW002)
+        names.add(name)
+    return frozenset(names)
+
+
+def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
+    """True when a request's Host header names an allowed host or a loopback address."""
+    if not header:
+        return False
+    name = host_name(header)
+    if name in allowed:
+        return True
+    try:  # an address literal cannot be rebound by DNS
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_token(token: str, source: str = "the token") -> str:
+    """``token`` when it is strong enough to guard the server, else a UsageError that says how to make one."""
+    problem = ""
+    if len(token) < TOKEN_MIN_CHARS:
+        problem = f"is {len(token)} characters long"
+    elif any(c.isspace() or not c.isprintable() for c in token):
+        problem = "contains whitespace or control characters"
+    if problem:
+        raise UsageError(
+            f"{source} {problem}; a server token needs at least {TOKEN_MIN_CHARS} characters and no whitespace. "
+            "Make one with `python -c \"import secrets; print(secrets.token_urlsafe(24))\"` and put it in "
+            "$TRACEWIRE_TOKEN or in a file named by --token-file.", Code.TW002)
+    return token
+
+
+def read_token(token: str | None = None, token_file: Path | None = None) -> str | None:
+    """The server token: ``token``, else the first line of ``token_file``, else $TRACEWIRE_TOKEN_FILE's, else $TRACEWIRE_TOKEN.
+
+    None when none is set. Whatever is found must pass ``check_token``.
+    """
+    if token is not None and token_file is not None:
+        raise UsageError("Pass --token or --token-file, not both. Prefer --token-file (or $TRACEWIRE_TOKEN): "
+                         "--token is visible to every user of this machine in the process list.", Code.TW002)
+    if token is not None:
+        return check_token(token, "--token")
+    path = token_file or (Path(settings.get("token_file")) if settings.get("token_file") else None)
+    if path is not None:
+        source = "--token-file" if token_file is not None else "$TRACEWIRE_TOKEN_FILE"
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read(TOKEN_FILE_MAX + 1)
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"Cannot read the token from {source} {str(path)!r}: {e}. Write the token into that "
+                             "file (one line, readable by you alone: chmod 600).", Code.TW002) from e
+        if len(text) > TOKEN_FILE_MAX:
+            raise UsageError(f"{source} {str(path)!r} holds more than {TOKEN_FILE_MAX} characters; it should hold "
+                             "the token alone, on one line.", Code.TW002)
+        return check_token(text.strip("\r\n"), f"the token in {source} {str(path)!r}")
+    from_env = settings.get("token")
+    return check_token(from_env, "$TRACEWIRE_TOKEN") if from_env else None
+
+
+def local_location(location: str) -> str:
+    """A redirect target made site-relative: path and query only, one leading slash (``//host`` goes nowhere)."""
+    location = "".join(c for c in location if c.isprintable() and not c.isspace())
+    if location[:1] in ("/", "\\"):  # a path: "//evil.example/" is the path /evil.example/ of this site
+        location = "/" + location.lstrip("/\\")
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/\\")
+    return path + ("?" + parts.query if parts.query else "")
+
+
 def create_app(db_path: Path, token: str | None = None, cache_entries: int = CACHE_ENTRIES,
-               cache_bytes: int = CACHE_BYTES) -> Starlette:
+               cache_bytes: int = CACHE_BYTES, hosts: Iterable[str] = ()) -> Starlette:
     """The Starlette app over the store at ``db_path``; every request must carry ``token`` when set.
 
-    Rendered responses are cached per app (``cache_entries`` = 0 turns the cache off).
+    Requests must name a loopback host or one of ``hosts`` in their Host header. Rendered
+    responses are cached per app (``cache_entries`` = 0 turns the cache off).
     """
+    if token is not None:
+        check_token(token)
+    allowed = allowed_hosts("localhost", hosts)
     db = Database(Path(db_path))
     cache = ResponseCache(cache_entries, cache_bytes)
     env = views.environment()
@@ -475,18 +578,19 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         db.close()
 
     app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityMiddleware, token=token)])
+                    middleware=[Middleware(SecurityMiddleware, token=token, hosts=allowed)])
     app.state.db = db
     app.state.cache = cache
     return app
 
 
 class SecurityMiddleware:
-    """Checks the token on every HTTP request and adds the security headers to every response."""
+    """Checks the Host header and the token on every HTTP request; adds the security headers, keeps redirects on-site."""
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, hosts: frozenset[str] = frozenset(LOOPBACK_NAMES)) -> None:
         self.app = app
         self.token = token
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI entry point."""
@@ -495,25 +599,38 @@ class SecurityMiddleware:
             return
 
         async def send_with_headers(message: Message) -> None:
-            """Add the security headers to the response start."""
+            """Add the security headers to the response start and make any redirect site-relative."""
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for k, v in SECURITY_HEADERS.items():
                     headers[k] = v
+                if "location" in headers:
+                    headers["location"] = local_location(headers["location"])
             await send(message)
 
+        request = Request(scope)
+        host = request.headers.get("host")
+        if not host_allowed(host, self.hosts):
+            shown = ascii(host[:100]) if host else "none"
+            response: Response = PlainTextResponse(
+                f"400: this tracewire server answers to {', '.join(sorted(self.hosts))} and loopback addresses; "
+                f"this request named the host {shown}. If you opened it under that name on purpose, restart "
+                f"the server with --allow-host NAME (or $TRACEWIRE_ALLOW_HOSTS).", status_code=400)
+            await response(scope, receive, send_with_headers)
+            return
         if self.token is not None:
-            request = Request(scope)
             given = token_from(request)
             if given is None or not hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8")):
-                response: Response = PlainTextResponse(
+                response = PlainTextResponse(
                     "401: this tracewire server needs its token: open it once with ?token=TOKEN, "
                     "or send the header 'Authorization: Bearer TOKEN'.", status_code=401)
                 await response(scope, receive, send_with_headers)
                 return
             if "token" in request.query_params:
                 rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                response = RedirectResponse(request.url.path + (f"?{urlencode(rest)}" if rest else ""), 303)
+                raw_path = scope.get("raw_path")
+                target = raw_path.decode("latin-1") if raw_path else quote(scope["path"], safe="/:@!$&'()*+,;=~")
+                response = RedirectResponse(local_location(target + (f"?{urlencode(rest)}" if rest else "")), 303)
                 response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
                 await response(scope, receive, send_with_headers)
                 return
@@ -573,7 +690,29 @@ API_DOCS: list[dict[str, str]] = [
 ]
 
 
-DB_ENV = "TRACEWIRE_WEB_DB"  # how `serve` hands the store to uvicorn's worker processes
+DB_ENV = "TRACEWIRE_WEB_DB"  # how `serve` hands the store to uvicorn's worker processes (settings: web_db)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    """A checked `serve` configuration: the store, where to listen, the token, the Host names and the processes."""
+
+    db_path: Path
+    host: str
+    port: int
+    token: str | None
+    hosts: tuple[str, ...]
+    workers: int
+
+    @property
+    def every_interface(self) -> bool:
+        """True when --host is a wildcard address (0.0.0.0 or ::) that listens on every interface."""
+        return host_name(self.host) in ("0.0.0.0", "[::]", "")
+
+    @property
+    def url(self) -> str:
+        """The address to open in a browser (a wildcard --host shows as localhost)."""
+        return f"http://{'localhost' if self.every_interface else host_name(self.host)}:{self.port}/"
 
 
 def default_workers() -> int:
@@ -581,47 +720,74 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def extra_hosts() -> tuple[str, ...]:
+    """The Host names of $TRACEWIRE_ALLOW_HOSTS (comma-separated)."""
+    return tuple(h.strip() for h in settings.get("allow_hosts").split(",") if h.strip())
+
+
 def app_from_env() -> Starlette:
-    """The app for one of uvicorn's worker processes: store from $TRACEWIRE_WEB_DB, token from $TRACEWIRE_TOKEN."""
-    db = os.environ.get(DB_ENV)
+    """The app for one of uvicorn's worker processes: store, token and Host names from the settings `serve` set."""
+    db = settings.get("web_db")
     if not db:
         raise UsageError(f"${DB_ENV} is not set. Start the server with `tracewire serve --db PATH`.", Code.TW002)
-    return create_app(Path(db), token=os.environ.get("TRACEWIRE_TOKEN") or None)
+    return create_app(Path(db), token=read_token(), hosts=extra_hosts())
 
 
-def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-          workers: int | None = None) -> None:
-    """Run the web UI with uvicorn; a non-loopback ``host`` needs a token (argument or $TRACEWIRE_TOKEN).
+def prepare(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+            workers: int | None = None, allow_hosts: Iterable[str] = ()) -> ServeConfig:
+    """Check a `serve` configuration before anything binds; the token defaults to the settings (see ``read_token``).
 
-    ``workers`` processes (default: one per core, at most 4) share the port: rendering holds
-    Python's GIL, so one process uses one core however many threads it has.
+    A non-loopback ``host`` needs a token. Host headers are checked against the loopback names,
+    ``host`` and ``allow_hosts`` (plus $TRACEWIRE_ALLOW_HOSTS).
     """
-    token = token or os.environ.get("TRACEWIRE_TOKEN") or None
+    token = read_token(token) if token is not None else read_token()
     if not is_loopback(host) and not token:
         raise UsageError(
             f"Refusing to serve on {host!r} without a token: anyone who can reach that address could read the "
-            "corpus. Pass --token TOKEN (or set $TRACEWIRE_TOKEN), or bind --host 127.0.0.1.", Code.TW002)
+            "corpus. Put a token of 16 or more characters in $TRACEWIRE_TOKEN or in a file passed as --token-file "
+            "PATH, or bind --host 127.0.0.1.", Code.TW002)
     if not 0 < port < 65536:
         raise UsageError(f"--port {port} is not a TCP port. Use 1-65535, e.g. 8765.", Code.TW002)
     workers = default_workers() if workers is None else workers
     if not 1 <= workers <= 64:
         raise UsageError(f"--workers {workers} is out of range. Use 1 to 64, e.g. {default_workers()}.", Code.TW002)
+    hosts = (host, *allow_hosts, *extra_hosts())
+    allowed_hosts("localhost", hosts)  # checks every name now, not in the first request
+    return ServeConfig(Path(db_path), host, port, token, hosts, workers)
+
+
+def run(config: ServeConfig) -> None:
+    """Run the web UI with uvicorn until interrupted.
+
+    ``config.workers`` processes share the port: rendering holds Python's GIL, so one process uses
+    one core however many threads it has.
+    """
     import uvicorn
 
-    log.info("serving %s on http://%s:%d/ with %d worker process(es)", db_path, host, port, workers)
-    if workers == 1:
-        uvicorn.run(create_app(Path(db_path), token=token), host=host, port=port, log_level="warning")
+    log.info("serving %s on http://%s:%d/ with %d worker process(es)", config.db_path, config.host, config.port,
+             config.workers)
+    if config.workers == 1:
+        uvicorn.run(create_app(config.db_path, token=config.token, hosts=config.hosts), host=config.host,
+                    port=config.port, log_level="warning")
         return
-    Database(Path(db_path)).close()  # builds the derived web tables once, before the workers start
-    # worker processes are spawned: they get the store and the token through their environment
-    os.environ[DB_ENV] = str(Path(db_path).resolve())
-    if token:
-        os.environ["TRACEWIRE_TOKEN"] = token
+    Database(config.db_path).close()  # builds the derived web tables once, before the workers start
+    # worker processes are spawned: they read the store, the token and the Host names from their environment
+    settings.hand_down("web_db", str(config.db_path.resolve()))
+    settings.hand_down("allow_hosts", ",".join(config.hosts))
+    if config.token:
+        settings.hand_down("token", config.token)
+        settings.hand_down("token_file", "")
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config("tracewire.web.app:app_from_env", factory=True, workers=workers, host=host, port=port,
-                            log_level="warning")
-    Multiprocess(config, sockets=[tcp_socket(config.bind_socket())]).run()
+    ucfg = uvicorn.Config("tracewire.web.app:app_from_env", factory=True, workers=config.workers, host=config.host,
+                          port=config.port, log_level="warning")
+    Multiprocess(ucfg, sockets=[tcp_socket(ucfg.bind_socket())]).run()
+
+
+def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+          workers: int | None = None, allow_hosts: Iterable[str] = ()) -> None:
+    """Check the configuration (``prepare``) and run the web UI with uvicorn (``run``)."""
+    run(prepare(db_path, host, port, token, workers, allow_hosts))
 
 
 def tcp_socket(sock: socket.socket) -> socket.socket:
