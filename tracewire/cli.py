@@ -214,7 +214,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI until interrupted."""
-    from .web.app import prepare, read_token, run
+    from .web.security import read_token
+    from .web.server import prepare, run
 
     if args.token is not None:
         print("tracewire serve: warning: --token is visible to every user of this machine in the process list; "

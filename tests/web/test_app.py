@@ -27,7 +27,9 @@ from tracewire.records import Document
 from tracewire.store.base import IngestBatch
 from tracewire.store.sqlite import SQLiteStore
 from tracewire.web import app as web_app
-from tracewire.web.app import create_app, is_loopback, serve
+from tracewire.web.app import create_app
+from tracewire.web.security import is_loopback
+from tracewire.web.server import serve
 
 BASE = "http://127.0.0.1"  # the Host the app answers to (TestClient's default, "testserver", is refused)
 TOKEN = "s3cret-token-0123456789"

@@ -14,9 +14,12 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import free_port
 from tests.web.fixtures import Fixture, build_store
+from tracewire import settings
 from tracewire.errors import UsageError
-from tracewire.web import app as web_app
-from tracewire.web.app import ResponseCache, create_app, serve, tcp_socket
+from tracewire.web import server as web_server
+from tracewire.web.app import create_app
+from tracewire.web.cache import ResponseCache
+from tracewire.web.server import serve, tcp_socket
 
 BASE = "http://127.0.0.1"  # the Host the app answers to
 TOKEN = "s3cret-token-0123456789"
@@ -132,23 +135,24 @@ def test_serve_with_workers_shares_a_tcp_socket_and_passes_the_store(store: Fixt
                 s.close()
 
     monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", FakeSupervisor)
-    for name in (web_app.DB_ENV, "TRACEWIRE_TOKEN", "TRACEWIRE_TOKEN_FILE", "TRACEWIRE_ALLOW_HOSTS"):
+    for name in (web_server.DB_ENV, "TRACEWIRE_TOKEN", "TRACEWIRE_TOKEN_FILE", "TRACEWIRE_ALLOW_HOSTS"):
         monkeypatch.setenv(name, "")  # serve hands its settings down; monkeypatch puts them back
     serve(store.db, port=free_port(), workers=3, token=TOKEN)
     config, (sock,) = seen["config"], seen["sockets"]
-    assert config.workers == 3 and config.factory and config.app == "tracewire.web.app:app_from_env"
+    assert config.workers == 3 and config.factory and config.app == "tracewire.web.server:app_from_env"
     assert sock.proto == socket.IPPROTO_TCP
-    assert os.environ[web_app.DB_ENV] == str(store.db.resolve())
-    app = web_app.app_from_env()
+    assert os.environ[web_server.DB_ENV] == str(store.db.resolve())
+    app = web_server.app_from_env()
     with TestClient(app, base_url=BASE) as c:
         assert c.get("/api/overview").status_code == 401  # the token travelled too
         assert c.get("/api/overview", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
 def test_app_from_env_needs_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(web_app.DB_ENV, raising=False)
-    with pytest.raises(UsageError, match=web_app.DB_ENV):
-        web_app.app_from_env()
+    assert web_server.DB_ENV == next(s.env for s in settings.SETTINGS if s.name == "web_db")
+    monkeypatch.delenv(web_server.DB_ENV, raising=False)
+    with pytest.raises(UsageError, match=web_server.DB_ENV):
+        web_server.app_from_env()
 
 
 def test_tcp_socket_turns_nagle_off_on_accepted_connections() -> None:

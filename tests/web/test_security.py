@@ -13,7 +13,9 @@ from starlette.testclient import TestClient
 from tests.web.conftest import LiveServer
 from tests.web.fixtures import Fixture
 from tracewire.errors import Code, UsageError
-from tracewire.web.app import allowed_hosts, check_token, create_app, local_location, read_token, serve
+from tracewire.web.app import create_app
+from tracewire.web.security import allowed_hosts, check_token, local_location, read_token
+from tracewire.web.server import serve
 
 TOKEN = "s3cret-token-0123456789"
 # paths that an off-site redirect hides behind: a browser reads "//host" and "/\host" as another site

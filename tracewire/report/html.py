@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import Code, UsageError
 from ..store.sqlite import SQLiteStore
 from ..web import data, views
-from ..web.app import world_script
+from ..web.assets import world_geojson, world_script
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,7 @@ def _write(conn: sqlite3.Connection, out: Path) -> Path:
     static = resources.files("tracewire.web").joinpath("static")
     for name in views.STATIC_FILES:
         (out / "static" / name).write_bytes(static.joinpath(name).read_bytes())
-    (out / "static" / "world.js").write_text(
-        world_script(static.joinpath("world.geo.json").read_text(encoding="utf-8")), encoding="utf-8")
+    (out / "static" / "world.js").write_text(world_script(world_geojson()), encoding="utf-8")
 
     def write(name: str, template: str, ctx: dict[str, Any]) -> None:
         """Render one page to a file."""
