@@ -99,9 +99,9 @@ def check_token(token: str, source: str = "the token") -> str:
 
 
 def read_token(token: str | None = None, token_file: Path | None = None) -> str | None:
-    """The server token: ``token``, else the first line of ``token_file``, else $TRACEWIRE_TOKEN_FILE's, else $TRACEWIRE_TOKEN.
+    """The server token: ``token``, else the line in ``token_file``, else in $TRACEWIRE_TOKEN_FILE, else $TRACEWIRE_TOKEN.
 
-    None when none is set. Whatever is found must pass ``check_token``.
+    None when none is set. Whatever is found must pass ``check_token`` (line ends are dropped).
     """
     if token is not None and token_file is not None:
         raise UsageError("Pass --token or --token-file, not both. Prefer --token-file (or $TRACEWIRE_TOKEN): "
@@ -164,9 +164,10 @@ class SecurityMiddleware:
         if not host_allowed(host, self.hosts):
             shown = ascii(host[:100]) if host else "none"
             response: Response = PlainTextResponse(
-                f"400: this tracewire server answers to {', '.join(sorted(self.hosts))} and loopback addresses; "
-                f"this request named the host {shown}. If you opened it under that name on purpose, restart "
-                f"the server with --allow-host NAME (or $TRACEWIRE_ALLOW_HOSTS).", status_code=400)
+                f"400: this tracewire server does not answer to the host {shown} (a guard against DNS rebinding): "
+                "it answers to localhost, loopback addresses, its --host and the names given with --allow-host. "
+                "If you opened it under that name on purpose, restart it with --allow-host NAME "
+                "(or $TRACEWIRE_ALLOW_HOSTS).", status_code=400)
             await response(scope, receive, send_with_headers)
             return
         if self.token is not None:
