@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Document, Rejection
+from ..records import Document, DocumentAnalysis, Rejection
 
 
 @dataclass(slots=True)
@@ -48,6 +48,16 @@ class Store(abc.ABC):
     def write_ingest_batch(self, batch: IngestBatch) -> IngestCounts:
         """Write a batch atomically; identical documents are ignored, changed ones versioned."""
 
+    # -- per-document analysis --
+    @abc.abstractmethod
+    def pending_analysis(self, pipeline: str) -> list[str]:
+        """Ids of current documents never analysed, or analysed by another pipeline, ordered."""
+
+    @abc.abstractmethod
+    def write_analyses(self, analyses: Sequence[DocumentAnalysis], pipeline: str) -> None:
+        """Replace the analysis rows of each analysed document version, all in one transaction."""
+
+    # -- records --
     @abc.abstractmethod
     def documents(self, ids: list[str] | None = None) -> Iterator[Document]:
         """Current version of each document (or of the given ids), ordered by id."""

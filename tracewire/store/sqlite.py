@@ -10,14 +10,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Code, StoreError
-from ..records import Document, Rejection
+from ..records import Document, DocumentAnalysis, Rejection
 from .base import IngestBatch, IngestCounts, Store
-
-if TYPE_CHECKING:
-    from ..pipeline import Analysis
 
 # per-document analysis tables, cleared before a document's new analysis is written
 _LAYER_TABLES = ("sentences", "hedges", "claims", "quantities", "actors", "places", "techniques")
@@ -161,7 +158,7 @@ class SQLiteStore(Store):
         )
         return [r[0] for r in rows]
 
-    def write_analyses(self, analyses: Sequence[Analysis], pipeline: str) -> None:
+    def write_analyses(self, analyses: Sequence[DocumentAnalysis], pipeline: str) -> None:
         """Replace the analysis rows of each analysed document version in one transaction."""
         now = _now()
         with self.transaction() as c:
