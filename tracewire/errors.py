@@ -35,6 +35,7 @@ class Code(StrEnum):
     # store
     TW201 = "TW201"  # database schema newer than this tracewire
     TW202 = "TW202"  # not a tracewire database
+    TW203 = "TW203"  # the store could not be written (locked too long, read-only file, disk full)
     # analysis
     TW301 = "TW301"  # pipeline components out of order
     TW302 = "TW302"  # component failed on a document

@@ -210,10 +210,7 @@ def test_claims_filters_and_full_text_search(client: TestClient) -> None:
 
 
 def test_claims_pagination(fixture_store: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracewire.web import data
-
-    monkeypatch.setattr(data, "PAGE_SIZE", 10)
-    monkeypatch.setattr(data.claims, "__defaults__", (10,))
+    monkeypatch.setattr(SQLiteStore.claims_page, "__defaults__", (10,))
     # the shared client cached full pages already
     with TestClient(create_app(fixture_store.db), base_url=BASE) as fresh:
         first = fresh.get("/api/claims").json()

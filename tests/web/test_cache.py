@@ -6,6 +6,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,16 +172,16 @@ def test_tcp_socket_turns_nagle_off_on_accepted_connections() -> None:
 
 def test_a_second_server_process_does_not_rebuild_fresh_web_tables(store: Fixture) -> None:
     from tracewire.store.sqlite import SQLiteStore
-    from tracewire.web import data
 
-    SQLiteStore(store.db).close()
-    conn = sqlite3.connect(store.db, isolation_level=None)
-    conn.row_factory = sqlite3.Row
+    other = SQLiteStore(Path(store.db))
     try:
-        data.ensure_fresh(conn)
-        assert data.refresh(conn, only_if_stale=True) is False  # what a process that waited for the lock sees
-        assert data.refresh(conn) is True  # an explicit rebuild still rebuilds
-        conn.execute("DELETE FROM claims WHERE claim_key = (SELECT min(claim_key) FROM claims)")
-        assert data.ensure_fresh(conn) is True and data.ensure_fresh(conn) is False
+        other.ensure_web_tables()
+        assert other.web_tables_fresh()
+        # what a process that waited for the lock sees
+        assert other.refresh_web_tables(only_if_stale=True) is False
+        assert other.refresh_web_tables() is True  # an explicit rebuild still rebuilds
+        other.conn.execute("DELETE FROM claims WHERE claim_key = (SELECT min(claim_key) FROM claims)")
+        assert not other.web_tables_fresh()
+        assert other.ensure_web_tables() is True and other.ensure_web_tables() is False
     finally:
-        conn.close()
+        other.close()

@@ -14,7 +14,9 @@ from typing import Any
 
 from ..errors import Code, StoreError
 from ..records import Document, DocumentAnalysis, Rejection
-from .base import IngestBatch, IngestCounts, Store
+from . import queries
+from .base import IngestBatch, IngestCounts, Row, Store
+from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 # per-document analysis tables, cleared before a document's new analysis is written
 _LAYER_TABLES = ("sentences", "hedges", "claims", "quantities", "actors", "places", "techniques")
@@ -40,15 +42,28 @@ def migrations() -> list[tuple[int, str, str]]:
 class SQLiteStore(Store):
     """The default store, readable with ``sqlite3`` or Datasette."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        # shared: one connection used from several threads, one at a time (the web server's writer)
+        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=not shared)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
+
+    @classmethod
+    def reader(cls, path: Path) -> SQLiteStore:
+        """A read-only store on an existing, migrated database, usable from any thread (one at a time)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30.0)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA query_only=ON")
+        self.conn.execute("PRAGMA cache_size=-16000")
+        self.conn.execute("PRAGMA mmap_size=268435456")
+        return self
 
     # -- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -248,6 +263,11 @@ class SQLiteStore(Store):
         """Map each current document id to its row key."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, doc_key FROM current_documents")}
 
+    def count_documents(self) -> int:
+        """How many current documents the store holds."""
+        n: int = self.conn.execute("SELECT COUNT(*) FROM current_documents").fetchone()[0]
+        return n
+
     def rejections(self) -> Iterator[Rejection]:
         """Every recorded rejection, oldest first."""
         for r in self.conn.execute("SELECT * FROM rejections ORDER BY rejection_key"):
@@ -262,6 +282,120 @@ class SQLiteStore(Store):
         data: bytes = row["data"]
         return zlib.decompress(data) if row["compression"] == "zlib" else data
 
+    # -- export records (SQL in queries.py) ------------------------------------------------
+    def claim_rows(self) -> Iterator[Row]:
+        """Claims of current documents with attribution and hedges, by document and offset."""
+        return queries.export_claims(self.conn)
+
+    def span_rows(self, layer: str) -> Iterator[Row]:
+        """Spans of one layer of current documents, by document and offset."""
+        return queries.export_spans(self.conn, layer)
+
+    def reuse_rows(self) -> Iterator[Row]:
+        """Reuse links with their passages, by source and target."""
+        return queries.export_reuse(self.conn)
+
+    def story_rows(self) -> Iterator[Row]:
+        """Stories with members and derivation tree, by story id."""
+        return queries.export_stories(self.conn)
+
+    # -- derived web tables and read models (SQL in queries.py) ---------------------------
+    def web_tables_fresh(self) -> bool:
+        """True when the derived tables were built from the store as it is now."""
+        return queries.is_fresh(self.conn)
+
+    def refresh_web_tables(self, only_if_stale: bool = False) -> bool:
+        """Rebuild the derived tables in one transaction; True when it rebuilt them."""
+        with self._writing("rebuild the web tables"):
+            return queries.refresh(self.conn, only_if_stale)
+
+    def ensure_web_tables(self) -> bool:
+        """Rebuild the derived tables when the store changed; True when it rebuilt them."""
+        with self._writing("rebuild the web tables"):
+            return queries.ensure_fresh(self.conn)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn a SQLite failure while writing into a coded StoreError that names the store."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"Could not {what} in {self.path}: {e}. Check that the file is writable and that no other "
+                "process holds its write lock for long, then try again.",
+                Code.TW203,
+            ) from e
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
+    def overview(self) -> Row:
+        """The precomputed overview."""
+        return queries.overview(self.conn)
+
+    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of current documents, newest first, optionally of one outlet."""
+        return queries.documents(self.conn, outlet, page, size)
+
+    def document_ids(self) -> Iterator[str]:
+        """Every current document id, ordered."""
+        return queries.all_document_ids(self.conn)
+
+    def documents_by_outlet(self) -> list[Row]:
+        """Every current document by outlet, then newest first."""
+        return queries.documents_by_outlet(self.conn)
+
+    def document_view(self, doc_id: str) -> Row:
+        """A document with all its layers, reuse links and stories; KeyError when absent."""
+        return queries.document(self.conn, doc_id)
+
+    def reuse_page(self, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of reuse links, largest shared text first."""
+        return queries.reuse_links(self.conn, page, size)
+
+    def reuse_pairs(self) -> Iterator[tuple[str, str]]:
+        """Every (source, target) reuse pair."""
+        return queries.all_reuse_pairs(self.conn)
+
+    def reuse_pair(self, source: str, target: str) -> Row:
+        """A reuse link with both documents' texts; KeyError when absent."""
+        return queries.reuse_pair(self.conn, source, target)
+
+    def stories_page(self, limit: int = STORY_GRAPHS, page: int = 1) -> Row:
+        """The largest stories with their members as a tree."""
+        return queries.stories(self.conn, limit, page)
+
+    def claims_page(self, f: ClaimFilters, size: int = PAGE_SIZE) -> Row:
+        """One page of claims matching the filters."""
+        return queries.claims(self.conn, f, size)
+
+    def filtered_claims(self, f: ClaimFilters) -> Iterator[Row]:
+        """Every claim matching the filters, in page order."""
+        return queries.iter_claims(self.conn, f)
+
+    def claims_total(self) -> int:
+        """How many claims the current documents hold."""
+        return queries.claims_total(self.conn)
+
+    def claim_facets(self) -> dict[str, list[str]]:
+        """Values offered in the claims explorer's filter lists."""
+        return queries.claim_facets(self.conn)
+
+    def claim_tags(self, claim_keys: list[int]) -> dict[int, dict[str, list[str]]]:
+        """Actors and places inside each claim span."""
+        return queries.claim_tags(self.conn, claim_keys)
+
+    def map_points(self) -> Row:
+        """Resolved places of current documents, most mentioned first."""
+        return queries.map_points(self.conn)
+
+    def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """Mentions of one place with their document and context."""
+        return queries.place_mentions(self.conn, name, page, size)
+
+    # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Run SQL and return rows as dicts."""
         return [dict(r) for r in self.conn.execute(sql, params)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -21,7 +20,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import Code, UsageError
-from . import data, views
+from ..store import ClaimFilters, Store
+from ..store.readmodel import parse_page
+from . import views
 from .assets import world_geojson, world_script
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ResponseCache, cache_key
 from .db import WORKER_THREADS, Database
@@ -61,9 +62,9 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
 
     limiters: list[anyio.CapacityLimiter] = []
 
-    def guarded(func: Callable[[Request, sqlite3.Connection], Response],
+    def guarded(func: Callable[[Request, Store], Response],
                 cached: bool = True) -> Callable[[Request], Awaitable[Response]]:
-        """Run a handler with a read connection in a worker thread; map lookups and bad values to 404 and 400.
+        """Run a handler with a read-only store in a worker thread; map lookups and bad values to 404 and 400.
 
         With ``cached``, a 200 answer is kept in the app's response cache and later requests for the
         same path and query get it (or 304) from the event loop without touching the database.
@@ -71,8 +72,8 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         def run(request: Request) -> Response:
             """The handler's work, in a worker thread."""
             try:
-                with db.read() as conn:
-                    return func(request, conn)
+                with db.read() as store:
+                    return func(request, store)
             except KeyError as e:
                 return error(request, 404, f"Not found: {e.args[0] if e.args else request.url.path}")
             except UsageError as e:
@@ -95,57 +96,57 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         return handler
 
     # -- pages --
-    def overview_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def overview_page(request: Request, store: Store) -> Response:
         """Corpus overview."""
-        return page(request, "overview.html", views.overview_context(conn))
+        return page(request, "overview.html", views.overview_context(store))
 
-    def documents_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def documents_page(request: Request, store: Store) -> Response:
         """Documents, optionally of one outlet."""
         outlet = request.query_params.get("outlet")
-        result = data.documents(conn, outlet, data.parse_page(request.query_params.get("page")))
+        result = store.documents_page(outlet, parse_page(request.query_params.get("page")))
         return page(request, "documents.html", {"result": result, "groups": None, "page": "documents"})
 
-    def article_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def article_page(request: Request, store: Store) -> Response:
         """One article with its layers."""
-        return page(request, "article.html", views.article_context(conn, request.path_params["doc_id"], links))
+        return page(request, "article.html", views.article_context(store, request.path_params["doc_id"], links))
 
-    def reuse_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def reuse_page(request: Request, store: Store) -> Response:
         """Reuse links list."""
-        result = data.reuse_links(conn, data.parse_page(request.query_params.get("page")))
+        result = store.reuse_page(parse_page(request.query_params.get("page")))
         return page(request, "reuse.html", {"result": result, "page": "reuse"})
 
-    def pair_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def pair_page(request: Request, store: Store) -> Response:
         """Two documents side by side."""
         q = request.query_params
         if not q.get("source") or not q.get("target"):
             raise UsageError("Pass both ?source=ID&target=ID.", Code.TW002)
-        return page(request, "pair.html", views.pair_context(conn, q["source"], q["target"]))
+        return page(request, "pair.html", views.pair_context(store, q["source"], q["target"]))
 
-    def claims_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def claims_page(request: Request, store: Store) -> Response:
         """Claims explorer."""
-        f = data.ClaimFilters.from_params(request.query_params)
-        return page(request, "claims.html", views.claims_context(conn, f))
+        f = ClaimFilters.from_params(request.query_params)
+        return page(request, "claims.html", views.claims_context(store, f))
 
-    def claims_csv(request: Request, conn: sqlite3.Connection) -> Response:
-        """Every filtered claim as CSV, streamed from a private connection (the export can be large)."""
-        f = data.ClaimFilters.from_params(request.query_params)
+    def claims_csv(request: Request, store: Store) -> Response:
+        """Every filtered claim as CSV, streamed from a private reader (the export can be large)."""
+        f = ClaimFilters.from_params(request.query_params)
 
         def rows() -> Iterator[dict[str, Any]]:
-            """Claims rows; the connection closes when the response ends."""
+            """Claims rows; the reader closes when the response ends."""
             own = db.reader()
             try:
-                yield from data.iter_claims(own, f)
+                yield from own.filtered_claims(f)
             finally:
                 own.close()
 
         return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
 
-    def map_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def map_page(request: Request, store: Store) -> Response:
         """Places over the base map."""
-        return page(request, "map.html", views.map_context(conn, with_mentions=False))
+        return page(request, "map.html", views.map_context(store, with_mentions=False))
 
-    def api_page(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_page(request: Request, store: Store) -> Response:
         """API documentation."""
         return page(request, "api.html", {"endpoints": API_DOCS, "page": "api"})
 
@@ -155,52 +156,52 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
                         headers={"Cache-Control": "max-age=3600"})
 
     # -- API --
-    def api_overview(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_overview(request: Request, store: Store) -> Response:
         """Overview as JSON."""
-        return JSONResponse(data.overview(conn))
+        return JSONResponse(store.overview())
 
-    def api_documents(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_documents(request: Request, store: Store) -> Response:
         """Documents page as JSON."""
         q = request.query_params
-        return JSONResponse(data.documents(conn, q.get("outlet"), data.parse_page(q.get("page"))))
+        return JSONResponse(store.documents_page(q.get("outlet"), parse_page(q.get("page"))))
 
-    def api_document(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_document(request: Request, store: Store) -> Response:
         """One document with layers as JSON."""
-        doc = data.document(conn, request.path_params["doc_id"])
+        doc = store.document_view(request.path_params["doc_id"])
         doc.pop("doc_key", None)
         return JSONResponse(doc)
 
-    def api_reuse(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_reuse(request: Request, store: Store) -> Response:
         """Reuse links as JSON."""
-        return JSONResponse(data.reuse_links(conn, data.parse_page(request.query_params.get("page"))))
+        return JSONResponse(store.reuse_page(parse_page(request.query_params.get("page"))))
 
-    def api_pair(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_pair(request: Request, store: Store) -> Response:
         """One reuse pair with both texts as JSON."""
         q = request.query_params
         if not q.get("source") or not q.get("target"):
             raise UsageError("Pass both ?source=ID&target=ID.", Code.TW002)
-        link = data.reuse_pair(conn, q["source"], q["target"])
+        link = store.reuse_pair(q["source"], q["target"])
         link.pop("reuse_key", None)
         return JSONResponse(link)
 
-    def api_claims(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_claims(request: Request, store: Store) -> Response:
         """Filtered claims as JSON."""
-        return JSONResponse(data.claims(conn, data.ClaimFilters.from_params(request.query_params)))
+        return JSONResponse(store.claims_page(ClaimFilters.from_params(request.query_params)))
 
-    def api_places(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_places(request: Request, store: Store) -> Response:
         """Map points as JSON."""
-        return JSONResponse(data.map_points(conn))
+        return JSONResponse(store.map_points())
 
-    def api_place_mentions(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_place_mentions(request: Request, store: Store) -> Response:
         """Mentions of one place as JSON."""
         q = request.query_params
         if not q.get("name"):
             raise UsageError("Pass ?name=PLACE (a name from /api/places).", Code.TW002)
-        return JSONResponse(data.place_mentions(conn, q["name"], data.parse_page(q.get("page"))))
+        return JSONResponse(store.place_mentions(q["name"], parse_page(q.get("page"))))
 
-    def api_stories(request: Request, conn: sqlite3.Connection) -> Response:
+    def api_stories(request: Request, store: Store) -> Response:
         """Stories (reuse clusters) as JSON."""
-        return JSONResponse(data.stories(conn, page=data.parse_page(request.query_params.get("page"))))
+        return JSONResponse(store.stories_page(page=parse_page(request.query_params.get("page"))))
 
     routes = [
         Route("/", guarded(overview_page)),

@@ -1,19 +1,17 @@
-"""The web app's view of the store: a pool of read connections and a writer that keeps the derived tables fresh."""
+"""The web app's view of the store: a pool of read-only stores and a writer that keeps the derived tables fresh."""
 
 from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import Code, UsageError
-from ..store.sqlite import SQLiteStore
-from . import data
+from ..errors import Code, StoreError, UsageError
+from ..store import Store, open_reader, open_store
 
 log = logging.getLogger(__name__)
 
@@ -23,30 +21,28 @@ REFRESH_INTERVAL = 5.0  # seconds between background rebuilds of the derived web
 
 
 class Database:
-    """A pool of read connections plus one writer that keeps the derived web tables fresh."""
+    """A pool of read-only stores (one connection each) plus one writer that keeps the derived web tables fresh."""
 
     def __init__(self, path: Path, size: int = 8) -> None:
         if not path.exists():
             raise UsageError(f"No database at {path}. Run `tracewire ingest` first or pass --db.", Code.TW002)
         self.path = path
-        SQLiteStore(path).close()  # applies migrations, including 004_web
-        # the writer only rebuilds derived tables, from whichever worker thread notices a change (under lock)
-        self.writer = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
-        self.writer.row_factory = sqlite3.Row
-        self.writer.execute("PRAGMA foreign_keys=ON")
+        # opening applies migrations, including 004_web; the writer only rebuilds derived tables, from
+        # the refresh thread that a worker thread starts when it notices a change (one at a time)
+        self.writer = open_store(path, shared=True)
         self.lock = threading.Lock()
         self.dirty = False
         self.refreshing = False
         self.last_refresh = 0.0
-        data.ensure_fresh(self.writer)
-        self.pool: queue.LifoQueue[tuple[sqlite3.Connection, list[int]]] = queue.LifoQueue()
+        self.writer.ensure_web_tables()
+        self.pool: queue.LifoQueue[tuple[Store, list[int]]] = queue.LifoQueue()
         for _ in range(size):
-            conn = self.reader()
-            self.pool.put((conn, [conn.execute("PRAGMA data_version").fetchone()[0]]))
+            reader = self.reader()
+            self.pool.put((reader, [reader.data_version()]))
         # the watcher answers "did anyone commit since I last asked?" for the response cache
         self.watcher = self.reader()
         self.watch_lock = threading.Lock()
-        self.seen_version = self.watcher.execute("PRAGMA data_version").fetchone()[0]
+        self.seen_version = self.watcher.data_version()
         self.generation = 0
 
     def current_generation(self) -> int:
@@ -57,7 +53,7 @@ class Database:
         A change also schedules a refresh of the derived tables.
         """
         with self.watch_lock:
-            version = self.watcher.execute("PRAGMA data_version").fetchone()[0]
+            version = self.watcher.data_version()
             if version != self.seen_version:
                 self.seen_version = version
                 self.generation += 1
@@ -67,29 +63,24 @@ class Database:
             self._schedule_refresh()
         return self.generation
 
-    def reader(self) -> sqlite3.Connection:
-        """A new read-only connection (the pool's, or a private one for a long CSV export)."""
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30.0)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only=ON")
-        conn.execute("PRAGMA cache_size=-16000")
-        conn.execute("PRAGMA mmap_size=268435456")
-        return conn
+    def reader(self) -> Store:
+        """A new read-only store (the pool's, or a private one for a long CSV export)."""
+        return open_reader(self.path)
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """Borrow a read connection; when another writer changed the store, schedule a refresh."""
-        conn, seen = self.pool.get()
+    def read(self) -> Iterator[Store]:
+        """Borrow a read-only store; when another writer changed the store, schedule a refresh."""
+        reader, seen = self.pool.get()
         try:
-            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            version = reader.data_version()
             if version != seen[0]:
                 seen[0] = version
                 self.dirty = True
             if self.dirty:
                 self._schedule_refresh()
-            yield conn
+            yield reader
         finally:
-            self.pool.put((conn, seen))
+            self.pool.put((reader, seen))
 
     def _schedule_refresh(self) -> None:
         """Start a background refresh unless one runs or the last one ended under REFRESH_INTERVAL ago.
@@ -108,8 +99,8 @@ class Database:
     def _refresh(self) -> None:
         """Rebuild the derived tables if the store changed (runs in its own thread)."""
         try:
-            data.ensure_fresh(self.writer)
-        except sqlite3.Error:
+            self.writer.ensure_web_tables()
+        except StoreError:
             log.exception("refreshing the web tables failed; pages keep the previous ones")
         finally:
             with self.lock:
