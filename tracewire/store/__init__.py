@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import IngestBatch, IngestCounts, Store
+from .base import Collision, DocSource, IngestBatch, IngestCounts, Store
 from .sqlite import SQLiteStore
 
 
@@ -13,4 +13,4 @@ def open_store(path: str | Path) -> Store:
     return SQLiteStore(Path(path))
 
 
-__all__ = ["IngestBatch", "IngestCounts", "SQLiteStore", "Store", "open_store"]
+__all__ = ["Collision", "DocSource", "IngestBatch", "IngestCounts", "SQLiteStore", "Store", "open_store"]

@@ -42,6 +42,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import Code, UsageError
+from ..export import csv_cell
 from ..store.sqlite import SQLiteStore
 from . import data, views
 
@@ -531,13 +532,6 @@ def token_from(request: Request) -> str | None:
 def world_script(geojson: str) -> str:
     """Wrap the base map GeoJSON in a script that assigns it to ``window.TW_WORLD``."""
     return "window.TW_WORLD = " + geojson.strip() + ";\n"
-
-
-def csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (a leading = + - @ becomes literal)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
