@@ -96,6 +96,22 @@ _UTF8_SEQ = re.compile(
 
 
 _HIGH_BYTES = bytes(range(128, 256))
+_LONE_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
+
+
+def _mixed_utf8(head: bytes) -> bool:
+    """UTF-8 text with pieces in Latin-1/cp1252: valid UTF-8 sequences, plus lone high bytes in ASCII.
+
+    In such files (one source appended to another) a Latin-1 letter sits between ASCII letters
+    ("caf\xe9 "); runs of high bytes mean another charset or binary, which the guesser handles.
+    """
+    good = sum(len(m) for m in _UTF8_SEQ.findall(head))
+    if good < 2:
+        return False
+    rest = _UTF8_SEQ.sub(b"a", head)
+    high = len(rest) - len(rest.translate(None, _HIGH_BYTES))
+    ascii_share = 1 - (high + good) / max(1, len(head))
+    return high > 0 and len(_LONE_HIGH.findall(rest)) >= 0.8 * high and ascii_share >= 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +168,7 @@ def decode(data: bytes) -> Decoded:
         return _finish(data.decode("utf-8"), "utf-8", notes)
     except UnicodeDecodeError:
         pass
-    head = data[: 1 << 20]
-    good = sum(len(m) for m in _UTF8_SEQ.findall(head))
-    high = len(head) - len(head.translate(None, _HIGH_BYTES))
-    if good >= 2 and good >= 0.25 * high:
+    if _mixed_utf8(data[: 1 << 20]):
         # files concatenated from UTF-8 and Latin-1/cp1252 sources: each byte read by the charset it fits
         text = data.decode("utf-8", errors="tracewire-cp1252")
         notes.append(("mixed_encoding", "bytes that are not UTF-8 were read as cp1252"))

@@ -100,28 +100,25 @@ def _rows_jsonl(text: str) -> Iterator[Row]:
         yield n, line, obj
 
 
-def _records(text: str) -> Iterator[tuple[list[str], bool]]:
-    """CSV records as their physical lines, and whether the record's quotes are balanced.
+def _record(lines: deque[str]) -> tuple[list[str], bool]:
+    """The next CSV record from ``lines`` as its physical lines, and whether its quotes balance.
 
     A record ends at a line end with an even number of quote characters so far (RFC 4180 doubles
     quotes inside fields, so the count stays even). One that does not end within the limits is
-    returned unbalanced; the caller rejects its first line and reads on from the second.
+    returned unbalanced, as its first line alone; the lines after it go back to be read again.
     """
-    lines = deque(io.StringIO(text, newline=""))
-    while lines:
-        buf = [lines.popleft()]
-        quotes = buf[0].count('"')
-        size = len(buf[0])
-        while quotes % 2 and lines and len(buf) < MAX_RECORD_LINES and size <= MAX_ROW_CHARS:
-            nxt = lines.popleft()
-            buf.append(nxt)
-            quotes += nxt.count('"')
-            size += len(nxt)
-        if quotes % 2 == 0:
-            yield buf, True
-            continue
-        yield buf[:1], False
-        lines.extendleft(reversed(buf[1:]))
+    buf = [lines.popleft()]
+    quotes = buf[0].count('"')
+    size = len(buf[0])
+    while quotes % 2 and lines and len(buf) < MAX_RECORD_LINES and size <= MAX_ROW_CHARS:
+        nxt = lines.popleft()
+        buf.append(nxt)
+        quotes += nxt.count('"')
+        size += len(nxt)
+    if quotes % 2 == 0:
+        return buf, True
+    lines.extendleft(reversed(buf[1:]))
+    return buf[:1], False
 
 
 def _parse(record: str, delimiter: str) -> list[str]:
@@ -135,18 +132,11 @@ def _parse(record: str, delimiter: str) -> list[str]:
 def _rows_csv(text: str, delimiter: str) -> Iterator[Row]:
     """(row number, raw row, dict or error message) for every data row of a CSV/TSV file."""
     csv.field_size_limit(MAX_ROW_CHARS + 1)
-    records = _records(text)
+    pending = deque(io.StringIO(text, newline=""))
     header: list[str] | None = None
     n = 0
-    pending: deque[tuple[list[str], bool]] = deque()
-    while True:
-        if pending:
-            lines, balanced = pending.popleft()
-        else:
-            try:
-                lines, balanced = next(records)
-            except StopIteration:
-                return
+    while pending:
+        lines, balanced = _record(pending)
         record = "".join(lines)
         if header is None:
             if not record.strip():
@@ -182,7 +172,7 @@ def _rows_csv(text: str, delimiter: str) -> Iterator[Row]:
             yield n, lines[0], (f"row {n} has an unbalanced quote: its quoted field ran over "
                                 f"{len(lines) - 1} more lines and then {error.split(' ', 2)[-1]}; the "
                                 "lines after it are read as rows of their own")
-            pending.extend(([ln], ln.count('"') % 2 == 0) for ln in lines[1:])
+            pending.extendleft(reversed(lines[1:]))
             continue
         if error:
             yield n, record, error
