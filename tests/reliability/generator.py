@@ -167,8 +167,8 @@ def bad_rows(root: Path, rng: random.Random, n: int) -> list[Case]:
         kind = i % 5
         bad = {
             0: "[" * 50_000 + "]" * 50_000,
-            1: '{"id": "d%d", "n": %s, "text": "x"}' % (i, "9" * 5000),
-            2: '{"id": "j%d", "text": "unterminated' % i,
+            1: '{"id": "d' + str(i) + '", "n": ' + "9" * 5000 + ', "text": "x"}',
+            2: '{"id": "j' + str(i) + '", "text": "unterminated',
             3: json.dumps([1, 2, 3]),
             4: '{"a":' * 100 + "1" + "}" * 100,
         }[kind]
