@@ -67,7 +67,7 @@ def build_document(
     meta: dict[str, Any] = dict(h.meta)
     meta.update(found.extra)
     if bad:
-        meta["surrogates_replaced"] = bad
+        meta["surrogates_replaced"] = int(meta.get("surrogates_replaced", 0)) + bad
     return Document(
         id=doc_id,
         text=mt.text,

@@ -214,7 +214,7 @@ def read_tabular(inp: FileInput, kind: str) -> ReadResult:
         if isinstance(parsed, str):
             result.rejections.append(Rejection(where, Code.TW109.value, parsed, digest))
             continue
-        row, _ = clean_value(parsed)
+        row, replaced = clean_value(parsed)
         body = _pick(row, fm.text)
         if body is None:
             cols = ", ".join(str(c) for c in list(row)[:8])
@@ -237,6 +237,8 @@ def read_tabular(inp: FileInput, kind: str) -> ReadResult:
         meta: dict[str, Any] = {"row": n, **decoded.meta()}
         if raw_date:
             meta["date_raw"] = raw_date
+        if replaced:  # lone surrogate escapes ("\ud800") cannot be stored: U+FFFD stands in for each
+            meta["surrogates_replaced"] = replaced
         extra = {k: v for k, v in row.items() if k.lower() not in _mapped(fm) and v not in (None, "")}
         if extra:
             meta["columns"] = extra
