@@ -42,18 +42,28 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 def _statements(script: str) -> Iterator[str]:
-    """Split a migration script into complete SQL statements (so they run in our transaction)."""
-    buf: list[str] = []
-    for line in script.splitlines(keepends=True):
-        buf.append(line)
-        text = "".join(buf)
-        if sqlite3.complete_statement(text):
-            if text.strip():
-                yield text
-            buf = []
-    rest = "".join(buf)
-    if rest.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
+    """Split a migration script into single SQL statements (so they run in our own transaction).
+
+    Cut at each ``;`` that ends a complete statement (SQLite decides, so semicolons inside strings
+    and trigger bodies stay put); the last statement may lack its semicolon.
+    """
+    buf = ""
+    pieces = script.split(";")
+    for piece in pieces[:-1]:
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if _code(buf):
+                yield buf
+            buf = ""
+    rest = buf + pieces[-1]
+    if _code(rest):  # a last statement without its semicolon
         yield rest
+
+
+def _code(sql: str) -> bool:
+    """True when ``sql`` holds something besides comments, whitespace and semicolons."""
+    lines = [ln.split("--", 1)[0] for ln in sql.splitlines()]
+    return bool("".join(lines).replace(";", "").strip())
 
 
 def _retry_locked(step: Callable[[], object], seconds: float = 30.0) -> None:
