@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="map a JSONL/CSV column to a document field, e.g. --field text=article_content")
     sp.add_argument("--max-mb", type=float, default=None, help="reject files larger than this "
                     f"(default {settings.get('max_file_mb')} MB)")
+    sp.add_argument("--follow-symlinks", action="store_true", help="read symbolic links found in folders "
+                    "and globs when they lead inside the given folders (default: reject them, TW111)")
 
     sp = sub.add_parser("analyze", help="run the analysis pipeline over stored documents",
                         epilog="example: tracewire analyze --workers 2")
@@ -92,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, default=Path("tracewire-demo"), help="folder for the demo database "
                     "and report (default ./tracewire-demo)")
     return p
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a terminal shows
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control, bidi and surrogate characters shown as escapes."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii")
+                            if not "\ud800" <= m.group(0) <= "\udfff" else f"\\u{ord(m.group(0)):04x}",
+                            text)
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -134,17 +149,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(_db(args))
     try:
         with _progress("ingest") as bar:
-            s = ingest(args.paths, store, fields=fields, max_bytes=limit, progress=bar)
+            s = ingest(args.paths, store, fields=fields, max_bytes=limit, progress=bar,
+                       follow_symlinks=args.follow_symlinks)
     finally:
         store.close()
     c = s.counts
     print(f"ingested {c.ingested} new documents, {c.new_versions} new versions, "
           f"{c.unchanged + s.unchanged_inputs} unchanged; rejected {len(s.rejections)} inputs "
-          f"(from {s.inputs} inputs) into {_db(args)}")
+          f"(from {s.inputs} inputs) into {printable(str(_db(args)))}")
+    if s.collisions:
+        print(f"  {len(s.collisions)} id collisions: another source already held the id, so these were "
+              "stored under a qualified id (nothing was replaced)")
+        for col in s.collisions[:10]:
+            print(f"    {printable(col.wanted)} -> {printable(col.stored_as)}")
+        if len(s.collisions) > 10:
+            print(f"    ... {len(s.collisions) - 10} more: documents.wanted_id in the store")
     for code, n in s.by_code().items():
         print(f"  {code} {REJECTION_TITLES.get(code, '')}: {n}")
     for r in s.rejections[:20]:
-        print(f"    {r.code} {r.path}: {r.message}")
+        print(f"    {r.code} {printable(r.path)}: {printable(r.message)}")
     if len(s.rejections) > 20:
         print(f"    ... {len(s.rejections) - 20} more: tracewire export rejections")
     if s.hidden_skipped:

@@ -16,6 +16,19 @@ from .store import Store
 
 Row = dict[str, Any]
 
+# a cell starting with one of these is run as a formula by spreadsheets (=HYPERLINK(...), @SUM(...))
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Neutralise a spreadsheet formula in a text cell: a leading = + - @ tab or CR gets a ``'``.
+
+    Every CSV tracewire writes (``export --format csv``, the web UI's claims.csv) goes through this.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def _documents(store: Store) -> Iterator[Row]:
     """Current documents."""
@@ -55,7 +68,7 @@ def export(store: Store, kind: str, out: IO[str], fmt: str = "jsonl") -> int:
         if fmt == "jsonl":
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            flat = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+            flat = {k: csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
                     for k, v in row.items()}
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(flat), lineterminator="\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import IngestBatch, IngestCounts, Store
+from .base import Collision, DocSource, IngestBatch, IngestCounts, Store
 from .readmodel import ClaimFilters
 from .sqlite import SQLiteStore
 
@@ -19,4 +19,4 @@ def open_reader(path: str | Path) -> Store:
     return SQLiteStore.reader(Path(path))
 
 
-__all__ = ["ClaimFilters", "IngestBatch", "IngestCounts", "SQLiteStore", "Store", "open_reader", "open_store"]
+__all__ = ["ClaimFilters", "Collision", "DocSource", "IngestBatch", "IngestCounts", "SQLiteStore", "Store", "open_reader", "open_store"]

@@ -13,14 +13,41 @@ from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 Row = dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class DocSource:
+    """Where a document comes from (its identity) and the ids it may take, plainest first.
+
+    ``key`` is the input path (escaped, absolute), plus ``#id=…`` or ``#row=…`` for a corpus row.
+    The store gives a new source the first candidate no other source holds; a source it knows
+    keeps its id, and changed content becomes a new version of that id.
+    """
+
+    key: str
+    candidates: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class IngestBatch:
-    """Documents, rejections and raw bytes written together in one transaction."""
+    """Documents, rejections and raw bytes written together in one transaction.
+
+    ``sources[i]`` is the source of ``documents[i]``; documents without one (callers that set ids
+    themselves) are identified by their id, and a changed one with the same id is a new version.
+    """
 
     blobs: dict[str, bytes] = field(default_factory=dict)
     documents: list[tuple[Document, str | None, int | None]] = field(default_factory=list)
     rejections: list[tuple[Rejection, str | None]] = field(default_factory=list)
     inputs: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    sources: list[DocSource | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """A document whose plain id another source already held, stored under a qualified id."""
+
+    wanted: str
+    stored_as: str
+    source: str
 
 
 @dataclass(slots=True)
@@ -31,6 +58,7 @@ class IngestCounts:
     new_versions: int = 0
     unchanged: int = 0
     rejected: int = 0
+    collisions: list[Collision] = field(default_factory=list)
 
     def add(self, other: IngestCounts) -> None:
         """Accumulate another batch's counts."""
@@ -38,6 +66,7 @@ class IngestCounts:
         self.new_versions += other.new_versions
         self.unchanged += other.unchanged
         self.rejected += other.rejected
+        self.collisions.extend(other.collisions)
 
 
 class Store(abc.ABC):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -15,7 +16,7 @@ from typing import Any
 from ..errors import Code, StoreError
 from ..records import Document, DocumentAnalysis, Rejection
 from . import queries
-from .base import IngestBatch, IngestCounts, Row, Store
+from .base import Collision, DocSource, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 # per-document analysis tables, cleared before a document's new analysis is written
@@ -39,6 +40,45 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into single SQL statements (so they run in our own transaction).
+
+    Cut at each ``;`` that ends a complete statement (SQLite decides, so semicolons inside strings
+    and trigger bodies stay put); the last statement may lack its semicolon.
+    """
+    buf = ""
+    pieces = script.split(";")
+    for piece in pieces[:-1]:
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if _code(buf):
+                yield buf
+            buf = ""
+    rest = buf + pieces[-1]
+    if _code(rest):  # a last statement without its semicolon
+        yield rest
+
+
+def _code(sql: str) -> bool:
+    """True when ``sql`` holds something besides comments, whitespace and semicolons."""
+    lines = [ln.split("--", 1)[0] for ln in sql.splitlines()]
+    return bool("".join(lines).replace(";", "").strip())
+
+
+def _retry_locked(step: Callable[[], object], seconds: float = 30.0) -> None:
+    """Run ``step``, retrying while another process holds the lock SQLite's busy timeout skips."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as e:
+            busy = getattr(e, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteStore(Store):
     """The default store, readable with ``sqlite3`` or Datasette."""
 
@@ -49,7 +89,7 @@ class SQLiteStore(Store):
         self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=not shared)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        _retry_locked(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
@@ -66,8 +106,38 @@ class SQLiteStore(Store):
         return self
 
     # -- schema ---------------------------------------------------------------------------
+    def _up_to_date(self, shipped: list[tuple[int, str, str]]) -> bool:
+        """True when this is a tracewire database with every shipped migration (read without a lock)."""
+        if self.conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return False
+        try:
+            done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            return False
+        return {v for v, _, _ in shipped} <= done and max(done, default=0) <= max(
+            (v for v, _, _ in shipped), default=0)
+
     def _migrate(self) -> None:
-        """Apply every shipped migration not yet recorded in ``schema_migrations``."""
+        """Apply every shipped migration not yet recorded, under the database's write lock.
+
+        Two processes opening a new database at once both reach this point: ``BEGIN IMMEDIATE``
+        makes the second wait until the first has created and stamped the schema, and the
+        second then finds nothing to do (it re-reads the state inside its own transaction).
+        """
+        shipped = migrations()
+        if self._up_to_date(shipped):
+            return
+        _retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            self._migrate_locked(shipped)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _migrate_locked(self, shipped: list[tuple[int, str, str]]) -> None:
+        """Check the database is ours and apply the missing migrations (inside one transaction)."""
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
@@ -81,7 +151,6 @@ class SQLiteStore(Store):
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
-        shipped = migrations()
         newest = max((v for v, _, _ in shipped), default=0)
         if done and max(done) > newest:
             raise StoreError(
@@ -92,16 +161,12 @@ class SQLiteStore(Store):
         for version, name, sql in shipped:
             if version in done:
                 continue
-            name_sql = name.replace("'", "''")
-            try:  # each migration and its record are one transaction
-                self.conn.executescript(
-                    f"BEGIN;\n{sql}\n;\nINSERT INTO schema_migrations(version, name, applied_at) "
-                    f"VALUES ({version}, '{name_sql}', '{_now()}');\nCOMMIT;"
-                )
-            except sqlite3.Error:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+            for statement in _statements(sql):
+                self.conn.execute(statement)
+            self.conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, _now()),
+            )
         self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
     @contextmanager
@@ -128,18 +193,22 @@ class SQLiteStore(Store):
                     "INSERT OR IGNORE INTO blobs(sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
                     (sha, len(data), packed),
                 )
-            for doc, blob_sha, row in batch.documents:
-                existed = c.execute("SELECT 1 FROM documents WHERE id=? LIMIT 1", (doc.id,)).fetchone()
+            for i, (doc, blob_sha, row) in enumerate(batch.documents):
+                source = batch.sources[i] if i < len(batch.sources) else None
+                doc_id, existed, wanted = _identity(c, doc, source)
+                if wanted is not None:
+                    counts.collisions.append(Collision(wanted, doc_id, source.key if source else doc_id))
                 cur = c.execute(
                     "INSERT OR IGNORE INTO documents(id, version, sha256, title, outlet, date, url, author,"
                     " dateline, fmt, source_path, blob_sha256, row, text, raw_text, offset_map, meta,"
-                    " ingested_at) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM documents"
-                    " WHERE id=?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " ingested_at, source, wanted_id) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1"
+                    " FROM documents WHERE id=?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        doc.id, doc.id, doc.sha256, doc.title, doc.outlet, doc.date, doc.url, doc.author,
+                        doc_id, doc_id, doc.sha256, doc.title, doc.outlet, doc.date, doc.url, doc.author,
                         doc.dateline, doc.fmt, doc.source_path, blob_sha, row, doc.text, doc.raw_text,
                         json.dumps(doc.offset_map, separators=(",", ":")),
                         json.dumps(doc.meta, ensure_ascii=False), now,
+                        source.key if source else None, wanted,
                     ),
                 )
                 if cur.rowcount == 0:
@@ -403,6 +472,29 @@ class SQLiteStore(Store):
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+
+def _identity(c: sqlite3.Connection, doc: Document, source: DocSource | None) -> tuple[str, bool, str | None]:
+    """The id a document is stored under, whether its source had one before, and the plain id it
+    wanted when another source holds that (None when it got it)."""
+    if source is None:  # the caller chose the id: identity is the id, as before sources existed
+        existed = c.execute("SELECT 1 FROM documents WHERE id=? LIMIT 1", (doc.id,)).fetchone()
+        return doc.id, existed is not None, None
+    mine = c.execute(
+        "SELECT id, wanted_id FROM documents WHERE source=? ORDER BY version DESC LIMIT 1", (source.key,)
+    ).fetchone()
+    if mine is not None:
+        return mine[0], True, mine[1]
+    candidates = source.candidates or (source.key,)
+    for n, cand in enumerate((*candidates, *(f"{candidates[-1]}~{k}" for k in range(2, 1000)))):
+        owner = c.execute("SELECT source FROM documents WHERE id=? LIMIT 1", (cand,)).fetchone()
+        if owner is None:
+            return cand, False, (candidates[0] if n else None)
+        if owner[0] is None and n < len(candidates):
+            # a document stored before sources were recorded: the source asking for its id adopts it
+            c.execute("UPDATE documents SET source=? WHERE id=? AND source IS NULL", (source.key, cand))
+            return cand, True, (candidates[0] if n else None)
+    raise StoreError(f"no free id for {source.key!r} after 1,000 tries; rename the input", Code.TW202)
 
 
 def _document(row: sqlite3.Row) -> Document:

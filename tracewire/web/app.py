@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import Code, UsageError
+from ..export import csv_cell
 from ..store import ClaimFilters, Store
 from ..store.readmodel import parse_page
 from . import views
@@ -239,11 +240,6 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
     return app
 
 
-def csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (a leading = + - @ becomes literal)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
