@@ -23,7 +23,8 @@ from ..errors import Code, UsageError
 
 log = logging.getLogger(__name__)
 
-SOURCE_KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
+SOURCE_KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unresolved",
+                "unattributed")
 NAMED_KINDS = ("named_person", "named_org", "media_outlet", "government_body")
 PAGE_SIZE = 50
 MAP_POINTS = 400
