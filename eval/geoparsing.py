@@ -21,6 +21,8 @@ Protocol:
 - Geocoding: over gold toponyms with coordinates that were found (overlap), the share whose
   predicted point lies within 161 km (100 miles) of the gold point (unresolved predictions count
   as misses), and the median error in km over resolved ones.
+- End to end over all gold ("acc161_all_gold"): the same hits over every gold toponym with
+  coordinates, found or not.
 - Resolution alone ("gold_names"): the gold spans are handed to the resolver
   (``places.resolve_names``, same candidates, context and scoring); the share of gold toponyms
   with coordinates resolved within 161 km, unresolved ones counting as misses. This is the
@@ -180,6 +182,8 @@ def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[s
         "articles": len(articles), "gold": n_gold, "predicted": n_pred,
         "strict": prf(tp_strict), "overlap": prf(tp_overlap),
         "acc161": round(hits / n_geo, 4) if n_geo else 0.0, "geocoded": n_geo,
+        # end to end over every gold toponym with coordinates: a missed toponym counts as a miss
+        "acc161_all_gold": round(hits / g_n, 4) if g_n else 0.0,
         "median_km": round(statistics.median(errors), 1) if errors else None,
         "gold_names": {"toponyms": g_n, "acc161": round(g_hits / g_n, 4) if g_n else 0.0,
                        "unresolved": round(g_missing / g_n, 4) if g_n else 0.0,
