@@ -64,12 +64,13 @@ def _layer(table: str, columns: tuple[str, ...], json_cols: tuple[str, ...] = ()
 
 
 def _reuse(store: SQLiteStore) -> Iterator[Row]:
-    """Reuse links with aligned passages."""
+    """Reuse links with their kind and aligned passages (each with its word-level edits)."""
     for r in store.conn.execute("SELECT * FROM reuse ORDER BY source, target"):
-        yield {"source": r["source"], "target": r["target"], "direction_known": bool(r["direction_known"]),
+        yield {"source": r["source"], "target": r["target"], "kind": r["kind"],
+               "direction_known": bool(r["direction_known"]),
                "confidence": r["confidence"], "shared_words": r["shared_words"],
                "source_coverage": r["source_coverage"], "target_coverage": r["target_coverage"],
-               "passages": json.loads(r["passages"]),
+               "passages": [{**p, "edits": p.get("edits", [])} for p in json.loads(r["passages"])],
                "target_additions": [{"start": s, "end": e} for s, e in json.loads(r["target_additions"])],
                "source_cuts": [{"start": s, "end": e} for s, e in json.loads(r["source_cuts"])],
                "evidence": json.loads(r["evidence"])}

@@ -315,6 +315,9 @@ def reuse_pair(conn: sqlite3.Connection, source: str, target: str) -> dict[str, 
         raise KeyError(f"{source} -> {target}")
     link = dict(r)
     link["passages"] = sorted(json.loads(link["passages"]), key=lambda p: p["target_start"])
+    for p in link["passages"]:
+        p.setdefault("edits", [])
+        p["n_edits"] = len(p["edits"])
     link["target_additions"] = _spans(json.loads(link["target_additions"]))
     link["source_cuts"] = _spans(json.loads(link["source_cuts"]))
     link["evidence"] = json.loads(link["evidence"])

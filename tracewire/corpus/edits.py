@@ -1,0 +1,167 @@
+"""Word-level edits inside an aligned passage, and the kind of a link (copy, rewrite, quotation).
+
+An aligned passage is a chain of exact seeds (word n-grams found once in each document).
+Between two consecutive runs of seeds, whatever differs is an edit: words replaced
+(``sub``), words only the target has (``ins``) or words only the source has (``del``). The
+gaps are short, so each is diffed word by word (difflib) to keep the words they still share.
+An inflection ("Tigers" / "Tiger") is a different word, so it is a ``sub``, never an addition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from .align import TokenPassage
+from .shingles import U64
+
+Edit = tuple[str, int, int, int, int]  # op, a_start, a_end, b_start, b_end (token positions, end exclusive)
+
+_QUOTES = re.compile(r"\u201c[^\u201c\u201d]{1,3000}\u201d|\"[^\"]{1,3000}\"|\u00ab[^\u00ab\u00bb]{1,3000}\u00bb")
+_SAID = r"(?:said|says|told|added|stated|declared|wrote|announced|warned|noted|stressed|explained)"
+_NAME = r"((?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)"
+_AFTER = re.compile(rf"^[\s,.]*(?:{_SAID}\s+{_NAME}|{_NAME}\s+{_SAID})")
+_BEFORE = re.compile(rf"{_NAME}\s+{_SAID}[^.\"\u201c\u201d]{{0,40}}[:,]?\s*$")
+
+
+EXTEND_WINDOW = 12  # words looked at beyond each end of a passage
+EDIT_COST = 2  # an edited word costs as much as two matching words earn, when extending
+
+
+def _extension(xa: list[int], xb: list[int]) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """How far two word runs that follow a passage still match: (words of A, words of B, blocks).
+
+    X-drop style: each matching word earns 1, each edited word costs EDIT_COST; the best-scoring
+    prefix that ends on a match is kept, so "Tigers force arrived" / "Tiger force arrived" extends
+    through the changed word while two different continuations extend by nothing.
+    """
+    best = (0, 0, 0)
+    blocks: list[tuple[int, int, int]] = []
+    kept: list[tuple[int, int, int]] = []
+    score = 0
+    pa = pb = 0
+    for i, j, size in SequenceMatcher(None, xa, xb, autojunk=False).get_matching_blocks():
+        if size == 0:
+            break
+        score += size - EDIT_COST * max(i - pa, j - pb)
+        blocks.append((i, j, size))
+        pa, pb = i + size, j + size
+        if score > best[0]:
+            best, kept = (score, pa, pb), list(blocks)
+    return best[1], best[2], kept
+
+
+def extend(p: TokenPassage, wa: U64, wb: U64, lim_a: tuple[int, int], lim_b: tuple[int, int]) -> TokenPassage:
+    """A passage grown at both ends through small edits, within (lo, hi) limits on each side."""
+    extra = list(p.extra)
+    a0, a1, b0, b1, matched = p.a_start, p.a_end, p.b_start, p.b_end, p.matched
+    ra = wa[a1 : min(lim_a[1], a1 + EXTEND_WINDOW)].tolist()
+    rb = wb[b1 : min(lim_b[1], b1 + EXTEND_WINDOW)].tolist()
+    da, db, blocks = _extension(ra, rb)
+    for i, j, size in blocks:
+        extra.append((a1 + i, a1 + i + size, b1 + j, b1 + j + size))
+        matched += size
+    a1, b1 = a1 + da, b1 + db
+    la = wa[max(lim_a[0], a0 - EXTEND_WINDOW) : a0].tolist()[::-1]
+    lb = wb[max(lim_b[0], b0 - EXTEND_WINDOW) : b0].tolist()[::-1]
+    da, db, blocks = _extension(la, lb)
+    for i, j, size in blocks:
+        extra.append((a0 - i - size, a0 - i, b0 - j - size, b0 - j))
+        matched += size
+    a0, b0 = a0 - da, b0 - db
+    if (a0, a1, b0, b1) == (p.a_start, p.a_end, p.b_start, p.b_end):
+        return p
+    return replace(p, a_start=a0, a_end=a1, b_start=b0, b_end=b1, matched=matched, extra=tuple(extra))
+
+
+def extend_all(passages: list[TokenPassage], wa: U64, wb: U64) -> list[TokenPassage]:
+    """Every passage extended at its ends, never into a neighbour on either side."""
+    by_a = sorted(range(len(passages)), key=lambda k: passages[k].a_start)
+    by_b = sorted(range(len(passages)), key=lambda k: passages[k].b_start)
+    out = list(passages)
+    for k in range(len(passages)):
+        ia, ib = by_a.index(k), by_b.index(k)
+        lim_a = (out[by_a[ia - 1]].a_end if ia else 0,
+                 passages[by_a[ia + 1]].a_start if ia + 1 < len(by_a) else wa.shape[0])
+        lim_b = (out[by_b[ib - 1]].b_end if ib else 0,
+                 passages[by_b[ib + 1]].b_start if ib + 1 < len(by_b) else wb.shape[0])
+        out[k] = extend(passages[k], wa, wb, lim_a, lim_b)
+    return out
+
+
+def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
+    """Runs of seeds on one diagonal as matched blocks (a0, a1, b0, b1), in order, not overlapping."""
+    if p.seeds_a is None or p.seeds_b is None or p.seeds_a.size == 0:
+        return [(p.a_start, p.a_end, p.b_start, p.b_end)]
+    pairs = [(a, b, min(a + n, p.a_end), min(b + n, p.b_end))
+             for a, b in zip(p.seeds_a.tolist(), p.seeds_b.tolist(), strict=True)]
+    pairs += [(a0, b0, a1, b1) for a0, a1, b0, b1 in p.extra]
+    pairs.sort()
+    out: list[list[int]] = []
+    for a, b, a1, b1 in pairs:
+        if out and b - a == out[-1][2] - out[-1][0] and a <= out[-1][1]:
+            out[-1][1], out[-1][3] = max(out[-1][1], a1), max(out[-1][3], b1)
+            continue
+        if out:  # a shifted seed may overlap the previous block: start it where that one ends
+            cut = max(out[-1][1] - a, out[-1][3] - b, 0)
+            a, b = a + cut, b + cut
+            if a >= a1 or b >= b1:
+                continue
+        out.append([a, a1, b, b1])
+    return [(a0, a1, b0, b1) for a0, a1, b0, b1 in out]
+
+
+def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
+    """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes."""
+    edits: list[Edit] = []
+    blocks = _blocks(p, n)
+    for (_, pa1, _, pb1), (na0, _, nb0, _) in zip(blocks, blocks[1:], strict=False):
+        ga, gb = (pa1, max(pa1, na0)), (pb1, max(pb1, nb0))
+        if ga[0] == ga[1] and gb[0] == gb[1]:
+            continue
+        xa, xb = wa[ga[0] : ga[1]].tolist(), wb[gb[0] : gb[1]].tolist()
+        for tag, i0, i1, j0, j1 in SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes():
+            if tag == "equal":
+                continue
+            op = {"replace": "sub", "insert": "ins", "delete": "del"}[tag]
+            edits.append((op, ga[0] + i0, ga[0] + i1, gb[0] + j0, gb[0] + j1))
+    return edits
+
+
+def edited_words(edits: list[Edit]) -> int:
+    """Words touched by edits (the larger side of each)."""
+    return sum(max(a1 - a0, b1 - b0) for _, a0, a1, b0, b1 in edits)
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the quotations of a text (inside the marks), in order."""
+    return [(m.start() + 1, m.end() - 1) for m in _QUOTES.finditer(text)]
+
+
+def quoted_share(spans: list[tuple[int, int]], start: int, end: int) -> float:
+    """Share of [start, end) that lies inside the given quotation spans."""
+    if end <= start:
+        return 0.0
+    inside = sum(max(0, min(e, end) - max(s, start)) for s, e in spans)
+    return inside / (end - start)
+
+
+def speaker(text: str, start: int, end: int) -> str | None:
+    """The speaker of the quotation around [start, end): 'said X' after it or 'X said' before it."""
+    for s, e in quote_spans(text):
+        if s <= start + 2 and end - 2 <= e or (s < end and start < e):
+            m = _AFTER.match(text[e + 1 : e + 120])
+            if m:
+                return (m.group(1) or m.group(2)).strip()
+            b = _BEFORE.search(text[max(0, s - 160) : s - 1])
+            if b:
+                return b.group(1).strip()
+            return None
+    return None
+
+
+def is_near_verbatim(edit_words: int, aligned_words: int, passages: int, max_ratio: float) -> bool:
+    """A copy: one passage whose edits touch at most ``max_ratio`` of its words."""
+    return passages == 1 and edit_words <= max_ratio * max(aligned_words, 1)
+

@@ -1,0 +1,370 @@
+"""Site furniture: the text an outlet repeats around its articles (menus, related links, footers).
+
+Furniture is a property of an outlet, learned from that outlet's own documents, not of how
+often a passage occurs in the corpus: a wire lede that forty outlets reprint is reuse, a
+subscribe footer that one site prints under every article is not. Documents are grouped by
+outlet, else by the host of their URL, else by the folder of their source file.
+
+Within a group, word 3-grams are counted by documents. A run of 3-grams that at least
+``core_docs`` documents of the group share (and at least ``core_share`` of them: a site's
+footer is under most of its pages, a phrase its reporters like is not) is a *core*. Cores
+grow through neighbouring runs that at least ``min_docs`` documents share and through gaps of
+at most ``bridge`` words (a related-links block whose headlines change from page to page). A
+grown block is furniture when it sits at an edge of the document or fills whole lines
+(between paragraphs), and is at least ``min_words`` long or touches an edge. Text repeated in
+the middle of a paragraph (a stock phrase, a quotation) is never furniture.
+
+Furniture is removed by *masking*: its characters become spaces (line breaks are kept), so
+every offset into the masked text is an offset into the document's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from ..errors import UsageError
+from ..records import Document
+from .shingles import I64, corpus_shingles, tokenize_many
+
+if TYPE_CHECKING:
+    from ..store.sqlite import SQLiteStore
+
+Spans = tuple[tuple[int, int], ...]
+_SPACE_RUN = re.compile(r"[^\S\n]")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureConfig:
+    """When text an outlet repeats is site furniture."""
+
+    n: int = 5  # word n-gram size used to find repeated text
+    min_docs: int = 3  # documents of one outlet that must share text for it to be furniture ...
+    core_share: float = 0.2  # ... and at least this share of the outlet's documents
+    bridge: int = 40  # words of other text bridged between furniture runs (changing headlines)
+    edge: int = 12  # a block within this many words of an edge (no sentence end between) is at it
+    min_words: int = 5  # a block that is not at an edge needs this many words (and whole lines)
+    max_share: float = 0.6  # a document never loses more than this share of its words
+    folder_max_words: int = 80  # grouped only by folder (no outlet, no URL): edge blocks up to this long
+
+    def __post_init__(self) -> None:
+        """Validate early, naming the bad value and the fix."""
+        if self.n < 1:
+            raise UsageError(f"FurnitureConfig.n={self.n} must be at least 1")
+        if self.min_docs < 2:
+            raise UsageError(f"FurnitureConfig.min_docs={self.min_docs} must be at least 2")
+        if not 0.0 <= self.core_share <= 1.0 or not 0.0 < self.max_share <= 1.0:
+            raise UsageError(
+                f"FurnitureConfig.core_share={self.core_share} must be in [0, 1] and max_share="
+                f"{self.max_share} in (0, 1]"
+            )
+
+
+def outlet_key(doc: Document) -> str:
+    """The group whose furniture a document shares: its outlet, else its URL's host, else its folder."""
+    if doc.outlet and doc.outlet.strip():
+        return "outlet:" + doc.outlet.strip().casefold()
+    if doc.url:
+        host = urlsplit(doc.url.strip()).hostname or ""
+        if host:
+            return "host:" + host.casefold().removeprefix("www.")
+    folder = os.path.dirname(doc.source_path.replace("\\", "/")) if doc.source_path else ""
+    return "folder:" + folder
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of the True runs of a boolean array."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _whole_lines(text: str, start: int, end: int) -> bool:
+    """True when [start, end) begins at a line start and ends at a line end (punctuation aside)."""
+    before = text.rfind("\n", 0, start)
+    after = text.find("\n", end)
+    head = text[before + 1 : start]
+    tail = text[end : len(text) if after < 0 else after]
+    return not any(ch.isalnum() for ch in head) and not any(ch.isalnum() for ch in tail) and (
+        before >= 0 or after >= 0)
+
+
+def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                ) -> list[Spans]:
+    """Furniture spans (character offsets) of each text of one outlet's documents.
+
+    ``weak``: the group is only a folder, which may mix outlets (and wire copies), so only
+    short blocks at the edges count.
+    """
+    cfg = config or FurnitureConfig()
+    out: list[Spans] = [() for _ in texts]
+    if len(texts) < cfg.min_docs:
+        return out
+    hashes, starts, ends, offs = tokenize_many(list(texts))
+    sh, sd = corpus_shingles(hashes, offs, cfg.n)
+    if sh.size == 0:
+        return out
+    # pass 1: runs of n-grams that many of the group's documents hold, joined into blocks; the
+    # blocks that reach an edge of their document
+    first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
+    key = sh.view(np.int64)
+    anywhere = _doc_freq(key, sd, np.ones(sd.shape[0], dtype=bool))
+    core_min = max(cfg.min_docs, int(np.ceil(cfg.core_share * len(texts))))
+    found: list[list[tuple[int, int, bool]]] = []
+    in_edge_block = np.zeros(sd.shape[0], dtype=bool)
+    for k, text in enumerate(texts):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        words = hi - lo
+        blocks: list[tuple[int, int, bool]] = []
+        found.append(blocks)
+        if words == 0:
+            continue
+        f0 = int(first[k])
+        core = np.zeros(words, dtype=bool)
+        for p in np.flatnonzero(anywhere[f0 : int(first[k + 1])] >= core_min).tolist():
+            core[p : p + cfg.n] = True
+        ts, te = starts[lo:hi], ends[lo:hi]
+        for s, e in _grow(text, ts, te, _runs(core), cfg.bridge):
+            c0, c1 = int(ts[s]), int(te[e - 1])
+            head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0)
+            tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
+            blocks.append((s, e, head or tail))
+            if head or tail:
+                in_edge_block[f0 + s : f0 + max(s, e - cfg.n + 1)] = True
+    # pass 2: an edge block is furniture when it holds an n-gram that many documents of the group
+    # hold in an edge block too (a stock phrase that happens to open one article is not)
+    at_edges = _doc_freq(key, sd, in_edge_block)
+    for k, text in enumerate(texts):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        words = hi - lo
+        ts, te = starts[lo:hi], ends[lo:hi]
+        f0 = int(first[k])
+        spans: list[tuple[int, int]] = []
+        kept = 0
+        for s, e, edge in found[k]:
+            c0, c1 = int(ts[s]), int(te[e - 1])
+            if edge:
+                if not (at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any():
+                    continue
+                if s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0):
+                    c0, s = int(ts[0]), 0
+                if e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1])):
+                    c1, e = int(te[-1]), words
+            elif weak or e - s < cfg.min_words or not _whole_lines(text, c0, c1):
+                continue
+            if weak and e - s > cfg.folder_max_words:
+                continue
+            spans.append((c0, c1))
+            kept += e - s
+        if spans and kept <= cfg.max_share * words:
+            out[k] = tuple(spans)
+    return out
+
+
+def _doc_freq(key: np.ndarray, docs: I64, where: np.ndarray) -> I64:
+    """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds."""
+    if not where.any():
+        return np.zeros(key.shape[0], dtype=np.int64)
+    pair = np.unique(np.stack([key[where], docs[where]]), axis=1)
+    uniq, df = np.unique(pair[0], return_counts=True)
+    at = np.minimum(np.searchsorted(uniq, key), uniq.shape[0] - 1)
+    return np.where(uniq[at] == key, df[at], 0).astype(np.int64)
+
+
+def _crosses_sentence(text: str, start: int, end: int) -> bool:
+    """True when the text between two offsets holds a sentence end (it is content, not a stray word)."""
+    return bool(_SENTENCE_END.search(text, start, end))
+
+
+def _grow(text: str, ts: I64, te: I64, runs: list[tuple[int, int]], bridge: int) -> list[tuple[int, int]]:
+    """Core runs joined across gaps of at most ``bridge`` words that hold no sentence end."""
+    out: list[tuple[int, int]] = []
+    for s, e in runs:
+        if out and s - out[-1][1] <= bridge and not _crosses_sentence(
+                text, int(te[out[-1][1] - 1]), int(ts[s])):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def is_weak(group: str) -> bool:
+    """True for a group known only by folder (it may mix outlets)."""
+    return group.startswith("folder:")
+
+
+def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                ) -> list[Spans]:
+    """House text of each of one outlet's (masked) texts: runs of words ``min_docs`` of them share.
+
+    An outlet's stock paragraphs (the background it appends to every report of a war) are its
+    content, not furniture, so they stay; but two of its documents sharing them is not a copy.
+    """
+    cfg = config or FurnitureConfig()
+    out: list[Spans] = [() for _ in texts]
+    if len(texts) < cfg.min_docs or weak:
+        return out
+    hashes, starts, ends, offs = tokenize_many(list(texts))
+    sh, sd = corpus_shingles(hashes, offs, cfg.n)
+    if sh.size == 0:
+        return out
+    freq = _doc_freq(sh.view(np.int64), sd, np.ones(sd.shape[0], dtype=bool))
+    first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
+    for k in range(len(texts)):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        if hi == lo:
+            continue
+        mark = np.zeros(hi - lo, dtype=bool)
+        for p in np.flatnonzero(freq[int(first[k]) : int(first[k + 1])] >= cfg.min_docs).tolist():
+            mark[p : p + cfg.n] = True
+        out[k] = tuple((int(starts[lo + s]), int(ends[lo + e - 1])) for s, e in _runs(mark))
+    return out
+
+
+def learn(docs: Sequence[Document], config: FurnitureConfig | None = None) -> dict[str, Spans]:
+    """Furniture spans of every document of a corpus, learned outlet by outlet (empty when none)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, d in enumerate(docs):
+        groups[outlet_key(d)].append(k)
+    out: dict[str, Spans] = {}
+    for g, members in groups.items():
+        spans = learn_group([docs[k].text for k in members], config, weak=is_weak(g))
+        for k, sp in zip(members, spans, strict=True):
+            out[docs[k].id] = sp
+    return out
+
+
+def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Text with each span's characters replaced by spaces (line breaks kept): offsets stay valid."""
+    spans = sorted(spans)
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s, e in spans:
+        s = max(s, pos)
+        if e <= s:
+            continue
+        parts.append(text[pos:s])
+        parts.append(_SPACE_RUN.sub(" ", re.sub(r"[^\n]", " ", text[s:e])))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def mask(doc: Document, spans: Spans) -> Document:
+    """The document with its furniture masked (same id, offsets and metadata)."""
+    return replace(doc, text=mask_text(doc.text, spans)) if spans else doc
+
+
+def fingerprint(spans: Spans) -> str:
+    """A short stable digest of a document's furniture spans ('' when it has none)."""
+    if not spans:
+        return ""
+    return hashlib.sha1(json.dumps([list(s) for s in spans]).encode()).hexdigest()[:16]
+
+
+def words_masked(text: str, spans: Spans) -> int:
+    """Word tokens inside furniture spans (for summaries)."""
+    return sum(len(re.findall(r"\w+", text[s:e])) for s, e in spans)
+
+
+# -- store-backed, incremental ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FurnitureSummary:
+    """What one furniture run did."""
+
+    groups_learned: int  # outlets (or hosts, folders) whose furniture was learned again
+    documents_with_furniture: int
+    changed: int  # documents whose furniture changed (they are analysed again)
+
+
+def stored_spans(store: SQLiteStore, ids: Iterable[str] | None = None) -> dict[str, Spans]:
+    """Furniture spans stored for documents (all when ``ids`` is None)."""
+    conn = store.conn
+    if ids is None:
+        rows = conn.execute("SELECT id, spans FROM furniture").fetchall()
+    else:
+        rows = []
+        for doc_id in ids:
+            rows.extend(conn.execute("SELECT id, spans FROM furniture WHERE id=?", (doc_id,)).fetchall())
+    return {r[0]: tuple((int(s), int(e)) for s, e in json.loads(r[1])) for r in rows}
+
+
+def masked_documents(store: SQLiteStore, ids: Sequence[str]) -> Iterator[Document]:
+    """Current documents with their stored furniture masked (what every component reads)."""
+    for doc in store.documents(list(ids)):
+        row = store.conn.execute("SELECT spans FROM furniture WHERE id=?", (doc.id,)).fetchone()
+        spans = tuple((int(s), int(e)) for s, e in json.loads(row[0])) if row else ()
+        yield mask(doc, spans)
+
+
+def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) -> tuple[
+        FurnitureSummary, list[str]]:
+    """Learn the furniture of every outlet with new, changed or removed documents; store it.
+
+    Returns the summary and the ids of documents whose furniture changed (new documents
+    included), which must be analysed again. An outlet's furniture depends only on its own
+    documents, so learning again just the outlets that changed ends where a full run would.
+    """
+    conn = store.conn
+    cur = conn.execute("SELECT id, sha256, outlet, url, source_path FROM current_documents").fetchall()
+    meta = {r[0]: r for r in cur}
+    groups: dict[str, list[str]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    for r in cur:
+        g = outlet_key(Document(id=r[0], text="", sha256=r[1], source_path=r[4] or "", outlet=r[2], url=r[3]))
+        groups[g].append(r[0])
+        group_of[r[0]] = g
+    stored = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT id, sha256, grp, spans FROM furniture")}
+    touched: set[str] = set()
+    for doc_id, (sha, grp, _) in stored.items():
+        if doc_id not in meta:
+            touched.add(grp)
+        elif meta[doc_id][1] != sha or group_of[doc_id] != grp:
+            touched.update((grp, group_of[doc_id]))
+    for doc_id in meta:
+        if doc_id not in stored:
+            touched.add(group_of[doc_id])
+    changed: list[str] = []
+    rows: list[tuple[str, str, str, str, str]] = []
+    for g in sorted(touched):
+        members = sorted(groups.get(g, []))
+        if not members:
+            continue
+        docs = list(store.documents(members))
+        spans = learn_group([d.text for d in docs], config, weak=is_weak(g))
+        house = house_group([mask_text(d.text, sp) for d, sp in zip(docs, spans, strict=True)], config,
+                            weak=is_weak(g))
+        for d, sp, hs in zip(docs, spans, house, strict=True):
+            enc = json.dumps([list(s) for s in sp])
+            old = stored.get(d.id)
+            if old is None or old[0] != d.sha256 or old[2] != enc:
+                changed.append(d.id)
+            rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
+    gone = [x for x in stored if x not in meta]
+    with store.transaction() as c:
+        c.executemany("DELETE FROM furniture WHERE id=?", [(x,) for x in gone])
+        c.executemany("INSERT OR REPLACE INTO furniture(id, sha256, grp, spans, house) VALUES (?, ?, ?, ?, ?)",
+                      rows)
+    with_f = conn.execute("SELECT COUNT(*) FROM furniture WHERE spans != '[]'").fetchone()[0]
+    return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=int(with_f),
+                            changed=len(changed)), sorted(changed)
+
+
+def group_sizes(keys: Mapping[str, str]) -> dict[str, int]:
+    """Documents per group (for summaries and tests)."""
+    out: dict[str, int] = defaultdict(int)
+    for g in keys.values():
+        out[g] += 1
+    return dict(out)
+
