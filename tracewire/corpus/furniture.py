@@ -148,25 +148,44 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
         words = hi - lo
         ts, te = starts[lo:hi], ends[lo:hi]
         f0 = int(first[k])
-        spans: list[tuple[int, int]] = []
-        kept = 0
+        ranges: list[tuple[int, int]] = []
+
+        def edge_core(s: int, e: int) -> bool:
+            return bool((at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any())
+
         for s, e, edge in found[k]:
             c0, c1 = int(ts[s]), int(te[e - 1])
             if edge:
-                if not (at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any():
+                if not edge_core(s, e):
                     continue
                 if s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0):
-                    c0, s = int(ts[0]), 0
+                    s = 0
                 if e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1])):
-                    c1, e = int(te[-1]), words
+                    e = words
             elif weak or e - s < cfg.min_words or not _whole_lines(text, c0, c1):
                 continue
             if weak and e - s > cfg.folder_max_words:
                 continue
-            spans.append((c0, c1))
-            kept += e - s
-        if spans and kept <= cfg.max_share * words:
-            out[k] = tuple(spans)
+            ranges.append((s, e))
+        if ranges and ranges[-1][1] == words and not weak:
+            # the furniture under an article is often several blocks with changing headlines between
+            # them (which may end sentences): blocks the outlet prints there join the last one
+            start = ranges[-1][0]
+            for s, e, _ in reversed(found[k]):
+                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e):
+                    start = s
+            # ... and a credit or a "Related" heading just before them, back to the article's last
+            # full stop when that is near (a new headline under the heading is not core text)
+            lo_tok = max(0, start - 3 * cfg.bridge)
+            window = text[int(ts[lo_tok]) : int(ts[start]) + 1]  # with the block's first letter
+            ends_at = [m.end() for m in _SENTENCE_END.finditer(window)]
+            if ends_at and start > 0:
+                cut = int(ts[lo_tok]) + ends_at[-1] - 1
+                start = int(np.searchsorted(ts, cut, side="left"))
+            ranges = [r for r in ranges if r[1] <= start] + [(start, words)]
+        kept = sum(e - s for s, e in ranges)
+        if ranges and kept <= cfg.max_share * words:
+            out[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in ranges)
     return out
 
 
