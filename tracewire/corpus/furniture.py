@@ -5,17 +5,25 @@ often a passage occurs in the corpus: a wire lede that forty outlets reprint is 
 subscribe footer that one site prints under every article is not. Documents are grouped by
 outlet, else by the host of their URL, else by the folder of their source file.
 
-Within a group, word 3-grams are counted by documents. A run of 3-grams that at least
-``core_docs`` documents of the group share (and at least ``core_share`` of them: a site's
-footer is under most of its pages, a phrase its reporters like is not) is a *core*. Cores
-grow through neighbouring runs that at least ``min_docs`` documents share and through gaps of
-at most ``bridge`` words (a related-links block whose headlines change from page to page). A
-grown block is furniture when it sits at an edge of the document or fills whole lines
-(between paragraphs), and is at least ``min_words`` long or touches an edge. Text repeated in
-the middle of a paragraph (a stock phrase, a quotation) is never furniture.
+Within a group, word 5-grams are counted by documents. Runs of 5-grams that at least
+``min_docs`` documents of the group hold, and at least ``core_share`` of them (a site's footer
+is under most of its pages, a phrase its reporters like is not), are joined into blocks
+across gaps of at most ``bridge`` words that end no sentence (a related-links block whose
+headlines change from page to page). A block is furniture when
+
+- it reaches an edge of its document (within ``edge`` words, no sentence end between) and
+  holds a 5-gram that many documents of the group hold in such an edge block too (a stock
+  phrase that happens to open one article is not furniture); the blocks an outlet prints under
+  its articles join into one, back to the article's last full stop; or
+- it fills whole lines between paragraphs and is at least ``min_words`` long.
+
+A group known only by folder may mix outlets, so there only short edge blocks count. No
+document loses more than ``max_share`` of its words.
 
 Furniture is removed by *masking*: its characters become spaces (line breaks are kept), so
-every offset into the masked text is an offset into the document's text.
+every offset into the masked text is an offset into the document's text. The outlet's *house
+text* (runs of words that ``min_docs`` of its masked documents share, such as the background
+paragraph it appends to every report) stays, but does not link two of its own documents.
 """
 
 from __future__ import annotations
@@ -150,7 +158,8 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
         f0 = int(first[k])
         ranges: list[tuple[int, int]] = []
 
-        def edge_core(s: int, e: int) -> bool:
+        def edge_core(s: int, e: int, f0: int = f0) -> bool:
+            """True when the block holds an n-gram that many of the group hold in an edge block."""
             return bool((at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any())
 
         for s, e, edge in found[k]:
@@ -227,6 +236,7 @@ def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
 
     An outlet's stock paragraphs (the background it appends to every report of a war) are its
     content, not furniture, so they stay; but two of its documents sharing them is not a copy.
+    A group known only by folder (``weak``) has none: it may hold copies from many outlets.
     """
     cfg = config or FurnitureConfig()
     out: list[Spans] = [() for _ in texts]

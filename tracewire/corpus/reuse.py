@@ -170,8 +170,8 @@ def rarity(df: I64, ndocs: int) -> npt.NDArray[np.float64]:
     """
     if ndocs <= 2 or df.size == 0:
         return np.ones(df.shape[0], dtype=np.float64)
-    w = np.log(ndocs / np.maximum(df, 2).astype(np.float64)) / np.log(ndocs / 2.0)
-    return np.clip(w, 0.0, 1.0)
+    w: npt.NDArray[np.float64] = np.log(ndocs / np.maximum(df, 2).astype(np.float64)) / np.log(ndocs / 2.0)
+    return np.clip(w, 0.0, 1.0).astype(np.float64)
 
 
 def passage_weight(p: TokenPassage, ndocs: int, full_words: int) -> float:
@@ -202,14 +202,14 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if not found:
         return []
     weights = [passage_weight(p, ndocs, config.full_words) for p in found]
-    keep = [k for k, p in enumerate(found)
+    kept = [k for k, p in enumerate(found)
             if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
-    passages = [found[k] for k in keep]
+    passages = [found[k] for k in kept]
     if not passages:
         return []
     la, lb = max(pa.words.shape[0], 1), max(pb.words.shape[0], 1)
     shared = sum(p.matched for p in passages)
-    weight = sum(weights[k] for k in keep)
+    weight = sum(weights[k] for k in kept)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
@@ -654,14 +654,13 @@ def passage_record(p: Passage) -> dict[str, object]:
                        "target_start": e.target_start, "target_end": e.target_end} for e in p.edits]}
 
 
-def _passage(p: object) -> Passage:
+def _passage(p: Any) -> Passage:
     """A stored passage (an object, or a list from before edits were stored) as a Passage."""
     if isinstance(p, dict):
         edits = tuple(Edit(**e) for e in p.get("edits", []))
         return Passage(int(p["source_start"]), int(p["source_end"]), int(p["target_start"]),
                        int(p["target_end"]), edits)
-    s0, s1, t0, t1 = p  # type: ignore[misc]
-    return Passage(int(s0), int(s1), int(t0), int(t1))
+    return Passage(int(p[0]), int(p[1]), int(p[2]), int(p[3]))
 
 
 def row_to_link(row: Sequence[object]) -> ReuseLink:
