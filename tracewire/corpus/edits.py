@@ -13,6 +13,8 @@ import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+import numpy as np
+
 from .align import TokenPassage
 from .shingles import U64
 
@@ -37,6 +39,8 @@ def _extension(xa: list[int], xb: list[int]) -> tuple[int, int, list[tuple[int, 
     through the changed word while two different continuations extend by nothing.
     """
     best = (0, 0, 0)
+    if not xa or not xb or set(xa).isdisjoint(xb):
+        return 0, 0, []
     blocks: list[tuple[int, int, int]] = []
     kept: list[tuple[int, int, int]] = []
     score = 0
@@ -94,39 +98,61 @@ def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
     """Runs of seeds on one diagonal as matched blocks (a0, a1, b0, b1), in order, not overlapping."""
     if p.seeds_a is None or p.seeds_b is None or p.seeds_a.size == 0:
         return [(p.a_start, p.a_end, p.b_start, p.b_end)]
-    pairs = [(a, b, min(a + n, p.a_end), min(b + n, p.b_end))
-             for a, b in zip(p.seeds_a.tolist(), p.seeds_b.tolist(), strict=True)]
-    pairs += [(a0, b0, a1, b1) for a0, a1, b0, b1 in p.extra]
-    pairs.sort()
-    out: list[list[int]] = []
-    for a, b, a1, b1 in pairs:
-        if out and b - a == out[-1][2] - out[-1][0] and a <= out[-1][1]:
-            out[-1][1], out[-1][3] = max(out[-1][1], a1), max(out[-1][3], b1)
-            continue
-        if out:  # a shifted seed may overlap the previous block: start it where that one ends
-            cut = max(out[-1][1] - a, out[-1][3] - b, 0)
-            a, b = a + cut, b + cut
-            if a >= a1 or b >= b1:
-                continue
-        out.append([a, a1, b, b1])
-    return [(a0, a1, b0, b1) for a0, a1, b0, b1 in out]
+    sa, sb = p.seeds_a, p.seeds_b
+    if p.extra:
+        ex = np.array([(a0, b0) for a0, _, b0, _ in p.extra], dtype=np.int64)
+        sa, sb = np.concatenate([sa, ex[:, 0]]), np.concatenate([sb, ex[:, 1]])
+    ends_a = np.minimum(sa + n, p.a_end)
+    if p.extra:
+        ends_a[-len(p.extra):] = [a1 for _, a1, _, _ in p.extra]
+        order = np.lexsort((sb, sa))
+        sa, sb, ends_a = sa[order], sb[order], ends_a[order]
+    diag = sb - sa
+    # a new block where the diagonal changes or a gap opens (seeds of one block touch or overlap)
+    reach = np.maximum.accumulate(ends_a)
+    brk = np.ones(sa.shape[0], dtype=bool)
+    brk[1:] = (diag[1:] != diag[:-1]) | (sa[1:] > reach[:-1])
+    starts = np.flatnonzero(brk)
+    last = np.append(starts[1:], sa.shape[0]) - 1
+    a0s, a1s = sa[starts], np.maximum.reduceat(ends_a, starts)
+    b0s = sb[starts]
+    b1s = np.minimum(a1s + diag[last], p.b_end)
+    # a shifted block may overlap the previous one: it starts where that one ends
+    cut = np.zeros(a0s.shape[0], dtype=np.int64)
+    cut[1:] = np.maximum(np.maximum(a1s[:-1] - a0s[1:], b1s[:-1] - b0s[1:]), 0)
+    a0s, b0s = a0s + cut, b0s + cut
+    ok = (a0s < a1s) & (b0s < b1s)
+    return list(zip(a0s[ok].tolist(), a1s[ok].tolist(), b0s[ok].tolist(), b1s[ok].tolist(), strict=True))
 
 
 def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
     """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes."""
+    blocks = np.array(_blocks(p, n), dtype=np.int64).reshape(-1, 4)
+    if blocks.shape[0] < 2:
+        return []
+    ga0, gb0 = blocks[:-1, 1], blocks[:-1, 3]
+    ga1, gb1 = np.maximum(ga0, blocks[1:, 0]), np.maximum(gb0, blocks[1:, 2])
+    la, lb = ga1 - ga0, gb1 - gb0
+    # most gaps are one changed, added or dropped word: decided without a diff
+    simple = (la == 0) | (lb == 0) | ((la == 1) & (lb == 1))
+    same = (la == 1) & (lb == 1) & (wa[np.minimum(ga0, wa.shape[0] - 1)] == wb[np.minimum(gb0, wb.shape[0] - 1)])
     edits: list[Edit] = []
-    blocks = _blocks(p, n)
-    for (_, pa1, _, pb1), (na0, _, nb0, _) in zip(blocks, blocks[1:], strict=False):
-        ga, gb = (pa1, max(pa1, na0)), (pb1, max(pb1, nb0))
-        if ga[0] == ga[1] and gb[0] == gb[1]:
+    for k in np.flatnonzero(((la > 0) | (lb > 0)) & ~same).tolist():
+        a0, a1, b0, b1 = int(ga0[k]), int(ga1[k]), int(gb0[k]), int(gb1[k])
+        if simple[k]:
+            edits.append(("ins" if a1 == a0 else "del" if b1 == b0 else "sub", a0, a1, b0, b1))
             continue
-        xa, xb = wa[ga[0] : ga[1]].tolist(), wb[gb[0] : gb[1]].tolist()
+        xa, xb = wa[a0:a1].tolist(), wb[b0:b1].tolist()
+        if set(xa).isdisjoint(xb):  # nothing in common: one edit, no diff needed
+            edits.append(("sub", a0, a1, b0, b1))
+            continue
         for tag, i0, i1, j0, j1 in SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes():
-            if tag == "equal":
-                continue
-            op = {"replace": "sub", "insert": "ins", "delete": "del"}[tag]
-            edits.append((op, ga[0] + i0, ga[0] + i1, gb[0] + j0, gb[0] + j1))
+            if tag != "equal":
+                edits.append((_OPS[tag], a0 + i0, a0 + i1, b0 + j0, b0 + j1))
     return edits
+
+
+_OPS = {"replace": "sub", "insert": "ins", "delete": "del"}
 
 
 def edited_words(edits: list[Edit]) -> int:

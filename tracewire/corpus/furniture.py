@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from ..store.sqlite import SQLiteStore
 
 Spans = tuple[tuple[int, int], ...]
-_SPACE_RUN = re.compile(r"[^\S\n]")
+_NOT_NEWLINE = re.compile(r"[^\n]")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
 
 
@@ -113,20 +113,34 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
     ``weak``: the group is only a folder, which may mix outlets (and wire copies), so only
     short blocks at the edges count.
     """
+    return learn_group_house(texts, config, weak=weak)[0]
+
+
+def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                      ) -> tuple[list[Spans], list[Spans]]:
+    """Furniture spans and house text spans of each text of one outlet's documents, in one pass.
+
+    House text: runs of words outside furniture that ``min_docs`` of the texts share (none in a
+    ``weak`` group). See ``house_group``.
+    """
     cfg = config or FurnitureConfig()
     out: list[Spans] = [() for _ in texts]
+    house: list[Spans] = [() for _ in texts]
     if len(texts) < cfg.min_docs:
-        return out
+        return out, house
     hashes, starts, ends, offs = tokenize_many(list(texts))
     sh, sd = corpus_shingles(hashes, offs, cfg.n)
     if sh.size == 0:
-        return out
+        return out, house
     # pass 1: runs of n-grams that many of the group's documents hold, joined into blocks; the
     # blocks that reach an edge of their document
     first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
     key = sh.view(np.int64)
     anywhere = _doc_freq(key, sd, np.ones(sd.shape[0], dtype=bool))
     core_min = max(cfg.min_docs, int(np.ceil(cfg.core_share * len(texts))))
+    token_at = offs[sd] + (np.arange(sd.shape[0], dtype=np.int64) - first[sd])  # first word of each n-gram
+    covered = _cover(token_at[anywhere >= core_min], cfg.n, int(offs[-1]))
+    common = _cover(token_at[anywhere >= cfg.min_docs], cfg.n, int(offs[-1])) if not weak else None
     found: list[list[tuple[int, int, bool]]] = []
     in_edge_block = np.zeros(sd.shape[0], dtype=bool)
     for k, text in enumerate(texts):
@@ -137,9 +151,9 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
         if words == 0:
             continue
         f0 = int(first[k])
-        core = np.zeros(words, dtype=bool)
-        for p in np.flatnonzero(anywhere[f0 : int(first[k + 1])] >= core_min).tolist():
-            core[p : p + cfg.n] = True
+        core = covered[lo:hi]
+        if not core.any():
+            continue
         ts, te = starts[lo:hi], ends[lo:hi]
         for s, e in _grow(text, ts, te, _runs(core), cfg.bridge):
             c0, c1 = int(ts[s]), int(te[e - 1])
@@ -195,17 +209,46 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
         kept = sum(e - s for s, e in ranges)
         if ranges and kept <= cfg.max_share * words:
             out[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in ranges)
-    return out
+        else:
+            ranges = []
+        if common is not None and common[lo:hi].any():
+            mark = common[lo:hi].copy()
+            for s, e in ranges:
+                mark[s:e] = False
+            house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _runs(mark))
+    return out, house
+
+
+def _cover(first_words: I64, n: int, total: int) -> np.ndarray:
+    """Words covered by n-grams starting at ``first_words`` (n-grams never cross documents)."""
+    diff = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(diff, first_words, 1)
+    np.add.at(diff, first_words + n, -1)
+    return np.cumsum(diff[:total]) > 0
 
 
 def _doc_freq(key: np.ndarray, docs: I64, where: np.ndarray) -> I64:
-    """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds."""
-    if not where.any():
-        return np.zeros(key.shape[0], dtype=np.int64)
-    pair = np.unique(np.stack([key[where], docs[where]]), axis=1)
-    uniq, df = np.unique(pair[0], return_counts=True)
+    """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds.
+
+    ``docs`` must be ascending (n-grams come document by document): a stable sort by hash then
+    keeps each hash's occurrences in document order, so one sort finds the distinct documents.
+    """
+    out = np.zeros(key.shape[0], dtype=np.int64)
+    idx = np.flatnonzero(where)
+    if idx.size == 0:
+        return out
+    order = idx[np.argsort(key[idx], kind="stable")]
+    k, d = key[order], docs[order]
+    new_key = np.ones(k.shape[0], dtype=bool)
+    new_key[1:] = k[1:] != k[:-1]
+    new_doc = new_key.copy()
+    new_doc[1:] |= d[1:] != d[:-1]
+    run = np.cumsum(new_key) - 1
+    per_run = np.bincount(run, weights=new_doc).astype(np.int64)
+    # every occurrence of a hash (also where ``where`` is false) gets that hash's count
+    uniq = k[new_key]
     at = np.minimum(np.searchsorted(uniq, key), uniq.shape[0] - 1)
-    return np.where(uniq[at] == key, df[at], 0).astype(np.int64)
+    return np.where(uniq[at] == key, per_run[at], 0).astype(np.int64)
 
 
 def _crosses_sentence(text: str, start: int, end: int) -> bool:
@@ -232,31 +275,33 @@ def is_weak(group: str) -> bool:
 
 def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
                 ) -> list[Spans]:
-    """House text of each of one outlet's (masked) texts: runs of words ``min_docs`` of them share.
+    """House text of each of one outlet's texts: runs of words ``min_docs`` of them share, outside furniture.
 
     An outlet's stock paragraphs (the background it appends to every report of a war) are its
     content, not furniture, so they stay; but two of its documents sharing them is not a copy.
     A group known only by folder (``weak``) has none: it may hold copies from many outlets.
     """
-    cfg = config or FurnitureConfig()
-    out: list[Spans] = [() for _ in texts]
-    if len(texts) < cfg.min_docs or weak:
-        return out
-    hashes, starts, ends, offs = tokenize_many(list(texts))
-    sh, sd = corpus_shingles(hashes, offs, cfg.n)
-    if sh.size == 0:
-        return out
-    freq = _doc_freq(sh.view(np.int64), sd, np.ones(sd.shape[0], dtype=bool))
-    first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
-    for k in range(len(texts)):
-        lo, hi = int(offs[k]), int(offs[k + 1])
-        if hi == lo:
-            continue
-        mark = np.zeros(hi - lo, dtype=bool)
-        for p in np.flatnonzero(freq[int(first[k]) : int(first[k + 1])] >= cfg.min_docs).tolist():
-            mark[p : p + cfg.n] = True
-        out[k] = tuple((int(starts[lo + s]), int(ends[lo + e - 1])) for s, e in _runs(mark))
-    return out
+    return learn_group_house(texts, config, weak=weak)[1]
+
+
+def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None) -> tuple[
+        dict[str, Spans], dict[str, Spans], dict[str, str]]:
+    """Furniture spans, house text spans and group of every document, learned outlet by outlet."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    for k, d in enumerate(docs):
+        g = outlet_key(d)
+        groups[g].append(k)
+        group_of[d.id] = g
+    furniture: dict[str, Spans] = {}
+    house: dict[str, Spans] = {}
+    for g, members in groups.items():
+        spans, hs = learn_group_house([docs[k].text for k in members], config, weak=is_weak(g))
+        for k, sp, h in zip(members, spans, hs, strict=True):
+            furniture[docs[k].id] = sp
+            if h:
+                house[docs[k].id] = h
+    return furniture, house, group_of
 
 
 def learn(docs: Sequence[Document], config: FurnitureConfig | None = None) -> dict[str, Spans]:
@@ -284,7 +329,8 @@ def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
         if e <= s:
             continue
         parts.append(text[pos:s])
-        parts.append(_SPACE_RUN.sub(" ", re.sub(r"[^\n]", " ", text[s:e])))
+        seg = text[s:e]
+        parts.append(_NOT_NEWLINE.sub(" ", seg) if "\n" in seg else " " * len(seg))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
@@ -371,9 +417,7 @@ def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) 
         if not members:
             continue
         docs = list(store.documents(members))
-        spans = learn_group([d.text for d in docs], config, weak=is_weak(g))
-        house = house_group([mask_text(d.text, sp) for d, sp in zip(docs, spans, strict=True)], config,
-                            weak=is_weak(g))
+        spans, house = learn_group_house([d.text for d in docs], config, weak=is_weak(g))
         for d, sp, hs in zip(docs, spans, house, strict=True):
             enc = json.dumps([list(s) for s in sp])
             old = stored.get(d.id)

@@ -31,12 +31,9 @@ from .direction import decide
 from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
 from .furniture import (
     FurnitureConfig,
-    house_group,
-    is_weak,
-    learn,
+    learn_all,
     mask,
     masked_documents,
-    outlet_key,
     update_furniture,
 )
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
@@ -326,7 +323,7 @@ def _make_link(
             source_end=int(ts.ends[s1 - 1]),
             target_start=int(tt.starts[t0]),
             target_end=int(tt.ends[t1 - 1]),
-            edits=tuple(_char_edit(ts, tt, e) for e in ed),
+            edits=_char_edits(ts, tt, ed),
         )
         for (s0, s1), (t0, t1), ed in spans
     )
@@ -351,19 +348,26 @@ def _make_link(
     )
 
 
-def _char_edit(ts: Tokens, tt: Tokens, e: tuple[str, int, int, int, int]) -> Edit:
-    """A token-position edit as character offsets; an empty side sits where its words would be."""
-    op, s0, s1, t0, t1 = e
+def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, int]]) -> tuple[Edit, ...]:
+    """Token-position edits as character offsets; an empty side sits where its words would be."""
+    if not edits:
+        return ()
+    arr = np.array([e[1:] for e in edits], dtype=np.int64)
 
-    def chars(tok: Tokens, lo: int, hi: int) -> tuple[int, int]:
-        if hi > lo:
-            return int(tok.starts[lo]), int(tok.ends[hi - 1])
-        at = int(tok.starts[lo]) if lo < len(tok) else int(tok.ends[-1]) if len(tok) else 0
-        return at, at
+    def chars(tok: Tokens, lo: I64, hi: I64) -> tuple[I64, I64]:
+        """Character span of token ranges [lo, hi); the insertion point of empty ones."""
+        if len(tok) == 0:
+            zero = np.zeros(lo.shape[0], dtype=np.int64)
+            return zero, zero
+        last = len(tok) - 1
+        start = np.where(lo <= last, tok.starts[np.minimum(lo, last)], tok.ends[last])
+        end = np.where(hi > lo, tok.ends[np.clip(hi - 1, 0, last)], start)
+        return start, end
 
-    ss, se = chars(ts, s0, s1)
-    us, ue = chars(tt, t0, t1)
-    return Edit(op=op, source_start=ss, source_end=se, target_start=us, target_end=ue)
+    ss, se = chars(ts, arr[:, 0], arr[:, 1])
+    us, ue = chars(tt, arr[:, 2], arr[:, 3])
+    return tuple(Edit(op, a, b, c, d) for op, a, b, c, d in zip(
+        (e[0] for e in edits), ss.tolist(), se.tolist(), us.tolist(), ue.tolist(), strict=False))
 
 
 def flip_passage(p: Passage) -> Passage:
@@ -572,9 +576,9 @@ def find_reuse(
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
     outlets = None
     if cfg.learn_furniture:
-        furniture = learn(docs, cfg.furniture)
+        furniture, house, group = learn_all(docs, cfg.furniture)
         docs = [mask(d, furniture[d.id]) for d in docs]
-        outlets = _outlet_text(docs, cfg)
+        outlets = OutletText(group, house)
     texts = [d.text for d in docs]
     t0 = time.perf_counter()
     # the keys are passed as a temporary: candidate_pairs frees them once it has read them
@@ -593,24 +597,6 @@ def find_reuse(
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
              time.perf_counter() - t3)
     return sorted(links, key=lambda lk: (lk.source, lk.target))
-
-
-def _outlet_text(docs: Sequence[Document], cfg: ReuseConfig) -> OutletText:
-    """Furniture group and house text of every (masked) document, outlet by outlet."""
-    members: dict[str, list[int]] = {}
-    group: dict[str, str] = {}
-    for k, d in enumerate(docs):
-        g = outlet_key(d)
-        group[d.id] = g
-        members.setdefault(g, []).append(k)
-    house: dict[str, tuple[tuple[int, int], ...]] = {}
-    for ks in members.values():
-        g = group[docs[ks[0]].id]
-        for k, hs in zip(ks, house_group([docs[k].text for k in ks], cfg.furniture, weak=is_weak(g)),
-                         strict=True):
-            if hs:
-                house[docs[k].id] = hs
-    return OutletText(group, house)
 
 
 def _rank(dates: Sequence[str | None], ids: Sequence[str]) -> I64:
