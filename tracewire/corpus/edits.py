@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .align import TokenPassage
-from .shingles import U64
+from .shingles import I64, U64
 
 Edit = tuple[str, int, int, int, int]  # op, a_start, a_end, b_start, b_end (token positions, end exclusive)
 
@@ -94,17 +94,17 @@ def extend_all(passages: list[TokenPassage], wa: U64, wb: U64) -> list[TokenPass
     return out
 
 
-def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
-    """Runs of seeds on one diagonal as matched blocks (a0, a1, b0, b1), in order, not overlapping."""
+def _block_arrays(p: TokenPassage, n: int) -> tuple[I64, I64, I64, I64]:
+    """Runs of seeds on one diagonal as matched blocks (a0, a1, b0, b1 arrays), in order, not overlapping."""
     if p.seeds_a is None or p.seeds_b is None or p.seeds_a.size == 0:
-        return [(p.a_start, p.a_end, p.b_start, p.b_end)]
+        one = np.array([p.a_start, p.a_end, p.b_start, p.b_end], dtype=np.int64)
+        return one[0:1], one[1:2], one[2:3], one[3:4]
     sa, sb = p.seeds_a, p.seeds_b
-    if p.extra:
-        ex = np.array([(a0, b0) for a0, _, b0, _ in p.extra], dtype=np.int64)
-        sa, sb = np.concatenate([sa, ex[:, 0]]), np.concatenate([sb, ex[:, 1]])
     ends_a = np.minimum(sa + n, p.a_end)
     if p.extra:
-        ends_a[-len(p.extra):] = [a1 for _, a1, _, _ in p.extra]
+        ex = np.array(p.extra, dtype=np.int64)
+        sa, sb = np.concatenate([sa, ex[:, 0]]), np.concatenate([sb, ex[:, 2]])
+        ends_a = np.concatenate([ends_a, ex[:, 1]])
         order = np.lexsort((sb, sa))
         sa, sb, ends_a = sa[order], sb[order], ends_a[order]
     diag = sb - sa
@@ -113,42 +113,59 @@ def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
     brk = np.ones(sa.shape[0], dtype=bool)
     brk[1:] = (diag[1:] != diag[:-1]) | (sa[1:] > reach[:-1])
     starts = np.flatnonzero(brk)
-    last = np.append(starts[1:], sa.shape[0]) - 1
-    a0s, a1s = sa[starts], np.maximum.reduceat(ends_a, starts)
-    b0s = sb[starts]
-    b1s = np.minimum(a1s + diag[last], p.b_end)
+    a0s, a1s, b0s = sa[starts], np.maximum.reduceat(ends_a, starts), sb[starts]
+    b1s = np.minimum(a1s + diag[starts], p.b_end)
     # a shifted block may overlap the previous one: it starts where that one ends
-    cut = np.zeros(a0s.shape[0], dtype=np.int64)
-    cut[1:] = np.maximum(np.maximum(a1s[:-1] - a0s[1:], b1s[:-1] - b0s[1:]), 0)
-    a0s, b0s = a0s + cut, b0s + cut
-    ok = (a0s < a1s) & (b0s < b1s)
-    return list(zip(a0s[ok].tolist(), a1s[ok].tolist(), b0s[ok].tolist(), b1s[ok].tolist(), strict=True))
+    if starts.shape[0] > 1:
+        cut = np.zeros(a0s.shape[0], dtype=np.int64)
+        cut[1:] = np.maximum(np.maximum(a1s[:-1] - a0s[1:], b1s[:-1] - b0s[1:]), 0)
+        a0s, b0s = a0s + cut, b0s + cut
+        ok = (a0s < a1s) & (b0s < b1s)
+        return a0s[ok], a1s[ok], b0s[ok], b1s[ok]
+    return a0s, a1s, b0s, b1s
+
+
+def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
+    """Matched blocks of a passage as (a0, a1, b0, b1) tuples."""
+    a0, a1, b0, b1 = _block_arrays(p, n)
+    return list(zip(a0.tolist(), a1.tolist(), b0.tolist(), b1.tolist(), strict=True))
+
+
+_OP_NAMES = ("sub", "ins", "del")
 
 
 def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
     """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes."""
-    blocks = np.array(_blocks(p, n), dtype=np.int64).reshape(-1, 4)
-    if blocks.shape[0] < 2:
+    a0, a1, b0, b1 = _block_arrays(p, n)
+    if a0.shape[0] < 2:
         return []
-    ga0, gb0 = blocks[:-1, 1], blocks[:-1, 3]
-    ga1, gb1 = np.maximum(ga0, blocks[1:, 0]), np.maximum(gb0, blocks[1:, 2])
+    ga0, gb0 = a1[:-1], b1[:-1]
+    ga1, gb1 = np.maximum(ga0, a0[1:]), np.maximum(gb0, b0[1:])
     la, lb = ga1 - ga0, gb1 - gb0
+    gap = (la > 0) | (lb > 0)
+    if not gap.any():
+        return []
     # most gaps are one changed, added or dropped word: decided without a diff
-    simple = (la == 0) | (lb == 0) | ((la == 1) & (lb == 1))
-    same = (la == 1) & (lb == 1) & (wa[np.minimum(ga0, wa.shape[0] - 1)] == wb[np.minimum(gb0, wb.shape[0] - 1)])
-    edits: list[Edit] = []
-    for k in np.flatnonzero(((la > 0) | (lb > 0)) & ~same).tolist():
-        a0, a1, b0, b1 = int(ga0[k]), int(ga1[k]), int(gb0[k]), int(gb1[k])
-        if simple[k]:
-            edits.append(("ins" if a1 == a0 else "del" if b1 == b0 else "sub", a0, a1, b0, b1))
-            continue
-        xa, xb = wa[a0:a1].tolist(), wb[b0:b1].tolist()
+    one = (la == 1) & (lb == 1)
+    same = one & (wa[np.minimum(ga0, wa.shape[0] - 1)] == wb[np.minimum(gb0, wb.shape[0] - 1)])
+    simple = gap & ~same & ((la == 0) | (lb == 0) | one)
+    hard = gap & ~same & ~simple
+    code = np.where(la == 0, 1, np.where(lb == 0, 2, 0))
+    edits: list[Edit] = [
+        (_OP_NAMES[c], x0, x1, y0, y1) for c, x0, x1, y0, y1 in zip(
+            code[simple].tolist(), ga0[simple].tolist(), ga1[simple].tolist(), gb0[simple].tolist(),
+            gb1[simple].tolist(), strict=True)]
+    for k in np.flatnonzero(hard).tolist():
+        x0, x1, y0, y1 = int(ga0[k]), int(ga1[k]), int(gb0[k]), int(gb1[k])
+        xa, xb = wa[x0:x1].tolist(), wb[y0:y1].tolist()
         if set(xa).isdisjoint(xb):  # nothing in common: one edit, no diff needed
-            edits.append(("sub", a0, a1, b0, b1))
+            edits.append(("sub", x0, x1, y0, y1))
             continue
         for tag, i0, i1, j0, j1 in SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes():
             if tag != "equal":
-                edits.append((_OPS[tag], a0 + i0, a0 + i1, b0 + j0, b0 + j1))
+                edits.append((_OPS[tag], x0 + i0, x0 + i1, y0 + j0, y0 + j1))
+    if hard.any():
+        edits.sort(key=lambda e: (e[1], e[3]))
     return edits
 
 

@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -284,9 +284,27 @@ def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
     return learn_group_house(texts, config, weak=weak)[1]
 
 
-def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None) -> tuple[
+_POOL_STATE: list[Any] = []  # set in forked workers only
+
+
+def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans]]:
+    """Worker: furniture and house text of one group (documents inherited through fork)."""
+    texts, cfg = _POOL_STATE
+    g, members = item
+    return learn_group_house([texts[k] for k in members], cfg, weak=is_weak(g))
+
+
+def _set_pool_state(*state: Any) -> None:
+    """Pool initializer: keep the inherited inputs."""
+    _POOL_STATE[:] = state
+
+
+def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, workers: int = 1) -> tuple[
         dict[str, Spans], dict[str, Spans], dict[str, str]]:
-    """Furniture spans, house text spans and group of every document, learned outlet by outlet."""
+    """Furniture spans, house text spans and group of every document, learned outlet by outlet.
+
+    ``workers`` > 1 learns groups in that many forked processes (the results are the same).
+    """
     groups: dict[str, list[int]] = defaultdict(list)
     group_of: dict[str, str] = {}
     for k, d in enumerate(docs):
@@ -295,8 +313,18 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None) -
         group_of[d.id] = g
     furniture: dict[str, Spans] = {}
     house: dict[str, Spans] = {}
-    for g, members in groups.items():
-        spans, hs = learn_group_house([docs[k].text for k in members], config, weak=is_weak(g))
+    items = sorted(groups.items(), key=lambda x: -len(x[1]))
+    if workers > 1 and len(items) > 1:
+        import multiprocessing as mp
+
+        texts = [d.text for d in docs]
+        with mp.get_context("fork").Pool(workers, initializer=_set_pool_state,
+                                         initargs=(texts, config)) as pool:
+            results = pool.map(_learn_one, items, chunksize=1)
+    else:
+        results = [learn_group_house([docs[k].text for k in members], config, weak=is_weak(g))
+                   for g, members in items]
+    for (_, members), (spans, hs) in zip(items, results, strict=True):
         for k, sp, h in zip(members, spans, hs, strict=True):
             furniture[docs[k].id] = sp
             if h:

@@ -576,7 +576,7 @@ def find_reuse(
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
     outlets = None
     if cfg.learn_furniture:
-        furniture, house, group = learn_all(docs, cfg.furniture)
+        furniture, house, group = learn_all(docs, cfg.furniture, nproc)
         docs = [mask(d, furniture[d.id]) for d in docs]
         outlets = OutletText(group, house)
     texts = [d.text for d in docs]
