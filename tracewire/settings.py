@@ -31,7 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", "200", "Documents written per database transaction during ingest."),
     Setting("pack", "syria", "Domain pack(s) to load, comma-separated names or folder paths."),
     Setting("workers", "1", "Worker processes for `analyze --engine local`."),
-    Setting("token", "", "Access token required by `serve` when it binds a non-loopback address."),
+    Setting("token", "", "Access token for `serve` (16 characters or more); required on a non-loopback address."),
+    Setting("token_file", "", "File holding the `serve` token (read when --token-file is absent)."),
+    Setting("allow_hosts", "", "Extra Host names `serve` answers to, comma-separated (besides loopback and --host)."),
+    Setting("web_db", "", "Set by `serve` for its worker processes: the store they open (not for users)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -44,6 +47,13 @@ def get(name: str) -> str:
     except KeyError as e:
         known = ", ".join(sorted(_BY_NAME))
         raise KeyError(f"Unknown setting {name!r}; known settings: {known}") from e
+
+
+def hand_down(name: str, value: str) -> None:
+    """Set setting ``name`` in this process's environment, so the processes it starts read ``value``."""
+    if name not in _BY_NAME:
+        get(name)  # raises the KeyError that lists the known settings
+    os.environ[_BY_NAME[name].env] = value
 
 
 def default_db() -> Path:

@@ -33,7 +33,7 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -391,23 +391,10 @@ class FurnitureSummary:
     changed: int  # documents whose furniture changed (they are analysed again)
 
 
-def stored_spans(store: SQLiteStore, ids: Iterable[str] | None = None) -> dict[str, Spans]:
-    """Furniture spans stored for documents (all when ``ids`` is None)."""
-    conn = store.conn
-    if ids is None:
-        rows = conn.execute("SELECT id, spans FROM furniture").fetchall()
-    else:
-        rows = []
-        for doc_id in ids:
-            rows.extend(conn.execute("SELECT id, spans FROM furniture WHERE id=?", (doc_id,)).fetchall())
-    return {r[0]: tuple((int(s), int(e)) for s, e in json.loads(r[1])) for r in rows}
-
-
 def masked_documents(store: SQLiteStore, ids: Sequence[str]) -> Iterator[Document]:
     """Current documents with their stored furniture masked (what every component reads)."""
     for doc in store.documents(list(ids)):
-        row = store.conn.execute("SELECT spans FROM furniture WHERE id=?", (doc.id,)).fetchone()
-        spans = tuple((int(s), int(e)) for s, e in json.loads(row[0])) if row else ()
+        spans = tuple((int(s), int(e)) for s, e in json.loads(store.furniture_spans(doc.id)))
         yield mask(doc, spans)
 
 
@@ -419,18 +406,17 @@ def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) 
     included), which must be analysed again. An outlet's furniture depends only on its own
     documents, so learning again just the outlets that changed ends where a full run would.
     """
-    conn = store.conn
-    cur = conn.execute("SELECT id, sha256, outlet, url, source_path FROM current_documents").fetchall()
+    cur = store.furniture_sources()
     meta = {r[0]: r for r in cur}
     groups: dict[str, list[str]] = defaultdict(list)
     group_of: dict[str, str] = {}
-    for r in cur:
-        g = outlet_key(Document(id=r[0], text="", sha256=r[1], source_path=r[4] or "", outlet=r[2], url=r[3]))
-        groups[g].append(r[0])
-        group_of[r[0]] = g
-    stored = {r[0]: (r[1], r[2], r[3]) for r in conn.execute("SELECT id, sha256, grp, spans FROM furniture")}
+    for doc_id, sha, outlet, url, path in cur:
+        g = outlet_key(Document(id=doc_id, text="", sha256=sha, source_path=path, outlet=outlet, url=url))
+        groups[g].append(doc_id)
+        group_of[doc_id] = g
+    stored = store.furniture_rows()
     touched: set[str] = set()
-    for doc_id, (sha, grp, _) in stored.items():
+    for doc_id, (sha, grp, _, _) in stored.items():
         if doc_id not in meta:
             touched.add(grp)
         elif meta[doc_id][1] != sha or group_of[doc_id] != grp:
@@ -453,19 +439,6 @@ def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) 
                 changed.append(d.id)
             rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
     gone = [x for x in stored if x not in meta]
-    with store.transaction() as c:
-        c.executemany("DELETE FROM furniture WHERE id=?", [(x,) for x in gone])
-        c.executemany("INSERT OR REPLACE INTO furniture(id, sha256, grp, spans, house) VALUES (?, ?, ?, ?, ?)",
-                      rows)
-    with_f = conn.execute("SELECT COUNT(*) FROM furniture WHERE spans != '[]'").fetchone()[0]
-    return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=int(with_f),
+    with_f = store.write_furniture(rows, gone)
+    return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=with_f,
                             changed=len(changed)), sorted(changed)
-
-
-def group_sizes(keys: Mapping[str, str]) -> dict[str, int]:
-    """Documents per group (for summaries and tests)."""
-    out: dict[str, int] = defaultdict(int)
-    for g in keys.values():
-        out[g] += 1
-    return dict(out)
-

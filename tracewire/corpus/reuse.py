@@ -688,7 +688,7 @@ def update_reuse(
     update_furniture(store, cfg.furniture)
     furn: dict[str, str] = {}
     outlets = OutletText({}, {})
-    for doc_id, grp, spans, house in conn.execute("SELECT id, grp, spans, house FROM furniture"):
+    for doc_id, (_, grp, spans, house) in store.furniture_rows().items():
         furn[doc_id] = spans + house
         outlets.group[doc_id] = grp
         outlets.house[doc_id] = tuple((int(s), int(e)) for s, e in json.loads(house))

@@ -115,11 +115,11 @@ def analyze_store(
         if progress:
             progress("documents", i, len(pending))
         if len(done) >= batch:
-            store.write_analyses(done, signature)
+            store.write_analyses([a.record() for a in done], signature)
             done = []
         summary.analysed += 1
     if done:
-        store.write_analyses(done, signature)
+        store.write_analyses([a.record() for a in done], signature)
     for name, target in CORPUS_STAGES:
         module, _, func = target.partition(":")
         stage = getattr(importlib.import_module(module), func)
