@@ -108,13 +108,14 @@ def _site(k: int, body: str, outlet: str = "Valley Courier") -> Document:
 
 
 def test_furniture_learned_when_more_documents_of_an_outlet_arrive(db_path: Path) -> None:
-    """Two articles of one outlet share its footer: a link at first (nothing to learn it from);
-    a third article shows the footer is furniture, the link goes, and the result equals a full run."""
+    """Two articles of one outlet share its footer: nothing to learn it from yet (and too short to
+    link two pages of one site); a third article shows it is furniture, learned for all three,
+    masked for a copy by another outlet, and the result equals a full run."""
     store = SQLiteStore(db_path)
     a, b = _site(0, OTHER[0]), _site(1, WIRE[0])
     _add(store, a, b)
     update_reuse(store)
-    assert _links(store) == {("courier0", "courier1")}  # 30 shared words, and nothing says footer yet
+    assert _links(store) == set()
     assert store.query("SELECT COUNT(*) AS n FROM furniture WHERE spans != '[]'")[0]["n"] == 0
 
     c = _site(2, OTHER[3])
@@ -133,6 +134,9 @@ def test_furniture_learned_when_more_documents_of_an_outlet_arrive(db_path: Path
     update_reuse(store)
     assert _links(store) == {(lk.source, lk.target) for lk in find_reuse([a, b, c, copy])} == {
         ("courier1", "gazette")}
+    (row,) = store.query("SELECT passages FROM reuse")
+    footer_at = b.text.index(FOOTER)
+    assert all(p["source_end"] <= footer_at for p in json.loads(row["passages"]))  # the footer is not shared
     store.close()
 
 

@@ -31,6 +31,7 @@ from .direction import decide
 from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
 from .furniture import (
     FurnitureConfig,
+    is_weak,
     learn_all,
     mask,
     masked_documents,
@@ -58,11 +59,12 @@ class ReuseConfig:
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 3  # shared anchors a pair needs to be aligned (about a 12-word passage)
-    min_link_words: float = 15.0  # rarity-weighted matching words a link needs ...
+    min_link_words: float = 18.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
     stock_rarity: float = 0.5  # a passage this common (mean rarity below) and short is a stock phrase
     full_words: int = 25  # a passage this long counts in full, however many documents share it
+    same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
     copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
     quote_share: float = 0.8  # a shared quotation: this share of the shared words quoted on both sides
@@ -184,14 +186,18 @@ def passage_weight(p: TokenPassage, ndocs: int, full_words: int) -> float:
 
 
 def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
-                    keep: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
+                    keep: Callable[[TokenPassage], bool] | None = None,
+                    same_outlet: bool = False) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
     n-grams across the corpus (``ndocs`` documents; 0 weighs every n-gram 1), and is dropped
     when it is made of common n-grams (a stock phrase); a longer one counts in full. The rest
     make a link when they weigh ``min_link_words``, or when they cover most of a short document.
-    ``keep`` drops passages first (the house text two documents of one outlet share).
+    ``keep`` drops passages first (the house text two documents of one outlet share). Two
+    documents of one outlet (``same_outlet``) need ``same_outlet_words``: what one site prints
+    on two of its pages (a sign-up box, a widget, a series header) is short, an article it
+    publishes twice is long.
     """
     found = align(pa, pb, config.align)
     if keep is not None:
@@ -210,6 +216,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
+    if same_outlet:
+        return passages if weight >= config.same_outlet_words else []
     if weight < config.min_link_words and not (
         shared >= config.min_short_words and small_cov >= config.short_coverage
     ):
@@ -474,11 +482,14 @@ def _align_block(
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ki, kj = local[i], local[j]
         keep = None
+        same = False
         if outlets is not None:
             a, b = docs[i].id, docs[j].id
-            if outlets.group.get(a) is not None and outlets.group.get(a) == outlets.group.get(b):
+            ga = outlets.group.get(a)
+            if ga is not None and ga == outlets.group.get(b) and not is_weak(ga):
+                same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
-        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep)
+        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config))
     return links
