@@ -65,9 +65,10 @@ class ReuseConfig:
     stock_rarity: float = 0.5  # a passage this common (mean rarity below) and short is a stock phrase
     full_words: int = 25  # a passage this long counts in full, however many documents share it
     same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
+    quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
     copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
-    quote_share: float = 0.8  # a shared quotation: this share of the shared words quoted on both sides
+    quote_share: float = 0.6  # a shared quotation: this share of the shared text quoted on both sides
     learn_furniture: bool = True  # find_reuse masks each outlet's furniture first
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
@@ -187,7 +188,8 @@ def passage_weight(p: TokenPassage, ndocs: int, full_words: int) -> float:
 
 def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
                     keep: Callable[[TokenPassage], bool] | None = None,
-                    same_outlet: bool = False) -> list[TokenPassage]:
+                    same_outlet: bool = False,
+                    quoted: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -197,7 +199,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     ``keep`` drops passages first (the house text two documents of one outlet share). Two
     documents of one outlet (``same_outlet``) need ``same_outlet_words``: what one site prints
     on two of its pages (a sign-up box, a widget, a series header) is short, an article it
-    publishes twice is long.
+    publishes twice is long. Passages that ``quoted`` finds inside quotation marks in both
+    documents link them from ``quote_words`` on: the same sentence of one speaker.
     """
     found = align(pa, pb, config.align)
     if keep is not None:
@@ -218,6 +221,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     small_cov = cov_a if la <= lb else cov_b
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
+    if quoted is not None and weight < config.min_link_words:
+        in_quotes = sum(weights[k] for k in kept if quoted(found[k]))
+        if in_quotes >= config.quote_words:
+            return passages
     if weight < config.min_link_words and not (
         shared >= config.min_short_words and small_cov >= config.short_coverage
     ):
@@ -459,6 +466,23 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
+def _quote_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
+                  ) -> Callable[[TokenPassage], bool]:
+    """True for a passage that sits inside quotation marks in both documents."""
+    cache: list[list[tuple[int, int]]] = []
+
+    def quoted(p: TokenPassage) -> bool:
+        if not cache:
+            cache.extend((quote_spans(text_a), quote_spans(text_b)))
+        qa, qb = cache
+        if not qa or not qb:
+            return False
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        return quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share
+    return quoted
+
+
 def _align_block(
     docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
     outlets: OutletText | None = None,
@@ -489,7 +513,8 @@ def _align_block(
             if ga is not None and ga == outlets.group.get(b) and not is_weak(ga):
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
-        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same)
+        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
+                                   _quote_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config))
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config))
     return links
