@@ -68,7 +68,8 @@ class ReuseConfig:
     quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
     copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
-    quote_share: float = 0.6  # a shared quotation: this share of the shared text quoted on both sides
+    quote_share: float = 0.6  # a passage this much inside quotation marks on both sides is quoted ...
+    quote_kind: float = 0.8  # ... and a link whose shared words are this much quoted is a shared quotation
     learn_furniture: bool = True  # find_reuse masks each outlet's furniture first
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
@@ -246,7 +247,7 @@ def link_kind(
         if quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share:
             quoted += p.matched
             who = who or speaker(a.text, sa, ea) or speaker(b.text, sb, eb)
-    if qa and qb and quoted >= config.quote_share * sum(p.matched for p in passages):
+    if qa and qb and quoted >= config.quote_kind * sum(p.matched for p in passages):
         return "shared_quotation", who
     aligned = sum(p.a_end - p.a_start for p in passages)
     touched = sum(edited_words(e) for e in edits)
