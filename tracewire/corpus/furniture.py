@@ -208,7 +208,7 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             ranges = [r for r in ranges if r[1] <= start] + [(start, words)]
         kept = sum(e - s for s, e in ranges)
         if ranges and kept <= cfg.max_share * words:
-            out[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in ranges)
+            out[k] = tuple((int(ts[s]), _past_punctuation(text, int(te[e - 1]))) for s, e in ranges)
         else:
             ranges = []
         if common is not None and common[lo:hi].any():
@@ -217,6 +217,14 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
                 mark[s:e] = False
             house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _runs(mark))
     return out, house
+
+
+def _past_punctuation(text: str, end: int) -> int:
+    """A furniture span's end moved past the punctuation that closes it ("Cookie Policy."), so no
+    sentence reaches across the masked block to a stray full stop."""
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    return end
 
 
 def _cover(first_words: I64, n: int, total: int) -> np.ndarray:
