@@ -58,7 +58,7 @@ class ReuseConfig:
     window: int = 4  # winnowing window, in shingles
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
-    min_anchors: int = 3  # shared anchors a pair needs to be aligned (about a 12-word passage)
+    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage)
     min_link_words: float = 18.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
