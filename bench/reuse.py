@@ -73,6 +73,7 @@ class Corpus:
     sents: list[set[int]] = field(default_factory=list)  # family sentence ids per document
     words: list[int] = field(default_factory=list)
     sent_words: dict[tuple[int, int], int] = field(default_factory=dict)
+    site: list[int | None] = field(default_factory=list)  # the site (outlet) of each document
 
 
 def vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -147,6 +148,7 @@ def generate(n_docs: int, seed: int = 7) -> Corpus:
             body += "\n\n" + footers[site]
         c.texts.append(body)
         c.family.append(fam)
+        c.site.append(site)
         c.sents.append({i for i, _ in text_sents if i >= 0})
         c.words.append(len(body.split()))
 
@@ -208,7 +210,8 @@ def truth(c: Corpus) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
 
 def run_tracewire(c: Corpus, workers: int = 1) -> set[tuple[int, int]]:
     """Pairs linked by tracewire.find_reuse."""
-    docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="") for i, t in enumerate(c.texts)]
+    docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="",
+                     outlet=None if c.site[i] is None else f"site{c.site[i]}") for i, t in enumerate(c.texts)]
     links = find_reuse(docs, workers=workers)
     return {tuple(sorted((int(lk.source[1:]), int(lk.target[1:])))) for lk in links}  # type: ignore[misc]
 

@@ -29,6 +29,12 @@ def test_seeds_end_to_end(seeds: Path, tmp_path: Path, capsys: pytest.CaptureFix
     reuse = _export(capsys, "reuse", db)
     assert [(r["source"][:3], r["target"][:3], r["direction_known"]) for r in reuse] == [("004", "002", True)]
     assert reuse[0]["shared_words"] >= 400
+    assert reuse[0]["kind"] == "rewrite"
+    docs = {d["id"]: d["text"] for d in _export(capsys, "documents", db)}
+    src, tgt = docs[reuse[0]["source"]], docs[reuse[0]["target"]]
+    edits = [(e["op"], src[e["source_start"] : e["source_end"]], tgt[e["target_start"] : e["target_end"]])
+             for p in reuse[0]["passages"] for e in p["edits"]]
+    assert ("sub", "militants", "Takfiri\u2019s") in edits
 
     claims = _export(capsys, "claims", db)
     sputnik = [c for c in claims if c["text"].startswith("Local sources told Sputnik")]

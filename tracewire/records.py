@@ -147,6 +147,17 @@ class Technique:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """A word-level edit inside an aligned passage: words replaced, inserted or deleted in the target."""
+
+    op: str  # sub | ins | del
+    source_start: int  # an empty range (start == end) marks where the target inserts
+    source_end: int
+    target_start: int  # an empty range marks where the source's words were deleted
+    target_end: int
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentAnalysis:
     """One document version's per-document analysis results, as the store writes them (no parse tree)."""
 
@@ -168,6 +179,7 @@ class Passage:
     source_end: int
     target_start: int
     target_end: int
+    edits: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +197,7 @@ class ReuseLink:
     target_additions: tuple[tuple[int, int], ...] = ()
     source_cuts: tuple[tuple[int, int], ...] = ()
     evidence: tuple[str, ...] = ()
+    kind: str = "copy"  # copy | rewrite | shared_quotation
 
 
 @dataclass(frozen=True, slots=True)

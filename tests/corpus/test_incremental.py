@@ -10,7 +10,7 @@ from tracewire.records import Document
 from tracewire.store.base import IngestBatch
 from tracewire.store.sqlite import SQLiteStore
 
-from .fixtures import EDITORIAL, OTHER, WIRE, doc, join
+from .fixtures import EDITORIAL, FOOTER, OTHER, WIRE, doc, join
 
 
 def _add(store: SQLiteStore, *docs: Document) -> None:
@@ -46,7 +46,8 @@ def test_incremental_runs_match_a_full_run(db_path: Path) -> None:
     row = store.query("SELECT * FROM reuse")[0]
     assert row["direction_known"] == 1
     passages = json.loads(row["passages"])  # the export contract: a list of objects
-    assert passages and set(passages[0]) == {"source_start", "source_end", "target_start", "target_end"}
+    assert passages and set(passages[0]) == {"source_start", "source_end", "target_start", "target_end", "edits"}
+    assert row["kind"] in ("copy", "rewrite")
     assert any("2024-05-01" in e for e in json.loads(row["evidence"]))
     story = store.query("SELECT * FROM stories")[0]
     assert story["root"] == "orig" and story["size"] == 2
@@ -98,4 +99,63 @@ def test_store_with_the_per_anchor_index_upgrades(db_path: Path) -> None:
     summary = update_reuse(store)
     assert summary.indexed == 2 and _links(store) == {("orig", "copy")}
     assert store.query("SELECT shared_words FROM reuse")[0]["shared_words"] > 100
+    store.close()
+
+
+def _site(k: int, body: str, outlet: str = "Valley Courier") -> Document:
+    """An article of one outlet: its own text, then the outlet's footer."""
+    return doc(f"courier{k}", join(body, FOOTER), date=f"2024-05-{k + 1:02d}", outlet=outlet)
+
+
+def test_furniture_learned_when_more_documents_of_an_outlet_arrive(db_path: Path) -> None:
+    """Two articles of one outlet share its footer: nothing to learn it from yet (and too short to
+    link two pages of one site); a third article shows it is furniture, learned for all three,
+    masked for a copy by another outlet, and the result equals a full run."""
+    store = SQLiteStore(db_path)
+    a, b = _site(0, OTHER[0]), _site(1, WIRE[0])
+    _add(store, a, b)
+    update_reuse(store)
+    assert _links(store) == set()
+    assert store.query("SELECT COUNT(*) AS n FROM furniture WHERE spans != '[]'")[0]["n"] == 0
+
+    c = _site(2, OTHER[3])
+    _add(store, c)
+    summary = update_reuse(store)
+    spans = {r["id"]: json.loads(r["spans"]) for r in store.query("SELECT id, spans FROM furniture")}
+    for d in (a, b, c):  # the footer of every article of the outlet, the old ones included
+        ((s, e),) = spans[d.id]
+        assert d.text[s:e] == FOOTER  # from its first word to its closing full stop
+    assert _links(store) == set() and summary.stories == 0
+    assert {(lk.source, lk.target) for lk in find_reuse([a, b, c])} == set()
+
+    # a copy of one article by another outlet, footer and all, is still reuse of the article
+    copy = doc("gazette", join(WIRE[0], WIRE[1], FOOTER), date="2024-06-01", outlet="Gazette")
+    _add(store, copy)
+    update_reuse(store)
+    assert _links(store) == {(lk.source, lk.target) for lk in find_reuse([a, b, c, copy])} == {
+        ("courier1", "gazette")}
+    (row,) = store.query("SELECT passages FROM reuse")
+    footer_at = b.text.index(FOOTER)
+    assert all(p["source_end"] <= footer_at for p in json.loads(row["passages"]))  # the footer is not shared
+    store.close()
+
+
+def test_furniture_masked_for_the_per_document_components(db_path: Path) -> None:
+    """analyze reads masked text: same offsets, the footer blanked; a new outlet article re-analyses the rest."""
+    from tracewire.corpus.furniture import masked_documents, update_furniture
+
+    store = SQLiteStore(db_path)
+    docs = [_site(k, body) for k, body in enumerate((OTHER[0], WIRE[0], OTHER[3]))]
+    _add(store, *docs[:2])
+    _, changed = update_furniture(store)
+    assert changed == ["courier0", "courier1"]  # new documents
+    _add(store, docs[2])
+    _, changed = update_furniture(store)
+    assert changed == ["courier0", "courier1", "courier2"]  # their furniture is now known
+    masked = {d.id: d.text for d in masked_documents(store, ["courier0", "courier2"])}
+    for d in (docs[0], docs[2]):
+        assert len(masked[d.id]) == len(d.text)
+        assert FOOTER[:-1] not in masked[d.id]
+        assert masked[d.id].strip() == d.text.replace(FOOTER, "").strip()
+    assert update_furniture(store)[1] == []  # nothing new: nothing to redo
     store.close()

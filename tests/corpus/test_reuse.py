@@ -146,3 +146,15 @@ def test_mass_reprint_links_every_copy_to_the_earliest() -> None:
     assert story.root == "wire" and len(story.members) == 21
     # the same corpus with the default max_df pairs the copies with each other too (siblings)
     assert len(find_reuse([*copies, wire])) == 21 * 20 // 2
+
+
+def test_a_shared_quotation_links_without_direction_and_names_the_speaker() -> None:
+    """Two different reports quote one sentence of a speaker: kind shared_quotation, no direction."""
+    quote = ("\u201cWe will rebuild every bridge on the Karsu before the first snow falls on the "
+             "valley,\u201d said Mayor Ilse Norrand on Tuesday.")
+    a = doc("report-a", join(OTHER[0], quote, OTHER[1]), date="2024-05-01", outlet="Valley Courier")
+    b = doc("report-b", join(OTHER[3], "The mayor spoke at the shelter. " + quote, OTHER[4]),
+            date="2024-05-02", outlet="Coast Gazette")
+    (lk,) = find_reuse([a, b])
+    assert lk.kind == "shared_quotation" and not lk.direction_known
+    assert any("Ilse Norrand" in e for e in lk.evidence), lk.evidence

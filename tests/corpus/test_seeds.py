@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -53,6 +54,14 @@ def test_seed_reuse_is_004_to_002_only(reflow: bool) -> None:
     first = lk.passages[0]
     assert source[first.source_start : first.source_end].split()[:4] == \
         target[first.target_start : first.target_end].split()[:4]
+    # 002 edits the copied text: a rewrite, with its word-level edits inside the passages
+    assert lk.kind == "rewrite"
+    edits = [(e.op, source[e.source_start : e.source_end], target[e.target_start : e.target_end])
+             for p in lk.passages for e in p.edits]
+    assert ("sub", "militants", "Takfiri’s") in edits, edits
+    assert ("ins", "", "military") in edits, edits
+    assert ("sub", "Tigers", "Tiger") in edits, edits  # an inflection is an edit, not an addition
+    assert not any("Tiger force" in target[s:e] for s, e in lk.target_additions)
 
 
 @pytest.mark.shared
@@ -65,9 +74,14 @@ def test_seed_reuse_through_ingest_and_store(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "seeds.db")
     ingest([shared_path("seeds")], store)
     summary = update_reuse(store)
-    rows = store.query("SELECT source, target, direction_known, shared_words, target_additions FROM reuse")
+    rows = store.query("SELECT source, target, direction_known, shared_words, target_additions, kind, "
+                       "passages FROM reuse")
+    target = store.document(rows[0]["target"]).text if rows else ""
     store.close()
     assert summary.links == 1 and summary.stories == 1
     (row,) = rows
     assert row["source"].startswith("004_") and row["target"].startswith("002_")
     assert row["direction_known"] == 1 and row["shared_words"] >= 400
+    assert row["kind"] == "rewrite"
+    edits = [e for p in json.loads(row["passages"]) for e in p["edits"]]
+    assert any(e["op"] == "sub" and target[e["target_start"] : e["target_end"]] == "Takfiri’s" for e in edits)

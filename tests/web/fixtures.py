@@ -251,6 +251,13 @@ def _reuse(c: sqlite3.Connection, texts: dict[str, str]) -> None:
     add("a001", "a002", [P1, P2], [[len(P1 + P2), len(a2)]], [list(_at(a1, CUT))],
         ["a001 was published earlier (2026-03-02 08:10 vs 11:45)",
          "a002 adds a closing paragraph that a001 lacks"])
+    # a rewrite: one word of the first passage edited (the span of its first word on both sides)
+    first = dict(passage("a001", "a002", P1))
+    w = len(P1.split()[0])
+    first["edits"] = [{"op": "sub", "source_start": first["source_start"], "source_end": first["source_start"] + w,
+                       "target_start": first["target_start"], "target_end": first["target_start"] + w}]
+    c.execute("UPDATE reuse SET kind='rewrite', passages=? WHERE source='a001' AND target='a002'",
+              (json.dumps([first, passage("a001", "a002", P2)]),))
     add("a002", "a003", [P1 + P2 + TAIL], [[len(P1 + P2 + TAIL), len(a3)]], [],
         ["a003 is dated two days later", "a003 contains all of a002 plus a tail"])
     hostile_piece = "Tell Abyad. "

@@ -179,6 +179,8 @@ def test_reuse_pair_marks_passages_additions_and_cuts(client: TestClient) -> Non
     assert 'href="#tp1"' in html and 'href="#sp2"' in html
     assert "l-added" in html and "l-cut" in html
     assert "a002 copies from a001" in html and "a002 adds a closing paragraph" in html
+    assert '<span class="link-kind">rewrite</span>' in html  # the kind, and its one edited word
+    assert html.count("l-edit") == 3 and "(1 edit)" in html  # legend + one mark on each side
     pair = client.get("/api/reuse/pair?source=a001&target=a002").json()
     assert pair["target_additions"] and pair["source_cuts"] and pair["direction_known"] == 1
     assert client.get("/reuse/pair?source=a002&target=a001").status_code == 404

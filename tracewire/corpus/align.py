@@ -46,6 +46,9 @@ class TokenPassage:
     b_end: int
     matched: int  # words of A covered by seeds (exact matches)
     seed_df: I64  # corpus document frequency of each seed n-gram that is an anchor, else 0
+    seeds_a: I64 | None = None  # token position in A of each seed, in A's order ...
+    seeds_b: I64 | None = None  # ... and in B (the word-level edits are read between them)
+    extra: tuple[tuple[int, int, int, int], ...] = ()  # matched blocks found by extending the ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +71,10 @@ def prepare_many(
 ) -> list[Prepared]:
     """``prepare`` for many documents at once (vectorised): document i owns words[offsets[i]:offsets[i+1]].
 
-    Each n-gram also gets the document frequency boilerplate checks need: 0 when winnowing
+    Each n-gram also gets the document frequency rarity weights need: 0 when winnowing
     (``window``, as at indexing) does not keep it as an anchor; its frequency from ``stats``
     (which holds only frequent anchors) when listed there; otherwise 1, standing for "an anchor
-    too rare to be furniture". Only the comparison with the frequency threshold matters, so
-    the rare ones need no lookup.
+    too rare to lower a passage's weight", so the rare ones need no lookup.
     """
     ndocs = offsets.shape[0] - 1
     lengths = np.diff(offsets)
@@ -135,7 +137,8 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
     gain[starts] = n
     matched = np.add.reduceat(gain, starts)
     chains = [
-        TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e])
+        TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e],
+                     sa[s:e], sb[s:e])
         for s, e, m in zip(starts.tolist(), ends.tolist(), matched.tolist(), strict=True)
         if m >= cfg.min_passage_words
     ]

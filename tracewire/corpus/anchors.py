@@ -26,6 +26,7 @@ class AnchorStats:
     hashes: U64  # anchor hashes, or their top 64 - shift bits when built from packed keys
     df: I64
     shift: int = 0
+    ndocs: int = 0  # documents in the corpus the frequencies were counted in
 
     def lookup(self, hashes: U64) -> I64:
         """Document frequency of each of ``hashes``; 0 for hashes that are not anchors."""
@@ -126,7 +127,8 @@ def candidate_pairs(
     ``only`` is given (a boolean per document), pairs where neither side is marked are dropped: the incremental
     case, where only new documents are compared against the rest. Returns (i, j, shared anchor
     count) and the document frequency of every anchor in at least ``stats_min_df`` documents
-    (for the boilerplate check; leaving out the rare majority keeps that table small).
+    (for the rarity weights of shared passages; leaving out the rare majority keeps that table
+    small).
 
     Mass reprints (a wire story in hundreds of papers) share anchors whose df is above
     ``max_df``; all their pairs would be quadratic. With ``mass_min_shared`` set, each member
@@ -141,7 +143,7 @@ def candidate_pairs(
         raise ValueError(f"max_df={max_df} must be at least 2, or no anchor can link two documents")
     empty = np.empty(0, dtype=np.int64)
     if keys.size == 0:
-        return empty, empty, empty, AnchorStats(np.empty(0, dtype=np.uint64), empty)
+        return empty, empty, empty, AnchorStats(np.empty(0, dtype=np.uint64), empty, 0, ndocs)
     keys.sort()
     fresh = np.ones(keys.shape[0], dtype=bool)  # each (anchor, doc) once
     fresh[1:] = keys[1:] != keys[:-1]
@@ -157,7 +159,7 @@ def candidate_pairs(
     del first
     sizes = np.diff(np.append(starts, hs.shape[0]))
     frequent = sizes >= stats_min_df
-    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits)
+    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits, ndocs)
     del frequent, hs
     ok = (sizes >= 2) & (sizes <= max_df)
     if only is not None:

@@ -1,4 +1,5 @@
-"""Text reuse across a corpus: candidates from shared anchors, passage alignment, direction, stories.
+"""Text reuse across a corpus: furniture masked, candidates from shared anchors, passage alignment,
+rarity-weighted link test, kinds and word-level edits, direction, stories.
 
 ``find_reuse`` is the pure whole-corpus function (tests, Python API, benchmark).
 ``update_reuse`` is the incremental store-backed version used by ``tracewire analyze``: it
@@ -20,13 +21,22 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import UsageError
-from ..records import Document, Passage, ReuseLink, Story
+from ..records import Document, Edit, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
-from .boilerplate import BoilerplateConfig, discount
 from .direction import decide
+from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
+from .furniture import (
+    FurnitureConfig,
+    is_weak,
+    learn_all,
+    mask,
+    masked_documents,
+    update_furniture,
+)
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
 from .stories import build_stories
 
@@ -48,12 +58,21 @@ class ReuseConfig:
     window: int = 4  # winnowing window, in shingles
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
-    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 10-word passage)
-    min_shared_words: int = 25  # matching words a link needs ...
+    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage)
+    min_link_words: float = 18.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
+    stock_rarity: float = 0.5  # a passage this common (mean rarity below) and short is a stock phrase
+    full_words: int = 25  # a passage this long counts in full, however many documents share it
+    same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
+    quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
+    stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
+    copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
+    quote_share: float = 0.6  # a passage this much inside quotation marks on both sides is quoted ...
+    quote_kind: float = 0.8  # ... and a link whose shared words are this much quoted is a shared quotation
+    learn_furniture: bool = True  # find_reuse masks each outlet's furniture first
     align: AlignConfig = field(default_factory=AlignConfig)
-    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
     def __post_init__(self) -> None:
         """Validate early, naming the bad value and the fix."""
@@ -67,6 +86,11 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.min_anchors={self.min_anchors} must be at least 1")
         if not 0.0 < self.short_coverage <= 1.0:
             raise UsageError(f"ReuseConfig.short_coverage={self.short_coverage} must be in (0, 1]")
+        if self.min_link_words <= 0:
+            raise UsageError(f"ReuseConfig.min_link_words={self.min_link_words} must be positive")
+        if self.stats_min_df < 3:
+            raise UsageError(f"ReuseConfig.stats_min_df={self.stats_min_df} must be at least 3 "
+                             "(anchors in two documents are as rare as a shared passage can be)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,38 +163,135 @@ def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple
     return tuple(spans)
 
 
-def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig) -> list[TokenPassage]:
-    """Aligned passages of a pair, boilerplate discounted; empty when they fall short of a link."""
-    passages = discount(align(pa, pb, config.align), pa.words.shape[0], pb.words.shape[0],
-                        config.boilerplate)
+def rarity(df: I64, ndocs: int) -> npt.NDArray[np.float64]:
+    """IDF-like weight of shared n-grams: 1 for one in two documents, 0 for one in every document.
+
+    log(N / df) / log(N / 2): a phrase that a tenth of a large corpus uses weighs about a
+    third of a rare one, so a short stock phrase never adds up to a link on its own.
+    """
+    if ndocs <= 2 or df.size == 0:
+        return np.ones(df.shape[0], dtype=np.float64)
+    w: npt.NDArray[np.float64] = np.log(ndocs / np.maximum(df, 2).astype(np.float64)) / np.log(ndocs / 2.0)
+    return np.clip(w, 0.0, 1.0).astype(np.float64)
+
+
+def passage_weight(p: TokenPassage, ndocs: int, full_words: int) -> float:
+    """Matching words of a passage times the mean rarity of its anchor seeds (1 when it has none).
+
+    A passage of ``full_words`` or more counts in full: stock phrases are short, and a long
+    passage that many documents share is a text they all copy (a wire lede in forty papers).
+    """
+    known = p.seed_df[p.seed_df > 0]
+    if p.matched >= full_words or not known.size:
+        return float(p.matched)
+    return float(p.matched * rarity(known, ndocs).mean())
+
+
+def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
+                    keep: Callable[[TokenPassage], bool] | None = None,
+                    same_outlet: bool = False,
+                    quoted: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
+    """Aligned passages of a pair that add up to a link; empty when they fall short.
+
+    A passage shorter than ``full_words`` weighs its matching words times the rarity of its
+    n-grams across the corpus (``ndocs`` documents; 0 weighs every n-gram 1), and is dropped
+    when it is made of common n-grams (a stock phrase); a longer one counts in full. The rest
+    make a link when they weigh ``min_link_words``, or when they cover most of a short document.
+    ``keep`` drops passages first (the house text two documents of one outlet share). Two
+    documents of one outlet (``same_outlet``) need ``same_outlet_words``: what one site prints
+    on two of its pages (a sign-up box, a widget, a series header) is short, an article it
+    publishes twice is long. Passages that ``quoted`` finds inside quotation marks in both
+    documents link them from ``quote_words`` on: the same sentence of one speaker.
+    """
+    found = align(pa, pb, config.align)
+    if keep is not None:
+        found = [p for p in found if keep(p)]
+    if not found:
+        return []
+    weights = [passage_weight(p, ndocs, config.full_words) for p in found]
+    kept = [k for k, p in enumerate(found)
+            if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
+    passages = [found[k] for k in kept]
     if not passages:
         return []
     la, lb = max(pa.words.shape[0], 1), max(pb.words.shape[0], 1)
     shared = sum(p.matched for p in passages)
+    weight = sum(weights[k] for k in kept)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
-    if shared < config.min_shared_words and not (
+    if same_outlet:
+        return passages if weight >= config.same_outlet_words else []
+    if quoted is not None and weight < config.min_link_words:
+        in_quotes = sum(weights[k] for k in kept if quoted(found[k]))
+        if in_quotes >= config.quote_words:
+            return passages
+    if weight < config.min_link_words and not (
         shared >= config.min_short_words and small_cov >= config.short_coverage
     ):
         return []
     return passages
 
 
+def link_kind(
+    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
+    edits: list[list[tuple[str, int, int, int, int]]], config: ReuseConfig,
+) -> tuple[str, str | None]:
+    """The kind of a link (copy, rewrite, shared_quotation) and, for a quotation, its speaker."""
+    qa, qb = quote_spans(a.text), quote_spans(b.text)
+    quoted = 0
+    who: str | None = None
+    for p in passages:
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        if quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share:
+            quoted += p.matched
+            who = who or speaker(a.text, sa, ea) or speaker(b.text, sb, eb)
+    if qa and qb and quoted >= config.quote_kind * sum(p.matched for p in passages):
+        return "shared_quotation", who
+    aligned = sum(p.a_end - p.a_start for p in passages)
+    touched = sum(edited_words(e) for e in edits)
+    if is_near_verbatim(touched, aligned, len(passages), config.copy_max_edits):
+        return "copy", None
+    return "rewrite", None
+
+
 def build_link(
-    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage]
+    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
+    config: ReuseConfig | None = None,
 ) -> ReuseLink:
-    """The reuse link of two documents from their aligned passages, oriented by the direction call."""
+    """The reuse link of two documents from their aligned passages, oriented by the direction call.
+
+    Direction is argued only for copies and rewrites: two texts that quote one speaker share
+    the speaker's words, not each other's, so their link has no direction.
+    """
+    cfg = config or ReuseConfig()
+    passages = extend_all(passages, ta.hashes, tb.hashes)
     shared = sum(p.matched for p in passages)
     cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
     cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
-    call = decide(a, b, ta, tb, passages)
-    a_is_source = call.a_first if call.known else a.id <= b.id
+    edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes) for p in passages]
+    kind, who = link_kind(a, b, ta, tb, passages, edits, cfg)
+    if kind == "shared_quotation":
+        whose = f"the words of {who}" if who else "a quotation"
+        known, confidence = False, 0.5
+        evidence: tuple[str, ...] = (
+            f"the shared text is quoted in both ({whose}): the common source is the quoted speaker, "
+            "so neither text is the other's source",)
+        a_is_source = a.id <= b.id
+    else:
+        call = decide(a, b, ta, tb, passages)
+        known, confidence, evidence = call.known, call.confidence, call.evidence
+        a_is_source = call.a_first if call.known else a.id <= b.id
+    n_edits = sum(len(e) for e in edits)
+    if n_edits:
+        evidence = (*evidence, f"{n_edits} word-level edit{'s' if n_edits > 1 else ''} inside the "
+                    "shared passages")
     if a_is_source:
-        return _make_link(a, b, ta, tb, passages, call.known, call.confidence, call.evidence,
-                          cov_a, cov_b, shared, swap=False)
-    return _make_link(b, a, tb, ta, passages, call.known, call.confidence, call.evidence,
-                      cov_b, cov_a, shared, swap=True)
+        return _make_link(a, b, ta, tb, passages, edits, known, confidence, evidence,
+                          cov_a, cov_b, shared, kind, swap=False)
+    return _make_link(b, a, tb, ta, passages, edits, known, confidence, evidence,
+                      cov_b, cov_a, shared, kind, swap=True)
 
 
 def link_pair(
@@ -182,8 +303,8 @@ def link_pair(
     ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
     pa = prepare(ta.hashes, cfg.align.n, cfg.window, stats)
     pb = prepare(tb.hashes, cfg.align.n, cfg.window, stats)
-    passages = shared_passages(pa, pb, cfg)
-    return build_link(a, b, ta, tb, passages) if passages else None
+    passages = shared_passages(pa, pb, cfg, stats.ndocs if stats is not None else 0)
+    return build_link(a, b, ta, tb, passages, cfg) if passages else None
 
 
 def _make_link(
@@ -192,19 +313,24 @@ def _make_link(
     ts: Tokens,
     tt: Tokens,
     passages: list[TokenPassage],
+    edits: list[list[tuple[str, int, int, int, int]]],
     known: bool,
     confidence: float,
     evidence: tuple[str, ...],
     cov_s: float,
     cov_t: float,
     shared: int,
+    kind: str,
     *,
     swap: bool,
 ) -> ReuseLink:
-    """Build a ReuseLink oriented source -> target, with character offsets and coverage."""
+    """Build a ReuseLink oriented source -> target, with character offsets, edits and coverage."""
+    flip = {"ins": "del", "del": "ins", "sub": "sub"}
     spans = [
-        ((p.b_start, p.b_end), (p.a_start, p.a_end)) if swap else ((p.a_start, p.a_end), (p.b_start, p.b_end))
-        for p in passages
+        ((p.b_start, p.b_end), (p.a_start, p.a_end),
+         [(flip[op], b0, b1, a0, a1) for op, a0, a1, b0, b1 in e]) if swap
+        else ((p.a_start, p.a_end), (p.b_start, p.b_end), e)
+        for p, e in zip(passages, edits, strict=True)
     ]
     spans.sort(key=lambda x: x[1][0])
     out = tuple(
@@ -213,13 +339,15 @@ def _make_link(
             source_end=int(ts.ends[s1 - 1]),
             target_start=int(tt.starts[t0]),
             target_end=int(tt.ends[t1 - 1]),
+            edits=_char_edits(ts, tt, ed),
         )
-        for (s0, s1), (t0, t1) in spans
+        for (s0, s1), (t0, t1), ed in spans
     )
     words = (
         f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
         f"{src.id} has {cov_s:.0%}"
     )
+    spans2 = [(s, t) for s, t, _ in spans]
     return ReuseLink(
         source=src.id,
         target=tgt.id,
@@ -229,9 +357,42 @@ def _make_link(
         source_coverage=round(min(cov_s, 1.0), 4),
         target_coverage=round(min(cov_t, 1.0), 4),
         passages=out,
-        target_additions=_uncovered(tt, [t for _, t in spans]),
-        source_cuts=_uncovered(ts, [s for s, _ in spans]),
+        target_additions=_uncovered(tt, [t for _, t in spans2]),
+        source_cuts=_uncovered(ts, [s for s, _ in spans2]),
         evidence=(*evidence, words),
+        kind=kind,
+    )
+
+
+def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, int]]) -> tuple[Edit, ...]:
+    """Token-position edits as character offsets; an empty side sits where its words would be."""
+    if not edits:
+        return ()
+    arr = np.array([e[1:] for e in edits], dtype=np.int64)
+
+    def chars(tok: Tokens, lo: I64, hi: I64) -> tuple[I64, I64]:
+        """Character span of token ranges [lo, hi); the insertion point of empty ones."""
+        if len(tok) == 0:
+            zero = np.zeros(lo.shape[0], dtype=np.int64)
+            return zero, zero
+        last = len(tok) - 1
+        start = np.where(lo <= last, tok.starts[np.minimum(lo, last)], tok.ends[last])
+        end = np.where(hi > lo, tok.ends[np.clip(hi - 1, 0, last)], start)
+        return start, end
+
+    ss, se = chars(ts, arr[:, 0], arr[:, 1])
+    us, ue = chars(tt, arr[:, 2], arr[:, 3])
+    return tuple(Edit(op, a, b, c, d) for op, a, b, c, d in zip(
+        (e[0] for e in edits), ss.tolist(), se.tolist(), us.tolist(), ue.tolist(), strict=False))
+
+
+def flip_passage(p: Passage) -> Passage:
+    """A passage seen from the other side: source and target swapped, insertions become deletions."""
+    flip = {"ins": "del", "del": "ins", "sub": "sub"}
+    return Passage(
+        p.target_start, p.target_end, p.source_start, p.source_end,
+        tuple(Edit(flip[e.op], e.target_start, e.target_end, e.source_start, e.source_end)
+              for e in p.edits),
     )
 
 
@@ -277,10 +438,7 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
                     confidence=0.5,
                     source_coverage=lk.target_coverage if flipped else lk.source_coverage,
                     target_coverage=lk.source_coverage if flipped else lk.target_coverage,
-                    passages=tuple(
-                        Passage(p.target_start, p.target_end, p.source_start, p.source_end)
-                        for p in lk.passages
-                    ) if flipped else lk.passages,
+                    passages=tuple(flip_passage(p) for p in lk.passages) if flipped else lk.passages,
                     target_additions=lk.source_cuts if flipped else lk.target_additions,
                     source_cuts=lk.target_additions if flipped else lk.source_cuts,
                     evidence=(*lk.evidence, note),
@@ -291,8 +449,44 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class OutletText:
+    """Each document's furniture group and house text (what its outlet repeats in its articles)."""
+
+    group: dict[str, str]
+    house: dict[str, tuple[tuple[int, int], ...]]
+
+
+def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Sequence[tuple[int, int]]
+                  ) -> Callable[[TokenPassage], bool]:
+    """Keep a passage unless it lies (80 % or more) inside the house text of both documents."""
+    def keep(p: TokenPassage) -> bool:
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        return not (quoted_share(list(ha), sa, ea) >= 0.8 and quoted_share(list(hb), sb, eb) >= 0.8)
+    return keep
+
+
+def _quote_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
+                  ) -> Callable[[TokenPassage], bool]:
+    """True for a passage that sits inside quotation marks in both documents."""
+    cache: list[list[tuple[int, int]]] = []
+
+    def quoted(p: TokenPassage) -> bool:
+        if not cache:
+            cache.extend((quote_spans(text_a), quote_spans(text_b)))
+        qa, qb = cache
+        if not qa or not qb:
+            return False
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        return quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share
+    return quoted
+
+
 def _align_block(
-    docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig
+    docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
+    outlets: OutletText | None = None,
 ) -> list[ReuseLink]:
     """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once."""
     need = np.unique(np.concatenate([ii, jj]))
@@ -312,9 +506,18 @@ def _align_block(
     links: list[ReuseLink] = []
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ki, kj = local[i], local[j]
-        passages = shared_passages(prepared[ki], prepared[kj], config)
+        keep = None
+        same = False
+        if outlets is not None:
+            a, b = docs[i].id, docs[j].id
+            ga = outlets.group.get(a)
+            if ga is not None and ga == outlets.group.get(b) and not is_weak(ga):
+                same = True
+                keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
+        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
+                                   _quote_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config))
         if passages:
-            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages))
+            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config))
     return links
 
 
@@ -341,9 +544,9 @@ def _index_chunk(bounds: tuple[int, int]) -> U64:
 
 def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
     """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
-    docs, ii, jj, stats, cfg = _STATE
+    docs, ii, jj, stats, cfg, outlets = _STATE
     lo, hi = sel
-    return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg)
+    return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)
 
 
 def _align_all(
@@ -353,6 +556,7 @@ def _align_all(
     cfg: ReuseConfig,
     nproc: int,
     progress: Progress | None,
+    outlets: OutletText | None = None,
 ) -> list[ReuseLink]:
     """Align every candidate pair (i, j) of ``docs``, block by block (pairs come sorted by i),
     in ``nproc`` forked workers when there are enough pairs."""
@@ -361,13 +565,13 @@ def _align_all(
     links: list[ReuseLink] = []
     if nproc <= 1 or total < 100:
         for lo, hi in _blocks(total, PAIR_BLOCK):
-            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg))
+            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets))
             if progress is not None:
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     with mp.get_context("fork").Pool(nproc, initializer=_set_state,
-                                     initargs=(docs, ii, jj, stats, cfg)) as pool:
+                                     initargs=(docs, ii, jj, stats, cfg, outlets)) as pool:
         for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
             links.extend(part)
             if progress is not None:
@@ -407,19 +611,24 @@ def find_reuse(
         dup = sorted(x for x, k in Counter(ids).items() if k > 1)[:3]
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
     nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
+    outlets = None
+    if cfg.learn_furniture:
+        furniture, house, group = learn_all(docs, cfg.furniture, nproc)
+        docs = [mask(d, furniture[d.id]) for d in docs]
+        outlets = OutletText(group, house)
     texts = [d.text for d in docs]
     t0 = time.perf_counter()
     # the keys are passed as a temporary: candidate_pairs frees them once it has read them
     ii, jj, _, stats = candidate_pairs(_index_parallel(texts, cfg, nproc) if nproc > 1
                                        else index_keys(texts, cfg, len(docs)), len(docs), max_df=cfg.max_df,
                                        min_shared=cfg.min_anchors,
-                                       stats_min_df=cfg.boilerplate.min_df,
+                                       stats_min_df=cfg.stats_min_df,
                                        rank=_rank([d.date for d in docs], ids),
                                        mass_min_shared=cfg.mass_min_anchors)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
-    links = _align_all(docs, (ii, jj), stats, cfg, nproc, progress)
+    links = _align_all(docs, (ii, jj), stats, cfg, nproc, progress, outlets)
     t3 = time.perf_counter()
     links = mark_siblings(links)
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
@@ -452,32 +661,49 @@ def link_to_row(lk: ReuseLink) -> tuple[object, ...]:
     return (
         lk.source, lk.target, int(lk.direction_known), lk.confidence, lk.shared_words,
         lk.source_coverage, lk.target_coverage,
-        json.dumps([{"source_start": p.source_start, "source_end": p.source_end,
-                     "target_start": p.target_start, "target_end": p.target_end} for p in lk.passages]),
+        json.dumps([passage_record(p) for p in lk.passages]),
         json.dumps([list(s) for s in lk.target_additions]),
         json.dumps([list(s) for s in lk.source_cuts]),
         json.dumps(list(lk.evidence), ensure_ascii=False),
+        lk.kind,
     )
+
+
+def passage_record(p: Passage) -> dict[str, object]:
+    """A passage as stored and exported: its offsets and its word-level edits."""
+    return {"source_start": p.source_start, "source_end": p.source_end,
+            "target_start": p.target_start, "target_end": p.target_end,
+            "edits": [{"op": e.op, "source_start": e.source_start, "source_end": e.source_end,
+                       "target_start": e.target_start, "target_end": e.target_end} for e in p.edits]}
+
+
+def _passage(p: Any) -> Passage:
+    """A stored passage (an object, or a list from before edits were stored) as a Passage."""
+    if isinstance(p, dict):
+        edits = tuple(Edit(**e) for e in p.get("edits", []))
+        return Passage(int(p["source_start"]), int(p["source_end"]), int(p["target_start"]),
+                       int(p["target_end"]), edits)
+    return Passage(int(p[0]), int(p[1]), int(p[2]), int(p[3]))
 
 
 def row_to_link(row: Sequence[object]) -> ReuseLink:
     """A row of the ``reuse`` table (columns in ``_REUSE_COLS`` order) as a ReuseLink."""
 
-    (src, tgt, known, conf, shared, cov_s, cov_t, passages, adds, cuts, evidence) = row
+    (src, tgt, known, conf, shared, cov_s, cov_t, passages, adds, cuts, evidence, kind) = row
     return ReuseLink(
         source=str(src), target=str(tgt), direction_known=bool(known), confidence=float(str(conf)),
         shared_words=int(str(shared)), source_coverage=float(str(cov_s)), target_coverage=float(str(cov_t)),
-        passages=tuple(
-            Passage(**p) if isinstance(p, dict) else Passage(*p) for p in json.loads(str(passages))
-        ),
+        passages=tuple(_passage(p) for p in json.loads(str(passages))),
         target_additions=tuple((int(s), int(e)) for s, e in json.loads(str(adds))),
         source_cuts=tuple((int(s), int(e)) for s, e in json.loads(str(cuts))),
         evidence=tuple(json.loads(str(evidence))),
+        kind=str(kind),
     )
 
 
 _REUSE_COLS = ("source, target, direction_known, confidence, shared_words, source_coverage, "
-               "target_coverage, passages, target_additions, source_cuts, evidence")
+               "target_coverage, passages, target_additions, source_cuts, evidence, kind")
+_REUSE_SLOTS = ",".join("?" * 12)
 
 
 def update_reuse(
@@ -488,17 +714,27 @@ def update_reuse(
 ) -> ReuseSummary:
     """Index new and changed documents, compare them with the indexed rest, rewrite reuse and stories.
 
-    Each indexed document keeps its anchors as one BLOB (``reuse_index_docs.anchors``). A run
-    reads them all to find the candidate pairs that involve a new document, then loads and
-    aligns only the documents in those pairs (in ``workers`` forked processes when it pays).
+    Documents are read with their outlet's furniture masked (learned first, for the outlets
+    that changed); a document whose furniture changed is indexed again. Each indexed document
+    keeps its anchors as one BLOB (``reuse_index_docs.anchors``). A run reads them all to find
+    the candidate pairs that involve a new document, then loads and aligns only the documents
+    in those pairs (in ``workers`` forked processes when it pays).
     """
     cfg = config or ReuseConfig()
     conn = store.conn
-    current = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, sha256, date FROM current_documents")}
-    indexed = {r[0]: r[1] for r in conn.execute("SELECT id, sha256 FROM reuse_index_docs")}
+    update_furniture(store, cfg.furniture)
+    furn: dict[str, str] = {}
+    outlets = OutletText({}, {})
+    for doc_id, (_, grp, spans, house) in store.furniture_rows().items():
+        furn[doc_id] = spans + house
+        outlets.group[doc_id] = grp
+        outlets.house[doc_id] = tuple((int(s), int(e)) for s, e in json.loads(house))
+    current = {r[0]: (r[1] + "|" + furn.get(r[0], "[]"), r[2])
+               for r in conn.execute("SELECT id, sha256, date FROM current_documents")}
+    indexed = {r[0]: r[1] + "|" + r[2] for r in conn.execute("SELECT id, sha256, furniture FROM reuse_index_docs")}
     stale = sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
     fresh_ids = sorted(x for x, (sha, _) in current.items() if indexed.get(x) != sha)
-    fresh = list(store.documents(fresh_ids)) if fresh_ids else []
+    fresh = list(masked_documents(store, fresh_ids)) if fresh_ids else []
     f_index = index_texts([d.text for d in fresh], TokenHasher(), cfg)
     n_f = len(fresh)
     f_bounds = np.searchsorted(f_index.owners, np.arange(n_f + 1), side="left")
@@ -523,7 +759,7 @@ def update_reuse(
     only[:n_f] = True
     ii, jj, _, stats = candidate_pairs(
         keys, n_all, max_df=cfg.max_df, min_shared=cfg.min_anchors, only=only,
-        stats_min_df=cfg.boilerplate.min_df,
+        stats_min_df=cfg.stats_min_df,
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
     )
     del keys
@@ -533,9 +769,9 @@ def update_reuse(
     remap = np.full(n_all, -1, dtype=np.int64)
     remap[:n_f] = np.arange(n_f)
     remap[need_old] = n_f + np.arange(need_old.shape[0])
-    old_docs = list(store.documents([all_ids[int(k)] for k in need_old])) if need_old.size else []
+    old_docs = list(masked_documents(store, [all_ids[int(k)] for k in need_old])) if need_old.size else []
     nproc = _usable_workers(workers) if ii.shape[0] >= 2000 else 1
-    links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress)
+    links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress, outlets)
 
     with store.transaction() as c:
         if stale:
@@ -543,13 +779,13 @@ def update_reuse(
             c.executemany("DELETE FROM reuse WHERE source=? OR target=?", [(x, x) for x in stale])
         now = _now()
         c.executemany(
-            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at, anchors) "
-            "VALUES (?, ?, ?, ?, ?)",
-            ((d.id, d.sha256, int(f_index.word_counts[k]), now, f_anchors[k].astype("<u8").tobytes())
-             for k, d in enumerate(fresh)),
+            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at, anchors, furniture) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            ((d.id, d.sha256, int(f_index.word_counts[k]), now, f_anchors[k].astype("<u8").tobytes(),
+              furn.get(d.id, "[]")) for k, d in enumerate(fresh)),
         )
         c.executemany(
-            f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES ({_REUSE_SLOTS})",
             (link_to_row(lk) for lk in links),
         )
         all_links = [row_to_link(tuple(r)) for r in c.execute(f"SELECT {_REUSE_COLS} FROM reuse")]
@@ -557,7 +793,7 @@ def update_reuse(
         if marked != all_links:
             c.execute("DELETE FROM reuse")
             c.executemany(
-                f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES ({_REUSE_SLOTS})",
                 (link_to_row(lk) for lk in marked),
             )
         stories = build_stories(marked, {x: d for x, (_, d) in current.items()})

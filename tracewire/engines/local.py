@@ -12,6 +12,7 @@ from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from .. import pipeline
+from ..corpus.furniture import masked_documents, update_furniture
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document
 from ..store.sqlite import SQLiteStore
@@ -101,11 +102,14 @@ def analyze_store(
     comp_names = tuple(pipeline.DEFAULT_PIPELINE if names is None else names)
     pipeline.build(comp_names)  # fail early, before any worker starts
     signature = "+".join(comp_names)
-    pending = store.pending_analysis(signature)
+    # each outlet's site furniture is learned first and masked in what every component reads;
+    # documents whose furniture changed (a new document of their outlet showed it) are redone
+    _, refurnished = update_furniture(store)
+    pending = sorted(set(store.pending_analysis(signature)) | set(refurnished))
     total = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
     summary = AnalyzeSummary(up_to_date=total - len(pending), pipeline=signature)
     done: list[Analysis] = []
-    for i, ana in enumerate(analyses(store.documents(pending), comp_names, packs, workers), start=1):
+    for i, ana in enumerate(analyses(masked_documents(store, pending), comp_names, packs, workers), start=1):
         done.append(ana)
         summary.failed_components += len(ana.errors)
         if progress:

@@ -312,6 +312,9 @@ def reuse_pair(conn: sqlite3.Connection, source: str, target: str) -> dict[str, 
         raise KeyError(f"{source} -> {target}")
     link = dict(r)
     link["passages"] = sorted(json.loads(link["passages"]), key=lambda p: p["target_start"])
+    for p in link["passages"]:
+        p.setdefault("edits", [])
+        p["n_edits"] = len(p["edits"])
     link["target_additions"] = _spans(json.loads(link["target_additions"]))
     link["source_cuts"] = _spans(json.loads(link["source_cuts"]))
     link["evidence"] = json.loads(link["evidence"])
@@ -557,12 +560,13 @@ def export_spans(conn: sqlite3.Connection, layer: str) -> Iterator[Row]:
 
 
 def export_reuse(conn: sqlite3.Connection) -> Iterator[Row]:
-    """Reuse links with aligned passages, by source and target."""
+    """Reuse links with their kind and aligned passages (each with its word-level edits), by source and target."""
     for r in conn.execute("SELECT * FROM reuse ORDER BY source, target"):
-        yield {"source": r["source"], "target": r["target"], "direction_known": bool(r["direction_known"]),
+        yield {"source": r["source"], "target": r["target"], "kind": r["kind"],
+               "direction_known": bool(r["direction_known"]),
                "confidence": r["confidence"], "shared_words": r["shared_words"],
                "source_coverage": r["source_coverage"], "target_coverage": r["target_coverage"],
-               "passages": json.loads(r["passages"]),
+               "passages": [{**p, "edits": p.get("edits", [])} for p in json.loads(r["passages"])],
                "target_additions": [{"start": s, "end": e} for s, e in json.loads(r["target_additions"])],
                "source_cuts": [{"start": s, "end": e} for s, e in json.loads(r["source_cuts"])],
                "evidence": json.loads(r["evidence"])}

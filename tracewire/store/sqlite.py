@@ -310,6 +310,31 @@ class SQLiteStore(Store):
                     (key, pipeline, json.dumps(ana.errors), now),
                 )
 
+    # -- site furniture (tracewire.corpus.furniture) ----------------------------------------
+    def furniture_sources(self) -> list[tuple[str, str, str | None, str | None, str]]:
+        """(id, sha256, outlet, url, source_path) of every current document: what furniture is grouped by."""
+        return [(r[0], r[1], r[2], r[3], r[4] or "") for r in self.conn.execute(
+            "SELECT id, sha256, outlet, url, source_path FROM current_documents")]
+
+    def furniture_rows(self) -> dict[str, tuple[str, str, str, str]]:
+        """Stored furniture per document id: (sha256, group, spans JSON, house text JSON)."""
+        return {r[0]: (r[1], r[2], r[3], r[4])
+                for r in self.conn.execute("SELECT id, sha256, grp, spans, house FROM furniture")}
+
+    def furniture_spans(self, doc_id: str) -> str:
+        """The stored furniture spans (JSON) of one document, '[]' when none are stored."""
+        row = self.conn.execute("SELECT spans FROM furniture WHERE id=?", (doc_id,)).fetchone()
+        return str(row[0]) if row else "[]"
+
+    def write_furniture(self, rows: Sequence[tuple[str, str, str, str, str]], gone: Sequence[str]) -> int:
+        """Replace the furniture of documents (id, sha256, group, spans, house), drop ``gone`` ones;
+        returns how many documents now have furniture."""
+        with self.transaction() as c:
+            c.executemany("DELETE FROM furniture WHERE id=?", [(x,) for x in gone])
+            c.executemany("INSERT OR REPLACE INTO furniture(id, sha256, grp, spans, house) VALUES (?, ?, ?, ?, ?)",
+                          rows)
+            return int(c.execute("SELECT COUNT(*) FROM furniture WHERE spans != '[]'").fetchone()[0])
+
     # -- reading --------------------------------------------------------------------------
     def documents(self, ids: list[str] | None = None) -> Iterator[Document]:
         """Current version of each document, ordered by id."""

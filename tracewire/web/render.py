@@ -150,6 +150,12 @@ def pair_marks(link: dict[str, Any], side: str) -> list[Mark]:
     for i, p in enumerate(link["passages"], 1):
         marks.append(Mark(p[f"{side}_start"], p[f"{side}_end"], "reuse", f"passage {i}",
                           href=f"#{other[0]}p{i}", anchor=f"{side[0]}p{i}"))
+    ops = {"sub": "replaced", "ins": "inserted by the target", "del": "deleted by the target"}
+    for p in link["passages"]:
+        for ed in p.get("edits", []):
+            s, e = ed[f"{side}_start"], ed[f"{side}_end"]
+            if e > s:
+                marks.append(Mark(s, e, "edit", f"edit: {ops.get(ed['op'], ed['op'])}"))
     if side == "target":
         for s, e in link["target_additions"]:
             marks.append(Mark(s, e, "added", "added by the target"))

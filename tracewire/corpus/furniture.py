@@ -1,0 +1,452 @@
+"""Site furniture: the text an outlet repeats around its articles (menus, related links, footers).
+
+Furniture is a property of an outlet, learned from that outlet's own documents, not of how
+often a passage occurs in the corpus: a wire lede that forty outlets reprint is reuse, a
+subscribe footer that one site prints under every article is not. Documents are grouped by
+outlet, else by the host of their URL, else by the folder of their source file.
+
+Within a group, word 5-grams are counted by documents. Runs of 5-grams that at least
+``min_docs`` documents of the group hold, and at least ``core_share`` of them (a site's footer
+is under most of its pages, a phrase its reporters like is not), are joined into blocks
+across gaps of at most ``bridge`` words that end no sentence (a related-links block whose
+headlines change from page to page). A block is furniture when
+
+- it reaches an edge of its document (within ``edge`` words, no sentence end between) and
+  holds a 5-gram that many documents of the group hold in such an edge block too (a stock
+  phrase that happens to open one article is not furniture); the blocks an outlet prints under
+  its articles join into one, back to the article's last full stop; or
+- it fills whole lines between paragraphs and is at least ``min_words`` long.
+
+A group known only by folder may mix outlets, so there only short edge blocks count. No
+document loses more than ``max_share`` of its words.
+
+Furniture is removed by *masking*: its characters become spaces (line breaks are kept), so
+every offset into the masked text is an offset into the document's text. The outlet's *house
+text* (runs of words that ``min_docs`` of its masked documents share, such as the background
+paragraph it appends to every report) stays, but does not link two of its own documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from ..errors import UsageError
+from ..records import Document
+from .shingles import I64, corpus_shingles, tokenize_many
+
+if TYPE_CHECKING:
+    from ..store.sqlite import SQLiteStore
+
+Spans = tuple[tuple[int, int], ...]
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureConfig:
+    """When text an outlet repeats is site furniture."""
+
+    n: int = 5  # word n-gram size used to find repeated text
+    min_docs: int = 3  # documents of one outlet that must share text for it to be furniture ...
+    core_share: float = 0.2  # ... and at least this share of the outlet's documents
+    bridge: int = 40  # words of other text bridged between furniture runs (changing headlines)
+    edge: int = 12  # a block within this many words of an edge (no sentence end between) is at it
+    min_words: int = 5  # a block that is not at an edge needs this many words (and whole lines)
+    max_share: float = 0.6  # a document never loses more than this share of its words
+    folder_max_words: int = 80  # grouped only by folder (no outlet, no URL): edge blocks up to this long
+
+    def __post_init__(self) -> None:
+        """Validate early, naming the bad value and the fix."""
+        if self.n < 1:
+            raise UsageError(f"FurnitureConfig.n={self.n} must be at least 1")
+        if self.min_docs < 2:
+            raise UsageError(f"FurnitureConfig.min_docs={self.min_docs} must be at least 2")
+        if not 0.0 <= self.core_share <= 1.0 or not 0.0 < self.max_share <= 1.0:
+            raise UsageError(
+                f"FurnitureConfig.core_share={self.core_share} must be in [0, 1] and max_share="
+                f"{self.max_share} in (0, 1]"
+            )
+
+
+def outlet_key(doc: Document) -> str:
+    """The group whose furniture a document shares: its outlet, else its URL's host, else its folder."""
+    if doc.outlet and doc.outlet.strip():
+        return "outlet:" + doc.outlet.strip().casefold()
+    if doc.url:
+        host = urlsplit(doc.url.strip()).hostname or ""
+        if host:
+            return "host:" + host.casefold().removeprefix("www.")
+    folder = os.path.dirname(doc.source_path.replace("\\", "/")) if doc.source_path else ""
+    return "folder:" + folder
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of the True runs of a boolean array."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _whole_lines(text: str, start: int, end: int) -> bool:
+    """True when [start, end) begins at a line start and ends at a line end (punctuation aside)."""
+    before = text.rfind("\n", 0, start)
+    after = text.find("\n", end)
+    head = text[before + 1 : start]
+    tail = text[end : len(text) if after < 0 else after]
+    return not any(ch.isalnum() for ch in head) and not any(ch.isalnum() for ch in tail) and (
+        before >= 0 or after >= 0)
+
+
+def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                ) -> list[Spans]:
+    """Furniture spans (character offsets) of each text of one outlet's documents.
+
+    ``weak``: the group is only a folder, which may mix outlets (and wire copies), so only
+    short blocks at the edges count.
+    """
+    return learn_group_house(texts, config, weak=weak)[0]
+
+
+def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                      ) -> tuple[list[Spans], list[Spans]]:
+    """Furniture spans and house text spans of each text of one outlet's documents, in one pass.
+
+    House text: runs of words outside furniture that ``min_docs`` of the texts share (none in a
+    ``weak`` group). See ``house_group``.
+    """
+    cfg = config or FurnitureConfig()
+    out: list[Spans] = [() for _ in texts]
+    house: list[Spans] = [() for _ in texts]
+    if len(texts) < cfg.min_docs:
+        return out, house
+    hashes, starts, ends, offs = tokenize_many(list(texts))
+    sh, sd = corpus_shingles(hashes, offs, cfg.n)
+    if sh.size == 0:
+        return out, house
+    # pass 1: runs of n-grams that many of the group's documents hold, joined into blocks; the
+    # blocks that reach an edge of their document
+    first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
+    key = sh.view(np.int64)
+    anywhere = _doc_freq(key, sd, np.ones(sd.shape[0], dtype=bool))
+    core_min = max(cfg.min_docs, int(np.ceil(cfg.core_share * len(texts))))
+    token_at = offs[sd] + (np.arange(sd.shape[0], dtype=np.int64) - first[sd])  # first word of each n-gram
+    covered = _cover(token_at[anywhere >= core_min], cfg.n, int(offs[-1]))
+    common = _cover(token_at[anywhere >= cfg.min_docs], cfg.n, int(offs[-1])) if not weak else None
+    found: list[list[tuple[int, int, bool]]] = []
+    in_edge_block = np.zeros(sd.shape[0], dtype=bool)
+    for k, text in enumerate(texts):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        words = hi - lo
+        blocks: list[tuple[int, int, bool]] = []
+        found.append(blocks)
+        if words == 0:
+            continue
+        f0 = int(first[k])
+        core = covered[lo:hi]
+        if not core.any():
+            continue
+        ts, te = starts[lo:hi], ends[lo:hi]
+        for s, e in _grow(text, ts, te, _runs(core), cfg.bridge):
+            c0, c1 = int(ts[s]), int(te[e - 1])
+            head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0)
+            tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
+            blocks.append((s, e, head or tail))
+            if head or tail:
+                in_edge_block[f0 + s : f0 + max(s, e - cfg.n + 1)] = True
+    # pass 2: an edge block is furniture when it holds an n-gram that many documents of the group
+    # hold in an edge block too (a stock phrase that happens to open one article is not)
+    at_edges = _doc_freq(key, sd, in_edge_block)
+    for k, text in enumerate(texts):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        words = hi - lo
+        ts, te = starts[lo:hi], ends[lo:hi]
+        f0 = int(first[k])
+        ranges: list[tuple[int, int]] = []
+
+        def edge_core(s: int, e: int, f0: int = f0) -> bool:
+            """True when the block holds an n-gram that many of the group hold in an edge block."""
+            return bool((at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any())
+
+        for s, e, edge in found[k]:
+            c0, c1 = int(ts[s]), int(te[e - 1])
+            if edge:
+                if not edge_core(s, e):
+                    continue
+                if s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0):
+                    s = 0
+                if e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1])):
+                    e = words
+            elif weak or e - s < cfg.min_words or not _whole_lines(text, c0, c1):
+                continue
+            if weak and e - s > cfg.folder_max_words:
+                continue
+            ranges.append((s, e))
+        if ranges and ranges[-1][1] == words and not weak:
+            # the furniture under an article is often several blocks with changing headlines between
+            # them (which may end sentences): blocks the outlet prints there join the last one
+            start = ranges[-1][0]
+            for s, e, _ in reversed(found[k]):
+                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e):
+                    start = s
+            # ... and a credit or a "Related" heading just before them, back to the article's last
+            # full stop when that is near (a new headline under the heading is not core text)
+            lo_tok = max(0, start - 3 * cfg.bridge)
+            window = text[int(ts[lo_tok]) : int(ts[start]) + 1]  # with the block's first letter
+            ends_at = [m.end() for m in _SENTENCE_END.finditer(window)]
+            if ends_at and start > 0:
+                cut = int(ts[lo_tok]) + ends_at[-1] - 1
+                start = int(np.searchsorted(ts, cut, side="left"))
+            ranges = [r for r in ranges if r[1] <= start] + [(start, words)]
+        kept = sum(e - s for s, e in ranges)
+        if ranges and kept <= cfg.max_share * words:
+            out[k] = tuple((int(ts[s]), _past_punctuation(text, int(te[e - 1]))) for s, e in ranges)
+        else:
+            ranges = []
+        if common is not None and common[lo:hi].any():
+            mark = common[lo:hi].copy()
+            for s, e in ranges:
+                mark[s:e] = False
+            house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _runs(mark))
+    return out, house
+
+
+def _past_punctuation(text: str, end: int) -> int:
+    """A furniture span's end moved past the punctuation that closes it ("Cookie Policy."), so no
+    sentence reaches across the masked block to a stray full stop."""
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    return end
+
+
+def _cover(first_words: I64, n: int, total: int) -> np.ndarray:
+    """Words covered by n-grams starting at ``first_words`` (n-grams never cross documents)."""
+    diff = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(diff, first_words, 1)
+    np.add.at(diff, first_words + n, -1)
+    return np.cumsum(diff[:total]) > 0
+
+
+def _doc_freq(key: np.ndarray, docs: I64, where: np.ndarray) -> I64:
+    """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds.
+
+    ``docs`` must be ascending (n-grams come document by document): a stable sort by hash then
+    keeps each hash's occurrences in document order, so one sort finds the distinct documents.
+    """
+    out = np.zeros(key.shape[0], dtype=np.int64)
+    idx = np.flatnonzero(where)
+    if idx.size == 0:
+        return out
+    order = idx[np.argsort(key[idx], kind="stable")]
+    k, d = key[order], docs[order]
+    new_key = np.ones(k.shape[0], dtype=bool)
+    new_key[1:] = k[1:] != k[:-1]
+    new_doc = new_key.copy()
+    new_doc[1:] |= d[1:] != d[:-1]
+    run = np.cumsum(new_key) - 1
+    per_run = np.bincount(run, weights=new_doc).astype(np.int64)
+    # every occurrence of a hash (also where ``where`` is false) gets that hash's count
+    uniq = k[new_key]
+    at = np.minimum(np.searchsorted(uniq, key), uniq.shape[0] - 1)
+    return np.where(uniq[at] == key, per_run[at], 0).astype(np.int64)
+
+
+def _crosses_sentence(text: str, start: int, end: int) -> bool:
+    """True when the text between two offsets holds a sentence end (it is content, not a stray word)."""
+    return bool(_SENTENCE_END.search(text, start, end))
+
+
+def _grow(text: str, ts: I64, te: I64, runs: list[tuple[int, int]], bridge: int) -> list[tuple[int, int]]:
+    """Core runs joined across gaps of at most ``bridge`` words that hold no sentence end."""
+    out: list[tuple[int, int]] = []
+    for s, e in runs:
+        if out and s - out[-1][1] <= bridge and not _crosses_sentence(
+                text, int(te[out[-1][1] - 1]), int(ts[s])):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def is_weak(group: str) -> bool:
+    """True for a group known only by folder (it may mix outlets)."""
+    return group.startswith("folder:")
+
+
+def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
+                ) -> list[Spans]:
+    """House text of each of one outlet's texts: runs of words ``min_docs`` of them share, outside furniture.
+
+    An outlet's stock paragraphs (the background it appends to every report of a war) are its
+    content, not furniture, so they stay; but two of its documents sharing them is not a copy.
+    A group known only by folder (``weak``) has none: it may hold copies from many outlets.
+    """
+    return learn_group_house(texts, config, weak=weak)[1]
+
+
+_POOL_STATE: list[Any] = []  # set in forked workers only
+
+
+def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans]]:
+    """Worker: furniture and house text of one group (documents inherited through fork)."""
+    texts, cfg = _POOL_STATE
+    g, members = item
+    return learn_group_house([texts[k] for k in members], cfg, weak=is_weak(g))
+
+
+def _set_pool_state(*state: Any) -> None:
+    """Pool initializer: keep the inherited inputs."""
+    _POOL_STATE[:] = state
+
+
+def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, workers: int = 1) -> tuple[
+        dict[str, Spans], dict[str, Spans], dict[str, str]]:
+    """Furniture spans, house text spans and group of every document, learned outlet by outlet.
+
+    ``workers`` > 1 learns groups in that many forked processes (the results are the same).
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    for k, d in enumerate(docs):
+        g = outlet_key(d)
+        groups[g].append(k)
+        group_of[d.id] = g
+    furniture: dict[str, Spans] = {}
+    house: dict[str, Spans] = {}
+    items = sorted(groups.items(), key=lambda x: -len(x[1]))
+    if workers > 1 and len(items) > 1:
+        import multiprocessing as mp
+
+        texts = [d.text for d in docs]
+        with mp.get_context("fork").Pool(workers, initializer=_set_pool_state,
+                                         initargs=(texts, config)) as pool:
+            results = pool.map(_learn_one, items, chunksize=1)
+    else:
+        results = [learn_group_house([docs[k].text for k in members], config, weak=is_weak(g))
+                   for g, members in items]
+    for (_, members), (spans, hs) in zip(items, results, strict=True):
+        for k, sp, h in zip(members, spans, hs, strict=True):
+            furniture[docs[k].id] = sp
+            if h:
+                house[docs[k].id] = h
+    return furniture, house, group_of
+
+
+def learn(docs: Sequence[Document], config: FurnitureConfig | None = None) -> dict[str, Spans]:
+    """Furniture spans of every document of a corpus, learned outlet by outlet (empty when none)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for k, d in enumerate(docs):
+        groups[outlet_key(d)].append(k)
+    out: dict[str, Spans] = {}
+    for g, members in groups.items():
+        spans = learn_group([docs[k].text for k in members], config, weak=is_weak(g))
+        for k, sp in zip(members, spans, strict=True):
+            out[docs[k].id] = sp
+    return out
+
+
+def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Text with each span's characters replaced by spaces (line breaks kept): offsets stay valid."""
+    spans = sorted(spans)
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s, e in spans:
+        s = max(s, pos)
+        if e <= s:
+            continue
+        parts.append(text[pos:s])
+        seg = text[s:e]
+        parts.append(_NOT_NEWLINE.sub(" ", seg) if "\n" in seg else " " * len(seg))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def mask(doc: Document, spans: Spans) -> Document:
+    """The document with its furniture masked (same id, offsets and metadata)."""
+    return replace(doc, text=mask_text(doc.text, spans)) if spans else doc
+
+
+def fingerprint(spans: Spans) -> str:
+    """A short stable digest of a document's furniture spans ('' when it has none)."""
+    if not spans:
+        return ""
+    return hashlib.sha1(json.dumps([list(s) for s in spans]).encode()).hexdigest()[:16]
+
+
+def words_masked(text: str, spans: Spans) -> int:
+    """Word tokens inside furniture spans (for summaries)."""
+    return sum(len(re.findall(r"\w+", text[s:e])) for s, e in spans)
+
+
+# -- store-backed, incremental ------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FurnitureSummary:
+    """What one furniture run did."""
+
+    groups_learned: int  # outlets (or hosts, folders) whose furniture was learned again
+    documents_with_furniture: int
+    changed: int  # documents whose furniture changed (they are analysed again)
+
+
+def masked_documents(store: SQLiteStore, ids: Sequence[str]) -> Iterator[Document]:
+    """Current documents with their stored furniture masked (what every component reads)."""
+    for doc in store.documents(list(ids)):
+        spans = tuple((int(s), int(e)) for s, e in json.loads(store.furniture_spans(doc.id)))
+        yield mask(doc, spans)
+
+
+def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) -> tuple[
+        FurnitureSummary, list[str]]:
+    """Learn the furniture of every outlet with new, changed or removed documents; store it.
+
+    Returns the summary and the ids of documents whose furniture changed (new documents
+    included), which must be analysed again. An outlet's furniture depends only on its own
+    documents, so learning again just the outlets that changed ends where a full run would.
+    """
+    cur = store.furniture_sources()
+    meta = {r[0]: r for r in cur}
+    groups: dict[str, list[str]] = defaultdict(list)
+    group_of: dict[str, str] = {}
+    for doc_id, sha, outlet, url, path in cur:
+        g = outlet_key(Document(id=doc_id, text="", sha256=sha, source_path=path, outlet=outlet, url=url))
+        groups[g].append(doc_id)
+        group_of[doc_id] = g
+    stored = store.furniture_rows()
+    touched: set[str] = set()
+    for doc_id, (sha, grp, _, _) in stored.items():
+        if doc_id not in meta:
+            touched.add(grp)
+        elif meta[doc_id][1] != sha or group_of[doc_id] != grp:
+            touched.update((grp, group_of[doc_id]))
+    for doc_id in meta:
+        if doc_id not in stored:
+            touched.add(group_of[doc_id])
+    changed: list[str] = []
+    rows: list[tuple[str, str, str, str, str]] = []
+    for g in sorted(touched):
+        members = sorted(groups.get(g, []))
+        if not members:
+            continue
+        docs = list(store.documents(members))
+        spans, house = learn_group_house([d.text for d in docs], config, weak=is_weak(g))
+        for d, sp, hs in zip(docs, spans, house, strict=True):
+            enc = json.dumps([list(s) for s in sp])
+            old = stored.get(d.id)
+            if old is None or old[0] != d.sha256 or old[2] != enc:
+                changed.append(d.id)
+            rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
+    gone = [x for x in stored if x not in meta]
+    with_f = store.write_furniture(rows, gone)
+    return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=with_f,
+                            changed=len(changed)), sorted(changed)
