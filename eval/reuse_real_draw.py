@@ -1,6 +1,7 @@
 """Draw candidate pairs for the reuse_real set and print their shared text for a human labeller.
 
-Run: ``python eval/reuse_real_draw.py draw`` (writes eval/reuse_real/.cache/candidates.jsonl),
+Run: ``python eval/reuse_real_draw.py draw`` (writes eval/reuse_real/.cache/candidates.jsonl;
+``draw-more`` appends the second batch),
 then ``python eval/reuse_real_draw.py show FROM TO`` to read candidates FROM..TO-1 with their
 shared passages in context, and ``python eval/reuse_real_draw.py build`` to join the labels in
 ``eval/reuse_real/labels.tsv`` (``n<TAB>label<TAB>note``) with the candidates into
@@ -76,10 +77,19 @@ def _neither(docs: dict[str, dict[str, Any]], linked: set[rr.Pair], n: int, rng:
     return sorted(rng.sample(pool, min(n, len(pool))))
 
 
-def draw() -> None:
-    """Sample candidates of every stratum of every corpus into the cache."""
-    rng = random.Random(SEED)
-    out = []
+# a second batch, drawn after the first was labelled, to add positives (appended: indices stay)
+QUOTA_MORE = {
+    "fakes": {"passim_only": 15, "both": 25},
+    "polnear": {"passim_only": 20},
+    "ptc": {"both": 10},
+}
+
+
+def draw(more: bool = False) -> None:
+    """Sample candidates of every stratum of every corpus into the cache (``more``: append batch 2)."""
+    rng = random.Random(SEED + 1 if more else SEED)
+    out = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()] if more else []
+    taken = {(c["corpus"], c["a"], c["b"]) for c in out}
     for corpus in rr.CORPORA:
         docs, tw, ps = rr.prepare(corpus)
         assert ps is not None, f"run passim on {corpus} first"
@@ -92,9 +102,11 @@ def draw() -> None:
         }
         sizes = {s: len(v) for s, v in strata.items()}
         print(corpus, len(docs), "docs", sizes, file=sys.stderr)
-        q = QUOTA[corpus]
+        q = (QUOTA_MORE if more else QUOTA)[corpus]
+        strata = {s: [k for k in v if (corpus, *k) not in taken] for s, v in strata.items() if s in q}
         picked = {s: sorted(rng.sample(v, min(q[s], len(v)))) for s, v in strata.items()}
-        picked["neither"] = _neither(docs, set(tw) | set(ps), q["neither"], rng)
+        if "neither" in q:
+            picked["neither"] = _neither(docs, set(tw) | set(ps), q["neither"], rng)
         for stratum, pairs in picked.items():
             for a, b in pairs:
                 out.append({"corpus": corpus, "a": a, "b": b, "stratum": stratum,
@@ -184,6 +196,8 @@ if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "draw":
         draw()
+    elif cmd == "draw-more":
+        draw(more=True)
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd == "build":
