@@ -228,26 +228,35 @@ def linked_pairs(links: dict[str, Links]) -> set[tuple[str, str, str]]:
     return {(c, *k) for c, ls in links.items() for k in ls}
 
 
-def run(split: str = "dev", with_passim: bool = False) -> dict[str, Any]:
-    """Both systems' figures on one half: {system: {corpus | 'overall': score}} plus counts."""
-    pairs = load_pairs(split)
+def systems(with_passim: bool = False) -> tuple[dict[str, Links], dict[str, Links]]:
+    """Both systems' links per corpus: tracewire run now, passim from its cache (absent: not scored)."""
     tw: dict[str, Links] = {}
     ps: dict[str, Links] = {}
     for corpus in CORPORA:
-        if not any(p["corpus"] == corpus for p in pairs):
-            continue
         _, tw[corpus], p_links = prepare(corpus, with_passim)
         if p_links is not None:
             ps[corpus] = p_links
-    out: dict[str, Any] = {"split": split, "tracewire": {}, "passim": {}}
+    return tw, ps
+
+
+def figures(split: str, tw: dict[str, Links], ps: dict[str, Links]) -> dict[str, Any]:
+    """Both systems' figures on one half: {system: {corpus | 'overall': score}} plus label counts."""
+    pairs = load_pairs(split)
+    out: dict[str, Any] = {"split": split, "tracewire": {}, "passim": {},
+                           "n_by_label": {lab: sum(p["label"] == lab for p in pairs) for lab in LABELS}}
     for name, links in (("tracewire", tw), ("passim", ps)):
-        if name == "passim" and set(ps) != set(tw):
-            continue
+        if set(links) != set(CORPORA):
+            continue  # passim not run on every corpus: no side-by-side figure
         linked = linked_pairs(links)
-        for corpus in tw:
+        for corpus in CORPORA:
             out[name][corpus] = score([p for p in pairs if p["corpus"] == corpus], linked)
         out[name]["overall"] = score(pairs, linked)
     return out
+
+
+def run(split: str = "dev", with_passim: bool = False) -> dict[str, Any]:
+    """Ingest, analyse and score one half (``all``: both) with both systems."""
+    return figures(split, *systems(with_passim))
 
 
 def _table(result: dict[str, Any]) -> str:
@@ -255,7 +264,7 @@ def _table(result: dict[str, Any]) -> str:
     lines = [f"reuse_real, {result['split']} half: positive = label 'reuse'", "",
              f"{'corpus':<10}{'pairs':>6}{'pos':>5}  {'tracewire P':>11}{'R':>7}  {'passim P':>9}{'R':>7}"]
     tw, ps = result["tracewire"], result["passim"]
-    for c in [*[c for c in CORPORA if c in tw], "overall"]:
+    for c in [*CORPORA, "overall"]:
         t = tw[c]
         p = ps.get(c)
         pcol = f"{p['precision']:>9.3f}{p['recall']:>7.3f}" if p else f"{'(no run)':>16}"
@@ -279,8 +288,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"needs {DATA} (the ../shared folder beside the checkout is absent)", file=sys.stderr)
         return 1
     result = run(args.split, args.passim)
-    pairs = load_pairs(args.split)
-    result["n_by_label"] = {lab: sum(p["label"] == lab for p in pairs) for lab in LABELS}
     print(json.dumps(result, indent=1) if args.json else _table(result))
     return 0
 
