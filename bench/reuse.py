@@ -19,7 +19,22 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
-NEWS_FIGURES
+News corpus, measured 2026-11-28 at 10k on the 2-core machine shared with other jobs (tracewire
+at c0c1fd0, the reuse method before issue 10), command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000``;
+10,003 documents, 4.44M words, 100 outlets; truth 24,523 pairs (copy 2,332, passage 3,498,
+wire 18,693):
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.1081  0.9996       27.7    8.6       333   2651
+            recall copy 0.9636 passage 0.0809 wire 0.0064; false links: same outlet 1, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       73.9   18.3       189   8245
+            recall copy 0.6672 passage 0.0054 wire 0.0007; false links: same outlet 6041, event 0, other 615
+    10000   passim 2.0.1 (peer)     not finished after 51 min of wall time (stopped by hand)
+
+tracewire finds whole copies but almost none of the short and wire passages (boilerplate
+discount and the 25-word minimum, as issue 10 found on real news). The 100k and 300k news
+sizes were not run in this session.
 
 Classic corpus, measured 2026-11-23 on the 2-core build machine with nothing else running, command
 ``.venv/bin/python bench/reuse.py --corpus classic --sizes 10000 100000 300000`` (14 min; memory is
