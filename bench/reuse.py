@@ -1,17 +1,44 @@
-"""Reuse benchmark: planted reuse at scale, tracewire vs a plain datasketch MinHashLSH baseline.
+"""Reuse benchmark: planted reuse at scale, tracewire vs datasketch MinHashLSH (and passim at 10k).
 
-Generates a synthetic corpus (made-up words, Zipf-distributed, so no real text is copied)
-with planted reuse families: verbatim copies, copies with 5-20 % word edits, condensed
-rewrites, a short text inserted into a long one; plus documents that share only a site
-footer and unrelated documents of the same topic that share stock phrases. Prints, side by
-side, pair recall and precision against the planted truth, wall time and peak memory.
+Generates a synthetic corpus (made-up words, Zipf-distributed, so no real text is copied).
 
-    .venv/bin/python bench/reuse.py --sizes 10000 100000
+``--corpus news`` (default, issue 10): every document belongs to an outlet and carries its
+outlet's menu at the top and its related-links and copyright block at the bottom (furniture);
+stock phrases of 5-10 words each appear in hundreds of documents; groups of 2-6 independent
+reports of one event share made-up names and numbers but no text. Planted reuse: whole stories
+copied verbatim, edited or condensed by 1-4 other outlets (``copy``); a passage of 12-60 words
+inside 2-4 otherwise unrelated articles of different outlets (``passage``); one passage of
+20-60 words carried near the top of articles of 3-50 outlets (``wire``). Truth: a pair is
+positive when its documents share a planted unit; recall is printed per kind, precision over
+all found pairs, and false links by what the pair shares (same outlet = furniture, same event).
+
+``--corpus classic``: the whole-copy families measured before issue 10 (figures below).
+
+    .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000   # passim: ../shared/peers/passim
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
 
-Measured 2026-11-23 on the 2-core build machine with nothing else running, command
-``.venv/bin/python bench/reuse.py --sizes 10000 100000 300000`` (14 min; memory is the summed
-PSS of the process tree, workers included, minus the corpus the system was handed):
+(Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
+
+News corpus, measured 2026-11-28 at 10k on the 2-core machine shared with other jobs (tracewire
+at c0c1fd0, the reuse method before issue 10), command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000``;
+10,003 documents, 4.44M words, 100 outlets; truth 24,523 pairs (copy 2,332, passage 3,498,
+wire 18,693):
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.1081  0.9996       27.7    8.6       333   2651
+            recall copy 0.9636 passage 0.0809 wire 0.0064; false links: same outlet 1, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       73.9   18.3       189   8245
+            recall copy 0.6672 passage 0.0054 wire 0.0007; false links: same outlet 6041, event 0, other 615
+    10000   passim 2.0.1 (peer)     not finished after 51 min of wall time (stopped by hand)
+
+tracewire finds whole copies but almost none of the short and wire passages (boilerplate
+discount and the 25-word minimum, as issue 10 found on real news). The 100k and 300k news
+sizes were not run in this session.
+
+Classic corpus, measured 2026-11-23 on the 2-core build machine with nothing else running, command
+``.venv/bin/python bench/reuse.py --corpus classic --sizes 10000 100000 300000`` (14 min; memory is
+the summed PSS of the process tree, workers included, minus the corpus the system was handed):
 
     docs    system                  recall>=50%  precision  wall s  cpu s  peak MiB
     10000   tracewire workers=2     0.9967       1.0000        4.0    7.0     384
@@ -29,22 +56,23 @@ by fixed costs at 10k. From the two largest runs alone, 1M documents need about 
 (memory N^0.86) and 10.4 min (time N^1.13).
 
 Then measured at 1M, tracewire only
-(``.venv/bin/python bench/reuse.py --sizes 1000000 --no-baseline-above 300000``, 13 min with
+(``.venv/bin/python bench/reuse.py --corpus classic --sizes 1000000 --no-baseline-above 300000``, 13 min with
 224 s of corpus generation):
 
     1000000 tracewire workers=2     0.9968       1.0000      573.6  740.4    9539
 
 9.6 min, inside the extrapolation; 9.3 GiB, above it (12.2 GiB counting the corpus it was handed).
 
-Truth: a pair counts when the smaller document has >= 50 % of its words in text it shares
-with the other (recall is measured on those); a found pair is correct when the two documents
-belong to the same family and share any text (precision).
+Classic truth: a pair counts when the smaller document has >= 50 % of its words in text it
+shares with the other (recall is measured on those); a found pair is correct when the two
+documents belong to the same family and share any text (precision).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import re
 import resource
 import sys
@@ -74,6 +102,10 @@ class Corpus:
     words: list[int] = field(default_factory=list)
     sent_words: dict[tuple[int, int], int] = field(default_factory=dict)
     site: list[int | None] = field(default_factory=list)  # the site (outlet) of each document
+    outlets: list[str] = field(default_factory=list)  # outlet per document (news corpus)
+    units: list[set[int]] = field(default_factory=list)  # planted reuse units per document (news corpus)
+    unit_kind: dict[int, str] = field(default_factory=dict)  # copy | passage | wire
+    event: list[int] = field(default_factory=list)  # independent same-event group per document (-1: none)
 
 
 def vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -186,6 +218,172 @@ def generate(n_docs: int, seed: int = 7) -> Corpus:
     return c
 
 
+def generate_news(n_docs: int, seed: int = 7) -> Corpus:
+    """A news-like corpus: outlets with furniture, stock phrases, same-event reports, planted reuse.
+
+    Every document belongs to an outlet and carries that outlet's menu at its top and its
+    related-links and copyright block at its bottom. Stock phrases (5-10 words, each in hundreds
+    of documents) and independent reports of one event (2-6 outlets sharing made-up names and
+    numbers) are negatives. Planted reuse units are positives: whole stories copied verbatim,
+    edited or condensed (``copy``); a passage of 12-60 words inside 2-4 otherwise unrelated
+    articles of different outlets (``passage``); one passage of 20-60 words carried by 3-50
+    outlets (``wire``, a wire lede or an official statement).
+    """
+    rng = np.random.default_rng(seed)
+    vocab = np.array(vocabulary(rng, 30_000))
+    zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
+    cdf = np.cumsum(zipf / zipf.sum())
+    vlist = [str(w) for w in vocab]
+
+    def draw(k: int) -> list[str]:
+        """k Zipf-distributed words."""
+        idx = np.minimum(np.searchsorted(cdf, rng.random(k)), len(vlist) - 1)
+        return [vlist[i] for i in idx.tolist()]
+
+    n_outlets = max(20, n_docs // 100)
+    outlets = [f"outlet{k:04d}" for k in range(n_outlets)]
+    menus = [" | ".join(w.capitalize() for w in draw(int(rng.integers(8, 20)))) for _ in outlets]
+    footers = [" ".join(draw(int(rng.integers(20, 50)))) + f" Copyright {o}. All rights reserved."
+               for o in outlets]
+    stock = [" ".join(draw(int(rng.integers(5, 11)))) for _ in range(max(20, n_docs // 500))]
+    rare = vlist[20_000:]
+
+    def sentences(k: int, names: list[str] | None = None) -> list[str]:
+        """k random sentences; a third carry a stock phrase, and an event's names and numbers if given."""
+        lengths = rng.integers(8, 25, k)
+        words = draw(int(lengths.sum()))
+        out, pos = [], 0
+        for n_w in lengths.tolist():
+            ws = words[pos : pos + n_w]
+            pos += n_w
+            if rng.random() < 0.3:
+                ws.insert(int(rng.integers(0, n_w)), stock[int(rng.integers(0, len(stock)))])
+            if names and rng.random() < 0.6:
+                ws.insert(int(rng.integers(0, n_w)), names[int(rng.integers(0, len(names)))])
+            out.append(" ".join(ws).capitalize() + ".")
+        return out
+
+    def passage(lo: int, hi: int) -> str:
+        """One passage of lo..hi words, as sentences."""
+        n_w = int(rng.integers(lo, hi + 1))
+        ws = draw(n_w)
+        cuts = sorted(set(rng.integers(6, max(7, n_w - 5), n_w // 15).tolist())) if n_w > 20 else []
+        parts, prev = [], 0
+        for cut in [*cuts, n_w]:
+            parts.append(" ".join(ws[prev:cut]).capitalize() + ".")
+            prev = cut
+        return " ".join(parts)
+
+    def edit(s: str, rate: float) -> str:
+        """Substitute, delete or insert words at the given rate."""
+        out: list[str] = []
+        for w in s.split(" "):
+            r = rng.random()
+            if r < rate / 3:
+                continue
+            if r < 2 * rate / 3:
+                out.append(vlist[int(rng.integers(0, len(vlist)))])
+                continue
+            out.append(w)
+            if r < rate:
+                out.append(vlist[int(rng.integers(0, len(vlist)))])
+        return " ".join(out)
+
+    c = Corpus(texts=[], family=[])
+
+    def add(body_sents: list[str], outlet: int, units: set[int], fam: int = -1, event: int = -1) -> None:
+        """Append one article of an outlet: menu, paragraphs of four sentences, related links and footer."""
+        paras = [" ".join(body_sents[k : k + 4]) for k in range(0, len(body_sents), 4)]
+        body = "\n\n".join([menus[outlet], *paras, footers[outlet]])
+        c.texts.append(body)
+        c.family.append(fam)
+        c.outlets.append(outlets[outlet])
+        c.units.append(units)
+        c.event.append(event)
+        c.sents.append(set())
+        c.words.append(len(body.split()))
+
+    def other_outlets(k: int) -> list[int]:
+        """k distinct outlets."""
+        return [int(x) for x in rng.choice(n_outlets, min(k, n_outlets), replace=False)]
+
+    unit = event = 0
+    while len(c.texts) < n_docs:
+        r = rng.random()
+        if r < 0.55:  # an unrelated article
+            add(sentences(int(rng.integers(10, 40))), int(rng.integers(0, n_outlets)), set())
+        elif r < 0.65:  # independent reports of one event: shared names and numbers, no shared text
+            names = [rare[int(i)].capitalize() for i in rng.integers(0, len(rare), 4)] + \
+                    [str(int(x)) for x in rng.integers(3, 900, 3)]
+            for o in other_outlets(int(rng.integers(2, 7))):
+                add(sentences(int(rng.integers(8, 30)), names), o, set(), event=event)
+            event += 1
+        elif r < 0.75:  # a whole story copied, edited or condensed by other outlets
+            n_s = int(rng.integers(8, 30))
+            orig = sentences(n_s)
+            c.unit_kind[unit] = "copy"
+            members = other_outlets(int(rng.integers(2, 6)))
+            add(orig, members[0], {unit}, fam=unit)
+            for o in members[1:]:
+                how = rng.choice(["verbatim", "edited", "condensed"])
+                if how == "verbatim":
+                    add(orig, o, {unit}, fam=unit)
+                elif how == "edited":
+                    rate = float(rng.uniform(0.05, 0.15))
+                    add([edit(x, rate) for x in orig], o, {unit}, fam=unit)
+                else:
+                    keep = sorted(rng.choice(n_s, max(3, int(n_s * rng.uniform(0.4, 0.7))), replace=False))
+                    add([orig[int(k)] for k in keep] + sentences(int(rng.integers(0, 4))), o, {unit}, fam=unit)
+            unit += 1
+        elif r < 0.99:  # a short passage inside otherwise unrelated articles of 2-4 outlets
+            text = passage(12, 60)
+            c.unit_kind[unit] = "passage"
+            for o in other_outlets(int(rng.integers(2, 5))):
+                own = sentences(int(rng.integers(8, 30)))
+                at = int(rng.integers(0, len(own) + 1))
+                shown = edit(text, 0.05) if rng.random() < 0.3 else text
+                add(own[:at] + [shown] + own[at:], o, {unit}, fam=unit)
+            unit += 1
+        else:  # one passage (a wire lede, an official statement) carried by 3-50 outlets
+            text = passage(20, 60)
+            c.unit_kind[unit] = "wire"
+            for o in other_outlets(int(rng.integers(3, 51))):
+                own = sentences(int(rng.integers(8, 30)))
+                at = int(rng.integers(0, 3))  # near the top, as a lede
+                add(own[:at] + [text] + own[at:], o, {unit}, fam=unit)
+            unit += 1
+    return c
+
+
+def truth_news(c: Corpus) -> dict[tuple[int, int], str]:
+    """Every pair of documents that share a planted reuse unit, with the unit's kind."""
+    members: dict[int, list[int]] = {}
+    for i, us in enumerate(c.units):
+        for u in us:
+            members.setdefault(u, []).append(i)
+    out: dict[tuple[int, int], str] = {}
+    for u, docs in members.items():
+        for x in range(len(docs)):
+            for y in range(x + 1, len(docs)):
+                out[(docs[x], docs[y])] = c.unit_kind[u]
+    return out
+
+
+def score_news(found: set[tuple[int, int]], c: Corpus, pos: dict[tuple[int, int], str]) -> dict[str, float]:
+    """Recall per planted kind and overall, precision, and false links by what the pair shares."""
+    out: dict[str, float] = {}
+    for kind in ("copy", "passage", "wire"):
+        want = [k for k, v in pos.items() if v == kind]
+        out[f"recall_{kind}"] = sum(k in found for k in want) / max(len(want), 1)
+    out["recall"] = len(found & pos.keys()) / max(len(pos), 1)
+    out["precision"] = len(found & pos.keys()) / max(len(found), 1)
+    false = found - pos.keys()
+    out["false_same_outlet"] = sum(c.outlets[i] == c.outlets[j] for i, j in false)
+    out["false_same_event"] = sum(c.event[i] >= 0 and c.event[i] == c.event[j] for i, j in false)
+    out["false_other"] = len(false) - out["false_same_outlet"] - out["false_same_event"]
+    return out
+
+
 def truth(c: Corpus) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     """(pairs with the smaller side >= 50 % contained, all pairs that share any planted text)."""
     by_fam: dict[int, list[int]] = {}
@@ -210,8 +408,9 @@ def truth(c: Corpus) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
 
 def run_tracewire(c: Corpus, workers: int = 1) -> set[tuple[int, int]]:
     """Pairs linked by tracewire.find_reuse."""
-    docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="",
-                     outlet=None if c.site[i] is None else f"site{c.site[i]}") for i, t in enumerate(c.texts)]
+    outlets = c.outlets or [None if s is None else f"site{s}" for s in c.site] or [None] * len(c.texts)
+    docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="", outlet=o)
+            for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True))]
     links = find_reuse(docs, workers=workers)
     return {tuple(sorted((int(lk.source[1:]), int(lk.target[1:])))) for lk in links}  # type: ignore[misc]
 
@@ -237,6 +436,34 @@ def run_baseline(c: Corpus, threshold: float = 0.3, num_perm: int = 128) -> set[
         for j in lsh.query(m):
             if j != i:
                 pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+SHARED = Path(os.environ.get("TRACEWIRE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+PASSIM = SHARED / "peers" / "passim" / "run"
+
+
+def run_passim(c: Corpus) -> set[tuple[int, int]]:
+    """Pairs aligned by passim 2.0.1 through the peer script (series = outlet; its defaults)."""
+    import json
+    import subprocess
+    import tempfile
+
+    if not PASSIM.exists():
+        raise FileNotFoundError(f"passim peer script not found at {PASSIM}; set TRACEWIRE_SHARED to ../shared")
+    outlets = c.outlets or [f"s{i}" for i in range(len(c.texts))]
+    with tempfile.TemporaryDirectory(prefix="bench_passim_") as tmp:
+        src = Path(tmp) / "corpus.jsonl"
+        with src.open("w", encoding="utf-8") as f:
+            for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True)):
+                f.write(json.dumps({"id": f"d{i:07d}", "text": t, "series": o}) + "\n")
+        subprocess.run([str(PASSIM), str(src), str(Path(tmp) / "out")], check=True,
+                       stdout=subprocess.DEVNULL)
+        pairs = set()
+        for line in (Path(tmp) / "out" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+            d = json.loads(line)
+            i, j = int(d["id"][1:]), int(d["id2"][1:])
+            pairs.add((min(i, j), max(i, j)))
     return pairs
 
 
@@ -279,10 +506,12 @@ def _cpu() -> float:
 def _child(name: str, threshold: float, workers: int, conn: object) -> None:
     """Run one system on the inherited corpus; send "ready", then (pairs, wall s, cpu s)."""
     c = _CORPUS[0]
-    fn: Callable[[Corpus], set[tuple[int, int]]] = (
-        (lambda cc: run_tracewire(cc, workers)) if name == "tracewire"
-        else (lambda cc: run_baseline(cc, threshold))
-    )
+    fns: dict[str, Callable[[Corpus], set[tuple[int, int]]]] = {
+        "tracewire": lambda cc: run_tracewire(cc, workers),
+        "baseline": lambda cc: run_baseline(cc, threshold),
+        "passim": run_passim,
+    }
+    fn = fns[name]
     conn.send("ready")  # type: ignore[attr-defined]
     c0, t0 = _cpu(), time.perf_counter()
     pairs = fn(c)
@@ -326,33 +555,51 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--corpus", choices=["news", "classic"], default="news",
+                    help="news: outlets, furniture, stock phrases, short and wire passages (default); "
+                         "classic: the whole-copy families measured before issue 10")
     ap.add_argument("--threshold", type=float, default=0.3, help="baseline MinHashLSH Jaccard threshold")
     ap.add_argument("--workers", type=int, default=2, help="tracewire worker processes")
     ap.add_argument("--no-baseline-above", type=int, default=10**9,
                     help="skip the (slow) baseline for corpora larger than this")
+    ap.add_argument("--passim-max", type=int, default=0,
+                    help="also run passim (../shared/peers/passim/run) on corpora up to this size (0: never)")
     args = ap.parse_args(argv)
+    news = args.corpus == "news"
     rows: list[tuple[int, str, float, float, float, float, float, int]] = []
-    print(f"{'docs':>8} {'system':<24} {'recall>=50%':>11} {'precision':>9} {'wall s':>8} {'cpu s':>8} "
+    head = "recall" if news else "recall>=50%"
+    print(f"{'docs':>8} {'system':<24} {head:>11} {'precision':>9} {'wall s':>8} {'cpu s':>8} "
           f"{'peak MiB':>9} {'(+corpus)':>9} {'pairs':>8}")
     for n in args.sizes:
         t0 = time.perf_counter()
-        c = generate(n, args.seed)
-        strong, anyshare = truth(c)
+        c = generate_news(n, args.seed) if news else generate(n, args.seed)
+        pos = truth_news(c) if news else {}
+        strong, anyshare = (set(pos), set(pos)) if news else truth(c)
         _CORPUS[:] = [c]
         print(f"{'':>8} generated {len(c.texts)} documents, {sum(c.words)} words in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
-        systems = ["tracewire"] + (["baseline"] if n <= args.no_baseline_above else [])
+        systems = ["tracewire"] + (["baseline"] if n <= args.no_baseline_above else []) + \
+                  (["passim"] if n <= args.passim_max else [])
         for name in systems:
             found, secs, cpu, peak, base = measure(name, args.threshold, args.workers)
             r, p = score(found, strong, anyshare)
-            label = (f"tracewire workers={args.workers}" if name == "tracewire"
-                     else f"datasketch LSH t={args.threshold}")
+            label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
+                     "passim": "passim 2.0.1 (peer)"}[name]
             rows.append((n, name, r, p, secs, peak - base, peak, len(found)))
             print(f"{n:>8} {label:<24} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {cpu:>8.1f} {peak - base:>9.0f} "
                   f"{peak:>9.0f} {len(found):>8}", flush=True)
+            if news:
+                d = score_news(found, c, pos)
+                print(f"{'':>8}   recall copy {d['recall_copy']:.4f} passage {d['recall_passage']:.4f} "
+                      f"wire {d['recall_wire']:.4f}; false links: same outlet {d['false_same_outlet']:.0f}, "
+                      f"same event {d['false_same_event']:.0f}, other {d['false_other']:.0f}", flush=True)
         _CORPUS.clear()
         del c
-        print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")
+        if news:
+            kinds = {k: sum(v == k for v in pos.values()) for k in ("copy", "passage", "wire")}
+            print(f"{'':>8} truth: {len(pos)} pairs sharing a planted unit {kinds}")
+        else:
+            print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")
     for name in ("tracewire", "baseline"):
         pts = [(n, secs, mem) for n, nm, _, _, secs, mem, _, _ in rows if nm == name]
         if len(pts) < 2:

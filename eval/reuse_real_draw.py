@@ -1,0 +1,206 @@
+"""Draw candidate pairs for the reuse_real set and print their shared text for a human labeller.
+
+Run: ``python eval/reuse_real_draw.py draw`` (writes eval/reuse_real/.cache/candidates.jsonl;
+``draw-more`` appends the second batch),
+then ``python eval/reuse_real_draw.py show FROM TO`` to read candidates FROM..TO-1 with their
+shared passages in context, and ``python eval/reuse_real_draw.py build`` to join the labels in
+``eval/reuse_real/labels.tsv`` (``n<TAB>label<TAB>note``) with the candidates into
+``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text).
+
+Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
+neither links but plausibly report the same event (highest TF-IDF cosine of their words among
+unlinked pairs of different outlets). The shared passages shown are the union of both systems'
+aligned passages and the word runs of 6+ words the two texts have in common (difflib), so the
+labeller sees what is shared whether or not a system found it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval import reuse_real as rr  # noqa: E402
+
+CAND = rr.CACHE / "candidates.jsonl"
+LABELS_TSV = rr.HERE / "labels.tsv"
+SEED = 20261128
+# pairs drawn per corpus and stratum (before within-outlet body copies are left out)
+QUOTA = {
+    "fakes": {"tw_only_cross": 25, "tw_only_same": 25, "passim_only": 50, "both": 25, "neither": 30},
+    "polnear": {"tw_only_cross": 20, "tw_only_same": 20, "passim_only": 35, "both": 20, "neither": 30},
+    "ptc": {"tw_only_cross": 20, "tw_only_same": 0, "passim_only": 35, "both": 25, "neither": 20},
+}
+WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased words with their character offsets."""
+    return [(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(text)]
+
+
+def common_runs(ta: str, tb: str, min_words: int = 6) -> list[dict[str, int]]:
+    """Runs of at least ``min_words`` words the two texts share verbatim (difflib blocks), as offsets."""
+    wa, wb = words(ta), words(tb)
+    sm = difflib.SequenceMatcher(None, [w for w, _, _ in wa], [w for w, _, _ in wb], autojunk=False)
+    out = []
+    for blk in sm.get_matching_blocks():
+        if blk.size >= min_words:
+            out.append({"a_start": wa[blk.a][1], "a_end": wa[blk.a + blk.size - 1][2],
+                        "b_start": wb[blk.b][1], "b_end": wb[blk.b + blk.size - 1][2], "words": blk.size})
+    return out
+
+
+def _neither(docs: dict[str, dict[str, Any]], linked: set[rr.Pair], n: int, rng: random.Random) -> list[rr.Pair]:
+    """Unlinked pairs of different outlets most alike in their rare words (same-event candidates)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ids = sorted(docs)
+    m = TfidfVectorizer(min_df=2, max_df=0.2, sublinear_tf=True).fit_transform([docs[i]["text"] for i in ids])
+    sim = (m @ m.T).tocoo()
+    scored = []
+    for i, j, v in zip(sim.row, sim.col, sim.data, strict=True):
+        if i < j and docs[ids[i]]["outlet"] != docs[ids[j]]["outlet"]:
+            k = rr.key(ids[i], ids[j])
+            if k not in linked:
+                scored.append((float(v), k))
+    scored.sort(reverse=True)
+    pool = [k for _, k in scored[: 4 * n]]
+    return sorted(rng.sample(pool, min(n, len(pool))))
+
+
+# a second batch, drawn after the first was labelled, to add positives (appended: indices stay)
+QUOTA_MORE = {
+    "fakes": {"passim_only": 15, "both": 25},
+    "polnear": {"passim_only": 20},
+    "ptc": {"both": 10},
+}
+
+
+def draw(more: bool = False) -> None:
+    """Sample candidates of every stratum of every corpus into the cache (``more``: append batch 2)."""
+    rng = random.Random(SEED + 1 if more else SEED)
+    out = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()] if more else []
+    taken = {(c["corpus"], c["a"], c["b"]) for c in out}
+    for corpus in rr.CORPORA:
+        docs, tw, ps = rr.prepare(corpus)
+        assert ps is not None, f"run passim on {corpus} first"
+        same = {k for k in tw if docs[k[0]]["outlet"] == docs[k[1]]["outlet"]}
+        strata = {
+            "tw_only_cross": sorted(set(tw) - set(ps) - same),
+            "tw_only_same": sorted(same - set(ps)),
+            "passim_only": sorted(set(ps) - set(tw)),
+            "both": sorted(set(tw) & set(ps)),
+        }
+        sizes = {s: len(v) for s, v in strata.items()}
+        print(corpus, len(docs), "docs", sizes, file=sys.stderr)
+        q = (QUOTA_MORE if more else QUOTA)[corpus]
+        strata = {s: [k for k in v if (corpus, *k) not in taken] for s, v in strata.items() if s in q}
+        picked = {s: sorted(rng.sample(v, min(q[s], len(v)))) for s, v in strata.items()}
+        if "neither" in q:
+            picked["neither"] = _neither(docs, set(tw) | set(ps), q["neither"], rng)
+        for stratum, pairs in picked.items():
+            for a, b in pairs:
+                out.append({"corpus": corpus, "a": a, "b": b, "stratum": stratum,
+                            "stratum_size": sizes.get(stratum), "tracewire": tw.get((a, b), []),
+                            "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND, out)
+    print(f"{len(out)} candidates -> {CAND}", file=sys.stderr)
+
+
+def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str) -> str:
+    """How many documents (same outlet / other outlets) contain the phrase's first 8 words."""
+    ws = WORD.findall(phrase)[:8]
+    if len(ws) < 4:
+        return ""
+    pat = re.compile(r"\W+".join(re.escape(w) for w in ws), re.I)
+    same = other = 0
+    for d in docs.values():
+        if pat.search(d["text"]):
+            if d["outlet"] == outlet:
+                same += 1
+            else:
+                other += 1
+    return f"[in {same} same-outlet / {other} other-outlet docs]"
+
+
+def show(lo: int, hi: int) -> None:
+    """Print candidates lo..hi-1: outlets, titles, and every shared passage with context."""
+    cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
+    cache: dict[str, dict[str, dict[str, Any]]] = {}
+    for n in range(lo, min(hi, len(cands))):
+        c = cands[n]
+        if c["corpus"] not in cache:
+            cache[c["corpus"]] = {json.loads(x)["id"]: json.loads(x) for x in
+                                  (rr.CACHE / c["corpus"] / "passim_in.jsonl").read_text().splitlines()}
+            for d in cache[c["corpus"]].values():
+                d["outlet"] = d["series"]
+        docs = cache[c["corpus"]]
+        da, db = docs[c["a"]], docs[c["b"]]
+        ta, tb = da["text"], db["text"]
+        print(f"=== #{n} {c['corpus']} {c['stratum']}  A={c['a']} ({da['outlet']}, {len(ta)} ch)  "
+              f"B={c['b']} ({db['outlet']}, {len(tb)} ch)  tw={len(c['tracewire'])} ps={len(c['passim'])}")
+        print(f"  A: {ta[:90]!r}\n  B: {tb[:90]!r}")
+        spans = [("tw", p) for p in c["tracewire"]] + [("ps", p) for p in c["passim"]] + \
+                [("run", p) for p in c["runs"]]
+        seen: list[tuple[int, int]] = []
+        for tag, p in sorted(spans, key=lambda x: x[1]["a_start"]):
+            if any(s <= p["a_start"] and p["a_end"] <= e for s, e in seen) and tag == "run":
+                continue
+            seen.append((p["a_start"], p["a_end"]))
+            seg = ta[p["a_start"]:p["a_end"]]
+            segb = tb[p["b_start"]:p["b_end"]]
+            pos = f"A@{p['a_start']}/{len(ta)} B@{p['b_start']}/{len(tb)}"
+            shown = seg if len(seg) <= 400 else seg[:250] + " ... " + seg[-120:]
+            extra = "" if seg == segb or tag == "run" else \
+                f"\n      B-side: {(segb if len(segb) <= 300 else segb[:200] + ' ... ' + segb[-80:])!r}"
+            print(f"  [{tag} {pos} {len(WORD.findall(seg))}w] "
+                  f"{_spread(ta, seg, docs, da['outlet'])} {shown!r}{extra}")
+        if not spans:
+            print("  (no shared run of 6+ words)")
+
+
+def build() -> None:
+    """Join labels.tsv with the candidates into pairs.jsonl (no text)."""
+    cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
+    rows = []
+    for line in LABELS_TSV.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        n_s, label, note = (line.split("\t") + [""])[:3]
+        c = cands[int(n_s)]
+        if label == "skip":
+            continue
+        if label not in rr.LABELS:
+            raise ValueError(f"line {line!r}: label must be one of {rr.LABELS} or skip")
+        ev = sorted(c["runs"] or c["tracewire"] or c["passim"], key=lambda p: p["a_start"] - p["a_end"])
+        rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label,
+                     "split": rr.split_of(c["corpus"], c["a"], c["b"]), "drawn_from": c["stratum"],
+                     "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
+                     "note": note})
+    rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
+    rr._jsonl(rr.PAIRS, rows)
+    print(f"{len(rows)} labelled pairs -> {rr.PAIRS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1] if len(sys.argv) > 1 else ""
+    if cmd == "draw":
+        draw()
+    elif cmd == "draw-more":
+        draw(more=True)
+    elif cmd == "show":
+        show(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "build":
+        build()
+    else:
+        raise SystemExit(__doc__)
