@@ -33,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
+from eval import splits  # noqa: E402  (after the path set-up above)
+
 SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "data"
 PASSIM = SHARED / "peers" / "passim" / "run"
@@ -104,9 +106,11 @@ def ingest_corpus(corpus: str, db: Path, work: Path) -> None:
         paths = [DATA / "fakes" / "FA-KES-Dataset.csv"]
         fields = FieldMap().with_overrides(["id=unit_id", "text=article_content", "outlet=source"])
     elif corpus == "polnear":
-        paths, fields = [_jsonl(work / "polnear.jsonl", _polnear_rows())], FieldMap()
+        with splits.texts_for_another_task("reuse_real"):
+            paths, fields = [_jsonl(work / "polnear.jsonl", _polnear_rows())], FieldMap()
     elif corpus == "ptc":
-        paths, fields = [_jsonl(work / "ptc.jsonl", _ptc_rows())], FieldMap()
+        with splits.texts_for_another_task("reuse_real"):
+            paths, fields = [_jsonl(work / "ptc.jsonl", _ptc_rows())], FieldMap()
     else:
         raise ValueError(f"unknown corpus {corpus!r}; choose one of {', '.join(CORPORA)}")
     store = SQLiteStore(db)

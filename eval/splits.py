@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,9 +90,34 @@ def geo_half(article_id: str) -> str:
     return "dev" if int(hashlib.sha256(f"geo-half:{article_id}".encode()).hexdigest(), 16) % 2 == 0 else "heldout"
 
 
+_OTHER_TASKS: list[str] = []  # tasks now reading plain article texts for labels of their own
+
+
+@contextmanager
+def texts_for_another_task(task: str) -> Iterator[None]:
+    """Let ``task`` read the plain article texts of held-out splits while it runs.
+
+    The reuse pairs of eval/reuse_real/ are labels of our own on PolNeAR and PTC articles, a task
+    those corpora's splits say nothing about; a plain text without its annotation cannot score
+    attribution or techniques. Annotation files and the held-out id lists stay refused.
+    """
+    _OTHER_TASKS.append(task)
+    try:
+        yield
+    finally:
+        _OTHER_TASKS.remove(task)
+
+
+def _plain_article_text(p: str) -> bool:
+    """True for a PolNeAR or PTC article's text file (no annotation in it)."""
+    return (("/polnear/data/" in p and "/text/" in p) or "/ptc/train-articles/article" in p) and p.endswith(".txt")
+
+
 def is_test_split_path(path: str, ptc_dev: frozenset[str]) -> bool:
     """True when ``path`` lies in a held-out split (PTC: any article outside ``ptc_dev``, the dev fold)."""
     p = path.replace(os.sep, "/")
+    if _OTHER_TASKS and _plain_article_text(p):
+        return False
     if any(m in p for m in TEST_SPLIT_MARKERS):
         return True
     if "/ptc/train-articles/article" in p and p.endswith(".txt"):
