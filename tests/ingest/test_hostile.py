@@ -258,3 +258,20 @@ def test_summary_shows_names_and_collisions_without_terminal_escapes(
     assert "\\x1b]0;owned\\x07.txt" in out
     assert "1 id collisions" in out and "x -> x.txt" in out
     assert printable("a\u202eb\x9bc\ud800") == "a\\u202eb\\x9bc\\ud800"
+
+
+def test_article_page_shows_a_collision(tmp_path: Path, db_path: Path) -> None:
+    """The web UI tells the reader that a document's own id was taken by another source, and by which."""
+    from starlette.testclient import TestClient
+
+    from tracewire.web.app import create_app
+
+    d = tmp_path / "in"
+    _write(d / "a" / "x.txt", ARTICLE + " from a")
+    _write(d / "b" / "x.txt", ARTICLE + " from b <script>")
+    ingest([d], open_store(db_path))
+    with TestClient(create_app(db_path), base_url="http://127.0.0.1") as client:
+        html = client.get("/doc/x.txt").text  # the second source of id "x" is stored as "x.txt"
+        plain = client.get("/doc/x").text
+    assert 'id="tw-collision"' in html and "<code>x</code>" in html and "<code>x.txt</code>" in html
+    assert 'id="tw-collision"' not in plain

@@ -226,7 +226,8 @@ def document(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any]:
     """A document with all its layers, reuse links and story; KeyError when absent."""
     d = conn.execute(
         "SELECT d.doc_key, d.id, d.title, d.outlet, d.date, d.url, d.author, d.dateline, d.text, d.version,"
-        " d.source_path FROM web_docs w JOIN documents d USING (doc_key) WHERE w.id = ?", (doc_id,)).fetchone()
+        " d.source_path, d.wanted_id FROM web_docs w JOIN documents d USING (doc_key) WHERE w.id = ?",
+        (doc_id,)).fetchone()
     if d is None:
         raise KeyError(doc_id)
     key = d["doc_key"]
