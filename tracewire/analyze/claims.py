@@ -113,4 +113,4 @@ def claims(doc: Document, ana: Analysis, res: Resources) -> None:
 
 
 component = Component("tracewire.claims.v1", claims, requires=("sentences",), provides=("claims",),
-                      models=("tracewire.models:checkworthy.json.gz",))
+                      packs=("hedges.toml",), models=("tracewire.models:checkworthy.json.gz",))
