@@ -70,6 +70,7 @@ def _rewritten(before: dict[tuple[str, str], str], after: dict[tuple[str, str], 
     return {key[1].rsplit(".", 1)[-1] for key, when in after.items() if before.get(key) != when}
 
 
+@pytest.mark.slow
 def test_pack_edits_and_versions_redo_exactly_the_affected_layers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -102,13 +103,25 @@ def test_pack_edits_and_versions_redo_exactly_the_affected_layers(
     assert "Northern Falcons Brigade" in now["actors"] and "Qasr Tawil depot" in now["places"]
     assert all(now[k] == base[k] for k in ("claims", "quantities", "techniques"))
 
-    # 2. editing a pack file: a new hedge phrase redoes hedges only (claims keep their rows)
-    (pack / "hedges.toml").write_text('hedges = ["word on the street is"]\n', encoding="utf-8")
+    # 2. a sources lexicon redoes attribution only: its columns are updated, claims keep their rows
+    (pack / "sources.toml").write_text('[[source]]\nname = "Syrian Arab Army"\nkind = "government_body"\n'
+                                       'aliases = ["Syrian army"]\n', encoding="utf-8")
     times, keys, before = _layer_times(db), _claim_keys(db), now
     out = _analyze(db, capsys)
-    assert "re-analysing 3 documents: hedges changed (pack file mypack/hedges.toml added)" in out, out
-    assert _rewritten(times, _layer_times(db)) == {"hedges"}
+    assert "re-analysing 3 documents: attribution changed (pack file mypack/sources.toml added)" in out, out
+    assert _rewritten(times, _layer_times(db)) == {"attribution"}
     assert _claim_keys(db) == keys
+    now = _exports(db, capsys)
+    assert all(now[k] == before[k] for k in ("quantities", "places", "actors", "techniques"))
+
+    # 3. a new hedge phrase: claims read the hedge lexicon too, so claims and hedges change, and
+    # attribution, which reads claims, follows
+    (pack / "hedges.toml").write_text('hedges = ["word on the street is"]\n', encoding="utf-8")
+    times, before = _layer_times(db), now
+    out = _analyze(db, capsys)
+    assert "re-analysing 3 documents: claims, hedges changed (pack file mypack/hedges.toml added); " \
+           "then what reads those layers: attribution" in out, out
+    assert _rewritten(times, _layer_times(db)) == {"claims", "attribution", "hedges"}
     now = _exports(db, capsys)
     hedges = {h["text"].lower() for line in now["claims"].splitlines() for h in json.loads(line)["hedges"]}
     assert "word on the street is" in hedges and now["claims"] != before["claims"]
@@ -120,10 +133,20 @@ def test_pack_edits_and_versions_redo_exactly_the_affected_layers(
     assert "places changed (pack file mypack/gazetteer.tsv)" in out and "hedges" not in out, out
     assert _rewritten(times, _layer_times(db)) == {"actors", "places"}
 
-    # 3. a component's new version: claims v2 redoes claims and what reads them (attribution, hedges)
+    # 4. a component's new version: hedges v2 redoes hedges only (rows of claims kept, flags updated)
+    monkeypatch.setitem(pipeline.REGISTRY, "tracewire.hedges.v2", f"{__name__}:HEDGES_V2")
+    monkeypatch.setitem(pipeline.REGISTRY, "tracewire.claims.v2", f"{__name__}:CLAIMS_V2")
+    monkeypatch.setattr(pipeline, "DEFAULT_PIPELINE", tuple(
+        "tracewire.hedges.v2" if n == "tracewire.hedges.v1" else n for n in pipeline.DEFAULT_PIPELINE))
+    times, keys, before = _layer_times(db), _claim_keys(db), _exports(db, capsys)
+    out = _analyze(db, capsys)
+    assert "re-analysing 3 documents: hedges changed (version v1 -> v2)" in out and "then" not in out, out
+    assert _rewritten(times, _layer_times(db)) == {"hedges"}
+    assert _claim_keys(db) == keys and _exports(db, capsys) == before
+
+    # 5. claims v2 redoes claims and what reads them (attribution, hedges)
     monkeypatch.setattr(pipeline, "DEFAULT_PIPELINE", tuple(
         "tracewire.claims.v2" if n == "tracewire.claims.v1" else n for n in pipeline.DEFAULT_PIPELINE))
-    monkeypatch.setitem(pipeline.REGISTRY, "tracewire.claims.v2", f"{__name__}:CLAIMS_V2")
     times = _layer_times(db)
     out = _analyze(db, capsys)
     assert "re-analysing 3 documents: claims changed (version v1 -> v2); then what reads those layers: " \
@@ -138,4 +161,5 @@ def test_pack_edits_and_versions_redo_exactly_the_affected_layers(
     assert _exports(fresh, capsys) == final
 
 
+HEDGES_V2 = dataclasses.replace(pipeline.load_component("tracewire.hedges.v1"), name="tracewire.hedges.v2")
 CLAIMS_V2 = dataclasses.replace(pipeline.load_component("tracewire.claims.v1"), name="tracewire.claims.v2")
