@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..records import Document, Rejection
+
+if TYPE_CHECKING:
+    from ..signatures import Signature
 
 
 @dataclass(slots=True)
@@ -63,6 +66,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def raw_bytes(self, sha256: str) -> bytes:
         """The raw input bytes stored under ``sha256``."""
+
+    @abc.abstractmethod
+    def record_signatures(self, signatures: Iterable[Signature]) -> None:
+        """Keep each analysis signature's parts under its digest."""
+
+    @abc.abstractmethod
+    def layer_signatures(self) -> dict[str, dict[str, str]]:
+        """For every current document id: component (without version) -> digest of its stored layer."""
+
+    @abc.abstractmethod
+    def signatures(self, digests: Iterable[str]) -> dict[str, Signature]:
+        """The stored signatures with these digests, by digest."""
 
     @abc.abstractmethod
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
