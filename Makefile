@@ -20,7 +20,7 @@ demo: venv
 	$(BIN)/tracewire demo
 
 lint: venv
-	$(BIN)/ruff check tracewire tests eval bench
+	$(BIN)/ruff check tracewire tests eval bench tools
 
 typecheck: venv
 	$(BIN)/mypy

@@ -3,8 +3,8 @@
     .venv/bin/python bench/serve.py [--docs 20000] [--clients 20] [--seconds 60] [--db PATH] [--keep]
 
 Builds the store (synthetic documents with claims, hedges, quantities, actors, places, techniques,
-reuse links and stories written into the real schema), starts `tracewire.web.app` with uvicorn on
-127.0.0.1 in a child process, then runs clients over a fixed mix of pages and API calls. By default
+reuse links and stories written into the real schema), starts `tracewire serve` on 127.0.0.1
+in a child process, then runs clients over a fixed mix of pages and API calls. By default
 they are closed-loop (each sends its next request as soon as the last one answered): that measures
 the server at saturation. --think S makes each client pause S seconds on average between requests,
 like a person reading the page. Prints p50/p95/p99 per
@@ -332,7 +332,7 @@ def main() -> int:
     conn.close()
     port = free_port()
     t0 = time.perf_counter()
-    from tracewire.web.app import default_workers
+    from tracewire.web.server import default_workers
 
     workers = args.workers or default_workers()
     server = start_server(db, port, workers)

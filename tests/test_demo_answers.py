@@ -207,7 +207,7 @@ def pdf_text(path: Path) -> str:
 
 def test_pdf_text_matches_expected_and_is_broken_as_intended() -> None:
     """The PDF's text layer is the expected text plus header, page numbers, line breaks and hyphenation."""
-    from tracewire.demo import make_pdf
+    from tools import make_pdf
 
     raw = pdf_text(CORPUS / "ecm_field_brief.pdf")
     expected = clean("ecm_field_brief")
@@ -238,7 +238,7 @@ def test_pdf_text_matches_expected_and_is_broken_as_intended() -> None:
 def test_pdf_rebuilds_to_the_same_text(tmp_path: Path) -> None:
     """make_pdf.py rebuilds a PDF with the committed text layer, and the committed bad inputs."""
     pytest.importorskip("reportlab")
-    from tracewire.demo import make_pdf
+    from tools import make_pdf
 
     pages = make_pdf.build(tmp_path / "brief.pdf", tmp_path / "brief.txt")
     assert pages == 2

@@ -15,10 +15,6 @@ from tracewire.settings import SETTINGS, Setting
 
 PACKAGE = ROOT / "tracewire"
 
-# Known offenders, left to the helper who splits web/app.py: it should read the token and the
-# database hand-off through settings.load()["token"] / ["web_db"] and settings.hand_off(web_db=..., token=...).
-TODO_WEB = {"tracewire/web/app.py"}
-
 _ENV_ATTRS = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
 _VAR = re.compile(r"^TRACEWIRE_[A-Z0-9_]*$")
 
@@ -93,7 +89,7 @@ def test_only_settings_reads_the_environment() -> None:
         if rel == "tracewire/settings.py":
             continue
         found = _offences(path)
-        if found and rel not in TODO_WEB:
+        if found:
             offenders[rel] = found
     assert not offenders, f"read settings through tracewire.settings instead: {offenders}"
 
@@ -107,12 +103,6 @@ def test_the_scan_catches_what_it_should(tmp_path: Path) -> None:
     found = _offences(bad)
     assert len(found) == 5, found
     assert not any("set TRACEWIRE_PACK" in f or "Reads" in f for f in found)
-
-
-def test_the_web_todo_is_still_needed() -> None:
-    """The allow-list shrinks: once web/app.py reads settings properly, drop it from TODO_WEB."""
-    for rel in TODO_WEB:
-        assert _offences(ROOT / rel), f"{rel} no longer reads the environment: remove it from TODO_WEB"
 
 
 def _imports(module: Path) -> set[str]:

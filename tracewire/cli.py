@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="map a JSONL/CSV column to a document field, e.g. --field text=article_content")
     sp.add_argument("--max-mb", type=float, default=None, help="reject files larger than this "
                     f"(default {settings.get('max_file_mb')} MB)")
+    sp.add_argument("--follow-symlinks", action="store_true", help="read symbolic links found in folders "
+                    "and globs when they lead inside the given folders (default: reject them, TW111)")
 
     sp = sub.add_parser("analyze", help="run the analysis pipeline over stored documents",
                         epilog="example: tracewire analyze --workers 2")
@@ -80,14 +83,31 @@ def _parser() -> argparse.ArgumentParser:
     db_arg(sp)
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8765)
-    sp.add_argument("--token", default=None, help="required when --host is not a loopback address "
-                    "(or set $TRACEWIRE_TOKEN)")
+    sp.add_argument("--token-file", type=Path, default=None, metavar="PATH",
+                    help="file holding the access token (16+ characters; or set $TRACEWIRE_TOKEN); required when "
+                    "--host is not a loopback address")
+    sp.add_argument("--token", default=None, help="the token itself: visible to every user in the process list, "
+                    "prefer --token-file or $TRACEWIRE_TOKEN")
+    sp.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="also answer requests for this Host name (repeatable; loopback names and --host always)")
     sp.add_argument("--workers", type=int, default=None, help="server processes (default: one per core, at most 4)")
 
     sp = sub.add_parser("demo", help="bundled corpus -> analysis -> report; prints where it is")
     sp.add_argument("--out", type=Path, default=Path("tracewire-demo"), help="folder for the demo database "
                     "and report (default ./tracewire-demo)")
     return p
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a terminal shows
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control, bidi and surrogate characters shown as escapes."""
+    return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape", "backslashreplace").decode("ascii")
+                            if not "\ud800" <= m.group(0) <= "\udfff" else f"\\u{ord(m.group(0)):04x}",
+                            text)
 
 
 def _db(args: argparse.Namespace) -> Path:
@@ -130,17 +150,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = open_store(_db(args))
     try:
         with _progress("ingest") as bar:
-            s = ingest(args.paths, store, fields=fields, max_bytes=limit, progress=bar)
+            s = ingest(args.paths, store, fields=fields, max_bytes=limit, progress=bar,
+                       follow_symlinks=args.follow_symlinks)
     finally:
         store.close()
     c = s.counts
     print(f"ingested {c.ingested} new documents, {c.new_versions} new versions, "
           f"{c.unchanged + s.unchanged_inputs} unchanged; rejected {len(s.rejections)} inputs "
-          f"(from {s.inputs} inputs) into {_db(args)}")
+          f"(from {s.inputs} inputs) into {printable(str(_db(args)))}")
+    if s.collisions:
+        print(f"  {len(s.collisions)} id collisions: another source already held the id, so these were "
+              "stored under a qualified id (nothing was replaced)")
+        for col in s.collisions[:10]:
+            print(f"    {printable(col.wanted)} -> {printable(col.stored_as)}")
+        if len(s.collisions) > 10:
+            print(f"    ... {len(s.collisions) - 10} more: documents.wanted_id in the store")
     for code, n in s.by_code().items():
         print(f"  {code} {REJECTION_TITLES.get(code, '')}: {n}")
     for r in s.rejections[:20]:
-        print(f"    {r.code} {r.path}: {r.message}")
+        print(f"    {r.code} {printable(r.path)}: {printable(r.message)}")
     if len(s.rejections) > 20:
         print(f"    ... {len(s.rejections) - 20} more: tracewire export rejections")
     if s.hidden_skipped:
@@ -183,23 +211,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stale_note(db: Path, packs: Sequence[str]) -> None:
-    """Say on stderr when the stored analysis is not what `analyze` would make with these packs."""
+def _stale_note(db: Path, packs: Sequence[str]) -> str | None:
+    """A note when the stored analysis is not what `analyze` would make with these packs."""
     from .engines.local import pending
     from .store import SQLiteStore
 
     if not db.exists():
-        return
+        return None
     store = SQLiteStore(db)
     try:
         _, _, work = pending(store, packs=packs)
     finally:
         store.close()
     todo = sum(len(w.docs) for w in work)
-    if todo:
-        why = "; ".join(f"{len(w.docs)} {'new' if w.new else w.reason}" for w in work)
-        print(f"note: the analysis of {todo} documents is not up to date with packs {', '.join(packs)} ({why}); "
-              "run `tracewire analyze` to bring it up to date", file=sys.stderr)
+    if not todo:
+        return None
+    why = "; ".join(f"{len(w.docs)} {'new' if w.new else w.reason}" for w in work)
+    return (f"note: the analysis of {todo} documents is not up to date with packs {', '.join(packs)} ({why}); "
+            "run `tracewire analyze` to bring it up to date")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -229,20 +258,36 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the static report."""
     from .report import build_report
 
-    _stale_note(_db(args), settings.load().packs())
+    note = _stale_note(_db(args), settings.load().packs())
     index = build_report(_db(args), args.out)
     print(f"report written: {index}")
+    if note:
+        print(f"  {note}")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI until interrupted."""
-    from .web.app import serve
+    from .web.security import read_token
+    from .web.server import prepare, run
 
-    cfg = settings.load()
-    _stale_note(_db(args), cfg.packs())
-    token = args.token or cfg["token"] or None
-    serve(_db(args), host=args.host, port=args.port, token=token, workers=args.workers)
+    if args.token is not None:
+        print("tracewire serve: warning: --token is visible to every user of this machine in the process list; "
+              "put the token in $TRACEWIRE_TOKEN or in a file passed as --token-file PATH.", file=sys.stderr)
+    config = prepare(_db(args), host=args.host, port=args.port, token=read_token(args.token, args.token_file),
+                     workers=args.workers, allow_hosts=args.allow_host)
+    print(f"tracewire serve: {config.db_path} at {config.url}")
+    note = _stale_note(config.db_path, settings.load().packs())
+    if note:
+        print(f"  {note}")
+    if config.token:
+        print(f"  needs its token: open {config.url}?token=TOKEN once per browser, or send "
+              "'Authorization: Bearer TOKEN'")
+    if config.every_interface:
+        print(f"  listening on every interface ({config.host}); other machines reach it by a name given with "
+              "--allow-host NAME")
+    print("Press Ctrl+C to stop.", flush=True)
+    run(config)
     return 0
 
 

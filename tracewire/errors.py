@@ -32,9 +32,11 @@ class Code(StrEnum):
     TW108 = "TW108"  # no article text after extraction
     TW109 = "TW109"  # malformed record in a JSONL/CSV corpus
     TW110 = "TW110"  # folder with nothing readable
+    TW111 = "TW111"  # symbolic link not followed (or pointing outside the given folders)
     # store
     TW201 = "TW201"  # database schema newer than this tracewire
     TW202 = "TW202"  # not a tracewire database
+    TW203 = "TW203"  # the store could not be written (locked too long, read-only file, disk full)
     # analysis
     TW301 = "TW301"  # pipeline components out of order
     TW302 = "TW302"  # component failed on a document
@@ -51,6 +53,7 @@ REJECTION_TITLES: dict[str, str] = {
     "TW108": "no article text",
     "TW109": "malformed corpus record",
     "TW110": "folder with nothing readable",
+    "TW111": "symbolic link not followed",
     "TW302": "analysis failed",
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import settings
 from .errors import Code, PipelineError
-from .records import ActorMention, Claim, Document, Place, Quantity, Span, Technique
+from .records import ActorMention, Claim, Document, DocumentAnalysis, Place, Quantity, Span, Technique
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,14 @@ class Analysis:
     places: list[Place] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def record(self) -> DocumentAnalysis:
+        """The results as a frozen record for the store (the parse tree stays behind)."""
+        return DocumentAnalysis(
+            doc=self.doc, sentences=tuple(self.sentences), claims=tuple(self.claims),
+            quantities=tuple(self.quantities), actors=tuple(self.actors), places=tuple(self.places),
+            techniques=tuple(self.techniques), errors=tuple(self.errors),
+        )
 
 
 ComponentFunc = Callable[[Document, Analysis, "Resources"], None]

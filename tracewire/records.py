@@ -147,6 +147,20 @@ class Technique:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentAnalysis:
+    """One document version's per-document analysis results, as the store writes them (no parse tree)."""
+
+    doc: Document  # the analysed version: the store writes nothing when a newer one replaced it
+    sentences: tuple[Span, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    actors: tuple[ActorMention, ...] = ()
+    places: tuple[Place, ...] = ()
+    techniques: tuple[Technique, ...] = ()
+    errors: tuple[str, ...] = ()  # coded messages of components that failed or were skipped
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One aligned passage shared by a source and a target document."""
 

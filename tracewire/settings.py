@@ -46,7 +46,10 @@ class Setting:
         return type(self.default)
 
     def parse(self, raw: str) -> Value:
-        """Convert the text of the environment variable to this setting's type."""
+        """Convert the text of the environment variable to this setting's type (text is kept as given,
+        so `serve` can refuse a token of blanks)."""
+        if isinstance(self.default, str):
+            return raw
         raw = raw.strip()
         try:
             if isinstance(self.default, bool):  # before int: bool is an int
@@ -62,9 +65,7 @@ class Setting:
             kind = "true or false" if isinstance(self.default, bool) else f"a number such as {self.default!r}"
             raise UsageError(f"${self.env}={raw!r} is not {kind}. Fix or unset ${self.env} "
                              f"({self.help})", Code.TW002) from e
-        if isinstance(self.default, tuple):
-            return tuple(p.strip() for p in raw.split(",") if p.strip())
-        return raw
+        return tuple(p.strip() for p in raw.split(",") if p.strip())
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -74,8 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("pack", ("syria",), "Domain packs for ingest, analyze, report and serve: bundled names or folder "
             "paths, comma-separated (core always loads first)."),
     Setting("workers", 1, "Worker processes for `analyze --engine local`."),
-    Setting("token", "", "Access token required by `serve` when it binds a non-loopback address."),
-    Setting("web_db", "", "Set by `serve` for its worker processes: the database they open (not for users)."),
+    Setting("token", "", "Access token for `serve` (16 characters or more); required on a non-loopback address."),
+    Setting("token_file", "", "File holding the `serve` token (read when --token-file is absent)."),
+    Setting("allow_hosts", "", "Extra Host names `serve` answers to, comma-separated (besides loopback and --host)."),
+    Setting("web_db", "", "Set by `serve` for its worker processes: the store they open (not for users)."),
 )
 
 _BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})
@@ -140,6 +143,11 @@ def hand_off(**values: str | None) -> None:
             os.environ.pop(env, None)
         else:
             os.environ[env] = value
+
+
+def hand_down(name: str, value: str) -> None:
+    """Set setting ``name`` in this process's environment, so the processes it starts read ``value``."""
+    hand_off(**{name: value})
 
 
 def default_db() -> Path:

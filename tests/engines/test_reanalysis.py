@@ -167,11 +167,11 @@ CLAIMS_V2 = dataclasses.replace(pipeline.load_component("tracewire.claims.v1"), 
 
 def test_report_says_when_the_analysis_is_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """`report` reads the packs from settings and says on stderr that analyze has work to do."""
+    """`report` reads the packs from settings and says that analyze has work to do."""
     monkeypatch.setenv("TRACEWIRE_PACK", "syria")
     db = tmp_path / "tw.db"
     assert main(["ingest", str(_corpus(tmp_path)), "--db", str(db)]) == 0
     capsys.readouterr()
     assert main(["report", "--db", str(db), "--out", str(tmp_path / "report")]) == 0
-    err = capsys.readouterr().err
-    assert "the analysis of 3 documents is not up to date with packs syria (3 new)" in err, err
+    out = capsys.readouterr().out
+    assert "the analysis of 3 documents is not up to date with packs syria (3 new)" in out, out

@@ -27,8 +27,12 @@ from tracewire.records import Document
 from tracewire.store.base import IngestBatch
 from tracewire.store.sqlite import SQLiteStore
 from tracewire.web import app as web_app
-from tracewire.web.app import create_app, is_loopback, serve
+from tracewire.web.app import create_app
+from tracewire.web.security import is_loopback
+from tracewire.web.server import serve
 
+BASE = "http://127.0.0.1"  # the Host the app answers to (TestClient's default, "testserver", is refused)
+TOKEN = "s3cret-token-0123456789"
 PAGES = ["/", "/documents", "/documents?outlet=Northgate+Wire", "/doc/a001", "/doc/a002", "/doc/x666", "/reuse",
          "/reuse/pair?source=a001&target=a002", "/reuse/pair?source=c001&target=x666", "/claims",
          "/claims?q=killed", "/map", "/api"]
@@ -42,7 +46,7 @@ RAW_PAYLOADS = ["<script>window.__pwned", "<script>document.title", "<img src=x"
 @pytest.fixture(scope="module")
 def client(fixture_store: Fixture) -> Iterator[TestClient]:
     """A test client over the fixture store."""
-    with TestClient(create_app(fixture_store.db)) as c:
+    with TestClient(create_app(fixture_store.db), base_url=BASE) as c:
         yield c
 
 
@@ -206,11 +210,9 @@ def test_claims_filters_and_full_text_search(client: TestClient) -> None:
 
 
 def test_claims_pagination(fixture_store: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracewire.web import data
-
-    monkeypatch.setattr(data, "PAGE_SIZE", 10)
-    monkeypatch.setattr(data.claims, "__defaults__", (10,))
-    with TestClient(create_app(fixture_store.db)) as fresh:  # the shared client cached full pages already
+    monkeypatch.setattr(SQLiteStore.claims_page, "__defaults__", (10,))
+    # the shared client cached full pages already
+    with TestClient(create_app(fixture_store.db), base_url=BASE) as fresh:
         first = fresh.get("/api/claims").json()
         second = fresh.get("/api/claims", params={"page": 2}).json()
     assert first["has_next"] and not second["has_next"]
@@ -253,7 +255,7 @@ def test_new_documents_show_up_without_restart(fixture_store: Fixture, tmp_path:
 
     db = tmp_path / "copy.db"
     shutil.copy(fixture_store.db, db)
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url=BASE) as c:
         assert c.get("/api/overview").json()["counts"]["documents"] == 6
         store = SQLiteStore(db)
         batch = IngestBatch()
@@ -273,14 +275,14 @@ def test_new_documents_show_up_without_restart(fixture_store: Fixture, tmp_path:
 
 
 def test_token_is_checked_on_every_request(fixture_store: Fixture) -> None:
-    with TestClient(create_app(fixture_store.db, token="s3cret-token")) as c:
+    with TestClient(create_app(fixture_store.db, token=TOKEN), base_url=BASE) as c:
         for path in ["/", "/api/overview", "/static/tw.js", "/doc/a001", "/claims.csv"]:
             r = c.get(path)
             assert r.status_code == 401, path
             assert "content-security-policy" in r.headers
         assert c.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert c.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
-        r = c.get("/claims?kind=anonymous&token=s3cret-token", follow_redirects=False)
+        assert c.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+        r = c.get(f"/claims?kind=anonymous&token={TOKEN}", follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/claims?kind=anonymous"
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
         assert c.get("/api/overview").status_code == 200  # the cookie now carries the token
@@ -302,7 +304,7 @@ def test_serve_refuses_a_public_address_without_token(fixture_store: Fixture,
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
-    monkeypatch.setenv("TRACEWIRE_TOKEN", "from-env")
+    monkeypatch.setenv("TRACEWIRE_TOKEN", "from-env-0123456789")
     serve(fixture_store.db, host="0.0.0.0", port=9999, workers=1)
     serve(fixture_store.db, workers=1)
     assert calls == [("0.0.0.0", 9999), ("127.0.0.1", 8765)]
@@ -324,7 +326,7 @@ def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
 def test_an_empty_store_renders_every_page(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     SQLiteStore(db).close()
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url=BASE) as c:
         for path in ["/", "/documents", "/reuse", "/claims", "/claims?q=x", "/map", "/api", "/api/overview",
                      "/api/places", "/api/stories", "/claims.csv"]:
             assert c.get(path).status_code == 200, path

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.make_basemap import build, read_polygons, simplify
 from tracewire.errors import UsageError
-from tracewire.web.make_basemap import build, read_polygons, simplify
 
 
 def test_shipped_base_map_is_small_valid_geojson() -> None:

@@ -6,6 +6,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +15,15 @@ from starlette.testclient import TestClient
 
 from tests.web.conftest import free_port
 from tests.web.fixtures import Fixture, build_store
+from tracewire import settings
 from tracewire.errors import UsageError
-from tracewire.web import app as web_app
-from tracewire.web.app import ResponseCache, create_app, serve, tcp_socket
+from tracewire.web import server as web_server
+from tracewire.web.app import create_app
+from tracewire.web.cache import ResponseCache
+from tracewire.web.server import serve, tcp_socket
+
+BASE = "http://127.0.0.1"  # the Host the app answers to
+TOKEN = "s3cret-token-0123456789"
 
 
 @pytest.fixture
@@ -28,7 +35,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
 @pytest.fixture
 def client(store: Fixture) -> Iterator[TestClient]:
     """A test client over the fresh store."""
-    with TestClient(create_app(store.db)) as c:
+    with TestClient(create_app(store.db), base_url=BASE) as c:
         yield c
 
 
@@ -68,10 +75,10 @@ def test_a_change_to_the_store_empties_the_cache(client: TestClient, store: Fixt
 
 
 def test_cached_pages_still_need_the_token(store: Fixture) -> None:
-    with TestClient(create_app(store.db, token="s3cret")) as c:
-        ok = c.get("/claims", headers={"Authorization": "Bearer s3cret"})
+    with TestClient(create_app(store.db, token=TOKEN), base_url=BASE) as c:
+        ok = c.get("/claims", headers={"Authorization": f"Bearer {TOKEN}"})
         assert ok.status_code == 200
-        assert c.get("/claims", headers={"Authorization": "Bearer s3cret"}).content == ok.content
+        assert c.get("/claims", headers={"Authorization": f"Bearer {TOKEN}"}).content == ok.content
         denied = c.get("/claims")
         assert denied.status_code == 401 and b"<table" not in denied.content
         assert c.get("/claims", headers={"If-None-Match": ok.headers["etag"]}).status_code == 401
@@ -106,7 +113,7 @@ def test_cache_is_bounded_least_recently_used_first() -> None:
 
 
 def test_cache_can_be_turned_off(store: Fixture) -> None:
-    with TestClient(create_app(store.db, cache_entries=0)) as c:
+    with TestClient(create_app(store.db, cache_entries=0), base_url=BASE) as c:
         assert c.get("/").status_code == 200 and c.get("/").status_code == 200
         assert not c.app.state.cache.entries  # type: ignore[attr-defined]
 
@@ -129,22 +136,24 @@ def test_serve_with_workers_shares_a_tcp_socket_and_passes_the_store(store: Fixt
                 s.close()
 
     monkeypatch.setattr(uvicorn.supervisors, "Multiprocess", FakeSupervisor)
-    monkeypatch.delenv(web_app.DB_ENV, raising=False)
-    serve(store.db, port=free_port(), workers=3, token="tok")
+    for name in (web_server.DB_ENV, "TRACEWIRE_TOKEN", "TRACEWIRE_TOKEN_FILE", "TRACEWIRE_ALLOW_HOSTS"):
+        monkeypatch.setenv(name, "")  # serve hands its settings down; monkeypatch puts them back
+    serve(store.db, port=free_port(), workers=3, token=TOKEN)
     config, (sock,) = seen["config"], seen["sockets"]
-    assert config.workers == 3 and config.factory and config.app == "tracewire.web.app:app_from_env"
+    assert config.workers == 3 and config.factory and config.app == "tracewire.web.server:app_from_env"
     assert sock.proto == socket.IPPROTO_TCP
-    assert os.environ[web_app.DB_ENV] == str(store.db.resolve())
-    app = web_app.app_from_env()
-    with TestClient(app) as c:
+    assert os.environ[web_server.DB_ENV] == str(store.db.resolve())
+    app = web_server.app_from_env()
+    with TestClient(app, base_url=BASE) as c:
         assert c.get("/api/overview").status_code == 401  # the token travelled too
-        assert c.get("/api/overview", headers={"Authorization": "Bearer tok"}).status_code == 200
+        assert c.get("/api/overview", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
 
 
 def test_app_from_env_needs_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(web_app.DB_ENV, raising=False)
-    with pytest.raises(UsageError, match=web_app.DB_ENV):
-        web_app.app_from_env()
+    assert web_server.DB_ENV == next(s.env for s in settings.SETTINGS if s.name == "web_db")
+    monkeypatch.delenv(web_server.DB_ENV, raising=False)
+    with pytest.raises(UsageError, match=web_server.DB_ENV):
+        web_server.app_from_env()
 
 
 def test_tcp_socket_turns_nagle_off_on_accepted_connections() -> None:
@@ -163,16 +172,16 @@ def test_tcp_socket_turns_nagle_off_on_accepted_connections() -> None:
 
 def test_a_second_server_process_does_not_rebuild_fresh_web_tables(store: Fixture) -> None:
     from tracewire.store.sqlite import SQLiteStore
-    from tracewire.web import data
 
-    SQLiteStore(store.db).close()
-    conn = sqlite3.connect(store.db, isolation_level=None)
-    conn.row_factory = sqlite3.Row
+    other = SQLiteStore(Path(store.db))
     try:
-        data.ensure_fresh(conn)
-        assert data.refresh(conn, only_if_stale=True) is False  # what a process that waited for the lock sees
-        assert data.refresh(conn) is True  # an explicit rebuild still rebuilds
-        conn.execute("DELETE FROM claims WHERE claim_key = (SELECT min(claim_key) FROM claims)")
-        assert data.ensure_fresh(conn) is True and data.ensure_fresh(conn) is False
+        other.ensure_web_tables()
+        assert other.web_tables_fresh()
+        # what a process that waited for the lock sees
+        assert other.refresh_web_tables(only_if_stale=True) is False
+        assert other.refresh_web_tables() is True  # an explicit rebuild still rebuilds
+        other.conn.execute("DELETE FROM claims WHERE claim_key = (SELECT min(claim_key) FROM claims)")
+        assert not other.web_tables_fresh()
+        assert other.ensure_web_tables() is True and other.ensure_web_tables() is False
     finally:
-        conn.close()
+        other.close()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracewire.errors import UsageError
-from tracewire.web.data import ClaimFilters, fts_query, safe_url
+from tracewire.store.queries import fts_query
+from tracewire.store.readmodel import ClaimFilters, safe_url
 from tracewire.web.render import Mark, segments
 from tracewire.web.views import slug
 
@@ -64,7 +65,7 @@ def test_slug_keeps_plain_ids_and_disambiguates_others() -> None:
 
 
 def test_timeline_fills_empty_days_and_months() -> None:
-    from tracewire.web.data import _timeline
+    from tracewire.store.queries import _timeline
 
     days = _timeline([("2026-01-30", 1), ("2026-02-02", 3), ("bad", 9)])
     assert days["unit"] == "day" and [b["count"] for b in days["bins"]] == [1, 0, 0, 3]

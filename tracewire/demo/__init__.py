@@ -53,7 +53,7 @@ def run_demo(
         with bar("ingest") as p:
             s = ingest([corpus_dir()], store, progress=p)
         c = s.counts
-        docs = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
+        docs = store.count_documents()
         lines.append(f"demo corpus: {corpus_dir()}")
         lines.append(f"ingested {c.ingested} new documents ({docs} in the store, "
                      f"{c.unchanged + s.unchanged_inputs} unchanged); rejected {len(s.rejections)} inputs")

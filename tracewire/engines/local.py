@@ -212,7 +212,7 @@ def analyze_store(
         if done:
             w = work[group]
             layers = {p for n in w.write for p in by_name[n].provides}
-            store.write_analyses(done, run_name, layers, [current[n] for n in w.write])
+            store.write_analyses([a.record() for a in done], run_name, layers, [current[n] for n in w.write])
             done.clear()
 
     i = 0

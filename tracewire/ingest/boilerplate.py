@@ -44,17 +44,21 @@ class BoilerplateRules:
         pieces: list[tuple[int, int] | str] = []
         pos = 0
         total = len(text)
+        changed = False
         for line in text.split("\n"):
             s, e = pos, pos + len(line)
             pos = e + 1
             stripped = line.strip()
             if stripped and s >= total * _CUT_ZONE and any(p.match(stripped) for p in self.cut_from):
+                changed = True
                 break
             if stripped and any(p.match(stripped) for p in self.drop_lines):
+                changed = True
                 continue
             pieces.append((s, e))
             pieces.append("\n")
-        return mt.join(pieces)
+        # nothing removed: keep the text and its offset map instead of copying both
+        return mt.join(pieces) if changed else mt
 
 
 def load_rules(packs: Sequence[str] = ()) -> BoilerplateRules:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..records import Document, Rejection
+from ..store.base import DocSource
 from .boilerplate import BoilerplateRules
 
 
@@ -46,6 +48,19 @@ class FileInput:
     sha256: str
     rules: BoilerplateRules
     fields: FieldMap = field(default_factory=FieldMap)
+    # the path as storable, printable-safe text (undecodable bytes escaped) and the source key
+    name: str = ""
+    key: str = ""
+    # seconds a reader may spend on this file (PDFs check it between steps)
+    budget_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        from .names import escape_name
+
+        if not self.name:
+            self.name = escape_name(self.path)
+        if not self.key:
+            self.key = escape_name(os.path.abspath(self.path))
 
 
 @dataclass(slots=True)
@@ -56,3 +71,5 @@ class ReadResult:
     rejections: list[Rejection] = field(default_factory=list)
     # row number of each document inside a corpus file (None for one-document files)
     rows: list[int | None] = field(default_factory=list)
+    # where each document comes from and the ids it may take (see store.base.DocSource)
+    sources: list[DocSource] = field(default_factory=list)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Code, Rejected
-from .build import Hints, build_document
+from .build import MAX_DOC_CHARS, Hints, single
 from .context import FileInput, ReadResult
-from .detect import decode_text
+from .detect import decode
 from .metadata import parse_date
 
 
@@ -15,7 +15,11 @@ def read_html(inp: FileInput) -> ReadResult:
     """Extract the article body and its metadata (title, date, site name, author, url)."""
     import trafilatura
 
-    html, encoding = decode_text(inp.data)
+    decoded = decode(inp.data)
+    html = decoded.text
+    if len(html) > MAX_DOC_CHARS:  # the parse tree costs many times the page: refuse before it is built
+        raise Rejected(Code.TW106, f"HTML page of {len(html):,} characters is over the {MAX_DOC_CHARS:,}-"
+                       "character limit for one document")
     try:
         result = trafilatura.bare_extraction(
             html,
@@ -43,10 +47,7 @@ def read_html(inp: FileInput) -> ReadResult:
         date=parse_date(date) if isinstance(date, str) else None,
         url=data.get("url") or None,
         author=data.get("author") or None,
-        meta={k: v for k, v in (("encoding", encoding), ("description", data.get("description"))) if v},
+        meta={"encoding": decoded.encoding, **decoded.meta(),
+              **({"description": data["description"]} if data.get("description") else {})},
     )
-    doc = build_document(
-        inp.path.stem, text, fmt="html", source_path=str(inp.path), digest=inp.sha256, rules=inp.rules,
-        hints=hints,
-    )
-    return ReadResult(documents=[doc], rows=[None])
+    return single(inp, text, fmt="html", hints=hints)

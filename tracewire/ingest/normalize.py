@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,22 +19,30 @@ from dataclasses import dataclass
 from .boilerplate import BoilerplateRules
 
 
+def _offsets(values: Sequence[int] = ()) -> array[int]:
+    """A compact array of character offsets (4 bytes each, not a list of int objects)."""
+    return array("i", values)
+
+
 @dataclass(slots=True)
 class MappedText:
     """Text plus the raw offset of every character (``src[i]`` for ``text[i]``)."""
 
     text: str
-    src: list[int]
+    # an array, not a list: a list costs ~36 bytes per character, this 4 (bounded memory on big inputs)
+    src: array[int]
 
     @classmethod
     def identity(cls, raw: str) -> MappedText:
         """Wrap raw text: each character maps to itself."""
-        return cls(raw, list(range(len(raw))))
+        return cls(raw, array("i", range(len(raw))))
 
     def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> MappedText:
         """Regex substitution; inserted characters map to the start of their match."""
+        if pattern.search(self.text) is None:
+            return self  # nothing to replace: no copy of a large text and its map
         out: list[str] = []
-        src: list[int] = []
+        src = _offsets()
         pos = 0
         for m in pattern.finditer(self.text):
             s, e = m.span()
@@ -48,7 +57,7 @@ class MappedText:
                 out.append(new)
                 src.extend(self.src[s : s + k])
                 anchor = self.src[s + k] if s + k < e else (self.src[e - 1] if e > s else self._at(s))
-                src.extend([anchor] * (len(new) - k))
+                src.extend(_offsets([anchor]) * (len(new) - k))
             pos = e
         out.append(self.text[pos:])
         src.extend(self.src[pos:])
@@ -63,12 +72,12 @@ class MappedText:
     def join(self, pieces: Sequence[tuple[int, int] | str]) -> MappedText:
         """Build new text from (start, end) slices of this text and literal strings."""
         out: list[str] = []
-        src: list[int] = []
+        src = _offsets()
         last = 0
         for p in pieces:
             if isinstance(p, str):
                 out.append(p)
-                src.extend([self._at(last)] * len(p))
+                src.extend(_offsets([self._at(last)]) * len(p))
             else:
                 s, e = p
                 out.append(self.text[s:e])
@@ -109,7 +118,7 @@ def nfc(mt: MappedText) -> MappedText:
     if unicodedata.is_normalized("NFC", mt.text):
         return mt
     out: list[str] = []
-    src: list[int] = []
+    src = _offsets()
     text = mt.text
     i = 0
     while i < len(text):
@@ -118,7 +127,7 @@ def nfc(mt: MappedText) -> MappedText:
             j += 1
         cluster = unicodedata.normalize("NFC", text[i:j])
         out.append(cluster)
-        src.extend([mt.src[i]] * len(cluster))
+        src.extend(_offsets([mt.src[i]]) * len(cluster))
         i = j
     return MappedText("".join(out), src)
 

@@ -3,24 +3,54 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..records import Document, Rejection
+from ..records import Document, DocumentAnalysis, Rejection
+from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 if TYPE_CHECKING:
     from ..signatures import Signature
 
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DocSource:
+    """Where a document comes from (its identity) and the ids it may take, plainest first.
+
+    ``key`` is the input path (escaped, absolute), plus ``#id=…`` or ``#row=…`` for a corpus row.
+    The store gives a new source the first candidate no other source holds; a source it knows
+    keeps its id, and changed content becomes a new version of that id.
+    """
+
+    key: str
+    candidates: tuple[str, ...]
+
 
 @dataclass(slots=True)
 class IngestBatch:
-    """Documents, rejections and raw bytes written together in one transaction."""
+    """Documents, rejections and raw bytes written together in one transaction.
+
+    ``sources[i]`` is the source of ``documents[i]``; documents without one (callers that set ids
+    themselves) are identified by their id, and a changed one with the same id is a new version.
+    """
 
     blobs: dict[str, bytes] = field(default_factory=dict)
     documents: list[tuple[Document, str | None, int | None]] = field(default_factory=list)
     rejections: list[tuple[Rejection, str | None]] = field(default_factory=list)
     inputs: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    sources: list[DocSource | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """A document whose plain id another source already held, stored under a qualified id."""
+
+    wanted: str
+    stored_as: str
+    source: str
 
 
 @dataclass(slots=True)
@@ -31,6 +61,7 @@ class IngestCounts:
     new_versions: int = 0
     unchanged: int = 0
     rejected: int = 0
+    collisions: list[Collision] = field(default_factory=list)
 
     def add(self, other: IngestCounts) -> None:
         """Accumulate another batch's counts."""
@@ -38,10 +69,15 @@ class IngestCounts:
         self.new_versions += other.new_versions
         self.unchanged += other.unchanged
         self.rejected += other.rejected
+        self.collisions.extend(other.collisions)
 
 
 class Store(abc.ABC):
-    """A tracewire store: raw inputs, documents, rejections and analysis tables."""
+    """A tracewire store: raw inputs, documents, rejections, analysis tables and the read models over them.
+
+    Export, the report and the web UI read only through these methods; a read-only store (the web
+    server's per-worker readers) answers the read models and raises on writes.
+    """
 
     @abc.abstractmethod
     def known_input(self, path: str, sha256: str) -> bool:
@@ -51,6 +87,23 @@ class Store(abc.ABC):
     def write_ingest_batch(self, batch: IngestBatch) -> IngestCounts:
         """Write a batch atomically; identical documents are ignored, changed ones versioned."""
 
+    # -- per-document analysis --
+    @abc.abstractmethod
+    def pending_analysis(self, pipeline: str) -> list[str]:
+        """Ids of current documents never analysed, or analysed by another pipeline, ordered."""
+
+    @abc.abstractmethod
+    def write_analyses(
+        self,
+        analyses: Sequence[DocumentAnalysis],
+        pipeline: str,
+        layers: Collection[str] | None = None,
+        signatures: Sequence[Signature] = (),
+    ) -> None:
+        """Replace the given ``layers`` (all when None) of each analysed document version in one
+        transaction, and record ``signatures`` as the analysis of those layers."""
+
+    # -- records --
     @abc.abstractmethod
     def documents(self, ids: list[str] | None = None) -> Iterator[Document]:
         """Current version of each document (or of the given ids), ordered by id."""
@@ -60,6 +113,10 @@ class Store(abc.ABC):
         """Current version of one document; KeyError when absent."""
 
     @abc.abstractmethod
+    def count_documents(self) -> int:
+        """How many current documents the store holds."""
+
+    @abc.abstractmethod
     def rejections(self) -> Iterator[Rejection]:
         """Every recorded rejection, oldest first."""
 
@@ -67,6 +124,106 @@ class Store(abc.ABC):
     def raw_bytes(self, sha256: str) -> bytes:
         """The raw input bytes stored under ``sha256``."""
 
+    # -- export records (the JSON Lines contract of README) --
+    @abc.abstractmethod
+    def claim_rows(self) -> Iterator[Row]:
+        """Claims of current documents with attribution and hedges, by document and offset."""
+
+    @abc.abstractmethod
+    def span_rows(self, layer: str) -> Iterator[Row]:
+        """Spans of ``layer`` (quantities, places, actors, techniques), by document and offset."""
+
+    @abc.abstractmethod
+    def reuse_rows(self) -> Iterator[Row]:
+        """Reuse links with their passages, by source and target."""
+
+    @abc.abstractmethod
+    def story_rows(self) -> Iterator[Row]:
+        """Stories with members and derivation tree, by story id."""
+
+    # -- derived tables of the report and web UI --
+    @abc.abstractmethod
+    def web_tables_fresh(self) -> bool:
+        """True when the derived tables were built from the store as it is now."""
+
+    @abc.abstractmethod
+    def refresh_web_tables(self, only_if_stale: bool = False) -> bool:
+        """Rebuild the derived tables (unless, with ``only_if_stale``, they are fresh); True when rebuilt."""
+
+    @abc.abstractmethod
+    def ensure_web_tables(self) -> bool:
+        """Rebuild the derived tables when the store changed; True when rebuilt."""
+
+    @abc.abstractmethod
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the store."""
+
+    # -- read models of the report and web UI (JSON-ready dicts) --
+    @abc.abstractmethod
+    def overview(self) -> Row:
+        """The precomputed overview: counts, outlets, timeline, stories, top claims, map, facets."""
+
+    @abc.abstractmethod
+    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of current documents, newest first, optionally of one outlet."""
+
+    @abc.abstractmethod
+    def document_ids(self) -> Iterator[str]:
+        """Every current document id, ordered."""
+
+    @abc.abstractmethod
+    def documents_by_outlet(self) -> list[Row]:
+        """Every current document (id, title, outlet, date, n_claims) by outlet, then newest first."""
+
+    @abc.abstractmethod
+    def document_view(self, doc_id: str) -> Row:
+        """A document with all its layers, reuse links and stories; KeyError when absent."""
+
+    @abc.abstractmethod
+    def reuse_page(self, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of reuse links, largest shared text first, with both titles."""
+
+    @abc.abstractmethod
+    def reuse_pairs(self) -> Iterator[tuple[str, str]]:
+        """Every (source, target) reuse pair."""
+
+    @abc.abstractmethod
+    def reuse_pair(self, source: str, target: str) -> Row:
+        """A reuse link with both documents' texts; KeyError when the pair or a document is absent."""
+
+    @abc.abstractmethod
+    def stories_page(self, limit: int = STORY_GRAPHS, page: int = 1) -> Row:
+        """The largest stories (reuse clusters) with their members as a tree."""
+
+    @abc.abstractmethod
+    def claims_page(self, f: ClaimFilters, size: int = PAGE_SIZE) -> Row:
+        """One page of claims matching the filters."""
+
+    @abc.abstractmethod
+    def filtered_claims(self, f: ClaimFilters) -> Iterator[Row]:
+        """Every claim matching the filters, in page order."""
+
+    @abc.abstractmethod
+    def claims_total(self) -> int:
+        """How many claims the current documents hold."""
+
+    @abc.abstractmethod
+    def claim_facets(self) -> dict[str, list[str]]:
+        """Values offered in the claims explorer's filter lists."""
+
+    @abc.abstractmethod
+    def claim_tags(self, claim_keys: list[int]) -> dict[int, dict[str, list[str]]]:
+        """Actors and places inside each claim span."""
+
+    @abc.abstractmethod
+    def map_points(self) -> Row:
+        """Resolved places of current documents, most mentioned first."""
+
+    @abc.abstractmethod
+    def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """Mentions of one place with their document and context."""
+
+    # -- escape hatch and lifetime --
     @abc.abstractmethod
     def record_signatures(self, signatures: Iterable[Signature]) -> None:
         """Keep each analysis signature's parts under its digest."""

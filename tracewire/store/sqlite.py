@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -13,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
-from ..records import Claim, Document, Rejection
-from .base import IngestBatch, IngestCounts, Store
+from ..records import Claim, Document, DocumentAnalysis, Rejection
+from . import queries
+from .base import Collision, DocSource, IngestBatch, IngestCounts, Row, Store
+from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 if TYPE_CHECKING:
-    from ..pipeline import Analysis
     from ..signatures import Signature
 
 # the per-document layers the store writes (a component's ``provides``); "parsed" is never stored
@@ -41,22 +43,104 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into single SQL statements (so they run in our own transaction).
+
+    Cut at each ``;`` that ends a complete statement (SQLite decides, so semicolons inside strings
+    and trigger bodies stay put); the last statement may lack its semicolon.
+    """
+    buf = ""
+    pieces = script.split(";")
+    for piece in pieces[:-1]:
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if _code(buf):
+                yield buf
+            buf = ""
+    rest = buf + pieces[-1]
+    if _code(rest):  # a last statement without its semicolon
+        yield rest
+
+
+def _code(sql: str) -> bool:
+    """True when ``sql`` holds something besides comments, whitespace and semicolons."""
+    lines = [ln.split("--", 1)[0] for ln in sql.splitlines()]
+    return bool("".join(lines).replace(";", "").strip())
+
+
+def _retry_locked(step: Callable[[], object], seconds: float = 30.0) -> None:
+    """Run ``step``, retrying while another process holds the lock SQLite's busy timeout skips."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as e:
+            busy = getattr(e, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteStore(Store):
     """The default store, readable with ``sqlite3`` or Datasette."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, shared: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        # shared: one connection used from several threads, one at a time (the web server's writer)
+        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=not shared)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        _retry_locked(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
+    @classmethod
+    def reader(cls, path: Path) -> SQLiteStore:
+        """A read-only store on an existing, migrated database, usable from any thread (one at a time)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False, timeout=30.0)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA query_only=ON")
+        self.conn.execute("PRAGMA cache_size=-16000")
+        self.conn.execute("PRAGMA mmap_size=268435456")
+        return self
+
     # -- schema ---------------------------------------------------------------------------
+    def _up_to_date(self, shipped: list[tuple[int, str, str]]) -> bool:
+        """True when this is a tracewire database with every shipped migration (read without a lock)."""
+        if self.conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return False
+        try:
+            done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
+        except sqlite3.OperationalError:
+            return False
+        return {v for v, _, _ in shipped} <= done and max(done, default=0) <= max(
+            (v for v, _, _ in shipped), default=0)
+
     def _migrate(self) -> None:
-        """Apply every shipped migration not yet recorded in ``schema_migrations``."""
+        """Apply every shipped migration not yet recorded, under the database's write lock.
+
+        Two processes opening a new database at once both reach this point: ``BEGIN IMMEDIATE``
+        makes the second wait until the first has created and stamped the schema, and the
+        second then finds nothing to do (it re-reads the state inside its own transaction).
+        """
+        shipped = migrations()
+        if self._up_to_date(shipped):
+            return
+        _retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            self._migrate_locked(shipped)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _migrate_locked(self, shipped: list[tuple[int, str, str]]) -> None:
+        """Check the database is ours and apply the missing migrations (inside one transaction)."""
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
@@ -70,7 +154,6 @@ class SQLiteStore(Store):
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {r[0] for r in self.conn.execute("SELECT version FROM schema_migrations")}
-        shipped = migrations()
         newest = max((v for v, _, _ in shipped), default=0)
         if done and max(done) > newest:
             raise StoreError(
@@ -81,16 +164,12 @@ class SQLiteStore(Store):
         for version, name, sql in shipped:
             if version in done:
                 continue
-            name_sql = name.replace("'", "''")
-            try:  # each migration and its record are one transaction
-                self.conn.executescript(
-                    f"BEGIN;\n{sql}\n;\nINSERT INTO schema_migrations(version, name, applied_at) "
-                    f"VALUES ({version}, '{name_sql}', '{_now()}');\nCOMMIT;"
-                )
-            except sqlite3.Error:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+            for statement in _statements(sql):
+                self.conn.execute(statement)
+            self.conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, _now()),
+            )
         self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
 
     @contextmanager
@@ -117,18 +196,22 @@ class SQLiteStore(Store):
                     "INSERT OR IGNORE INTO blobs(sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
                     (sha, len(data), packed),
                 )
-            for doc, blob_sha, row in batch.documents:
-                existed = c.execute("SELECT 1 FROM documents WHERE id=? LIMIT 1", (doc.id,)).fetchone()
+            for i, (doc, blob_sha, row) in enumerate(batch.documents):
+                source = batch.sources[i] if i < len(batch.sources) else None
+                doc_id, existed, wanted = _identity(c, doc, source)
+                if wanted is not None:
+                    counts.collisions.append(Collision(wanted, doc_id, source.key if source else doc_id))
                 cur = c.execute(
                     "INSERT OR IGNORE INTO documents(id, version, sha256, title, outlet, date, url, author,"
                     " dateline, fmt, source_path, blob_sha256, row, text, raw_text, offset_map, meta,"
-                    " ingested_at) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM documents"
-                    " WHERE id=?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " ingested_at, source, wanted_id) VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1"
+                    " FROM documents WHERE id=?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        doc.id, doc.id, doc.sha256, doc.title, doc.outlet, doc.date, doc.url, doc.author,
+                        doc_id, doc_id, doc.sha256, doc.title, doc.outlet, doc.date, doc.url, doc.author,
                         doc.dateline, doc.fmt, doc.source_path, blob_sha, row, doc.text, doc.raw_text,
                         json.dumps(doc.offset_map, separators=(",", ":")),
                         json.dumps(doc.meta, ensure_ascii=False), now,
+                        source.key if source else None, wanted,
                     ),
                 )
                 if cur.rowcount == 0:
@@ -196,7 +279,7 @@ class SQLiteStore(Store):
 
     def write_analyses(
         self,
-        analyses: Sequence[Analysis],
+        analyses: Sequence[DocumentAnalysis],
         pipeline: str,
         layers: Collection[str] | None = None,
         signatures: Sequence[Signature] = (),
@@ -238,6 +321,11 @@ class SQLiteStore(Store):
         """Map each current document id to its row key."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT id, doc_key FROM current_documents")}
 
+    def count_documents(self) -> int:
+        """How many current documents the store holds."""
+        n: int = self.conn.execute("SELECT COUNT(*) FROM current_documents").fetchone()[0]
+        return n
+
     def rejections(self) -> Iterator[Rejection]:
         """Every recorded rejection, oldest first."""
         for r in self.conn.execute("SELECT * FROM rejections ORDER BY rejection_key"):
@@ -252,6 +340,120 @@ class SQLiteStore(Store):
         data: bytes = row["data"]
         return zlib.decompress(data) if row["compression"] == "zlib" else data
 
+    # -- export records (SQL in queries.py) ------------------------------------------------
+    def claim_rows(self) -> Iterator[Row]:
+        """Claims of current documents with attribution and hedges, by document and offset."""
+        return queries.export_claims(self.conn)
+
+    def span_rows(self, layer: str) -> Iterator[Row]:
+        """Spans of one layer of current documents, by document and offset."""
+        return queries.export_spans(self.conn, layer)
+
+    def reuse_rows(self) -> Iterator[Row]:
+        """Reuse links with their passages, by source and target."""
+        return queries.export_reuse(self.conn)
+
+    def story_rows(self) -> Iterator[Row]:
+        """Stories with members and derivation tree, by story id."""
+        return queries.export_stories(self.conn)
+
+    # -- derived web tables and read models (SQL in queries.py) ---------------------------
+    def web_tables_fresh(self) -> bool:
+        """True when the derived tables were built from the store as it is now."""
+        return queries.is_fresh(self.conn)
+
+    def refresh_web_tables(self, only_if_stale: bool = False) -> bool:
+        """Rebuild the derived tables in one transaction; True when it rebuilt them."""
+        with self._writing("rebuild the web tables"):
+            return queries.refresh(self.conn, only_if_stale)
+
+    def ensure_web_tables(self) -> bool:
+        """Rebuild the derived tables when the store changed; True when it rebuilt them."""
+        with self._writing("rebuild the web tables"):
+            return queries.ensure_fresh(self.conn)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn a SQLite failure while writing into a coded StoreError that names the store."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"Could not {what} in {self.path}: {e}. Check that the file is writable and that no other "
+                "process holds its write lock for long, then try again.",
+                Code.TW203,
+            ) from e
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
+    def overview(self) -> Row:
+        """The precomputed overview."""
+        return queries.overview(self.conn)
+
+    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of current documents, newest first, optionally of one outlet."""
+        return queries.documents(self.conn, outlet, page, size)
+
+    def document_ids(self) -> Iterator[str]:
+        """Every current document id, ordered."""
+        return queries.all_document_ids(self.conn)
+
+    def documents_by_outlet(self) -> list[Row]:
+        """Every current document by outlet, then newest first."""
+        return queries.documents_by_outlet(self.conn)
+
+    def document_view(self, doc_id: str) -> Row:
+        """A document with all its layers, reuse links and stories; KeyError when absent."""
+        return queries.document(self.conn, doc_id)
+
+    def reuse_page(self, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """One page of reuse links, largest shared text first."""
+        return queries.reuse_links(self.conn, page, size)
+
+    def reuse_pairs(self) -> Iterator[tuple[str, str]]:
+        """Every (source, target) reuse pair."""
+        return queries.all_reuse_pairs(self.conn)
+
+    def reuse_pair(self, source: str, target: str) -> Row:
+        """A reuse link with both documents' texts; KeyError when absent."""
+        return queries.reuse_pair(self.conn, source, target)
+
+    def stories_page(self, limit: int = STORY_GRAPHS, page: int = 1) -> Row:
+        """The largest stories with their members as a tree."""
+        return queries.stories(self.conn, limit, page)
+
+    def claims_page(self, f: ClaimFilters, size: int = PAGE_SIZE) -> Row:
+        """One page of claims matching the filters."""
+        return queries.claims(self.conn, f, size)
+
+    def filtered_claims(self, f: ClaimFilters) -> Iterator[Row]:
+        """Every claim matching the filters, in page order."""
+        return queries.iter_claims(self.conn, f)
+
+    def claims_total(self) -> int:
+        """How many claims the current documents hold."""
+        return queries.claims_total(self.conn)
+
+    def claim_facets(self) -> dict[str, list[str]]:
+        """Values offered in the claims explorer's filter lists."""
+        return queries.claim_facets(self.conn)
+
+    def claim_tags(self, claim_keys: list[int]) -> dict[int, dict[str, list[str]]]:
+        """Actors and places inside each claim span."""
+        return queries.claim_tags(self.conn, claim_keys)
+
+    def map_points(self) -> Row:
+        """Resolved places of current documents, most mentioned first."""
+        return queries.map_points(self.conn)
+
+    def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
+        """Mentions of one place with their document and context."""
+        return queries.place_mentions(self.conn, name, page, size)
+
+    # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Run SQL and return rows as dicts."""
         return [dict(r) for r in self.conn.execute(sql, params)]
@@ -259,6 +461,29 @@ class SQLiteStore(Store):
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+
+def _identity(c: sqlite3.Connection, doc: Document, source: DocSource | None) -> tuple[str, bool, str | None]:
+    """The id a document is stored under, whether its source had one before, and the plain id it
+    wanted when another source holds that (None when it got it)."""
+    if source is None:  # the caller chose the id: identity is the id, as before sources existed
+        existed = c.execute("SELECT 1 FROM documents WHERE id=? LIMIT 1", (doc.id,)).fetchone()
+        return doc.id, existed is not None, None
+    mine = c.execute(
+        "SELECT id, wanted_id FROM documents WHERE source=? ORDER BY version DESC LIMIT 1", (source.key,)
+    ).fetchone()
+    if mine is not None:
+        return mine[0], True, mine[1]
+    candidates = source.candidates or (source.key,)
+    for n, cand in enumerate((*candidates, *(f"{candidates[-1]}~{k}" for k in range(2, 1000)))):
+        owner = c.execute("SELECT source FROM documents WHERE id=? LIMIT 1", (cand,)).fetchone()
+        if owner is None:
+            return cand, False, (candidates[0] if n else None)
+        if owner[0] is None and n < len(candidates):
+            # a document stored before sources were recorded: the source asking for its id adopts it
+            c.execute("UPDATE documents SET source=? WHERE id=? AND source IS NULL", (source.key, cand))
+            return cand, True, (candidates[0] if n else None)
+    raise StoreError(f"no free id for {source.key!r} after 1,000 tries; rename the input", Code.TW202)
 
 
 def _document(row: sqlite3.Row) -> Document:
@@ -272,7 +497,7 @@ def _document(row: sqlite3.Row) -> Document:
     )
 
 
-def _claim_rows(key: int, ana: Analysis) -> list[Claim]:
+def _claim_rows(key: int, ana: DocumentAnalysis) -> list[Claim]:
     """The document's claims, first of each span only (the claims table keeps one per span)."""
     seen: set[tuple[int, int]] = set()
     out: list[Claim] = []
@@ -305,7 +530,7 @@ def _insert_hedges(c: sqlite3.Connection, key: int, claim_key: int, cl: Claim) -
     )
 
 
-def _write_layers(c: sqlite3.Connection, key: int, ana: Analysis, layers: set[str]) -> None:
+def _write_layers(c: sqlite3.Connection, key: int, ana: DocumentAnalysis, layers: set[str]) -> None:
     """Replace the rows of ``layers`` for document ``key``; claims carry attribution and hedges, so
     rewriting the claims layer rewrites those too, and they alone update their own columns."""
     if "sentences" in layers:
@@ -372,7 +597,7 @@ def _write_layers(c: sqlite3.Connection, key: int, ana: Analysis, layers: set[st
         )
 
 
-def _record_run(c: sqlite3.Connection, key: int, ana: Analysis, pipeline: str,
+def _record_run(c: sqlite3.Connection, key: int, ana: DocumentAnalysis, pipeline: str,
                 signatures: Sequence[Signature], now: str) -> None:
     """Record which signature wrote each layer, with its errors, and the document's run summary."""
     for sig in signatures:

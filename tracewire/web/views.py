@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import sqlite3
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import jinja2
 
-from . import data
+from ..store import ClaimFilters, Store
+from ..store.readmodel import safe_url
 from .render import LAYERS, article_marks, pair_marks, segments, segments_html
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -144,7 +144,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pct"] = lambda v: "–" if v is None else f"{100 * v:.0f}%"
     env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
-    env.filters["safe_url"] = data.safe_url
+    env.filters["safe_url"] = safe_url
     env.filters["slug"] = slug
     env.filters["segments_html"] = segments_html
     return env
@@ -152,9 +152,9 @@ def environment() -> jinja2.Environment:
 
 # -- page contexts ----------------------------------------------------------------------------
 
-def overview_context(conn: sqlite3.Connection) -> dict[str, Any]:
+def overview_context(store: Store) -> dict[str, Any]:
     """Overview page: precomputed summary plus SVG geometry for the timeline and story graphs."""
-    ov = data.overview(conn)
+    ov = store.overview()
     return {"ov": ov, "timeline": timeline_svg(ov["timeline"]),
             "graphs": [story_svg(s) for s in ov["stories"]], "map_data": {"points": ov["map"][:200]},
             "page": "overview"}
@@ -199,50 +199,50 @@ def story_svg(story: dict[str, Any]) -> dict[str, Any]:
     return {"story": story, "nodes": nodes, "edges": edges, "width": width, "height": height}
 
 
-def article_context(conn: sqlite3.Connection, doc_id: str, links: Links) -> dict[str, Any]:
+def article_context(store: Store, doc_id: str, links: Links) -> dict[str, Any]:
     """Article page: segments with layer marks, side panel lists."""
-    doc = data.document(conn, doc_id)
+    doc = store.document_view(doc_id)
     segs = segments(doc["text"], article_marks(doc, links.pair))
     present = {layer for s in segs for layer in s.layers}
     layers = [(k, label, k in present) for k, label in LAYERS]
     return {"doc": doc, "segments": segs, "layers": layers, "page": "article"}
 
 
-def pair_context(conn: sqlite3.Connection, source: str, target: str) -> dict[str, Any]:
+def pair_context(store: Store, source: str, target: str) -> dict[str, Any]:
     """Reuse pair page: both texts segmented, passages numbered and cross-linked."""
-    link = data.reuse_pair(conn, source, target)
+    link = store.reuse_pair(source, target)
     return {"link": link,
             "source_segments": segments(link["source_doc"]["text"], pair_marks(link, "source")),
             "target_segments": segments(link["target_doc"]["text"], pair_marks(link, "target")),
             "page": "reuse"}
 
 
-def claims_context(conn: sqlite3.Connection, f: data.ClaimFilters) -> dict[str, Any]:
+def claims_context(store: Store, f: ClaimFilters) -> dict[str, Any]:
     """Claims explorer, filtered on the server."""
-    result = data.claims(conn, f)
-    return {"result": result, "f": f, "facets": data.claim_facets(conn), "page": "claims", "tags": {}}
+    result = store.claims_page(f)
+    return {"result": result, "f": f, "facets": store.claim_facets(), "page": "claims", "tags": {}}
 
 
-def claims_report_context(conn: sqlite3.Connection) -> dict[str, Any]:
+def claims_report_context(store: Store) -> dict[str, Any]:
     """Claims explorer for the report: the most check-worthy claims, filtered in the browser."""
-    f = data.ClaimFilters()
+    f = ClaimFilters()
     rows = []
-    for row in data.iter_claims(conn, f):
+    for row in store.filtered_claims(f):
         rows.append(row)
         if len(rows) >= REPORT_CLAIMS:
             break
-    total = conn.execute("SELECT count(*) FROM claims c JOIN web_docs d USING (doc_key)").fetchone()[0]
-    tags = data.claim_tags(conn, [r["claim_key"] for r in rows])
+    total = store.claims_total()
+    tags = store.claim_tags([r["claim_key"] for r in rows])
     result = {"filters": {}, "page": 1, "has_next": False, "claims": rows, "total": total,
               "order": "most check-worthy first"}
-    return {"result": result, "f": f, "facets": data.claim_facets(conn), "page": "claims", "tags": tags}
+    return {"result": result, "f": f, "facets": store.claim_facets(), "page": "claims", "tags": tags}
 
 
-def map_context(conn: sqlite3.Connection, with_mentions: bool) -> dict[str, Any]:
+def map_context(store: Store, with_mentions: bool) -> dict[str, Any]:
     """Map page: points and, for the report, each point's first mentions embedded."""
-    points = data.map_points(conn)["points"]
+    points = store.map_points()["points"]
     payload: dict[str, Any] = {"points": points}
     if with_mentions:
-        payload["mentions"] = {p["name"]: data.place_mentions(conn, p["name"], size=20)["mentions"]
+        payload["mentions"] = {p["name"]: store.place_mentions(p["name"], size=20)["mentions"]
                                for p in points}
     return {"map_data": payload, "points": points, "page": "map"}

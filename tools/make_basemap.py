@@ -1,6 +1,7 @@
 """Rebuild ``static/world.geo.json`` from a Natural Earth 1:110m countries shapefile (dev tool, no deps).
 
-Usage: ``python -m tracewire.web.make_basemap path/to/naturalearth_lowres.shp [out.geojson]``.
+Usage: ``python tools/make_basemap.py path/to/naturalearth_lowres.shp [out.geojson]`` (the default
+out is ``tracewire/web/static/world.geo.json``).
 The shapefile ships inside the PyPI wheel ``geopandas==0.14.4`` (``geopandas/datasets/
 naturalearth_lowres/``); Natural Earth data is in the public domain.
 """
@@ -13,9 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import Code, UsageError
+from tracewire.errors import Code, UsageError
 
 POLYGON = 5
+WEB_STATIC = Path(__file__).resolve().parents[1] / "tracewire" / "web" / "static"
 
 
 def read_polygons(shp: Path) -> list[list[list[tuple[float, float]]]]:
@@ -95,7 +97,7 @@ def main(argv: list[str]) -> int:
     """Command-line entry: convert the shapefile and write the GeoJSON."""
     if not argv:
         raise UsageError("Pass the path of naturalearth_lowres.shp.", Code.TW002)
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).parent / "static" / "world.geo.json"
+    out = Path(argv[1]) if len(argv) > 1 else WEB_STATIC / "world.geo.json"
     out.write_text(json.dumps(build(Path(argv[0])), separators=(",", ":")), encoding="utf-8")
     return 0
 

@@ -1,8 +1,9 @@
-"""Read models for the web UI, the JSON API and the static report (plain SQL over the store).
+"""SQLite read models for export, the web UI, the JSON API and the static report (plain SQL over the store).
 
-Every function takes an open ``sqlite3.Connection`` (row factory ``sqlite3.Row``) and returns
-JSON-ready dicts. Derived tables from ``004_web.sql`` (``web_docs``, ``claims_fts``,
-``web_state``) are rebuilt by :func:`refresh` when :func:`signature` says the store changed.
+Every function takes the store's open ``sqlite3.Connection`` (row factory ``sqlite3.Row``) and
+returns JSON-ready dicts; ``SQLiteStore`` exposes them as ``Store`` methods. Derived tables from
+``004_web.sql`` (``web_docs``, ``claims_fts``, ``web_state``) are rebuilt by :func:`refresh` when
+:func:`signature` says the store changed.
 """
 
 from __future__ import annotations
@@ -13,25 +14,28 @@ import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..errors import Code, UsageError
+from .readmodel import (
+    COMMON_MENTIONS,
+    MAP_POINTS,
+    NAMED_KINDS,
+    PAGE_SIZE,
+    SOURCE_KINDS,
+    STORY_GRAPHS,
+    STORY_NODES,
+    SUMMARY_VERSION,
+    TOP_CLAIMS,
+    ClaimFilters,
+    safe_url,
+)
 
 log = logging.getLogger(__name__)
 
-SOURCE_KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
-NAMED_KINDS = ("named_person", "named_org", "media_outlet", "government_body")
-PAGE_SIZE = 50
-MAP_POINTS = 400
-STORY_GRAPHS = 12
-STORY_NODES = 40
-TOP_CLAIMS = 15
-COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
-SUMMARY_VERSION = 3  # bump when _summarise changes shape, so stores rebuild their web tables
+Row = dict[str, Any]
 
 
 # -- derived tables ---------------------------------------------------------------------------
@@ -186,7 +190,7 @@ def overview(conn: sqlite3.Connection) -> dict[str, Any]:
     """The precomputed overview (call ensure_fresh first)."""
     row = conn.execute("SELECT value FROM web_state WHERE name='overview'").fetchone()
     if row is None:
-        raise UsageError("The web tables are not built yet. Call tracewire.web.data.refresh(conn).", Code.TW002)
+        raise UsageError("The web tables are not built yet. Call store.ensure_web_tables() first.", Code.TW002)
     result: dict[str, Any] = json.loads(row[0])
     return result
 
@@ -212,17 +216,10 @@ def all_document_ids(conn: sqlite3.Connection) -> Iterator[str]:
         yield r[0]
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is an absolute http(s) URL without control characters, else None."""
-    if not url or any(ord(ch) < 33 or ch in "\"'<>`\\" for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+def documents_by_outlet(conn: sqlite3.Connection) -> list[Row]:
+    """Every current document (id, title, outlet, date, n_claims) by outlet, then newest first."""
+    return [dict(r) for r in conn.execute(
+        "SELECT id, title, outlet, date, n_claims FROM web_docs ORDER BY coalesce(outlet, ''), date DESC, id")]
 
 
 def document(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any]:
@@ -347,57 +344,6 @@ def stories(conn: sqlite3.Connection, limit: int = STORY_GRAPHS, page: int = 1) 
 
 # -- claims -----------------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class ClaimFilters:
-    """Filters of the claims explorer; empty strings mean "any"."""
-
-    q: str = ""
-    kind: str = ""
-    actor: str = ""
-    place: str = ""
-    hedged: str = ""
-    outlet: str = ""
-    date_from: str = ""
-    date_to: str = ""
-    page: int = 1
-
-    @classmethod
-    def from_params(cls, params: Any) -> ClaimFilters:
-        """Read filters from a query-string mapping, validating each value."""
-        def get(name: str) -> str:
-            return str(params.get(name, "") or "").strip()[:200]
-        f = cls(q=get("q"), kind=get("kind"), actor=get("actor"), place=get("place"), hedged=get("hedged"),
-                outlet=get("outlet"), date_from=get("from"), date_to=get("to"))
-        if f.kind and f.kind not in SOURCE_KINDS:
-            raise UsageError(f"Unknown source kind {f.kind!r}. Use one of {', '.join(SOURCE_KINDS)}.", Code.TW002)
-        if f.hedged not in ("", "yes", "no"):
-            raise UsageError(f"hedged must be 'yes' or 'no', not {f.hedged!r}.", Code.TW002)
-        for name, value in (("from", f.date_from), ("to", f.date_to)):
-            if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-                raise UsageError(f"{name}={value!r} is not a date. Use YYYY-MM-DD.", Code.TW002)
-        f.page = parse_page(params.get("page"))
-        return f
-
-    def params(self) -> dict[str, str]:
-        """The non-empty filters as query-string parameters."""
-        pairs = {"q": self.q, "kind": self.kind, "actor": self.actor, "place": self.place,
-                 "hedged": self.hedged, "outlet": self.outlet, "from": self.date_from, "to": self.date_to}
-        return {k: v for k, v in pairs.items() if v}
-
-
-def parse_page(value: Any) -> int:
-    """A 1-based page number from a query parameter."""
-    if value in (None, ""):
-        return 1
-    try:
-        page = int(str(value))
-    except ValueError as e:
-        raise UsageError(f"page={value!r} is not a number. Use page=1, 2, ...", Code.TW002) from e
-    if page < 1 or page > 100000:
-        raise UsageError(f"page={page} is out of range. Use a page from 1 to 100000.", Code.TW002)
-    return page
-
-
 def fts_query(text: str) -> str:
     """Turn free text into a safe FTS5 query: every word quoted, the last one as a prefix."""
     words = re.findall(r"\w+", text)[:12]
@@ -472,6 +418,12 @@ def claims(conn: sqlite3.Connection, f: ClaimFilters, size: int = PAGE_SIZE) -> 
             "order": "newest first" if f.q and fts_query(f.q) else "most check-worthy first"}
 
 
+def claims_total(conn: sqlite3.Connection) -> int:
+    """How many claims the current documents hold."""
+    n: int = conn.execute("SELECT count(*) FROM claims c JOIN web_docs d USING (doc_key)").fetchone()[0]
+    return n
+
+
 def iter_claims(conn: sqlite3.Connection, f: ClaimFilters) -> Iterator[dict[str, Any]]:
     """Every claim matching the filters (for CSV export), in the same order as the pages."""
     where, params = _claims_sql(conn, f)
@@ -497,7 +449,7 @@ def _summary_part(conn: sqlite3.Connection, name: str) -> Any:
     """One top-level entry of the precomputed overview, extracted by SQLite (cheaper than parsing it all)."""
     row = conn.execute("SELECT json_extract(value, ?) FROM web_state WHERE name='overview'", (f"$.{name}",)).fetchone()
     if row is None or row[0] is None:
-        raise UsageError("The web tables are not built yet. Call tracewire.web.data.refresh(conn).", Code.TW002)
+        raise UsageError("The web tables are not built yet. Call store.ensure_web_tables() first.", Code.TW002)
     return json.loads(row[0])
 
 
@@ -555,3 +507,73 @@ def place_mentions(conn: sqlite3.Connection, name: str, page: int = 1, size: int
         " ORDER BY d.date DESC, d.id, p.start LIMIT ? OFFSET ?) m JOIN documents t ON t.doc_key = m.doc_key"
         " ORDER BY m.date DESC, m.doc, m.start", (name, size + 1, (page - 1) * size))]
     return {"name": name, "page": page, "has_next": len(rows) > size, "mentions": rows[:size]}
+
+
+# -- export records ---------------------------------------------------------------------------
+
+def export_claims(conn: sqlite3.Connection) -> Iterator[Row]:
+    """Claims of current documents with attribution and hedges, by document and offset."""
+    hedges: dict[int, list[Row]] = {}
+    for h in conn.execute("SELECT * FROM hedges ORDER BY claim_key, start"):
+        hedges.setdefault(h["claim_key"], []).append(
+            {"text": h["text"], "kind": h["kind"], "start": h["start"], "end": h["end"],
+             "quoted": bool(h["quoted"])})
+    sql = ("SELECT c.*, d.id AS doc FROM claims c JOIN current_documents d USING (doc_key) "
+           "ORDER BY d.id, c.start")
+    for c in conn.execute(sql):
+        attribution = None
+        if c["source_kind"] is not None:
+            attribution = {"source": c["source"], "kind": c["source_kind"], "cue": c["cue"],
+                           "start": c["source_start"], "end": c["source_end"], "channel": c["channel"],
+                           "canonical": c["source_canonical"], "cue_start": c["cue_start"],
+                           "cue_end": c["cue_end"]}
+        yield {"doc": c["doc"], "start": c["start"], "end": c["end"], "text": c["text"],
+               "checkworthy": c["checkworthy"], "attribution": attribution,
+               "hedges": hedges.get(c["claim_key"], []), "features": json.loads(c["features"])}
+
+
+# each span layer's exported columns after doc, start and end; then those stored as JSON text
+_SPAN_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "quantities": (("text", "value", "category", "qualifier", "unit"), ()),
+    "places": (("mention", "name", "lat", "lon", "country_code", "feature", "confidence"), ()),
+    "actors": (("mention", "actor"), ()),
+    "techniques": (("technique", "score", "evidence"), ("evidence",)),
+}
+
+
+def export_spans(conn: sqlite3.Connection, layer: str) -> Iterator[Row]:
+    """Spans of one layer (quantities, places, actors, techniques) of current documents, by document and offset."""
+    if layer not in _SPAN_COLUMNS:
+        raise UsageError(f"Unknown span layer {layer!r}; choose one of: {', '.join(_SPAN_COLUMNS)}", Code.TW003)
+    columns, json_cols = _SPAN_COLUMNS[layer]
+    cols = ", ".join(f"t.{c}" for c in columns)
+    sql = (f"SELECT d.id AS doc, t.start, t.end, {cols} FROM {layer} t "
+           "JOIN current_documents d USING (doc_key) ORDER BY d.id, t.start")
+    for r in conn.execute(sql):
+        row = dict(r)
+        for c in json_cols:
+            row[c] = json.loads(row[c])
+        yield row
+
+
+def export_reuse(conn: sqlite3.Connection) -> Iterator[Row]:
+    """Reuse links with aligned passages, by source and target."""
+    for r in conn.execute("SELECT * FROM reuse ORDER BY source, target"):
+        yield {"source": r["source"], "target": r["target"], "direction_known": bool(r["direction_known"]),
+               "confidence": r["confidence"], "shared_words": r["shared_words"],
+               "source_coverage": r["source_coverage"], "target_coverage": r["target_coverage"],
+               "passages": json.loads(r["passages"]),
+               "target_additions": [{"start": s, "end": e} for s, e in json.loads(r["target_additions"])],
+               "source_cuts": [{"start": s, "end": e} for s, e in json.loads(r["source_cuts"])],
+               "evidence": json.loads(r["evidence"])}
+
+
+def export_stories(conn: sqlite3.Connection) -> Iterator[Row]:
+    """Stories: reuse clusters with a root and a derivation tree, by story id."""
+    members: dict[str, list[Row]] = {}
+    for m in conn.execute("SELECT * FROM story_members ORDER BY story_id, depth, doc"):
+        members.setdefault(m["story_id"], []).append(
+            {"doc": m["doc"], "parent": m["parent"], "depth": m["depth"]})
+    for s in conn.execute("SELECT * FROM stories ORDER BY story_id"):
+        yield {"story": s["story_id"], "root": s["root"], "size": s["size"],
+               "members": members.get(s["story_id"], []), "tree": json.loads(s["tree"])}

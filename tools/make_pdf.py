@@ -1,11 +1,11 @@
-"""Build the demo PDF ``corpus/ecm_field_brief.pdf``, its clean text and the demo's two bad inputs.
+"""Build the demo PDF ``tracewire/demo/corpus/ecm_field_brief.pdf``, its clean text and the demo's two bad inputs.
 
 The PDF imitates a small NGO report as it comes out of a word processor: a running
 header and a page number on every page, ragged lines, words hyphenated at line ends
 (including the place name "Deir ez-Zor" broken after its own hyphen), a paragraph that
 runs over a page break and a bullet list. Ingest is tested against the clean text.
 
-Rebuild with ``python -m tracewire.demo.make_pdf`` (needs reportlab, in the ``test`` extra).
+Rebuild with ``python tools/make_pdf.py`` (needs reportlab, in the ``test`` extra).
 The output is byte-for-byte reproducible (reportlab's invariant mode). The same run
 writes ``corpus/corrupt_upload.txt`` (binary bytes behind a ``.txt`` name) and the
 empty ``corpus/empty_story.txt``.
@@ -22,6 +22,7 @@ from pathlib import Path
 # the mark, with a hyphen added unless that part already ends with one. The clean text
 # simply drops the mark.
 BREAK = "¦"
+DEMO = Path(__file__).resolve().parents[1] / "tracewire" / "demo"
 
 TITLE = "Displacement and detention in Deir ez-Zor province"
 DATE_LINE = "March 15, 2024"
@@ -226,8 +227,8 @@ def corrupt_bytes(size: int = 4096) -> bytes:
 
 
 def main() -> None:
-    """Rebuild the demo PDF, its expected text and the two bad inputs beside this module."""
-    here = Path(__file__).resolve().parent
+    """Rebuild the demo PDF, its expected text and the two bad inputs in tracewire/demo/."""
+    here = DEMO
     corpus = here / "corpus"
     build(corpus / "ecm_field_brief.pdf", here / "expected" / "ecm_field_brief.txt")
     (corpus / "corrupt_upload.txt").write_bytes(corrupt_bytes())
