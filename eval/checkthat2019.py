@@ -1,7 +1,9 @@
 """CheckThat! 2019 Task 1 (check-worthiness) on the annotated test debates: F1, AP and MAP.
 
-Run: ``python eval/checkthat2019.py`` (reads ../shared/data/checkthat2019-task1). Scores every
-test line with the shipped model (``tracewire/models/checkworthy.json.gz``) alone ("model") and
+Run: ``python eval/checkthat2019.py [test|dev]`` (reads ../shared/data/checkthat2019-task1; default
+``test``, the held-out annotated debates, for the closing note; ``dev`` is the fold of 4 training
+debates the model never trains on, which ``eval/gate_claims.py`` gates: see eval/splits.py). Scores every
+line with the shipped model (``tracewire/models/checkworthy.json.gz``) alone ("model") and
 with the news rules the claims component adds, Syria pack lexicon included ("component"), and
 prints MAP (the task's official measure: mean over debates of average
 precision), pooled average precision, and precision/recall/F1 at the model's threshold, which
@@ -12,22 +14,33 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
-DATA = SHARED / "data" / "checkthat2019-task1" / "data"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval import splits  # noqa: E402
+
+DATA = splits.shared_dir() / "data" / "checkthat2019-task1" / "data"
 
 Debate = tuple[str, list[str], list[int]]
 
 
 def load_split(split: str) -> list[Debate]:
-    """(name, sentences, labels) for every debate of ``split`` ("training" or "test_annotated")."""
+    """(name, sentences, labels) of every debate of ``split``: "train" (15 debates), "dev" (4) or "test"."""
+    if split == "test":
+        splits.refuse_under_gates("CheckThat! 2019 annotated test debates")
+        files = sorted((DATA / splits.CHECKTHAT_HELD_OUT).glob("*.tsv"))
+    elif split in ("train", "dev"):
+        files = [f for f in sorted((DATA / splits.CHECKTHAT_TRAIN).glob("*.tsv"))
+                 if (f.stem in splits.CHECKTHAT_DEV_DEBATES) == (split == "dev")]
+    else:
+        raise ValueError(f"TW902 unknown CheckThat! split {split!r}: use train, dev or test")
     out: list[Debate] = []
-    for f in sorted((DATA / split).glob("*.tsv")):
+    for f in files:
         texts: list[str] = []
         labels: list[int] = []
         with f.open(encoding="utf-8", newline="") as fh:
@@ -84,9 +97,8 @@ def evaluate(score: Callable[[str], float], threshold: float, debates: Sequence[
     }
 
 
-def run() -> dict[str, dict[str, float]]:
-    """Figures of the model alone and of the component's news-adjusted score on the test split."""
-    sys.path.insert(0, str(ROOT))
+def run(split: str = "test") -> dict[str, dict[str, float]]:
+    """Figures of the model alone and of the component's news-adjusted score on ``split``."""
     from tracewire.analyze.checkworthy import load_model
     from tracewire.analyze.claims import news_score
     from tracewire.analyze.hedges import lexicon
@@ -94,7 +106,7 @@ def run() -> dict[str, dict[str, float]]:
 
     model = load_model()
     stance = lexicon(Resources(("syria",))).pattern
-    test = load_split("test_annotated")
+    test = load_split(split)
     return {
         "model": evaluate(model.score, model.threshold, test),
         "component": evaluate(lambda t: news_score(model, t, stance)[0], model.threshold, test),
@@ -105,7 +117,8 @@ def main() -> None:
     """Print the figures as JSON."""
     if not DATA.is_dir():
         raise SystemExit(f"needs {DATA} (the ../shared folder beside the checkout)")
-    print(json.dumps(run(), indent=2))
+    split = sys.argv[1] if len(sys.argv) > 1 else "test"
+    print(json.dumps(run(split), indent=2))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Recall of the demo corpus's hand-written attributions and hedges (``answers.toml``).
+"""Recall and precision of the demo corpus's hand-written attributions and hedges (``answers.toml``).
 
 Run: ``python eval/demo_recall.py [DEMO_DIR]`` (default ``tracewire/demo``; the folder holding
 ``answers.toml``, ``corpus/`` and ``expected/``). Each document's clean text (the .txt file, the
@@ -8,6 +8,13 @@ sentence has the same kind and a source span containing the answer's source (for
 pronoun, a canonical name equal to it; for an unattributed answer, no source); the cue and the
 channel are counted separately. A ``[[hedges]]`` answer is found when a claim of its document
 carries a hedge of that kind overlapping an occurrence of the phrase.
+
+Precision, against a key that lists some of each document's attributions and hedges:
+``attribution_precision`` is the share of claims on answered sentences whose kind and source
+agree with the answer (a source invented for an unattributed sentence counts against it);
+``hedge_precision`` is the share of hedges and boosters found in documents with [[hedges]]
+answers that an answer confirms. The key is not exhaustive, so these are lower bounds: they
+are pinned to catch over-generation, not quoted as the component's precision.
 """
 
 from __future__ import annotations
@@ -37,15 +44,16 @@ def documents(demo: Path) -> dict[str, str]:
     return out
 
 
-def _match(ans: dict[str, Any], claims: list[Any], text: str) -> tuple[bool, bool, bool | None]:
-    """(source and kind found, cue found, channel found or None when the answer has none)."""
+def _match(ans: dict[str, Any], claims: list[Any], text: str) -> tuple[bool, bool, bool | None, int, int]:
+    """(source and kind found, cue found, channel found or None, claims on the sentence, right ones)."""
     s = text.find(ans["sentence"])
     if s < 0:
-        return False, False, None
+        return False, False, None, 0, 0
     e = s + len(ans["sentence"])
     near = [c for c in claims if c.start < e and s < c.end and c.attribution is not None]
     src = ans["source"].lower()
     best = (False, False, None if "channel" not in ans else False)
+    right = 0
     for c in near:
         a = c.attribution
         if ans["kind"] == "unattributed":
@@ -60,9 +68,19 @@ def _match(ans: dict[str, Any], claims: list[Any], text: str) -> tuple[bool, boo
         if "channel" in ans:
             want = ans["channel"].lower().removeprefix("the ")
             chan = bool(a.channel) and (want in a.channel.lower() or a.channel.lower() in want)
+        right += ok
         if ok and (not best[0] or (cue and not best[1])):
             best = (ok, cue, chan)
-    return best
+    return (*best, len(near), right)
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    """Start offsets of every occurrence of ``needle`` in ``text``."""
+    out, at = [], text.find(needle)
+    while at >= 0:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
 
 
 def run(demo: Path) -> dict[str, Any]:
@@ -78,13 +96,16 @@ def run(demo: Path) -> dict[str, Any]:
     att = answers.get("attributions", [])
     found = cue_ok = 0
     chan_n = chan_ok = 0
+    on_sentences = right_on_sentences = 0
     misses = []
     for ans in att:
         ana = analyses.get(ans["doc"])
         if ana is None:
             misses.append(f"no document {ans['doc']}")
             continue
-        ok, cue, chan = _match(ans, ana.claims, ana.doc.text)
+        ok, cue, chan, near, right = _match(ans, ana.claims, ana.doc.text)
+        on_sentences += near
+        right_on_sentences += right
         found += ok
         cue_ok += ok and cue
         if chan is not None:
@@ -99,6 +120,14 @@ def run(demo: Path) -> dict[str, Any]:
             misses.append(f"{ans['doc']}: {ans['source']!r} {ans['kind']} in {ans['sentence'][:60]!r}; got {got}")
     hed = answers.get("hedges", [])
     h_found = 0
+    h_pred = h_right = 0
+    for doc in sorted({str(a["doc"]) for a in hed}):
+        ana = analyses.get(doc)
+        for h in (h for c in (ana.claims if ana else []) for h in c.hedges):
+            h_pred += 1
+            h_right += any(a["doc"] == doc and a["kind"] == h.kind and any(
+                at < h.end and h.start < at + len(a["text"]) for at in _occurrences(ana.doc.text, a["text"]))
+                for a in hed)
     for ans in hed:
         ana = analyses.get(ans["doc"])
         ok = False
@@ -114,10 +143,12 @@ def run(demo: Path) -> dict[str, Any]:
     return {
         "attributions": len(att),
         "attribution_recall": found / max(1, len(att)),
+        "attribution_precision": right_on_sentences / max(1, on_sentences),
         "cue_recall": cue_ok / max(1, len(att)),
         "channel_recall": chan_ok / max(1, chan_n),
         "hedges": len(hed),
         "hedge_recall": h_found / max(1, len(hed)),
+        "hedge_precision": h_right / max(1, h_pred),
         "misses": misses,
     }
 

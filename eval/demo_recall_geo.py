@@ -1,4 +1,4 @@
-"""Recall of quantities, places and actors against the demo corpus answer key (answers.toml).
+"""Recall and precision of quantities, places and actors against the demo corpus answer key (answers.toml).
 
 Usage: python eval/demo_recall_geo.py [--demo tracewire/demo] [-v]
 
@@ -6,6 +6,9 @@ A gold quantity is found when a prediction overlaps its text in the document wit
 (category and qualifier agreement are reported beside it); a gold place when a prediction overlaps
 one occurrence of its mention and lies within 30 km of the true point; a gold actor when a
 prediction overlapping one occurrence of its mention has the same canonical actor.
+Precision is the share of predictions, in documents with answers of that layer, that match an
+answer by the same rule. The key need not list every mention, so precision is a lower bound,
+pinned to catch over-generation (tests/analyze/test_demo_geo.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ if str(ROOT) not in sys.path:
 from tracewire.analyze.actors import find_actors, lexicon  # noqa: E402
 from tracewire.analyze.gazetteer import haversine_km  # noqa: E402
 from tracewire.analyze.parse import nlp as spacy_nlp  # noqa: E402
-from tracewire.analyze.places import _home_countries, find_places, gazetteer  # noqa: E402
+from tracewire.analyze.places import _home_countries, find_places, gazetteer, outlets  # noqa: E402
 from tracewire.analyze.quantities import find_quantities  # noqa: E402
 from tracewire.pipeline import Resources  # noqa: E402
 
@@ -87,12 +90,20 @@ def run(demo: Path, verbose: bool = False) -> dict[str, Any]:
             near = [(p.text, p.value) for p in preds if _overlaps(spans, p.start, p.end)]
             misses.append(f"quantity missed: {g['doc']} {g['text']!r} {g['value']} (overlapping: {near})")
     n = len(gold_q)
-    report["quantities"] = {"gold": n, "recall": round(found / n, 3), "category_agrees": cat_ok, "qualifier_agrees": qual_ok}
+    n_pred = right = 0
+    for doc in sorted({g["doc"] for g in gold_q}):
+        for p in find_quantities(doc, parsed[doc]):
+            n_pred += 1
+            right += any(g["doc"] == doc and abs(p.value - g["value"]) < 1e-6
+                         and _overlaps(_occurrences(docs[doc], g["text"]), p.start, p.end) for g in gold_q)
+    report["quantities"] = {"gold": n, "recall": round(found / n, 3), "predicted": n_pred,
+                            "precision": round(right / max(1, n_pred), 3),
+                            "category_agrees": cat_ok, "qualifier_agrees": qual_ok}
 
     found = 0
     gold_p = answers.get("places", [])
     for g in gold_p:
-        preds = find_places(g["doc"], parsed[g["doc"]], gaz, home)
+        preds = find_places(g["doc"], parsed[g["doc"]], gaz, home, outlets(res))
         spans = _occurrences(docs[g["doc"]], g["mention"])
         ok = any(
             _overlaps(spans, p.start, p.end) and p.lat is not None and p.lon is not None
@@ -103,7 +114,18 @@ def run(demo: Path, verbose: bool = False) -> dict[str, Any]:
         if verbose and not ok:
             got = [(p.mention, p.name, p.lat, p.lon) for p in preds if _overlaps(spans, p.start, p.end)]
             misses.append(f"place missed: {g['doc']} {g['mention']!r} (got {got})")
-    report["places"] = {"gold": len(gold_p), "recall_within_30km": round(found / len(gold_p), 3)}
+    n_pred = right = 0
+    for doc in sorted({g["doc"] for g in gold_p}):
+        for p in find_places(doc, parsed[doc], gaz, home, outlets(res)):
+            n_pred += 1
+            ok = any(g["doc"] == doc and _overlaps(_occurrences(docs[doc], g["mention"]), p.start, p.end)
+                     and p.lat is not None and p.lon is not None
+                     and haversine_km(p.lat, p.lon, g["lat"], g["lon"]) <= 30 for g in gold_p)
+            right += ok
+            if verbose and not ok:
+                misses.append(f"place not in the key: {doc} {p.mention!r} -> {p.name} ({p.lat}, {p.lon})")
+    report["places"] = {"gold": len(gold_p), "recall_within_30km": round(found / len(gold_p), 3),
+                        "predicted": n_pred, "precision_within_30km": round(right / max(1, n_pred), 3)}
 
     found = 0
     gold_a = answers.get("actors", [])
@@ -115,7 +137,14 @@ def run(demo: Path, verbose: bool = False) -> dict[str, Any]:
         if verbose and not ok:
             got = [(a.mention, a.actor) for a in preds if _overlaps(spans, a.start, a.end)]
             misses.append(f"actor missed: {g['doc']} {g['mention']!r} -> {g['actor']} (got {got})")
-    report["actors"] = {"gold": len(gold_a), "recall": round(found / len(gold_a), 3)}
+    n_pred = right = 0
+    for doc in sorted({g["doc"] for g in gold_a}):
+        for a in find_actors(doc, parsed[doc], lex, gaz):
+            n_pred += 1
+            right += any(g["doc"] == doc and a.actor == g["actor"]
+                         and _overlaps(_occurrences(docs[doc], g["mention"]), a.start, a.end) for g in gold_a)
+    report["actors"] = {"gold": len(gold_a), "recall": round(found / len(gold_a), 3), "predicted": n_pred,
+                        "precision": round(right / max(1, n_pred), 3)}
     if verbose:
         report["misses"] = misses
     return report

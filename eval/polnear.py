@@ -1,25 +1,29 @@
 """PolNeAR attribution: source-span and cue-span F1 (exact and overlap) on a split.
 
-Run: ``python eval/polnear.py [test|train|dev]`` (default test; reads ../shared/data/polnear).
+Run: ``python eval/polnear.py [test|train|dev]`` (default test, the held-out split printed for the
+closing note; ``eval/gate_claims.py`` gates ``dev``; reads ../shared/data/polnear).
 Every sentence of every article goes through tracewire's sentence splitter and attribution
 finder (``tracewire.analyze.attribution.find``); each predicted source and cue span is compared
 with the gold ``Source`` and ``Cue`` spans. Exact: same start and end. Overlap: a predicted span
 counts as correct when it overlaps a gold span of its type, and a gold span as found when a
-prediction overlaps it. Rules were tuned on ``train`` only.
+prediction overlaps it. Rules are tuned on ``train`` and checked on ``dev``; ``test`` is held out.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
-DATA = SHARED / "data" / "polnear" / "data"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval import splits  # noqa: E402
+
+DATA = splits.shared_dir() / "data" / "polnear" / "data"
 
 Spans = set[tuple[int, int]]
 
@@ -44,6 +48,8 @@ def load_gold(ann: Path) -> tuple[Spans, Spans]:
 
 def articles(split: str) -> list[tuple[str, Path]]:
     """(text, annotation path) of every article of ``split``."""
+    if split == splits.POLNEAR_HELD_OUT:
+        splits.refuse_under_gates("PolNeAR test")
     out = []
     for txt in sorted((DATA / split / "text").glob("*.txt")):
         anns = sorted((DATA / split / "attributions").glob(txt.stem + "_*.ann"))
@@ -74,7 +80,6 @@ def scores(pred: Sequence[Spans], gold: Sequence[Spans]) -> dict[str, float]:
 
 def parse(texts: Sequence[str]) -> list[Any]:
     """spaCy parses (no NER: sources and cues need only the parser) of ``texts``."""
-    sys.path.insert(0, str(ROOT))
     from tracewire.analyze.parse import load_nlp
 
     return list(load_nlp().pipe(texts, batch_size=16, disable=["ner"]))

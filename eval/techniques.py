@@ -1,6 +1,9 @@
 """Score the techniques model on the 74 PTC evaluation articles (SemEval-2020 Task 11 measures).
 
-    python eval/techniques.py [--ptc ../shared/data/ptc] [--fakes ../shared/data/fakes/FA-KES-Dataset.csv]
+    python eval/techniques.py [--ptc ../shared/data/ptc] [--split heldout|dev] [--fakes FA-KES-Dataset.csv]
+
+``--split dev`` scores the 62 development articles that ``eval/gate_techniques.py`` gates and the
+model never trains on (eval/splits.py); the default is the 74 held-out articles, for the closing note.
 
 Prints span-identification (SI) precision/recall/F1 with the task's partial-overlap measure and
 technique-classification (TC) micro-F1 given the gold spans, as the official subtasks did.
@@ -28,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEFAULT_PTC = ROOT.parent / "shared" / "data" / "ptc"
+from eval import splits  # noqa: E402
+
+DEFAULT_PTC = splits.shared_dir() / "data" / "ptc"
 
 Span = tuple[int, int]
 
@@ -42,27 +47,44 @@ class Article:
     spans: tuple[tuple[int, int, str], ...]
 
 
-def load_ptc(ptc: Path) -> tuple[list[Article], list[Article]]:
-    """Read PTC articles and TC labels; return (train, eval) split by eval-ids.txt."""
-    eval_ids = {line.strip() for line in (ptc / "eval-ids.txt").read_text().split() if line.strip()}
+def _labels(ptc: Path, keep: set[str]) -> dict[str, list[tuple[int, int, str]]]:
+    """TC labels of the articles ``keep`` (the labels file holds every article's)."""
     labels: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for line in (ptc / "train-task2-TC.labels").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         aid, tech, s, e = line.split("\t")
-        labels[aid].append((int(s), int(e), tech))
-    train: list[Article] = []
-    test: list[Article] = []
-    for p in sorted((ptc / "train-articles").glob("article*.txt")):
-        aid = p.stem.removeprefix("article")
+        if aid in keep:
+            labels[aid].append((int(s), int(e), tech))
+    return labels
+
+
+def _read(ptc: Path, ids: Sequence[str]) -> list[Article]:
+    """The articles ``ids`` with their gold spans, in id order."""
+    labels = _labels(ptc, set(ids))
+    out = []
+    for aid in sorted(ids):
         # newline="" keeps offsets identical to the ones the annotators used
-        with p.open(encoding="utf-8", newline="") as fh:
+        with (ptc / "train-articles" / f"article{aid}.txt").open(encoding="utf-8", newline="") as fh:
             text = fh.read()
-        art = Article(aid, text, tuple(sorted(labels.get(aid, []))))
-        (test if aid in eval_ids else train).append(art)
-    if len(test) != len(eval_ids):
-        raise SystemExit(f"expected {len(eval_ids)} evaluation articles in {ptc}, found {len(test)}")
-    return train, test
+        out.append(Article(aid, text, tuple(sorted(labels.get(aid, [])))))
+    return out
+
+
+def load_part(ptc: Path, part: str) -> list[Article]:
+    """PTC articles of ``part``: "train" (235), "dev" (62, gated) or "heldout" (74); see eval/splits.py."""
+    if part == "dev":
+        return _read(ptc, splits.ptc_dev_ids())
+    if part == "heldout":
+        splits.refuse_under_gates("the 74 held-out PTC articles")
+    held = [x for x in (ptc / splits.PTC_HELD_OUT_LIST).read_text().split() if x.strip()]
+    if part == "heldout":
+        return _read(ptc, held)
+    if part != "train":
+        raise ValueError(f"TW902 unknown PTC part {part!r}: use train, dev or heldout")
+    every = [p.stem.removeprefix("article") for p in (ptc / "train-articles").glob("article*.txt")]
+    dev = set(splits.ptc_dev_ids())
+    return _read(ptc, [a for a in every if a not in set(held) and a not in dev])
 
 
 def merge(spans: Iterable[Span]) -> list[Span]:
@@ -211,14 +233,16 @@ def fakes_texts(path: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print SI and TC figures on the PTC evaluation split."""
+    """Print SI and TC figures on the PTC held-out (or development) articles."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC, help="folder of the PTC corpus")
     ap.add_argument("--fakes", type=Path, default=None, help="FA-KES CSV: also time detection on it")
+    ap.add_argument("--split", choices=("heldout", "dev"), default="heldout",
+                    help="heldout: the 74 evaluation articles (default); dev: the 62 gated training articles")
     args = ap.parse_args(argv)
-    _, test = load_ptc(args.ptc)
+    test = load_part(args.ptc, args.split)
     m = evaluate(test)
-    print(f"PTC evaluation articles: {len(test)}")
+    print(f"PTC {args.split} articles: {len(test)}")
     print(
         f"SI (partial overlap): P={m['si_precision']:.4f} R={m['si_recall']:.4f} F1={m['si_f1']:.4f}"
     )
@@ -226,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("calibration of detected spans (score bin, spans, mean score, share right):")
     for name, n, mean, right in m["calibration"]:
         print(f"  {name}: {n:5d} spans  mean score {mean:.3f}  right {right:.3f}")
-    print(f"speed on PTC eval: {speed([a.text for a in test]):.1f} articles/s (one process, model loaded)")
+    print(f"speed on these articles: {speed([a.text for a in test]):.1f} articles/s (one process, model loaded)")
     if args.fakes is not None:
         texts = fakes_texts(args.fakes)
         print(f"speed on FA-KES: {speed(texts):.1f} articles/s over {len(texts)} articles")

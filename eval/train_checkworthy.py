@@ -1,8 +1,9 @@
 """Train the check-worthiness model on the CheckThat! 2019 Task 1 training debates only.
 
-Run: ``python eval/train_checkworthy.py`` (about a minute). Picks the regularisation strength
-and the "is a claim" threshold by 5-fold cross-validation grouped by debate on the training
-split, fits on all of it, checks that the pure-Python scorer reproduces scikit-learn's
+Run: ``python eval/train_checkworthy.py`` (about a minute). Trains on 15 of the 19 training
+debates: the other 4 are the development fold that ``eval/gate_claims.py`` gates (eval/splits.py).
+Picks the regularisation strength and the "is a claim" threshold by 5-fold cross-validation
+grouped by debate on those 15, fits on all of them, checks that the pure-Python scorer reproduces scikit-learn's
 probabilities, and writes ``tracewire/models/checkworthy.json.gz``.
 """
 
@@ -57,7 +58,7 @@ def predict(vec: TfidfVectorizer, clf: LogisticRegression, texts: list[str]) -> 
 
 def main() -> None:
     """Cross-validate, pick C and threshold, fit on all training data and save."""
-    debates = load_split("training")
+    debates = load_split("train")
     texts = [t for _, ts, _ in debates for t in ts]
     y = np.array([label for _, _, ls in debates for label in ls])
     groups = np.array([i for i, (_, ts, _) in enumerate(debates) for _ in ts])
@@ -100,7 +101,7 @@ def main() -> None:
         intercept=float(clf.intercept_[0]),
         threshold=threshold,
         meta={
-            "trained_on": "CheckThat! 2019 Task 1 data/training (19 debates)",
+            "trained_on": f"CheckThat! 2019 Task 1 data/training less the development fold ({len(debates)} debates)",
             "C": c,
             "cv_map": round(cv_map, 4),
             "cv_f1": round(max(f1s), 4),

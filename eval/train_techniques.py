@@ -1,8 +1,11 @@
 """Rebuild the shipped techniques model from the PTC training split (never the 74 eval articles).
 
+It trains on 235 of the 297 training articles: the other 62 are the development fold that
+``eval/gate_techniques.py`` gates (eval/splits.py), so the gate measures unseen text.
+
     python eval/train_techniques.py [--ptc ../shared/data/ptc] [--out tracewire/models/techniques]
 
-Deterministic (fixed folds, liblinear/lbfgs). Steps, all on the 297 training articles:
+Deterministic (fixed folds, liblinear/lbfgs). Steps, all on the 235 training articles:
 1. 5-fold cross-validation by article of the token tagger: out-of-fold token probabilities choose
    C (--si-c), the decoding threshold and gap (best SI F1), fit the Platt span calibration and
    choose the minimum span score;
@@ -26,7 +29,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from techniques import DEFAULT_PTC, ROOT, Article, load_ptc, si_scores, token_span  # noqa: E402
+from techniques import DEFAULT_PTC, ROOT, Article, load_part, si_scores, token_span  # noqa: E402
 
 from tracewire.analyze.techniques import (  # noqa: E402
     LABELS,
@@ -98,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--tc-c", type=float, nargs="+", default=[0.1], help="classifier C grid")
     args = ap.parse_args(argv)
     t0 = time.time()
-    train, _ = load_ptc(args.ptc)
+    train = load_part(args.ptc, "train")
     lexicon = Lexicon.from_files(pack_files())
     views = [article_view(a.text, lexicon) for a in train]
     print(f"{len(train)} training articles, {sum(len(v.toks) for v in views)} tokens", flush=True)
@@ -229,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tc_c": best_c,
         "temperature": round(temp, 4),
         "cv_train": {"si_f1": round(si_cv_f1, 4), "tc_accuracy": round(best_acc, 4)},
-        "trained_on": f"PTC v2 training articles not in eval-ids.txt ({len(train)} articles)",
+        "trained_on": f"PTC v2 training articles, neither held out nor in the development fold of eval/splits.py ({len(train)} articles)",
         "n_features": N_FEATURES,
         "seed": SEED,
     }

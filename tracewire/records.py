@@ -58,7 +58,7 @@ class Attribution:
     """Who a claim is attributed to: source span, kind, cue and channel."""
 
     source: str
-    kind: str  # named_person, named_org, media_outlet, government_body, anonymous, unattributed
+    kind: str  # named_person, named_org, media_outlet, government_body, anonymous, unresolved, unattributed
     cue: str | None
     start: int | None
     end: int | None

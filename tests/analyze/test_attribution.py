@@ -81,6 +81,22 @@ def test_pronoun_and_quote_continuation(analyze: Callable[[str], Analysis]) -> N
     assert _att(ana, "“Nine bridges were destroyed").canonical == "Salim Haddad"  # next paragraph goes on
 
 
+def test_pronoun_without_antecedent_is_unresolved(analyze: Callable[[str], Analysis]) -> None:
+    """A pronoun source that names nobody earlier is unresolved, never anonymous; with one, it resolves."""
+    text = (
+        "He said the convoy was hit by three rockets on the northern road.\n\n"
+        "They claimed that the water station had stopped working for a week.\n\n"
+        "Governor Rami Khalil visited the market on Tuesday. "
+        "He said the bakery would reopen after the repairs were finished."
+    )
+    ana = analyze(text)
+    assert (_att(ana, "He said the convoy").kind, _att(ana, "He said the convoy").source) == ("unresolved", "He")
+    assert _att(ana, "They claimed").kind == "unresolved"
+    later = _att(ana, "He said the bakery")
+    assert (later.kind, later.canonical) == ("named_person", "Rami Khalil")
+    assert not any(c.attribution and c.attribution.kind == "anonymous" for c in ana.claims)
+
+
 def test_kinds_from_lexicon(analyze: Callable[[str], Analysis]) -> None:
     """Kinds from lexicon."""
     text = (

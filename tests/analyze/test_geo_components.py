@@ -263,3 +263,20 @@ def test_resolve_names_given_spans(res: Resources) -> None:
     assert haversine_km(34.56, 38.28, got["Palmyra"].lat, got["Palmyra"].lon) < 30  # type: ignore[arg-type]
     assert got["Homs's"].country_code == "SY"
     assert got["Zorvik"].lat is None and got["Zorvik"].confidence < 0.5
+
+
+def test_news_agencies_and_outlets_are_never_places(res: Resources) -> None:
+    """SANA is the Syrian Arab News Agency, not Sanaa; Al Mayadeen is the channel beside a media word."""
+    from tracewire.analyze.places import outlets
+
+    text = ("Syrian state news agency SANA said two soldiers were killed near Palmyra. "
+            "Lebanese TV station Al Mayadeen reported clashes, and Al Mayadeen TV showed the convoy. "
+            "Hundreds of families fled the town of Al Mayadeen in eastern Syria, SANA added.")
+    found = find_places("t", nlp(res)(text), gazetteer(res), ("SY",), outlets(res))
+    by_mention = [(p.mention, p.country_code) for p in found]
+    assert ("SANA", "YE") not in by_mention and all(p.mention != "SANA" for p in found), by_mention
+    assert ("Palmyra", "SY") in by_mention
+    town = text.index("town of Al Mayadeen") + len("town of ")
+    mayadeen = [p for p in found if p.mention.endswith("Mayadeen")]
+    assert [p.country_code for p in mayadeen] == ["SY"], by_mention
+    assert town <= mayadeen[0].start < town + len("Al Mayadeen"), by_mention

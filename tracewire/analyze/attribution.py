@@ -12,7 +12,9 @@ Rules over spaCy's dependency parse, tuned on the PolNeAR training split:
   spoils the rest of a document. A sentence inside a quote whose speaker is named in another
   sentence of the same quote keeps that speaker; a paragraph that opens with a quote and names
   no speaker continues the previous paragraph's quoted speaker;
-- "he"/"she" resolve to the last named person quoted; "who" to the noun it describes;
+- "he"/"she" resolve to the last named person quoted, "it"/"they" to the previous claim's
+  organisation or body; "who" to the noun it describes; a pronoun with no antecedent is
+  ``unresolved`` (never ``anonymous``: the text did name someone);
 - the kind comes from the pack lexicons (``sources.toml``), spaCy's entities and the source's
   head noun ("local sources" is anonymous).
 """
@@ -34,7 +36,7 @@ from .sentences import _OPEN, blocks, quote_spans
 
 __all__ = ["quote_spans", "find", "find_all", "attribute", "classify", "component"]
 
-KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
+KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unresolved", "unattributed")
 
 # Verb lemmas that introduce what someone said, wrote, thinks or wants (PolNeAR's notion).
 CUE_LEMMAS = frozenset(
@@ -66,6 +68,9 @@ def load_cues(path: Path = CUES_PATH) -> frozenset[str]:
 _WEAK = frozenset({"know", "want", "feel", "find", "show", "call", "consider", "question", "doubt"})
 _ANON_PASSIVE = frozenset({"report", "say", "claim", "believe", "allege", "rumor", "rumour", "understand", "think"})
 _PRONOUNS = {"he", "she"}
+# A pronoun source with no antecedent names someone the text identified earlier, not an
+# anonymous source: it is "unresolved" (issue 12: 219 FA-KES "anonymous" claims were pronouns).
+_OTHER_PRONOUNS = frozenset({"they", "we", "i", "you", "him", "her", "them", "us"})
 _DOCUMENT_WORDS = frozenset({"estimates", "estimate", "statement", "report", "figures", "data", "statistics", "letter"})
 _TITLE = re.compile(
     r"^(?:(?:former|ex-|then-|late|retired|acting|deputy|senior|top|chief|us|u\.s\.)\s+)*"
@@ -422,9 +427,15 @@ def _ents_in(parsed: Any, s: int, e: int) -> list[tuple[str, str]]:
     return [(ent.text, ent.label_) for ent in parsed.ents if s <= ent.start_char and ent.end_char <= e]
 
 
+def _person_before(parsed: Any, start: int, end: int) -> str | None:
+    """The last PERSON entity of the parse inside [start, end), as a clean name."""
+    names = [ent.text for ent in parsed.ents if ent.label_ == "PERSON" and start <= ent.start_char and ent.end_char <= end]
+    return _clean_name(names[-1]) if names else None
+
+
 def _resolve(
     f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str],
-    previous: Attribution | None = None,
+    previous: Attribution | None = None, window_start: int | None = None,
 ) -> tuple[str, str]:
     """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames; ("", "") if none."""
     assert f.source_start is not None and f.source_end is not None
@@ -437,9 +448,16 @@ def _resolve(
             return previous.kind, previous.canonical or previous.source  # "he" is the last speaker
         if last_person:
             return "named_person", last_person
-        return "anonymous", src.lower()
-    if src.lower() in ("it", "they") and previous is not None and previous.kind not in ("named_person", "unattributed"):
+        # no speaker yet: a person named up to two sentences back ("Governor X visited … He said")
+        near = _person_before(parsed, window_start, f.source_start) if window_start is not None else None
+        if near:
+            return "named_person", near
+        return "unresolved", src.lower()
+    if src.lower() in ("it", "they") and previous is not None and previous.kind not in (
+            "named_person", "unattributed", "unresolved"):
         return previous.kind, previous.canonical or previous.source
+    if src.lower() in _OTHER_PRONOUNS:
+        return "unresolved", src.lower()
     if tok is not None and src.lower() in ("who", "which", "that") and tok.head.dep_ == "relcl":
         noun = tok.head.head
         s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
@@ -519,7 +537,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     last_person: str | None = None
     out: list[Attribution | None] = []
     previous: Attribution | None = None
-    for (s, e), found in zip(spans, founds, strict=True):
+    for idx, ((s, e), found) in enumerate(zip(spans, founds, strict=True)):
         # A claim rests on a statement ("said", "according to"), not on "aiming" or "continues".
         outside = [
             f for f in found
@@ -531,7 +549,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
             continue
         resolved = None
         for f in sorted(outside, key=lambda x: (x.depth, x.cue_start)):
-            kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous)
+            kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous, spans[max(0, idx - 2)][0])
             if kind:
                 resolved = (f, kind, canonical)
                 break

@@ -13,6 +13,10 @@ unambiguous places in it), a population prior and a bonus for pack entries.
 "Damascus", "Moscow" and the like are emitted as places every time they occur; the actors
 component adds an actor mention when they act (subject of a verb, possessor, agent). Two layers
 keep each question answerable: "where is this text about" and "who does what".
+
+News agencies and outlets listed in the packs' ``sources.toml`` never become places: SANA is the
+Syrian Arab News Agency, not Sanaa; a name shared with a town (Al Mayadeen) is the outlet when a
+media word stands beside it ("TV station al-Mayadeen", "Al Mayadeen TV reported").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..packs import load_pack_file
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document, Place
 from .gazetteer import ARTICLES, FEATURE_PRIOR, REGIONAL, Entry, Gazetteer, load_gazetteer
@@ -42,6 +47,26 @@ GENERIC_HEADS = frozenset(
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
 _LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
+# Words beside an outlet's name that show the outlet is meant, not a town of the same name
+# ("Lebanese TV station al-Mayadeen", "Al Mayadeen TV reported", "comments to al-Mayadeen").
+_MEDIA_BEFORE = frozenset({"tv", "television", "channel", "station", "network", "broadcaster", "newspaper",
+                           "agency", "outlet", "website", "told", "interview", "comments", "according",
+                           "quoted", "cited"})
+_MEDIA_AFTER = frozenset({"tv", "television", "channel", "station", "network", "news", "agency", "website",
+                          "newspaper", "reported", "reports", "quoted", "cited", "aired", "broadcast"})
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A news agency or outlet name from a pack's sources.toml; its mentions never become places.
+
+    ``ambiguous`` marks a name that is also a place (Al Mayadeen, the outlet and the town): such a
+    mention is the outlet only with a media word beside it. An all-capitals alias (SANA) is
+    matched case-sensitively and is never a place.
+    """
+
+    pattern: re.Pattern[str]
+    ambiguous: bool
 
 
 @dataclass(slots=True)
@@ -59,6 +84,38 @@ def gazetteer(res: Resources) -> Gazetteer:
     """The process-wide gazetteer for the active packs."""
     gaz: Gazetteer = res.get(f"gazetteer:{','.join(res.packs)}", lambda: load_gazetteer(res.packs))
     return gaz
+
+
+def outlets(res: Resources) -> tuple[Outlet, ...]:
+    """Outlet names of the active packs (``kind = "media_outlet"`` entries of sources.toml)."""
+    def load() -> tuple[Outlet, ...]:
+        """Compile every outlet alias, longest first."""
+        gaz = gazetteer(res)
+        names = {a for data in load_pack_file(res, "sources.toml") for src in data.get("source", [])
+                 if src.get("kind") == "media_outlet" for a in [src["name"], *src.get("aliases", [])]}
+        return tuple(
+            # "SANAs correspondent" (a possessive whose apostrophe was lost), "Aleppo SANA-Terrorists …"
+            Outlet(re.compile(r"(?<![\w-])" + re.escape(a) + r"(?:['’]?s)?(?!\w)", 0 if a.isupper() else re.I),
+                   ambiguous=not a.isupper() and bool(gaz.lookup(a)))
+            for a in sorted(names, key=lambda a: (-len(a), a))
+        )
+
+    found: tuple[Outlet, ...] = res.get(f"outlets:{','.join(res.packs)}", load)
+    return found
+
+
+def _outlet_spans(text: str, known: Sequence[Outlet]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that name an outlet (an ambiguous name only with a media word beside it)."""
+    out: list[tuple[int, int]] = []
+    for o in known:
+        for m in o.pattern.finditer(text):
+            if o.ambiguous:
+                before = re.findall(r"\w+", text[max(0, m.start() - 40) : m.start()].lower())[-4:]
+                after = re.findall(r"\w+", text[m.end() : m.end() + 25].lower())[:2]
+                if not (_MEDIA_BEFORE.intersection(before) or _MEDIA_AFTER.intersection(after)):
+                    continue
+            out.append((m.start(), m.end()))
+    return out
 
 
 def _starts_name(tok: Any) -> bool:
@@ -166,8 +223,10 @@ def _score(e: Entry, ctx: dict[str, float], total: float) -> float:
     return 1.5 * share + 0.5 * math.log10(e.population + 10) + FEATURE_PRIOR.get(e.feature, 0.0) + pack
 
 
-def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = ()) -> list[Place]:
-    """All toponyms in a parsed document, resolved with the document's country context."""
+def find_places(
+    doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = (), known_outlets: Sequence[Outlet] = ()
+) -> list[Place]:
+    """All toponyms in a parsed document, resolved with the document's country context; outlets never."""
     text = parsed.text  # Doc.text joins every token: read it once
     ents = list(parsed.ents)  # Doc.ents walks the whole document on every access
     scanned = _scan(parsed, gaz, text, ents)
@@ -184,6 +243,8 @@ def find_places(doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = 
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
     mentions += kept + [m for m in ner if not any(s < m.end and m.start < e for s, e in taken)]
+    media = _outlet_spans(text, known_outlets)
+    mentions = [m for m in mentions if not any(s < m.end and m.start < e for s, e in media)]
     mentions.sort(key=lambda m: m.start)
     return _decide(doc_id, mentions, home)
 
@@ -237,7 +298,7 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
     """Fill ``ana.places`` from the parse."""
     gaz = gazetteer(res)
     home: tuple[str, ...] = res.get(f"home:{','.join(res.packs)}", lambda: _home_countries(gaz, res.packs))
-    ana.places = find_places(doc.id, ana.parsed, gaz, home)
+    ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res))
 
 
 component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),

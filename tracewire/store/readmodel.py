@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from ..errors import Code, UsageError
 
-SOURCE_KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed")
+SOURCE_KINDS = ("named_person", "named_org", "media_outlet", "government_body", "anonymous", "unresolved",
+                "unattributed")
 NAMED_KINDS = ("named_person", "named_org", "media_outlet", "government_body")
 PAGE_SIZE = 50
 MAP_POINTS = 400
@@ -21,7 +22,7 @@ STORY_GRAPHS = 12
 STORY_NODES = 40
 TOP_CLAIMS = 15
 COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
-SUMMARY_VERSION = 3  # bump when the overview summary changes shape, so stores rebuild their web tables
+SUMMARY_VERSION = 4  # bump when the overview summary changes shape, so stores rebuild their web tables
 
 
 def safe_url(url: str | None) -> str | None:
