@@ -103,16 +103,17 @@ def test_pack_edits_and_versions_redo_exactly_the_affected_layers(
     assert "Northern Falcons Brigade" in now["actors"] and "Qasr Tawil depot" in now["places"]
     assert all(now[k] == base[k] for k in ("claims", "quantities", "techniques"))
 
-    # 2. a sources lexicon redoes attribution only: its columns are updated, claims keep their rows
+    # 2. a sources lexicon redoes attribution (its columns are updated, claims keep their rows) and
+    # places (outlets in sources.toml never become places)
     (pack / "sources.toml").write_text('[[source]]\nname = "Syrian Arab Army"\nkind = "government_body"\n'
                                        'aliases = ["Syrian army"]\n', encoding="utf-8")
     times, keys, before = _layer_times(db), _claim_keys(db), now
     out = _analyze(db, capsys)
-    assert "re-analysing 3 documents: attribution changed (pack file mypack/sources.toml added)" in out, out
-    assert _rewritten(times, _layer_times(db)) == {"attribution"}
+    assert "re-analysing 3 documents: attribution, places changed (pack file mypack/sources.toml added)" in out, out
+    assert _rewritten(times, _layer_times(db)) == {"attribution", "places"}
     assert _claim_keys(db) == keys
     now = _exports(db, capsys)
-    assert all(now[k] == before[k] for k in ("quantities", "places", "actors", "techniques"))
+    assert all(now[k] == before[k] for k in ("quantities", "actors", "techniques"))
 
     # 3. a new hedge phrase: claims read the hedge lexicon too, so claims and hedges change, and
     # attribution, which reads claims, follows

