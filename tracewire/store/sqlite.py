@@ -497,12 +497,22 @@ def _document(row: sqlite3.Row) -> Document:
     )
 
 
+# the source kinds the claims table's CHECK constraint accepts (002_analysis.sql)
+_KINDS = frozenset({"named_person", "named_org", "media_outlet", "government_body", "anonymous", "unattributed"})
+
+
+def _storable(cl: Claim) -> bool:
+    """False for a claim the claims table refuses (a source kind outside its CHECK, such as 'unresolved');
+    a full write's INSERT OR IGNORE used to drop those silently, every path now drops them alike."""
+    return cl.attribution is None or cl.attribution.kind in _KINDS
+
+
 def _claim_rows(key: int, ana: DocumentAnalysis) -> list[Claim]:
-    """The document's claims, first of each span only (the claims table keeps one per span)."""
+    """The document's storable claims, first of each span only (the claims table keeps one per span)."""
     seen: set[tuple[int, int]] = set()
     out: list[Claim] = []
     for cl in ana.claims:
-        if (cl.start, cl.end) not in seen:
+        if _storable(cl) and (cl.start, cl.end) not in seen:
             seen.add((cl.start, cl.end))
             out.append(cl)
     return out
@@ -553,6 +563,9 @@ def _write_layers(c: sqlite3.Connection, key: int, ana: DocumentAnalysis, layers
             _insert_hedges(c, key, int(cur.lastrowid or 0), cl)
     else:
         if "attribution" in layers:
+            kept = {(cl.start, cl.end) for cl in _claim_rows(key, ana)}
+            c.executemany("DELETE FROM claims WHERE doc_key=? AND start=? AND end=?",
+                          [(key, a, b) for a, b in {(cl.start, cl.end) for cl in ana.claims} - kept])
             c.executemany(
                 "UPDATE claims SET source=?, source_kind=?, source_canonical=?, source_start=?, source_end=?,"
                 " cue=?, cue_start=?, cue_end=?, channel=? WHERE doc_key=? AND start=? AND end=?",
