@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                         epilog="example: tracewire analyze --workers 2")
     db_arg(sp)
     sp.add_argument("--engine", choices=("local", "spark"), default="local")
-    sp.add_argument("--workers", type=int, default=int(settings.get("workers")))
+    sp.add_argument("--workers", type=int, default=None, help="worker processes (default: $TRACEWIRE_WORKERS, "
+                    "else 1)")
 
     sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
                         epilog="example: tracewire export claims --format csv --out claims.csv")
@@ -177,14 +178,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Analyse stored documents and print what was done."""
+    """Analyse stored documents (what is new, or changed by signature) and print what was done."""
     from .engines.local import analyze_store, describe
     from .store import SQLiteStore
 
+    cfg = settings.load()
+    workers = cfg["workers"] if args.workers is None else args.workers
     if args.engine == "spark":
         raise UsageError("the spark engine is not available yet; use --engine local", Code.TW003)
-    if args.workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}", Code.TW002)
     store = SQLiteStore(_db(args))
     try:
         n = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
@@ -192,15 +195,40 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"no documents in {_db(args)}: run `tracewire ingest PATH...` first", file=sys.stderr)
             return 1
         with _progress("analyze") as bar:
-            s = analyze_store(store, workers=args.workers, progress=bar)
+            s = analyze_store(store, workers=workers, packs=cfg.packs(), progress=bar)
     finally:
         store.close()
-    print(f"analysed {s.analysed} documents ({s.up_to_date} already up to date) with {s.pipeline}")
+    print(f"analysed {s.analysed} new documents, re-analysed {s.reanalysed}, {s.up_to_date} already up to date "
+          f"(packs: {', '.join(cfg.packs()) or 'core only'})")
+    for line in s.reasons:
+        print(f"  {line}")
+    if s.components:
+        print("  layers written: " + ", ".join(f"{name} {k}" for name, k in s.components.items()))
     if s.failed_components:
         print(f"  {s.failed_components} component failures recorded (analysis_runs.errors)")
     for name, result in s.corpus.items():
         print(f"  {name}: {describe(result)}")
     return 0
+
+
+def _stale_note(db: Path, packs: Sequence[str]) -> str | None:
+    """A note when the stored analysis is not what `analyze` would make with these packs."""
+    from .engines.local import pending
+    from .store import SQLiteStore
+
+    if not db.exists():
+        return None
+    store = SQLiteStore(db)
+    try:
+        _, _, work = pending(store, packs=packs)
+    finally:
+        store.close()
+    todo = sum(len(w.docs) for w in work)
+    if not todo:
+        return None
+    why = "; ".join(f"{len(w.docs)} {'new' if w.new else w.reason}" for w in work)
+    return (f"note: the analysis of {todo} documents is not up to date with packs {', '.join(packs)} ({why}); "
+            "run `tracewire analyze` to bring it up to date")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -230,8 +258,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the static report."""
     from .report import build_report
 
+    note = _stale_note(_db(args), settings.load().packs())
     index = build_report(_db(args), args.out)
     print(f"report written: {index}")
+    if note:
+        print(f"  {note}")
     return 0
 
 
@@ -246,6 +277,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = prepare(_db(args), host=args.host, port=args.port, token=read_token(args.token, args.token_file),
                      workers=args.workers, allow_hosts=args.allow_host)
     print(f"tracewire serve: {config.db_path} at {config.url}")
+    note = _stale_note(config.db_path, settings.load().packs())
+    if note:
+        print(f"  {note}")
     if config.token:
         print(f"  needs its token: open {config.url}?token=TOKEN once per browser, or send "
               "'Authorization: Bearer TOKEN'")

@@ -1,8 +1,10 @@
 """Ordered, named per-document components and ``analyze_document``.
 
 A component is a plain callable ``(document, analysis, resources) -> None`` that reads the
-layers it ``requires`` from the Analysis and adds the layers it ``provides``. Components are
-registered under a versioned name and imported lazily, so importing tracewire loads no model.
+layers it ``requires`` from the Analysis and adds the layers it ``provides``. It also names the
+pack files and model files it reads, which go into its analysis signature (``signatures.py``).
+Components are registered under a versioned name and imported lazily, so importing tracewire
+loads no model; this module imports no component.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import settings
 from .errors import Code, PipelineError
 from .records import ActorMention, Claim, Document, DocumentAnalysis, Place, Quantity, Span, Technique
 
@@ -44,23 +47,35 @@ class Analysis:
 
 
 ComponentFunc = Callable[[Document, Analysis, "Resources"], None]
+BatchFunc = Callable[[Sequence[Document], Sequence[Analysis], "Resources"], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Component:
-    """A registered analysis step with the layers it reads and writes."""
+    """A registered analysis step: the layers it reads and writes, the pack and model files it reads.
+
+    ``packs`` are file names looked up in every active pack (``"gazetteer.tsv"``); ``models`` are
+    ``"dist:NAME"`` or ``"package:path"`` specs (see ``signatures.model_hash``). ``batch``, when
+    given, does the same work as ``func`` over several documents at once (spaCy's ``nlp.pipe``).
+    """
 
     name: str
     func: ComponentFunc
     requires: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
+    packs: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    batch: BatchFunc | None = None
 
 
 class Resources:
-    """Models and packs loaded once per process and shared by components (no globals)."""
+    """Models and packs loaded once per process and shared by components (no globals).
 
-    def __init__(self, packs: Sequence[str] = ("syria",)) -> None:
-        self.packs = tuple(packs)
+    ``packs`` are bundled pack names or folder paths; None takes them from the ``pack`` setting.
+    """
+
+    def __init__(self, packs: Sequence[str] | None = None) -> None:
+        self.packs = settings.packs() if packs is None else tuple(packs)
         self._cache: dict[str, Any] = {}
 
     def get(self, key: str, loader: Callable[[], Any]) -> Any:
@@ -132,20 +147,18 @@ def build(names: Sequence[str] | None = None) -> list[Component]:
 
 
 def analyze_documents(docs: Sequence[Document], comps: Sequence[Component], res: Resources) -> list[Analysis]:
-    """Analyse a batch; the spaCy parse runs once over the batch with ``nlp.pipe`` (faster)."""
-    if not comps or comps[0].name != "tracewire.parse.v1":
+    """Analyse a batch; a first component with a ``batch`` function (the spaCy parse) runs once over it."""
+    first = comps[0] if comps else None
+    if first is None or first.batch is None:
         return [analyze_document(d, comps, res) for d in docs]
-    from .analyze.parse import nlp
-
-    out: list[Analysis] = []
+    anas = [Analysis(doc=d) for d in docs]
     try:
-        parsed = list(nlp(res).pipe([d.text for d in docs], batch_size=16))
+        first.batch(docs, anas, res)
     except Exception:  # fall back to one by one, so one bad text fails alone
         return [analyze_document(d, comps, res) for d in docs]
-    for d, p in zip(docs, parsed, strict=True):
-        ana = Analysis(doc=d, parsed=p, layers=set(comps[0].provides))
-        out.append(analyze_document(d, comps[1:], res, ana))
-    return out
+    for ana in anas:
+        ana.layers.update(first.provides)
+    return [analyze_document(d, comps[1:], res, ana) for d, ana in zip(docs, anas, strict=True)]
 
 
 def analyze_document(

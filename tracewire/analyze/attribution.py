@@ -619,5 +619,6 @@ def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
 
 
 component = Component(
-    "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",)
+    "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",),
+    packs=("sources.toml",), models=("tracewire.models:attribution_cues.json",),
 )

@@ -112,4 +112,5 @@ def claims(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.claims = out
 
 
-component = Component("tracewire.claims.v1", claims, requires=("sentences",), provides=("claims",))
+component = Component("tracewire.claims.v1", claims, requires=("sentences",), provides=("claims",),
+                      packs=("hedges.toml",), models=("tracewire.models:checkworthy.json.gz",))

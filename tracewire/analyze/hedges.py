@@ -93,4 +93,5 @@ def hedges(doc: Document, ana: Analysis, res: Resources) -> None:
     ]
 
 
-component = Component("tracewire.hedges.v1", hedges, requires=("claims",), provides=("hedges",))
+component = Component("tracewire.hedges.v1", hedges, requires=("claims",), provides=("hedges",),
+                      packs=("hedges.toml",))

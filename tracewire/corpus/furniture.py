@@ -35,11 +35,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..engines import pool
 from ..errors import UsageError
 from ..records import Document
 from .shingles import I64, corpus_shingles, tokenize_many
@@ -292,19 +293,11 @@ def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
     return learn_group_house(texts, config, weak=weak)[1]
 
 
-_POOL_STATE: list[Any] = []  # set in forked workers only
-
-
 def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans]]:
     """Worker: furniture and house text of one group (documents inherited through fork)."""
-    texts, cfg = _POOL_STATE
+    texts, cfg = pool.state()
     g, members = item
     return learn_group_house([texts[k] for k in members], cfg, weak=is_weak(g))
-
-
-def _set_pool_state(*state: Any) -> None:
-    """Pool initializer: keep the inherited inputs."""
-    _POOL_STATE[:] = state
 
 
 def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, workers: int = 1) -> tuple[
@@ -322,16 +315,9 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     furniture: dict[str, Spans] = {}
     house: dict[str, Spans] = {}
     items = sorted(groups.items(), key=lambda x: -len(x[1]))
-    if workers > 1 and len(items) > 1:
-        import multiprocessing as mp
-
-        texts = [d.text for d in docs]
-        with mp.get_context("fork").Pool(workers, initializer=_set_pool_state,
-                                         initargs=(texts, config)) as pool:
-            results = pool.map(_learn_one, items, chunksize=1)
-    else:
-        results = [learn_group_house([docs[k].text for k in members], config, weak=is_weak(g))
-                   for g, members in items]
+    texts = [d.text for d in docs]
+    results = list(pool.ordered_map(_learn_one, items, workers if len(items) > 1 else 1,
+                                    state=(texts, config)))
     for (_, members), (spans, hs) in zip(items, results, strict=True):
         for k, sp, h in zip(members, spans, hs, strict=True):
             furniture[docs[k].id] = sp

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing as mp
 import sqlite3
 import time
 from collections import Counter
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
@@ -526,25 +526,16 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
-# -- parallel helpers (fork only: workers inherit the corpus instead of receiving a pickled copy) --
-_STATE: list[Any] = []  # set in forked workers only, by _set_state
-
-
-def _set_state(*state: Any) -> None:
-    """Pool initializer: keep the inherited inputs for this worker process."""
-    _STATE[:] = state
-
-
 def _index_chunk(bounds: tuple[int, int]) -> U64:
     """Worker: packed anchor keys of texts[lo:hi]."""
-    texts, cfg = _STATE
+    texts, cfg = pool.state()
     lo, hi = bounds
     return index_keys(texts[lo:hi], cfg, len(texts), lo)
 
 
 def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
     """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
-    docs, ii, jj, stats, cfg, outlets = _STATE
+    docs, ii, jj, stats, cfg, outlets = pool.state()
     lo, hi = sel
     return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)
 
@@ -570,28 +561,20 @@ def _align_all(
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
-    with mp.get_context("fork").Pool(nproc, initializer=_set_state,
-                                     initargs=(docs, ii, jj, stats, cfg, outlets)) as pool:
-        for (_, hi), part in zip(chunks, pool.imap(_align_chunk, chunks), strict=True):
-            links.extend(part)
-            if progress is not None:
-                progress(hi, total)
+    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets))
+    for (_, hi), part in zip(chunks, parts, strict=True):
+        links.extend(part)
+        if progress is not None:
+            progress(hi, total)
     return links
-
-
-def _usable_workers(workers: int) -> int:
-    """Worker processes to use: 1 unless asked for more and the platform can fork."""
-    if workers < 1:
-        raise UsageError(f"workers={workers} must be at least 1")
-    return workers if workers > 1 and "fork" in mp.get_all_start_methods() else 1
 
 
 def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64:
     """index_keys over ``workers`` forked processes, merged in order."""
     step = -(-len(texts) // (2 * workers))
     bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
-    with mp.get_context("fork").Pool(workers, initializer=_set_state, initargs=(texts, cfg)) as pool:
-        return np.concatenate([np.empty(0, dtype=np.uint64), *pool.map(_index_chunk, bounds)])
+    parts = pool.ordered_map(_index_chunk, bounds, workers, state=(texts, cfg))  # forked: texts inherited
+    return np.concatenate([np.empty(0, dtype=np.uint64), *parts])
 
 
 def find_reuse(
@@ -610,7 +593,7 @@ def find_reuse(
     if len(set(ids)) != len(ids):
         dup = sorted(x for x, k in Counter(ids).items() if k > 1)[:3]
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
-    nproc = _usable_workers(workers) if len(docs) >= 2000 else 1
+    nproc = pool.usable_workers(workers) if len(docs) >= 2000 else 1
     outlets = None
     if cfg.learn_furniture:
         furniture, house, group = learn_all(docs, cfg.furniture, nproc)
@@ -770,7 +753,7 @@ def update_reuse(
     remap[:n_f] = np.arange(n_f)
     remap[need_old] = n_f + np.arange(need_old.shape[0])
     old_docs = list(masked_documents(store, [all_ids[int(k)] for k in need_old])) if need_old.size else []
-    nproc = _usable_workers(workers) if ii.shape[0] >= 2000 else 1
+    nproc = pool.usable_workers(workers) if ii.shape[0] >= 2000 else 1
     links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress, outlets)
 
     with store.transaction() as c:

@@ -1,21 +1,27 @@
-"""Local engine: per-document components in worker processes, then the corpus stages."""
+"""Local engine: per-document components in worker processes, then the corpus stages.
+
+What to analyse is decided by signatures (``tracewire.signatures``): a document gets the
+components whose stored signature differs from the current one, plus every component that reads
+their layers (``requires``/``provides``). Components that are only needed as inputs (the spaCy
+parse for a places re-run) run too, but only the changed layers are written.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
-import multiprocessing as mp
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult
 from typing import Any
 
-from .. import pipeline
+from .. import pipeline, settings
 from ..corpus.furniture import masked_documents, update_furniture
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document
+from ..signatures import Signature, changes, signatures
 from ..store.sqlite import SQLiteStore
+from . import pool
 
 Progress = Callable[[str, int, int], None]
 
@@ -23,14 +29,28 @@ Progress = Callable[[str, int, int], None]
 CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),)
 
 
+@dataclass(frozen=True, slots=True)
+class Work:
+    """Documents that need the same components: ``run`` all of them, write the layers of ``write``."""
+
+    docs: tuple[str, ...]
+    run: tuple[str, ...]
+    write: tuple[str, ...]
+    reason: str
+    new: bool
+
+
 @dataclass(slots=True)
 class AnalyzeSummary:
     """What one analyze run did."""
 
     analysed: int = 0
+    reanalysed: int = 0
     up_to_date: int = 0
     failed_components: int = 0
     pipeline: str = ""
+    reasons: list[str] = field(default_factory=list)
+    components: dict[str, int] = field(default_factory=dict)  # component name -> documents it rewrote
     corpus: dict[str, Any] = field(default_factory=dict)
 
 
@@ -41,52 +61,127 @@ def describe(result: Any) -> str:
     return str(result)
 
 
-_worker: dict[str, Any] = {}
+def _short(name: str) -> str:
+    """'tracewire.places.v1' -> 'places'."""
+    parts = name.split(".")
+    return parts[-2] if len(parts) >= 2 and parts[-1][:1] == "v" and parts[-1][1:].isdigit() else parts[-1]
 
 
-def _init_worker(names: Sequence[str], packs: Sequence[str]) -> None:
-    """Load components and resources once in each worker process."""
-    _worker["comps"] = pipeline.build(names)
-    _worker["res"] = Resources(packs)
+def _dependents(comps: Sequence[Component], changed: set[str]) -> set[str]:
+    """``changed`` and every later component that reads a layer they provide, transitively."""
+    out = set(changed)
+    made: set[str] = set()
+    for c in comps:
+        if c.name in out or any(r in made for r in c.requires):
+            out.add(c.name)
+            made.update(c.provides)
+    return out
 
 
-def _work(docs: list[Document]) -> list[Analysis]:
-    """Analyse a chunk of documents inside a worker."""
-    return pipeline.analyze_documents(docs, _worker["comps"], _worker["res"])
+def _inputs(comps: Sequence[Component], wanted: set[str]) -> set[str]:
+    """``wanted`` and the earlier components that provide what they require, transitively."""
+    out = set(wanted)
+    need: set[str] = set()
+    for c in reversed(comps):
+        if c.name in out or any(p in need for p in c.provides):
+            out.add(c.name)
+            need.update(c.requires)
+    return out
+
+
+def plan(
+    comps: Sequence[Component],
+    current: Mapping[str, Signature],
+    stored: Mapping[str, Mapping[str, str]],
+    known: Mapping[str, Signature],
+) -> list[Work]:
+    """Group documents by what they need: ``stored`` maps each document id to {component key: digest}
+    of its layers, ``known`` the stored signatures by digest."""
+    order = [c.name for c in comps]
+    groups: dict[tuple[tuple[str, ...], str, bool], list[str]] = defaultdict(list)
+    for doc_id in sorted(stored):
+        layers = stored[doc_id]
+        if not layers:
+            groups[(tuple(order), "new documents", True)].append(doc_id)
+            continue
+        changed: set[str] = set()
+        why: dict[str, list[str]] = {}  # what changed -> components it changed
+        for c in comps:
+            sig = current[c.name]
+            old = layers.get(sig.key)
+            if old == sig.digest:
+                continue
+            changed.add(c.name)
+            before = known.get(old) if old is not None else None
+            what = ", ".join(changes(before, sig)) if before is not None else "not run before"
+            why.setdefault(what, []).append(sig.short)
+        if not changed:
+            continue
+        redo = _dependents(comps, changed)
+        follow = [_short(n) for n in order if n in redo and n not in changed]
+        reason = "; ".join(f"{', '.join(names)} changed ({what})" for what, names in why.items())
+        if follow:
+            reason += f"; then what reads those layers: {', '.join(follow)}"
+        groups[(tuple(n for n in order if n in redo), reason, False)].append(doc_id)
+    work: list[Work] = []
+    for (write, reason, new), ids in groups.items():
+        run = _inputs(comps, set(write))
+        work.append(Work(tuple(ids), tuple(n for n in order if n in run), write, reason, new))
+    return sorted(work, key=lambda w: (not w.new, w.docs[0]))
+
+
+def _setup(names: Sequence[str], packs: Sequence[str]) -> tuple[dict[str, Component], Resources]:
+    """Load the components and resources once in each worker (or here when serial)."""
+    return {c.name: c for c in pipeline.build(names)}, Resources(packs)
+
+
+Task = tuple[int, tuple[str, ...], list[Document]]
+
+
+def _work(task: Task) -> tuple[int, list[Analysis]]:
+    """Analyse a chunk of documents with the named components; the group number comes back with it."""
+    group, names, docs = task
+    comps, res = pool.state()
+    return group, pipeline.analyze_documents(docs, [comps[n] for n in names], res)
 
 
 def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
     """Consecutive lists of at most ``size`` documents."""
-    chunk: list[Document] = []
-    for d in docs:
-        chunk.append(d)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    while part := [d for _, d in zip(range(size), docs, strict=False)]:
+        yield part
 
 
 def analyses(docs: Iterator[Document], names: Sequence[str], packs: Sequence[str],
              workers: int, chunk: int = 16) -> Iterator[Analysis]:
-    """Analyses of ``docs`` in input order, in this process or in a pool of workers."""
-    if workers <= 1:
-        comps: list[Component] = pipeline.build(names)
-        res = Resources(packs)
-        for part in _chunks(docs, chunk):
-            yield from pipeline.analyze_documents(part, comps, res)
-        return
-    # The documents come from a store cursor that belongs to this thread: read them here and hand
-    # the pool plain lists (pool.imap would pull the generator from its own task thread).
-    ahead = 2 * workers
-    with mp.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(names, packs)) as pool:
-        pending: deque[AsyncResult[list[Analysis]]] = deque()
-        for part in _chunks(docs, chunk):
-            pending.append(pool.apply_async(_work, (part,)))
-            if len(pending) >= ahead:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()
+    """Analyses of ``docs`` by the components ``names``, in input order, here or in worker processes."""
+    run = tuple(names)
+    tasks = ((0, run, part) for part in _chunks(docs, chunk))
+    for _, part in pool.ordered_map(_work, tasks, workers, state=(run, tuple(packs)), setup=_setup):
+        yield from part
+
+
+def _with_refurnished(work: list[Work], comps: Sequence[Component], refurnished: Sequence[str]) -> list[Work]:
+    """``work`` plus every component on the documents whose masked furniture changed (their text did)."""
+    fresh = {d for w in work if w.new for d in w.docs}
+    redo = sorted(set(refurnished) - fresh)
+    if not redo:
+        return work
+    gone = set(redo)
+    kept = [dataclasses.replace(w, docs=tuple(d for d in w.docs if d not in gone)) for w in work]
+    order = tuple(c.name for c in comps)
+    extra = Work(tuple(redo), order, order, "site furniture of their outlet changed (new documents showed it)", False)
+    return sorted([w for w in kept if w.docs] + [extra], key=lambda w: (not w.new, w.docs[0]))
+
+
+def pending(store: SQLiteStore, names: Sequence[str] | None = None,
+            packs: Sequence[str] | None = None) -> tuple[list[Component], dict[str, Signature], list[Work]]:
+    """The components, their current signatures and the work ``analyze`` would do on ``store``."""
+    packs = settings.packs() if packs is None else tuple(packs)
+    comps = pipeline.build(tuple(pipeline.DEFAULT_PIPELINE if names is None else names))
+    current = signatures(comps, packs)
+    stored = store.layer_signatures()
+    known = store.signatures({d for layers in stored.values() for d in layers.values()})
+    return comps, current, plan(comps, current, stored, known)
 
 
 def analyze_store(
@@ -94,32 +189,69 @@ def analyze_store(
     *,
     workers: int = 1,
     names: Sequence[str] | None = None,
-    packs: Sequence[str] = ("syria",),
+    packs: Sequence[str] | None = None,
     progress: Progress | None = None,
     batch: int = 50,
 ) -> AnalyzeSummary:
-    """Analyse every current document not yet analysed by this pipeline, then the corpus stages."""
-    comp_names = tuple(pipeline.DEFAULT_PIPELINE if names is None else names)
-    pipeline.build(comp_names)  # fail early, before any worker starts
-    signature = "+".join(comp_names)
+    """Analyse what is new or changed (by signature), then run the corpus stages.
+
+    ``packs`` (bundled names or folder paths) default to the ``pack`` setting.
+    """
+    packs = settings.packs() if packs is None else tuple(packs)
     # each outlet's site furniture is learned first and masked in what every component reads;
     # documents whose furniture changed (a new document of their outlet showed it) are redone
     _, refurnished = update_furniture(store)
-    pending = sorted(set(store.pending_analysis(signature)) | set(refurnished))
-    total = store.query("SELECT COUNT(*) AS n FROM current_documents")[0]["n"]
-    summary = AnalyzeSummary(up_to_date=total - len(pending), pipeline=signature)
+    comps, current, work = pending(store, names, packs)
+    work = _with_refurnished(work, comps, refurnished)
+    store.record_signatures(current.values())
+    run_name = "+".join(c.name for c in comps)
+    total = len(store.layer_signatures())
+    todo = sum(len(w.docs) for w in work)
+    summary = AnalyzeSummary(up_to_date=total - todo, pipeline=run_name)
+    for w in work:
+        if not w.new:
+            summary.reasons.append(f"re-analysing {len(w.docs)} documents: {w.reason}")
+        for n in w.write:
+            summary.components[n] = summary.components.get(n, 0) + len(w.docs)
+
+    def tasks() -> Iterator[Task]:
+        """Chunks of each group's documents, read from the store in this thread."""
+        for k, w in enumerate(work):
+            for part in _chunks(masked_documents(store, list(w.docs)), 16):
+                yield k, w.run, part
+
+    by_name = {c.name: c for c in comps}
+    names_all = tuple(c.name for c in comps)
     done: list[Analysis] = []
-    for i, ana in enumerate(analyses(masked_documents(store, pending), comp_names, packs, workers), start=1):
-        done.append(ana)
-        summary.failed_components += len(ana.errors)
-        if progress:
-            progress("documents", i, len(pending))
+    group = 0
+
+    def flush() -> None:
+        """Write the collected analyses of the current group."""
+        if done:
+            w = work[group]
+            layers = {p for n in w.write for p in by_name[n].provides}
+            store.write_analyses([a.record() for a in done], run_name, layers, [current[n] for n in w.write])
+            done.clear()
+
+    i = 0
+    results = pool.ordered_map(_work, tasks(), workers, state=(names_all, packs), setup=_setup) if todo else ()
+    for k, part in results:
+        if k != group:
+            flush()
+            group = k
+        for ana in part:
+            done.append(ana)
+            summary.failed_components += len(ana.errors)
+            i += 1
+            if work[k].new:
+                summary.analysed += 1
+            else:
+                summary.reanalysed += 1
+            if progress:
+                progress("documents", i, todo)
         if len(done) >= batch:
-            store.write_analyses([a.record() for a in done], signature)
-            done = []
-        summary.analysed += 1
-    if done:
-        store.write_analyses([a.record() for a in done], signature)
+            flush()
+    flush()
     for name, target in CORPUS_STAGES:
         module, _, func = target.partition(":")
         stage = getattr(importlib.import_module(module), func)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .. import settings
 from ..errors import Code, Rejected
-from ..packs import pack_names_from_setting
 from ..records import Rejection
 from ..store.base import Collision, IngestBatch, IngestCounts, Store
 from .boilerplate import BoilerplateRules, load_rules
@@ -255,7 +254,7 @@ def ingest(
     follow_symlinks: bool = False,
 ) -> IngestSummary:
     """Ingest every input; write documents, rejections and raw bytes in batched transactions."""
-    rules = load_rules(tuple(packs) if packs is not None else pack_names_from_setting(settings.get("pack")))
+    rules = load_rules(tuple(packs) if packs is not None else settings.packs())
     limit = settings.max_file_bytes() if max_bytes is None else max_bytes
     size = int(settings.get("batch_size")) if batch_size is None else batch_size
     fm = fields or FieldMap()

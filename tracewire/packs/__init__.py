@@ -59,11 +59,6 @@ def load_toml(names: Sequence[str], filename: str) -> list[dict[str, Any]]:
     return out
 
 
-def pack_names_from_setting(value: str) -> tuple[str, ...]:
-    """Split the comma-separated ``pack`` setting into pack names."""
-    return tuple(p.strip() for p in value.split(",") if p.strip())
-
-
 def load_pack_file(res: Resources, filename: str) -> list[dict[str, Any]]:
     """``load_toml`` for the packs active in ``res``, cached in ``res`` for the process."""
     loaded: list[dict[str, Any]] = res.get(f"pack:{filename}", lambda: load_toml(res.packs, filename))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..records import Document, DocumentAnalysis, Rejection
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
+
+if TYPE_CHECKING:
+    from ..signatures import Signature
 
 Row = dict[str, Any]
 
@@ -90,8 +93,15 @@ class Store(abc.ABC):
         """Ids of current documents never analysed, or analysed by another pipeline, ordered."""
 
     @abc.abstractmethod
-    def write_analyses(self, analyses: Sequence[DocumentAnalysis], pipeline: str) -> None:
-        """Replace the analysis rows of each analysed document version, all in one transaction."""
+    def write_analyses(
+        self,
+        analyses: Sequence[DocumentAnalysis],
+        pipeline: str,
+        layers: Collection[str] | None = None,
+        signatures: Sequence[Signature] = (),
+    ) -> None:
+        """Replace the given ``layers`` (all when None) of each analysed document version in one
+        transaction, and record ``signatures`` as the analysis of those layers."""
 
     # -- records --
     @abc.abstractmethod
@@ -214,6 +224,18 @@ class Store(abc.ABC):
         """Mentions of one place with their document and context."""
 
     # -- escape hatch and lifetime --
+    @abc.abstractmethod
+    def record_signatures(self, signatures: Iterable[Signature]) -> None:
+        """Keep each analysis signature's parts under its digest."""
+
+    @abc.abstractmethod
+    def layer_signatures(self) -> dict[str, dict[str, str]]:
+        """For every current document id: component (without version) -> digest of its stored layer."""
+
+    @abc.abstractmethod
+    def signatures(self, digests: Iterable[str]) -> dict[str, Signature]:
+        """The stored signatures with these digests, by digest."""
+
     @abc.abstractmethod
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Run a read-only SQL query and return rows as dicts."""

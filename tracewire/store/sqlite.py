@@ -6,21 +6,24 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
-from ..records import Document, DocumentAnalysis, Rejection
+from ..records import Claim, Document, DocumentAnalysis, Rejection
 from . import queries
 from .base import Collision, DocSource, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
-# per-document analysis tables, cleared before a document's new analysis is written
-_LAYER_TABLES = ("sentences", "hedges", "claims", "quantities", "actors", "places", "techniques")
+if TYPE_CHECKING:
+    from ..signatures import Signature
+
+# the per-document layers the store writes (a component's ``provides``); "parsed" is never stored
+LAYERS = ("sentences", "claims", "attribution", "hedges", "quantities", "actors", "places", "techniques")
 
 APPLICATION_ID = 0x74726377  # "trcw": marks a tracewire database
 
@@ -242,9 +245,49 @@ class SQLiteStore(Store):
         )
         return [r[0] for r in rows]
 
-    def write_analyses(self, analyses: Sequence[DocumentAnalysis], pipeline: str) -> None:
-        """Replace the analysis rows of each analysed document version in one transaction."""
+    def record_signatures(self, signatures: Iterable[Signature]) -> None:
+        """Keep each signature's parts under its digest (once), so later runs can say what changed."""
         now = _now()
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR IGNORE INTO analysis_signatures(digest, component, parts, recorded_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(sig.digest, sig.name, sig.to_json(), now) for sig in signatures],
+            )
+
+    def layer_signatures(self) -> dict[str, dict[str, str]]:
+        """For every current document id: component (without version) -> digest of its stored layer."""
+        out: dict[str, dict[str, str]] = {r[0]: {} for r in self.conn.execute("SELECT id FROM current_documents")}
+        for doc_id, comp, digest in self.conn.execute(
+            "SELECT d.id, l.component, l.digest FROM current_documents d JOIN analysis_layers l USING (doc_key)"
+        ):
+            out[doc_id][comp] = digest
+        return out
+
+    def signatures(self, digests: Iterable[str]) -> dict[str, Signature]:
+        """The stored signatures with these digests, by digest."""
+        from ..signatures import Signature
+
+        out: dict[str, Signature] = {}
+        for digest in set(digests):
+            row = self.conn.execute(
+                "SELECT component, parts FROM analysis_signatures WHERE digest=?", (digest,)
+            ).fetchone()
+            if row is not None:
+                out[digest] = Signature.from_json(row[0], row[1])
+        return out
+
+    def write_analyses(
+        self,
+        analyses: Sequence[DocumentAnalysis],
+        pipeline: str,
+        layers: Collection[str] | None = None,
+        signatures: Sequence[Signature] = (),
+    ) -> None:
+        """Replace the given ``layers`` (all when None) of each analysed document version in one
+        transaction, and record ``signatures`` as the analysis of those layers."""
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        todo = set(LAYERS) if layers is None else set(layers)
         with self.transaction() as c:
             for ana in analyses:
                 doc = ana.doc
@@ -253,62 +296,8 @@ class SQLiteStore(Store):
                 ).fetchone()
                 if row is None:  # the document was replaced while it was analysed
                     continue
-                key = row[0]
-                for table in _LAYER_TABLES:
-                    c.execute(f"DELETE FROM {table} WHERE doc_key=?", (key,))
-                c.executemany(
-                    "INSERT INTO sentences(doc_key, idx, start, end) VALUES (?, ?, ?, ?)",
-                    [(key, i, s.start, s.end) for i, s in enumerate(ana.sentences)],
-                )
-                for cl in ana.claims:
-                    a = cl.attribution
-                    cur = c.execute(
-                        "INSERT OR IGNORE INTO claims(doc_key, start, end, text, checkworthy, features, source,"
-                        " source_kind, source_canonical, source_start, source_end, cue, cue_start, cue_end,"
-                        " channel, hedged, boosted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            key, cl.start, cl.end, cl.text, cl.checkworthy, json.dumps(list(cl.features)),
-                            a.source if a else None, a.kind if a else None, a.canonical if a else None,
-                            a.start if a else None, a.end if a else None, a.cue if a else None,
-                            a.cue_start if a else None, a.cue_end if a else None, a.channel if a else None,
-                            int(any(h.kind == "hedge" for h in cl.hedges)),
-                            int(any(h.kind == "booster" for h in cl.hedges)),
-                        ),
-                    )
-                    if cur.rowcount:
-                        claim_key = cur.lastrowid
-                        c.executemany(
-                            "INSERT OR IGNORE INTO hedges(claim_key, doc_key, start, end, text, kind, quoted)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [(claim_key, key, h.start, h.end, h.text, h.kind, int(h.quoted)) for h in cl.hedges],
-                        )
-                c.executemany(
-                    "INSERT OR IGNORE INTO quantities(doc_key, start, end, text, value, category, qualifier,"
-                    " unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(key, q.start, q.end, q.text, q.value, q.category, q.qualifier, q.unit)
-                     for q in ana.quantities],
-                )
-                c.executemany(
-                    "INSERT OR IGNORE INTO actors(doc_key, start, end, mention, actor) VALUES (?, ?, ?, ?, ?)",
-                    [(key, m.start, m.end, m.mention, m.actor) for m in ana.actors],
-                )
-                c.executemany(
-                    "INSERT OR IGNORE INTO places(doc_key, start, end, mention, name, lat, lon, country_code,"
-                    " feature, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(key, p.start, p.end, p.mention, p.name, p.lat, p.lon, p.country_code, p.feature,
-                      p.confidence) for p in ana.places],
-                )
-                c.executemany(
-                    "INSERT OR IGNORE INTO techniques(doc_key, start, end, technique, score, evidence)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [(key, t.start, t.end, t.technique, t.score, json.dumps(list(t.evidence)))
-                     for t in ana.techniques],
-                )
-                c.execute(
-                    "INSERT OR REPLACE INTO analysis_runs(doc_key, pipeline, errors, analyzed_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (key, pipeline, json.dumps(ana.errors), now),
-                )
+                _write_layers(c, row[0], ana, todo)
+                _record_run(c, row[0], ana, pipeline, signatures, now)
 
     # -- site furniture (tracewire.corpus.furniture) ----------------------------------------
     def furniture_sources(self) -> list[tuple[str, str, str | None, str | None, str]]:
@@ -530,4 +519,128 @@ def _document(row: sqlite3.Row) -> Document:
         dateline=row["dateline"], fmt=row["fmt"],
         offset_map=tuple(tuple(p) for p in json.loads(row["offset_map"])),
         raw_text=row["raw_text"], meta=json.loads(row["meta"]), version=row["version"],
+    )
+
+
+def _claim_rows(key: int, ana: DocumentAnalysis) -> list[Claim]:
+    """The document's claims, first of each span only (the claims table keeps one per span)."""
+    seen: set[tuple[int, int]] = set()
+    out: list[Claim] = []
+    for cl in ana.claims:
+        if (cl.start, cl.end) not in seen:
+            seen.add((cl.start, cl.end))
+            out.append(cl)
+    return out
+
+
+def _attribution_values(cl: Claim) -> tuple[object, ...]:
+    """The attribution columns of a claims row."""
+    a = cl.attribution
+    return (a.source if a else None, a.kind if a else None, a.canonical if a else None,
+            a.start if a else None, a.end if a else None, a.cue if a else None,
+            a.cue_start if a else None, a.cue_end if a else None, a.channel if a else None)
+
+
+def _hedge_flags(cl: Claim) -> tuple[int, int]:
+    """(hedged, boosted) columns of a claims row."""
+    return int(any(h.kind == "hedge" for h in cl.hedges)), int(any(h.kind == "booster" for h in cl.hedges))
+
+
+def _insert_hedges(c: sqlite3.Connection, key: int, claim_key: int, cl: Claim) -> None:
+    """The hedges rows of one claim."""
+    c.executemany(
+        "INSERT OR IGNORE INTO hedges(claim_key, doc_key, start, end, text, kind, quoted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(claim_key, key, h.start, h.end, h.text, h.kind, int(h.quoted)) for h in cl.hedges],
+    )
+
+
+def _write_layers(c: sqlite3.Connection, key: int, ana: DocumentAnalysis, layers: set[str]) -> None:
+    """Replace the rows of ``layers`` for document ``key``; claims carry attribution and hedges, so
+    rewriting the claims layer rewrites those too, and they alone update their own columns."""
+    if "sentences" in layers:
+        c.execute("DELETE FROM sentences WHERE doc_key=?", (key,))
+        c.executemany(
+            "INSERT INTO sentences(doc_key, idx, start, end) VALUES (?, ?, ?, ?)",
+            [(key, i, s.start, s.end) for i, s in enumerate(ana.sentences)],
+        )
+    if "claims" in layers:
+        c.execute("DELETE FROM hedges WHERE doc_key=?", (key,))
+        c.execute("DELETE FROM claims WHERE doc_key=?", (key,))
+        for cl in _claim_rows(key, ana):
+            cur = c.execute(
+                "INSERT INTO claims(doc_key, start, end, text, checkworthy, features, source,"
+                " source_kind, source_canonical, source_start, source_end, cue, cue_start, cue_end,"
+                " channel, hedged, boosted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, cl.start, cl.end, cl.text, cl.checkworthy, json.dumps(list(cl.features)),
+                 *_attribution_values(cl), *_hedge_flags(cl)),
+            )
+            _insert_hedges(c, key, int(cur.lastrowid or 0), cl)
+    else:
+        if "attribution" in layers:
+            kept = {(cl.start, cl.end) for cl in _claim_rows(key, ana)}
+            c.executemany("DELETE FROM claims WHERE doc_key=? AND start=? AND end=?",
+                          [(key, a, b) for a, b in {(cl.start, cl.end) for cl in ana.claims} - kept])
+            c.executemany(
+                "UPDATE claims SET source=?, source_kind=?, source_canonical=?, source_start=?, source_end=?,"
+                " cue=?, cue_start=?, cue_end=?, channel=? WHERE doc_key=? AND start=? AND end=?",
+                [(*_attribution_values(cl), key, cl.start, cl.end) for cl in _claim_rows(key, ana)],
+            )
+        if "hedges" in layers:
+            c.execute("DELETE FROM hedges WHERE doc_key=?", (key,))
+            for cl in _claim_rows(key, ana):
+                row = c.execute("SELECT claim_key FROM claims WHERE doc_key=? AND start=? AND end=?",
+                                (key, cl.start, cl.end)).fetchone()
+                if row is None:
+                    continue
+                c.execute("UPDATE claims SET hedged=?, boosted=? WHERE claim_key=?", (*_hedge_flags(cl), row[0]))
+                _insert_hedges(c, key, row[0], cl)
+    if "quantities" in layers:
+        c.execute("DELETE FROM quantities WHERE doc_key=?", (key,))
+        c.executemany(
+            "INSERT OR IGNORE INTO quantities(doc_key, start, end, text, value, category, qualifier,"
+            " unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(key, q.start, q.end, q.text, q.value, q.category, q.qualifier, q.unit) for q in ana.quantities],
+        )
+    if "actors" in layers:
+        c.execute("DELETE FROM actors WHERE doc_key=?", (key,))
+        c.executemany(
+            "INSERT OR IGNORE INTO actors(doc_key, start, end, mention, actor) VALUES (?, ?, ?, ?, ?)",
+            [(key, m.start, m.end, m.mention, m.actor) for m in ana.actors],
+        )
+    if "places" in layers:
+        c.execute("DELETE FROM places WHERE doc_key=?", (key,))
+        c.executemany(
+            "INSERT OR IGNORE INTO places(doc_key, start, end, mention, name, lat, lon, country_code,"
+            " feature, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(key, p.start, p.end, p.mention, p.name, p.lat, p.lon, p.country_code, p.feature,
+              p.confidence) for p in ana.places],
+        )
+    if "techniques" in layers:
+        c.execute("DELETE FROM techniques WHERE doc_key=?", (key,))
+        c.executemany(
+            "INSERT OR IGNORE INTO techniques(doc_key, start, end, technique, score, evidence)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(key, t.start, t.end, t.technique, t.score, json.dumps(list(t.evidence))) for t in ana.techniques],
+        )
+
+
+def _record_run(c: sqlite3.Connection, key: int, ana: DocumentAnalysis, pipeline: str,
+                signatures: Sequence[Signature], now: str) -> None:
+    """Record which signature wrote each layer, with its errors, and the document's run summary."""
+    for sig in signatures:
+        mine = [e for e in ana.errors if e.split(" ", 2)[1:2] == [sig.name + ":"]]
+        c.execute(
+            "INSERT OR REPLACE INTO analysis_layers(doc_key, component, digest, errors, analyzed_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (key, sig.key, sig.digest, json.dumps(mine), now),
+        )
+    if signatures:
+        errors = [e for (errs,) in c.execute("SELECT errors FROM analysis_layers WHERE doc_key=?"
+                                             " ORDER BY component", (key,)) for e in json.loads(errs)]
+    else:
+        errors = list(ana.errors)
+    c.execute(
+        "INSERT OR REPLACE INTO analysis_runs(doc_key, pipeline, errors, analyzed_at) VALUES (?, ?, ?, ?)",
+        (key, pipeline, json.dumps(errors), now),
     )

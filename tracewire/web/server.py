@@ -19,7 +19,7 @@ from .security import allowed_hosts, host_name, is_loopback, read_token
 
 log = logging.getLogger(__name__)
 
-DB_ENV = "TRACEWIRE_WEB_DB"  # how `serve` hands the store to uvicorn's worker processes (settings: web_db)
+DB_ENV = settings.setting("web_db").env  # how `serve` hands the store to uvicorn's worker processes
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,73 @@
+"""`analyze --workers 2` exports exactly what one worker does, on FA-KES (real news text).
+
+The demo-corpus version of this check is in tests/test_cli.py. Here a fixed subset of FA-KES (its
+first rows, in file order) runs always; the whole dataset (804 articles) is marked slow.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from tracewire.cli import main
+
+KINDS = ("documents", "claims", "quantities", "places", "actors", "techniques", "reuse", "stories")
+FIELDS = ["--field", "text=article_content", "--field", "outlet=source"]
+SUBSET = 40
+
+
+def _fakes_subset(tmp_path: Path, rows: int) -> Path:
+    """The first ``rows`` records of FA-KES as a CSV in tmp_path (read from ../shared, not copied into the repo)."""
+    src = shared_path("data", "fakes", "FA-KES-Dataset.csv")
+    out = tmp_path / "fakes_subset.csv"
+    csv.field_size_limit(sys.maxsize)
+    with src.open(encoding="utf-8", errors="replace", newline="") as f, out.open("w", encoding="utf-8", newline="") as g:
+        reader, writer = csv.reader(f), csv.writer(g)
+        for k, row in enumerate(reader):
+            if k > rows:
+                break
+            writer.writerow(row)
+    return out
+
+
+def _exports(csv_path: Path, db: Path, workers: int, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """Ingest ``csv_path``, analyse with ``workers`` processes through the CLI, export every kind."""
+    assert main(["ingest", str(csv_path), "--db", str(db), *FIELDS]) == 0
+    assert main(["analyze", "--db", str(db), "--workers", str(workers)]) == 0
+    capsys.readouterr()
+    out: dict[str, str] = {}
+    for kind in KINDS:
+        assert main(["export", kind, "--db", str(db)]) == 0
+        out[kind] = capsys.readouterr().out
+    return out
+
+
+def _same(one: dict[str, str], two: dict[str, str]) -> None:
+    """Every export kind is identical, line for line."""
+    for kind in KINDS:
+        assert two[kind] == one[kind], kind
+
+
+@pytest.mark.shared
+def test_two_workers_equal_one_on_a_fakes_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first 40 FA-KES articles: two workers export the same records as one."""
+    src = _fakes_subset(tmp_path, SUBSET)
+    one = _exports(src, tmp_path / "one.db", 1, capsys)
+    two = _exports(src, tmp_path / "two.db", 2, capsys)
+    assert one["documents"].count("\n") == SUBSET and one["claims"].count("\n") > 100
+    _same(one, two)
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_two_workers_equal_one_on_all_of_fakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """All 804 FA-KES articles (minutes): two workers export the same records as one, reuse included."""
+    src = shared_path("data", "fakes", "FA-KES-Dataset.csv")
+    one = _exports(src, tmp_path / "one.db", 1, capsys)
+    two = _exports(src, tmp_path / "two.db", 2, capsys)
+    assert one["documents"].count("\n") == 804 and one["reuse"].count("\n") > 100
+    _same(one, two)
