@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.imports import imported
 from tracewire import settings
 from tracewire.errors import UsageError
 from tracewire.settings import SETTINGS, Setting
@@ -105,24 +106,7 @@ def test_the_scan_catches_what_it_should(tmp_path: Path) -> None:
     assert not any("set TRACEWIRE_PACK" in f or "Reads" in f for f in found)
 
 
-def _imports(module: Path) -> set[str]:
-    """Absolute names of the tracewire modules ``module`` imports (anywhere in the file)."""
-    package = ".".join(module.relative_to(ROOT).with_suffix("").parts[:-1])
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parts, base] if base else parts)
-            out.add(base)
-            out.update(f"{base}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-    return out
-
-
 def test_pipeline_and_parse_do_not_import_each_other() -> None:
     """LAYOUT PART 2: parse uses the pipeline's Component; the pipeline knows parse only by registered name."""
-    assert "tracewire.pipeline" in _imports(PACKAGE / "analyze" / "parse.py")
-    assert not {m for m in _imports(PACKAGE / "pipeline.py") if m.startswith("tracewire.analyze")}
+    assert "tracewire.pipeline" in imported(PACKAGE / "analyze" / "parse.py")
+    assert not {m for m in imported(PACKAGE / "pipeline.py") if m.startswith("tracewire.analyze")}

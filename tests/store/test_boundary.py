@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.imports import imported
 from tracewire.store.base import Store
 
 PACKAGE = ROOT / "tracewire"
@@ -22,19 +23,6 @@ SQLITE_ALLOWED = {
 ABOVE_THE_STORE = ("tracewire.pipeline", "tracewire.analyze", "tracewire.corpus", "tracewire.engines",
                    "tracewire.export", "tracewire.report", "tracewire.web", "tracewire.cli", "tracewire.api",
                    "tracewire.ingest", "tracewire.demo")
-
-
-def imported(path: Path) -> set[str]:
-    """The absolute names of the modules a file imports (relative imports resolved against its package)."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
-            found.add(".".join(p for p in (base, node.module or "") if p))
-    return found
 
 
 def outside_store() -> list[Path]:
