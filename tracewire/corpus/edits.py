@@ -125,6 +125,27 @@ def _block_arrays(p: TokenPassage, n: int) -> tuple[I64, I64, I64, I64]:
     return a0s, a1s, b0s, b1s
 
 
+_FEW_SEEDS = 64  # up to this many seeds, a plain loop decides whether a passage is one block
+
+
+def _one_block(p: TokenPassage, n: int) -> bool:
+    """True when a passage without extension blocks is one unbroken block (``_block_arrays`` finds
+    one block); False also when the question is left to ``_block_arrays`` (many seeds or blocks)."""
+    if p.seeds_a is None or p.seeds_b is None or p.seeds_a.size == 0:
+        return True
+    if p.extra or p.seeds_a.size > _FEW_SEEDS:
+        return False
+    sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()
+    end = p.a_end
+    diag = sb[0] - sa[0]
+    reach = min(sa[0] + n, end)
+    for x, y in zip(sa[1:], sb[1:], strict=True):
+        if y - x != diag or x > reach:
+            return False
+        reach = max(reach, min(x + n, end))
+    return True
+
+
 def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
     """Matched blocks of a passage as (a0, a1, b0, b1) tuples."""
     a0, a1, b0, b1 = _block_arrays(p, n)
@@ -136,6 +157,8 @@ _OP_NAMES = ("sub", "ins", "del")
 
 def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
     """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes."""
+    if _one_block(p, n):
+        return []
     a0, a1, b0, b1 = _block_arrays(p, n)
     if a0.shape[0] < 2:
         return []

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -236,9 +237,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
 def link_kind(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     edits: list[list[tuple[str, int, int, int, int]]], config: ReuseConfig,
+    quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
 ) -> tuple[str, str | None]:
     """The kind of a link (copy, rewrite, shared_quotation) and, for a quotation, its speaker."""
-    qa, qb = quote_spans(a.text), quote_spans(b.text)
+    qa, qb = quotes if quotes is not None else (quote_spans(a.text), quote_spans(b.text))
     quoted = 0
     who: str | None = None
     for p in passages:
@@ -259,11 +261,13 @@ def link_kind(
 def build_link(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     config: ReuseConfig | None = None,
+    quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
     Direction is argued only for copies and rewrites: two texts that quote one speaker share
-    the speaker's words, not each other's, so their link has no direction.
+    the speaker's words, not each other's, so their link has no direction. ``quotes``: the
+    quotation spans of a and b when the caller has them already.
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
@@ -271,7 +275,7 @@ def build_link(
     cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
     cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
     edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes) for p in passages]
-    kind, who = link_kind(a, b, ta, tb, passages, edits, cfg)
+    kind, who = link_kind(a, b, ta, tb, passages, edits, cfg, quotes)
     if kind == "shared_quotation":
         whose = f"the words of {who}" if who else "a quotation"
         known, confidence = False, 0.5
@@ -333,15 +337,16 @@ def _make_link(
         for p, e in zip(passages, edits, strict=True)
     ]
     spans.sort(key=lambda x: x[1][0])
+    char_edits = _char_edits_many(ts, tt, [ed for _, _, ed in spans])
     out = tuple(
         Passage(
             source_start=int(ts.starts[s0]),
             source_end=int(ts.ends[s1 - 1]),
             target_start=int(tt.starts[t0]),
             target_end=int(tt.ends[t1 - 1]),
-            edits=_char_edits(ts, tt, ed),
+            edits=ce,
         )
-        for (s0, s1), (t0, t1), ed in spans
+        for ((s0, s1), (t0, t1), _), ce in zip(spans, char_edits, strict=True)
     )
     words = (
         f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
@@ -384,6 +389,21 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
     us, ue = chars(tt, arr[:, 2], arr[:, 3])
     return tuple(Edit(op, a, b, c, d) for op, a, b, c, d in zip(
         (e[0] for e in edits), ss.tolist(), se.tolist(), us.tolist(), ue.tolist(), strict=False))
+
+
+def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, int, int, int]]]
+                     ) -> list[tuple[Edit, ...]]:
+    """``_char_edits`` of several passages of one pair, converted together."""
+    flat = [e for g in groups for e in g]
+    if not flat:
+        return [() for _ in groups]
+    done = _char_edits(ts, tt, flat)
+    out: list[tuple[Edit, ...]] = []
+    pos = 0
+    for g in groups:
+        out.append(done[pos : pos + len(g)])
+        pos += len(g)
+    return out
 
 
 def flip_passage(p: Passage) -> Passage:
@@ -467,15 +487,12 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
-def _quote_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
-                  ) -> Callable[[TokenPassage], bool]:
-    """True for a passage that sits inside quotation marks in both documents."""
-    cache: list[list[tuple[int, int]]] = []
+def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
+                  ta: Tokens, tb: Tokens, config: ReuseConfig) -> Callable[[TokenPassage], bool]:
+    """True for a passage that sits inside quotation marks in both documents (``spans``: theirs)."""
 
     def quoted(p: TokenPassage) -> bool:
-        if not cache:
-            cache.extend((quote_spans(text_a), quote_spans(text_b)))
-        qa, qb = cache
+        qa, qb = spans()
         if not qa or not qb:
             return False
         sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
@@ -503,6 +520,14 @@ def _align_block(
             spans[k] = Tokens(starts=starts[lo:hi], ends=ends[lo:hi], hashes=hashes[lo:hi])
         return spans[k]
 
+    quotes: dict[int, list[tuple[int, int]]] = {}  # quotation spans of each document, found once
+
+    def quote_pair(i: int, j: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        for x in (i, j):
+            if x not in quotes:
+                quotes[x] = quote_spans(docs[x].text)
+        return quotes[i], quotes[j]
+
     links: list[ReuseLink] = []
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ki, kj = local[i], local[j]
@@ -515,9 +540,10 @@ def _align_block(
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
-                                   _quote_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config))
+                                   _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config))
         if passages:
-            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config))
+            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
+                                    quote_pair(i, j)))
     return links
 
 
