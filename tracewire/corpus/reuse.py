@@ -28,7 +28,7 @@ from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
-from .direction import decide
+from .direction import decide, editorial_markers
 from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
 from .furniture import (
     FurnitureConfig,
@@ -262,12 +262,14 @@ def build_link(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     config: ReuseConfig | None = None,
     quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
+    markers: Callable[[str], list[str]] = editorial_markers,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
     Direction is argued only for copies and rewrites: two texts that quote one speaker share
     the speaker's words, not each other's, so their link has no direction. ``quotes``: the
-    quotation spans of a and b when the caller has them already.
+    quotation spans of a and b when the caller has them already; ``markers``: a memo of
+    ``editorial_markers`` that the caller keeps over many pairs.
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
@@ -284,7 +286,7 @@ def build_link(
             "so neither text is the other's source",)
         a_is_source = a.id <= b.id
     else:
-        call = decide(a, b, ta, tb, passages)
+        call = decide(a, b, ta, tb, passages, markers)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
     n_edits = sum(len(e) for e in edits)
@@ -528,6 +530,13 @@ def _align_block(
                 quotes[x] = quote_spans(docs[x].text)
         return quotes[i], quotes[j]
 
+    seen: dict[str, list[str]] = {}  # editorial markers of the edge texts met in this block
+
+    def markers(text: str) -> list[str]:
+        if text not in seen:
+            seen[text] = editorial_markers(text)
+        return seen[text]
+
     links: list[ReuseLink] = []
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ki, kj = local[i], local[j]
@@ -543,7 +552,7 @@ def _align_block(
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config))
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
-                                    quote_pair(i, j)))
+                                    quote_pair(i, j), markers))
     return links
 
 
