@@ -142,7 +142,11 @@ def _one_block(p: TokenPassage, n: int) -> bool:
     for x, y in zip(sa[1:], sb[1:], strict=True):
         if y - x != diag or x > reach:
             return False
-        reach = max(reach, min(x + n, end))
+        x += n
+        if x > end:
+            x = end
+        if x > reach:
+            reach = x
     return True
 
 

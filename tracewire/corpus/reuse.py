@@ -441,7 +441,7 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             out.append(lk)
             continue
         # name the earliest common original: not itself copied from another common one
-        upstream = [x for x in explained if not any(y in parents.get(x, {}) for y in explained)]
+        upstream = [x for x in explained if parents.get(x, {}).keys().isdisjoint(explained)]
         explained = upstream or explained
         lo_id, hi_id = sorted((lk.source, lk.target))
         note = (
