@@ -29,7 +29,16 @@ from ..records import Document, Edit, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
 from .direction import decide, editorial_markers
-from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
+from .edits import (
+    DiffMemo,
+    edited_words,
+    extend_all,
+    is_near_verbatim,
+    quote_spans,
+    quoted_share,
+    speaker,
+    token_edits,
+)
 from .furniture import (
     FurnitureConfig,
     is_weak,
@@ -263,20 +272,22 @@ def build_link(
     config: ReuseConfig | None = None,
     quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
     markers: Callable[[str], list[str]] = editorial_markers,
+    diffs: DiffMemo | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
     Direction is argued only for copies and rewrites: two texts that quote one speaker share
     the speaker's words, not each other's, so their link has no direction. ``quotes``: the
     quotation spans of a and b when the caller has them already; ``markers``: a memo of
-    ``editorial_markers`` that the caller keeps over many pairs.
+    ``editorial_markers`` that the caller keeps over many pairs; ``diffs``: a memo of the word
+    diffs of edit gaps, kept likewise.
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
     shared = sum(p.matched for p in passages)
     cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
     cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
-    edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes) for p in passages]
+    edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes, diffs) for p in passages]
     kind, who = link_kind(a, b, ta, tb, passages, edits, cfg, quotes)
     if kind == "shared_quotation":
         whose = f"the words of {who}" if who else "a quotation"
@@ -531,6 +542,7 @@ def _align_block(
         return quotes[i], quotes[j]
 
     seen: dict[str, list[str]] = {}  # editorial markers of the edge texts met in this block
+    diffs: DiffMemo = {}  # word diffs of the edit gaps met in this block
 
     def markers(text: str) -> list[str]:
         if text not in seen:
@@ -552,7 +564,7 @@ def _align_block(
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config))
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
-                                    quote_pair(i, j), markers))
+                                    quote_pair(i, j), markers, diffs))
     return links
 
 
