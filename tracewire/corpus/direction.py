@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import compress
 
@@ -157,9 +158,13 @@ def _unshared_text(doc: Document, toks: Tokens, ranges: list[tuple[int, int]]) -
 
 
 def decide(
-    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage]
+    a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
+    markers: Callable[[str], list[str]] = editorial_markers,
 ) -> Direction:
-    """Weigh every cue for "A came first" against "B came first" and explain the call."""
+    """Weigh every cue for "A came first" against "B came first" and explain the call.
+
+    ``markers``: ``editorial_markers``, or a caller's memo of it (many pairs share an edge text).
+    """
     score = 0.0
     evidence: list[str] = []
     da, db = _date(a), _date(b)
@@ -200,10 +205,10 @@ def decide(
         score += W_INTRO
         evidence.append(f"{b.id} opens with {lb.head} words not in {a.id} (an added introduction)")
 
-    edge_a = editorial_markers(
+    edge_a = markers(
         _span_text(a, ta, la.head_span) + "\n" + _span_text(a, ta, la.tail_span)
     ) if la.head + la.tail >= MIN_BLOCK else []
-    edge_b = editorial_markers(
+    edge_b = markers(
         _span_text(b, tb, lb.head_span) + "\n" + _span_text(b, tb, lb.tail_span)
     ) if lb.head + lb.tail >= MIN_BLOCK else []
     if len(edge_b) >= 2 and len(edge_b) >= 2 * len(edge_a) + 1:

@@ -10,6 +10,7 @@ An inflection ("Tigers" / "Tiger") is a different word, so it is a ``sub``, neve
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -125,6 +126,31 @@ def _block_arrays(p: TokenPassage, n: int) -> tuple[I64, I64, I64, I64]:
     return a0s, a1s, b0s, b1s
 
 
+_FEW_SEEDS = 64  # up to this many seeds, a plain loop decides whether a passage is one block
+
+
+def _one_block(p: TokenPassage, n: int) -> bool:
+    """True when a passage without extension blocks is one unbroken block (``_block_arrays`` finds
+    one block); False also when the question is left to ``_block_arrays`` (many seeds or blocks)."""
+    if p.seeds_a is None or p.seeds_b is None or p.seeds_a.size == 0:
+        return True
+    if p.extra or p.seeds_a.size > _FEW_SEEDS:
+        return False
+    sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()
+    end = p.a_end
+    diag = sb[0] - sa[0]
+    reach = min(sa[0] + n, end)
+    for x, y in zip(sa[1:], sb[1:], strict=True):
+        if y - x != diag or x > reach:
+            return False
+        x += n
+        if x > end:
+            x = end
+        if x > reach:
+            reach = x
+    return True
+
+
 def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
     """Matched blocks of a passage as (a0, a1, b0, b1) tuples."""
     a0, a1, b0, b1 = _block_arrays(p, n)
@@ -134,8 +160,29 @@ def _blocks(p: TokenPassage, n: int) -> list[tuple[int, int, int, int]]:
 _OP_NAMES = ("sub", "ins", "del")
 
 
-def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
-    """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes."""
+Opcodes = Sequence[tuple[str, int, int, int, int]]
+DiffMemo = dict[tuple[tuple[int, ...], tuple[int, ...]], Opcodes]
+
+
+def _opcodes(xa: list[int], xb: list[int], memo: DiffMemo | None) -> Opcodes:
+    """difflib's opcodes of two word runs, looked up in ``memo`` first (a gap copied into many texts)."""
+    if memo is None:
+        return SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes()
+    key = (tuple(xa), tuple(xb))
+    found = memo.get(key)
+    if found is None:
+        found = SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes()
+        memo[key] = found
+    return found
+
+
+def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64, memo: DiffMemo | None = None) -> list[Edit]:
+    """The word-level edits of one passage (token positions); ``wa``/``wb`` are the token hashes.
+
+    ``memo``: diffs of gaps already met in this run (the caller keeps it; it changes no result).
+    """
+    if _one_block(p, n):
+        return []
     a0, a1, b0, b1 = _block_arrays(p, n)
     if a0.shape[0] < 2:
         return []
@@ -161,7 +208,7 @@ def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64) -> list[Edit]:
         if set(xa).isdisjoint(xb):  # nothing in common: one edit, no diff needed
             edits.append(("sub", x0, x1, y0, y1))
             continue
-        for tag, i0, i1, j0, j1 in SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes():
+        for tag, i0, i1, j0, j1 in _opcodes(xa, xb, memo):
             if tag != "equal":
                 edits.append((_OPS[tag], x0 + i0, x0 + i1, y0 + j0, y0 + j1))
     if hard.any():

@@ -137,7 +137,8 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     # blocks that reach an edge of their document
     first = np.searchsorted(sd, np.arange(len(texts) + 1), side="left")
     key = sh.view(np.int64)
-    anywhere = _doc_freq(key, sd, np.ones(sd.shape[0], dtype=bool))
+    freq = _DocFreq(key, sd)
+    anywhere = freq.count(np.ones(sd.shape[0], dtype=bool))
     core_min = max(cfg.min_docs, int(np.ceil(cfg.core_share * len(texts))))
     token_at = offs[sd] + (np.arange(sd.shape[0], dtype=np.int64) - first[sd])  # first word of each n-gram
     covered = _cover(token_at[anywhere >= core_min], cfg.n, int(offs[-1]))
@@ -165,7 +166,7 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
                 in_edge_block[f0 + s : f0 + max(s, e - cfg.n + 1)] = True
     # pass 2: an edge block is furniture when it holds an n-gram that many documents of the group
     # hold in an edge block too (a stock phrase that happens to open one article is not)
-    at_edges = _doc_freq(key, sd, in_edge_block)
+    at_edges = freq.count(in_edge_block)
     for k, text in enumerate(texts):
         lo, hi = int(offs[k]), int(offs[k + 1])
         words = hi - lo
@@ -236,28 +237,35 @@ def _cover(first_words: I64, n: int, total: int) -> np.ndarray:
     return np.cumsum(diff[:total]) > 0
 
 
-def _doc_freq(key: np.ndarray, docs: I64, where: np.ndarray) -> I64:
-    """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds.
+class _DocFreq:
+    """Per n-gram occurrence document counts over one group, with its n-grams sorted once."""
 
-    ``docs`` must be ascending (n-grams come document by document): a stable sort by hash then
-    keeps each hash's occurrences in document order, so one sort finds the distinct documents.
-    """
-    out = np.zeros(key.shape[0], dtype=np.int64)
-    idx = np.flatnonzero(where)
-    if idx.size == 0:
-        return out
-    order = idx[np.argsort(key[idx], kind="stable")]
-    k, d = key[order], docs[order]
-    new_key = np.ones(k.shape[0], dtype=bool)
-    new_key[1:] = k[1:] != k[:-1]
-    new_doc = new_key.copy()
-    new_doc[1:] |= d[1:] != d[:-1]
-    run = np.cumsum(new_key) - 1
-    per_run = np.bincount(run, weights=new_doc).astype(np.int64)
-    # every occurrence of a hash (also where ``where`` is false) gets that hash's count
-    uniq = k[new_key]
-    at = np.minimum(np.searchsorted(uniq, key), uniq.shape[0] - 1)
-    return np.where(uniq[at] == key, per_run[at], 0).astype(np.int64)
+    def __init__(self, key: np.ndarray, docs: I64) -> None:
+        """Sort the n-gram hashes once (stable: each hash's occurrences stay in document order)."""
+        self.order = np.argsort(key, kind="stable")
+        k = key[self.order]
+        self.docs = docs[self.order]
+        new_key = np.ones(k.shape[0], dtype=bool)
+        new_key[1:] = k[1:] != k[:-1]
+        self.run = np.cumsum(new_key) - 1  # the distinct hash of each sorted occurrence
+        self.runs = int(self.run[-1]) + 1 if self.run.size else 0
+        self.run_of = np.empty(key.shape[0], dtype=np.int64)
+        self.run_of[self.order] = self.run
+
+    def count(self, where: np.ndarray) -> I64:
+        """For each n-gram occurrence, the number of documents holding that n-gram where ``where`` holds.
+
+        ``docs`` must be ascending (n-grams come document by document): the stable sort keeps
+        each hash's occurrences in document order, so one pass finds the distinct documents.
+        """
+        pick = np.flatnonzero(where[self.order])
+        if pick.size == 0:
+            return np.zeros(self.run_of.shape[0], dtype=np.int64)
+        r, d = self.run[pick], self.docs[pick]
+        new_doc = np.ones(pick.shape[0], dtype=bool)
+        new_doc[1:] = (r[1:] != r[:-1]) | (d[1:] != d[:-1])
+        per_run = np.bincount(r, weights=new_doc, minlength=self.runs).astype(np.int64)
+        return per_run[self.run_of]
 
 
 def _crosses_sentence(text: str, start: int, end: int) -> bool:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,8 +28,17 @@ from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
-from .direction import decide
-from .edits import edited_words, extend_all, is_near_verbatim, quote_spans, quoted_share, speaker, token_edits
+from .direction import decide, editorial_markers
+from .edits import (
+    DiffMemo,
+    edited_words,
+    extend_all,
+    is_near_verbatim,
+    quote_spans,
+    quoted_share,
+    speaker,
+    token_edits,
+)
 from .furniture import (
     FurnitureConfig,
     is_weak,
@@ -236,9 +246,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
 def link_kind(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     edits: list[list[tuple[str, int, int, int, int]]], config: ReuseConfig,
+    quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
 ) -> tuple[str, str | None]:
     """The kind of a link (copy, rewrite, shared_quotation) and, for a quotation, its speaker."""
-    qa, qb = quote_spans(a.text), quote_spans(b.text)
+    qa, qb = quotes if quotes is not None else (quote_spans(a.text), quote_spans(b.text))
     quoted = 0
     who: str | None = None
     for p in passages:
@@ -259,19 +270,25 @@ def link_kind(
 def build_link(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     config: ReuseConfig | None = None,
+    quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
+    markers: Callable[[str], list[str]] = editorial_markers,
+    diffs: DiffMemo | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
     Direction is argued only for copies and rewrites: two texts that quote one speaker share
-    the speaker's words, not each other's, so their link has no direction.
+    the speaker's words, not each other's, so their link has no direction. ``quotes``: the
+    quotation spans of a and b when the caller has them already; ``markers``: a memo of
+    ``editorial_markers`` that the caller keeps over many pairs; ``diffs``: a memo of the word
+    diffs of edit gaps, kept likewise.
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
     shared = sum(p.matched for p in passages)
     cov_a = sum(p.a_end - p.a_start for p in passages) / max(len(ta), 1)
     cov_b = sum(p.b_end - p.b_start for p in passages) / max(len(tb), 1)
-    edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes) for p in passages]
-    kind, who = link_kind(a, b, ta, tb, passages, edits, cfg)
+    edits = [token_edits(p, cfg.align.n, ta.hashes, tb.hashes, diffs) for p in passages]
+    kind, who = link_kind(a, b, ta, tb, passages, edits, cfg, quotes)
     if kind == "shared_quotation":
         whose = f"the words of {who}" if who else "a quotation"
         known, confidence = False, 0.5
@@ -280,7 +297,7 @@ def build_link(
             "so neither text is the other's source",)
         a_is_source = a.id <= b.id
     else:
-        call = decide(a, b, ta, tb, passages)
+        call = decide(a, b, ta, tb, passages, markers)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
     n_edits = sum(len(e) for e in edits)
@@ -333,15 +350,16 @@ def _make_link(
         for p, e in zip(passages, edits, strict=True)
     ]
     spans.sort(key=lambda x: x[1][0])
+    char_edits = _char_edits_many(ts, tt, [ed for _, _, ed in spans])
     out = tuple(
         Passage(
             source_start=int(ts.starts[s0]),
             source_end=int(ts.ends[s1 - 1]),
             target_start=int(tt.starts[t0]),
             target_end=int(tt.ends[t1 - 1]),
-            edits=_char_edits(ts, tt, ed),
+            edits=ce,
         )
-        for (s0, s1), (t0, t1), ed in spans
+        for ((s0, s1), (t0, t1), _), ce in zip(spans, char_edits, strict=True)
     )
     words = (
         f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
@@ -386,6 +404,21 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
         (e[0] for e in edits), ss.tolist(), se.tolist(), us.tolist(), ue.tolist(), strict=False))
 
 
+def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, int, int, int]]]
+                     ) -> list[tuple[Edit, ...]]:
+    """``_char_edits`` of several passages of one pair, converted together."""
+    flat = [e for g in groups for e in g]
+    if not flat:
+        return [() for _ in groups]
+    done = _char_edits(ts, tt, flat)
+    out: list[tuple[Edit, ...]] = []
+    pos = 0
+    for g in groups:
+        out.append(done[pos : pos + len(g)])
+        pos += len(g)
+    return out
+
+
 def flip_passage(p: Passage) -> Passage:
     """A passage seen from the other side: source and target swapped, insertions become deletions."""
     flip = {"ins": "del", "del": "ins", "sub": "sub"}
@@ -419,7 +452,7 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             out.append(lk)
             continue
         # name the earliest common original: not itself copied from another common one
-        upstream = [x for x in explained if not any(y in parents.get(x, {}) for y in explained)]
+        upstream = [x for x in explained if parents.get(x, {}).keys().isdisjoint(explained)]
         explained = upstream or explained
         lo_id, hi_id = sorted((lk.source, lk.target))
         note = (
@@ -467,15 +500,12 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
-def _quote_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
-                  ) -> Callable[[TokenPassage], bool]:
-    """True for a passage that sits inside quotation marks in both documents."""
-    cache: list[list[tuple[int, int]]] = []
+def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
+                  ta: Tokens, tb: Tokens, config: ReuseConfig) -> Callable[[TokenPassage], bool]:
+    """True for a passage that sits inside quotation marks in both documents (``spans``: theirs)."""
 
     def quoted(p: TokenPassage) -> bool:
-        if not cache:
-            cache.extend((quote_spans(text_a), quote_spans(text_b)))
-        qa, qb = cache
+        qa, qb = spans()
         if not qa or not qb:
             return False
         sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
@@ -503,6 +533,22 @@ def _align_block(
             spans[k] = Tokens(starts=starts[lo:hi], ends=ends[lo:hi], hashes=hashes[lo:hi])
         return spans[k]
 
+    quotes: dict[int, list[tuple[int, int]]] = {}  # quotation spans of each document, found once
+
+    def quote_pair(i: int, j: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        for x in (i, j):
+            if x not in quotes:
+                quotes[x] = quote_spans(docs[x].text)
+        return quotes[i], quotes[j]
+
+    seen: dict[str, list[str]] = {}  # editorial markers of the edge texts met in this block
+    diffs: DiffMemo = {}  # word diffs of the edit gaps met in this block
+
+    def markers(text: str) -> list[str]:
+        if text not in seen:
+            seen[text] = editorial_markers(text)
+        return seen[text]
+
     links: list[ReuseLink] = []
     for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
         ki, kj = local[i], local[j]
@@ -515,9 +561,10 @@ def _align_block(
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
-                                   _quote_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config))
+                                   _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config))
         if passages:
-            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config))
+            links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
+                                    quote_pair(i, j), markers, diffs))
     return links
 
 
