@@ -117,19 +117,24 @@ def vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return sorted(out)
 
 
-def generate(n_docs: int, seed: int = 7) -> Corpus:
-    """A corpus of about ``n_docs`` documents with planted reuse families."""
-    rng = np.random.default_rng(seed)
-    vocab = np.array(vocabulary(rng, 30_000))
+def zipf_words(rng: np.random.Generator) -> tuple[list[str], Callable[[int], list[str]]]:
+    """A made-up 30,000-word vocabulary (drawn from ``rng``) and a drawer of k Zipf-distributed words."""
+    vocab = [str(w) for w in vocabulary(rng, 30_000)]
     zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
     cdf = np.cumsum(zipf / zipf.sum())
 
-    vlist = [str(w) for w in vocab]
-
     def draw(k: int) -> list[str]:
         """k Zipf-distributed words."""
-        idx = np.minimum(np.searchsorted(cdf, rng.random(k)), len(vlist) - 1)
-        return [vlist[i] for i in idx.tolist()]
+        idx = np.minimum(np.searchsorted(cdf, rng.random(k)), len(vocab) - 1)
+        return [vocab[i] for i in idx.tolist()]
+
+    return vocab, draw
+
+
+def generate(n_docs: int, seed: int = 7) -> Corpus:
+    """A corpus of about ``n_docs`` documents with planted reuse families."""
+    rng = np.random.default_rng(seed)
+    vocab, draw = zipf_words(rng)
 
     def sentences(topic: int, k: int) -> list[str]:
         """k random sentences, some with a stock phrase of the topic."""
@@ -230,15 +235,7 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
     outlets (``wire``, a wire lede or an official statement).
     """
     rng = np.random.default_rng(seed)
-    vocab = np.array(vocabulary(rng, 30_000))
-    zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
-    cdf = np.cumsum(zipf / zipf.sum())
-    vlist = [str(w) for w in vocab]
-
-    def draw(k: int) -> list[str]:
-        """k Zipf-distributed words."""
-        idx = np.minimum(np.searchsorted(cdf, rng.random(k)), len(vlist) - 1)
-        return [vlist[i] for i in idx.tolist()]
+    vlist, draw = zipf_words(rng)
 
     n_outlets = max(20, n_docs // 100)
     outlets = [f"outlet{k:04d}" for k in range(n_outlets)]
@@ -408,7 +405,8 @@ def truth(c: Corpus) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
 
 def run_tracewire(c: Corpus, workers: int = 1) -> set[tuple[int, int]]:
     """Pairs linked by tracewire.find_reuse."""
-    outlets = c.outlets or [None if s is None else f"site{s}" for s in c.site] or [None] * len(c.texts)
+    outlets: list[str | None] = [*c.outlets] or [None if s is None else f"site{s}" for s in c.site] \
+        or [None] * len(c.texts)
     docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="", outlet=o)
             for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True))]
     links = find_reuse(docs, workers=workers)
