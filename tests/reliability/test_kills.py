@@ -87,6 +87,7 @@ def test_analyze_killed_five_times_then_rerun_equals_a_clean_analysis(tmp_path: 
     took = time.monotonic() - t0
     db = tmp_path / "killed.db"
     subprocess.run(_cli("ingest", str(DEMO), "--db", str(db)), capture_output=True, check=True)
+    kills = 0
     for k in range(5):
         proc = subprocess.Popen(_cli("analyze", "--db", str(db)), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
@@ -96,6 +97,8 @@ def test_analyze_killed_five_times_then_rerun_equals_a_clean_analysis(tmp_path: 
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            kills += 1
         _integrity(db)
+    assert kills >= 3, f"only {kills} of 5 analyze runs were killed before they finished"
     subprocess.run(_cli("analyze", "--db", str(db)), capture_output=True, check=True)
     assert _exports(db, LAYERS) == _exports(clean, LAYERS)
