@@ -158,3 +158,11 @@ def default_db() -> Path:
 def max_file_bytes() -> int:
     """Size limit for one input file, in bytes."""
     return int(float(get("max_file_mb")) * 1024 * 1024)
+
+
+def offline_libraries() -> None:
+    """Tell the Hugging Face libraries never to reach a model hub (set before they are imported)."""
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_HUB_DISABLE_PROGRESS_BARS",
+                 "HF_HUB_DISABLE_TELEMETRY"):
+        os.environ.setdefault(name, "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
