@@ -13,11 +13,7 @@ PACKAGE = ROOT / "tracewire"
 
 # Modules outside tracewire/store/ still allowed to import sqlite3, each with the reason it is here.
 # Keep this list shrinking: an entry that no longer imports sqlite3 makes the test fail until removed.
-SQLITE_ALLOWED = {
-    # the reuse stage still writes its index, links and stories through store.conn; its SQL moves into
-    # the store after the reuse rewrite is merged, and then this entry goes
-    "tracewire/corpus/reuse.py",
-}
+SQLITE_ALLOWED: set[str] = set()
 
 # modules the store must not import: everything that runs above it
 ABOVE_THE_STORE = ("tracewire.pipeline", "tracewire.analyze", "tracewire.corpus", "tracewire.engines",

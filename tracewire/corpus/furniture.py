@@ -46,7 +46,7 @@ from ..records import Document
 from .shingles import I64, corpus_shingles, tokenize_many
 
 if TYPE_CHECKING:
-    from ..store.sqlite import SQLiteStore
+    from ..store.base import Store
 
 Spans = tuple[tuple[int, int], ...]
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -393,14 +393,14 @@ class FurnitureSummary:
     changed: int  # documents whose furniture changed (they are analysed again)
 
 
-def masked_documents(store: SQLiteStore, ids: Sequence[str]) -> Iterator[Document]:
+def masked_documents(store: Store, ids: Sequence[str]) -> Iterator[Document]:
     """Current documents with their stored furniture masked (what every component reads)."""
     for doc in store.documents(list(ids)):
         spans = tuple((int(s), int(e)) for s, e in json.loads(store.furniture_spans(doc.id)))
         yield mask(doc, spans)
 
 
-def update_furniture(store: SQLiteStore, config: FurnitureConfig | None = None) -> tuple[
+def update_furniture(store: Store, config: FurnitureConfig | None = None) -> tuple[
         FurnitureSummary, list[str]]:
     """Learn the furniture of every outlet with new, changed or removed documents; store it.
 

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +24,7 @@ import numpy.typing as npt
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
+from ..store.base import IndexedDocument
 from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
 from .direction import decide, editorial_markers
@@ -51,7 +50,7 @@ from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_m
 from .stories import build_stories
 
 if TYPE_CHECKING:
-    from ..store.sqlite import SQLiteStore
+    from ..store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -680,64 +679,27 @@ def find_stories(docs: Sequence[Document], links: list[ReuseLink]) -> list[Story
 
 
 # -- incremental, store-backed ------------------------------------------------------------------
-def _now() -> str:
-    """Current UTC time, ISO 8601."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def finish_links(dates: dict[str, str | None]) -> Callable[[list[ReuseLink]], tuple[list[ReuseLink], list[Story]]]:
+    """What the store does with every stored link once new ones are in: siblings marked, stories built."""
+    def finish(links: list[ReuseLink]) -> tuple[list[ReuseLink], list[Story]]:
+        marked = mark_siblings(links)
+        return marked, build_stories(marked, dates)
+    return finish
 
 
-def link_to_row(lk: ReuseLink) -> tuple[object, ...]:
-    """A ReuseLink as a row of the ``reuse`` table."""
-
-    return (
-        lk.source, lk.target, int(lk.direction_known), lk.confidence, lk.shared_words,
-        lk.source_coverage, lk.target_coverage,
-        json.dumps([passage_record(p) for p in lk.passages]),
-        json.dumps([list(s) for s in lk.target_additions]),
-        json.dumps([list(s) for s in lk.source_cuts]),
-        json.dumps(list(lk.evidence), ensure_ascii=False),
-        lk.kind,
-    )
-
-
-def passage_record(p: Passage) -> dict[str, object]:
-    """A passage as stored and exported: its offsets and its word-level edits."""
-    return {"source_start": p.source_start, "source_end": p.source_end,
-            "target_start": p.target_start, "target_end": p.target_end,
-            "edits": [{"op": e.op, "source_start": e.source_start, "source_end": e.source_end,
-                       "target_start": e.target_start, "target_end": e.target_end} for e in p.edits]}
-
-
-def _passage(p: Any) -> Passage:
-    """A stored passage (an object, or a list from before edits were stored) as a Passage."""
-    if isinstance(p, dict):
-        edits = tuple(Edit(**e) for e in p.get("edits", []))
-        return Passage(int(p["source_start"]), int(p["source_end"]), int(p["target_start"]),
-                       int(p["target_end"]), edits)
-    return Passage(int(p[0]), int(p[1]), int(p[2]), int(p[3]))
-
-
-def row_to_link(row: Sequence[object]) -> ReuseLink:
-    """A row of the ``reuse`` table (columns in ``_REUSE_COLS`` order) as a ReuseLink."""
-
-    (src, tgt, known, conf, shared, cov_s, cov_t, passages, adds, cuts, evidence, kind) = row
-    return ReuseLink(
-        source=str(src), target=str(tgt), direction_known=bool(known), confidence=float(str(conf)),
-        shared_words=int(str(shared)), source_coverage=float(str(cov_s)), target_coverage=float(str(cov_t)),
-        passages=tuple(_passage(p) for p in json.loads(str(passages))),
-        target_additions=tuple((int(s), int(e)) for s, e in json.loads(str(adds))),
-        source_cuts=tuple((int(s), int(e)) for s, e in json.loads(str(cuts))),
-        evidence=tuple(json.loads(str(evidence))),
-        kind=str(kind),
-    )
-
-
-_REUSE_COLS = ("source, target, direction_known, confidence, shared_words, source_coverage, "
-               "target_coverage, passages, target_additions, source_cuts, evidence, kind")
-_REUSE_SLOTS = ",".join("?" * 12)
+def outlet_text(store: Store) -> tuple[dict[str, str], OutletText]:
+    """Each document's stored furniture JSON (spans + house), and its outlet group and house text."""
+    furn: dict[str, str] = {}
+    outlets = OutletText({}, {})
+    for doc_id, (_, grp, spans, house) in store.furniture_rows().items():
+        furn[doc_id] = spans + house
+        outlets.group[doc_id] = grp
+        outlets.house[doc_id] = tuple((int(s), int(e)) for s, e in json.loads(house))
+    return furn, outlets
 
 
 def update_reuse(
-    store: SQLiteStore,
+    store: Store,
     progress: Progress | None = None,
     config: ReuseConfig | None = None,
     workers: int = 1,
@@ -751,17 +713,11 @@ def update_reuse(
     in those pairs (in ``workers`` forked processes when it pays).
     """
     cfg = config or ReuseConfig()
-    conn = store.conn
     update_furniture(store, cfg.furniture)
-    furn: dict[str, str] = {}
-    outlets = OutletText({}, {})
-    for doc_id, (_, grp, spans, house) in store.furniture_rows().items():
-        furn[doc_id] = spans + house
-        outlets.group[doc_id] = grp
-        outlets.house[doc_id] = tuple((int(s), int(e)) for s, e in json.loads(house))
-    current = {r[0]: (r[1] + "|" + furn.get(r[0], "[]"), r[2])
-               for r in conn.execute("SELECT id, sha256, date FROM current_documents")}
-    indexed = {r[0]: r[1] + "|" + r[2] for r in conn.execute("SELECT id, sha256, furniture FROM reuse_index_docs")}
+    furn, outlets = outlet_text(store)
+    versions = store.document_versions()
+    current = {x: (sha + "|" + furn.get(x, "[]"), date) for x, (sha, date) in versions.items()}
+    indexed = {x: sha + "|" + f for x, (sha, f) in store.reuse_index_state().items()}
     stale = sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
     fresh_ids = sorted(x for x, (sha, _) in current.items() if indexed.get(x) != sha)
     fresh = list(masked_documents(store, fresh_ids)) if fresh_ids else []
@@ -774,7 +730,7 @@ def update_reuse(
     gone = set(stale)
     old_ids: list[str] = []
     old_parts: list[U64] = []
-    for doc_id, blob in conn.execute("SELECT id, anchors FROM reuse_index_docs ORDER BY id"):
+    for doc_id, blob in store.reuse_index_anchors():
         if doc_id not in gone:
             old_ids.append(doc_id)
             old_parts.append(np.frombuffer(blob, dtype="<u8").astype(np.uint64))
@@ -803,50 +759,12 @@ def update_reuse(
     nproc = pool.usable_workers(workers) if ii.shape[0] >= 2000 else 1
     links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress, outlets)
 
-    with store.transaction() as c:
-        if stale:
-            c.executemany("DELETE FROM reuse_index_docs WHERE id=?", [(x,) for x in stale])
-            c.executemany("DELETE FROM reuse WHERE source=? OR target=?", [(x, x) for x in stale])
-        now = _now()
-        c.executemany(
-            "INSERT OR REPLACE INTO reuse_index_docs(id, sha256, words, indexed_at, anchors, furniture) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            ((d.id, d.sha256, int(f_index.word_counts[k]), now, f_anchors[k].astype("<u8").tobytes(),
-              furn.get(d.id, "[]")) for k, d in enumerate(fresh)),
-        )
-        c.executemany(
-            f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES ({_REUSE_SLOTS})",
-            (link_to_row(lk) for lk in links),
-        )
-        all_links = [row_to_link(tuple(r)) for r in c.execute(f"SELECT {_REUSE_COLS} FROM reuse")]
-        marked = mark_siblings(all_links)
-        if marked != all_links:
-            c.execute("DELETE FROM reuse")
-            c.executemany(
-                f"INSERT OR REPLACE INTO reuse({_REUSE_COLS}) VALUES ({_REUSE_SLOTS})",
-                (link_to_row(lk) for lk in marked),
-            )
-        stories = build_stories(marked, {x: d for x, (_, d) in current.items()})
-        _write_stories(c, stories)
+    entries = (IndexedDocument(d.id, d.sha256, int(f_index.word_counts[k]), f_anchors[k].astype("<u8").tobytes(),
+                               furn.get(d.id, "[]")) for k, d in enumerate(fresh))
+    n_links, n_stories = store.write_reuse(stale, entries, links,
+                                           finish_links({x: d for x, (_, d) in current.items()}))
     return ReuseSummary(
         documents=len(current), indexed=len(fresh), removed=len(stale),
-        candidate_pairs=int(ii.shape[0]), links=len(marked), stories=len(stories),
+        candidate_pairs=int(ii.shape[0]), links=n_links, stories=n_stories,
     )
 
-
-def _write_stories(c: sqlite3.Connection, stories: list[Story]) -> None:
-    """Replace the ``stories`` and ``story_members`` rows."""
-    c.execute("DELETE FROM story_members")
-    c.execute("DELETE FROM stories")
-    c.executemany(
-        "INSERT INTO stories(story_id, root, size, tree) VALUES (?, ?, ?, ?)",
-        (
-            (s.story_id, s.root, len(s.members),
-             json.dumps([{"doc": m.doc, "parent": m.parent, "depth": m.depth} for m in s.members]))
-            for s in stories
-        ),
-    )
-    c.executemany(
-        "INSERT INTO story_members(story_id, doc, parent, depth) VALUES (?, ?, ?, ?)",
-        ((s.story_id, m.doc, m.parent, m.depth) for s in stories for m in s.members),
-    )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..records import Document, DocumentAnalysis, Rejection
+from ..records import Document, DocumentAnalysis, Rejection, ReuseLink, Story
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 if TYPE_CHECKING:
@@ -70,6 +70,21 @@ class IngestCounts:
         self.unchanged += other.unchanged
         self.rejected += other.rejected
         self.collisions.extend(other.collisions)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """One document in the reuse index: the version and furniture it was indexed with, its anchors."""
+
+    id: str
+    sha256: str
+    words: int
+    anchors: bytes  # unique anchor hashes, little-endian uint64
+    furniture: str  # furniture spans + house text JSON it was indexed with
+
+
+# what the reuse stage makes of every stored link inside the write: (marked links, stories)
+FinishReuse = Callable[[list[ReuseLink]], tuple[list[ReuseLink], list[Story]]]
 
 
 class Store(abc.ABC):
@@ -222,6 +237,44 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
         """Mentions of one place with their document and context."""
+
+    # -- site furniture (tracewire.corpus.furniture) --
+    @abc.abstractmethod
+    def furniture_sources(self) -> list[tuple[str, str, str | None, str | None, str]]:
+        """(id, sha256, outlet, url, source_path) of every current document: what furniture is grouped by."""
+
+    @abc.abstractmethod
+    def furniture_rows(self) -> dict[str, tuple[str, str, str, str]]:
+        """Stored furniture per document id: (sha256, group, spans JSON, house text JSON)."""
+
+    @abc.abstractmethod
+    def furniture_spans(self, doc_id: str) -> str:
+        """The stored furniture spans (JSON) of one document, '[]' when none are stored."""
+
+    @abc.abstractmethod
+    def write_furniture(self, rows: Sequence[tuple[str, str, str, str, str]], gone: Sequence[str]) -> int:
+        """Replace the furniture of documents (id, sha256, group, spans, house), drop ``gone`` ones;
+        returns how many documents now have furniture."""
+
+    # -- the reuse stage: its anchor index, links and stories --
+    @abc.abstractmethod
+    def document_versions(self) -> dict[str, tuple[str, str | None]]:
+        """Every current document id -> (sha256, date)."""
+
+    @abc.abstractmethod
+    def reuse_index_state(self) -> dict[str, tuple[str, str]]:
+        """Every document in the reuse index -> (sha256, furniture JSON) it was indexed with."""
+
+    @abc.abstractmethod
+    def reuse_index_anchors(self) -> Iterator[tuple[str, bytes]]:
+        """(id, anchors as little-endian uint64 bytes) of every indexed document, ordered by id."""
+
+    @abc.abstractmethod
+    def write_reuse(self, stale: Sequence[str], indexed: Iterable[IndexedDocument], links: Iterable[ReuseLink],
+                    finish: FinishReuse, *, replace_all: bool = False) -> tuple[int, int]:
+        """In one transaction: drop ``stale`` documents (every indexed one with ``replace_all``) from the
+        index and links, add ``indexed`` and ``links``, and replace all links and stories by what
+        ``finish`` makes of every stored link; returns (links, stories) now stored."""
 
     # -- escape hatch and lifetime --
     @abc.abstractmethod

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
-from ..records import Claim, Document, DocumentAnalysis, Rejection
-from . import queries
-from .base import Collision, DocSource, IngestBatch, IngestCounts, Row, Store
+from ..records import Claim, Document, DocumentAnalysis, Rejection, ReuseLink
+from . import queries, reuse_tables
+from .base import Collision, DocSource, FinishReuse, IndexedDocument, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
 if TYPE_CHECKING:
@@ -477,6 +477,27 @@ class SQLiteStore(Store):
     def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
         """Mentions of one place with their document and context."""
         return queries.place_mentions(self.conn, name, page, size)
+
+    # -- the reuse stage (tracewire.corpus.reuse, tracewire.engines.spark) ----------------------
+    def document_versions(self) -> dict[str, tuple[str, str | None]]:
+        """Every current document id -> (sha256, date)."""
+        return reuse_tables.document_versions(self.conn)
+
+    def reuse_index_state(self) -> dict[str, tuple[str, str]]:
+        """Every document in the reuse index -> (sha256, furniture JSON) it was indexed with."""
+        return reuse_tables.index_state(self.conn)
+
+    def reuse_index_anchors(self) -> Iterator[tuple[str, bytes]]:
+        """(id, anchors BLOB) of every indexed document, ordered by id."""
+        return reuse_tables.index_anchors(self.conn)
+
+    def write_reuse(self, stale: Sequence[str], indexed: Iterable[IndexedDocument], links: Iterable[ReuseLink],
+                    finish: FinishReuse, *, replace_all: bool = False) -> tuple[int, int]:
+        """Update the reuse index, links and stories in one transaction; returns (links, stories)."""
+        with self.transaction() as c:
+            if replace_all:
+                reuse_tables.clear_reuse(c)
+            return reuse_tables.write_reuse(c, stale, indexed, links, finish, _now())
 
     # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
