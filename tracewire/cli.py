@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--engine", choices=("local", "spark"), default="local")
     sp.add_argument("--workers", type=int, default=None, help="worker processes (default: $TRACEWIRE_WORKERS, "
                     "else 1)")
+    sp.add_argument("--master", default=None, metavar="URL", help="with --engine spark: the Spark master "
+                    "(default local[2], or what spark-submit was given), e.g. yarn, k8s://https://HOST:443")
 
     sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
                         epilog="example: tracewire export claims --format csv --out claims.csv")
@@ -184,8 +186,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     cfg = settings.load()
     workers = cfg["workers"] if args.workers is None else args.workers
-    if args.engine == "spark":
-        raise UsageError("the spark engine is not available yet; use --engine local", Code.TW003)
+    if args.master is not None and args.engine != "spark":
+        raise UsageError(f"--master {args.master} needs --engine spark", Code.TW002)
     if workers < 1:
         raise UsageError(f"--workers must be at least 1, got {workers}", Code.TW002)
     store = SQLiteStore(_db(args))
@@ -194,8 +196,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if n == 0:
             print(f"no documents in {_db(args)}: run `tracewire ingest PATH...` first", file=sys.stderr)
             return 1
-        with _progress("analyze") as bar:
-            s = analyze_store(store, workers=workers, packs=cfg.packs(), progress=bar)
+        spark, owned = None, False
+        try:
+            with _progress("analyze") as bar:
+                if args.engine == "spark":
+                    from .engines.spark import session, spark_mapper, spark_stages
+
+                    spark, owned = session(args.master)
+                    s = analyze_store(store, packs=cfg.packs(), progress=bar, mapper=spark_mapper(spark),
+                                      stages=spark_stages(spark))
+                else:
+                    s = analyze_store(store, workers=workers, packs=cfg.packs(), progress=bar)
+        finally:
+            if spark is not None and owned:
+                spark.stop()
     finally:
         store.close()
     print(f"analysed {s.analysed} new documents, re-analysed {s.reanalysed}, {s.up_to_date} already up to date "

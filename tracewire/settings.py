@@ -166,3 +166,10 @@ def offline_libraries() -> None:
                  "HF_HUB_DISABLE_TELEMETRY"):
         os.environ.setdefault(name, "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def spark_python(executable: str) -> None:
+    """Have local Spark run its Python workers with ``executable`` unless PYSPARK_PYTHON already names one
+    (PySpark reads only the environment for this)."""
+    for name in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON"):
+        os.environ.setdefault(name, executable)

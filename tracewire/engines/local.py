@@ -13,17 +13,25 @@ import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .. import pipeline, settings
 from ..corpus.furniture import masked_documents, update_furniture
 from ..pipeline import Analysis, Component, Resources
-from ..records import Document
+from ..records import Document, DocumentAnalysis
 from ..signatures import Signature, changes, signatures
+from ..store.base import Store
 from ..store.sqlite import SQLiteStore
 from . import pool
 
 Progress = Callable[[str, int, int], None]
+Task = tuple[int, tuple[str, ...], list[Document]]
+# how the per-document work runs: (group, component names, documents) chunks in, each chunk's
+# records out in the same order; the local engine uses worker processes, the Spark engine executors
+Mapper = Callable[[Iterator[Task], tuple[str, ...], tuple[str, ...]], Iterator[tuple[int, list[DocumentAnalysis]]]]
+# a corpus stage as an engine runs it: (store, progress) -> its summary
+Stage = Callable[[Store, "Callable[[int, int], None] | None"], Any]
 
 # corpus-level stages run after the per-document components: (name, "module:function")
 CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),)
@@ -135,14 +143,35 @@ def _setup(names: Sequence[str], packs: Sequence[str]) -> tuple[dict[str, Compon
     return {c.name: c for c in pipeline.build(names)}, Resources(packs)
 
 
-Task = tuple[int, tuple[str, ...], list[Document]]
-
-
 def _work(task: Task) -> tuple[int, list[Analysis]]:
     """Analyse a chunk of documents with the named components; the group number comes back with it."""
     group, names, docs = task
     comps, res = pool.state()
     return group, pipeline.analyze_documents(docs, [comps[n] for n in names], res)
+
+
+def _work_records(task: Task) -> tuple[int, list[DocumentAnalysis]]:
+    """``_work`` returning the frozen records (the parse trees stay in the worker)."""
+    group, anas = _work(task)
+    return group, [a.record() for a in anas]
+
+
+def local_mapper(workers: int) -> Mapper:
+    """The local engine's per-document runner: ``workers`` forked processes (here when 1)."""
+    def run(tasks: Iterator[Task], names: tuple[str, ...], packs: tuple[str, ...]
+            ) -> Iterator[tuple[int, list[DocumentAnalysis]]]:
+        """Records of each task's documents, in task order."""
+        return pool.ordered_map(_work_records, tasks, workers, state=(names, packs), setup=_setup)
+    return run
+
+
+def local_stages(workers: int) -> dict[str, Stage]:
+    """The corpus stages of ``CORPUS_STAGES`` as the local engine runs them (with ``workers``)."""
+    out: dict[str, Stage] = {}
+    for name, target in CORPUS_STAGES:
+        module, _, func = target.partition(":")
+        out[name] = partial(getattr(importlib.import_module(module), func), workers=workers)
+    return out
 
 
 def _chunks(docs: Iterator[Document], size: int) -> Iterator[list[Document]]:
@@ -173,6 +202,14 @@ def _with_refurnished(work: list[Work], comps: Sequence[Component], refurnished:
     return sorted([w for w in kept if w.docs] + [extra], key=lambda w: (not w.new, w.docs[0]))
 
 
+def _stage_progress(progress: Progress | None, name: str) -> Callable[[int, int], None] | None:
+    """A corpus stage's (done, total) progress reported under its name."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda i, n: report(name, i, n)
+
+
 def pending(store: SQLiteStore, names: Sequence[str] | None = None,
             packs: Sequence[str] | None = None) -> tuple[list[Component], dict[str, Signature], list[Work]]:
     """The components, their current signatures and the work ``analyze`` would do on ``store``."""
@@ -192,10 +229,13 @@ def analyze_store(
     packs: Sequence[str] | None = None,
     progress: Progress | None = None,
     batch: int = 50,
+    mapper: Mapper | None = None,
+    stages: Mapping[str, Stage] | None = None,
 ) -> AnalyzeSummary:
     """Analyse what is new or changed (by signature), then run the corpus stages.
 
-    ``packs`` (bundled names or folder paths) default to the ``pack`` setting.
+    ``packs`` (bundled names or folder paths) default to the ``pack`` setting. ``mapper`` and
+    ``stages`` say where the work runs: by default in ``workers`` local processes.
     """
     packs = settings.packs() if packs is None else tuple(packs)
     # each outlet's site furniture is learned first and masked in what every component reads;
@@ -222,7 +262,7 @@ def analyze_store(
 
     by_name = {c.name: c for c in comps}
     names_all = tuple(c.name for c in comps)
-    done: list[Analysis] = []
+    done: list[DocumentAnalysis] = []
     group = 0
 
     def flush() -> None:
@@ -230,11 +270,12 @@ def analyze_store(
         if done:
             w = work[group]
             layers = {p for n in w.write for p in by_name[n].provides}
-            store.write_analyses([a.record() for a in done], run_name, layers, [current[n] for n in w.write])
+            store.write_analyses(done, run_name, layers, [current[n] for n in w.write])
             done.clear()
 
     i = 0
-    results = pool.ordered_map(_work, tasks(), workers, state=(names_all, packs), setup=_setup) if todo else ()
+    run = mapper or local_mapper(workers)
+    results = run(tasks(), names_all, tuple(packs)) if todo else iter(())
     for k, part in results:
         if k != group:
             flush()
@@ -252,9 +293,6 @@ def analyze_store(
         if len(done) >= batch:
             flush()
     flush()
-    for name, target in CORPUS_STAGES:
-        module, _, func = target.partition(":")
-        stage = getattr(importlib.import_module(module), func)
-        summary.corpus[name] = stage(store, progress=(lambda i, n, _s=name: progress(_s, i, n))
-                                     if progress else None, workers=workers)
+    for name, stage in (local_stages(workers) if stages is None else stages).items():
+        summary.corpus[name] = stage(store, _stage_progress(progress, name))
     return summary
