@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt requirements-models.txt 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: venv demo test lint typecheck pytest eval bench clean browser-deps
+.PHONY: venv demo test lint typecheck pytest eval bench clean browser-deps java-deps
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ typecheck: venv
 pytest: venv
 	$(BIN)/python -m pytest -q
 
-test: venv browser-deps lint typecheck pytest
+test: venv browser-deps java-deps lint typecheck pytest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts tracewire-demo
@@ -38,3 +38,9 @@ browser-deps:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium present: /usr/bin/chromium"; else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
+
+# Debian's Java 17 for the Spark engine's tests (PySpark starts a JVM; it needs `java` on PATH).
+java-deps:
+	@if command -v java >/dev/null 2>&1; then echo "java present: $$(command -v java)"; else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; fi

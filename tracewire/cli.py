@@ -20,6 +20,8 @@ EPILOG = """examples:
   tracewire analyze --workers 2
   tracewire export claims --format csv --out claims.csv
   tracewire export reuse | jq .
+  tracewire analyze --engine spark --master local[2]
+  tracewire ingest corpus.jsonl --to parquet corpus-parquet/ && tracewire load corpus-parquet/ --db corpus.db
   tracewire report --out report/
   tracewire serve --port 8765
   tracewire demo
@@ -58,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                     f"(default {settings.get('max_file_mb')} MB)")
     sp.add_argument("--follow-symlinks", action="store_true", help="read symbolic links found in folders "
                     "and globs when they lead inside the given folders (default: reject them, TW111)")
+    sp.add_argument("--to", nargs=2, default=None, metavar=("FORMAT", "DIR"),
+                    help="write the Parquet exchange format to DIR instead of a database: --to parquet DIR "
+                    "(documents, rejections, raw bytes, inputs; `tracewire load DIR` reads it back)")
 
     sp = sub.add_parser("analyze", help="run the analysis pipeline over stored documents",
                         epilog="example: tracewire analyze --workers 2")
@@ -93,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                     help="also answer requests for this Host name (repeatable; loopback names and --host always)")
     sp.add_argument("--workers", type=int, default=None, help="server processes (default: one per core, at most 4)")
+
+    sp = sub.add_parser("load", help="load a Parquet exchange folder into the database",
+                        description="Load a folder written by `ingest ... --to parquet DIR` (documents, rejections, "
+                        "raw bytes, inputs) into a SQLite store, for analyze, the report and the web UI.",
+                        epilog="example: tracewire load corpus-parquet/ --db corpus.db")
+    sp.add_argument("src", type=Path, metavar="PARQUET_DIR")
+    db_arg(sp)
 
     sp = sub.add_parser("demo", help="bundled corpus -> analysis -> report; prints where it is")
     sp.add_argument("--out", type=Path, default=Path("tracewire-demo"), help="folder for the demo database "
@@ -149,6 +161,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     fields = FieldMap().with_overrides(args.field)
     limit = int(args.max_mb * 1024 * 1024) if args.max_mb is not None else None
+    if args.to is not None:
+        return _ingest_to_parquet(args, fields, limit)
     store = open_store(_db(args))
     try:
         with _progress("ingest") as bar:
@@ -177,6 +191,48 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  skipped {s.hidden_skipped} hidden files or folders (names starting with '.')")
     processed = c.ingested + c.new_versions + c.unchanged + s.unchanged_inputs
     return 0 if processed or not s.inputs else 1
+
+
+def _ingest_to_parquet(args: argparse.Namespace, fields: Any, limit: int | None) -> int:
+    """``ingest ... --to parquet DIR``: ingest into a scratch store, then write the exchange folder."""
+    import tempfile
+
+    from .ingest import ingest
+    from .store import SQLiteStore
+    from .store.exchange import write_exchange
+
+    fmt, out = args.to
+    if fmt != "parquet":
+        raise UsageError(f"--to {fmt} is not a format; use --to parquet DIR", Code.TW002)
+    if args.db is not None:
+        raise UsageError("--to parquet DIR writes a folder, not a database: drop --db (or drop --to)", Code.TW002)
+    with tempfile.TemporaryDirectory(prefix="tracewire-ingest-") as tmp:
+        store = SQLiteStore(Path(tmp) / "scratch.db")
+        try:
+            s = ingest(args.paths, store, fields=fields, max_bytes=limit, follow_symlinks=args.follow_symlinks)
+            counts = write_exchange(store, Path(out))
+        finally:
+            store.close()
+    print(f"wrote {counts['documents']} documents, {counts['rejections']} rejections, {counts['blobs']} raw inputs "
+          f"to {printable(str(out))} (Parquet; from {s.inputs} inputs)")
+    for code, n in s.by_code().items():
+        print(f"  {code} {REJECTION_TITLES.get(code, '')}: {n}")
+    return 0 if counts["documents"] or not s.inputs else 1
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Load a Parquet exchange folder into the store and print what it added."""
+    from .store import open_store
+    from .store.exchange import load_exchange
+
+    store = open_store(_db(args))
+    try:
+        c = load_exchange(args.src, store)
+    finally:
+        store.close()
+    print(f"loaded {c.ingested} new documents, {c.new_versions} new versions, {c.unchanged} unchanged, "
+          f"{c.rejected} rejections from {printable(str(args.src))} into {printable(str(_db(args)))}")
+    return 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -322,6 +378,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "serve": cmd_serve,
     "demo": cmd_demo,
+    "load": cmd_load,
 }
 
 
