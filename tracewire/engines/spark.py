@@ -65,7 +65,7 @@ def session(master: str | None = None, app: str = "tracewire") -> tuple[SparkSes
     """A Spark session on ``master`` (``local[2]`` unless spark-submit or ``master`` names another),
     and whether this call started it (a running one, such as a test's, is reused and left running)."""
     try:
-        from pyspark import SparkConf
+        from pyspark import SparkConf, SparkContext
         from pyspark.sql import SparkSession
     except ImportError as e:
         raise MissingDependencyError(
@@ -74,7 +74,8 @@ def session(master: str | None = None, app: str = "tracewire") -> tuple[SparkSes
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    conf = SparkConf()  # holds spark.master when spark-submit started this process
+    SparkContext._ensure_initialized()  # starts the JVM, or joins spark-submit's, whose properties ...
+    conf = SparkConf()  # ... hold spark.master when spark-submit started this process
     chosen = master or conf.get("spark.master", None) or DEFAULT_MASTER
     if chosen.startswith("local") and shutil.which("java") is None:
         raise MissingDependencyError(

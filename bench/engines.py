@@ -1,0 +1,171 @@
+"""Engines side by side: documents/s of `analyze` on FA-KES (local 1 worker, local 2 workers, Spark
+local[2]) and reuse on synthetic news corpora (local engine with 2 workers, Spark local[2]).
+
+    TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 200 --reuse-sizes 10000 100000
+
+Every engine starts from a copy of the same freshly ingested store and runs the whole `analyze`
+(furniture, the per-document components, reuse) as the CLI does; documents/s is documents over
+that wall time. The Spark session is started before the clock starts (its start-up is printed
+on its own); the executors' model loading is inside the clock, as the local workers' is. For
+reuse, both engines run the store-backed stage on the same synthetic corpus (bench/reuse.py's
+news generator: outlets with furniture, copies, shared passages, wire stories) and the links
+they store are compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reuse import generate_news  # noqa: E402
+
+from tracewire.corpus.reuse import update_reuse  # noqa: E402
+from tracewire.engines.local import analyze_store, local_mapper, local_stages  # noqa: E402
+from tracewire.ingest import FieldMap, ingest  # noqa: E402
+from tracewire.records import Document  # noqa: E402
+from tracewire.store import IngestBatch, SQLiteStore  # noqa: E402
+
+DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "fakes" / "FA-KES-Dataset.csv"
+
+
+def fakes_subset(src: Path, rows: int, out: Path) -> Path:
+    """The first ``rows`` FA-KES records as a CSV (read from ../shared, written to a scratch folder)."""
+    csv.field_size_limit(sys.maxsize)
+    with src.open(encoding="utf-8", errors="replace", newline="") as f, out.open("w", encoding="utf-8", newline="") as g:
+        reader, writer = csv.reader(f), csv.writer(g)
+        for k, row in enumerate(reader):
+            if k > rows:
+                break
+            writer.writerow(row)
+    return out
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall seconds of ``run()`` and its result."""
+    t0 = time.perf_counter()
+    out = run()
+    return time.perf_counter() - t0, out
+
+
+def _clocked(stage: Any, key: str, spent: dict[str, float], store: Any, progress: Any) -> Any:
+    """Run a corpus stage and keep its wall seconds in ``spent[key]``."""
+    t, out = timed(partial(stage, store, progress))
+    spent[key] = t
+    return out
+
+
+def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
+    """documents/s of the whole analyze on FA-KES, per engine."""
+    from tracewire.engines.spark import spark_mapper, spark_stages
+
+    src = fakes_subset(args.csv, args.docs, tmp / "fakes.csv")
+    base = tmp / "fakes.db"
+    store = SQLiteStore(base)
+    ingest([str(src)], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
+    n = store.count_documents()
+    store.close()
+    print(f"\nanalyze on FA-KES, first {n} articles (whole pipeline + reuse, from a fresh store each time)")
+    print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8}")
+    engines: list[tuple[str, Callable[[], tuple[Any, Any]]]] = [
+        ("local, 1 worker", lambda: (local_mapper(1), local_stages(1))),
+        ("local, 2 workers", lambda: (local_mapper(2), local_stages(2))),
+        ("spark local[2]", lambda: (spark_mapper(spark), spark_stages(spark))),
+    ]
+    for name, make in engines:
+        db = tmp / f"{name.split(',')[0].split()[0]}-{len(name)}.db"
+        shutil.copy(base, db)
+        st = SQLiteStore(db)
+        mapper, stages = make()
+        spent: dict[str, float] = {}
+
+        stages = {k: partial(_clocked, v, k, spent) for k, v in stages.items()}
+        wall, _ = timed(partial(analyze_store, st, mapper=mapper, stages=stages))
+        st.close()
+        print(f"{name:24} {wall:8.1f} {n / wall:8.2f} {spent.get('reuse', 0.0):8.1f}", flush=True)
+
+
+def news_store(n: int, path: Path) -> int:
+    """A store holding the synthetic news corpus of ``n`` documents (ids d0000000...)."""
+    c = generate_news(n)
+    store = SQLiteStore(path)
+    batch = IngestBatch()
+    for i, (text, outlet) in enumerate(zip(c.texts, c.outlets, strict=True)):
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        batch.documents.append((Document(id=f"d{i:07d}", text=text, sha256=sha, source_path=f"synthetic/{i}",
+                                         outlet=outlet), None, None))
+        if len(batch.documents) >= 5000:
+            store.write_ingest_batch(batch)
+            batch = IngestBatch()
+    store.write_ingest_batch(batch)
+    count = store.count_documents()
+    store.close()
+    return count
+
+
+def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
+    """Reuse (furniture, candidates, alignment, stories) on synthetic news, local vs Spark."""
+    from tracewire.engines.spark import spark_reuse
+
+    print(f"\nreuse on synthetic news (bench/reuse.py generate_news), local engine {args.workers} workers vs spark")
+    print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8}")
+    for size in args.reuse_sizes:
+        base = tmp / f"news{size}.db"
+        n = news_store(size, base)
+        found: dict[str, set[tuple[str, str]]] = {}
+        for name in ("local", "spark"):
+            db = tmp / f"news{size}-{name}.db"
+            shutil.copy(base, db)
+            st = SQLiteStore(db)
+            if name == "local":
+                wall, s = timed(partial(update_reuse, st, workers=args.workers))
+                label = f"local, {args.workers} workers"
+            else:
+                wall, s = timed(partial(spark_reuse, spark, st))
+                label = "spark local[2]"
+            found[name] = set(st.reuse_pairs())
+            st.close()
+            print(f"{n:8d} {label:24} {wall:8.1f} {n / wall:8.1f} {s.candidate_pairs:9d} {s.links:8d}", flush=True)
+        print(f"{'':8} same links from both engines: {found['local'] == found['spark']}")
+        for p in tmp.glob(f"news{size}*"):
+            p.unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the engine benchmarks and print the tables."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=200, help="FA-KES articles to analyse (default 200; 804 is all)")
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    ap.add_argument("--reuse-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    ap.add_argument("--workers", type=int, default=2, help="local engine workers for the reuse comparison")
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--skip-analyze", action="store_true")
+    args = ap.parse_args(argv)
+    from tracewire.engines.spark import session
+
+    t, (spark, _) = timed(lambda: session(args.master))
+    print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
+    with tempfile.TemporaryDirectory(prefix="tw-engines-") as tmp:
+        if not args.skip_analyze:
+            if not args.csv.exists():
+                sys.exit(f"needs {args.csv} (../shared beside the checkout)")
+            bench_analyze(args, Path(tmp), spark)
+        if args.reuse_sizes:
+            bench_reuse(args, Path(tmp), spark)
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
