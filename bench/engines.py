@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import os
 import shutil
 import sys
 import tempfile
@@ -37,7 +38,8 @@ from tracewire.ingest import FieldMap, ingest  # noqa: E402
 from tracewire.records import Document  # noqa: E402
 from tracewire.store import IngestBatch, SQLiteStore  # noqa: E402
 
-DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "fakes" / "FA-KES-Dataset.csv"
+SHARED = Path(os.environ.get("TRACEWIRE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DEFAULT_CSV = SHARED / "data" / "fakes" / "FA-KES-Dataset.csv"
 
 
 def fakes_subset(src: Path, rows: int, out: Path) -> Path:
@@ -76,7 +78,9 @@ def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     ingest([str(src)], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
     n = store.count_documents()
     store.close()
-    print(f"\nanalyze on FA-KES, first {n} articles (whole pipeline + reuse, from a fresh store each time)")
+    anchors, blob = shuffle_sizes(base)
+    print(f"\nanalyze on FA-KES, first {n} articles (whole pipeline + reuse, from a fresh store each time); "
+          f"per document {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB blob")
     print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8}")
     engines: list[tuple[str, Callable[[], tuple[Any, Any]]]] = [
         ("local, 1 worker", lambda: (local_mapper(1), local_stages(1))),
@@ -114,6 +118,22 @@ def news_store(n: int, path: Path) -> int:
     return count
 
 
+def shuffle_sizes(path: Path, sample: int = 3000) -> tuple[float, float]:
+    """Mean anchor keys (rows the reuse job explodes and groups) and mean document blob bytes (what the
+    alignment join moves per pair side), over the first ``sample`` documents of the store at ``path``."""
+    from tracewire.corpus.reuse import ReuseConfig, index_texts
+    from tracewire.corpus.shingles import TokenHasher
+    from tracewire.engines.spark import _doc_blob
+
+    store = SQLiteStore(path)
+    docs = list(store.documents(list(store.document_ids())[:sample]))
+    store.close()
+    idx = index_texts([d.text for d in docs], TokenHasher(), ReuseConfig())
+    anchors = len(set(zip(idx.owners.tolist(), idx.anchors.tolist(), strict=True))) / max(len(docs), 1)
+    blob = sum(len(_doc_blob(d, "outlet", ())) for d in docs) / max(len(docs), 1)
+    return anchors, blob
+
+
 def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     """Reuse (furniture, candidates, alignment, stories) on synthetic news, local vs Spark."""
     from tracewire.engines.spark import spark_reuse
@@ -123,6 +143,8 @@ def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     for size in args.reuse_sizes:
         base = tmp / f"news{size}.db"
         n = news_store(size, base)
+        anchors, blob = shuffle_sizes(base)
+        print(f"{'':8} per document: {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB as the alignment join's blob")
         found: dict[str, set[tuple[str, str]]] = {}
         for name in ("local", "spark"):
             db = tmp / f"news{size}-{name}.db"

@@ -20,6 +20,7 @@ export, report and UI read Spark results like local ones.
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import shutil
 import sys
@@ -147,8 +148,13 @@ def spark_mapper(spark: SparkSession, batch_docs: int = BATCH_DOCS) -> Mapper:
 
 # -- reuse ---------------------------------------------------------------------------------------
 def _doc_blob(doc: Document, group: str | None, house: tuple[tuple[int, int], ...]) -> bytes:
-    """A masked document with its outlet group and house text, as one binary cell."""
-    return pickle.dumps((doc, group, house), protocol=pickle.HIGHEST_PROTOCOL)
+    """A masked document with its outlet group and house text, as one binary cell.
+
+    Only what alignment and direction read travels (id, text, date, outlet, title): the raw text,
+    offset map and metadata would double what every shuffle of a pair moves.
+    """
+    lean = dataclasses.replace(doc, raw_text=None, offset_map=(), meta={}, source_path="")
+    return pickle.dumps((lean, group, house), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _index_partition(rows: Iterable[Any], cfg: ReuseConfig, bits: int) -> Iterator[tuple[int, int, int, bytes, list[int]]]:
