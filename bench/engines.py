@@ -10,6 +10,29 @@ on its own); the executors' model loading is inside the clock, as the local work
 reuse, both engines run the store-backed stage on the same synthetic corpus (bench/reuse.py's
 news generator: outlets with furniture, copies, shared passages, wire stories) and the links
 they store are compared.
+
+Measured 2026-11-28 on the 2-core machine shared with six other jobs (load average 13-20 throughout,
+so every wall time is several times what a quiet machine gives), tracewire at the commit that added
+this file, command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 100 --reuse-sizes 10000``
+(spark session start 71.5 s, not counted):
+
+    analyze on FA-KES, first 100 articles
+    engine                     wall s   docs/s  reuse s
+    local, 1 worker             226.3     0.44      0.5
+    local, 2 workers            199.1     0.50      0.4
+    spark local[2]              399.9     0.25    120.3
+
+    reuse on synthetic news, 10,003 documents (444 words each)
+    engine                     wall s   docs/s     pairs    links
+    local, 2 workers            170.9     58.5     24104    20505
+    spark local[2]              515.2     19.4     24104    20505
+    same links from both engines: True
+
+The 100k reuse size was not run (it did not fit the session on this loaded machine). On two cores
+Spark cannot win: it pays for a JVM, Python workers that load the model again, pickling every
+document and record across the JVM boundary, and a fixed cost per job (about 2 minutes of the
+100-article run is the reuse stage's eight small jobs). It exists for clusters.
 """
 
 from __future__ import annotations
@@ -24,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +150,7 @@ def shuffle_sizes(path: Path, sample: int = 3000) -> tuple[float, float]:
     from tracewire.engines.spark import _doc_blob
 
     store = SQLiteStore(path)
-    docs = list(store.documents(list(store.document_ids())[:sample]))
+    docs = list(islice(store.documents(), sample))
     store.close()
     idx = index_texts([d.text for d in docs], TokenHasher(), ReuseConfig())
     anchors = len(set(zip(idx.owners.tolist(), idx.anchors.tolist(), strict=True))) / max(len(docs), 1)
