@@ -33,7 +33,8 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert "TW003" in err and "claims" in err and "Traceback" not in err
     assert main(["ingest", str(tmp_path), "--db", db, "--field", "bogus"]) == 2
-    assert main(["analyze", "--db", db, "--engine", "spark"]) == 2
+    assert main(["analyze", "--db", db, "--master", "local[2]"]) == 2  # --master needs --engine spark
+    assert main(["ingest", str(tmp_path), "--to", "csv", str(tmp_path / "out")]) == 2
     assert main([]) == 2
 
 
