@@ -6,7 +6,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
 from ..records import Claim, Document, DocumentAnalysis, Rejection
-from . import queries
+from . import explore, queries
 from .base import Collision, DocSource, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
@@ -477,6 +477,27 @@ class SQLiteStore(Store):
     def place_mentions(self, name: str, page: int = 1, size: int = PAGE_SIZE) -> Row:
         """Mentions of one place with their document and context."""
         return queries.place_mentions(self.conn, name, page, size)
+
+    def explore_view(self, view: explore.Explore, aliases: Mapping[str, list[tuple[str, ...]]],
+                     with_facets: bool = True) -> Row:
+        """One page of the faceted claims explorer with its total and facet counts."""
+        return explore.explore(self.conn, view, aliases, with_facets)
+
+    def explore_rows(self, view: explore.Explore, aliases: Mapping[str, list[tuple[str, ...]]]) -> Iterator[Row]:
+        """Every claim of an explorer view, in its order (CSV export)."""
+        return explore.iter_rows(self.conn, view, aliases)
+
+    def explore_report(self) -> Row:
+        """Every claim for the static report: facet columns, display rows and search postings."""
+        return explore.report_data(self.conn)
+
+    def story_list(self) -> list[Row]:
+        """Every story with root title, outlets and date range, largest first."""
+        return explore.story_list(self.conn)
+
+    def story_view(self, story_id: str) -> Row:
+        """One story with members by date and its reuse links' word diffs; KeyError when absent."""
+        return explore.story(self.conn, story_id)
 
     # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

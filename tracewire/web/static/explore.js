@@ -1,0 +1,441 @@
+/* tracewire claims explorer.
+   Server: warns when the form holds filters that are not applied (the export holds what is shown).
+   Static report: the whole explorer in the browser over every claim: facet columns in claims-meta.js,
+   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first letter
+   (claims-idx-text-XX.js, claims-idx-source-XX.js), all loaded on demand as scripts so that the
+   report opens from disk. Filters, facet counts, sort and search give the server's answers. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var staticMode = body.getAttribute("data-mode") === "static";
+  var FACETS = ["source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "month"];
+  var TAGS = { actor: 1, place: 1, technique: 1, hedge: 1 };
+  var LABELS = { source: "Source (canonical)", kind: "Source kind", channel: "Channel", outlet: "Outlet", actor: "Actor",
+                 place: "Place", technique: "Technique", hedge: "Hedge or booster", month: "Month" };
+  var SORT_DEFAULT = { checkworthy: "desc", date: "desc" };
+  var FACET_LIMIT = 30;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  function num(n) { return Number(n).toLocaleString("en-US"); }
+
+  /* -- server mode: dirty form warning ------------------------------------------------------ */
+  function serialize(form) {
+    var parts = [];
+    Array.prototype.forEach.call(form.elements, function (x) { if (x.name) { parts.push(x.name + "=" + x.value); } });
+    return parts.join("&");
+  }
+  function watchDirty(form, onDirty) {
+    var initial = serialize(form);
+    var warn = document.getElementById("tw-dirty");
+    var csv = document.getElementById("tw-csv");
+    function check() {
+      var dirty = serialize(form) !== initial;
+      warn.hidden = !dirty;
+      csv.classList.toggle("dirty", dirty);
+      if (onDirty) { onDirty(dirty); }
+    }
+    form.addEventListener("input", check);
+    form.addEventListener("change", check);
+    csv.addEventListener("click", check);
+    return { reset: function () { initial = serialize(form); check(); } };
+  }
+
+  /* -- the query language (same as tracewire/store/explore.py) ------------------------------- */
+  function tokens(text, variants) {
+    var flat = String(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    return (flat.match(/[\p{L}\p{N}]+/gu) || []).map(function (w) { return variants[w] || w; });
+  }
+  function parseQuery(text, variants, aliases) {
+    var groups = [], pendingOr = false, re = /"([^"]*)"?|(\S+)/g, m;
+    text = String(text).slice(0, 400);
+    while ((m = re.exec(text)) !== null) {
+      var raw = m[0];
+      if (m[2] !== undefined && raw === "OR") { pendingOr = groups.length > 0; continue; }
+      var prefix = m[1] === undefined && raw.charAt(raw.length - 1) === "*";
+      var words = tokens(m[1] !== undefined ? m[1] : raw, variants);
+      if (!words.length) { continue; }
+      var terms = [{ words: words, prefix: prefix }];
+      if (!prefix && aliases[words.join(" ")]) {
+        aliases[words.join(" ")].forEach(function (alt) {
+          if (alt.join(" ") !== words.join(" ")) { terms.push({ words: alt, prefix: false }); }
+        });
+      }
+      if (pendingOr && groups.length) { groups[groups.length - 1] = groups[groups.length - 1].concat(terms); }
+      else { groups.push(terms); }
+      pendingOr = false;
+      if (groups.length > 16) { break; }
+    }
+    return groups;
+  }
+
+  /* -- report mode ---------------------------------------------------------------------------- */
+  var loaded = {};
+  function loadScript(src) {
+    if (!loaded[src]) {
+      loaded[src] = new Promise(function (resolve, reject) {
+        var s = el("script", { src: src });
+        s.onload = function () { resolve(); };
+        s.onerror = function () { reject(new Error("could not load " + src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loaded[src];
+  }
+  var SHARDS = { text: {}, source: {} };
+  var ROWS = {};
+  window.TW_POSTINGS = function (name, shard, data) { SHARDS[name][shard] = data; };
+  window.TW_ROWS = function (n, rows) { ROWS[n] = rows; };
+
+  function shardOf(word) { return word.codePointAt(0).toString(16); }
+
+  function Explorer(meta) {
+    this.meta = meta;
+    this.n = meta.cols.key.length;
+    this.decoded = { text: {}, source: {} };
+  }
+  Explorer.prototype.postings = function (name, word, prefix) {
+    /* Map ordinal -> positions for a word (or every word starting with it). */
+    var self = this;
+    var shard = shardOf(word);
+    var file = "claims-idx-" + name + "-" + shard + ".js";
+    var need = (self.meta.idx[name] || []).indexOf(shard) >= 0 ? loadScript(file) : Promise.resolve();
+    return need.then(function () {
+      var data = SHARDS[name][shard] || {};
+      var key = (prefix ? "*" : "=") + word;
+      if (self.decoded[name][key]) { return self.decoded[name][key]; }
+      var out = new Map();
+      var terms = prefix ? Object.keys(data).filter(function (t) { return t.lastIndexOf(word, 0) === 0; }) :
+        (Object.prototype.hasOwnProperty.call(data, word) ? [word] : []);
+      terms.forEach(function (t) {
+        var flat = data[t];
+        for (var i = 0; i < flat.length;) {
+          var o = flat[i], n = flat[i + 1], pos = flat.slice(i + 2, i + 2 + n);
+          out.set(o, out.has(o) ? out.get(o).concat(pos) : pos);
+          i += 2 + n;
+        }
+      });
+      self.decoded[name][key] = out;
+      return out;
+    });
+  };
+  Explorer.prototype.matchTerm = function (name, term) {
+    /* Set of ordinals where the phrase occurs (consecutive words; the last may be a prefix). */
+    var self = this;
+    return Promise.all(term.words.map(function (w, k) {
+      return self.postings(name, w, term.prefix && k === term.words.length - 1);
+    })).then(function (lists) {
+      var hits = new Set();
+      lists[0].forEach(function (pos, o) {
+        for (var a = 0; a < pos.length; a++) {
+          var ok = true;
+          for (var k = 1; k < lists.length && ok; k++) {
+            var pk = lists[k].get(o);
+            ok = !!pk && pk.indexOf(pos[a] + k) >= 0;
+          }
+          if (ok) { hits.add(o); return; }
+        }
+      });
+      return hits;
+    });
+  };
+  Explorer.prototype.search = function (name, text) {
+    /* null when there is no search, else the Set of matching ordinals (AND of OR-groups). */
+    var self = this;
+    if (!String(text).trim()) { return Promise.resolve(null); }
+    var q = parseQuery(text, self.meta.variants, self.meta.aliases);
+    if (!q.length) { return Promise.resolve(new Set()); }
+    return Promise.all(q.map(function (group) {
+      return Promise.all(group.map(function (t) { return self.matchTerm(name, t); })).then(function (sets) {
+        var u = new Set();
+        sets.forEach(function (s) { s.forEach(function (o) { u.add(o); }); });
+        return u;
+      });
+    })).then(function (sets) {
+      sets.sort(function (a, b) { return a.size - b.size; });
+      var out = new Set();
+      sets[0].forEach(function (o) { if (sets.every(function (s) { return s.has(o); })) { out.add(o); } });
+      return out;
+    });
+  };
+  Explorer.prototype.value = function (facet, o) {
+    var c = this.meta.cols, d = this.meta.dicts;
+    if (facet === "month") { return c.date[o] ? c.date[o].slice(0, 7) : null; }
+    var code = c[facet][o];
+    return code < 0 ? null : d[facet][code];
+  };
+  Explorer.prototype.query = function (p) {
+    /* The answer to a view: {total, pages, keys (this page), ordinals, facets}. */
+    var self = this, meta = self.meta, c = meta.cols, n = self.n;
+    return Promise.all([self.search("text", p.q || ""), self.search("source", p.sq || "")]).then(function (found) {
+      var sel = {};
+      FACETS.forEach(function (f) { if (f !== "month" && p[f]) { sel[f] = p[f]; } });
+      var selCodes = {};
+      Object.keys(sel).forEach(function (f) {
+        var i = meta.dicts[f].indexOf(sel[f]);
+        selCodes[f] = i;
+      });
+      var tests = [];  /* [facet or "", fn(o) -> bool] */
+      if (found[0]) { tests.push(["", function (o) { return found[0].has(o); }]); }
+      if (found[1]) { tests.push(["", function (o) { return found[1].has(o); }]); }
+      Object.keys(sel).forEach(function (f) {
+        var code = selCodes[f];
+        if (TAGS[f]) { tests.push([f, function (o) { return code >= 0 && meta.tags[f][o].indexOf(code) >= 0; }]); }
+        else { tests.push([f, function (o) { return code >= 0 && c[f][o] === code; }]); }
+      });
+      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0; tests.push(["", function (o) { return c.hedged[o] === hv; }]); }
+      if (p.from) { tests.push(["", function (o) { return !!c.date[o] && c.date[o] >= p.from; }]); }
+      if (p.to) { tests.push(["", function (o) { return !!c.date[o] && c.date[o].slice(0, p.to.length) <= p.to; }]); }
+      var counts = {};
+      FACETS.forEach(function (f) { counts[f] = new Map(); });
+      var hits = [];
+      function bump(f, o) {
+        if (TAGS[f]) {
+          meta.tags[f][o].forEach(function (code) { var v = meta.dicts[f][code]; counts[f].set(v, (counts[f].get(v) || 0) + 1); });
+        } else {
+          var v = self.value(f, o);
+          if (v !== null && v !== "") { counts[f].set(v, (counts[f].get(v) || 0) + 1); }
+        }
+      }
+      for (var o = 0; o < n; o++) {
+        var failed = null, fails = 0;
+        for (var t = 0; t < tests.length && fails < 2; t++) {
+          if (!tests[t][1](o)) { fails++; failed = tests[t][0]; }
+        }
+        if (fails === 0) { hits.push(o); FACETS.forEach(function (f) { bump(f, o); }); }
+        else if (fails === 1 && failed) { bump(failed, o); }
+      }
+      var sort = p.sort || "checkworthy", order = p.order || SORT_DEFAULT[sort] || "asc";
+      var col = sort === "source" ? "source" : sort;
+      var key = function (o) {
+        if (col === "checkworthy") { return c.checkworthy[o]; }
+        if (col === "date") { return c.date[o]; }
+        var code = c[col][o];
+        return code < 0 ? null : meta.dicts[col][code];
+      };
+      var dir = order === "desc" ? -1 : 1;
+      hits.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var xn = x === null || x === undefined, yn = y === null || y === undefined;
+        if (xn !== yn) { return xn ? 1 : -1; }
+        if (!xn && x !== y) { return (x < y ? -1 : 1) * dir; }
+        return c.key[a] - c.key[b];
+      });
+      var size = +(p.size || 50), page = +(p.page || 1);
+      var facets = {};
+      FACETS.forEach(function (f) {
+        var vals = Array.from(counts[f].entries()).map(function (e) { return { value: e[0], count: e[1] }; });
+        if (f === "month") { vals.sort(function (a, b) { return a.value < b.value ? -1 : 1; }); }
+        else { vals.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); }); }
+        facets[f] = { label: LABELS[f], values: f === "month" ? vals : vals.slice(0, FACET_LIMIT), distinct: vals.length,
+                      selected: sel[f] || "" };
+      });
+      var pageOrds = hits.slice((page - 1) * size, page * size);
+      return { total: hits.length, pages: Math.max(1, Math.ceil(hits.length / size)), page: page, size: size,
+               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (o) { return c.key[o]; }),
+               pageOrdinals: pageOrds, facets: facets };
+    });
+  };
+  Explorer.prototype.rows = function (ordinals) {
+    /* Display rows of these ordinals, loading their shards. */
+    var size = this.meta.shard_size, need = {};
+    ordinals.forEach(function (o) { need[Math.floor(o / size)] = 1; });
+    return Promise.all(Object.keys(need).map(function (s) { return loadScript("claims-rows-" + s + ".js"); }))
+      .then(function () { return ordinals.map(function (o) { return ROWS[Math.floor(o / size)][o % size]; }); });
+  };
+
+  function readParams() {
+    var out = {};
+    new URLSearchParams(window.location.hash.replace(/^#/, "")).forEach(function (v, k) { out[k] = v; });
+    return out;
+  }
+  function cleanParams(p, change) {
+    var out = {}, order = ["q", "sq"].concat(FACETS.filter(function (f) { return f !== "month"; }),
+      ["hedged", "from", "to", "sort", "order", "size", "page"]);
+    var merged = {};
+    Object.keys(p).forEach(function (k) { merged[k] = p[k]; });
+    Object.keys(change || {}).forEach(function (k) { merged[k] = change[k] === null ? "" : String(change[k]); });
+    if (change && !("page" in change)) { delete merged.page; }
+    var sort = merged.sort || "checkworthy";
+    if (sort === "checkworthy") { delete merged.sort; }
+    if (merged.order === (SORT_DEFAULT[sort] || "asc")) { delete merged.order; }
+    if (merged.size === "50") { delete merged.size; }
+    if (merged.page === "1") { delete merged.page; }
+    order.forEach(function (k) { if (merged[k]) { out[k] = merged[k]; } });
+    return out;
+  }
+  function hashOf(p) { var s = new URLSearchParams(p).toString(); return "#" + s; }
+  function slugOf(p) {
+    var parts = [];
+    Object.keys(p).forEach(function (k) { if (k !== "page" && k !== "size") { parts.push(k + "-" + p[k]); } });
+    var text = parts.length ? ["claims"].concat(parts).join("_") : "claims_all";
+    return text.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 120).replace(/^-+|-+$/g, "");
+  }
+  function csvCell(text) {
+    var t = text === null || text === undefined ? "" : String(text);
+    if (/^[=+\-@\t\r]/.test(t)) { t = "'" + t; }
+    return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+  }
+
+  function initReport(form) {
+    var meta = window.TW_CLAIMS;
+    if (!meta) { document.getElementById("tw-status").textContent = "Could not load claims-meta.js."; return; }
+    var ex = new Explorer(meta);
+    window.TW_EXPLORE = ex;
+    var status = document.getElementById("tw-status");
+    var tbody = document.querySelector("#tw-claims tbody");
+    var facetsBox = document.getElementById("tw-facets");
+    var pager = document.getElementById("tw-pager");
+    var chips = document.getElementById("tw-chips");
+    var csv = document.getElementById("tw-csv");
+    var dirty = watchDirty(form);
+    var current = null, seq = 0;
+
+    function fillForm(p) {
+      ["q", "sq", "from", "to", "hedged"].forEach(function (k) { if (form.elements[k]) { form.elements[k].value = p[k] || ""; } });
+      form.elements.size.value = p.size || "50";
+    }
+    function render(p, r, rows) {
+      current = { p: p, r: r };
+      status.textContent = "";
+      status.appendChild(el("b", { id: "tw-total" }, num(r.total)));
+      status.appendChild(document.createTextNode(" claim" + (r.total !== 1 ? "s" : "") + " of " + num(ex.n) +
+        " · page " + r.page + " of " + num(r.pages) + " · sorted by " + r.sort + " (" +
+        (r.order === "desc" ? "descending" : "ascending") + ")"));
+      clear(chips);
+      FACETS.forEach(function (f) {
+        if (f !== "month" && p[f]) {
+          var ch = {}; ch[f] = null;
+          chips.appendChild(el("a", { "class": "chip", href: hashOf(cleanParams(p, ch)) }, LABELS[f] + ": " + p[f] + " ✕"));
+          chips.appendChild(document.createTextNode(" "));
+        }
+      });
+      clear(facetsBox);
+      FACETS.forEach(function (f, i) {
+        var fc = r.facets[f];
+        var det = el("details", { "class": "facet", "data-facet": f });
+        if (i < 5 || fc.selected) { det.open = true; }
+        var sum = el("summary", {}, fc.label + " ");
+        sum.appendChild(el("small", {}, num(fc.distinct)));
+        det.appendChild(sum);
+        var ul = el("ul");
+        fc.values.forEach(function (v) {
+          var li = el("li"), ch = {};
+          if (f === "month") { ch.from = v.value; ch.to = v.value; li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, v.value)); }
+          else if (fc.selected === v.value) {
+            li.className = "selected"; ch[f] = null;
+            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)), "aria-label": "remove filter " + fc.label + ": " + v.value }, "✕ " + v.value));
+          } else {
+            ch[f] = v.value;
+            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, f === "kind" ? v.value.replace(/_/g, " ") : v.value));
+          }
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(el("span", { "class": "count" }, num(v.count)));
+          ul.appendChild(li);
+        });
+        if (fc.distinct > fc.values.length) { ul.appendChild(el("li", { "class": "more" }, num(fc.distinct - fc.values.length) + " more values")); }
+        det.appendChild(ul);
+        facetsBox.appendChild(det);
+      });
+      Array.prototype.forEach.call(document.querySelectorAll("#tw-claims thead a.sort"), function (a) {
+        var k = a.getAttribute("data-sort"), active = r.sort === k;
+        var next = active ? (r.order === "desc" ? "asc" : "desc") : null;
+        a.setAttribute("href", hashOf(cleanParams(p, { sort: k, order: next })));
+        a.textContent = a.textContent.replace(/ [↑↓]$/, "") + (active ? (r.order === "desc" ? " ↓" : " ↑") : "");
+        if (active) { a.parentNode.setAttribute("aria-sort", r.order === "desc" ? "descending" : "ascending"); }
+        else { a.parentNode.removeAttribute("aria-sort"); }
+      });
+      clear(tbody);
+      rows.forEach(function (row, i) {
+        var o = r.pageOrdinals[i], c = meta.cols, d = meta.dicts;
+        var tr = el("tr", { "data-key": row.k, "data-kind": d.kind[c.kind[o]] });
+        tr.appendChild(el("td", { "class": "n" }, c.checkworthy[o].toFixed(2)));
+        tr.appendChild(el("td", { "class": "claim-text" }, row.text));
+        var src = el("td", {}, ex.value("source", o) || "");
+        if (row.source && row.source !== ex.value("source", o)) { src.appendChild(el("small", { "class": "raw" }, " “" + row.source + "”")); }
+        tr.appendChild(src);
+        var kind = d.kind[c.kind[o]];
+        var ktd = el("td"); ktd.appendChild(el("span", { "class": "kind k-" + kind }, kind.replace(/_/g, " "))); tr.appendChild(ktd);
+        tr.appendChild(el("td", {}, ex.value("channel", o) || ""));
+        tr.appendChild(el("td", { "class": "hedges" }, row.hedges.join("; ")));
+        tr.appendChild(el("td", {}, ex.value("outlet", o) || ""));
+        tr.appendChild(el("td", { "class": "date" }, c.date[o] || ""));
+        var dtd = el("td");
+        dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + row.k }, d.title[c.title[o]]));
+        tr.appendChild(dtd);
+        tbody.appendChild(tr);
+      });
+      clear(pager);
+      function pl(label, pg, rel) {
+        var a = el("a", { href: hashOf(cleanParams(p, { page: pg })) }, label);
+        if (rel) { a.setAttribute("rel", rel); }
+        pager.appendChild(a); pager.appendChild(document.createTextNode(" "));
+      }
+      if (r.page > 1) { pl("« first", 1); pl("← previous", r.page - 1, "prev"); }
+      pager.appendChild(el("span", {}, "page " + r.page + " of " + num(r.pages))); pager.appendChild(document.createTextNode(" "));
+      if (r.page < r.pages) { pl("next →", r.page + 1, "next"); pl("last »", r.pages); }
+      var slug = slugOf(p);
+      csv.setAttribute("data-slug", slug);
+      csv.setAttribute("download", slug + ".csv");
+      if (!r.total) { tbody.appendChild(el("tr", {}, "")).appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match.")); }
+      body.setAttribute("data-explore-ready", String(seq));
+    }
+    function run() {
+      var p = cleanParams(readParams());
+      fillForm(p);
+      var mine = ++seq;
+      body.removeAttribute("data-explore-ready");
+      return ex.query(p).then(function (r) {
+        return ex.rows(r.pageOrdinals).then(function (rows) { if (mine === seq) { render(p, r, rows); dirty.reset(); } });
+      }).catch(function (e) { status.textContent = "Error: " + e.message; });
+    }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var p = current ? current.p : {};
+      var change = {};
+      ["q", "sq", "from", "to", "hedged", "size"].forEach(function (k) { change[k] = form.elements[k].value.trim(); });
+      var next = cleanParams(p, change);
+      var h = hashOf(next);
+      if (window.location.hash === h || (h === "#" && !window.location.hash)) { run(); } else { window.location.hash = h; }
+    });
+    var timer = null;
+    form.elements.q.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { form.requestSubmit ? form.requestSubmit() : form.submit(); }, 120);
+    });
+    csv.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      if (!current) { return; }
+      var r = current.r, c = meta.cols, d = meta.dicts;
+      ex.rows(r.ordinals).then(function (rows) {
+        var head = ["doc", "title", "url", "outlet", "date", "start", "end", "text", "checkworthy", "source",
+                    "source_canonical", "source_kind", "channel", "cue", "hedged", "boosted", "hedges"];
+        var lines = [head.join(",")];
+        rows.forEach(function (row, i) {
+          var o = r.ordinals[i];
+          lines.push([d.doc[c.doc[o]], d.title[c.title[o]], row.url, ex.value("outlet", o), c.date[o], row.start, row.end,
+                      row.text, c.checkworthy[o], row.source, row.canonical, d.kind[c.kind[o]], ex.value("channel", o),
+                      row.cue, c.hedged[o], row.boosted, row.hedges.join("; ")].map(csvCell).join(","));
+        });
+        var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+        var a = el("a", { href: URL.createObjectURL(blob), download: slugOf(current.p) + ".csv" });
+        document.body.appendChild(a); a.click(); a.remove();
+      });
+    });
+    window.addEventListener("hashchange", run);
+    run();
+  }
+
+  function init() {
+    var form = document.getElementById("tw-filters");
+    if (!form || body.getAttribute("data-page") !== "claims") { return; }
+    if (staticMode) { initReport(form); } else { watchDirty(form); }
+  }
+  window.TW_QUERY_LANGUAGE = { tokens: tokens, parseQuery: parseQuery };
+  if (document.readyState === "complete") { init(); } else { window.addEventListener("load", init); }
+})();
