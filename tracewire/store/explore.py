@@ -486,7 +486,7 @@ def story(conn: sqlite3.Connection, story_id: str) -> dict[str, Any]:
     ids = [m["doc"] for m in members]
     marks = ",".join("?" * len(ids))
     links = [dict(r) for r in conn.execute(
-        f"SELECT source, target, kind, direction_known, confidence, shared_words, passages FROM reuse"
+        f"SELECT source, target, kind, direction_known, confidence, shared_words, passages, target_additions FROM reuse"
         f" WHERE source IN ({marks}) AND target IN ({marks})", (*ids, *ids))] if ids else []
     texts = {m["doc"]: m.pop("text") or "" for m in members}
     for m in members:
@@ -498,6 +498,10 @@ def story(conn: sqlite3.Connection, story_id: str) -> dict[str, Any]:
     for lk in links:
         lk["passages"] = json.loads(lk["passages"])
         lk["diff"] = word_diff(texts.get(lk["source"], ""), texts.get(lk["target"], ""), lk["passages"])
+        target = texts.get(lk["target"], "")
+        spans = [(int(a["start"]), int(a["end"])) if isinstance(a, dict) else (int(a[0]), int(a[1]))
+                 for a in json.loads(lk.pop("target_additions") or "[]")]
+        lk["additions"] = [target[a:b] for a, b in spans if b > a]
         del lk["passages"]
     members.sort(key=lambda m: (m["date"] is None, m["date"] or "", m["doc"]))
     return {"story_id": s["story_id"], "root": s["root"], "size": s["size"], "members": members,
