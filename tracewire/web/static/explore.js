@@ -431,7 +431,31 @@
     run();
   }
 
+  /* -- stories page: search and filters over the listed stories ------------------------------ */
+  function initStories() {
+    var table = document.getElementById("tw-stories");
+    if (!table) { return; }
+    var q = document.getElementById("tw-story-q"), outlet = document.getElementById("tw-story-outlet");
+    var min = document.getElementById("tw-story-min"), status = document.getElementById("tw-story-status");
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    function apply() {
+      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), o = outlet.value, m = +min.value || 0, shown = 0;
+      rows.forEach(function (r) {
+        var text = r.getAttribute("data-text");
+        var ok = words.every(function (w) { return text.indexOf(w) >= 0; }) && (+r.getAttribute("data-size") >= m) &&
+          (!o || r.getAttribute("data-outlets").split("|").indexOf(o) >= 0);
+        r.hidden = !ok;
+        if (ok) { shown++; }
+      });
+      status.textContent = shown + " of " + rows.length + " stories shown, largest first.";
+    }
+    [q, outlet, min].forEach(function (x) { x.addEventListener("input", apply); x.addEventListener("change", apply); });
+    document.getElementById("tw-story-filters").addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+    apply();
+  }
+
   function init() {
+    initStories();
     var form = document.getElementById("tw-filters");
     if (!form || body.getAttribute("data-page") !== "claims") { return; }
     if (staticMode) { initReport(form); } else { watchDirty(form); }
