@@ -455,15 +455,16 @@ def _pack(positions: dict[int, list[int]]) -> list[int]:
 
 def story_list(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every story (reuse cluster) with its root's title, its outlets and its date range, largest first."""
-    stories = {r["story_id"]: {**dict(r), "outlets": [], "first": None, "last": None, "titles": []}
+    stories = {r["story_id"]: {**dict(r), "outlets": [], "first": None, "last": None, "titles": [], "docs": []}
                for r in conn.execute("SELECT s.story_id, s.root, s.size, coalesce(w.title, s.root) AS root_title,"
                                      " w.outlet AS root_outlet, w.date AS root_date FROM stories s"
                                      " LEFT JOIN web_docs w ON w.id = s.root ORDER BY s.size DESC, s.story_id")}
-    for r in conn.execute("SELECT m.story_id, w.outlet, w.date, w.title FROM story_members m"
-                          " LEFT JOIN web_docs w ON w.id = m.doc"):
+    for r in conn.execute("SELECT m.story_id, w.outlet, w.date, w.title, m.doc FROM story_members m"
+                          " LEFT JOIN web_docs w ON w.id = m.doc ORDER BY m.story_id, m.depth, m.doc"):
         s = stories.get(r[0])
         if s is None:
             continue
+        s["docs"].append(r[4])
         if r[1] and r[1] not in s["outlets"]:
             s["outlets"].append(r[1])
         if r[2]:

@@ -319,7 +319,7 @@
       FACETS.forEach(function (f, i) {
         var fc = r.facets[f];
         var det = el("details", { "class": "facet", "data-facet": f });
-        if (i < 5 || fc.selected) { det.open = true; }
+        if (fc.distinct || fc.selected) { det.open = true; }
         var sum = el("summary", {}, fc.label + " ");
         sum.appendChild(el("small", {}, num(fc.distinct)));
         det.appendChild(sum);
