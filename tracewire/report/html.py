@@ -9,10 +9,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..errors import Code, UsageError
 from ..store import Store, open_store
 from ..store.explore import VARIANTS, alias_groups
-from .. import settings
 from ..web import views, workbench
 from ..web.assets import world_geojson, world_script
 

@@ -19,9 +19,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .. import settings
 from ..errors import Code, UsageError
 from ..export import csv_cell
-from .. import settings
 from ..store import ClaimFilters, Store
 from ..store.explore import CSV_COLUMNS as EXPLORE_COLUMNS
 from ..store.explore import Explore, alias_groups

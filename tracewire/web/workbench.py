@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..store import Store
-from ..store.explore import CSV_COLUMNS, FACET_LABELS, FACETS, PAGE_SIZES, SORTS, Explore, first_line, readable_technique
+from ..store.explore import (
+    CSV_COLUMNS,
+    FACET_LABELS,
+    FACETS,
+    PAGE_SIZES,
+    SORTS,
+    Explore,
+    first_line,
+    readable_technique,
+)
 from .render import Mark
 
 # one colour per SemEval technique (colour-blind-safe palette of 14, distinct on white)

@@ -297,7 +297,10 @@
     var current = null, seq = 0;
 
     function fillForm(p) {
-      ["q", "sq", "from", "to", "hedged"].forEach(function (k) { if (form.elements[k]) { form.elements[k].value = p[k] || ""; } });
+      ["q", "sq", "from", "to", "hedged"].forEach(function (k) {
+        var x = form.elements[k];
+        if (x && x !== document.activeElement) { x.value = p[k] || ""; }  /* never rewrite what is being typed */
+      });
       form.elements.size.value = p.size || "50";
     }
     function render(p, r, rows) {
@@ -387,27 +390,32 @@
     }
     function run() {
       var p = cleanParams(readParams());
-      fillForm(p);
       var mine = ++seq;
+      fillForm(p);
       body.removeAttribute("data-explore-ready");
-      return ex.query(p).then(function (r) {
-        return ex.rows(r.pageOrdinals).then(function (rows) { if (mine === seq) { render(p, r, rows); dirty.reset(); } });
+      window.TW_LAST_RUN = ex.query(p).then(function (r) {
+        return ex.rows(r.pageOrdinals).then(function (rows) {
+          if (mine === seq) {
+            fillForm(p); render(p, r, rows); dirty.reset();
+            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+          }
+        });
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
+      return window.TW_LAST_RUN;
     }
-    form.addEventListener("submit", function (ev) {
-      ev.preventDefault();
+    function applyForm(replace) {
       var p = current ? current.p : {};
       var change = {};
       ["q", "sq", "from", "to", "hedged", "size"].forEach(function (k) { change[k] = form.elements[k].value.trim(); });
-      var next = cleanParams(p, change);
-      var h = hashOf(next);
-      if (window.location.hash === h || (h === "#" && !window.location.hash)) { run(); } else { window.location.hash = h; }
-    });
-    var timer = null;
-    form.elements.q.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () { form.requestSubmit ? form.requestSubmit() : form.submit(); }, 120);
-    });
+      var h = hashOf(cleanParams(p, change));
+      if (window.location.hash === h || (h === "#" && !window.location.hash)) { return run(); }
+      if (replace && history.replaceState) { history.replaceState(null, "", h); return run(); }
+      window.location.hash = h;  /* hashchange runs the view */
+      return null;
+    }
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); applyForm(false); });
+    /* search as you type: each keystroke answers at once (stale answers are dropped), the URL follows */
+    form.elements.q.addEventListener("input", function () { applyForm(true); });
     csv.addEventListener("click", function (ev) {
       ev.preventDefault();
       if (!current) { return; }
