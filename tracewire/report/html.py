@@ -85,13 +85,23 @@ def _write(store: Store, out: Path) -> Path:
     return out / "index.html"
 
 
-ROW_SHARD = 500  # claims per display shard of the report's explorer
+ROW_SHARD = 50  # claims per display shard of the report's explorer (a page of results loads few bytes)
+
+
+def _json_literal(value: Any) -> str:
+    """``JSON.parse("…")`` of a value: V8 parses a JSON string faster than the same object literal."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "JSON.parse(" + json.dumps(text, ensure_ascii=False).replace("</", "<\\/") + ")"
 
 
 def _script(call: str, *args: Any) -> str:
     """A script that calls ``call`` with JSON arguments (scripts load from file://, JSON files do not)."""
-    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args)
-    return f"{call}({body});\n".replace("</", "<\\/")
+    return f"{call}({','.join(_json_literal(a) for a in args)});\n"
+
+
+def index_shard(term: str) -> str:
+    """The index file of a term: hex code points of its first two characters (explore.js computes the same)."""
+    return "-".join(format(ord(ch), "x") for ch in term[:2])
 
 
 def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
@@ -108,7 +118,7 @@ def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
     for name, index in postings.items():
         shards: dict[str, dict[str, list[int]]] = {}
         for term, flat in index.items():
-            shards.setdefault(format(ord(term[0]), "x"), {})[term] = flat
+            shards.setdefault(index_shard(term), {})[term] = flat
         idx[name] = sorted(shards)
         for shard, terms in shards.items():
             (out / f"claims-idx-{name}-{shard}.js").write_text(_script("TW_POSTINGS", name, shard, terms),
@@ -116,6 +126,5 @@ def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
     aliases = {k: [list(t) for t in v] for k, v in alias_groups(settings.packs()).items()}
     meta = {**data, "shard_size": ROW_SHARD, "idx": idx, "variants": VARIANTS, "aliases": aliases,
             "doc_href": [links.doc(d) for d in data["dicts"]["doc"]]}
-    text = "window.TW_CLAIMS = " + json.dumps(meta, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    (out / "claims-meta.js").write_text(text + ";\n", encoding="utf-8")
+    (out / "claims-meta.js").write_text(f"window.TW_CLAIMS = {_json_literal(meta)};\n", encoding="utf-8")
     return len(rows)

@@ -412,7 +412,8 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
 
     rows: list[dict[str, Any]] = []
     ordinal: dict[int, int] = {}
-    for r in conn.execute("SELECT * FROM web_claims ORDER BY claim_key"):
+    # ordinals follow the default view (most check-worthy first), so its first pages sit in the first shards
+    for r in conn.execute("SELECT * FROM web_claims ORDER BY checkworthy DESC, claim_key"):
         ordinal[r["claim_key"]] = len(rows)
         cols["key"].append(r["claim_key"])
         for name, value in (("doc", r["doc"]), ("outlet", r["outlet"]), ("channel", r["channel"]),

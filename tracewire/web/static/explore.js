@@ -92,7 +92,15 @@
   window.TW_POSTINGS = function (name, shard, data) { SHARDS[name][shard] = data; };
   window.TW_ROWS = function (n, rows) { ROWS[n] = rows; };
 
-  function shardOf(word) { return word.codePointAt(0).toString(16); }
+  function hex(ch) { return ch.codePointAt(0).toString(16); }
+  function shardsOf(word, prefix, known) {
+    /* Index files that can hold a word (or, for a one-letter prefix, every word starting with it). */
+    var chars = Array.from(word);
+    if (chars.length >= 2) { return [hex(chars[0]) + "-" + hex(chars[1])]; }
+    var first = hex(chars[0]);
+    if (!prefix) { return [first]; }
+    return known.filter(function (s) { return s === first || s.lastIndexOf(first + "-", 0) === 0; });
+  }
 
   function Explorer(meta) {
     this.meta = meta;
@@ -102,17 +110,19 @@
   Explorer.prototype.postings = function (name, word, prefix) {
     /* Map ordinal -> positions for a word (or every word starting with it). */
     var self = this;
-    var shard = shardOf(word);
-    var file = "claims-idx-" + name + "-" + shard + ".js";
-    var need = (self.meta.idx[name] || []).indexOf(shard) >= 0 ? loadScript(file) : Promise.resolve();
-    return need.then(function () {
-      var data = SHARDS[name][shard] || {};
+    var known = self.meta.idx[name] || [];
+    var shards = shardsOf(word, prefix, known).filter(function (s) { return known.indexOf(s) >= 0; });
+    return Promise.all(shards.map(function (s) { return loadScript("claims-idx-" + name + "-" + s + ".js"); })).then(function () {
       var key = (prefix ? "*" : "=") + word;
       if (self.decoded[name][key]) { return self.decoded[name][key]; }
-      var out = new Map();
-      var terms = prefix ? Object.keys(data).filter(function (t) { return t.lastIndexOf(word, 0) === 0; }) :
-        (Object.prototype.hasOwnProperty.call(data, word) ? [word] : []);
-      terms.forEach(function (t) {
+      var out = new Map(), terms = [];
+      shards.forEach(function (s) {
+        var data = SHARDS[name][s] || {};
+        if (prefix) { Object.keys(data).forEach(function (t) { if (t.lastIndexOf(word, 0) === 0) { terms.push([data, t]); } }); }
+        else if (Object.prototype.hasOwnProperty.call(data, word)) { terms.push([data, word]); }
+      });
+      terms.forEach(function (dt) {
+        var data = dt[0], t = dt[1];
         var flat = data[t];
         for (var i = 0; i < flat.length;) {
           var o = flat[i], n = flat[i + 1], pos = flat.slice(i + 2, i + 2 + n);
@@ -130,6 +140,7 @@
     return Promise.all(term.words.map(function (w, k) {
       return self.postings(name, w, term.prefix && k === term.words.length - 1);
     })).then(function (lists) {
+      if (lists.length === 1) { return new Set(lists[0].keys()); }
       var hits = new Set();
       lists[0].forEach(function (pos, o) {
         for (var a = 0; a < pos.length; a++) {
@@ -169,81 +180,116 @@
     var code = c[facet][o];
     return code < 0 ? null : d[facet][code];
   };
+  Explorer.prototype.monthCodes = function () {
+    /* Month of each claim as a code into this.months (computed once). */
+    if (this.month) { return this.month; }
+    var c = this.meta.cols, seen = {}, months = [], out = new Int32Array(this.n);
+    for (var o = 0; o < this.n; o++) {
+      var m = c.date[o] ? c.date[o].slice(0, 7) : "";
+      if (!m) { out[o] = -1; continue; }
+      if (!(m in seen)) { seen[m] = months.length; months.push(m); }
+      out[o] = seen[m];
+    }
+    this.months = months;
+    this.month = out;
+    return out;
+  };
+  Explorer.prototype.order = function (sort, order) {
+    /* Every ordinal in the order of a sort column (NULLs last, ties by claim key), computed once per column. */
+    var cacheKey = sort + " " + order;
+    this.orders = this.orders || {};
+    if (this.orders[cacheKey]) { return this.orders[cacheKey]; }
+    var c = this.meta.cols, d = this.meta.dicts, n = this.n, vals = new Array(n);
+    for (var o = 0; o < n; o++) {
+      if (sort === "checkworthy") { vals[o] = c.checkworthy[o]; }
+      else if (sort === "date") { vals[o] = c.date[o]; }
+      else { var code = c[sort][o]; vals[o] = code < 0 ? null : d[sort][code]; }
+    }
+    var dir = order === "desc" ? -1 : 1, idx = new Array(n);
+    for (o = 0; o < n; o++) { idx[o] = o; }
+    idx.sort(function (a, b) {
+      var x = vals[a], y = vals[b];
+      var xn = x === null || x === undefined, yn = y === null || y === undefined;
+      if (xn !== yn) { return xn ? 1 : -1; }
+      if (!xn && x !== y) { return (x < y ? -1 : 1) * dir; }
+      return c.key[a] - c.key[b];
+    });
+    this.orders[cacheKey] = Int32Array.from(idx);
+    return this.orders[cacheKey];
+  };
   Explorer.prototype.query = function (p) {
     /* The answer to a view: {total, pages, keys (this page), ordinals, facets}. */
     var self = this, meta = self.meta, c = meta.cols, n = self.n;
     return Promise.all([self.search("text", p.q || ""), self.search("source", p.sq || "")]).then(function (found) {
+      var month = self.monthCodes();
+      var facetCodes = { source: c.source, kind: c.kind, channel: c.channel, outlet: c.outlet, month: month };
       var sel = {};
       FACETS.forEach(function (f) { if (f !== "month" && p[f]) { sel[f] = p[f]; } });
-      var selCodes = {};
-      Object.keys(sel).forEach(function (f) {
-        var i = meta.dicts[f].indexOf(sel[f]);
-        selCodes[f] = i;
-      });
-      var tests = [];  /* [facet or "", fn(o) -> bool] */
-      if (found[0]) { tests.push(["", function (o) { return found[0].has(o); }]); }
-      if (found[1]) { tests.push(["", function (o) { return found[1].has(o); }]); }
-      Object.keys(sel).forEach(function (f) {
-        var code = selCodes[f];
-        if (TAGS[f]) { tests.push([f, function (o) { return code >= 0 && meta.tags[f][o].indexOf(code) >= 0; }]); }
-        else { tests.push([f, function (o) { return code >= 0 && c[f][o] === code; }]); }
-      });
-      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0; tests.push(["", function (o) { return c.hedged[o] === hv; }]); }
-      if (p.from) { tests.push(["", function (o) { return !!c.date[o] && c.date[o] >= p.from; }]); }
-      if (p.to) { tests.push(["", function (o) { return !!c.date[o] && c.date[o].slice(0, p.to.length) <= p.to; }]); }
-      var counts = {};
-      FACETS.forEach(function (f) { counts[f] = new Map(); });
-      var hits = [];
-      function bump(f, o) {
-        if (TAGS[f]) {
-          meta.tags[f][o].forEach(function (code) { var v = meta.dicts[f][code]; counts[f].set(v, (counts[f].get(v) || 0) + 1); });
-        } else {
-          var v = self.value(f, o);
-          if (v !== null && v !== "") { counts[f].set(v, (counts[f].get(v) || 0) + 1); }
-        }
+      var tests = [], owners = [];  /* a test per filter; owners[i]: the facet a test belongs to, or "" */
+      function add(owner, fn) { tests.push(fn); owners.push(owner); }
+      /* a claim that misses a search counts nowhere, so only the searches' claims need a look */
+      var candidates = null;
+      if (found[0] && found[1]) {
+        candidates = Array.from(found[1]).filter(function (o) { return found[0].has(o); });
+      } else if (found[0] || found[1]) {
+        candidates = Array.from(found[0] || found[1]);
       }
-      for (var o = 0; o < n; o++) {
-        var failed = null, fails = 0;
-        for (var t = 0; t < tests.length && fails < 2; t++) {
-          if (!tests[t][1](o)) { fails++; failed = tests[t][0]; }
+      Object.keys(sel).forEach(function (f) {
+        var code = meta.dicts[f].indexOf(sel[f]);
+        if (TAGS[f]) { var tg = meta.tags[f]; add(f, function (o) { return code >= 0 && tg[o].indexOf(code) >= 0; }); }
+        else { var col = c[f]; add(f, function (o) { return code >= 0 && col[o] === code; }); }
+      });
+      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0; add("", function (o) { return c.hedged[o] === hv; }); }
+      if (p.from) { add("", function (o) { return !!c.date[o] && c.date[o] >= p.from; }); }
+      if (p.to) { add("", function (o) { return !!c.date[o] && c.date[o].slice(0, p.to.length) <= p.to; }); }
+      var counts = {};
+      FACETS.forEach(function (f) {
+        var size = f === "month" ? self.months.length : meta.dicts[f].length;
+        counts[f] = new Int32Array(size);
+      });
+      function bump(f, o) {
+        var cnt = counts[f];
+        if (TAGS[f]) { var t = meta.tags[f][o]; for (var k = 0; k < t.length; k++) { cnt[t[k]]++; } }
+        else { var code = facetCodes[f][o]; if (code >= 0) { cnt[code]++; } }
+      }
+      var hit = new Uint8Array(n), total = 0, nt = tests.length;
+      var m = candidates === null ? n : candidates.length;
+      for (var j = 0; j < m; j++) {
+        var o = candidates === null ? j : candidates[j];
+        var fails = 0, failed = "";
+        for (var t = 0; t < nt; t++) {
+          if (!tests[t](o)) { fails++; failed = owners[t]; if (fails > 1) { break; } }
         }
-        if (fails === 0) { hits.push(o); FACETS.forEach(function (f) { bump(f, o); }); }
-        else if (fails === 1 && failed) { bump(failed, o); }
+        if (fails === 0) {
+          hit[o] = 1; total++;
+          for (var fi = 0; fi < FACETS.length; fi++) { bump(FACETS[fi], o); }
+        } else if (fails === 1 && failed) { bump(failed, o); }
       }
       var sort = p.sort || "checkworthy", order = p.order || SORT_DEFAULT[sort] || "asc";
-      var col = sort === "source" ? "source" : sort;
-      var key = function (o) {
-        if (col === "checkworthy") { return c.checkworthy[o]; }
-        if (col === "date") { return c.date[o]; }
-        var code = c[col][o];
-        return code < 0 ? null : meta.dicts[col][code];
-      };
-      var dir = order === "desc" ? -1 : 1;
-      hits.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        var xn = x === null || x === undefined, yn = y === null || y === undefined;
-        if (xn !== yn) { return xn ? 1 : -1; }
-        if (!xn && x !== y) { return (x < y ? -1 : 1) * dir; }
-        return c.key[a] - c.key[b];
-      });
+      var all = self.order(sort, order), hits = new Int32Array(total), h = 0;
+      for (var i = 0; i < n; i++) { if (hit[all[i]]) { hits[h++] = all[i]; } }
       var size = +(p.size || 50), page = +(p.page || 1);
       var facets = {};
       FACETS.forEach(function (f) {
-        var vals = Array.from(counts[f].entries()).map(function (e) { return { value: e[0], count: e[1] }; });
+        var names = f === "month" ? self.months : meta.dicts[f], cnt = counts[f], vals = [];
+        for (var k = 0; k < cnt.length; k++) {
+          if (cnt[k] > 0 && names[k] !== "" && names[k] !== null) { vals.push({ value: names[k], count: cnt[k] }); }
+        }
         if (f === "month") { vals.sort(function (a, b) { return a.value < b.value ? -1 : 1; }); }
         else { vals.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); }); }
         facets[f] = { label: LABELS[f], values: f === "month" ? vals : vals.slice(0, FACET_LIMIT), distinct: vals.length,
                       selected: sel[f] || "" };
       });
-      var pageOrds = hits.slice((page - 1) * size, page * size);
-      return { total: hits.length, pages: Math.max(1, Math.ceil(hits.length / size)), page: page, size: size,
-               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (o) { return c.key[o]; }),
+      var pageOrds = Array.from(hits.subarray((page - 1) * size, page * size));
+      return { total: total, pages: Math.max(1, Math.ceil(total / size)), page: page, size: size,
+               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (x) { return c.key[x]; }),
                pageOrdinals: pageOrds, facets: facets };
     });
   };
   Explorer.prototype.rows = function (ordinals) {
     /* Display rows of these ordinals, loading their shards. */
     var size = this.meta.shard_size, need = {};
+    ordinals = Array.from(ordinals);
     ordinals.forEach(function (o) { need[Math.floor(o / size)] = 1; });
     return Promise.all(Object.keys(need).map(function (s) { return loadScript("claims-rows-" + s + ".js"); }))
       .then(function () { return ordinals.map(function (o) { return ROWS[Math.floor(o / size)][o % size]; }); });
@@ -303,7 +349,7 @@
       });
       form.elements.size.value = p.size || "50";
     }
-    function render(p, r, rows) {
+    function render(p, r) {
       current = { p: p, r: r };
       status.textContent = "";
       status.appendChild(el("b", { id: "tw-total" }, num(r.total)));
@@ -354,22 +400,19 @@
         else { a.parentNode.removeAttribute("aria-sort"); }
       });
       clear(tbody);
-      rows.forEach(function (row, i) {
-        var o = r.pageOrdinals[i], c = meta.cols, d = meta.dicts;
-        var tr = el("tr", { "data-key": row.k, "data-kind": d.kind[c.kind[o]] });
+      r.pageOrdinals.forEach(function (o) {
+        var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]];
+        var tr = el("tr", { "data-key": c.key[o], "data-kind": kind });
         tr.appendChild(el("td", { "class": "n" }, c.checkworthy[o].toFixed(2)));
-        tr.appendChild(el("td", { "class": "claim-text" }, row.text));
-        var src = el("td", {}, ex.value("source", o) || "");
-        if (row.source && row.source !== ex.value("source", o)) { src.appendChild(el("small", { "class": "raw" }, " “" + row.source + "”")); }
-        tr.appendChild(src);
-        var kind = d.kind[c.kind[o]];
+        tr.appendChild(el("td", { "class": "claim-text pending" }, "…"));
+        tr.appendChild(el("td", { "class": "source" }, ex.value("source", o) || ""));
         var ktd = el("td"); ktd.appendChild(el("span", { "class": "kind k-" + kind }, kind.replace(/_/g, " "))); tr.appendChild(ktd);
         tr.appendChild(el("td", {}, ex.value("channel", o) || ""));
-        tr.appendChild(el("td", { "class": "hedges" }, row.hedges.join("; ")));
+        tr.appendChild(el("td", { "class": "hedges" }, ""));
         tr.appendChild(el("td", {}, ex.value("outlet", o) || ""));
         tr.appendChild(el("td", { "class": "date" }, c.date[o] || ""));
         var dtd = el("td");
-        dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + row.k }, d.title[c.title[o]]));
+        dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + c.key[o] }, d.title[c.title[o]]));
         tr.appendChild(dtd);
         tbody.appendChild(tr);
       });
@@ -385,21 +428,39 @@
       var slug = slugOf(p);
       csv.setAttribute("data-slug", slug);
       csv.setAttribute("download", slug + ".csv");
-      if (!r.total) { tbody.appendChild(el("tr", {}, "")).appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match.")); }
-      body.setAttribute("data-explore-ready", String(seq));
+      if (!r.total) { tbody.appendChild(el("tr", {})).appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match.")); }
+    }
+    function fillRows(r, rows) {
+      /* the claim texts, raw sources and hedges, once their display shards are loaded */
+      Array.prototype.forEach.call(tbody.rows, function (tr, i) {
+        var row = rows[i], o = r.pageOrdinals[i];
+        if (!row || tr.cells.length < 9) { return; }
+        tr.cells[1].textContent = row.text;
+        tr.cells[1].classList.remove("pending");
+        if (row.source && row.source !== ex.value("source", o)) {
+          tr.cells[2].appendChild(el("small", { "class": "raw" }, " “" + row.source + "”"));
+        }
+        tr.cells[5].textContent = row.hedges.join("; ");
+      });
     }
     function run() {
+      /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
       var p = cleanParams(readParams());
       var mine = ++seq;
       fillForm(p);
       body.removeAttribute("data-explore-ready");
+      var full = null;
       window.TW_LAST_RUN = ex.query(p).then(function (r) {
-        return ex.rows(r.pageOrdinals).then(function (rows) {
-          if (mine === seq) {
-            fillForm(p); render(p, r, rows); dirty.reset();
-            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
-          }
+        if (mine !== seq) { return; }
+        render(p, r); dirty.reset();
+        if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
+        full = ex.rows(r.pageOrdinals).then(function (rows) {
+          if (mine !== seq) { return; }
+          fillRows(r, rows);
+          body.setAttribute("data-explore-ready", String(mine));
+          if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
         });
+        window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
       return window.TW_LAST_RUN;
     }
@@ -469,5 +530,6 @@
     if (staticMode) { initReport(form); } else { watchDirty(form); }
   }
   window.TW_QUERY_LANGUAGE = { tokens: tokens, parseQuery: parseQuery };
-  if (document.readyState === "complete") { init(); } else { window.addEventListener("load", init); }
+  /* deferred scripts (claims-meta.js comes after this one) all run before DOMContentLoaded */
+  if (document.readyState === "complete") { init(); } else { document.addEventListener("DOMContentLoaded", init); }
 })();
