@@ -395,3 +395,29 @@ def test_axe_and_390px_on_the_seeds(server: LiveServer, browser: Any) -> None:
         context.close()
     assert problems == {}
     assert ARTIFACTS.exists()
+
+
+def test_keyboard_reaches_the_map_search_and_the_article_findings(live_server: LiveServer, page: Any) -> None:
+    """The place search is the tenth Tab stop; Enter shows the place; a skip link passes an article's text."""
+    page.goto(live_server.url + "/map")
+    page.wait_for_selector("body[data-map-ready='1']", state="attached")
+    tabs = 0
+    while page.evaluate("document.activeElement.id") != "tw-place-q" and tabs < 30:
+        page.keyboard.press("Tab")
+        tabs += 1
+    assert tabs <= 10
+    page.keyboard.type("Aleppo")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tw-leaflet .tw-pin.picked", timeout=10000)
+    assert page.evaluate("document.activeElement.classList.contains('tw-pin')")  # focus moved to the marker
+    page.goto(live_server.url + "/doc/a001")
+    page.wait_for_selector("body[data-evidence-ready='1']", state="attached")
+    assert page.locator("#tw-text a").count() == 0  # the text holds no links: Tab passes it in one step
+    page.locator("a.skip[href='#tw-panel']").focus()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#tw-panel")
+    page.keyboard.press("Tab")  # the first claim's score
+    assert page.evaluate("document.activeElement.className") == "cw"
+    page.keyboard.press("Enter")  # opens that claim's evidence, and the claim is the URL's target
+    assert page.locator("#tw-evidence").is_visible() and "Claim:" in page.locator("#tw-evidence").inner_text()
+    assert page.locator("#tw-text .seg.current").count() >= 1
