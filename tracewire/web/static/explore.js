@@ -200,6 +200,10 @@
     this.orders = this.orders || {};
     if (this.orders[cacheKey]) { return this.orders[cacheKey]; }
     var c = this.meta.cols, d = this.meta.dicts, n = this.n, vals = new Array(n);
+    if (sort === "checkworthy" && order === "desc") {  /* ordinals are already in this order (the report's default) */
+      this.orders[cacheKey] = Int32Array.from({ length: n }, function (_, i) { return i; });
+      return this.orders[cacheKey];
+    }
     for (var o = 0; o < n; o++) {
       if (sort === "checkworthy") { vals[o] = c.checkworthy[o]; }
       else if (sort === "date") { vals[o] = c.date[o]; }
@@ -291,7 +295,7 @@
     var size = this.meta.shard_size, need = {};
     ordinals = Array.from(ordinals);
     ordinals.forEach(function (o) { need[Math.floor(o / size)] = 1; });
-    return Promise.all(Object.keys(need).map(function (s) { return loadScript("claims-rows-" + s + ".js"); }))
+    return Promise.all(Object.keys(need).map(function (s) { return ROWS[s] ? null : loadScript("claims-rows-" + s + ".js"); }))
       .then(function () { return ordinals.map(function (o) { return ROWS[Math.floor(o / size)][o % size]; }); });
   };
 
