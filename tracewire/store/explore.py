@@ -267,10 +267,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
     for r in conn.execute(
             "SELECT c.claim_key, w.id, w.title, w.url, w.outlet, w.date, c.channel, c.source, c.source_canonical,"
             " coalesce(c.source_kind, 'unattributed'), c.cue, c.hedged, c.boosted, c.checkworthy, c.text,"
-            " c.start, c.end, d.text FROM claims c JOIN web_docs w USING (doc_key)"
-            " JOIN documents d ON d.doc_key = c.doc_key ORDER BY c.claim_key"):
+            " c.start, c.end FROM claims c JOIN web_docs w USING (doc_key) ORDER BY c.claim_key"):
         key = r[0]
-        title = r[2] or first_line(r[17]) or r[1]
+        title = r[2] or r[1]  # web_docs already falls back to the first line of the text
         facet = r[8] or r[7]
         hs = hedges.get(key, [])
         rows.append((key, r[1], title, r[3], r[4], r[5], r[6], r[7], r[8], facet, r[9], r[10], r[11], r[12],
