@@ -198,8 +198,8 @@ def test_person_names_are_not_places(res: Resources) -> None:
 
 
 def test_country_context_disambiguates(res: Resources) -> None:
-    """A document about the United States prefers the American Paris; with no context, the French one."""
-    us = _places(res, "In Texas, Paris and Dallas mourned. Texas officials in Dallas spoke.", home=())
+    """A qualified name ("Paris, Texas") is the American Paris; with no context, the French one."""
+    us = _places(res, "Storms hit Paris, Texas, and the nearby town of Greenville; Dallas sent crews.", home=())
     assert next(p for p in us if p.mention == "Paris").country_code == "US"
     fr = _places(res, "Paris hosted the talks.", home=())
     assert next(p for p in fr if p.mention == "Paris").country_code == "FR"

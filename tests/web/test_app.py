@@ -205,9 +205,9 @@ def test_claims_filters_and_full_text_search(client: TestClient) -> None:
     assert "rumour" in client.get("/api/claims", params={"kind": "rumour"}).json()["error"]
     assert client.get("/api/claims", params={"from": "March"}).status_code == 400
     assert client.get("/api/claims", params={"page": "x"}).status_code == 400
-    assert "Newest first, filtered" in client.get("/claims", params={"q": "Aleppo"}).text
+    assert '<b id="tw-total">2</b> claims match' in client.get("/claims", params={"q": "Aleppo"}).text
     html = client.get("/claims", params={"kind": "anonymous"}).text
-    assert "Most check-worthy first, filtered" in html
+    assert "sorted by checkworthy (descending)" in html
     assert html.count('data-kind="anonymous"') == 6 and 'data-kind="named_org"' not in html
 
 

@@ -61,7 +61,10 @@ def test_screenshots_overview_article_map(live_server: LiveServer, page: Any) ->
     load(page, live_server.url + "/doc/a002")
     shot(page, "article")
     load(page, live_server.url + "/map")
-    assert page.locator("#tw-map circle.point").count() == 7
+    page.wait_for_selector("body[data-map-ready='1']", state="attached")
+    pins = page.locator("#tw-leaflet .tw-pin").count()
+    clustered = sum(int(t) for t in page.locator("#tw-leaflet .marker-cluster").all_inner_texts())
+    assert pins + clustered == 7  # every place is a marker or inside a cluster
     shot(page, "map")
     for name in ("overview", "article", "map"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10000
@@ -106,31 +109,33 @@ def test_open_a_reuse_pair(live_server: LiveServer, page: Any) -> None:
 def test_filter_the_claims_table(live_server: LiveServer, page: Any) -> None:
     load(page, live_server.url + "/claims")
     assert page.locator("#tw-claims tbody tr").count() == 20
-    page.select_option("select[name='kind']", "anonymous")
-    page.click("form.filters button[type='submit']")
+    page.locator("[data-facet='kind'] a", has_text="anonymous").click()
     page.wait_for_url("**/claims?*kind=anonymous*")
     kinds = page.eval_on_selector_all("#tw-claims tbody tr", "rows => rows.map(r => r.dataset.kind)")
     assert kinds and set(kinds) == {"anonymous"} and len(kinds) == 6
     page.fill("input[name='q']", "Aleppo")
+    assert page.locator("#tw-dirty").is_visible()  # typed, not applied: the export warns
     page.click("form.filters button[type='submit']")
     page.wait_for_url("**q=Aleppo**")
-    assert page.locator("#tw-claims tbody tr").count() == 2
+    assert page.locator("#tw-claims tbody tr").count() == 2 and page.locator("#tw-dirty").is_hidden()
     with page.expect_download() as info:
         page.click("#tw-csv")
+    assert info.value.suggested_filename == "claims_q-Aleppo_kind-anonymous.csv"
     csv_text = Path(info.value.path()).read_text(encoding="utf-8")
     assert csv_text.count("\n") == 3 and "Residents of Aleppo" in csv_text
+    assert csv_text.startswith("doc,title,url,outlet,date,start,end,text,checkworthy,source,source_canonical,")
 
 
 def test_map_click_lists_mentions(live_server: LiveServer, page: Any) -> None:
     load(page, live_server.url + "/map")
-    page.locator("circle.point[data-place='Aleppo']").click()
+    page.wait_for_selector("body[data-map-ready='1']", state="attached")
+    page.locator("button.place-btn", has_text="Aleppo").click()
     page.wait_for_selector("#tw-place-list li a")
     assert page.locator("#tw-place-name").inner_text() == "Mentions of Aleppo"
     hrefs = page.eval_on_selector_all("#tw-place-list a", "as => as.map(a => a.getAttribute('href'))")
     assert sorted(hrefs) == ["/doc/a003", "/doc/b001"]
     assert page.locator("#tw-place-list mark").first.inner_text() == "Aleppo"
-    page.click("#tw-map-view")
-    assert page.locator("#tw-map-view").inner_text() == "Fit to places"
+    assert page.locator("#tw-leaflet path.leaflet-interactive, #tw-leaflet svg path").count() > 100  # borders
     # a point on the overview's small map opens the map page with that place's mentions
     load(page, live_server.url + "/")
     page.locator("circle.point[data-place='Deir ez-Zor']").click()
@@ -191,16 +196,24 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         page.locator("input[data-layer='claim']").uncheck()
         assert "hide-claim" in page.evaluate("document.body.className")
         load(page, (index.parent / "claims.html").as_uri())
-        page.select_option("select[name='kind']", "anonymous")
-        assert page.locator("#tw-claims tbody tr:not([hidden])").count() == 6
+        page.wait_for_selector("body[data-explore-ready]", state="attached")
+        page.locator("[data-facet='kind'] a", has_text="anonymous").click()
+        page.wait_for_function("location.hash.indexOf('kind=anonymous') >= 0")
+        page.wait_for_selector("body[data-explore-ready]", state="attached")
+        assert page.locator("#tw-claims tbody tr").count() == 6
         page.fill("input[name='q']", "aleppo")
-        assert page.locator("#tw-claims tbody tr:not([hidden])").count() == 2
+        page.click("form.filters button[type='submit']")
+        page.wait_for_function("location.hash.indexOf('q=aleppo') >= 0")
+        page.wait_for_selector("body[data-explore-ready]", state="attached")
+        assert page.locator("#tw-claims tbody tr").count() == 2
         with page.expect_download() as info:
             page.click("#tw-csv")
         csv_text = Path(info.value.path()).read_text(encoding="utf-8")
-        assert csv_text.splitlines()[0].startswith("checkworthy,text") and len(csv_text.splitlines()) == 3
+        assert csv_text.splitlines()[0].startswith("doc,title,url") and len(csv_text.splitlines()) == 3
+        assert info.value.suggested_filename == "claims_q-aleppo_kind-anonymous.csv"
         load(page, (index.parent / "map.html").as_uri())
-        page.locator("circle.point[data-place='Aleppo']").click()
+        page.wait_for_selector("body[data-map-ready='1']", state="attached")
+        page.locator("button.place-btn", has_text="Aleppo").click()
         hrefs = page.eval_on_selector_all("#tw-place-list a", "as => as.map(a => a.getAttribute('href'))")
         assert sorted(hrefs) == ["doc-a003.html", "doc-b001.html"]
         load(page, (index.parent / "doc-x666.html").as_uri())

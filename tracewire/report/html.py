@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib import resources
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from ..errors import Code, UsageError
 from ..store import Store, open_store
-from ..web import views
+from ..store.explore import VARIANTS, alias_groups
+from ..web import views, workbench
 from ..web.assets import world_geojson, world_script
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ def _write(store: Store, out: Path) -> Path:
     write("documents.html", "documents.html", {"result": None, "groups": groups, "page": "documents"})
     n_docs = 0
     for doc_id in list(store.document_ids()):
-        write(links.doc(doc_id), "article.html", views.article_context(store, doc_id, links))
+        write(links.doc(doc_id), "article.html", workbench.article_context(store, doc_id, links))
         n_docs += 1
     reuse = store.reuse_page(size=1_000_000)
     write("reuse.html", "reuse.html", {"result": reuse, "page": "reuse"})
@@ -65,11 +68,63 @@ def _write(store: Store, out: Path) -> Path:
             continue
         write(links.pair(source, target), "pair.html", ctx)
         n_pairs += 1
-    write("claims.html", "claims.html", views.claims_report_context(store))
+    write("claims.html", "claims.html", workbench.report_claims_context())
+    n_claims = write_claims_data(store, out, links)
+    stories = workbench.story_rows(store)
+    write("stories.html", "stories.html", {"stories": stories, "page": "stories"})
+    for st in stories:
+        story = store.story_view(st["story_id"])
+        write(links.story(st["story_id"]), "story.html",
+              {"story": story, "tree": workbench.story_layout(story), "page": "stories"})
     map_ctx = views.map_context(store, with_mentions=True)
     for mentions in map_ctx["map_data"]["mentions"].values():
         for m in mentions:
             m["href"] = links.doc(m["doc"])
     write("map.html", "map.html", map_ctx)
-    log.info("report written to %s: %d documents, %d reuse pairs", out, n_docs, n_pairs)
+    log.info("report written to %s: %d documents, %d reuse pairs, %d claims", out, n_docs, n_pairs, n_claims)
     return out / "index.html"
+
+
+ROW_SHARD = 50  # claims per display shard of the report's explorer (a page of results loads few bytes)
+
+
+def _json_literal(value: Any) -> str:
+    """``JSON.parse("…")`` of a value: V8 parses a JSON string faster than the same object literal."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "JSON.parse(" + json.dumps(text, ensure_ascii=False).replace("</", "<\\/") + ")"
+
+
+def _script(call: str, *args: Any) -> str:
+    """A script that calls ``call`` with JSON arguments (scripts load from file://, JSON files do not)."""
+    return f"{call}({','.join(_json_literal(a) for a in args)});\n"
+
+
+def index_shard(term: str) -> str:
+    """The index file of a term: hex code points of its first two characters (explore.js computes the same)."""
+    return "-".join(format(ord(ch), "x") for ch in term[:2])
+
+
+def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
+    """Every claim for the report's explorer: facet columns, display shards and the search index shards."""
+    data = store.explore_report()
+    rows = data.pop("rows")
+    postings = data.pop("postings")
+    for old in out.glob("claims-*.js"):
+        old.unlink()
+    for n in range(0, max(1, -(-len(rows) // ROW_SHARD))):
+        chunk = rows[n * ROW_SHARD:(n + 1) * ROW_SHARD]
+        (out / f"claims-rows-{n}.js").write_text(_script("TW_ROWS", n, chunk), encoding="utf-8")
+    idx: dict[str, list[str]] = {}
+    for name, index in postings.items():
+        shards: dict[str, dict[str, list[int]]] = {}
+        for term, flat in index.items():
+            shards.setdefault(index_shard(term), {})[term] = flat
+        idx[name] = sorted(shards)
+        for shard, terms in shards.items():
+            (out / f"claims-idx-{name}-{shard}.js").write_text(_script("TW_POSTINGS", name, shard, terms),
+                                                               encoding="utf-8")
+    aliases = {k: [list(t) for t in v] for k, v in alias_groups(settings.packs()).items()}
+    meta = {**data, "shard_size": ROW_SHARD, "idx": idx, "variants": VARIANTS, "aliases": aliases,
+            "doc_href": [links.doc(d) for d in data["dicts"]["doc"]]}
+    (out / "claims-meta.js").write_text(f"window.TW_CLAIMS = {_json_literal(meta)};\n", encoding="utf-8")
+    return len(rows)

@@ -276,6 +276,26 @@ class Store(abc.ABC):
         index and links, add ``indexed`` and ``links``, and replace all links and stories by what
         ``finish`` makes of every stored link; returns (links, stories) now stored."""
 
+    @abc.abstractmethod
+    def explore_view(self, view: Any, aliases: Any, with_facets: bool = True) -> Row:
+        """One page of the faceted claims explorer (``store.explore.Explore``) with total and facet counts."""
+
+    @abc.abstractmethod
+    def explore_rows(self, view: Any, aliases: Any) -> Iterator[Row]:
+        """Every claim of an explorer view, in its order."""
+
+    @abc.abstractmethod
+    def explore_report(self) -> Row:
+        """Every claim for the static report: facet columns, display rows and search postings."""
+
+    @abc.abstractmethod
+    def story_list(self) -> list[Row]:
+        """Every story with root title, outlets and date range, largest first."""
+
+    @abc.abstractmethod
+    def story_view(self, story_id: str) -> Row:
+        """One story with members by date and its links' word diffs; KeyError when absent."""
+
     # -- escape hatch and lifetime --
     @abc.abstractmethod
     def record_signatures(self, signatures: Iterable[Signature]) -> None:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..errors import Code, UsageError
+from . import explore
 from .readmodel import (
     COMMON_MENTIONS,
     MAP_POINTS,
@@ -74,11 +75,15 @@ def refresh(conn: sqlite3.Connection, only_if_stale: bool = False) -> bool:
         conn.execute("DELETE FROM web_docs")
         conn.execute(
             "INSERT INTO web_docs(doc_key, id, title, outlet, date, url, n_claims)"
-            " SELECT d.doc_key, d.id, d.title, d.outlet, d.date, d.url,"
+            " SELECT d.doc_key, d.id, coalesce(nullif(trim(d.title), ''), nullif(substr(trim(substr(t.body, 1,"
+            " instr(t.body || char(10), char(10)) - 1)), 1, 120), '')), d.outlet, d.date, d.url,"
             " (SELECT count(*) FROM claims c WHERE c.doc_key = d.doc_key)"
-            " FROM documents d WHERE d.version = (SELECT max(v.version) FROM documents v WHERE v.id = d.id)"
+            " FROM documents d JOIN (SELECT doc_key, ltrim(text, ' ' || char(9) || char(10) || char(13)) AS body"
+            " FROM documents) t USING (doc_key)"
+            " WHERE d.version = (SELECT max(v.version) FROM documents v WHERE v.id = d.id)"
         )
         conn.execute("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
+        explore.rebuild(conn)
         summary = _summarise(conn)
         conn.execute(
             "INSERT OR REPLACE INTO web_state(name, value) VALUES ('overview', ?)",
@@ -255,7 +260,7 @@ def document(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any]:
         "SELECT start, end, mention, name, lat, lon, country_code, feature, confidence FROM places"
         " WHERE doc_key=? ORDER BY start", (key,))]
     doc["techniques"] = [dict(r) for r in conn.execute(
-        "SELECT start, end, technique, score FROM techniques WHERE doc_key=? ORDER BY start", (key,))]
+        "SELECT start, end, technique, score, evidence FROM techniques WHERE doc_key=? ORDER BY start", (key,))]
     links = []
     for r in conn.execute(
             "SELECT source, target, direction_known, confidence, shared_words, source_coverage, target_coverage,"

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, StoreError
 from ..records import Claim, Document, DocumentAnalysis, Rejection, ReuseLink
-from . import queries, reuse_tables
+from . import explore, queries, reuse_tables
 from .base import Collision, DocSource, FinishReuse, IndexedDocument, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
@@ -498,6 +498,27 @@ class SQLiteStore(Store):
             if replace_all:
                 reuse_tables.clear_reuse(c)
             return reuse_tables.write_reuse(c, stale, indexed, links, finish, _now())
+
+    def explore_view(self, view: explore.Explore, aliases: Mapping[str, list[tuple[str, ...]]],
+                     with_facets: bool = True) -> Row:
+        """One page of the faceted claims explorer with its total and facet counts."""
+        return explore.explore(self.conn, view, aliases, with_facets)
+
+    def explore_rows(self, view: explore.Explore, aliases: Mapping[str, list[tuple[str, ...]]]) -> Iterator[Row]:
+        """Every claim of an explorer view, in its order (CSV export)."""
+        return explore.iter_rows(self.conn, view, aliases)
+
+    def explore_report(self) -> Row:
+        """Every claim for the static report: facet columns, display rows and search postings."""
+        return explore.report_data(self.conn)
+
+    def story_list(self) -> list[Row]:
+        """Every story with root title, outlets and date range, largest first."""
+        return explore.story_list(self.conn)
+
+    def story_view(self, story_id: str) -> Row:
+        """One story with members by date and its reuse links' word diffs; KeyError when absent."""
+        return explore.story(self.conn, story_id)
 
     # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

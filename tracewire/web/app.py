@@ -19,11 +19,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .. import settings
 from ..errors import Code, UsageError
 from ..export import csv_cell
 from ..store import ClaimFilters, Store
+from ..store.explore import CSV_COLUMNS as EXPLORE_COLUMNS
+from ..store.explore import Explore, alias_groups
 from ..store.readmodel import parse_page
-from . import views
+from . import views, workbench
 from .assets import world_geojson, world_script
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ResponseCache, cache_key
 from .db import WORKER_THREADS, Database
@@ -49,6 +52,7 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
     links = views.Links()
     static_dir = resources.files("tracewire.web").joinpath("static")
     world = world_script(world_geojson())
+    aliases = alias_groups(settings.packs())
 
     def page(request: Request, template: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
         """Render a template with the shared context."""
@@ -109,7 +113,7 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
 
     def article_page(request: Request, store: Store) -> Response:
         """One article with its layers."""
-        return page(request, "article.html", views.article_context(store, request.path_params["doc_id"], links))
+        return page(request, "article.html", workbench.article_context(store, request.path_params["doc_id"], links))
 
     def reuse_page(request: Request, store: Store) -> Response:
         """Reuse links list."""
@@ -124,24 +128,38 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         return page(request, "pair.html", views.pair_context(store, q["source"], q["target"]))
 
     def claims_page(request: Request, store: Store) -> Response:
-        """Claims explorer."""
-        f = ClaimFilters.from_params(request.query_params)
-        return page(request, "claims.html", views.claims_context(store, f))
+        """Faceted claims explorer."""
+        view = Explore.from_params(request.query_params)
+        return page(request, "claims.html", workbench.explore_context(store, view, aliases))
 
     def claims_csv(request: Request, store: Store) -> Response:
-        """Every filtered claim as CSV, streamed from a private reader (the export can be large)."""
-        f = ClaimFilters.from_params(request.query_params)
+        """Exactly the claims of an explorer view as CSV (all columns), streamed from a private reader."""
+        view = Explore.from_params(request.query_params)
 
         def rows() -> Iterator[dict[str, Any]]:
             """Claims rows; the reader closes when the response ends."""
             own = db.reader()
             try:
-                yield from own.filtered_claims(f)
+                yield from own.explore_rows(view, aliases)
             finally:
                 own.close()
 
-        return StreamingResponse(csv_lines(rows()), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": 'attachment; filename="claims.csv"'})
+        return StreamingResponse(explore_csv_lines(rows()), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{view.slug()}.csv"'})
+
+    def api_explore(request: Request, store: Store) -> Response:
+        """One explorer view as JSON: total, page of claims, facets with counts."""
+        return JSONResponse(store.explore_view(Explore.from_params(request.query_params), aliases))
+
+    def stories_page(request: Request, store: Store) -> Response:
+        """Every story, searchable and filterable in the page."""
+        return page(request, "stories.html", {"stories": workbench.story_rows(store), "page": "stories"})
+
+    def story_page(request: Request, store: Store) -> Response:
+        """One story: members by date, derivation tree, word diffs per pair."""
+        story = store.story_view(request.path_params["story_id"])
+        return page(request, "story.html", {"story": story, "tree": workbench.story_layout(story),
+                                            "page": "stories"})
 
     def map_page(request: Request, store: Store) -> Response:
         """Places over the base map."""
@@ -213,6 +231,9 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         Route("/claims", guarded(claims_page)),
         Route("/claims.csv", guarded(claims_csv, cached=False)),
         Route("/map", guarded(map_page)),
+        Route("/stories", guarded(stories_page)),
+        Route("/story/{story_id:path}", guarded(story_page)),
+        Route("/api/explore", guarded(api_explore)),
         Route("/api", guarded(api_page)),
         Route("/api/overview", guarded(api_overview)),
         Route("/api/documents", guarded(api_documents)),
@@ -256,6 +277,21 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield buf.getvalue()
 
 
+def explore_csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Explorer rows as CSV text with every column, header first (hedges joined by "; ")."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPLORE_COLUMNS)
+    for row in rows:
+        row = {**row, "source_kind": row["kind"], "hedges": "; ".join(row["hedges"])}
+        writer.writerow([csv_cell(row[c]) for c in EXPLORE_COLUMNS])
+        if buf.tell() > 65536:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
 API_DOCS: list[dict[str, str]] = [
     {"path": "/api/overview", "params": "", "returns": "counts, outlets with sourcing shares, timeline bins, "
      "largest stories, most-asserted claims, top map points"},
@@ -268,7 +304,12 @@ API_DOCS: list[dict[str, str]] = [
      "additions, source cuts, evidence and both documents"},
     {"path": "/api/claims", "params": "q (full text), kind, actor, place, hedged (yes|no), outlet, from, to "
      "(YYYY-MM-DD), page", "returns": "page of claims, most check-worthy first; has_next"},
-    {"path": "/claims.csv", "params": "same as /api/claims (no page)", "returns": "every filtered claim as CSV"},
+    {"path": "/api/explore", "params": "q (claim text search), sq (source search), source, kind, channel, outlet, "
+     "actor, place, technique, hedge, hedged (yes|no), from, to, sort (checkworthy|date|outlet|source|kind|channel|"
+     "doc|title), order (asc|desc), page, size (25|50|100|200)", "returns": "total, pages, a page of claims and, "
+     "per facet, values with counts (search syntax: words AND, OR, \"phrases\", prefix*)"},
+    {"path": "/claims.csv", "params": "same as /api/explore (no page)", "returns": "every claim of that view as CSV "
+     "with all columns; the file name carries the filter"},
     {"path": "/api/places", "params": "", "returns": "resolved places with coordinates, mentions and documents"},
     {"path": "/api/places/mentions", "params": "name, page", "returns": "mentions of one place with context"},
     {"path": "/api/stories", "params": "page", "returns": "stories (reuse clusters) with member trees"},

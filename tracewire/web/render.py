@@ -33,6 +33,7 @@ class Mark:
     note: str
     href: str | None = None
     anchor: str | None = None
+    ev: int | None = None  # index of the finding whose evidence the article page shows on click
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class Segment:
     notes: list[str] = field(default_factory=list)
     href: str | None = None
     anchors: list[str] = field(default_factory=list)
+    evs: list[int] = field(default_factory=list)
 
     @property
     def css(self) -> str:
@@ -79,6 +81,8 @@ def segments(text: str, marks: list[Mark]) -> list[Segment]:
                 seg.notes.append(m.note)
             if m.href and seg.href is None:
                 seg.href = m.href
+            if m.ev is not None:
+                seg.evs.append(m.ev)
         seg.anchors = [clean[i].anchor for i in opened if clean[i].anchor]  # type: ignore[misc]
         out.append(seg)
     return out
@@ -98,7 +102,10 @@ def segments_html(segs: list[Segment]) -> Markup:
         for a in s.anchors:
             pn = f'<sup class="pn">{_esc(a[2:])}</sup>' if a[1:2] == "p" else ""
             add(f'<span class="anchor" id="{_esc(a)}">{pn}</span>')
-        if s.href:
+        if s.evs:
+            ev = " ".join(map(str, s.evs))
+            add(f'<span class="seg ev {_esc(s.css)}" data-ev="{ev}" title="{_esc(s.title)}">{_esc(s.text)}</span>')
+        elif s.href:
             add(f'<a class="seg {_esc(s.css)}" href="{_esc(s.href)}" title="{_esc(s.title)}">{_esc(s.text)}</a>')
         elif s.layers:
             add(f'<span class="seg {_esc(s.css)}" title="{_esc(s.title)}">{_esc(s.text)}</span>')

@@ -20,7 +20,9 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 # file:// pages: Chromium gives them an opaque origin, so 'self' is not enough for the report's own files.
 REPORT_CSP = ("default-src 'none'; script-src 'self' file:; style-src 'self' file:; img-src 'self' file: data:; "
               "base-uri 'none'; form-action 'none'")
-STATIC_FILES = ("tw.css", "tw.js", "world.geo.json", "world.NOTICE.txt")
+STATIC_FILES = ("tw.css", "tw.js", "world.geo.json", "world.NOTICE.txt", "explore.js", "evidence.js", "map.js",
+                "leaflet.js", "leaflet.css", "leaflet.LICENSE.txt", "leaflet.NOTICE.txt", "leaflet.markercluster.js",
+                "leaflet.markercluster.LICENSE.txt", "MarkerCluster.css", "MarkerCluster.Default.css")
 REPORT_CLAIMS = 5000
 
 
@@ -84,6 +86,18 @@ class Links:
         """A shipped asset."""
         return "/static/" + name
 
+    def map_place(self, name: str) -> str:
+        """The map, centred on one place."""
+        return "/map#place=" + quote(name, safe="")
+
+    def stories(self) -> str:
+        """Stories list."""
+        return "/stories"
+
+    def story(self, story_id: str) -> str:
+        """One story."""
+        return "/story/" + quote(story_id, safe="")
+
 
 class ReportLinks(Links):
     """Report links: relative file names in one flat folder, so the report opens from disk."""
@@ -111,8 +125,9 @@ class ReportLinks(Links):
         return f"pair-{slug(source)}--{slug(target)}.html"
 
     def claims(self, **params: Any) -> str:
-        """Claims explorer (filters run in the browser)."""
-        return "claims.html"
+        """Claims explorer (filters run in the browser, from the hash)."""
+        clean = {k: v for k, v in params.items() if v not in (None, "")}
+        return "claims.html" + (f"#{urlencode(clean)}" if clean else "")
 
     def claims_csv(self, **params: Any) -> str:
         """CSV export happens in the browser in the report."""
@@ -129,6 +144,18 @@ class ReportLinks(Links):
     def static(self, name: str) -> str:
         """A copied asset."""
         return "static/" + name
+
+    def map_place(self, name: str) -> str:
+        """The map, centred on one place."""
+        return "map.html#place=" + quote(name, safe="")
+
+    def stories(self) -> str:
+        """Stories list."""
+        return "stories.html"
+
+    def story(self, story_id: str) -> str:
+        """One story."""
+        return f"story-{slug(story_id)}.html"
 
 
 def environment() -> jinja2.Environment:

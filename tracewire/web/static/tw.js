@@ -1,4 +1,4 @@
-/* tracewire UI: layer toggles, in-browser claim filtering and CSV (report), and the SVG map.
+/* tracewire UI: layer toggles and the overview's SVG map (claims explorer: explore.js; map page: map.js).
    Plain JavaScript, no dependencies. Text from documents is only ever inserted with textContent. */
 (function () {
   "use strict";
@@ -39,61 +39,7 @@
     });
   }
 
-  /* -- claims explorer in the report: filter rows, export the visible ones ---------------- */
-  function rowMatches(row, f) {
-    if (f.kind && row.getAttribute("data-kind") !== f.kind) { return false; }
-    if (f.hedged && row.getAttribute("data-hedged") !== f.hedged) { return false; }
-    if (f.outlet && row.getAttribute("data-outlet") !== f.outlet) { return false; }
-    var date = row.getAttribute("data-date") || "";
-    if (f.from && (!date || date < f.from)) { return false; }
-    if (f.to && (!date || date.slice(0, f.to.length) > f.to)) { return false; }
-    if (f.actor && row.getAttribute("data-actors").split("|").indexOf(f.actor) < 0) { return false; }
-    if (f.place && row.getAttribute("data-places").split("|").indexOf(f.place) < 0) { return false; }
-    if (f.words.length) {
-      var hay = (row.cells[1].textContent + " " + row.cells[2].textContent).toLowerCase();
-      for (var i = 0; i < f.words.length; i++) { if (hay.indexOf(f.words[i]) < 0) { return false; } }
-    }
-    return true;
-  }
-  function readFilters(form) {
-    var get = function (name) { var x = form.elements[name]; return x ? x.value.trim() : ""; };
-    return { kind: get("kind"), hedged: get("hedged"), outlet: get("outlet"), from: get("from"), to: get("to"),
-             actor: get("actor"), place: get("place"),
-             words: get("q").toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean) };
-  }
-  function csvCell(text) {
-    var t = String(text);
-    if (/^[=+\-@\t\r]/.test(t)) { t = "'" + t; }
-    return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
-  }
-  function initClaims() {
-    var form = document.getElementById("tw-filters");
-    var table = document.getElementById("tw-claims");
-    if (!form || !table || !staticMode) { return; }
-    var status = document.getElementById("tw-status");
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-    function apply() {
-      var f = readFilters(form), shown = 0;
-      rows.forEach(function (row) { var ok = rowMatches(row, f); row.hidden = !ok; if (ok) { shown++; } });
-      status.textContent = shown + " of " + rows.length + " claims shown (filtered in the browser).";
-    }
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
-    form.addEventListener("change", apply);
-    form.addEventListener("input", apply);
-    document.getElementById("tw-csv").addEventListener("click", function () {
-      var head = ["checkworthy", "text", "source", "source_kind", "hedged", "outlet", "date", "doc"];
-      var lines = [head.join(",")];
-      rows.forEach(function (row) {
-        if (row.hidden) { return; }
-        var cells = Array.prototype.map.call(row.cells, function (c) { return csvCell(c.textContent.trim()); });
-        cells[3] = csvCell(row.getAttribute("data-kind"));
-        lines.push(cells.join(","));
-      });
-      var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
-      var a = el("a", { href: URL.createObjectURL(blob), download: "claims.csv" });
-      document.body.appendChild(a); a.click(); a.remove();
-    });
-  }
+  /* the claims explorer (server and report) lives in explore.js */
 
   /* -- map ------------------------------------------------------------------------------- */
   function ringPath(ring, proj) {
@@ -222,7 +168,7 @@
     }
   }
 
-  function init() { initLayers(); initClaims(); initMap(); body.setAttribute("data-ready", "1"); }
+  function init() { initLayers(); initMap(); body.setAttribute("data-ready", "1"); }
   /* deferred scripts (world.js) run before DOMContentLoaded, so wait for it */
   if (document.readyState === "complete") { init(); } else { document.addEventListener("DOMContentLoaded", init); }
 })();

@@ -1,0 +1,115 @@
+"""Static report on a large store: how long its claims explorer takes to open and to answer a search keystroke.
+
+    .venv/bin/python bench/report.py [--docs 1800] [--db PATH] [--out DIR] [--keystrokes WORDS] [--runs 3]
+
+Builds the synthetic store of bench/serve.py (about 11 claims per document: 1,800 documents make
+about 20,000 claims), writes the report with `tracewire report`, then opens claims.html from disk in
+Debian's Chromium (Playwright, offline) and measures, in the page's own clock:
+
+- open: navigation start until the explorer has shown its first page (all claims counted, facets
+  computed), and until that page's claim texts are filled in (``performance.now()`` at each);
+- keystroke: for each prefix of each word in --keystrokes ("a", "al", "ale", ...), from the input
+  event until total, facets, pager and the rows (from the facet columns) are in the DOM and a frame
+  has passed, and until the rows' claim texts (display shards) are filled in. A keystroke that
+  reaches new letters loads their index file from disk first.
+
+Prints the claim count, the report's size, then median, 90th percentile and worst of --runs runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serve import build_store  # noqa: E402
+
+from tracewire.report import build_report  # noqa: E402
+from tracewire.store import open_store  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+KEYSTROKE = """async (text) => {
+  const input = document.querySelector("input[name='q']");
+  input.focus();
+  const t = performance.now();
+  input.value = text;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  await window.TW_LAST_RUN;
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const counted = performance.now() - t;
+  await window.TW_LAST_FULL;
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return [counted, performance.now() - t];
+}"""
+
+
+def summary(values: list[float]) -> str:
+    """Median, 90th percentile and worst of a list of milliseconds."""
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+    return f"median {statistics.median(ordered):.0f} ms, p90 {p90:.0f} ms, worst {ordered[-1]:.0f} ms"
+
+
+def main() -> int:
+    """Build, write, open, type; print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=1800)
+    ap.add_argument("--db", type=Path, default=None, help="reuse or keep the store here")
+    ap.add_argument("--out", type=Path, default=None, help="write the report here (default: a temporary folder)")
+    ap.add_argument("--keystrokes", default="aleppo strike", help="words typed one letter at a time")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "bench.db"
+        if not db.exists():
+            build_store(db, args.docs)
+        store = open_store(db)
+        n_claims = store.query("SELECT count(*) AS n FROM claims")[0]["n"]
+        store.close()
+        out = args.out or Path(tmp) / "report"
+        t0 = time.perf_counter()
+        index = build_report(db, out)
+        written = time.perf_counter() - t0
+        size = sum(p.stat().st_size for p in out.iterdir() if p.is_file() and p.name.startswith("claims"))
+        print(f"claims: {n_claims}; report written in {written:.1f} s; explorer data {size / 1e6:.1f} MB "
+              f"(claims-meta.js {(out / 'claims-meta.js').stat().st_size / 1e6:.2f} MB)")
+        first: list[float] = []
+        opens: list[float] = []
+        counted: list[float] = []
+        filled: list[float] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            for _ in range(args.runs):
+                context = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
+                page = context.new_page()
+                page.goto((index.parent / "claims.html").as_uri())
+                page.wait_for_selector("body[data-explore-ready]", state="attached", timeout=60000)
+                first.append(page.evaluate("window.TW_FIRST_MS"))
+                opens.append(page.evaluate("window.TW_READY_MS"))
+                for word in args.keystrokes.split():
+                    for i in range(1, len(word) + 1):
+                        a, b = page.evaluate(KEYSTROKE, word[:i])
+                        counted.append(a)
+                        filled.append(b)
+                context.close()
+            browser.close()
+    print(f"open claims.html, until total, facets and the first page are shown: {summary(first)} ({len(first)} runs)")
+    print(f"open claims.html, until that page's claim texts are filled in: {summary(opens)}")
+    print(f"search keystroke, until total, facets and rows are shown: {summary(counted)} ({len(counted)} keystrokes)")
+    print(f"search keystroke, until the claim texts are filled in: {summary(filled)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

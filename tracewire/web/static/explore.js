@@ -1,0 +1,539 @@
+/* tracewire claims explorer.
+   Server: warns when the form holds filters that are not applied (the export holds what is shown).
+   Static report: the whole explorer in the browser over every claim: facet columns in claims-meta.js,
+   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first letter
+   (claims-idx-text-XX.js, claims-idx-source-XX.js), all loaded on demand as scripts so that the
+   report opens from disk. Filters, facet counts, sort and search give the server's answers. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var staticMode = body.getAttribute("data-mode") === "static";
+  var FACETS = ["source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "month"];
+  var TAGS = { actor: 1, place: 1, technique: 1, hedge: 1 };
+  var LABELS = { source: "Source (canonical)", kind: "Source kind", channel: "Channel", outlet: "Outlet", actor: "Actor",
+                 place: "Place", technique: "Technique", hedge: "Hedge or booster", month: "Month" };
+  var SORT_DEFAULT = { checkworthy: "desc", date: "desc" };
+  var FACET_LIMIT = 30;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  function num(n) { return Number(n).toLocaleString("en-US"); }
+
+  /* -- server mode: dirty form warning ------------------------------------------------------ */
+  function serialize(form) {
+    var parts = [];
+    Array.prototype.forEach.call(form.elements, function (x) { if (x.name) { parts.push(x.name + "=" + x.value); } });
+    return parts.join("&");
+  }
+  function watchDirty(form, onDirty) {
+    var initial = serialize(form);
+    var warn = document.getElementById("tw-dirty");
+    var csv = document.getElementById("tw-csv");
+    function check() {
+      var dirty = serialize(form) !== initial;
+      warn.hidden = !dirty;
+      csv.classList.toggle("dirty", dirty);
+      if (onDirty) { onDirty(dirty); }
+    }
+    form.addEventListener("input", check);
+    form.addEventListener("change", check);
+    csv.addEventListener("click", check);
+    return { reset: function () { initial = serialize(form); check(); } };
+  }
+
+  /* -- the query language (same as tracewire/store/explore.py) ------------------------------- */
+  function tokens(text, variants) {
+    var flat = String(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    return (flat.match(/[\p{L}\p{N}]+/gu) || []).map(function (w) { return variants[w] || w; });
+  }
+  function parseQuery(text, variants, aliases) {
+    var groups = [], pendingOr = false, re = /"([^"]*)"?|(\S+)/g, m;
+    text = String(text).slice(0, 400);
+    while ((m = re.exec(text)) !== null) {
+      var raw = m[0];
+      if (m[2] !== undefined && raw === "OR") { pendingOr = groups.length > 0; continue; }
+      var prefix = m[1] === undefined && raw.charAt(raw.length - 1) === "*";
+      var words = tokens(m[1] !== undefined ? m[1] : raw, variants);
+      if (!words.length) { continue; }
+      var terms = [{ words: words, prefix: prefix }];
+      if (!prefix && aliases[words.join(" ")]) {
+        aliases[words.join(" ")].forEach(function (alt) {
+          if (alt.join(" ") !== words.join(" ")) { terms.push({ words: alt, prefix: false }); }
+        });
+      }
+      if (pendingOr && groups.length) { groups[groups.length - 1] = groups[groups.length - 1].concat(terms); }
+      else { groups.push(terms); }
+      pendingOr = false;
+      if (groups.length > 16) { break; }
+    }
+    return groups;
+  }
+
+  /* -- report mode ---------------------------------------------------------------------------- */
+  var loaded = {};
+  function loadScript(src) {
+    if (!loaded[src]) {
+      loaded[src] = new Promise(function (resolve, reject) {
+        var s = el("script", { src: src });
+        s.onload = function () { resolve(); };
+        s.onerror = function () { reject(new Error("could not load " + src)); };
+        document.head.appendChild(s);
+      });
+    }
+    return loaded[src];
+  }
+  var SHARDS = { text: {}, source: {} };
+  var ROWS = {};
+  window.TW_POSTINGS = function (name, shard, data) { SHARDS[name][shard] = data; };
+  window.TW_ROWS = function (n, rows) { ROWS[n] = rows; };
+
+  function hex(ch) { return ch.codePointAt(0).toString(16); }
+  function shardsOf(word, prefix, known) {
+    /* Index files that can hold a word (or, for a one-letter prefix, every word starting with it). */
+    var chars = Array.from(word);
+    if (chars.length >= 2) { return [hex(chars[0]) + "-" + hex(chars[1])]; }
+    var first = hex(chars[0]);
+    if (!prefix) { return [first]; }
+    return known.filter(function (s) { return s === first || s.lastIndexOf(first + "-", 0) === 0; });
+  }
+
+  function Explorer(meta) {
+    this.meta = meta;
+    this.n = meta.cols.key.length;
+    this.decoded = { text: {}, source: {} };
+  }
+  Explorer.prototype.postings = function (name, word, prefix) {
+    /* Map ordinal -> positions for a word (or every word starting with it). */
+    var self = this;
+    var known = self.meta.idx[name] || [];
+    var shards = shardsOf(word, prefix, known).filter(function (s) { return known.indexOf(s) >= 0; });
+    return Promise.all(shards.map(function (s) { return loadScript("claims-idx-" + name + "-" + s + ".js"); })).then(function () {
+      var key = (prefix ? "*" : "=") + word;
+      if (self.decoded[name][key]) { return self.decoded[name][key]; }
+      var out = new Map(), terms = [];
+      shards.forEach(function (s) {
+        var data = SHARDS[name][s] || {};
+        if (prefix) { Object.keys(data).forEach(function (t) { if (t.lastIndexOf(word, 0) === 0) { terms.push([data, t]); } }); }
+        else if (Object.prototype.hasOwnProperty.call(data, word)) { terms.push([data, word]); }
+      });
+      terms.forEach(function (dt) {
+        var data = dt[0], t = dt[1];
+        var flat = data[t];
+        for (var i = 0; i < flat.length;) {
+          var o = flat[i], n = flat[i + 1], pos = flat.slice(i + 2, i + 2 + n);
+          out.set(o, out.has(o) ? out.get(o).concat(pos) : pos);
+          i += 2 + n;
+        }
+      });
+      self.decoded[name][key] = out;
+      return out;
+    });
+  };
+  Explorer.prototype.matchTerm = function (name, term) {
+    /* Set of ordinals where the phrase occurs (consecutive words; the last may be a prefix). */
+    var self = this;
+    return Promise.all(term.words.map(function (w, k) {
+      return self.postings(name, w, term.prefix && k === term.words.length - 1);
+    })).then(function (lists) {
+      if (lists.length === 1) { return new Set(lists[0].keys()); }
+      var hits = new Set();
+      lists[0].forEach(function (pos, o) {
+        for (var a = 0; a < pos.length; a++) {
+          var ok = true;
+          for (var k = 1; k < lists.length && ok; k++) {
+            var pk = lists[k].get(o);
+            ok = !!pk && pk.indexOf(pos[a] + k) >= 0;
+          }
+          if (ok) { hits.add(o); return; }
+        }
+      });
+      return hits;
+    });
+  };
+  Explorer.prototype.search = function (name, text) {
+    /* null when there is no search, else the Set of matching ordinals (AND of OR-groups). */
+    var self = this;
+    if (!String(text).trim()) { return Promise.resolve(null); }
+    var q = parseQuery(text, self.meta.variants, self.meta.aliases);
+    if (!q.length) { return Promise.resolve(new Set()); }
+    return Promise.all(q.map(function (group) {
+      return Promise.all(group.map(function (t) { return self.matchTerm(name, t); })).then(function (sets) {
+        var u = new Set();
+        sets.forEach(function (s) { s.forEach(function (o) { u.add(o); }); });
+        return u;
+      });
+    })).then(function (sets) {
+      sets.sort(function (a, b) { return a.size - b.size; });
+      var out = new Set();
+      sets[0].forEach(function (o) { if (sets.every(function (s) { return s.has(o); })) { out.add(o); } });
+      return out;
+    });
+  };
+  Explorer.prototype.value = function (facet, o) {
+    var c = this.meta.cols, d = this.meta.dicts;
+    if (facet === "month") { return c.date[o] ? c.date[o].slice(0, 7) : null; }
+    var code = c[facet][o];
+    return code < 0 ? null : d[facet][code];
+  };
+  Explorer.prototype.monthCodes = function () {
+    /* Month of each claim as a code into this.months (computed once). */
+    if (this.month) { return this.month; }
+    var c = this.meta.cols, seen = {}, months = [], out = new Int32Array(this.n);
+    for (var o = 0; o < this.n; o++) {
+      var m = c.date[o] ? c.date[o].slice(0, 7) : "";
+      if (!m) { out[o] = -1; continue; }
+      if (!(m in seen)) { seen[m] = months.length; months.push(m); }
+      out[o] = seen[m];
+    }
+    this.months = months;
+    this.month = out;
+    return out;
+  };
+  Explorer.prototype.order = function (sort, order) {
+    /* Every ordinal in the order of a sort column (NULLs last, ties by claim key), computed once per column. */
+    var cacheKey = sort + " " + order;
+    this.orders = this.orders || {};
+    if (this.orders[cacheKey]) { return this.orders[cacheKey]; }
+    var c = this.meta.cols, d = this.meta.dicts, n = this.n, vals = new Array(n);
+    if (sort === "checkworthy" && order === "desc") {  /* ordinals are already in this order (the report's default) */
+      this.orders[cacheKey] = Int32Array.from({ length: n }, function (_, i) { return i; });
+      return this.orders[cacheKey];
+    }
+    for (var o = 0; o < n; o++) {
+      if (sort === "checkworthy") { vals[o] = c.checkworthy[o]; }
+      else if (sort === "date") { vals[o] = c.date[o]; }
+      else { var code = c[sort][o]; vals[o] = code < 0 ? null : d[sort][code]; }
+    }
+    var dir = order === "desc" ? -1 : 1, idx = new Array(n);
+    for (o = 0; o < n; o++) { idx[o] = o; }
+    idx.sort(function (a, b) {
+      var x = vals[a], y = vals[b];
+      var xn = x === null || x === undefined, yn = y === null || y === undefined;
+      if (xn !== yn) { return xn ? 1 : -1; }
+      if (!xn && x !== y) { return (x < y ? -1 : 1) * dir; }
+      return c.key[a] - c.key[b];
+    });
+    this.orders[cacheKey] = Int32Array.from(idx);
+    return this.orders[cacheKey];
+  };
+  Explorer.prototype.query = function (p) {
+    /* The answer to a view: {total, pages, keys (this page), ordinals, facets}. */
+    var self = this, meta = self.meta, c = meta.cols, n = self.n;
+    return Promise.all([self.search("text", p.q || ""), self.search("source", p.sq || "")]).then(function (found) {
+      var month = self.monthCodes();
+      var facetCodes = { source: c.source, kind: c.kind, channel: c.channel, outlet: c.outlet, month: month };
+      var sel = {};
+      FACETS.forEach(function (f) { if (f !== "month" && p[f]) { sel[f] = p[f]; } });
+      var tests = [], owners = [];  /* a test per filter; owners[i]: the facet a test belongs to, or "" */
+      function add(owner, fn) { tests.push(fn); owners.push(owner); }
+      /* a claim that misses a search counts nowhere, so only the searches' claims need a look */
+      var candidates = null;
+      if (found[0] && found[1]) {
+        candidates = Array.from(found[1]).filter(function (o) { return found[0].has(o); });
+      } else if (found[0] || found[1]) {
+        candidates = Array.from(found[0] || found[1]);
+      }
+      Object.keys(sel).forEach(function (f) {
+        var code = meta.dicts[f].indexOf(sel[f]);
+        if (TAGS[f]) { var tg = meta.tags[f]; add(f, function (o) { return code >= 0 && tg[o].indexOf(code) >= 0; }); }
+        else { var col = c[f]; add(f, function (o) { return code >= 0 && col[o] === code; }); }
+      });
+      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0; add("", function (o) { return c.hedged[o] === hv; }); }
+      if (p.from) { add("", function (o) { return !!c.date[o] && c.date[o] >= p.from; }); }
+      if (p.to) { add("", function (o) { return !!c.date[o] && c.date[o].slice(0, p.to.length) <= p.to; }); }
+      var counts = {};
+      FACETS.forEach(function (f) {
+        var size = f === "month" ? self.months.length : meta.dicts[f].length;
+        counts[f] = new Int32Array(size);
+      });
+      function bump(f, o) {
+        var cnt = counts[f];
+        if (TAGS[f]) { var t = meta.tags[f][o]; for (var k = 0; k < t.length; k++) { cnt[t[k]]++; } }
+        else { var code = facetCodes[f][o]; if (code >= 0) { cnt[code]++; } }
+      }
+      var hit = new Uint8Array(n), total = 0, nt = tests.length;
+      var m = candidates === null ? n : candidates.length;
+      for (var j = 0; j < m; j++) {
+        var o = candidates === null ? j : candidates[j];
+        var fails = 0, failed = "";
+        for (var t = 0; t < nt; t++) {
+          if (!tests[t](o)) { fails++; failed = owners[t]; if (fails > 1) { break; } }
+        }
+        if (fails === 0) {
+          hit[o] = 1; total++;
+          for (var fi = 0; fi < FACETS.length; fi++) { bump(FACETS[fi], o); }
+        } else if (fails === 1 && failed) { bump(failed, o); }
+      }
+      var sort = p.sort || "checkworthy", order = p.order || SORT_DEFAULT[sort] || "asc";
+      var all = self.order(sort, order), hits = new Int32Array(total), h = 0;
+      for (var i = 0; i < n; i++) { if (hit[all[i]]) { hits[h++] = all[i]; } }
+      var size = +(p.size || 50), page = +(p.page || 1);
+      var facets = {};
+      FACETS.forEach(function (f) {
+        var names = f === "month" ? self.months : meta.dicts[f], cnt = counts[f], vals = [];
+        for (var k = 0; k < cnt.length; k++) {
+          if (cnt[k] > 0 && names[k] !== "" && names[k] !== null) { vals.push({ value: names[k], count: cnt[k] }); }
+        }
+        if (f === "month") { vals.sort(function (a, b) { return a.value < b.value ? -1 : 1; }); }
+        else { vals.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); }); }
+        facets[f] = { label: LABELS[f], values: f === "month" ? vals : vals.slice(0, FACET_LIMIT), distinct: vals.length,
+                      selected: sel[f] || "" };
+      });
+      var pageOrds = Array.from(hits.subarray((page - 1) * size, page * size));
+      return { total: total, pages: Math.max(1, Math.ceil(total / size)), page: page, size: size,
+               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (x) { return c.key[x]; }),
+               pageOrdinals: pageOrds, facets: facets };
+    });
+  };
+  Explorer.prototype.rows = function (ordinals) {
+    /* Display rows of these ordinals, loading their shards. */
+    var size = this.meta.shard_size, need = {};
+    ordinals = Array.from(ordinals);
+    ordinals.forEach(function (o) { need[Math.floor(o / size)] = 1; });
+    return Promise.all(Object.keys(need).map(function (s) { return ROWS[s] ? null : loadScript("claims-rows-" + s + ".js"); }))
+      .then(function () { return ordinals.map(function (o) { return ROWS[Math.floor(o / size)][o % size]; }); });
+  };
+
+  function readParams() {
+    var out = {};
+    new URLSearchParams(window.location.hash.replace(/^#/, "")).forEach(function (v, k) { out[k] = v; });
+    return out;
+  }
+  function cleanParams(p, change) {
+    var out = {}, order = ["q", "sq"].concat(FACETS.filter(function (f) { return f !== "month"; }),
+      ["hedged", "from", "to", "sort", "order", "size", "page"]);
+    var merged = {};
+    Object.keys(p).forEach(function (k) { merged[k] = p[k]; });
+    Object.keys(change || {}).forEach(function (k) { merged[k] = change[k] === null ? "" : String(change[k]); });
+    if (change && !("page" in change)) { delete merged.page; }
+    var sort = merged.sort || "checkworthy";
+    if (sort === "checkworthy") { delete merged.sort; }
+    if (merged.order === (SORT_DEFAULT[sort] || "asc")) { delete merged.order; }
+    if (merged.size === "50") { delete merged.size; }
+    if (merged.page === "1") { delete merged.page; }
+    order.forEach(function (k) { if (merged[k]) { out[k] = merged[k]; } });
+    return out;
+  }
+  function hashOf(p) { var s = new URLSearchParams(p).toString(); return "#" + s; }
+  function slugOf(p) {
+    var parts = [];
+    Object.keys(p).forEach(function (k) { if (k !== "page" && k !== "size") { parts.push(k + "-" + p[k]); } });
+    var text = parts.length ? ["claims"].concat(parts).join("_") : "claims_all";
+    return text.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 120).replace(/^-+|-+$/g, "");
+  }
+  function csvCell(text) {
+    var t = text === null || text === undefined ? "" : String(text);
+    if (/^[=+\-@\t\r]/.test(t)) { t = "'" + t; }
+    return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+  }
+
+  function initReport(form) {
+    var meta = window.TW_CLAIMS;
+    if (!meta) { document.getElementById("tw-status").textContent = "Could not load claims-meta.js."; return; }
+    var ex = new Explorer(meta);
+    window.TW_EXPLORE = ex;
+    var status = document.getElementById("tw-status");
+    var tbody = document.querySelector("#tw-claims tbody");
+    var facetsBox = document.getElementById("tw-facets");
+    var pager = document.getElementById("tw-pager");
+    var chips = document.getElementById("tw-chips");
+    var csv = document.getElementById("tw-csv");
+    var dirty = watchDirty(form);
+    var current = null, seq = 0;
+
+    function fillForm(p) {
+      ["q", "sq", "from", "to", "hedged"].forEach(function (k) {
+        var x = form.elements[k];
+        if (x && x !== document.activeElement) { x.value = p[k] || ""; }  /* never rewrite what is being typed */
+      });
+      form.elements.size.value = p.size || "50";
+    }
+    function render(p, r) {
+      current = { p: p, r: r };
+      status.textContent = "";
+      status.appendChild(el("b", { id: "tw-total" }, num(r.total)));
+      status.appendChild(document.createTextNode(" claim" + (r.total !== 1 ? "s" : "") + " of " + num(ex.n) +
+        " · page " + r.page + " of " + num(r.pages) + " · sorted by " + r.sort + " (" +
+        (r.order === "desc" ? "descending" : "ascending") + ")"));
+      clear(chips);
+      FACETS.forEach(function (f) {
+        if (f !== "month" && p[f]) {
+          var ch = {}; ch[f] = null;
+          chips.appendChild(el("a", { "class": "chip", href: hashOf(cleanParams(p, ch)) }, LABELS[f] + ": " + p[f] + " ✕"));
+          chips.appendChild(document.createTextNode(" "));
+        }
+      });
+      clear(facetsBox);
+      FACETS.forEach(function (f, i) {
+        var fc = r.facets[f];
+        var det = el("details", { "class": "facet", "data-facet": f });
+        if (fc.distinct || fc.selected) { det.open = true; }
+        var sum = el("summary", {}, fc.label + " ");
+        sum.appendChild(el("small", {}, num(fc.distinct)));
+        det.appendChild(sum);
+        var ul = el("ul");
+        fc.values.forEach(function (v) {
+          var li = el("li"), ch = {};
+          if (f === "month") { ch.from = v.value; ch.to = v.value; li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, v.value)); }
+          else if (fc.selected === v.value) {
+            li.className = "selected"; ch[f] = null;
+            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)), "aria-label": "remove filter " + fc.label + ": " + v.value }, "✕ " + v.value));
+          } else {
+            ch[f] = v.value;
+            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, f === "kind" ? v.value.replace(/_/g, " ") : v.value));
+          }
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(el("span", { "class": "count" }, num(v.count)));
+          ul.appendChild(li);
+        });
+        if (fc.distinct > fc.values.length) { ul.appendChild(el("li", { "class": "more" }, num(fc.distinct - fc.values.length) + " more values")); }
+        det.appendChild(ul);
+        facetsBox.appendChild(det);
+      });
+      Array.prototype.forEach.call(document.querySelectorAll("#tw-claims thead a.sort"), function (a) {
+        var k = a.getAttribute("data-sort"), active = r.sort === k;
+        var next = active ? (r.order === "desc" ? "asc" : "desc") : null;
+        a.setAttribute("href", hashOf(cleanParams(p, { sort: k, order: next })));
+        a.textContent = a.textContent.replace(/ [↑↓]$/, "") + (active ? (r.order === "desc" ? " ↓" : " ↑") : "");
+        if (active) { a.parentNode.setAttribute("aria-sort", r.order === "desc" ? "descending" : "ascending"); }
+        else { a.parentNode.removeAttribute("aria-sort"); }
+      });
+      clear(tbody);
+      r.pageOrdinals.forEach(function (o) {
+        var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]];
+        var tr = el("tr", { "data-key": c.key[o], "data-kind": kind });
+        tr.appendChild(el("td", { "class": "n" }, c.checkworthy[o].toFixed(2)));
+        tr.appendChild(el("td", { "class": "claim-text pending" }, "…"));
+        tr.appendChild(el("td", { "class": "source" }, ex.value("source", o) || ""));
+        var ktd = el("td"); ktd.appendChild(el("span", { "class": "kind k-" + kind }, kind.replace(/_/g, " "))); tr.appendChild(ktd);
+        tr.appendChild(el("td", {}, ex.value("channel", o) || ""));
+        tr.appendChild(el("td", { "class": "hedges" }, ""));
+        tr.appendChild(el("td", {}, ex.value("outlet", o) || ""));
+        tr.appendChild(el("td", { "class": "date" }, c.date[o] || ""));
+        var dtd = el("td");
+        dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + c.key[o] }, d.title[c.title[o]]));
+        tr.appendChild(dtd);
+        tbody.appendChild(tr);
+      });
+      clear(pager);
+      function pl(label, pg, rel) {
+        var a = el("a", { href: hashOf(cleanParams(p, { page: pg })) }, label);
+        if (rel) { a.setAttribute("rel", rel); }
+        pager.appendChild(a); pager.appendChild(document.createTextNode(" "));
+      }
+      if (r.page > 1) { pl("« first", 1); pl("← previous", r.page - 1, "prev"); }
+      pager.appendChild(el("span", {}, "page " + r.page + " of " + num(r.pages))); pager.appendChild(document.createTextNode(" "));
+      if (r.page < r.pages) { pl("next →", r.page + 1, "next"); pl("last »", r.pages); }
+      var slug = slugOf(p);
+      csv.setAttribute("data-slug", slug);
+      csv.setAttribute("download", slug + ".csv");
+      if (!r.total) { tbody.appendChild(el("tr", {})).appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match.")); }
+    }
+    function fillRows(r, rows) {
+      /* the claim texts, raw sources and hedges, once their display shards are loaded */
+      Array.prototype.forEach.call(tbody.rows, function (tr, i) {
+        var row = rows[i], o = r.pageOrdinals[i];
+        if (!row || tr.cells.length < 9) { return; }
+        tr.cells[1].textContent = row.text;
+        tr.cells[1].classList.remove("pending");
+        if (row.source && row.source !== ex.value("source", o)) {
+          tr.cells[2].appendChild(el("small", { "class": "raw" }, " “" + row.source + "”"));
+        }
+        tr.cells[5].textContent = row.hedges.join("; ");
+      });
+    }
+    function run() {
+      /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
+      var p = cleanParams(readParams());
+      var mine = ++seq;
+      fillForm(p);
+      body.removeAttribute("data-explore-ready");
+      var full = null;
+      window.TW_LAST_RUN = ex.query(p).then(function (r) {
+        if (mine !== seq) { return; }
+        render(p, r); dirty.reset();
+        if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
+        full = ex.rows(r.pageOrdinals).then(function (rows) {
+          if (mine !== seq) { return; }
+          fillRows(r, rows);
+          body.setAttribute("data-explore-ready", String(mine));
+          if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+        });
+        window.TW_LAST_FULL = full;
+      }).catch(function (e) { status.textContent = "Error: " + e.message; });
+      return window.TW_LAST_RUN;
+    }
+    function applyForm(replace) {
+      var p = current ? current.p : {};
+      var change = {};
+      ["q", "sq", "from", "to", "hedged", "size"].forEach(function (k) { change[k] = form.elements[k].value.trim(); });
+      var h = hashOf(cleanParams(p, change));
+      if (window.location.hash === h || (h === "#" && !window.location.hash)) { return run(); }
+      if (replace && history.replaceState) { history.replaceState(null, "", h); return run(); }
+      window.location.hash = h;  /* hashchange runs the view */
+      return null;
+    }
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); applyForm(false); });
+    /* search as you type: each keystroke answers at once (stale answers are dropped), the URL follows */
+    form.elements.q.addEventListener("input", function () { applyForm(true); });
+    csv.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      if (!current) { return; }
+      var r = current.r, c = meta.cols, d = meta.dicts;
+      ex.rows(r.ordinals).then(function (rows) {
+        var head = ["doc", "title", "url", "outlet", "date", "start", "end", "text", "checkworthy", "source",
+                    "source_canonical", "source_kind", "channel", "cue", "hedged", "boosted", "hedges"];
+        var lines = [head.join(",")];
+        rows.forEach(function (row, i) {
+          var o = r.ordinals[i];
+          lines.push([d.doc[c.doc[o]], d.title[c.title[o]], row.url, ex.value("outlet", o), c.date[o], row.start, row.end,
+                      row.text, c.checkworthy[o], row.source, row.canonical, d.kind[c.kind[o]], ex.value("channel", o),
+                      row.cue, c.hedged[o], row.boosted, row.hedges.join("; ")].map(csvCell).join(","));
+        });
+        var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+        var a = el("a", { href: URL.createObjectURL(blob), download: slugOf(current.p) + ".csv" });
+        document.body.appendChild(a); a.click(); a.remove();
+      });
+    });
+    window.addEventListener("hashchange", run);
+    run();
+  }
+
+  /* -- stories page: search and filters over the listed stories ------------------------------ */
+  function initStories() {
+    var table = document.getElementById("tw-stories");
+    if (!table) { return; }
+    var q = document.getElementById("tw-story-q"), outlet = document.getElementById("tw-story-outlet");
+    var min = document.getElementById("tw-story-min"), status = document.getElementById("tw-story-status");
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    function apply() {
+      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), o = outlet.value, m = +min.value || 0, shown = 0;
+      rows.forEach(function (r) {
+        var text = r.getAttribute("data-text");
+        var ok = words.every(function (w) { return text.indexOf(w) >= 0; }) && (+r.getAttribute("data-size") >= m) &&
+          (!o || r.getAttribute("data-outlets").split("|").indexOf(o) >= 0);
+        r.hidden = !ok;
+        if (ok) { shown++; }
+      });
+      status.textContent = shown + " of " + rows.length + " stories shown, largest first.";
+    }
+    [q, outlet, min].forEach(function (x) { x.addEventListener("input", apply); x.addEventListener("change", apply); });
+    document.getElementById("tw-story-filters").addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+    apply();
+  }
+
+  function init() {
+    initStories();
+    var form = document.getElementById("tw-filters");
+    if (!form || body.getAttribute("data-page") !== "claims") { return; }
+    if (staticMode) { initReport(form); } else { watchDirty(form); }
+  }
+  window.TW_QUERY_LANGUAGE = { tokens: tokens, parseQuery: parseQuery };
+  /* deferred scripts (claims-meta.js comes after this one) all run before DOMContentLoaded */
+  if (document.readyState === "complete") { init(); } else { document.addEventListener("DOMContentLoaded", init); }
+})();
