@@ -78,14 +78,16 @@ def _side(f: Figure, outlet: str | None) -> Row:
 
 def _figure_text(q: Row) -> str:
     """A figure as written, with its qualifier when the text does not show it."""
-    return f"{q['qualifier']} {q['text']}" if q.get("qualifier") and q["qualifier"] not in q["text"] else str(q["text"])
+    qual = q.get("qualifier")
+    return f"{qual} {q['text']}" if qual and str(qual).lower() not in str(q["text"]).lower() else str(q["text"])
 
 
 def _bound_note(qa: Row, qb: Row) -> str | None:
     """When one figure is a bound ('at least', 'over') that the other satisfies, say so."""
     for x, y in ((qa, qb), (qb, qa)):
         qual = (x.get("qualifier") or "").lower()
-        if qual in ("over", "at least", "more than") and float(y["value"]) >= float(x["value"]):
+        if (qual in ("over", "at least", "more than") or qual.startswith("dozens")) and \
+                float(y["value"]) >= float(x["value"]):
             return (f"'{_figure_text(x)}' is a lower bound that {y['value']:g} meets: the figures differ "
                     "but need not exclude each other")
     return None
@@ -177,10 +179,16 @@ def _window(docs: Mapping[str, Row], a: str, b: str) -> list[str | None]:
 def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: Mapping[str, Row],
                         orig: Mapping[str, Origin], vectors: npt.NDArray[np.float32],
                         index: Mapping[tuple[str, int, int], int],
-                        config: ContradictionConfig | None = None) -> list[Row]:
+                        config: ContradictionConfig | None = None,
+                        narrative_of: Mapping[tuple[str, int, int], str] | None = None) -> list[Row]:
     """Contradiction records, most telling first: changed figures in rewrites, then differing figures
-    of one event between independent texts (one record per pair of independent roots and figures)."""
+    of one event between independent texts (one record per pair of independent roots and figures).
+
+    Two claims can tell one event when their cosine reaches ``min_cosine`` or when they belong to one
+    narrative (``narrative_of``: claim key -> narrative id).
+    """
     cfg = config or ContradictionConfig()
+    narrative_of = narrative_of or {}
     out = _rewrites(layers, links, docs)
     seen = {r["id"] for r in out}
     pairs = {(lk["source"], lk["target"]): lk for lk in links}
@@ -194,7 +202,14 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
         figs = by_cat[cat]
         rows = np.array([index[(f.doc, f.claim["start"], f.claim["end"])] for f in figs], dtype=np.int64)
         sims = np.round(vectors[rows] @ vectors[rows].T, 4)
-        ii, jj = np.nonzero(np.triu(sims >= cfg.min_cosine, k=1))
+        close = sims >= cfg.min_cosine
+        tags = [narrative_of.get((f.doc, f.claim["start"], f.claim["end"])) for f in figs]
+        for x, tx in enumerate(tags):
+            if tx is not None:
+                for y, ty in enumerate(tags):
+                    if ty == tx:
+                        close[x, y] = True
+        ii, jj = np.nonzero(np.triu(close, k=1))
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             a, b = figs[i], figs[j]
             if a.doc == b.doc:
@@ -205,7 +220,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                 continue  # copies of one text differ only through their edits (handled above)
             shared_places, shared_actors = a.places & b.places, a.actors & b.actors
             # a shared place ties two figures to one event; shared actors alone only when the claims are close
-            if not shared_places and not (shared_actors and float(sims[i, j]) >= cfg.actor_cosine):
+            if not shared_places and not (shared_actors and (float(sims[i, j]) >= cfg.actor_cosine
+                                                             or tags[i] is not None and tags[i] == tags[j])):
                 continue
             da, db = _day(docs.get(a.doc, {}).get("date")), _day(docs.get(b.doc, {}).get("date"))
             if da is not None and db is not None and abs((da - db).days) > cfg.days:
@@ -218,8 +234,10 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             if key in found:
                 copies_of[found[key]["id"]].update({a.doc, b.doc} - {found[key]["a"]["doc"], found[key]["b"]["doc"]})
                 continue
+            same = tags[i] is not None and tags[i] == tags[j]
             evidence = [f"{cat}: '{_figure_text(a.q)}' ({a.doc}) against '{_figure_text(b.q)}' ({b.doc})",
-                        f"claims close in meaning (cosine {float(sims[i, j]):.2f})"]
+                        f"claims close in meaning (cosine {float(sims[i, j]):.2f}"
+                        + (f"; both in {tags[i]})" if same else ")")]
             if shared_places:
                 evidence.append(f"same place: {', '.join(sorted(shared_places))}")
             if shared_actors:

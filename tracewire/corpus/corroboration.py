@@ -112,7 +112,12 @@ def corroborate(narrative: str, members: Sequence[Row], outlets: Mapping[str, st
     outlet_names = {outlets.get(d) or f"(no outlet: {d})" for d in docs}
     sources: dict[tuple[str, ...], Row] = {}
     collapsed: dict[str, Row] = {}
-    for m in sorted(members, key=lambda m: (m["doc"], m["start"], m["end"])):
+    def order(m: Row) -> tuple[bool, str, int, int]:
+        """Originals before their copies, then by document and offset."""
+        o = orig.get(m["doc"])
+        return (o is not None and o.parent is not None, m["doc"], m["start"], m["end"])
+
+    for m in sorted(members, key=order):
         doc = m["doc"]
         o = orig.get(doc)
         root = o.root if o is not None else doc
@@ -154,7 +159,8 @@ def corroborate(narrative: str, members: Sequence[Row], outlets: Mapping[str, st
         if doc not in src["documents"]:
             first = src["documents"][0]
             src["documents"].append(doc)
-            if why != "author" and doc not in collapsed and doc != first:
+            first_root = orig[first].root if first in orig else first
+            if why != "author" and doc not in collapsed and first_root != root:
                 collapsed[doc] = {"doc": doc, "into": label, "why": why, "path": [doc]}
     independent = sorted(sources.values(), key=lambda s: (-len(s["documents"]), s["source"].lower()))
     return {

@@ -82,7 +82,8 @@ class NarrativeConfig:
 
 @dataclass(frozen=True, slots=True)
 class ClaimItem:
-    """A claim as the clustering sees it: where it is, its text and its lexical evidence."""
+    """A claim as the clustering sees it: where it is, its proposition (the text without the attribution
+    frame) and its lexical evidence."""
 
     doc: str
     start: int
@@ -271,6 +272,27 @@ def narratives_from(items: Sequence[ClaimItem], vectors: F32, docs: Mapping[str,
     return records, kept, result
 
 
+def proposition(claim: Row) -> str:
+    """The claim text without its attribution frame (source and cue spans), so that "X said that A"
+    and "A, Y told Z" are compared on A; the whole text when nothing is left."""
+    text, start = str(claim["text"]), int(claim["start"])
+    cut = sorted((int(claim[a]) - start, int(claim[b]) - start)
+                 for a, b in (("source_start", "source_end"), ("cue_start", "cue_end"))
+                 if claim.get(a) is not None and claim.get(b) is not None
+                 and start <= int(claim[a]) < int(claim[b]) <= int(claim["end"]))
+    if not cut:
+        return text
+    parts, pos = [], 0
+    for lo, hi in cut:
+        if lo >= pos:
+            parts.append(text[pos:lo])
+            pos = hi
+    parts.append(text[pos:])
+    left = re.sub(r"^(?:[\s,;:–—-]|according to\b|that\b)+", "", " ".join(" ".join(parts).split()), flags=re.I)
+    left = re.sub(r"(?:[\s,;:–—-]|according to)+(?=[.!?]?$)", "", left, flags=re.I)
+    return left if len(left.split()) >= 3 else text
+
+
 def _inside(spans: Mapping[str, Sequence[Row]], doc: str, start: int, end: int, field: str) -> set[str]:
     """Values of ``field`` of the spans of ``doc`` that lie inside [start, end)."""
     return {str(s[field]) for s in spans.get(doc, ()) if start <= s["start"] and s["end"] <= end}
@@ -294,7 +316,8 @@ def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tu
             continue
         d, s, e = c["doc"], c["start"], c["end"]
         ents = {f"a:{x}" for x in _inside(actors, d, s, e, "actor")} | {f"p:{x}" for x in _inside(places, d, s, e, "name")}
-        items.append(ClaimItem(d, s, e, c["text"], frozenset(ents), content_words(c["text"])))
+        text = proposition(c)
+        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text)))
         rows.append(c)
     return items, rows
 
@@ -343,7 +366,10 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
     corroboration = [corroborate(rec["narrative"], [rows[x] for x in group], outlets, orig, quoted)
                      for rec, group in zip(records, groups, strict=True)]
     index = {(it.doc, it.start, it.end): k for k, it in enumerate(items)}
-    contradictions = find_contradictions(layers, links, docs, orig, vectors, index, contradiction_config)
+    narrative_of = {(items[x].doc, items[x].start, items[x].end): rec["narrative"]
+                    for rec, group in zip(records, groups, strict=True) for x in group}
+    contradictions = find_contradictions(layers, links, docs, orig, vectors, index, contradiction_config,
+                                         narrative_of)
     store.write_narratives(records, corroboration, contradictions)
     clustered = sum(len(g) for g in groups)
     return NarrativeSummary(claims=len(items), embedded=embedded, narratives=len(records), clustered=clustered,

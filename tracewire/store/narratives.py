@@ -17,7 +17,8 @@ def corpus_layers(conn: sqlite3.Connection) -> dict[str, list[Row]]:
     out["documents"] = [dict(r) for r in conn.execute(
         "SELECT id, outlet, date, title FROM current_documents ORDER BY id")]
     out["claims"] = [dict(r) for r in conn.execute(
-        "SELECT d.id AS doc, c.start, c.end, c.text, c.source, c.source_kind, c.source_canonical, c.channel "
+        "SELECT d.id AS doc, c.start, c.end, c.text, c.source, c.source_kind, c.source_canonical, c.channel, "
+        "c.source_start, c.source_end, c.cue_start, c.cue_end "
         "FROM claims c JOIN current_documents d USING (doc_key) ORDER BY d.id, c.start, c.end")]
     out["actors"] = [dict(r) for r in conn.execute(
         "SELECT d.id AS doc, t.start, t.end, t.actor FROM actors t JOIN current_documents d USING (doc_key) "
