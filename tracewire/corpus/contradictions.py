@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import UsageError
-from .corroboration import ATTRIBUTED, Origin
+from .corroboration import ATTRIBUTED, Origin, claim_root
 
 Row = dict[str, Any]
 EVENT_CATEGORIES = ("killed", "injured", "force", "equipment")
@@ -214,8 +214,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             a, b = figs[i], figs[j]
             if a.doc == b.doc:
                 continue
-            ra = orig[a.doc].root if a.doc in orig else a.doc
-            rb = orig[b.doc].root if b.doc in orig else b.doc
+            ra = claim_root(a.doc, a.claim["start"], a.claim["end"], orig)
+            rb = claim_root(b.doc, b.claim["start"], b.claim["end"], orig)
             if ra == rb or float(a.q["value"]) == float(b.q["value"]):
                 continue  # copies of one text differ only through their edits (handled above)
             shared_places, shared_actors = a.places & b.places, a.actors & b.actors
@@ -231,9 +231,14 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             key = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",
                    f"{max(a.q['value'], b.q['value'])}")
             sa, sb = _side(a, docs.get(a.doc, {}).get("outlet")), _side(b, docs.get(b.doc, {}).get("outlet"))
+            moved: set[str] = set()
             if key in found:
-                copies_of[found[key]["id"]].update({a.doc, b.doc} - {found[key]["a"]["doc"], found[key]["b"]["doc"]})
-                continue
+                old = found[key]
+                if (old["a"]["doc"], old["b"]["doc"]) in ((ra, rb), (rb, ra)) or (a.doc, b.doc) != (ra, rb):
+                    copies_of[old["id"]].update({a.doc, b.doc} - {old["a"]["doc"], old["b"]["doc"]})
+                    continue
+                # the originals themselves speak for the pair; the copies found before are listed
+                moved = copies_of.pop(old["id"], set()) | ({old["a"]["doc"], old["b"]["doc"]} - {a.doc, b.doc})
             same = tags[i] is not None and tags[i] == tags[j]
             evidence = [f"{cat}: '{_figure_text(a.q)}' ({a.doc}) against '{_figure_text(b.q)}' ({b.doc})",
                         f"claims close in meaning (cosine {float(sims[i, j]):.2f}"
@@ -255,6 +260,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                    "kind": "quantity", "reuse": _link_between(pairs, a.doc, b.doc),
                    "evidence": evidence}
             found[key] = rec
+            if moved:
+                copies_of[rec["id"]].update(moved)
     for rec in sorted(found.values(), key=lambda r: (r["a"]["doc"], r["a"]["start"], r["b"]["doc"], r["b"]["start"])):
         copies = copies_of.get(rec["id"])
         if copies:

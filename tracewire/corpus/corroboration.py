@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ class Origin:
     root: str
     parent: str | None
     kind: str | None  # copy | rewrite | None for a root
+    spans: tuple[tuple[int, int], ...] = ()  # this document's side of the passages shared with the parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +49,14 @@ def origins(links: Sequence[Row], dates: Mapping[str, str | None]) -> dict[str, 
     """
     adj: dict[str, list[tuple[str, str]]] = defaultdict(list)
     incoming: dict[str, int] = defaultdict(int)
+    side: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}  # (doc, other) -> doc's passage spans
     for lk in links:
         if lk["kind"] not in COLLAPSING_KINDS:
             continue
         adj[lk["source"]].append((lk["target"], lk["kind"]))
         adj[lk["target"]].append((lk["source"], lk["kind"]))
+        side[(lk["source"], lk["target"])] = tuple((p["source_start"], p["source_end"]) for p in lk["passages"])
+        side[(lk["target"], lk["source"])] = tuple((p["target_start"], p["target_end"]) for p in lk["passages"])
         if lk["direction_known"]:
             incoming[lk["target"]] += 1
     seen: set[str] = set()
@@ -75,7 +79,7 @@ def origins(links: Sequence[Row], dates: Mapping[str, str | None]) -> dict[str, 
             cur = queue.popleft()
             for nxt, kind in sorted(adj[cur]):
                 if nxt not in out:
-                    out[nxt] = Origin(root, cur, kind)
+                    out[nxt] = Origin(root, cur, kind, side.get((nxt, cur), ()))
                     queue.append(nxt)
     return out
 
@@ -91,6 +95,20 @@ def quotations(links: Sequence[Row]) -> dict[str, list[Quoted]]:
             out[lk["source"]].append(Quoted(p["source_start"], p["source_end"], who, lk["target"]))
             out[lk["target"]].append(Quoted(p["target_start"], p["target_end"], who, lk["source"]))
     return out
+
+
+def claim_root(doc: str, start: int, end: int, orig: Mapping[str, Origin],
+               alongside: Collection[str] = ()) -> str:
+    """The document a claim's words come from: the root of its copy chain when the claim lies in a
+    passage shared with its parent (an empty span list means the whole text) or when the root itself
+    asserts it (``alongside``: the documents of the claim's narrative), else its own document (a
+    claim a rewrite added, or the text around an inserted passage)."""
+    o = orig.get(doc)
+    if o is None or o.parent is None:
+        return doc
+    if o.spans and not any(s < end and start < e for s, e in o.spans) and o.root not in alongside:
+        return doc
+    return o.root
 
 
 def path_to_root(doc: str, orig: Mapping[str, Origin]) -> list[str]:
@@ -114,13 +132,12 @@ def corroborate(narrative: str, members: Sequence[Row], outlets: Mapping[str, st
     collapsed: dict[str, Row] = {}
     def order(m: Row) -> tuple[bool, str, int, int]:
         """Originals before their copies, then by document and offset."""
-        o = orig.get(m["doc"])
-        return (o is not None and o.parent is not None, m["doc"], m["start"], m["end"])
+        return (claim_root(m["doc"], m["start"], m["end"], orig, docs) != m["doc"], m["doc"], m["start"], m["end"])
 
     for m in sorted(members, key=order):
         doc = m["doc"]
-        o = orig.get(doc)
-        root = o.root if o is not None else doc
+        root = claim_root(doc, m["start"], m["end"], orig, docs)
+        o = orig.get(doc) if root != doc else None
         if o is not None and o.parent is not None:
             path = path_to_root(doc, orig)
             collapsed.setdefault(doc, {"doc": doc, "into": root, "why": str(o.kind),
@@ -128,6 +145,8 @@ def corroborate(narrative: str, members: Sequence[Row], outlets: Mapping[str, st
         q = next((q for q in quoted.get(doc, ()) if q.start <= m["start"] and m["end"] <= q.end
                   or (q.start < m["end"] and m["start"] < q.end and q.other in docs)), None)
         name = m.get("source_canonical") or m.get("source")
+        if name and name.lower().startswith("the "):
+            name = name[4:]
         kind = m.get("source_kind") or "unattributed"
         channel = m.get("channel")
         if q is not None and (q.speaker or kind not in ATTRIBUTED):
@@ -152,14 +171,13 @@ def corroborate(narrative: str, members: Sequence[Row], outlets: Mapping[str, st
             label, skind, why, channel = home, "author", "author", None
         src = sources.get(key)
         if src is None:
-            sources[key] = {"source": label, "kind": skind, "channel": channel, "documents": [doc]}
+            sources[key] = {"source": label, "kind": skind, "channel": channel, "documents": [doc], "roots": [root]}
             continue
         if src["channel"] is None and channel:
             src["channel"] = channel
         if doc not in src["documents"]:
-            first = src["documents"][0]
             src["documents"].append(doc)
-            first_root = orig[first].root if first in orig else first
+            first_root = src["roots"][0]
             if why != "author" and doc not in collapsed and first_root != root:
                 collapsed[doc] = {"doc": doc, "into": label, "why": why, "path": [doc]}
     independent = sorted(sources.values(), key=lambda s: (-len(s["documents"]), s["source"].lower()))
@@ -183,6 +201,8 @@ def figure(record: Row) -> str:
             f"resting on {len(srcs)} independent source{'s' if len(srcs) != 1 else ''} ({names})")
 
 
-def independent_documents(members: Iterable[str], orig: Mapping[str, Origin]) -> set[str]:
-    """The roots the documents collapse to (each copy or rewrite counted as its root)."""
-    return {orig[d].root if d in orig else d for d in members}
+def independent_documents(members: Iterable[tuple[str, int, int]], orig: Mapping[str, Origin]) -> set[str]:
+    """The documents member claims (doc, start, end) come from once copies count as their root."""
+    keys = list(members)
+    docs = {d for d, _, _ in keys}
+    return {claim_root(d, s, e, orig, docs) for d, s, e in keys}

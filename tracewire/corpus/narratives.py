@@ -91,6 +91,7 @@ class ClaimItem:
     text: str
     entities: frozenset[str]
     words: frozenset[str]
+    claim_text: str = ""  # the claim as written (labels); ``text`` is what is compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,9 +247,10 @@ def narratives_from(items: Sequence[ClaimItem], vectors: F32, docs: Mapping[str,
     kept: list[tuple[int, ...]] = []
     for group in result.clusters:
         member_docs = {items[x].doc for x in group}
-        if len(member_docs) < 2 or len(independent_documents(member_docs, orig)) < cfg.min_roots:
-            continue
         keys = [(items[x].doc, items[x].start, items[x].end) for x in group]
+        if len(member_docs) < 2 or len(independent_documents(keys, orig)) < cfg.min_roots:
+            continue
+        centre = items[medoid(group, vectors)]
         dated = sorted(member_docs, key=lambda d: (docs.get(d, {}).get("date") or "9999", d))
         first = dated[0]
         per_outlet: dict[str, list[str]] = defaultdict(list)
@@ -261,7 +263,7 @@ def narratives_from(items: Sequence[ClaimItem], vectors: F32, docs: Mapping[str,
                             "first": dates[0] if dates else None, "last": dates[-1] if dates else None})
         records.append({
             "narrative": narrative_id(keys),
-            "label": shorten(items[medoid(group, vectors)].text),
+            "label": shorten(_dateline(centre.claim_text or centre.text)),
             "members": [{"doc": d, "start": s, "end": e} for d, s, e in sorted(keys)],
             "first": {"doc": first, "date": docs.get(first, {}).get("date"),
                       "outlet": docs.get(first, {}).get("outlet")},
@@ -272,16 +274,23 @@ def narratives_from(items: Sequence[ClaimItem], vectors: F32, docs: Mapping[str,
     return records, kept, result
 
 
+def _dateline(text: str) -> str:
+    """The text without a leading dateline ("DAMASCUS – "), kept the same length so offsets hold."""
+    m = re.match(r"^[A-Z][A-Z .'-]{2,30} [–—-] ", text)
+    return " " * m.end() + text[m.end():] if m else text
+
+
 def proposition(claim: Row) -> str:
     """The claim text without its attribution frame (source and cue spans), so that "X said that A"
     and "A, Y told Z" are compared on A; the whole text when nothing is left."""
     text, start = str(claim["text"]), int(claim["start"])
+    text = _dateline(text)
     cut = sorted((int(claim[a]) - start, int(claim[b]) - start)
                  for a, b in (("source_start", "source_end"), ("cue_start", "cue_end"))
                  if claim.get(a) is not None and claim.get(b) is not None
                  and start <= int(claim[a]) < int(claim[b]) <= int(claim["end"]))
     if not cut:
-        return text
+        return text.strip()
     parts, pos = [], 0
     for lo, hi in cut:
         if lo >= pos:
@@ -290,7 +299,10 @@ def proposition(claim: Row) -> str:
     parts.append(text[pos:])
     left = re.sub(r"^(?:[\s,;:–—-]|according to\b|that\b)+", "", " ".join(" ".join(parts).split()), flags=re.I)
     left = re.sub(r"(?:[\s,;:–—-]|according to)+(?=[.!?]?$)", "", left, flags=re.I)
-    return left if len(left.split()) >= 3 else text
+    if claim.get("channel"):  # "X told the Review that A": the channel goes with the frame
+        channel = re.escape(str(claim["channel"]).removeprefix("the ").removeprefix("The "))
+        left = re.sub(rf"^(?:the\s+)?{channel}\b(?:\s+(?:on|in)\s+\w+)?\s*(?:,\s*)?(?:that\s+)?", "", left, flags=re.I)
+    return left if len(left.split()) >= 3 else text.strip()
 
 
 def _inside(spans: Mapping[str, Sequence[Row]], doc: str, start: int, end: int, field: str) -> set[str]:
@@ -317,7 +329,7 @@ def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tu
         d, s, e = c["doc"], c["start"], c["end"]
         ents = {f"a:{x}" for x in _inside(actors, d, s, e, "actor")} | {f"p:{x}" for x in _inside(places, d, s, e, "name")}
         text = proposition(c)
-        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text)))
+        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text), c["text"]))
         rows.append(c)
     return items, rows
 
