@@ -180,12 +180,14 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                         orig: Mapping[str, Origin], vectors: npt.NDArray[np.float32],
                         index: Mapping[tuple[str, int, int], int],
                         config: ContradictionConfig | None = None,
-                        narrative_of: Mapping[tuple[str, int, int], str] | None = None) -> list[Row]:
+                        narrative_of: Mapping[tuple[str, int, int], str] | None = None,
+                        merge_copies: bool = True) -> list[Row]:
     """Contradiction records, most telling first: changed figures in rewrites, then differing figures
     of one event between independent texts (one record per pair of independent roots and figures).
 
     Two claims can tell one event when their cosine reaches ``min_cosine`` or when they belong to one
-    narrative (``narrative_of``: claim key -> narrative id).
+    narrative (``narrative_of``: claim key -> narrative id). With ``merge_copies`` off, every pair of
+    claims is its own record (evaluation scores claim pairs).
     """
     cfg = config or ContradictionConfig()
     narrative_of = narrative_of or {}
@@ -230,6 +232,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                 a, b, ra, rb, da, db = b, a, rb, ra, db, da
             key = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",
                    f"{max(a.q['value'], b.q['value'])}")
+            if not merge_copies:
+                key = (*key, a.doc, str(a.claim["start"]), b.doc, str(b.claim["start"]))
             sa, sb = _side(a, docs.get(a.doc, {}).get("outlet")), _side(b, docs.get(b.doc, {}).get("outlet"))
             moved: set[str] = set()
             if key in found:
