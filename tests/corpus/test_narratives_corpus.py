@@ -146,3 +146,27 @@ def test_same_ids_and_members_across_runs_and_workers(demo_store: SQLiteStore, t
     assert _fields(c) == {"narrative", "documents", "outlets", "independent_sources", "collapsed"}
     for x in one.contradiction_rows():
         assert _fields(x) == {"a", "b", "about", "kind", "reuse", "evidence"}
+
+
+@pytest.mark.slow
+def test_pages_and_report(demo_store: SQLiteStore, tmp_path: Path) -> None:
+    """Narratives, one narrative, contradictions: served, linked from the article page and the claims
+    explorer, and written into the static report."""
+    from starlette.testclient import TestClient
+
+    from tracewire.report.html import build_report
+    from tracewire.web.app import create_app
+
+    nid = next(iter(demo_store.narrative_rows()))["narrative"]
+    with TestClient(create_app(demo_store.path), base_url="http://127.0.0.1") as client:
+        listing = client.get("/narratives").text
+        assert "resting on" in listing and "confirmation" not in listing
+        page = client.get(f"/narratives/{nid}").text
+        assert "Timeline by outlet" in page and "<svg" in page and "Corroboration graph" in page
+        assert "41" in client.get("/contradictions").text
+        assert "/narratives/narrative-" in client.get("/doc/lws_desert_ambush").text
+        assert 'href="/narratives"' in client.get("/claims").text
+        assert client.get("/narratives/narrative-000000000000").status_code == 404
+    build_report(demo_store.path, tmp_path / "report")
+    written = {p.name for p in (tmp_path / "report").iterdir()}
+    assert {"narratives.html", "contradictions.html", f"narrative-{nid}.html"} <= written

@@ -230,7 +230,7 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                 continue
             if (str(da or "9999"), a.doc) > (str(db or "9999"), b.doc):
                 a, b, ra, rb, da, db = b, a, rb, ra, db, da
-            key = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",
+            key: tuple[str, ...] = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",
                    f"{max(a.q['value'], b.q['value'])}")
             if not merge_copies:
                 key = (*key, a.doc, str(a.claim["start"]), b.doc, str(b.claim["start"]))
