@@ -99,9 +99,10 @@ def _link_between(links_by_pair: Mapping[tuple[str, str], Row], a: str, b: str) 
     return {"source": lk["source"], "target": lk["target"], "kind": lk["kind"]} if lk else None
 
 
-def _cid(a: Row, b: Row) -> str:
-    """A stable id of a contradiction from its two sides."""
-    key = f"{a['doc']}\t{a['start']}\t{a['end']}\t{b['doc']}\t{b['start']}\t{b['end']}"
+def _cid(a: Row, b: Row, qa: Row, qb: Row) -> str:
+    """A stable id of a contradiction from its two sides and the two figures."""
+    key = (f"{a['doc']}\t{a['start']}\t{a['end']}\t{qa['start']}\t{b['doc']}\t{b['start']}\t{b['end']}"
+           f"\t{qb['start']}")
     return "contradiction-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
@@ -154,7 +155,7 @@ def _rewrites(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: M
                         sa, sb = _side(a, docs.get(src, {}).get("outlet")), _side(b, docs.get(tgt, {}).get("outlet"))
                         direction = "" if lk["direction_known"] else " (direction unknown)"
                         out.append({
-                            "id": _cid(sa, sb), "a": sa, "b": sb,
+                            "id": _cid(sa, sb, a.q, b.q), "a": sa, "b": sb,
                             "about": {"actors": sorted(a.actors | b.actors), "place": min(a.places | b.places, default=None),
                                       "date_window": _window(docs, src, tgt), "category": a.q["category"]},
                             "kind": "quantity",
@@ -191,8 +192,12 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
     """
     cfg = config or ContradictionConfig()
     narrative_of = narrative_of or {}
-    out = _rewrites(layers, links, docs)
-    seen = {r["id"] for r in out}
+    out: list[Row] = []
+    seen: set[str] = set()
+    for r in _rewrites(layers, links, docs):  # one record per pair of figures, however many edits touch it
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            out.append(r)
     pairs = {(lk["source"], lk["target"]): lk for lk in links}
     by_cat: dict[str, list[Figure]] = defaultdict(list)
     for f in figures(layers, cfg.categories):
@@ -258,7 +263,7 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             note = _bound_note(a.q, b.q)
             if note:
                 evidence.append(note)
-            rec: Row = {"id": _cid(sa, sb), "a": sa, "b": sb,
+            rec: Row = {"id": _cid(sa, sb, a.q, b.q), "a": sa, "b": sb,
                    "about": {"actors": sorted(shared_actors), "place": min(shared_places, default=None),
                              "date_window": _window(docs, a.doc, b.doc), "category": cat},
                    "kind": "quantity", "reuse": _link_between(pairs, a.doc, b.doc),

@@ -57,8 +57,8 @@ again already always because does done says saying according reported report rep
 class NarrativeConfig:
     """Every knob of narrative clustering; each narrative records the values it was made with."""
 
-    edge_min: float = 0.62  # score (cosine + lex_weight * lexical overlap) a candidate pair needs
-    merge_min: float = 0.50  # mean cosine between all members of two clusters for them to merge
+    edge_min: float = 0.70  # score (cosine + lex_weight * lexical overlap) a candidate pair needs
+    merge_min: float = 0.55  # mean cosine between all members of two clusters for them to merge
     lex_weight: float = 0.3  # weight of the lexical overlap (actors, places, content words) in the score
     neighbours: int = 12  # nearest claims in other documents considered for each claim
     min_words: int = 6  # shorter claims (datelines, fragments) are not clustered
