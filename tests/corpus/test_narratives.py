@@ -178,3 +178,12 @@ def test_independent_figures_of_one_event_contradict() -> None:
     assert (c["a"]["doc"], c["b"]["doc"], c["kind"], c["reuse"]) == ("x", "y", "quantity", None)
     assert c["a"]["source"] == "Ministry of Defence"
     assert any("lower bound" in e for e in c["evidence"])
+
+
+def test_the_held_out_pairs_are_refused_under_the_test_run() -> None:
+    from eval import narratives
+    from eval.splits import HeldOutSplitError
+
+    with pytest.raises(HeldOutSplitError, match="TW901"):
+        narratives.pairs("heldout")
+    assert narratives.pairs("dev")
