@@ -14,6 +14,9 @@ closing note. Rules, fixed before any figure was looked at:
 - GeoWebNews and TR-News: an article is development when ``sha256("geo-half:" + id)`` is even,
   else held out (``geo_half``). Both halves live in one XML file per corpus, so the loaders drop
   the held-out half while parsing unless ``eval/geoparsing.py`` asks for it.
+- FA-KES claim pairs (``eval/narratives_real``): a pair is development when the first byte of
+  ``sha256("fakes\t" + a + offsets + b + offsets)`` is even, else held out (stored in each pair's
+  ``split``); ``eval/narratives.py`` refuses the held-out half under the test run.
 
 ``refuse_under_gates`` raises when a held-out split is requested while
 ``TRACEWIRE_NO_TEST_SPLITS`` is set (tests/conftest.py sets it for every pytest run), and

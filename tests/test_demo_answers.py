@@ -58,6 +58,7 @@ TECHNIQUES = {
 SECTIONS = {
     "documents", "rejections", "reuse", "not_reuse", "attributions", "hedges",
     "quantities", "places", "actors", "techniques", "contradictions",
+    "narratives", "corroboration",
 }  # fmt: skip
 
 
@@ -450,3 +451,20 @@ def test_contradictions() -> None:
                 if q["doc"] == doc_id and q["category"] == "killed"
             }
             assert value in killed, (doc_id, value)
+
+
+def test_narratives_and_corroboration() -> None:
+    """Narrative claims are in their documents; corroboration names documents of a narrative it describes."""
+    ids = set(docs())
+    names = set()
+    for n in answers()["narratives"]:
+        names.add(n["name"])
+        assert len({c["doc"] for c in n["claims"]}) == len(n["claims"]) >= 2
+        for c in n["claims"]:
+            assert c["doc"] in ids and c["text"] in clean(c["doc"]), c
+    for c in answers()["corroboration"]:
+        assert c["narrative"] in names
+        assert set(c["documents"]) <= ids
+        assert {x["doc"] for x in c["collapsed"]} | {x["into"] for x in c["collapsed"]} <= set(c["documents"])
+        roots = set(c["documents"]) - {x["doc"] for x in c["collapsed"]}
+        assert len(roots) == c["independent_texts"]

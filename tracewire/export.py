@@ -53,6 +53,9 @@ EXPORTS: dict[str, Callable[[Store], Iterator[Row]]] = {
     "techniques": lambda store: store.span_rows("techniques"),
     "reuse": lambda store: store.reuse_rows(),
     "stories": lambda store: store.story_rows(),
+    "narratives": lambda store: store.narrative_rows(),
+    "corroboration": lambda store: store.corroboration_rows(),
+    "contradictions": lambda store: store.contradiction_rows(),
 }
 
 

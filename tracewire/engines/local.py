@@ -34,7 +34,8 @@ Mapper = Callable[[Iterator[Task], tuple[str, ...], tuple[str, ...]], Iterator[t
 Stage = Callable[[Store, "Callable[[int, int], None] | None"], Any]
 
 # corpus-level stages run after the per-document components: (name, "module:function")
-CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),)
+CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),
+                                               ("narratives", "tracewire.corpus.narratives:update_narratives"))
 
 
 @dataclass(frozen=True, slots=True)

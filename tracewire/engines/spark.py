@@ -49,7 +49,7 @@ from ..corpus.shingles import TokenHasher
 from ..errors import Code, MissingDependencyError, UsageError
 from ..records import Document, DocumentAnalysis, ReuseLink
 from ..store.base import IndexedDocument, Store
-from .local import Mapper, Stage, Task, _setup
+from .local import Mapper, Stage, Task, _setup, local_stages
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -272,5 +272,8 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
 
 
 def spark_stages(spark: SparkSession) -> dict[str, Stage]:
-    """The corpus stages as the Spark engine runs them."""
-    return {"reuse": partial(spark_reuse, spark)}
+    """The corpus stages as the Spark engine runs them: reuse as Spark jobs, the later stages (narratives,
+    which read the stored claims and links) on the driver, in the local engine's order."""
+    stages = local_stages(1)
+    stages["reuse"] = partial(spark_reuse, spark)
+    return stages

@@ -81,6 +81,11 @@ def _write(store: Store, out: Path) -> Path:
         for m in mentions:
             m["href"] = links.doc(m["doc"])
     write("map.html", "map.html", map_ctx)
+    write("narratives.html", "narratives.html", views.narratives_context(store))
+    for item in store.narratives_page()["items"]:
+        nid = item["narrative"]["narrative"]
+        write(links.narrative(nid), "narrative.html", views.narrative_context(store, nid))
+    write("contradictions.html", "contradictions.html", views.contradictions_context(store))
     log.info("report written to %s: %d documents, %d reuse pairs, %d claims", out, n_docs, n_pairs, n_claims)
     return out / "index.html"
 

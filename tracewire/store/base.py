@@ -295,6 +295,34 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def story_view(self, story_id: str) -> Row:
         """One story with members by date and its links' word diffs; KeyError when absent."""
+    # -- narratives, corroboration, contradictions --
+    @abc.abstractmethod
+    def narrative_rows(self) -> Iterator[Row]:
+        """Narratives (export records), by id."""
+
+    @abc.abstractmethod
+    def corroboration_rows(self) -> Iterator[Row]:
+        """Corroboration of each narrative (export records), by narrative id."""
+
+    @abc.abstractmethod
+    def contradiction_rows(self) -> Iterator[Row]:
+        """Contradictions (export records), most telling first."""
+
+    @abc.abstractmethod
+    def narratives_page(self) -> Row:
+        """Every narrative with its corroboration, most documents first."""
+
+    @abc.abstractmethod
+    def narrative_view(self, narrative: str) -> Row:
+        """One narrative with corroboration and members; KeyError when absent."""
+
+    @abc.abstractmethod
+    def contradictions_page(self, doc: str | None = None) -> list[Row]:
+        """Contradictions (of one document, when given), most telling first."""
+
+    @abc.abstractmethod
+    def document_narratives(self, doc: str) -> list[Row]:
+        """Narratives that a document's claims belong to."""
 
     # -- escape hatch and lifetime --
     @abc.abstractmethod

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Code, StoreError
 from ..records import Claim, Document, DocumentAnalysis, Rejection, ReuseLink
 from . import explore, queries, reuse_tables
+from . import narratives as narrative_sql
 from .base import Collision, DocSource, FinishReuse, IndexedDocument, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
@@ -519,6 +520,53 @@ class SQLiteStore(Store):
     def story_view(self, story_id: str) -> Row:
         """One story with members by date and its reuse links' word diffs; KeyError when absent."""
         return explore.story(self.conn, story_id)
+    # -- narratives, corroboration, contradictions (SQL in narratives.py) ------------------
+    def corpus_layers(self) -> dict[str, list[Row]]:
+        """Current documents, claims, actors, places and quantities for the corpus stages."""
+        return narrative_sql.corpus_layers(self.conn)
+
+    def claim_vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
+        """Stored sentence vectors of these text hashes under ``model``, by text hash."""
+        return narrative_sql.claim_vectors(self.conn, shas, model)
+
+    def write_claim_vectors(self, model: str, rows: Iterable[tuple[str, bytes]]) -> None:
+        """Keep new (text hash, vector) rows under ``model`` in one transaction."""
+        with self.transaction() as c:
+            narrative_sql.write_claim_vectors(c, model, rows)
+
+    def write_narratives(self, narratives: Sequence[Row], corroboration: Sequence[Row],
+                         contradictions: Sequence[Row]) -> None:
+        """Replace the narratives, corroboration and contradictions in one transaction."""
+        with self.transaction() as c:
+            narrative_sql.write_results(c, narratives, corroboration, contradictions)
+
+    def narrative_rows(self) -> Iterator[Row]:
+        """Narratives (export records), by id."""
+        return narrative_sql.export_narratives(self.conn)
+
+    def corroboration_rows(self) -> Iterator[Row]:
+        """Corroboration of each narrative (export records), by narrative id."""
+        return narrative_sql.export_corroboration(self.conn)
+
+    def contradiction_rows(self) -> Iterator[Row]:
+        """Contradictions (export records), most telling first."""
+        return narrative_sql.export_contradictions(self.conn)
+
+    def narratives_page(self) -> Row:
+        """Every narrative with its corroboration, most documents first."""
+        return narrative_sql.narratives_page(self.conn)
+
+    def narrative_view(self, narrative: str) -> Row:
+        """One narrative with corroboration and members; KeyError when absent."""
+        return narrative_sql.narrative_view(self.conn, narrative)
+
+    def contradictions_page(self, doc: str | None = None) -> list[Row]:
+        """Contradictions (of one document, when given), most telling first."""
+        return narrative_sql.contradictions_page(self.conn, doc)
+
+    def document_narratives(self, doc: str) -> list[Row]:
+        """Narratives that a document's claims belong to."""
+        return narrative_sql.document_narratives(self.conn, doc)
 
     # -- escape hatch -----------------------------------------------------------------------
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

@@ -222,7 +222,22 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         """Stories (reuse clusters) as JSON."""
         return JSONResponse(store.stories_page(page=parse_page(request.query_params.get("page"))))
 
+    def narratives_page(request: Request, store: Store) -> Response:
+        """Narratives with their corroboration figures."""
+        return page(request, "narratives.html", views.narratives_context(store))
+
+    def narrative_page(request: Request, store: Store) -> Response:
+        """One narrative: timeline by outlet, corroboration graph, members."""
+        return page(request, "narrative.html", views.narrative_context(store, request.path_params["narrative"]))
+
+    def contradictions_page(request: Request, store: Store) -> Response:
+        """Contradicting figures, most telling first."""
+        return page(request, "contradictions.html", views.contradictions_context(store))
+
     routes = [
+        Route("/narratives", guarded(narratives_page)),
+        Route("/narratives/{narrative}", guarded(narrative_page)),
+        Route("/contradictions", guarded(contradictions_page)),
         Route("/", guarded(overview_page)),
         Route("/documents", guarded(documents_page)),
         Route("/doc/{doc_id:path}", guarded(article_page)),

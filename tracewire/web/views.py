@@ -82,6 +82,18 @@ class Links:
         """API documentation."""
         return "/api"
 
+    def narratives(self) -> str:
+        """Narratives list."""
+        return "/narratives"
+
+    def narrative(self, narrative: str) -> str:
+        """One narrative: timeline by outlet and corroboration graph."""
+        return "/narratives/" + quote(narrative, safe="")
+
+    def contradictions(self) -> str:
+        """Contradictions list."""
+        return "/contradictions"
+
     def static(self, name: str) -> str:
         """A shipped asset."""
         return "/static/" + name
@@ -140,6 +152,18 @@ class ReportLinks(Links):
     def api(self) -> str:
         """The report has no API; point at the overview."""
         return "index.html"
+
+    def narratives(self) -> str:
+        """Narratives list."""
+        return "narratives.html"
+
+    def narrative(self, narrative: str) -> str:
+        """One narrative's page."""
+        return f"narrative-{slug(narrative)}.html"
+
+    def contradictions(self) -> str:
+        """Contradictions list."""
+        return "contradictions.html"
 
     def static(self, name: str) -> str:
         """A copied asset."""
@@ -232,7 +256,9 @@ def article_context(store: Store, doc_id: str, links: Links) -> dict[str, Any]:
     segs = segments(doc["text"], article_marks(doc, links.pair))
     present = {layer for s in segs for layer in s.layers}
     layers = [(k, label, k in present) for k, label in LAYERS]
-    return {"doc": doc, "segments": segs, "layers": layers, "page": "article"}
+    return {"doc": doc, "segments": segs, "layers": layers, "page": "article",
+            "doc_narratives": store.document_narratives(doc_id),
+            "doc_contradictions": store.contradictions_page(doc_id)}
 
 
 def pair_context(store: Store, source: str, target: str) -> dict[str, Any]:
@@ -273,3 +299,75 @@ def map_context(store: Store, with_mentions: bool) -> dict[str, Any]:
         payload["mentions"] = {p["name"]: store.place_mentions(p["name"], size=20)["mentions"]
                                for p in points}
     return {"map_data": payload, "points": points, "page": "map"}
+
+
+# -- narratives, corroboration, contradictions -----------------------------------------------
+
+def narratives_context(store: Store) -> dict[str, Any]:
+    """Narratives page: each narrative with its corroboration figure."""
+    page = store.narratives_page()
+    for item in page["items"]:
+        item["figure"] = figure(item["corroboration"]) if item["corroboration"] else ""
+    return {"result": page, "page": "narratives"}
+
+
+def figure(record: dict[str, Any]) -> str:
+    """'asserted by N documents in M outlets, resting on K independent sources (...)'."""
+    from ..corpus.corroboration import figure as corroboration_figure
+
+    return corroboration_figure(record)
+
+
+def narrative_timeline(members: list[dict[str, Any]], width: int = 900) -> dict[str, Any]:
+    """Timeline by outlet: one row per outlet, one dot per member document at its date."""
+    docs: dict[str, dict[str, Any]] = {}
+    for m in members:
+        docs.setdefault(m["doc"], m)
+    outlets = sorted({d["outlet"] or "(no outlet)" for d in docs.values()})
+    dated = sorted({str(d["date"])[:10] for d in docs.values() if d["date"]})
+    left, right = 190, 20
+    span = max(len(dated) - 1, 1)
+    rows = []
+    for k, outlet in enumerate(outlets):
+        y = 20 + k * 24
+        dots = []
+        for d in sorted(docs.values(), key=lambda d: d["doc"]):
+            if (d["outlet"] or "(no outlet)") != outlet:
+                continue
+            day = str(d["date"])[:10] if d["date"] else None
+            x = left + (width - left - right) * (dated.index(day) / span if day and len(dated) > 1 else 0.0)
+            dots.append({"x": round(x, 1), "y": y, "doc": d["doc"], "date": day or "undated",
+                         "title": d.get("title") or d["doc"]})
+        rows.append({"outlet": outlet, "y": y, "dots": dots})
+    ticks = [{"x": round(left + (width - left - right) * (i / span if len(dated) > 1 else 0.0), 1), "label": day}
+             for i, day in enumerate(dated)][:: max(1, len(dated) // 6)]
+    return {"rows": rows, "width": width, "height": 40 + 24 * len(outlets), "ticks": ticks}
+
+
+def corroboration_graph(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Outlets -> the sources they rest on -> original speakers, with each copy's path, as nested lists."""
+    corr = view["corroboration"] or {"independent_sources": [], "collapsed": []}
+    meta = {m["doc"]: m for m in view["members"]}
+    collapsed = {c["doc"]: c for c in corr["collapsed"]}
+    out = []
+    for src in corr["independent_sources"]:
+        docs = []
+        for d in src["documents"]:
+            c = collapsed.get(d)
+            docs.append({"doc": d, "outlet": (meta.get(d) or {}).get("outlet"),
+                         "via": c["why"] if c else None, "into": c["into"] if c else None})
+        out.append({**src, "docs": docs})
+    return out
+
+
+def narrative_context(store: Store, narrative: str) -> dict[str, Any]:
+    """One narrative: label, figure, timeline by outlet, corroboration graph, members."""
+    view = store.narrative_view(narrative)
+    return {"view": view, "figure": figure(view["corroboration"]) if view["corroboration"] else "",
+            "timeline": narrative_timeline(view["members"]), "graph": corroboration_graph(view),
+            "page": "narratives"}
+
+
+def contradictions_context(store: Store) -> dict[str, Any]:
+    """Contradictions page: both sides with their sources and reuse relation."""
+    return {"items": store.contradictions_page(), "page": "contradictions"}

@@ -1,0 +1,189 @@
+"""Narratives, corroboration and contradictions on small inputs written here (vectors chosen by hand)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tracewire.corpus.contradictions import find_contradictions
+from tracewire.corpus.corroboration import corroborate, figure, origins, quotations
+from tracewire.corpus.narratives import (
+    ClaimItem,
+    NarrativeConfig,
+    cluster,
+    content_words,
+    narrative_id,
+    narratives_from,
+)
+from tracewire.errors import UsageError
+
+
+def _unit(*xs: float) -> np.ndarray:
+    """A unit vector padded to 8 dimensions."""
+    v = np.zeros(8, dtype=np.float32)
+    v[: len(xs)] = xs
+    return v / np.linalg.norm(v)
+
+
+def _item(doc: str, start: int, text: str, *ents: str) -> ClaimItem:
+    """A claim item with the given entities."""
+    return ClaimItem(doc, start, start + len(text), text, frozenset(ents), content_words(text))
+
+
+ITEMS = [
+    _item("a", 0, "American forces escorted militants to the Tanf zone", "a:United States", "p:Al-Tanf"),
+    _item("b", 10, "US troops helped the fighters reach the desert base at Tanf", "a:United States", "p:Al-Tanf"),
+    _item("c", 5, "Washington moved the detachment unseen across the desert", "a:United States"),
+    _item("d", 0, "The price of bread rose again in the capital markets this week"),
+    _item("e", 0, "A storm closed the port of Latakia for two days running"),
+]
+VECS = np.stack([_unit(1, 0.1), _unit(1, 0.2, 0.1), _unit(0.9, 0.3, 0.3), _unit(0, 0, 1), _unit(0, 0, 0, 1)])
+
+
+def _ids(items: list[ClaimItem], vecs: np.ndarray) -> list[tuple[str, list[tuple[str, int, int]]]]:
+    """Narrative ids and member keys of a clustering."""
+    docs = {d: {"date": None, "outlet": d.upper()} for d in "abcde"}
+    recs, _, _ = narratives_from(items, vecs, docs, {}, NarrativeConfig(), "test")
+    return sorted((r["narrative"], [(m["doc"], m["start"], m["end"]) for m in r["members"]]) for r in recs)
+
+
+def test_close_claims_cluster_and_outliers_stay_out() -> None:
+    result = cluster(ITEMS, VECS)
+    assert result.clusters == ((0, 1, 2),)
+    assert result.outliers == (3, 4)
+
+
+def test_ids_do_not_depend_on_input_order() -> None:
+    order = [4, 2, 0, 3, 1]
+    shuffled = [ITEMS[k] for k in order]
+    assert _ids(ITEMS, VECS) == _ids(shuffled, VECS[order])
+    (nid, members), = _ids(ITEMS, VECS)
+    assert nid == narrative_id(members)
+
+
+def test_average_linkage_does_not_chain() -> None:
+    # a - b close, b - c close, a - c far: a chain, not one proposition
+    items = [_item("a", 0, "one two three four five six"), _item("b", 0, "seven eight nine ten eleven twelve"),
+             _item("c", 0, "alpha beta gamma delta epsilon zeta")]
+    vecs = np.stack([_unit(1, 0), _unit(0.72, 0.69), _unit(0, 1)])
+    result = cluster(items, vecs, NarrativeConfig(lex_weight=0.0, edge_min=0.7, merge_min=0.6))
+    assert len(result.clusters) == 1 and len(result.clusters[0]) == 2
+
+
+def test_copies_alone_are_not_a_narrative() -> None:
+    docs = {d: {"date": None, "outlet": None} for d in "ab"}
+    links = [{"source": "a", "target": "b", "kind": "copy", "direction_known": True, "passages": [], "evidence": []}]
+    orig = origins(links, {})
+    recs, _, _ = narratives_from(ITEMS[:2], VECS[:2], docs, orig, NarrativeConfig(), "test")
+    assert recs == []
+
+
+def test_config_names_the_bad_value() -> None:
+    with pytest.raises(UsageError, match="neighbours=0"):
+        NarrativeConfig(neighbours=0)
+
+
+def _claim(doc: str, start: int, source: str | None = None, kind: str = "unattributed",
+           channel: str | None = None) -> dict[str, object]:
+    """A member claim row."""
+    return {"doc": doc, "start": start, "end": start + 40, "source": source, "source_kind": kind,
+            "source_canonical": source, "channel": channel}
+
+
+def test_relayed_local_sources_are_one_source_and_copies_collapse() -> None:
+    links = [
+        {"source": "w1", "target": "w2", "kind": "copy", "direction_known": True, "passages": [], "evidence": []},
+        {"source": "w2", "target": "w3", "kind": "rewrite", "direction_known": True, "passages": [], "evidence": []},
+    ]
+    orig = origins(links, {})
+    outlets = {f"o{k}": f"Outlet {k}" for k in range(10)} | {"w1": "Wire", "w2": "Paper", "w3": "Blog",
+                                                             "sana": "SANA"}
+    members = [_claim(f"o{k}", 0, "local sources", "anonymous", "Sputnik") for k in range(10)]
+    members += [_claim(d, 100) for d in ("w1", "w2", "w3")]
+    members += [_claim("sana", 0)]
+    rec = corroborate("narrative-x", members, outlets, orig, {})
+    assert rec["documents"] == 14 and rec["outlets"] == 14
+    sources = {s["source"]: s for s in rec["independent_sources"]}
+    assert set(sources) == {"Sputnik's local sources", "Wire", "SANA"}
+    assert sources["Sputnik's local sources"]["channel"] == "Sputnik"
+    assert sources["Wire"]["documents"] == ["w1", "w2", "w3"]
+    why = {c["doc"]: (c["into"], c["why"]) for c in rec["collapsed"]}
+    assert why["w2"] == ("w1", "copy") and why["w3"] == ("w1", "rewrite")
+    assert why["o1"] == ("Sputnik's local sources", "attribution")
+    text = figure(rec)
+    assert text.startswith("asserted by 14 documents in 14 outlets, resting on 3 independent sources")
+    assert "confirm" not in text
+
+
+def test_shared_quotation_collapses_to_the_speaker() -> None:
+    links = [{"source": "p", "target": "q", "kind": "shared_quotation", "direction_known": False,
+              "passages": [{"source_start": 0, "source_end": 80, "target_start": 10, "target_end": 90, "edits": []}],
+              "evidence": ["the shared text is quoted in both (the words of Rami Haddad): the common source ..."]}]
+    rec = corroborate("n", [_claim("p", 0), _claim("q", 20)], {"p": "P", "q": "Q"}, origins(links, {}),
+                      quotations(links))
+    assert [(s["source"], s["kind"]) for s in rec["independent_sources"]] == [("Rami Haddad", "quoted_speaker")]
+    assert rec["collapsed"] == [{"doc": "q", "into": "Rami Haddad", "why": "shared_quotation"}]
+
+
+def test_a_rewrite_that_changed_a_number_is_flagged_first() -> None:
+    # source "s": "At least 33 soldiers were killed near Palmyra." target "t": "...41 soldiers..."
+    layers = {
+        "claims": [{"doc": "s", "start": 0, "end": 46, "text": "At least 33 soldiers were killed near Palmyra.",
+                    "source": None, "source_kind": "unattributed", "source_canonical": None, "channel": None},
+                   {"doc": "t", "start": 0, "end": 37, "text": "41 soldiers were killed near Palmyra.",
+                    "source": None, "source_kind": "unattributed", "source_canonical": None, "channel": None}],
+        "quantities": [{"doc": "s", "start": 9, "end": 20, "text": "33 soldiers", "value": 33.0, "category": "killed",
+                        "qualifier": "at least"},
+                       {"doc": "t", "start": 0, "end": 11, "text": "41 soldiers", "value": 41.0, "category": "killed",
+                        "qualifier": None}],
+        "actors": [], "places": [{"doc": "s", "start": 38, "end": 45, "name": "Palmyra", "feature": "city"},
+                                 {"doc": "t", "start": 29, "end": 36, "name": "Palmyra", "feature": "city"}],
+    }
+    links = [{"source": "s", "target": "t", "kind": "rewrite", "direction_known": True, "evidence": [],
+              "passages": [{"source_start": 0, "source_end": 46, "target_start": 0, "target_end": 37,
+                            "edits": [{"op": "sub", "source_start": 0, "source_end": 11, "target_start": 0,
+                                       "target_end": 2}]}]}]
+    docs = {"s": {"date": "2024-03-03", "outlet": "Wire"}, "t": {"date": "2024-03-04", "outlet": "Paper"}}
+    vecs = np.stack([_unit(1, 0.1), _unit(1, 0.12)])
+    index = {("s", 0, 46): 0, ("t", 0, 37): 1}
+    found = find_contradictions(layers, links, docs, origins(links, {}), vecs, index)
+    assert len(found) == 1  # the independent-texts route skips copies of one root
+    c = found[0]
+    assert c["reuse"] == {"source": "s", "target": "t", "kind": "rewrite"}
+    assert c["evidence"][0].startswith("a rewrite changed a number: 'at least 33 soldiers' in s became '41 soldiers'")
+    assert c["about"]["category"] == "killed" and c["about"]["place"] == "Palmyra"
+    assert set(c) == {"id", "a", "b", "about", "kind", "reuse", "evidence"}
+
+
+def test_independent_figures_of_one_event_contradict() -> None:
+    layers = {
+        "claims": [{"doc": "x", "start": 0, "end": 50, "text": "x", "source": "Ministry of Defence",
+                    "source_kind": "government_body", "source_canonical": "Ministry of Defence", "channel": None},
+                   {"doc": "y", "start": 0, "end": 50, "text": "y", "source": None, "source_kind": "unattributed",
+                    "source_canonical": None, "channel": None}],
+        "quantities": [{"doc": "x", "start": 0, "end": 11, "text": "33 soldiers", "value": 33.0,
+                        "category": "killed", "qualifier": "at least"},
+                       {"doc": "y", "start": 0, "end": 2, "text": "41", "value": 41.0, "category": "killed",
+                        "qualifier": None}],
+        "actors": [],
+        "places": [{"doc": "x", "start": 30, "end": 37, "name": "Palmyra", "feature": "city"},
+                   {"doc": "y", "start": 30, "end": 37, "name": "Palmyra", "feature": "city"}],
+    }
+    docs = {"x": {"date": "2024-03-03", "outlet": "Wire"}, "y": {"date": "2024-03-20", "outlet": "Bulletin"}}
+    vecs = np.stack([_unit(1, 0.1), _unit(1, 0.3)])
+    index = {("x", 0, 50): 0, ("y", 0, 50): 1}
+    assert find_contradictions(layers, [], docs, {}, vecs, index) == []  # 17 days apart: another event
+    docs["y"]["date"] = "2024-03-04"
+    (c,) = find_contradictions(layers, [], docs, {}, vecs, index)
+    assert (c["a"]["doc"], c["b"]["doc"], c["kind"], c["reuse"]) == ("x", "y", "quantity", None)
+    assert c["a"]["source"] == "Ministry of Defence"
+    assert any("lower bound" in e for e in c["evidence"])
+
+
+def test_the_held_out_pairs_are_refused_under_the_test_run() -> None:
+    from eval import narratives
+    from eval.splits import HeldOutSplitError
+
+    with pytest.raises(HeldOutSplitError, match="TW901"):
+        narratives.pairs("heldout")
+    assert narratives.pairs("dev")

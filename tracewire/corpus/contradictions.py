@@ -1,0 +1,281 @@
+"""Contradictions: one event told with different figures.
+
+Two routes find them. A rewrite or copy whose word edits replace one figure with another (the
+reuse stage's ``passages[].edits``) is the most telling case: the same text, a different number.
+Between texts that are not copies of each other, two figures of one quantity category (killed,
+injured, force, equipment) are compared when their claims are close in meaning, share an actor or
+a place, and their documents are dated within a few days of each other (or undated).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import UsageError
+from .corroboration import ATTRIBUTED, Origin, claim_root
+
+Row = dict[str, Any]
+EVENT_CATEGORIES = ("killed", "injured", "force", "equipment")
+
+
+@dataclass(frozen=True, slots=True)
+class ContradictionConfig:
+    """The knobs of contradiction finding."""
+
+    min_cosine: float = 0.55  # claims this close in meaning can be about one event
+    actor_cosine: float = 0.7  # without a shared place, claims sharing an actor must be this close
+    days: int = 7  # documents dated further apart than this tell different events
+    categories: tuple[str, ...] = EVENT_CATEGORIES
+
+    def __post_init__(self) -> None:
+        """Validate early, naming the bad value and the fix."""
+        if not -1.0 <= self.min_cosine <= 1.0:
+            raise UsageError(f"ContradictionConfig.min_cosine={self.min_cosine} must be a cosine in [-1, 1]")
+        if self.days < 0:
+            raise UsageError(f"ContradictionConfig.days={self.days} must be 0 or more")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A quantity inside a claim, with the claim's lexical context."""
+
+    doc: str
+    q: Row
+    claim: Row
+    actors: frozenset[str]
+    places: frozenset[str]
+
+
+def _day(value: str | None) -> date | None:
+    """The date part of an ISO date, or None."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _source(claim: Row, outlet: str | None) -> str:
+    """Who the claim rests on: its attributed source (with the channel), else the outlet as author."""
+    if claim.get("source_kind") in ATTRIBUTED and (claim.get("source_canonical") or claim.get("source")):
+        name = str(claim.get("source_canonical") or claim.get("source"))
+        return f"{name} (via {claim['channel']})" if claim.get("channel") else name
+    return f"{outlet or 'the author'} (unattributed)"
+
+
+def _side(f: Figure, outlet: str | None) -> Row:
+    """One side of a contradiction: the claim span, its text and its source."""
+    c = f.claim
+    return {"doc": f.doc, "start": c["start"], "end": c["end"], "text": c["text"], "source": _source(c, outlet)}
+
+
+def _figure_text(q: Row) -> str:
+    """A figure as written, with its qualifier when the text does not show it."""
+    qual = q.get("qualifier")
+    return f"{qual} {q['text']}" if qual and str(qual).lower() not in str(q["text"]).lower() else str(q["text"])
+
+
+def _bound_note(qa: Row, qb: Row) -> str | None:
+    """When one figure is a bound ('at least', 'over') that the other satisfies, say so."""
+    for x, y in ((qa, qb), (qb, qa)):
+        qual = (x.get("qualifier") or "").lower()
+        if (qual in ("over", "at least", "more than") or qual.startswith("dozens")) and \
+                float(y["value"]) >= float(x["value"]):
+            return (f"'{_figure_text(x)}' is a lower bound that {y['value']:g} meets: the figures differ "
+                    "but need not exclude each other")
+    return None
+
+
+def _link_between(links_by_pair: Mapping[tuple[str, str], Row], a: str, b: str) -> Row | None:
+    """The reuse link between two documents, as {source, target, kind}, if any."""
+    lk = links_by_pair.get((a, b)) or links_by_pair.get((b, a))
+    return {"source": lk["source"], "target": lk["target"], "kind": lk["kind"]} if lk else None
+
+
+def _cid(a: Row, b: Row, qa: Row, qb: Row) -> str:
+    """A stable id of a contradiction from its two sides and the two figures."""
+    key = (f"{a['doc']}\t{a['start']}\t{a['end']}\t{qa['start']}\t{b['doc']}\t{b['start']}\t{b['end']}"
+           f"\t{qb['start']}")
+    return "contradiction-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str]) -> list[Figure]:
+    """Quantities of the given categories that lie inside a claim, with the claim's actors and places."""
+    claims: dict[str, list[Row]] = defaultdict(list)
+    for row in layers["claims"]:
+        claims[row["doc"]].append(row)
+    actors: dict[str, list[Row]] = defaultdict(list)
+    for a in layers["actors"]:
+        actors[a["doc"]].append(a)
+    places: dict[str, list[Row]] = defaultdict(list)
+    for p in layers["places"]:
+        places[p["doc"]].append(p)
+    out: list[Figure] = []
+    for q in layers["quantities"]:
+        if q["category"] not in categories:
+            continue
+        d = q["doc"]
+        c: Row | None = next((x for x in claims.get(d, []) if x["start"] <= q["start"] and q["end"] <= x["end"]),
+                             None)
+        if c is None:
+            continue
+        acts = frozenset(a["actor"] for a in actors.get(d, ()) if c["start"] <= a["start"] and a["end"] <= c["end"])
+        plcs = frozenset(p["name"] for p in places.get(d, ()) if c["start"] <= p["start"] and p["end"] <= c["end"])
+        out.append(Figure(d, q, c, acts, plcs))
+    return out
+
+
+def _rewrites(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: Mapping[str, Row]) -> list[Row]:
+    """Figures that a copy or rewrite replaced by another figure (from the reuse edits)."""
+    figs: dict[str, list[Figure]] = defaultdict(list)
+    for f in figures(layers, tuple({q["category"] for q in layers["quantities"]})):
+        figs[f.doc].append(f)
+    out: list[Row] = []
+    for lk in links:
+        if lk["kind"] not in ("copy", "rewrite"):
+            continue
+        src, tgt = lk["source"], lk["target"]
+        for p in lk["passages"]:
+            for e in p.get("edits", []):
+                if e["op"] != "sub":
+                    continue
+                fa = [f for f in figs.get(src, ()) if f.q["start"] < e["source_end"] and e["source_start"] < f.q["end"]]
+                fb = [f for f in figs.get(tgt, ()) if f.q["start"] < e["target_end"] and e["target_start"] < f.q["end"]]
+                for a in fa:
+                    for b in fb:
+                        if float(a.q["value"]) == float(b.q["value"]):
+                            continue
+                        sa, sb = _side(a, docs.get(src, {}).get("outlet")), _side(b, docs.get(tgt, {}).get("outlet"))
+                        direction = "" if lk["direction_known"] else " (direction unknown)"
+                        out.append({
+                            "id": _cid(sa, sb, a.q, b.q), "a": sa, "b": sb,
+                            "about": {"actors": sorted(a.actors | b.actors), "place": min(a.places | b.places, default=None),
+                                      "date_window": _window(docs, src, tgt), "category": a.q["category"]},
+                            "kind": "quantity",
+                            "reuse": {"source": src, "target": tgt, "kind": lk["kind"]},
+                            "evidence": [
+                                f"a {lk['kind']} changed a number: '{_figure_text(a.q)}' in {src} became "
+                                f"'{_figure_text(b.q)}' in {tgt}{direction}; the same text with another "
+                                "figure is the most telling case",
+                                f"word edit {e['source_start']}-{e['source_end']} → {e['target_start']}-{e['target_end']}"
+                                " inside a shared passage",
+                            ],
+                        })
+    return out
+
+
+def _window(docs: Mapping[str, Row], a: str, b: str) -> list[str | None]:
+    """The earliest and latest date of two documents (None where undated)."""
+    dates = sorted(x for x in (docs.get(a, {}).get("date"), docs.get(b, {}).get("date")) if x)
+    return [dates[0][:10], dates[-1][:10]] if dates else [None, None]
+
+
+def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: Mapping[str, Row],
+                        orig: Mapping[str, Origin], vectors: npt.NDArray[np.float32],
+                        index: Mapping[tuple[str, int, int], int],
+                        config: ContradictionConfig | None = None,
+                        narrative_of: Mapping[tuple[str, int, int], str] | None = None,
+                        merge_copies: bool = True) -> list[Row]:
+    """Contradiction records, most telling first: changed figures in rewrites, then differing figures
+    of one event between independent texts (one record per pair of independent roots and figures).
+
+    Two claims can tell one event when their cosine reaches ``min_cosine`` or when they belong to one
+    narrative (``narrative_of``: claim key -> narrative id). With ``merge_copies`` off, every pair of
+    claims is its own record (evaluation scores claim pairs).
+    """
+    cfg = config or ContradictionConfig()
+    narrative_of = narrative_of or {}
+    out: list[Row] = []
+    seen: set[str] = set()
+    for r in _rewrites(layers, links, docs):  # one record per pair of figures, however many edits touch it
+        if r["id"] not in seen:
+            seen.add(r["id"])
+            out.append(r)
+    pairs = {(lk["source"], lk["target"]): lk for lk in links}
+    by_cat: dict[str, list[Figure]] = defaultdict(list)
+    for f in figures(layers, cfg.categories):
+        if (f.doc, f.claim["start"], f.claim["end"]) in index:
+            by_cat[f.q["category"]].append(f)
+    found: dict[tuple[str, ...], Row] = {}
+    copies_of: dict[str, set[str]] = defaultdict(set)
+    for cat in sorted(by_cat):
+        figs = by_cat[cat]
+        rows = np.array([index[(f.doc, f.claim["start"], f.claim["end"])] for f in figs], dtype=np.int64)
+        sims = np.round(vectors[rows] @ vectors[rows].T, 4)
+        close = sims >= cfg.min_cosine
+        tags = [narrative_of.get((f.doc, f.claim["start"], f.claim["end"])) for f in figs]
+        for x, tx in enumerate(tags):
+            if tx is not None:
+                for y, ty in enumerate(tags):
+                    if ty == tx:
+                        close[x, y] = True
+        ii, jj = np.nonzero(np.triu(close, k=1))
+        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+            a, b = figs[i], figs[j]
+            if a.doc == b.doc:
+                continue
+            ra = claim_root(a.doc, a.claim["start"], a.claim["end"], orig)
+            rb = claim_root(b.doc, b.claim["start"], b.claim["end"], orig)
+            if ra == rb or float(a.q["value"]) == float(b.q["value"]):
+                continue  # copies of one text differ only through their edits (handled above)
+            shared_places, shared_actors = a.places & b.places, a.actors & b.actors
+            # a shared place ties two figures to one event; shared actors alone only when the claims are close
+            if not shared_places and not (shared_actors and (float(sims[i, j]) >= cfg.actor_cosine
+                                                             or tags[i] is not None and tags[i] == tags[j])):
+                continue
+            da, db = _day(docs.get(a.doc, {}).get("date")), _day(docs.get(b.doc, {}).get("date"))
+            if da is not None and db is not None and abs((da - db).days) > cfg.days:
+                continue
+            if (str(da or "9999"), a.doc) > (str(db or "9999"), b.doc):
+                a, b, ra, rb, da, db = b, a, rb, ra, db, da
+            key: tuple[str, ...] = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",
+                   f"{max(a.q['value'], b.q['value'])}")
+            if not merge_copies:
+                key = (*key, a.doc, str(a.claim["start"]), b.doc, str(b.claim["start"]))
+            sa, sb = _side(a, docs.get(a.doc, {}).get("outlet")), _side(b, docs.get(b.doc, {}).get("outlet"))
+            moved: set[str] = set()
+            if key in found:
+                old = found[key]
+                if (old["a"]["doc"], old["b"]["doc"]) in ((ra, rb), (rb, ra)) or (a.doc, b.doc) != (ra, rb):
+                    copies_of[old["id"]].update({a.doc, b.doc} - {old["a"]["doc"], old["b"]["doc"]})
+                    continue
+                # the originals themselves speak for the pair; the copies found before are listed
+                moved = copies_of.pop(old["id"], set()) | ({old["a"]["doc"], old["b"]["doc"]} - {a.doc, b.doc})
+            same = tags[i] is not None and tags[i] == tags[j]
+            evidence = [f"{cat}: '{_figure_text(a.q)}' ({a.doc}) against '{_figure_text(b.q)}' ({b.doc})",
+                        f"claims close in meaning (cosine {float(sims[i, j]):.2f}"
+                        + (f"; both in {tags[i]})" if same else ")")]
+            if shared_places:
+                evidence.append(f"same place: {', '.join(sorted(shared_places))}")
+            if shared_actors:
+                evidence.append(f"same actors: {', '.join(sorted(shared_actors))}")
+            if da is None or db is None:
+                evidence.append("at least one document is undated: the date window could not be checked")
+            else:
+                evidence.append(f"dated {abs((da - db).days)} day(s) apart (window {cfg.days})")
+            note = _bound_note(a.q, b.q)
+            if note:
+                evidence.append(note)
+            rec: Row = {"id": _cid(sa, sb, a.q, b.q), "a": sa, "b": sb,
+                   "about": {"actors": sorted(shared_actors), "place": min(shared_places, default=None),
+                             "date_window": _window(docs, a.doc, b.doc), "category": cat},
+                   "kind": "quantity", "reuse": _link_between(pairs, a.doc, b.doc),
+                   "evidence": evidence}
+            found[key] = rec
+            if moved:
+                copies_of[rec["id"]].update(moved)
+    for rec in sorted(found.values(), key=lambda r: (r["a"]["doc"], r["a"]["start"], r["b"]["doc"], r["b"]["start"])):
+        copies = copies_of.get(rec["id"])
+        if copies:
+            rec["evidence"].append(f"the same figures recur in copies: {', '.join(sorted(copies))}")
+        if rec["id"] not in seen:
+            seen.add(rec["id"])
+            out.append(rec)
+    return out
