@@ -195,12 +195,13 @@ def repeat(p: TokenPassage) -> float:
     each of the few outlets that use it. The median, so one common phrase inside a copied
     passage ("the Syrian Observatory for Human Rights said") does not make it a formula.
     """
+    if p.seed_outlets is None or not p.seed_outlets.any():
+        return 1.0  # no seed is a frequent anchor: the common case, and 1 by definition
     known = p.seed_df > 0
-    if p.seed_outlets is None or not known.any():
-        return 1.0
     df, outs = p.seed_df[known], p.seed_outlets[known]
-    per = np.where(outs > 0, df / np.maximum(outs, 1), 1.0)
-    return float(np.median(per))
+    per = np.sort(np.where(outs > 0, df / np.maximum(outs, 1), 1.0))
+    mid = per.shape[0] // 2  # the median, without numpy.median's overhead on small arrays
+    return float(per[mid] if per.shape[0] % 2 else (per[mid - 1] + per[mid]) / 2)
 
 
 def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf")) -> float:
