@@ -1,8 +1,8 @@
 """Gate: reuse on hand-labelled real news pairs (FA-KES, PolNeAR, PTC; eval/reuse_real/README.md).
 
 Ingests the three corpora with the real ingest, runs the reuse corpus stage and scores the
-labelled pairs (``eval/reuse_real.py``). The dev half is pinned: no figure may drop more than
-``tolerance`` below ``eval/reuse_real_pins.json``. The held-out half must reach issue 10's floor
+labelled pairs (``eval/reuse_real.py``). The dev half is pinned: no figure may drop below its pin
+in ``eval/reuse_real_pins.json`` times (1 - ``tolerance``). The held-out half must reach issue 10's floor
 (precision and recall >= 0.97, each at least passim's pinned held-out figure); the method before
 issue 10 is far below it, so that check is an expected failure until the new method lands.
 Skips when ../shared is absent. About 20 seconds on two cores.
@@ -46,7 +46,7 @@ def test_reuse_real_dev_pins(tracewire_links: dict[str, Any]) -> None:
     got = _figures("dev", tracewire_links)
     tol = PINS["tolerance"]
     low = {f"{c}.{m}": (round(got[c][m], 4), v) for c, pins in PINS["tracewire_dev"].items()
-           for m, v in pins.items() if got[c][m] < v - tol}
+           for m, v in pins.items() if got[c][m] < v * (1 - tol)}
     assert not low, f"dev figures dropped below their pins (measured, pinned): {low}"
 
 
