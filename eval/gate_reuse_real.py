@@ -51,9 +51,9 @@ def test_reuse_real_dev_pins(tracewire_links: dict[str, Any]) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(reason="issue 10: not yet at the floor: on the dev half the method reaches 0.95 recall "
-                          "but 0.77 precision (PTC's in-article poll widget, no outlet to learn it from); "
-                          "flip when the held-out half meets 0.97/0.97", strict=False)
+@pytest.mark.xfail(reason="issue 10: not yet at the floor: held-out precision 0.906 (recall 0.980, passim "
+                          "0.331 / 0.980), measured once at 613cc0e; flip when the held-out half meets "
+                          "0.97/0.97", strict=False)
 def test_reuse_real_heldout_floor(tracewire_links: dict[str, Any]) -> None:
     """Held-out precision and recall reach the floor and passim's figures on the same pairs."""
     got = _figures("heldout", tracewire_links)["overall"]
