@@ -37,7 +37,8 @@ def _figures(split: str, tw: dict[str, Any]) -> dict[str, Any]:
     """tracewire's figures on one half (passim is not run by the gate)."""
     from eval import reuse_real
 
-    return reuse_real.figures(split, tw, {})["tracewire"]
+    out: dict[str, Any] = reuse_real.figures(split, tw, {})["tracewire"]
+    return out
 
 
 @pytest.mark.shared
