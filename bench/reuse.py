@@ -19,6 +19,50 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+News corpus, measured 2026-11-28 on branch reuse2 (widget pool, outlet repeat, 12-word links) on
+the 2-core machine shared with six other jobs (load average 15-18 throughout, so wall times are
+several times the CPU times and say little; compare ``cpu s``, which counts finished workers),
+command ``.venv/bin/python bench/reuse.py --sizes 10000 100000``; 10,003 documents, 4.44M words,
+100 outlets, truth 24,523 pairs (copy 2,332, passage 3,498, wire 18,693); 100,002 documents,
+44.2M words, 1,000 outlets:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9823  1.0000      153.8   28.6       346  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       98.8   19.8       187   8245
+            recall copy 0.6672 passage 0.0054 wire 0.0007; false links: same outlet 6041, event 0, other 615
+    100000  tracewire workers=2     0.9808  1.0000     1859.1  261.6      1880 241419
+            recall copy 0.9983 passage 0.8695 wire 1.0000; false links: same outlet 0, event 0, other 0
+    100000  datasketch LSH t=0.3    0.0642  0.2249     1892.2  163.0      1605  70211
+            recall copy 0.6651 passage 0.0036 wire 0.0071; false links: same outlet 54188, event 0, other 230
+    (truth at 100k: 246,143 pairs: copy 21,549, passage 35,914, wire 188,680)
+    printed fits (least squares of log wall time on log N over the two sizes; wall times are load-bound):
+    tracewire time N^1.08, memory N^0.73, 1M docs 374.5 min, 10.0 GiB; baseline N^1.28, N^0.93, 604.2 min, 13.5 GiB
+    the same fit on CPU seconds: tracewire N^0.96, 1M docs 39.9 CPU min; baseline N^0.92, 22.4 CPU min
+
+tracewire now finds the short and wire passages (recall 0.98 at both sizes, no false link),
+but it costs more CPU than the datasketch baseline (28.6 s against 19.8 s at 10k): it aligns,
+types, diffs and orients about 24,000 links at 10k (the baseline only proposes candidates),
+18,693 of them pairs of a wire passage carried by up to 50 outlets. cProfile at 3,000
+documents (``find_reuse``, one worker): build_link 39 % of the time (passage extension 11 %,
+direction 12 %, link records 7 %, word diffs 5 %), alignment 16 %, per-outlet furniture
+learning 13 %, tokenising 11 %; the outlet-repeat test was 10 % until it skipped passages with
+no frequent seed (21f7886). passim at 1,000 documents (the only size tried where it finishes
+here; 10,000 ran past 51 minutes before), command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 1000 --passim-max 1000``
+(435,045 words, 20 outlets, truth 1,723 pairs: copy 248, passage 311, wire 1,164), same load:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    1000    tracewire workers=2     0.9814  1.0000       33.5    1.9       135   1691
+            recall copy 1.0000 passage 0.8971 wire 1.0000; false links: same outlet 0, event 0, other 0
+    1000    datasketch LSH t=0.3    0.0998  0.4791       34.7    2.1        53    359
+            recall copy 0.6653 passage 0.0032 wire 0.0052; false links: same outlet 187, event 0, other 0
+    1000    passim 2.0.1 (peer)     0.9994  1.0000     1493.3   76.3      1530   1722
+            recall copy 1.0000 passage 0.9968 wire 1.0000; false links: same outlet 0, event 0, other 0
+
+passim finds nearly every planted short passage (tracewire misses about a tenth: 12-word ones
+with edits) at 40 times tracewire's CPU time. The 300k size was not run in this session.
+
 News corpus, measured 2026-11-28 at 10k on the 2-core machine shared with other jobs (tracewire
 at c0c1fd0, the reuse method before issue 10), command
 ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000``;

@@ -91,9 +91,9 @@ def _polnear_rows() -> Iterator[dict[str, Any]]:
 
 
 def _ptc_rows() -> Iterator[dict[str, Any]]:
-    """PTC training articles; their outlet is unknown, so each article is its own outlet."""
+    """PTC training articles; their outlet is unknown, so none is given (tracewire falls back to the folder)."""
     for txt in sorted((DATA / "ptc" / "train-articles").glob("article*.txt")):
-        yield {"id": txt.stem, "text": txt.read_text(encoding="utf-8"), "outlet": f"unknown:{txt.stem}"}
+        yield {"id": txt.stem, "text": txt.read_text(encoding="utf-8"), "outlet": None}
 
 
 def ingest_corpus(corpus: str, db: Path, work: Path) -> None:

@@ -49,6 +49,7 @@ class TokenPassage:
     seeds_a: I64 | None = None  # token position in A of each seed, in A's order ...
     seeds_b: I64 | None = None  # ... and in B (the word-level edits are read between them)
     extra: tuple[tuple[int, int, int, int], ...] = ()  # matched blocks found by extending the ends
+    seed_outlets: I64 | None = None  # distinct outlets of each seed n-gram, where the corpus counted them
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Prepared:
     hashes: U64  # n-gram hashes that occur exactly once in the document, sorted
     positions: I64  # token position of each
     df: I64  # document frequency of each as an anchor: 0 not an anchor, 1 a rare one, else its df
+    outlets: I64 | None = None  # distinct outlets of each frequent anchor (0 where not counted)
 
 
 def prepare(words: U64, n: int, window: int = 1, stats: AnchorStats | None = None) -> Prepared:
@@ -94,13 +96,17 @@ def prepare_many(
     once[:-1] &= ~dup
     hs, ds, ps, anchor = hs[once], ds[once], ps[once], anchor[once]
     df = anchor.astype(np.int64)
+    outs = None
     if stats is not None and stats.hashes.size:
         df = np.maximum(df, stats.lookup(hs))
+        if stats.outlets is not None:
+            outs = stats.lookup_outlets(hs)
     bounds = np.searchsorted(ds, np.arange(ndocs + 1), side="left")
     out: list[Prepared] = []
     for i in range(ndocs):
         lo, hi = int(bounds[i]), int(bounds[i + 1])
-        out.append(Prepared(words[int(offsets[i]) : int(offsets[i + 1])], hs[lo:hi], ps[lo:hi], df[lo:hi]))
+        out.append(Prepared(words[int(offsets[i]) : int(offsets[i + 1])], hs[lo:hi], ps[lo:hi], df[lo:hi],
+                            outs[lo:hi] if outs is not None else None))
     return out
 
 
@@ -126,6 +132,8 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
     sa, sb = pa.positions[ia], pb.positions[ib]
     order = np.argsort(sa, kind="stable")
     sa, sb, seeds = sa[order], sb[order], np.maximum(pa.df[ia], pb.df[ib])[order]
+    souts = (np.maximum(pa.outlets[ia], pb.outlets[ib])[order]
+             if pa.outlets is not None and pb.outlets is not None else None)
     # chain consecutive seeds (in A's order) that stay close on both sides and near one diagonal
     gap = cfg.max_gap + n
     da, db = np.diff(sa), np.diff(sb)
@@ -138,7 +146,7 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
     matched = np.add.reduceat(gain, starts)
     chains = [
         TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e],
-                     sa[s:e], sb[s:e])
+                     sa[s:e], sb[s:e], (), souts[s:e] if souts is not None else None)
         for s, e, m in zip(starts.tolist(), ends.tolist(), matched.tolist(), strict=True)
         if m >= cfg.min_passage_words
     ]

@@ -27,6 +27,7 @@ class AnchorStats:
     df: I64
     shift: int = 0
     ndocs: int = 0  # documents in the corpus the frequencies were counted in
+    outlets: I64 | None = None  # distinct outlets of each (None: outlets unknown)
 
     def lookup(self, hashes: U64) -> I64:
         """Document frequency of each of ``hashes``; 0 for hashes that are not anchors."""
@@ -38,6 +39,15 @@ class AnchorStats:
         pos = np.minimum(pos, self.hashes.shape[0] - 1)
         hit = self.hashes[pos] == hashes
         return np.where(hit, self.df[pos], 0).astype(np.int64)
+
+    def lookup_outlets(self, hashes: U64) -> I64:
+        """Distinct outlets holding each of ``hashes``; 0 for hashes that are not listed (or unknown)."""
+        if self.outlets is None or self.hashes.size == 0 or hashes.size == 0:
+            return np.zeros(hashes.shape[0], dtype=np.int64)
+        if self.shift:
+            hashes = hashes >> np.uint64(self.shift)
+        pos = np.minimum(np.searchsorted(self.hashes, hashes), self.hashes.shape[0] - 1)
+        return np.where(self.hashes[pos] == hashes, self.outlets[pos], 0).astype(np.int64)
 
 
 def doc_bits(ndocs: int) -> int:
@@ -119,6 +129,7 @@ def candidate_pairs(
     stats_min_df: int = 1,
     rank: I64 | None = None,
     mass_min_shared: int | None = None,
+    outlet: I64 | None = None,
 ) -> tuple[I64, I64, I64, AnchorStats]:
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
@@ -136,6 +147,10 @@ def candidate_pairs(
     the caller ranks the earliest-dated first), and a (hub, member) pair is a candidate when
     they share >= ``mass_min_shared`` such anchors: many more than a site footer has, so
     furniture shared by thousands of pages proposes nothing. Linear in the number of members.
+
+    ``outlet`` (an outlet number per document) adds to the statistics how many distinct outlets
+    hold each frequent anchor: a phrase that a few outlets repeat in many of their documents
+    is their formula, not a text they copied.
     """
     if min_shared < 1:
         raise ValueError(f"min_shared={min_shared} must be at least 1")
@@ -159,7 +174,10 @@ def candidate_pairs(
     del first
     sizes = np.diff(np.append(starts, hs.shape[0]))
     frequent = sizes >= stats_min_df
-    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits, ndocs)
+    n_out = None
+    if outlet is not None:
+        n_out = _distinct_outlets(ds, starts[frequent], sizes[frequent], outlet)
+    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits, ndocs, n_out)
     del frequent, hs
     ok = (sizes >= 2) & (sizes <= max_df)
     if only is not None:
@@ -194,6 +212,20 @@ def candidate_pairs(
         if mk.size:
             k, w = _reduce(np.concatenate([k, mk]), np.concatenate([w, mw]))
     return (k // n64).astype(np.int64), (k % n64).astype(np.int64), w, stats
+
+
+def _distinct_outlets(ds: npt.NDArray[np.uint64], g_starts: I64, g_sizes: I64, outlet: I64) -> I64:
+    """Distinct outlets among the documents of each anchor group (groups given by start and size)."""
+    if g_starts.size == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.zeros(g_sizes.shape[0], dtype=np.int64)
+    np.cumsum(g_sizes[:-1], out=offsets[1:])
+    total = int(g_sizes.sum())
+    pos = np.repeat(g_starts - offsets, g_sizes) + np.arange(total, dtype=np.int64)
+    group = np.repeat(np.arange(g_sizes.shape[0], dtype=np.int64), g_sizes)
+    width = int(outlet.max()) + 1 if outlet.size else 1
+    pairs = np.unique(group * width + outlet[ds[pos].astype(np.int64)])
+    return np.bincount(pairs // width, minlength=g_sizes.shape[0]).astype(np.int64)
 
 
 def _hub_pairs(

@@ -21,10 +21,13 @@ from .shingles import I64, U64
 
 Edit = tuple[str, int, int, int, int]  # op, a_start, a_end, b_start, b_end (token positions, end exclusive)
 
-_QUOTES = re.compile(r"\u201c[^\u201c\u201d]{1,3000}\u201d|\"[^\"]{1,3000}\"|\u00ab[^\u00ab\u00bb]{1,3000}\u00bb")
+# curly, straight and guillemet marks; and the doubled apostrophes (''...'' or ``...'') of newswire archives.
+# Straight marks do not pair across a line break: a quotation of several paragraphs opens each one again.
+_QUOTES = re.compile(r"\u201c[^\u201c\u201d]{1,3000}\u201d|\"[^\"\n]{1,3000}\"|\u00ab[^\u00ab\u00bb]{1,3000}\u00bb"
+                     r"|(?:''|``)(?:(?!'')[^\n]){1,3000}?''")
 _SAID = r"(?:said|says|told|added|stated|declared|wrote|announced|warned|noted|stressed|explained)"
 _NAME = r"((?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)"
-_AFTER = re.compile(rf"^[\s,.]*(?:{_SAID}\s+{_NAME}|{_NAME}\s+{_SAID})")
+_AFTER = re.compile(rf"^['\s,.]*(?:{_SAID}\s+{_NAME}|{_NAME}\s+{_SAID})")
 _BEFORE = re.compile(rf"{_NAME}\s+{_SAID}[^.\"\u201c\u201d]{{0,40}}[:,]?\s*$")
 
 
@@ -226,7 +229,11 @@ def edited_words(edits: list[Edit]) -> int:
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the quotations of a text (inside the marks), in order."""
-    return [(m.start() + 1, m.end() - 1) for m in _QUOTES.finditer(text)]
+    out = []
+    for m in _QUOTES.finditer(text):
+        w = 2 if text.startswith(("''", "``"), m.start()) else 1
+        out.append((m.start() + w, m.end() - w))
+    return out
 
 
 def quoted_share(spans: list[tuple[int, int]], start: int, end: int) -> float:

@@ -65,6 +65,9 @@ class FurnitureConfig:
     min_words: int = 5  # a block that is not at an edge needs this many words (and whole lines)
     max_share: float = 0.6  # a document never loses more than this share of its words
     folder_max_words: int = 80  # grouped only by folder (no outlet, no URL): edge blocks up to this long
+    widget_min_docs: int = 3  # pooled documents (no outlet to learn from) that must share a widget's lines
+    widget_share: float = 0.5  # ... and this share of its lines must look like a widget's
+    widget_bridge: int = 3  # short lines of other text a widget spans between its shared lines (a new poll)
 
     def __post_init__(self) -> None:
         """Validate early, naming the bad value and the fix."""
@@ -72,6 +75,10 @@ class FurnitureConfig:
             raise UsageError(f"FurnitureConfig.n={self.n} must be at least 1")
         if self.min_docs < 2:
             raise UsageError(f"FurnitureConfig.min_docs={self.min_docs} must be at least 2")
+        if self.widget_min_docs < 2:
+            raise UsageError(f"FurnitureConfig.widget_min_docs={self.widget_min_docs} must be at least 2")
+        if not 0.0 < self.widget_share <= 1.0:
+            raise UsageError(f"FurnitureConfig.widget_share={self.widget_share} must be in (0, 1]")
         if not 0.0 <= self.core_share <= 1.0 or not 0.0 < self.max_share <= 1.0:
             raise UsageError(
                 f"FurnitureConfig.core_share={self.core_share} must be in [0, 1] and max_share="
@@ -301,6 +308,109 @@ def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
     return learn_group_house(texts, config, weak=weak)[1]
 
 
+_WORD = re.compile(r"\w+")
+_LINE = re.compile(r"[^\n]+")
+# words that only a site's own widgets use: polls, sign-up forms, legal lines, credits, adverts
+_CUE = re.compile(
+    r"(?:\b(?:polls?|subscribe[sd]?|subscription|newsletters?|sign(?:ing)?[ -]?up|log[ -]?in|e-?mail|"
+    r"privacy policy|terms of (?:use|service)|cookies?|opt[ -]?out|unsubscribe|advertisement|sponsored|"
+    r"click here|read more|share this|follow us|all rights reserved|copyright|posted with permission|"
+    r"originally (?:published|appeared)|story continues)\b|\u00a9)", re.IGNORECASE)
+_PROSE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
+
+
+def _widget_line(line: str) -> bool:
+    """True for a line shaped like a widget's: a site cue word, or too short to be a sentence of prose."""
+    words = len(_WORD.findall(line))
+    return bool(_CUE.search(line)) or words <= 6 or (words <= 12 and not _PROSE_END.search(line))
+
+
+def is_widget(lines: Sequence[str], config: FurnitureConfig | None = None) -> bool:
+    """True when a run of lines is shaped like a site widget, not like prose.
+
+    At least ``widget_share`` of its lines are widget lines (a cue word such as "poll",
+    "subscribe", "Privacy Policy", "posted with permission", or six words or fewer, or short and
+    without a sentence end), and either one names such a cue or there are three lines or more,
+    nearly all short and without a sentence end (a menu, a link list). A wire passage is sentences of prose: however many outlets print
+    it, it is never a widget.
+    """
+    cfg = config or FurnitureConfig()
+    if not lines:
+        return False
+    shaped = sum(_widget_line(x) for x in lines)
+    cues = sum(bool(_CUE.search(x)) for x in lines)
+    if shaped < cfg.widget_share * len(lines):
+        return False
+    bare = sum(len(_WORD.findall(x)) <= 12 and not _PROSE_END.search(x) for x in lines)
+    return cues > 0 or (len(lines) >= 3 and bare >= 0.8 * len(lines))
+
+
+def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> list[Spans]:
+    """Widget spans of documents that have no outlet to learn furniture from, learned across them.
+
+    Such documents (an outlet with fewer than ``min_docs`` of them, or grouped only by folder)
+    share no outlet, so what they repeat may be reuse; only whole lines count, and only a run
+    of lines that ``widget_min_docs`` of them hold (across up to ``widget_bridge`` short lines
+    of other text, such as a poll's changing question) and that is shaped like a widget
+    (``is_widget``), wherever it sits in the document.
+    """
+    cfg = config or FurnitureConfig()
+    out: list[Spans] = [() for _ in texts]
+    if len(texts) < cfg.widget_min_docs:
+        return out
+    lines: list[list[tuple[int, int, int]]] = []
+    df: dict[int, int] = defaultdict(int)
+    for text in texts:
+        found = []
+        for m in _LINE.finditer(text):
+            words = _WORD.findall(m.group())
+            if words:
+                found.append((m.start(), m.end(), hash(" ".join(words).casefold())))
+        lines.append(found)
+        for h in {h for _, _, h in found}:
+            df[h] += 1
+    for k, (text, found) in enumerate(zip(texts, lines, strict=True)):
+        runs: list[list[int]] = []
+        for i, (_, _, h) in enumerate(found):
+            if df[h] < cfg.widget_min_docs:
+                continue
+            if runs and i - runs[-1][1] <= cfg.widget_bridge and all(
+                    len(_WORD.findall(text[s:e])) <= 12 for s, e, _ in found[runs[-1][1] : i]):
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+        spans: list[tuple[int, int]] = []
+        for a, b in runs:
+            shaped = [_widget_line(text[s:e]) for s, e, _ in found[a:b]]
+            if not any(shaped):
+                continue
+            # a sentence of prose at either end of the run is content the documents share, not the widget's
+            a, b = a + shaped.index(True), b - shaped[::-1].index(True)
+            if is_widget([text[s:e] for s, e, _ in found[a:b]], cfg):
+                spans.append((found[a][0], found[b - 1][1]))
+        masked = sum(len(_WORD.findall(text[s:e])) for s, e in spans)
+        if spans and masked <= cfg.max_share * len(_WORD.findall(text)):
+            out[k] = tuple(spans)
+    return out
+
+
+def pooled(group: str, size: int, config: FurnitureConfig | None = None) -> bool:
+    """True when a group's documents join the widget pool: known only by folder, or too few to learn from."""
+    cfg = config or FurnitureConfig()
+    return is_weak(group) or size < cfg.min_docs
+
+
+def merge_spans(a: Spans, b: Spans) -> Spans:
+    """The union of two sets of spans, sorted, overlapping ones joined."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted((*a, *b)):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return tuple(out)
+
+
 def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans]]:
     """Worker: furniture and house text of one group (documents inherited through fork)."""
     texts, cfg = pool.state()
@@ -331,6 +441,10 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
             furniture[docs[k].id] = sp
             if h:
                 house[docs[k].id] = h
+    pool_ks = sorted(k for g, members in groups.items() if pooled(g, len(members), config) for k in members)
+    for k, sp in zip(pool_ks, learn_pool([texts[k] for k in pool_ks], config), strict=True):
+        if sp:
+            furniture[docs[k].id] = merge_spans(furniture[docs[k].id], sp)
     return furniture, house, group_of
 
 
@@ -344,6 +458,9 @@ def learn(docs: Sequence[Document], config: FurnitureConfig | None = None) -> di
         spans = learn_group([docs[k].text for k in members], config, weak=is_weak(g))
         for k, sp in zip(members, spans, strict=True):
             out[docs[k].id] = sp
+    pool_ks = sorted(k for g, members in groups.items() if pooled(g, len(members), config) for k in members)
+    for k, sp in zip(pool_ks, learn_pool([docs[k].text for k in pool_ks], config), strict=True):
+        out[docs[k].id] = merge_spans(out[docs[k].id], sp)
     return out
 
 
@@ -426,20 +543,37 @@ def update_furniture(store: Store, config: FurnitureConfig | None = None) -> tup
     for doc_id in meta:
         if doc_id not in stored:
             touched.add(group_of[doc_id])
-    changed: list[str] = []
-    rows: list[tuple[str, str, str, str, str]] = []
+    # the widget pool (documents with no outlet to learn from) is learned across its members: when
+    # one of them, or who belongs to it, changes, every member is learned again
+    old_size: dict[str, int] = defaultdict(int)
+    for _, grp, _, _ in stored.values():
+        old_size[grp] += 1
+    in_pool = sorted(g for g, members in groups.items() if pooled(g, len(members), config))
+    if any((old_size[g] and pooled(g, old_size[g], config)) or (groups.get(g) and pooled(g, len(groups[g]), config))
+           for g in touched):
+        touched.update(in_pool)
+    learned: list[tuple[str, Document, tuple[Spans, Spans]]] = []
     for g in sorted(touched):
         members = sorted(groups.get(g, []))
         if not members:
             continue
         docs = list(store.documents(members))
         spans, house = learn_group_house([d.text for d in docs], config, weak=is_weak(g))
-        for d, sp, hs in zip(docs, spans, house, strict=True):
-            enc = json.dumps([list(s) for s in sp])
-            old = stored.get(d.id)
-            if old is None or old[0] != d.sha256 or old[2] != enc:
-                changed.append(d.id)
-            rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
+        learned.extend((g, d, sh) for d, sh in zip(docs, zip(spans, house, strict=True), strict=True))
+    pool_at = [k for k, (g, _, _) in enumerate(learned) if pooled(g, len(groups[g]), config)]
+    if pool_at:
+        widgets = learn_pool([learned[k][1].text for k in pool_at], config)
+        for k, sp in zip(pool_at, widgets, strict=True):
+            g, d, (fs, hs) = learned[k]
+            learned[k] = (g, d, (merge_spans(fs, sp), hs))
+    changed: list[str] = []
+    rows: list[tuple[str, str, str, str, str]] = []
+    for g, d, (sp, hs) in learned:
+        enc = json.dumps([list(s) for s in sp])
+        old = stored.get(d.id)
+        if old is None or old[0] != d.sha256 or old[2] != enc:
+            changed.append(d.id)
+        rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
     gone = [x for x in stored if x not in meta]
     with_f = store.write_furniture(rows, gone)
     return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=with_f,

@@ -44,6 +44,7 @@ from .furniture import (
     learn_all,
     mask,
     masked_documents,
+    outlet_key,
     update_furniture,
 )
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
@@ -68,11 +69,12 @@ class ReuseConfig:
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage)
-    min_link_words: float = 18.0  # rarity-weighted matching words a link needs ...
+    min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
     stock_rarity: float = 0.5  # a passage this common (mean rarity below) and short is a stock phrase
-    full_words: int = 25  # a passage this long counts in full, however many documents share it
+    full_words: int = 25  # a passage this long counts in full, however many documents share it ...
+    stock_repeat: float = 2.0  # ... unless the outlets holding it repeat it this often (a formula)
     same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
     quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
@@ -184,16 +186,39 @@ def rarity(df: I64, ndocs: int) -> npt.NDArray[np.float64]:
     return np.clip(w, 0.0, 1.0).astype(np.float64)
 
 
-def passage_weight(p: TokenPassage, ndocs: int, full_words: int) -> float:
+def repeat(p: TokenPassage) -> float:
+    """How many documents of each outlet that holds a passage's seeds hold them: the median over seeds (1 when not counted).
+
+    A wire text that many outlets reprint is in about one document of each (1); a formula (an
+    agency's descriptor of a war monitor, its background paragraph) is in many documents of
+    each of the few outlets that use it. The median, so one common phrase inside a copied
+    passage ("the Syrian Observatory for Human Rights said") does not make it a formula.
+    """
+    if p.seed_outlets is None or not p.seed_outlets.any():
+        return 1.0  # no seed is a frequent anchor: the common case, and 1 by definition
+    known = p.seed_df > 0
+    df, outs = p.seed_df[known], p.seed_outlets[known]
+    per = np.sort(np.where(outs > 0, df / np.maximum(outs, 1), 1.0))
+    mid = per.shape[0] // 2  # the median, without numpy.median's overhead on small arrays
+    return float(per[mid] if per.shape[0] % 2 else (per[mid - 1] + per[mid]) / 2)
+
+
+def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf")) -> float:
     """Matching words of a passage times the mean rarity of its anchor seeds (1 when it has none).
 
     A passage of ``full_words`` or more counts in full: stock phrases are short, and a long
-    passage that many documents share is a text they all copy (a wire lede in forty papers).
+    passage that many documents share is a text they all copy (a wire lede in forty papers),
+    unless the outlets that hold it repeat it (``repeat`` at least ``stock_repeat``): then it is
+    their formula, and its weight is divided by how often each repeats it.
     """
+    rep = repeat(p)
+    stock = rep >= stock_repeat
     known = p.seed_df[p.seed_df > 0]
-    if p.matched >= full_words or not known.size:
-        return float(p.matched)
-    return float(p.matched * rarity(known, ndocs).mean())
+    if p.matched >= full_words and not stock or not known.size:
+        w = float(p.matched)
+    else:
+        w = float(p.matched * rarity(known, ndocs).mean())
+    return w / rep if stock else w
 
 
 def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
@@ -217,7 +242,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
-    weights = [passage_weight(p, ndocs, config.full_words) for p in found]
+    weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat) for p in found]
     kept = [k for k, p in enumerate(found)
             if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
     passages = [found[k] for k in kept]
@@ -653,7 +678,9 @@ def find_reuse(
                                        min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df,
                                        rank=_rank([d.date for d in docs], ids),
-                                       mass_min_shared=cfg.mass_min_anchors)
+                                       mass_min_shared=cfg.mass_min_anchors,
+                                       outlet=outlet_numbers(ids, outlets.group if outlets else
+                                                             {d.id: outlet_key(d) for d in docs}))
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
@@ -663,6 +690,17 @@ def find_reuse(
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
              time.perf_counter() - t3)
     return sorted(links, key=lambda lk: (lk.source, lk.target))
+
+
+def outlet_numbers(ids: Sequence[str], group: dict[str, str]) -> I64:
+    """A number per document for its outlet (host); a document known only by folder, or not at all, is its own."""
+    number: dict[str, int] = {}
+    out = np.empty(len(ids), dtype=np.int64)
+    for k, x in enumerate(ids):
+        g = group.get(x)
+        name = g if g is not None and not is_weak(g) else "\0" + x
+        out[k] = number.setdefault(name, len(number))
+    return out
 
 
 def _rank(dates: Sequence[str | None], ids: Sequence[str]) -> I64:
@@ -747,6 +785,7 @@ def update_reuse(
         keys, n_all, max_df=cfg.max_df, min_shared=cfg.min_anchors, only=only,
         stats_min_df=cfg.stats_min_df,
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
+        outlet=outlet_numbers(all_ids, outlets.group),
     )
     del keys
     # the old documents those pairs need, after the fresh ones
