@@ -26,7 +26,8 @@ from . import pool
 Progress = Callable[[str, int, int], None]
 
 # corpus-level stages run after the per-document components: (name, "module:function")
-CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),)
+CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),
+                                              ("factchecks", "tracewire.corpus.factcheck:update_factchecks"))
 
 
 @dataclass(frozen=True, slots=True)
