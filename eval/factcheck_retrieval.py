@@ -38,8 +38,8 @@ DATA = splits.shared_dir() / "data" / "checkthat2020-task2"
 CACHE = ROOT / "eval" / ".cache" / "checkthat2020.db"
 SOURCE = "checkthat2020"
 # Published test figures, MAP@5 (task overview, CLEF 2020). Not confirmed through the search tool: unverified.
-PUBLISHED = {"Buster.ai (best 2020 system)": {"map@5": 0.929},
-             "organisers' Elasticsearch BM25 baseline": {"map@5": 0.608}}
+PUBLISHED = {"Buster.ai, best 2020 system": {"map@5": 0.929},
+             "organisers' Elasticsearch baseline": {"map@5": 0.608}}
 
 _TAIL = re.compile(r"\s+[—–-]+\s+(?P<name>[^—–]*?)\s*\(@\w+\)\s+\w+ \d{1,2}, \d{4}\s*$")
 _URL = re.compile(r"(?:https?://\S+|pic\.twitter\.com/\S+)")
@@ -206,13 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     r = run(args.split, args.db)
     print(f"CheckThat! 2020 Task 2, {args.split} ({'200 held-out test tweets' if args.split == 'test' else 'development tweets'})")
-    print(f"{'system':44} {'MAP@1':>6} {'MAP@3':>6} {'MAP@5':>6} {'MRR':>6}")
-    for name, label in (("bm25", "BM25 alone (SQLite FTS5)"), ("dense", "dense alone (all-MiniLM-L6-v2 cosine)"),
+    print(f"{'system':56} {'MAP@1':>6} {'MAP@3':>6} {'MAP@5':>6} {'MRR':>6}")
+    for name, label in (("bm25", "BM25 alone (SQLite FTS5, top 30)"), ("dense", "dense alone (all-MiniLM-L6-v2 cosine)"),
                         ("reranked", "tracewire (BM25 + dense, re-ranked)")):
         m = r[name]
-        print(f"{label:44} {m['map@1']:6.3f} {m['map@3']:6.3f} {m['map@5']:6.3f} {m['mrr']:6.3f}")
+        print(f"{label:56} {m['map@1']:6.3f} {m['map@3']:6.3f} {m['map@5']:6.3f} {m['mrr']:6.3f}")
     for name, m2 in PUBLISHED.items():
-        print(f"{name + ' [published, unverified]':44} {'':>6} {'':>6} {m2['map@5']:6.3f} {'':>6}")
+        print(f"{name + ' (published, unverified)':56} {'':>6} {'':>6} {m2['map@5']:6.3f} {'':>6}")
     return 0
 
 
