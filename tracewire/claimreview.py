@@ -89,7 +89,7 @@ def claimreview(row: Row) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "identifier": claim_id(row["doc"], row["start"], row["end"]),
-        "claimReviewed": row["claim_text"],
+        "claimReviewed": " ".join(str(row["claim_text"]).split()),  # one line, as fact-checkers publish it
         "reviewRating": _rating(row["rating"]),
         "author": {"@type": "Person", "name": row["reviewer"]},
         "datePublished": str(row["reviewed_at"])[:10],

@@ -318,8 +318,9 @@ def stage_signature(packs: Sequence[str] = ()) -> Signature:
     from ..packs import pack_dirs
 
     parts: dict[str, str] = {}
-    for name, path in code_files(__name__, scope="tracewire.corpus.factcheck"):
-        parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for module in (__name__, "tracewire.store.factchecks"):  # the matcher and the SQL that picks its claims
+        for name, path in code_files(module, scope=module):
+            parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     emb = code_files(embeddings.__name__, scope=embeddings.__name__)
     for name, path in emb:
         parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()

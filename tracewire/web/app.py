@@ -225,8 +225,10 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         """Record a review (form POST with the CSRF token of its form and cookie), then back to the form."""
         if read_only:
             return error(request, 403, "This server runs with --read-only: reviews cannot be recorded here.")
-        form = await request.form()
-        fields = {k: str(form.get(k) or "") for k in ("csrf", "claim", "rating", "note", "reviewer")}
+        body = await request.body()
+        if len(body) > reviews.MAX_BODY:
+            return error(request, 413, f"The review form sent {len(body):,} bytes; at most {reviews.MAX_BODY:,} are read.")
+        fields = reviews.form_fields(body)
         problem = reviews.check_request(request, fields["csrf"])
         if problem:
             return error(request, 403, problem)

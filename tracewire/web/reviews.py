@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +20,8 @@ from ..claimreview import review_claim
 from ..store import open_store
 
 COOKIE = "tw_csrf"
+MAX_BODY = 64 * 1024
+FIELDS = ("csrf", "claim", "rating", "note", "reviewer")
 
 
 def new_token() -> str:
@@ -41,6 +43,12 @@ def check_request(request: Request, form_token: str) -> str | None:
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         return f"Refused a review sent from another site ({origin[:80]})."
     return None
+
+
+def form_fields(body: bytes) -> dict[str, str]:
+    """The review form's fields from an application/x-www-form-urlencoded body (missing ones empty)."""
+    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=20)
+    return {k: (parsed.get(k) or [""])[0] for k in FIELDS}
 
 
 def record(db_path: Path, fields: dict[str, str]) -> None:
