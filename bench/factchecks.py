@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval import factcheck_retrieval as ct  # noqa: E402
 from tracewire import embeddings  # noqa: E402
-from tracewire.corpus.factcheck import build_index, embed, rank, shipped_reranker  # noqa: E402
+from tracewire.corpus.factcheck import build_index, cosines, embed, rank, shipped_reranker  # noqa: E402
 from tracewire.records import FactCheck  # noqa: E402
 from tracewire.store import open_store  # noqa: E402
 from tracewire.store.factchecks import FactcheckStore  # noqa: E402
@@ -63,8 +63,8 @@ def main() -> int:
         vecs, _ = embed(fs, tweets)
         t_qenc = time.perf_counter() - t
         t = time.perf_counter()
-        for text, vec in zip(tweets, vecs, strict=True):
-            rank(index, text, vec, rr)
+        for text, vec, cos in zip(tweets, vecs, cosines(index, vecs), strict=True):
+            rank(index, text, vec, rr, cos=cos)
         t_match = time.perf_counter() - t
         store.close()
     rows += [("import verified claims", len(claims), t_import, ""),

@@ -25,7 +25,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -216,12 +216,15 @@ class Candidate:
     cos: float
 
 
-def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int) -> list[Candidate]:
-    """Union of the BM25 and dense top-``depth`` fact-checks for one query, with features."""
+def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int,
+               cos: NDArray[np.float32] | None = None) -> list[Candidate]:
+    """Union of the BM25 and dense top-``depth`` fact-checks for one query, with features (``cos``: the
+    query's cosines with every fact-check, when a batch computed them)."""
     n = len(index.fcs)
     if n == 0:
         return []
-    cos = index.claim_vecs @ vec
+    if cos is None:
+        cos = index.claim_vecs @ vec
     k = min(depth, n)
     dense = np.argpartition(-cos, k - 1)[:k]
     dense = dense[np.argsort(-cos[dense], kind="stable")]
@@ -245,10 +248,17 @@ def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int) ->
     return out
 
 
-def rank(index: Index, text: str, vec: NDArray[np.float32], reranker: Reranker, depth: int = 30
-         ) -> list[tuple[Candidate, float]]:
+def cosines(index: Index, vecs: NDArray[np.float32], batch: int = 256) -> Iterator[NDArray[np.float32]]:
+    """Each query's cosines with every fact-check, computed a block of queries at a time (one matrix product
+    instead of one per query: several times faster)."""
+    for lo in range(0, len(vecs), batch):
+        yield from vecs[lo:lo + batch] @ index.claim_vecs.T
+
+
+def rank(index: Index, text: str, vec: NDArray[np.float32], reranker: Reranker, depth: int = 30,
+         cos: NDArray[np.float32] | None = None) -> list[tuple[Candidate, float]]:
     """Candidates for one query with their re-ranked scores, best first."""
-    cands = candidates(index, text, vec, depth)
+    cands = candidates(index, text, vec, depth, cos)
     if not cands:
         return []
     scores = reranker.scores(np.asarray([c.features for c in cands], dtype=np.float64))
@@ -398,10 +408,10 @@ def match_claims(index: Index, claims: list[Row], vecs: NDArray[np.float32], rer
     """Top-k fact-checks of each claim scoring at least the floor, with evidence (no inheritance yet)."""
     out: dict[tuple[str, int, int], list[FactcheckMatch]] = {}
     floor = max(cfg.min_score, reranker.min_score)
-    for i, claim in enumerate(claims):
+    for i, (claim, cos) in enumerate(zip(claims, cosines(index, vecs), strict=True)):
         ranked: list[tuple[Candidate, float]] = []
         seen: set[str] = set()
-        for c, s in rank(index, claim["text"], vecs[i], reranker, cfg.depth):
+        for c, s in rank(index, claim["text"], vecs[i], reranker, cfg.depth, cos):
             same = " ".join(content_words(index.fcs[c.pos].claim_reviewed))
             if s < floor or len(ranked) == cfg.top_k:
                 break
@@ -461,8 +471,8 @@ def update_factchecks(store: Store, progress: Callable[[int, int], None] | None 
 def query_matches(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], reranker: Reranker,
                   depth: int = 30, k: int = 5) -> list[list[tuple[str, float]]]:
     """Top-``k`` (fact-check id, score) per query text: what the evaluation and the benchmark call."""
-    return [[(index.fcs[c.pos].id, s) for c, s in rank(index, t, vecs[i], reranker, depth)[:k]]
-            for i, t in enumerate(texts)]
+    return [[(index.fcs[c.pos].id, s) for c, s in rank(index, t, vecs[i], reranker, depth, cos)[:k]]
+            for i, (t, cos) in enumerate(zip(texts, cosines(index, vecs), strict=True))]
 
 
 def feature_rows(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], depth: int
