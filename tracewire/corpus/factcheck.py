@@ -288,7 +288,8 @@ def evidence(index: Index, claim: Row, cand: Candidate) -> tuple[str, ...]:
     actors = (index.lexicon.actors(claim["text"]) | set(claim.get("actors", ()))) & fc_actors
     named = {w for a in actors for w in content_words(a)}
     caps = sorted(e for e in index.lexicon.entities(claim["text"]) & index.ents[cand.pos]
-                  if e.islower() and e not in named)
+                  if e.islower() and e not in named  # an actor's alias ("ISIS", "US") is shown by its actor
+                  and not index.lexicon.actors(e.upper()) and not index.lexicon.actors(e.capitalize()))
     qw = content_words(claim["text"])
     fw = set(content_words(fc.match_text))
     bigrams = {f"{a} {b}" for a, b in zip(qw, qw[1:], strict=False)}
