@@ -11,6 +11,9 @@ closing note. Rules, fixed before any figure was looked at:
 - PTC: the 297 training articles (all but the 74 listed as held out) split by
   ``sha256("ptc-dev:" + id) % 5 == 0`` into 62 development articles (``eval/data/ptc_dev_ids.txt``)
   and 235 on which ``eval/train_techniques.py`` trains; the 74 are held out.
+- CheckThat! 2020 Task 2: the re-ranker of fact-check matching trains on the ``train`` tweets of
+  ``data/v3.zip`` and is tuned on its ``dev`` tweets (gated by ``eval/gate_factchecks.py``); the
+  200 tweets of ``test-input/`` are held out (``eval/factcheck_retrieval.py test``).
 - GeoWebNews and TR-News: an article is development when ``sha256("geo-half:" + id)`` is even,
   else held out (``geo_half``). Both halves live in one XML file per corpus, so the loaders drop
   the held-out half while parsing unless ``eval/geoparsing.py`` asks for it.
@@ -41,13 +44,14 @@ CHECKTHAT_TRAIN = "training"
 CHECKTHAT_HELD_OUT = "test_annotated"
 CHECKTHAT_DEV_DEBATES = ("20160226_10_gop", "20161010_2pres", "20170928_trump_tax", "20180916_trump_miami")
 PTC_HELD_OUT_LIST = "eval-ids.txt"
+CHECKTHAT2020_HELD_OUT = "test-input"  # CheckThat! 2020 Task 2: the 200 test tweets; train+dev (data/v3.zip) for the rest
 PTC_DEV_IDS = HERE / "data" / "ptc_dev_ids.txt"
 
 # path fragments (``/`` separators) of held-out data; a test that opens one fails
 TEST_SPLIT_MARKERS = (
     "polnear/data/" + POLNEAR_HELD_OUT + "/",
     "checkthat2019-task1/data/" + CHECKTHAT_HELD_OUT,
-    "checkthat2020-task2/test-input",
+    "checkthat2020-task2/" + CHECKTHAT2020_HELD_OUT,
     "ptc/" + PTC_HELD_OUT_LIST,
 )
 # words that name a held-out split (the repository's stop hook greps tests/ and eval/gate_* for them)

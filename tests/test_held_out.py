@@ -35,7 +35,8 @@ def test_no_test_source_names_a_held_out_split() -> None:
 def test_every_gate_runs_a_dev_split() -> None:
     """Each corpus gate names the development split it scores."""
     want = {"gate_claims.py": ['polnear.run("dev")', 'checkthat2019.run("dev")'],
-            "gate_places.py": ['half="dev"'], "gate_techniques.py": ['load_part(ptc, "dev")']}
+            "gate_places.py": ['half="dev"'], "gate_techniques.py": ['load_part(ptc, "dev")'],
+            "gate_factchecks.py": ['factcheck_retrieval.run("dev")']}
     for name, calls in want.items():
         text = (EVAL / name).read_text(encoding="utf-8")
         assert all(c in text for c in calls), (name, calls)
@@ -112,3 +113,17 @@ def test_ci_requires_shared() -> None:
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "export TRACEWIRE_REQUIRE_SHARED=1" in text
     assert text.index("export TRACEWIRE_REQUIRE_SHARED=1") < text.index("\nmake test")
+
+
+def test_checkthat2020_test_tweets_are_refused() -> None:
+    """The CheckThat! 2020 Task 2 test tweets: the eval loader refuses them and the audit hook refuses the file."""
+    from eval import factcheck_retrieval
+
+    with pytest.raises(splits.HeldOutSplitError, match="TW901"):
+        factcheck_retrieval.load_split("test")
+    path = SHARED / "data" / "checkthat2020-task2" / splits.CHECKTHAT2020_HELD_OUT / "x.zip"
+    try:
+        with pytest.raises(splits.HeldOutSplitError, match="TW901"):
+            path.open("rb")
+    finally:
+        conftest.REFUSED.remove(str(path))

@@ -25,6 +25,9 @@ EPILOG = """examples:
   tracewire report --out report/
   tracewire serve --port 8765
   tracewire demo
+  tracewire factchecks import ../shared/data/euvsdisinfo/full_dataset_formatted.csv reviews.jsonld
+  tracewire review 004_5f7f21560a4aea28:120-245 --rating False --note "..." --reviewer "A. Checker"
+  tracewire export claimreview --out claimreview.jsonl
 
 --db defaults to $TRACEWIRE_DB, else ./tracewire.db.
 exit codes: 0 success (also when some inputs were rejected), 1 nothing could be processed, 2 usage error.
@@ -76,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
                         epilog="example: tracewire export claims --format csv --out claims.csv")
     sp.add_argument("kind", metavar="KIND", help="documents, rejections, claims, quantities, places, actors, "
-                    "techniques, reuse, stories")
+                    "techniques, reuse, stories, factchecks, factcheck_matches, claimreview")
     db_arg(sp)
     sp.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet"))
     sp.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
@@ -98,6 +101,23 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                     help="also answer requests for this Host name (repeatable; loopback names and --host always)")
     sp.add_argument("--workers", type=int, default=None, help="server processes (default: one per core, at most 4)")
+    sp.add_argument("--read-only", action="store_true", help="show reviews but accept none from the web form")
+
+    sp = sub.add_parser("factchecks", help="import fact-check databases (ClaimReview JSON-LD / JSONL, EUvsDisinfo CSV)",
+                        epilog="example: tracewire factchecks import ../shared/data/euvsdisinfo/full_dataset_formatted.csv")
+    fsub = sp.add_subparsers(dest="factchecks_command", metavar="ACTION", required=True)
+    fi = fsub.add_parser("import", help="read ClaimReview .jsonld/.json, .jsonl feeds and the EUvsDisinfo .csv")
+    fi.add_argument("paths", nargs="+", metavar="FILE")
+    db_arg(fi)
+
+    sp = sub.add_parser("review", help="record a reviewer's verdict on a claim (exported as ClaimReview)",
+                        epilog="example: tracewire review 004_5f7f21560a4aea28:120-245 --rating False "
+                        "--note 'No source for the claim' --reviewer 'A. Checker'")
+    sp.add_argument("claim", metavar="CLAIM_ID", help="DOC:START-END, as `tracewire export claims` gives doc, start, end")
+    sp.add_argument("--rating", required=True, help="the verdict: False, Misleading, Unproven, True ... or 1-5")
+    sp.add_argument("--note", default="", help="a short note: why")
+    sp.add_argument("--reviewer", required=True, help="the reviewer's name (the ClaimReview author)")
+    db_arg(sp)
 
     sp = sub.add_parser("load", help="load a Parquet exchange folder into the database",
                         description="Load a folder written by `ingest ... --to parquet DIR` (documents, rejections, "
@@ -345,7 +365,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("tracewire serve: warning: --token is visible to every user of this machine in the process list; "
               "put the token in $TRACEWIRE_TOKEN or in a file passed as --token-file PATH.", file=sys.stderr)
     config = prepare(_db(args), host=args.host, port=args.port, token=read_token(args.token, args.token_file),
-                     workers=args.workers, allow_hosts=args.allow_host)
+                     workers=args.workers, allow_hosts=args.allow_host, read_only=args.read_only)
     print(f"tracewire serve: {config.db_path} at {config.url}")
     note = _stale_note(config.db_path, settings.load().packs())
     if note:
@@ -371,6 +391,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_factchecks(args: argparse.Namespace) -> int:
+    """Import fact-check files and print what was added and rejected."""
+    from .ingest.factchecks import import_factchecks
+    from .store import open_store
+
+    store = open_store(_db(args))
+    try:
+        s = import_factchecks(args.paths, store)
+    finally:
+        store.close()
+    print(f"imported {s.new} new fact-checks, {s.changed} changed, {s.unchanged} unchanged; rejected "
+          f"{len(s.rejections)} records (from {s.files} files) into {printable(str(_db(args)))}")
+    for code, n in s.by_code().items():
+        print(f"  {code} {REJECTION_TITLES.get(code, '')}: {n}")
+    for r in s.rejections[:20]:
+        print(f"    {r.code} {printable(r.path)}: {printable(r.message)}")
+    if len(s.rejections) > 20:
+        print(f"    ... {len(s.rejections) - 20} more: tracewire export rejections")
+    if s.new or s.changed:
+        print("  run `tracewire analyze` to match the corpus's claims against them")
+    return 0 if (s.new + s.changed + s.unchanged) or not s.files else 1
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Record a review of one claim."""
+    from .claimreview import claim_id, review_claim
+    from .store import open_store
+
+    store = open_store(_db(args))
+    try:
+        r = review_claim(store, args.claim, args.rating, args.note, args.reviewer)
+    finally:
+        store.close()
+    print(f"reviewed {printable(claim_id(r.doc, r.start, r.end))}: {printable(r.rating)} by {printable(r.reviewer)} "
+          "(`tracewire export claimreview` writes it as ClaimReview JSON-LD)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": cmd_ingest,
     "analyze": cmd_analyze,
@@ -379,6 +437,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "demo": cmd_demo,
     "load": cmd_load,
+    "factchecks": cmd_factchecks,
+    "review": cmd_review,
 }
 
 

@@ -33,6 +33,8 @@ class Code(StrEnum):
     TW109 = "TW109"  # malformed record in a JSONL/CSV corpus
     TW110 = "TW110"  # folder with nothing readable
     TW111 = "TW111"  # symbolic link not followed (or pointing outside the given folders)
+    TW112 = "TW112"  # fact-check record without the claim it reviews (or not a ClaimReview)
+    TW113 = "TW113"  # fact-check record with a bad value (URL not http/https, unreadable date)
     # store
     TW201 = "TW201"  # database schema newer than this tracewire
     TW202 = "TW202"  # not a tracewire database
@@ -54,6 +56,8 @@ REJECTION_TITLES: dict[str, str] = {
     "TW109": "malformed corpus record",
     "TW110": "folder with nothing readable",
     "TW111": "symbolic link not followed",
+    "TW112": "fact-check without a reviewed claim",
+    "TW113": "fact-check with a bad value",
     "TW302": "analysis failed",
 }
 

@@ -59,6 +59,19 @@ EXPORTS: dict[str, Callable[[Store], Iterator[Row]]] = {
 }
 
 
+def _factcheck_exports() -> None:
+    """Register the fact-check records: factchecks, factcheck_matches, claimreview (README, Export records)."""
+    from .claimreview import claimreview_rows
+    from .store.factchecks import FactcheckStore
+
+    EXPORTS["factchecks"] = lambda store: FactcheckStore.of(store).export_rows()
+    EXPORTS["factcheck_matches"] = lambda store: FactcheckStore.of(store).match_rows()
+    EXPORTS["claimreview"] = claimreview_rows
+
+
+_factcheck_exports()
+
+
 def export(store: Store, kind: str, out: IO[str], fmt: str = "jsonl") -> int:
     """Write every record of ``kind`` to ``out`` as jsonl or csv; returns the record count."""
     if kind not in EXPORTS:

@@ -231,3 +231,57 @@ def map_offset(anchors: tuple[tuple[int, int], ...], norm_offset: int) -> int:
             hi = mid - 1
     n0, r0 = anchors[lo]
     return r0 + max(0, norm_offset - n0)
+
+
+@dataclass(frozen=True, slots=True)
+class FactCheck:
+    """A reviewed claim from a fact-check database (ClaimReview, EUvsDisinfo), with its provenance."""
+
+    id: str
+    source: str
+    source_path: str
+    claim_reviewed: str
+    row: int | None = None
+    title: str | None = None
+    rating: str | None = None
+    url: str | None = None
+    date: str | None = None
+    author: str | None = None
+    claimant: str | None = None
+    appearance: str | None = None
+    language: str | None = None
+    review_body: str | None = None
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def match_text(self) -> str:
+        """What lexical retrieval indexes: the claim, its headline and keywords."""
+        return " ".join(x for x in (self.claim_reviewed, self.title or "", " ".join(self.keywords)) if x)
+
+
+@dataclass(frozen=True, slots=True)
+class FactcheckMatch:
+    """A known fact-check found for a claim span, with its score and evidence (``via``: inherited through reuse)."""
+
+    doc: str
+    start: int
+    end: int
+    factcheck: str
+    rank: int
+    score: float
+    evidence: tuple[str, ...] = ()
+    via: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A reviewer's verdict on one claim span, exported as schema.org ClaimReview."""
+
+    doc: str
+    start: int
+    end: int
+    claim_text: str
+    rating: str
+    note: str
+    reviewer: str
+    reviewed_at: str

@@ -79,6 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("token_file", "", "File holding the `serve` token (read when --token-file is absent)."),
     Setting("allow_hosts", "", "Extra Host names `serve` answers to, comma-separated (besides loopback and --host)."),
     Setting("web_db", "", "Set by `serve` for its worker processes: the store they open (not for users)."),
+    Setting("web_read_only", False, "Set by `serve --read-only` for its worker processes: no review form writes."),
 )
 
 _BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})

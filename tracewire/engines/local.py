@@ -35,7 +35,8 @@ Stage = Callable[[Store, "Callable[[int, int], None] | None"], Any]
 
 # corpus-level stages run after the per-document components: (name, "module:function")
 CORPUS_STAGES: tuple[tuple[str, str], ...] = (("reuse", "tracewire.corpus.reuse:update_reuse"),
-                                               ("narratives", "tracewire.corpus.narratives:update_narratives"))
+                                               ("narratives", "tracewire.corpus.narratives:update_narratives"),
+                                              ("factchecks", "tracewire.corpus.factcheck:update_factchecks"))
 
 
 @dataclass(frozen=True, slots=True)

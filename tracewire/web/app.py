@@ -15,18 +15,19 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import settings
+from ..claimreview import parse_claim_id
 from ..errors import Code, UsageError
 from ..export import csv_cell
 from ..store import ClaimFilters, Store
 from ..store.explore import CSV_COLUMNS as EXPLORE_COLUMNS
 from ..store.explore import Explore, alias_groups
 from ..store.readmodel import parse_page
-from . import views, workbench
+from . import reviews, views, workbench
 from .assets import world_geojson, world_script
 from .cache import CACHE_BYTES, CACHE_ENTRIES, ResponseCache, cache_key
 from .db import WORKER_THREADS, Database
@@ -37,11 +38,12 @@ CSV_COLUMNS = ("doc", "outlet", "date", "start", "end", "text", "checkworthy", "
 
 
 def create_app(db_path: Path, token: str | None = None, cache_entries: int = CACHE_ENTRIES,
-               cache_bytes: int = CACHE_BYTES, hosts: Iterable[str] = ()) -> Starlette:
+               cache_bytes: int = CACHE_BYTES, hosts: Iterable[str] = (), read_only: bool = False) -> Starlette:
     """The Starlette app over the store at ``db_path``; every request must carry ``token`` when set.
 
     Requests must name a loopback host or one of ``hosts`` in their Host header. Rendered
-    responses are cached per app (``cache_entries`` = 0 turns the cache off).
+    responses are cached per app (``cache_entries`` = 0 turns the cache off). With ``read_only``
+    the review form is shown read-only and POST /review answers 403.
     """
     if token is not None:
         check_token(token)
@@ -56,7 +58,7 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
 
     def page(request: Request, template: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
         """Render a template with the shared context."""
-        html = env.get_template(template).render(links=links, static_mode=False, **ctx)
+        html = env.get_template(template).render(links=links, static_mode=False, review_links=True, **ctx)
         return HTMLResponse(html, status_code=status)
 
     def error(request: Request, status: int, message: str) -> Response:
@@ -234,10 +236,49 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
         """Contradicting figures, most telling first."""
         return page(request, "contradictions.html", views.contradictions_context(store))
 
+    def factchecks_page(request: Request, store: Store) -> Response:
+        """Every imported fact-check with the corpus claims that match it."""
+        return page(request, "factchecks.html", views.factchecks_context(store))
+
+    def review_form(request: Request, store: Store) -> Response:
+        """The review form of one claim, with a fresh CSRF token (its cookie is set with the page)."""
+        claim_id = request.query_params.get("claim", "")
+        ctx = views.review_context(store, claim_id)
+        csrf = reviews.new_token()
+        response = page(request, "review.html", {**ctx, "csrf": csrf, "read_only": read_only},
+                        403 if read_only else 200)
+        if not read_only:
+            reviews.set_cookie(response, csrf)
+        return response
+
+    async def review_post(request: Request) -> Response:
+        """Record a review (form POST with the CSRF token of its form and cookie), then back to the form."""
+        if read_only:
+            return error(request, 403, "This server runs with --read-only: reviews cannot be recorded here.")
+        body = await request.body()
+        if len(body) > reviews.MAX_BODY:
+            return error(request, 413, f"The review form sent {len(body):,} bytes; at most {reviews.MAX_BODY:,} are read.")
+        fields = reviews.form_fields(body)
+        problem = reviews.check_request(request, fields["csrf"])
+        if problem:
+            return error(request, 403, problem)
+
+        def write() -> Response:
+            """The review, written in a worker thread through a store of its own."""
+            try:
+                reviews.record(db.path, fields)
+            except UsageError as e:
+                return error(request, 400, str(e))
+            return RedirectResponse(links.review(*parse_claim_id(fields["claim"])), status_code=303)
+        return await anyio.to_thread.run_sync(write)
+
     routes = [
         Route("/narratives", guarded(narratives_page)),
         Route("/narratives/{narrative}", guarded(narrative_page)),
         Route("/contradictions", guarded(contradictions_page)),
+        Route("/factchecks", guarded(factchecks_page)),
+        Route("/review", guarded(review_form, cached=False), methods=["GET"]),
+        Route("/review", review_post, methods=["POST"]),
         Route("/", guarded(overview_page)),
         Route("/documents", guarded(documents_page)),
         Route("/doc/{doc_id:path}", guarded(article_page)),

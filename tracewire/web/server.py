@@ -32,6 +32,7 @@ class ServeConfig:
     token: str | None
     hosts: tuple[str, ...]
     workers: int
+    read_only: bool = False
 
     @property
     def every_interface(self) -> bool:
@@ -59,11 +60,11 @@ def app_from_env() -> Starlette:
     db = settings.get("web_db")
     if not db:
         raise UsageError(f"${DB_ENV} is not set. Start the server with `tracewire serve --db PATH`.", Code.TW002)
-    return create_app(Path(db), token=read_token(), hosts=extra_hosts())
+    return create_app(Path(db), token=read_token(), hosts=extra_hosts(), read_only=bool(settings.get("web_read_only")))
 
 
 def prepare(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-            workers: int | None = None, allow_hosts: Iterable[str] = ()) -> ServeConfig:
+            workers: int | None = None, allow_hosts: Iterable[str] = (), read_only: bool = False) -> ServeConfig:
     """Check a `serve` configuration before anything binds; the token defaults to the settings (see ``read_token``).
 
     A non-loopback ``host`` needs a token. Host headers are checked against the loopback names,
@@ -82,7 +83,7 @@ def prepare(db_path: Path, host: str = "127.0.0.1", port: int = 8765, token: str
         raise UsageError(f"--workers {workers} is out of range. Use 1 to 64, e.g. {default_workers()}.", Code.TW002)
     hosts = (host, *allow_hosts, *extra_hosts())
     allowed_hosts("localhost", hosts)  # checks every name now, not in the first request
-    return ServeConfig(Path(db_path), host, port, token, hosts, workers)
+    return ServeConfig(Path(db_path), host, port, token, hosts, workers, read_only)
 
 
 def run(config: ServeConfig) -> None:
@@ -96,13 +97,16 @@ def run(config: ServeConfig) -> None:
     log.info("serving %s on http://%s:%d/ with %d worker process(es)", config.db_path, config.host, config.port,
              config.workers)
     if config.workers == 1:
-        uvicorn.run(create_app(config.db_path, token=config.token, hosts=config.hosts), host=config.host,
+        uvicorn.run(create_app(config.db_path, token=config.token, hosts=config.hosts, read_only=config.read_only),
+                    host=config.host,
                     port=config.port, log_level="warning")
         return
     Database(config.db_path).close()  # builds the derived web tables once, before the workers start
     # worker processes are spawned: they read the store, the token and the Host names from their environment
     settings.hand_down("web_db", str(config.db_path.resolve()))
     settings.hand_down("allow_hosts", ",".join(config.hosts))
+    if config.read_only:
+        settings.hand_down("web_read_only", "1")
     if config.token:
         settings.hand_down("token", config.token)
         settings.hand_down("token_file", "")

@@ -109,6 +109,13 @@ class Links:
     def story(self, story_id: str) -> str:
         """One story."""
         return "/story/" + quote(story_id, safe="")
+    def factchecks(self) -> str:
+        """Known fact-checks page (server only)."""
+        return "/factchecks"
+
+    def review(self, doc: str, start: int, end: int) -> str:
+        """The review form of one claim (server only)."""
+        return "/review?" + urlencode({"claim": f"{doc}:{start}-{end}"})
 
 
 class ReportLinks(Links):
@@ -258,7 +265,8 @@ def article_context(store: Store, doc_id: str, links: Links) -> dict[str, Any]:
     layers = [(k, label, k in present) for k, label in LAYERS]
     return {"doc": doc, "segments": segs, "layers": layers, "page": "article",
             "doc_narratives": store.document_narratives(doc_id),
-            "doc_contradictions": store.contradictions_page(doc_id)}
+            "doc_contradictions": store.contradictions_page(doc_id),
+            "factchecks": factcheck_panel(store, doc["id"])}
 
 
 def pair_context(store: Store, source: str, target: str) -> dict[str, Any]:
@@ -371,3 +379,63 @@ def narrative_context(store: Store, narrative: str) -> dict[str, Any]:
 def contradictions_context(store: Store) -> dict[str, Any]:
     """Contradictions page: both sides with their sources and reuse relation."""
     return {"items": store.contradictions_page(), "page": "contradictions"}
+def _fc_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A match or fact-check row for a template: its URL kept only when it is http(s)."""
+    return {**row, "url": safe_url(row.get("url")), "appearance": safe_url(row.get("appearance"))}
+
+
+def factcheck_panel(store: Store, doc_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Known fact-checks of each claim of a document, keyed "START-END" (empty when none are imported)."""
+    from ..store.factchecks import FactcheckStore
+
+    fs = FactcheckStore.of(store)
+    if not fs.available():  # a store of an older schema, opened read-only: no panel
+        return {}
+    rows = fs.matches_for_doc(doc_id)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(f"{r['start']}-{r['end']}", []).append(_fc_view(r))
+    return out
+
+
+def factchecks_context(store: Store) -> dict[str, Any]:
+    """Every imported fact-check with the corpus claims that match it, by date, copies folded into their story."""
+    from ..store.factchecks import FactcheckStore
+
+    fs = FactcheckStore.of(store)
+    matches = fs.matches_by_factcheck()
+    story = fs.story_of()
+    items: list[dict[str, Any]] = []
+    for fc in fs.factchecks():
+        rows = matches.get(fc.id, [])
+        groups: dict[str, dict[str, Any]] = {}
+        for r in rows:  # ordered by date: the first of a story is its earliest appearance
+            key = story.get(r["doc"], f"doc:{r['doc']}:{r['start']}")
+            g = groups.setdefault(key, {"first": r, "copies": [], "story": story.get(r["doc"])})
+            if g["first"] is not r:
+                g["copies"].append(r)
+        dated = [r["date"] for r in rows if r["date"]]
+        items.append({"fc": _fc_view({"id": fc.id, "source": fc.source, "claim_reviewed": fc.claim_reviewed,
+                                      "title": fc.title, "rating": fc.rating, "url": fc.url, "date": fc.date,
+                                      "claimant": fc.claimant, "appearance": fc.appearance}),
+                      "groups": list(groups.values()), "n": len(rows),
+                      "outlets": sorted({r["outlet"] for r in rows if r["outlet"]}),
+                      "first": min(dated) if dated else None})
+    items.sort(key=lambda x: (-int(x["n"]), str(x["fc"]["id"])))
+    return {"items": items, "page": "factchecks", "matched": sum(1 for x in items if x["n"])}
+
+
+def review_context(store: Store, claim_id: str) -> dict[str, Any]:
+    """The review form's claim (KeyError when the store has no such claim) and its current review."""
+    from ..claimreview import parse_claim_id
+    from ..store.factchecks import FactcheckStore
+
+    doc, start, end = parse_claim_id(claim_id)
+    fs = FactcheckStore.of(store)
+    claim = fs.claim_span(doc, start, end) if fs.available() else None
+    if claim is None:
+        raise KeyError(f"claim {claim_id}")
+    existing = next((r for r in fs.reviews() if (r.doc, r.start, r.end) == (doc, start, end)), None)
+    return {"claim": claim, "claim_id": f"{doc}:{start}-{end}", "page": "factchecks",
+            "existing": {"rating": existing.rating, "note": existing.note, "reviewer": existing.reviewer,
+                         "reviewed_at": existing.reviewed_at} if existing else None}

@@ -1,0 +1,259 @@
+"""Known fact-checks: import (ClaimReview JSON-LD / JSONL, EUvsDisinfo CSV), matching, review, ClaimReview out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracewire.cli import main
+from tracewire.ingest.factchecks import import_factchecks, stable_id
+from tracewire.store import open_store
+from tracewire.store.factchecks import FactcheckStore
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "schemaorg_claimreview.json").read_text(encoding="utf-8"))
+
+REVIEW = {
+    "@context": "https://schema.org", "@type": "ClaimReview",
+    "claimReviewed": "American helicopters evacuated Islamic State commanders from Deir ez-Zor before the army came.",
+    "url": "https://checks.example.org/helicopters", "datePublished": "2018-03-05",
+    "author": {"@type": "Organization", "name": "Example Checks"},
+    "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": "False"},
+    "itemReviewed": {"@type": "Claim", "author": {"@type": "Organization", "name": "Some Outlet"}},
+}
+OTHER = {"@type": "ClaimReview", "claimReviewed": "The Eiffel Tower will be taken apart and rebuilt in Las Vegas.",
+         "url": "https://checks.example.org/eiffel", "datePublished": "2019-01-02",
+         "reviewRating": {"@type": "Rating", "alternateName": "False"}}
+EUVS = (
+    '"issue","date","outlet","language","origin","reported by","keywords","source","title","summary","disproof"\n'
+    '7,03/01/18,"Example TV","English","Syria","Team","Syria, ISIS","http://tv.example/1",'
+    '"US helicopters rescued ISIS leaders","US helicopters rescued ISIS leaders from Deir ez-Zor.","No evidence."\n'
+    '7,31/31/18,"Example TV","English","Syria","Team","Syria","http://tv.example/2","Bad date","A claim.","None."\n'
+    '7,03/02/18,"Example TV","English","Syria","Team","Syria","http://tv.example/3","","","No text."\n'
+)
+
+ARTICLE = ("DAMASCUS – American helicopters evacuated commanders of the Islamic State from Deir ez-Zor on Tuesday, "
+           "hours before the Syrian army reached the area, local sources told the agency. The operation was the "
+           "third such evacuation this month, the sources said, adding that the militants were flown to a base in "
+           "Hasakah province where they were questioned by officers of the coalition and then released.")
+
+
+def _export_rows(capsys: pytest.CaptureFixture[str], kind: str, db: str) -> list[dict[str, Any]]:
+    """Records of one export kind."""
+    capsys.readouterr()
+    assert main(["export", kind, "--db", db]) == 0
+    return [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+
+
+def _write(tmp: Path, name: str, content: Any) -> Path:
+    """A file of the test's own text."""
+    p = tmp / name
+    p.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return p
+
+
+def test_claimreview_shapes_and_rejections(tmp_path: Path) -> None:
+    """One object, a list, an @graph and a JSONL feed import; bad records are coded rejections, the rest goes on."""
+    store = open_store(tmp_path / "tw.db")
+    files = [
+        _write(tmp_path, "one.jsonld", REVIEW),
+        _write(tmp_path, "list.json", [OTHER, {"@type": "ClaimReview", "url": "https://x.example/no-claim"}]),
+        _write(tmp_path, "graph.jsonld", {"@context": "https://schema.org", "@graph": [
+            {"@type": "WebPage", "name": "a page"},
+            {"@type": "ClaimReview", "claimReviewed": "Bad link", "url": "javascript:alert(1)"}]}),
+        _write(tmp_path, "feed.jsonl", json.dumps(OTHER) + "\n{not json\n"
+               + json.dumps({**OTHER, "claimReviewed": "Dated badly", "datePublished": "next Tuesday"}) + "\n"),
+    ]
+    s = import_factchecks(files, store)
+    assert (s.new, s.changed) == (3, 0)  # OTHER in list.json and in feed.jsonl: two sources, two records
+    codes = sorted((r.path.rsplit("/", 1)[-1], r.code) for r in s.rejections)
+    assert codes == [("feed.jsonl#row=2", "TW109"), ("feed.jsonl#row=3", "TW113"), ("graph.jsonld", "TW112"),
+                     ("graph.jsonld", "TW113"), ("list.json", "TW112")]
+    bad_link = next(r for r in s.rejections if r.code == "TW113" and "javascript" in r.message)
+    assert "not an http or https URL" in bad_link.message
+    bad_date = next(r for r in s.rejections if "next Tuesday" in r.message)
+    assert "YYYY-MM-DD" in bad_date.message
+    fcs = {f.id: f for f in FactcheckStore.of(store).factchecks()}
+    one = fcs[stable_id("one.jsonld", REVIEW["url"], REVIEW["claimReviewed"])]
+    assert (one.rating, one.author, one.claimant, one.date) == ("False", "Example Checks", "Some Outlet", "2018-03-05")
+    again = import_factchecks(files, store)
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 3)
+    assert FactcheckStore.of(store).count() == 3
+    _write(tmp_path, "one.jsonld", {**REVIEW, "reviewRating": {"@type": "Rating", "alternateName": "Misleading"}})
+    changed = import_factchecks([tmp_path / "one.jsonld"], store)
+    assert (changed.new, changed.changed) == (0, 1)
+    store.close()
+
+
+def test_euvsdisinfo_csv(tmp_path: Path) -> None:
+    """EUvsDisinfo rows become fact-checks with provenance; a bad date and an empty case are rejections."""
+    store = open_store(tmp_path / "tw.db")
+    s = import_factchecks([_write(tmp_path, "cases.csv", EUVS)], store)
+    assert s.new == 1 and sorted(r.code for r in s.rejections) == ["TW112", "TW113"]
+    fc = FactcheckStore.of(store).factchecks()[0]
+    assert fc.id.startswith("euvsdisinfo:") and fc.source == "euvsdisinfo" and fc.row == 2
+    assert (fc.date, fc.claimant, fc.appearance, fc.rating) == ("2018-03-01", "Example TV", "http://tv.example/1",
+                                                              "disinformation")
+    assert fc.keywords == ("Syria", "ISIS") and fc.review_body == "No evidence."
+    store.close()
+
+
+def test_real_euvsdisinfo_imports_every_case(tmp_path: Path) -> None:
+    """The shared EUvsDisinfo export imports without a rejection, twice without a change."""
+    from tests.conftest import shared_path
+
+    csv_path = shared_path("data", "euvsdisinfo", "full_dataset_formatted.csv")
+    store = open_store(tmp_path / "tw.db")
+    s = import_factchecks([csv_path], store)
+    assert not s.rejections and s.new > 2500
+    assert import_factchecks([csv_path], store).new == 0
+    store.close()
+
+
+def _walk(obj: Any, path: str = "$") -> list[str]:
+    """Every (type, property) of a JSON-LD tree that the schema.org list does not allow."""
+    bad: list[str] = []
+    if isinstance(obj, list):
+        for i, x in enumerate(obj):
+            bad += _walk(x, f"{path}[{i}]")
+        return bad
+    if not isinstance(obj, dict):
+        return bad
+    kind = obj.get("@type")
+    if kind not in SCHEMA["types"]:
+        return [f"{path}: unknown @type {kind!r}"]
+    allowed = set(SCHEMA["types"][kind])
+    for k, v in obj.items():
+        if k.startswith("@"):
+            continue
+        if k not in allowed:
+            bad.append(f"{path}: {kind} has no property {k!r}")
+        bad += _walk(v, f"{path}.{k}")
+    return bad
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of three articles (one a copy of another), analysed, with two fact-checks imported."""
+    tmp = tmp_path_factory.mktemp("fc")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("March 6, 2018\nFrom Outlet A\n\n" + ARTICLE + "\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("March 8, 2018\nFrom Outlet B\n\nOur readers asked about this report. " + ARTICLE
+                                  + "\nWe will follow the story.\n", encoding="utf-8")
+    (corpus / "c.txt").write_text("March 7, 2018\nFrom Outlet C\n\nRain fell over Damascus on Wednesday and the "
+                                  "city council said 40 streets were flooded after the storm.\n", encoding="utf-8")
+    db = tmp / "tw.db"
+    assert main(["ingest", str(corpus), "--db", str(db)]) == 0
+    assert main(["analyze", "--db", str(db)]) == 0
+    return db
+
+
+def test_stage_without_factchecks_then_matches_and_inherits(analysed: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """No fact-checks: the stage says so; after an import the copied claim inherits the match via the reuse link."""
+    db = str(analysed)
+    capsys.readouterr()
+    assert main(["analyze", "--db", db]) == 0
+    assert "factchecks: " in capsys.readouterr().out
+    files = [_write(tmp_path, "one.jsonld", REVIEW), _write(tmp_path, "list.json", [OTHER])]
+    assert main(["factchecks", "import", *map(str, files), "--db", db]) == 0
+    assert main(["analyze", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "status first run" in out or "changed" in out
+    assert main(["analyze", "--db", db]) == 0
+    assert "status up to date" in capsys.readouterr().out
+    rows = _export_rows(capsys, "factcheck_matches", db)
+    heli = stable_id("one.jsonld", REVIEW["url"], REVIEW["claimReviewed"])
+    docs = {d["id"]: d["text"] for d in _export_rows(capsys, "documents", db)}
+    top = {r["doc"]: r for r in rows if r["rank"] == 1 and "helicopters" in docs[r["doc"]][r["start"]:r["end"]]}
+    assert top["a"]["factcheck"] == heli and top["b"]["factcheck"] == heli
+    assert not any(r["doc"] == "c" and r["factcheck"] == heli for r in rows)
+    assert top["a"]["via"] is None and top["b"]["via"]["source"] == "a" and top["b"]["via"]["target"] == "b"
+    assert top["b"]["via"]["claim"] == {"doc": "a", "start": top["a"]["start"], "end": top["a"]["end"]}
+    ev = " | ".join(top["a"]["evidence"])
+    assert "shared entities: Islamic State, United States" in ev and "american helicopters" in ev
+    assert "article 2018-03-06 is 1 day after the fact-check (2018-03-05)" in ev
+    assert main(["export", "factchecks", "--db", db]) == 0
+    fcs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert set(fcs[0]) == {"id", "source", "claim_reviewed", "rating", "url", "date", "author", "language"}
+
+
+def test_review_export_validates_and_round_trips(analysed: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """review -> export claimreview (schema.org types and properties only) -> import gives the same reviews."""
+    db = str(analysed)
+    capsys.readouterr()
+    assert main(["export", "claims", "--db", db]) == 0
+    claim = next(json.loads(x) for x in capsys.readouterr().out.splitlines() if json.loads(x)["doc"] == "a")
+    cid = f"{claim['doc']}:{claim['start']}-{claim['end']}"
+    assert main(["review", "a:5-1", "--rating", "False", "--reviewer", "R", "--db", db]) == 2
+    assert main(["review", cid, "--rating", "False", "--note", "No source for it", "--reviewer", "Ana Checker",
+                 "--db", db]) == 0
+    capsys.readouterr()
+    out = tmp_path / "claimreview.jsonl"
+    assert main(["export", "claimreview", "--db", db, "--out", str(out)]) == 0
+    objs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(objs) == 1 and not _walk(objs[0])
+    text = " ".join(claim["text"].split())
+    assert objs[0]["claimReviewed"] == text and objs[0]["identifier"] == cid
+    fresh = open_store(tmp_path / "again.db")
+    s = import_factchecks([out], fresh)
+    assert s.new == 1 and not s.rejections
+    back = FactcheckStore.of(fresh).factchecks()[0]
+    assert (back.claim_reviewed, back.rating, back.review_body, back.author) == (
+        text, "False", "No source for it", "Ana Checker")
+    fresh.close()
+
+
+def test_schema_list_rejects_unknown_properties() -> None:
+    """The property check itself fails on a property schema.org does not define."""
+    assert _walk({"@type": "ClaimReview", "verdict": "x"}) == ["$: ClaimReview has no property 'verdict'"]
+    assert _walk({"@type": "Claim", "appearance": {"@type": "Tweet"}})
+
+
+def test_web_panel_page_and_review_form(analysed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Known fact-checks on the article and /factchecks; the review form needs its CSRF token; --read-only refuses."""
+    from starlette.testclient import TestClient
+
+    from tracewire.web.app import create_app
+
+    db = str(analysed)
+    files = [_write(tmp_path, "one.jsonld", REVIEW), _write(tmp_path, "list.json", [OTHER])]
+    assert main(["factchecks", "import", *map(str, files), "--db", db]) == 0
+    assert main(["analyze", "--db", db]) == 0
+    capsys.readouterr()
+    base = "http://127.0.0.1"
+    with TestClient(create_app(analysed, cache_entries=0), base_url=base) as client:
+        article = client.get("/doc/a").text
+        assert "Known fact-checks" in article and 'href="https://checks.example.org/helicopters"' in article
+        page = client.get("/factchecks").text
+        assert "American helicopters evacuated Islamic State commanders" in page and "copies in" in page
+        assert main(["export", "claims", "--db", db]) == 0
+        claim = next(json.loads(x) for x in capsys.readouterr().out.splitlines() if json.loads(x)["doc"] == "b")
+        cid = f"{claim['doc']}:{claim['start']}-{claim['end']}"
+        form = client.get("/review", params={"claim": cid})
+        assert form.status_code == 200 and 'name="csrf"' in form.text
+        token = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        fields = {"claim": cid, "rating": "Misleading", "note": "Copied from a, no source", "reviewer": "Web Reviewer"}
+        forged = client.post("/review", data={**fields, "csrf": "forged"}, follow_redirects=False)
+        assert forged.status_code == 403
+        foreign = client.post("/review", data={**fields, "csrf": token}, headers={"Origin": "https://evil.example"},
+                              follow_redirects=False)
+        assert foreign.status_code == 403
+        ok = client.post("/review", data={**fields, "csrf": token}, follow_redirects=False)
+        assert ok.status_code == 303 and ok.headers["location"].startswith("/review?")
+        assert "Web Reviewer" in client.get(ok.headers["location"]).text
+    with TestClient(create_app(analysed, cache_entries=0, read_only=True), base_url=base) as ro:
+        shown = ro.get("/review", params={"claim": cid})
+        assert shown.status_code == 403 and "--read-only" in shown.text and 'name="csrf"' not in shown.text
+        assert ro.post("/review", data={**fields, "csrf": token}, cookies={"tw_csrf": token}).status_code == 403
+    out = tmp_path / "cr.jsonl"
+    assert main(["export", "claimreview", "--db", db, "--out", str(out)]) == 0
+    fresh = open_store(tmp_path / "again.db")
+    import_factchecks([out], fresh)
+    back = {(f.claim_reviewed, f.rating, f.review_body, f.author) for f in FactcheckStore.of(fresh).factchecks()}
+    assert (" ".join(claim["text"].split()), "Misleading", "Copied from a, no source", "Web Reviewer") in back
+    fresh.close()

@@ -1,0 +1,487 @@
+"""Known fact-checks: match every check-worthy claim to the imported fact-checks, with evidence.
+
+Three steps, each chosen by measurement on CheckThat! 2020 Task 2 (``eval/factcheck_retrieval.py``):
+
+1. **Candidates** from two retrievers: SQLite FTS5 BM25 over the fact-check's claim, headline and
+   keywords, and cosine similarity of all-MiniLM-L6-v2 vectors (``tracewire.embeddings``) of the
+   reviewed claim, ``depth`` from each. (A second vector per headline was dropped: it doubles the
+   encoding time of an import, and the headline's words already reach BM25.)
+2. **Re-ranking**: a logistic regression over a few features of each pair (cosines, BM25, both
+   ranks, word and entity overlap), trained on the CheckThat! 2020 training queries and tuned on
+   its development queries (``eval/factcheck_retrieval.py --train``); its weights ship in
+   ``tracewire/models/factcheck_rerank.json``.
+3. **Copies inherit**: a claim inside a reuse passage whose source-side claim matched a fact-check
+   carries that match with ``via`` = the reuse link, so a story is one match with its copies.
+
+Vectors are stored once per text and model (``embeddings`` table), so after an import only the
+new texts are encoded. The stage is skipped, at the cost of a few queries, when neither the
+fact-checks, the claims, the reuse links nor the stage's signature changed; with no fact-checks
+imported it only clears old matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..records import FactCheck, FactcheckMatch
+from ..signatures import Signature, code_files
+from ..store.base import Row, Store
+from ..store.factchecks import FactcheckStore, text_sha, unit_matrix
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+STAGE = "tracewire.factcheck.v1"
+WEIGHTS_FILE = "factcheck_rerank.json"
+FEATURES = ("cos_claim", "cos_gap", "bm25_norm", "bm25_log", "dense_rr", "bm25_rr", "word_overlap",
+            "entity_overlap")
+
+STOPWORDS = frozenset("""a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have having he
+her here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now
+of off on once only or other our ours ourselves out over own same she should so some such than that the their
+theirs them themselves then there these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your yours yourself yourselves said says say also its it's
+one two new like get got via amp rt""".split())
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_CAP = re.compile(r"\b(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)*|[A-Z]{2,}s?)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    """Knobs of the matcher: results kept per claim, retrieval depth, which claims, score floor."""
+
+    top_k: int = 5
+    depth: int = 30
+    min_checkworthy: float = 0.5
+    min_score: float = 0.05
+    # the re-ranker ranks within a query (CheckThat! queries always have a match), so whether a match
+    # is shown at all is decided on an absolute scale: 95 % of the true pairs of the CheckThat! 2020
+    # training tweets have a cosine of 0.377 or more (eval/factcheck_retrieval.py)
+    min_cosine: float = 0.38
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1 or self.depth < self.top_k:
+            raise ValueError(f"MatchConfig: depth {self.depth} must be at least top_k {self.top_k}, and top_k at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class Reranker:
+    """A logistic regression over ``FEATURES``: score = sigmoid(coef · x + intercept)."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    min_score: float = 0.05
+    about: str = ""
+
+    def scores(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Probability-like scores for feature rows ``x`` (n, len(FEATURES))."""
+        z = x @ np.asarray(self.coef, dtype=np.float64) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+    def to_json(self) -> str:
+        """The weights file's content."""
+        return json.dumps({"features": list(FEATURES), "coef": list(self.coef), "intercept": self.intercept,
+                           "min_score": self.min_score, "about": self.about}, indent=1) + "\n"
+
+
+def weights_bytes() -> bytes:
+    """The shipped re-ranker weights file."""
+    return resources.files("tracewire.models").joinpath(WEIGHTS_FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def shipped_reranker() -> Reranker:
+    """The re-ranker shipped with tracewire (trained by ``eval/factcheck_retrieval.py --train``)."""
+    data = json.loads(weights_bytes())
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{WEIGHTS_FILE} was trained on features {data['features']}, this code computes {FEATURES}; "
+                         "retrain with `python eval/factcheck_retrieval.py --train`")
+    return Reranker(tuple(data["coef"]), float(data["intercept"]), float(data.get("min_score", 0.05)),
+                    str(data.get("about", "")))
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` without stop words and one-letter tokens, in order."""
+    return [w for w in (m.group(0).lower().replace("’", "'") for m in _WORD.finditer(text))
+            if len(w) > 1 and w not in STOPWORDS]
+
+
+def fts_query(text: str, limit: int = 32) -> str:
+    """An FTS5 OR-query of the text's distinct content words (each quoted, so no operator can slip in)."""
+    seen: dict[str, None] = {}
+    for w in content_words(text):
+        seen.setdefault(w.replace('"', ""), None)
+    return " OR ".join(f'"{w}"' for w in list(seen)[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Entity aliases from the packs' actors.toml: canonical name -> compiled pattern."""
+
+    patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+    @classmethod
+    def from_packs(cls, packs: Sequence[str]) -> Lexicon:
+        """Every [[actor]] of the packs with its aliases, metonyms and demonyms."""
+        from ..packs import load_toml
+
+        out: list[tuple[str, re.Pattern[str]]] = []
+        for data in load_toml(packs, "actors.toml"):
+            for actor in data.get("actor", []):
+                names = [actor.get("name", "")] + [a for k in ("aliases", "metonyms", "demonyms")
+                                                   for a in actor.get(k, []) if isinstance(a, str)]
+                short = [re.escape(a) for a in names if a and re.fullmatch(r"[A-Z][A-Z.\-–]{0,5}", a)]
+                long = [re.escape(a) for a in names if a and not re.fullmatch(r"[A-Z][A-Z.\-–]{0,5}", a)]
+                parts = ([f"(?-i:{'|'.join(short)})"] if short else []) + long
+                if parts and actor.get("name"):
+                    out.append((actor["name"], re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])",
+                                                          re.IGNORECASE)))
+        return cls(tuple(out))
+
+    def actors(self, text: str) -> set[str]:
+        """Canonical actors of the packs named in ``text`` (by alias, metonym or demonym)."""
+        return {name for name, pat in self.patterns if pat.search(text)}
+
+    def entities(self, text: str) -> set[str]:
+        """Canonical actors named in ``text`` plus its capitalised words (lower-cased)."""
+        caps = {m.group(0).lower() for m in _CAP.finditer(text)} - STOPWORDS
+        return self.actors(text) | caps
+
+
+@dataclass(slots=True)
+class Index:
+    """Fact-checks ready to match: ids, vectors of their claims and headlines, the FTS5 index."""
+
+    fcs: list[FactCheck]
+    claim_vecs: NDArray[np.float32]
+    store: FactcheckStore
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    words: list[set[str]] = field(default_factory=list)
+    ents: list[set[str]] = field(default_factory=list)
+    pos: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pos = {fc.id: i for i, fc in enumerate(self.fcs)}
+        self.words = [set(content_words(fc.match_text)) for fc in self.fcs]
+        self.ents = [self.lexicon.entities(fc.match_text) for fc in self.fcs]
+
+
+def embed(fs: FactcheckStore, texts: Sequence[str], encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None,
+          batch: int = 256) -> tuple[NDArray[np.float32], int]:
+    """Unit vectors of ``texts``, read from the store or encoded once and stored; (matrix, newly encoded)."""
+    from .. import embeddings
+
+    model = embeddings.model_hash()
+    shas = [text_sha(t) for t in texts]
+    have = fs.vectors(sorted(set(shas)), model)
+    missing = sorted({s: t for s, t in zip(shas, texts, strict=True) if s not in have}.items())
+    enc = encode or embeddings.encode
+    for i in range(0, len(missing), batch):
+        part = missing[i:i + batch]
+        vecs = enc([t for _, t in part])
+        rows = [(s, model, embeddings.to_blob(v)) for (s, _), v in zip(part, vecs, strict=True)]
+        fs.write_vectors(rows)
+        have.update({s: b for s, _, b in rows})
+    return unit_matrix([have[s] for s in shas], embeddings.DIM), len(missing)
+
+
+def build_index(store: Store, packs: Sequence[str] = (), encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None
+                ) -> tuple[Index, int]:
+    """The index over every imported fact-check; (index, texts newly encoded)."""
+    fs = FactcheckStore.of(store)
+    fcs = fs.factchecks()
+    cv, n = embed(fs, [fc.claim_reviewed for fc in fcs], encode)
+    return Index(fcs, cv, fs, Lexicon.from_packs(packs) if packs else Lexicon()), n
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One fact-check retrieved for a query, with the features the re-ranker reads."""
+
+    pos: int
+    features: tuple[float, ...]
+    bm25: float
+    cos: float
+
+
+def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int,
+               cos: NDArray[np.float32] | None = None) -> list[Candidate]:
+    """Union of the BM25 and dense top-``depth`` fact-checks for one query, with features (``cos``: the
+    query's cosines with every fact-check, when a batch computed them)."""
+    n = len(index.fcs)
+    if n == 0:
+        return []
+    if cos is None:
+        cos = index.claim_vecs @ vec
+    k = min(depth, n)
+    dense = np.argpartition(-cos, k - 1)[:k]
+    dense = dense[np.argsort(-cos[dense], kind="stable")]
+    dense_rank = {int(j): r for r, j in enumerate(dense)}
+    hits = index.store.bm25(fts_query(text), depth)
+    bm25 = {index.pos[i]: s for i, s in hits if i in index.pos}
+    bm25_rank = {p: r for r, p in enumerate(bm25)}
+    top_bm25 = max(bm25.values(), default=0.0) or 1.0
+    best_cos = float(cos[dense[0]])
+    qwords = set(content_words(text))
+    qents = index.lexicon.entities(text)
+    out: list[Candidate] = []
+    for p in sorted(set(dense_rank) | set(bm25)):
+        b = bm25.get(p, 0.0)
+        words = len(qwords & index.words[p]) / max(1, len(qwords))
+        ents = len(qents & index.ents[p]) / max(1, len(qents))
+        feats = (float(cos[p]), float(cos[p]) - best_cos, b / top_bm25, math.log1p(max(b, 0.0)),
+                 1.0 / (1 + dense_rank[p]) if p in dense_rank else 0.0,
+                 1.0 / (1 + bm25_rank[p]) if p in bm25_rank else 0.0, words, ents)
+        out.append(Candidate(p, feats, b, float(cos[p])))
+    return out
+
+
+def cosines(index: Index, vecs: NDArray[np.float32], batch: int = 256) -> Iterator[NDArray[np.float32]]:
+    """Each query's cosines with every fact-check, computed a block of queries at a time (one matrix product
+    instead of one per query: several times faster)."""
+    for lo in range(0, len(vecs), batch):
+        yield from vecs[lo:lo + batch] @ index.claim_vecs.T
+
+
+def rank(index: Index, text: str, vec: NDArray[np.float32], reranker: Reranker, depth: int = 30,
+         cos: NDArray[np.float32] | None = None) -> list[tuple[Candidate, float]]:
+    """Candidates for one query with their re-ranked scores, best first."""
+    cands = candidates(index, text, vec, depth, cos)
+    if not cands:
+        return []
+    scores = reranker.scores(np.asarray([c.features for c in cands], dtype=np.float64))
+    order = sorted(range(len(cands)), key=lambda i: (-scores[i], index.fcs[cands[i].pos].id))
+    return [(cands[i], float(scores[i])) for i in order]
+
+
+def _date_relation(claim_date: str | None, fc_date: str | None) -> str:
+    """The claim's article date against the fact-check's, in words."""
+    if not claim_date or not fc_date:
+        return "date relation unknown (" + ("article undated" if not claim_date else "fact-check undated") + ")"
+    try:
+        a, b = date.fromisoformat(claim_date[:10]), date.fromisoformat(fc_date[:10])
+    except ValueError:
+        return f"date relation unknown (article {claim_date}, fact-check {fc_date})"
+    days = (a - b).days
+    if days == 0:
+        return f"published the day of the fact-check ({fc_date})"
+    when = "after" if days > 0 else "before"
+    return f"article {a.isoformat()} is {abs(days)} day{'s' if abs(days) != 1 else ''} {when} the fact-check ({fc_date})"
+
+
+def evidence(index: Index, claim: Row, cand: Candidate) -> tuple[str, ...]:
+    """Why a fact-check matched a claim: shared entities and key phrases, the date relation, the scores."""
+    fc = index.fcs[cand.pos]
+    fc_actors = index.lexicon.actors(fc.match_text)
+    actors = (index.lexicon.actors(claim["text"]) | set(claim.get("actors", ()))) & fc_actors
+    named = {w for a in actors for w in content_words(a)}
+    caps = sorted(e for e in index.lexicon.entities(claim["text"]) & index.ents[cand.pos]
+                  if e.islower() and e not in named  # an actor's alias ("ISIS", "US") is shown by its actor
+                  and not index.lexicon.actors(e.upper()) and not index.lexicon.actors(e.capitalize()))
+    qw = content_words(claim["text"])
+    fw = set(content_words(fc.match_text))
+    bigrams = {f"{a} {b}" for a, b in zip(qw, qw[1:], strict=False)}
+    fc_words = content_words(fc.match_text)
+    fbigrams = {f"{a} {b}" for a, b in zip(fc_words, fc_words[1:], strict=False)}
+    phrases = sorted(bigrams & fbigrams)
+    covered = {w for p in phrases for w in p.split()}
+    names = [*sorted(actors), *(c.capitalize() for c in caps if not any(c in p.split() for p in phrases))]
+    words = sorted({w for w in qw if w in fw and w not in covered and w not in named and w not in caps},
+                   key=lambda w: (-len(w), w))
+    out = []
+    if names:
+        out.append("shared entities: " + ", ".join(names[:8]))
+    if phrases or words:
+        out.append("shared key phrases: " + ", ".join([*phrases[:6], *words[:8 - min(6, len(phrases))]]))
+    out.append(_date_relation(claim.get("date"), fc.date))
+    out.append(f"cosine {cand.cos:.2f}" + (f", BM25 {cand.bm25:.1f}" if cand.bm25 > 0.05 else ", no BM25 hit"))
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class FactcheckSummary:
+    """What the fact-check stage did in one analyze run."""
+
+    factchecks: int = 0
+    claims: int = 0
+    matched_claims: int = 0
+    matches: int = 0
+    inherited: int = 0
+    encoded: int = 0
+    status: str = "up to date"
+
+
+def stage_signature(packs: Sequence[str] = ()) -> Signature:
+    """The stage's analysis signature: its code, the embedding model, the re-ranker weights, the actor lexicon."""
+    from .. import embeddings
+    from ..packs import pack_dirs
+
+    parts: dict[str, str] = {}
+    for module in (__name__, "tracewire.store.factchecks"):  # the matcher and the SQL that picks its claims
+        for name, path in code_files(module, scope=module):
+            parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    emb = code_files(embeddings.__name__, scope=embeddings.__name__)
+    for name, path in emb:
+        parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    parts[f"model {embeddings.PACKAGE}"] = embeddings.model_hash()
+    parts[f"model tracewire.models:{WEIGHTS_FILE}"] = hashlib.sha256(weights_bytes()).hexdigest()
+    for d in pack_dirs(packs) if packs else []:
+        f = d / "actors.toml"
+        if f.is_file():
+            parts[f"pack {d.name}/actors.toml"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return Signature(STAGE, tuple(sorted(parts.items())))
+
+
+def _fingerprint(sig: Signature, fs: FactcheckStore, claims: list[Row], links: list[Row], cfg: MatchConfig) -> str:
+    """Hash of everything the matches depend on: signature, fact-checks, claims and dates, reuse links, config."""
+    h = hashlib.sha256(sig.digest.encode())
+    h.update(json.dumps(fs.fingerprints()).encode())
+    h.update(json.dumps([(c["doc"], c["start"], c["end"], c["text"], c["date"], c["actors"]) for c in claims],
+                        ensure_ascii=False).encode())
+    h.update(json.dumps([(x["source"], x["target"], x["kind"], x["passages"]) for x in links], sort_keys=True).encode())
+    h.update(repr(cfg).encode())
+    return h.hexdigest()
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    """Characters shared by two ranges."""
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def inherit(matches: dict[tuple[str, int, int], list[FactcheckMatch]], claims: list[Row], links: list[Row],
+            top_k: int) -> int:
+    """Give a claim copied through a reuse link its source claim's matches (``via`` = the link); returns how many."""
+    by_doc: dict[str, list[Row]] = {}
+    for c in claims:
+        by_doc.setdefault(c["doc"], []).append(c)
+    added = 0
+    for _ in range(4):  # a chain of copies: each pass carries matches one link further
+        changed = False
+        for link in links:
+            for p in link["passages"]:
+                ts, te, ss, se = p["target_start"], p["target_end"], p["source_start"], p["source_end"]
+                for tc in by_doc.get(link["target"], []):
+                    if _overlap(tc["start"], tc["end"], ts, te) < 0.5 * (tc["end"] - tc["start"]):
+                        continue
+                    scale = (se - ss) / max(1, te - ts)
+                    m0, m1 = ss + (tc["start"] - ts) * scale, ss + (tc["end"] - ts) * scale
+                    for sc in by_doc.get(link["source"], []):
+                        if _overlap(sc["start"], sc["end"], int(m0), int(m1)) < 0.5 * min(sc["end"] - sc["start"], m1 - m0):
+                            continue
+                        src = matches.get((sc["doc"], sc["start"], sc["end"]), [])
+                        key = (tc["doc"], tc["start"], tc["end"])
+                        mine = {m.factcheck: m for m in matches.get(key, [])}
+                        via = {"source": link["source"], "target": link["target"], "kind": link["kind"],
+                               "claim": {"doc": sc["doc"], "start": sc["start"], "end": sc["end"]}}
+                        for m in src:
+                            old = mine.get(m.factcheck)
+                            if old is not None and old.via is not None:
+                                continue
+                            note = (f"copy of a claim in {sc['doc']} that matched it (reuse link "
+                                    f"{link['source']} -> {link['target']}, {link['kind']})")
+                            ev = (note, *(old.evidence if old else m.evidence))
+                            mine[m.factcheck] = FactcheckMatch(tc["doc"], tc["start"], tc["end"], m.factcheck, 0,
+                                                               max(m.score, old.score if old else 0.0), ev, via)
+                            added += 1
+                            changed = True
+                        ranked = sorted(mine.values(), key=lambda m: (-m.score, m.factcheck))[:top_k]
+                        matches[key] = [FactcheckMatch(m.doc, m.start, m.end, m.factcheck, r + 1, m.score, m.evidence,
+                                                       m.via) for r, m in enumerate(ranked)]
+        if not changed:
+            break
+    return added
+
+
+def match_claims(index: Index, claims: list[Row], vecs: NDArray[np.float32], reranker: Reranker, cfg: MatchConfig,
+                 progress: Callable[[int, int], None] | None = None) -> dict[tuple[str, int, int], list[FactcheckMatch]]:
+    """Top-k fact-checks of each claim scoring at least the floor, with evidence (no inheritance yet)."""
+    out: dict[tuple[str, int, int], list[FactcheckMatch]] = {}
+    floor = max(cfg.min_score, reranker.min_score)
+    for i, (claim, cos) in enumerate(zip(claims, cosines(index, vecs), strict=True)):
+        ranked: list[tuple[Candidate, float]] = []
+        seen: set[str] = set()
+        for c, s in rank(index, claim["text"], vecs[i], reranker, cfg.depth, cos):
+            same = " ".join(content_words(index.fcs[c.pos].claim_reviewed))
+            if s < floor or len(ranked) == cfg.top_k:
+                break
+            if c.cos < cfg.min_cosine:
+                continue
+            if same in seen:  # the same case recorded twice (EUvsDisinfo repeats cases): show it once
+                continue
+            seen.add(same)
+            ranked.append((c, s))
+        if ranked:
+            out[(claim["doc"], claim["start"], claim["end"])] = [
+                FactcheckMatch(claim["doc"], claim["start"], claim["end"], index.fcs[c.pos].id, r + 1, round(s, 4),
+                               evidence(index, claim, c)) for r, (c, s) in enumerate(ranked)]
+        if progress and (i % 50 == 0 or i + 1 == len(claims)):
+            progress(i + 1, len(claims))
+    return out
+
+
+def update_factchecks(store: Store, progress: Callable[[int, int], None] | None = None, workers: int = 1,
+                      packs: Sequence[str] | None = None, cfg: MatchConfig | None = None) -> FactcheckSummary:
+    """The corpus stage: (re)match check-worthy claims when fact-checks, claims, links or the signature changed."""
+    from .. import settings
+
+    cfg = cfg or MatchConfig()
+    fs = FactcheckStore.of(store)
+    summary = FactcheckSummary(factchecks=fs.count())
+    if summary.factchecks == 0:  # nothing imported: nothing costly, only stale matches go
+        cleared = fs.clear_matches()
+        summary.status = f"no fact-checks imported (cleared {cleared} old matches)" if cleared else "no fact-checks imported"
+        return summary
+    packs = settings.packs() if packs is None else tuple(packs)
+    sig = stage_signature(packs)
+    claims = fs.claims(cfg.min_checkworthy)
+    links = fs.reuse_links()
+    finger = _fingerprint(sig, fs, claims, links, cfg)
+    summary.claims = len(claims)
+    state = fs.stage_state(STAGE)
+    if state == (sig.digest, finger):
+        summary.status = "up to date"
+        return summary
+    store.record_signatures([sig])
+    summary.status = ("first run" if state is None else
+                      "signature changed" if state[0] != sig.digest else "fact-checks, claims or reuse links changed")
+    index, n_fc = build_index(store, packs)
+    vecs, n_claims = embed(fs, [c["text"] for c in claims])
+    summary.encoded = n_fc + n_claims
+    matches = match_claims(index, claims, vecs, shipped_reranker(), cfg, progress)
+    summary.inherited = inherit(matches, claims, links, cfg.top_k)
+    rows = [m for ms in matches.values() for m in ms]
+    fs.write_matches(rows)
+    fs.write_stage_state(STAGE, sig.digest, finger)
+    summary.matched_claims = len(matches)
+    summary.matches = len(rows)
+    return summary
+
+
+def query_matches(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], reranker: Reranker,
+                  depth: int = 30, k: int = 5) -> list[list[tuple[str, float]]]:
+    """Top-``k`` (fact-check id, score) per query text: what the evaluation and the benchmark call."""
+    return [[(index.fcs[c.pos].id, s) for c, s in rank(index, t, vecs[i], reranker, depth, cos)[:k]]
+            for i, (t, cos) in enumerate(zip(texts, cosines(index, vecs), strict=True))]
+
+
+def feature_rows(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], depth: int
+                 ) -> list[tuple[list[str], NDArray[np.float64]]]:
+    """Per query: candidate ids and their feature matrix (for training the re-ranker)."""
+    out = []
+    for i, t in enumerate(texts):
+        cands = candidates(index, t, vecs[i], depth)
+        out.append(([index.fcs[c.pos].id for c in cands],
+                     np.asarray([c.features for c in cands], dtype=np.float64).reshape(len(cands), len(FEATURES))))
+    return out
