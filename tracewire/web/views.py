@@ -109,6 +109,7 @@ class Links:
     def story(self, story_id: str) -> str:
         """One story."""
         return "/story/" + quote(story_id, safe="")
+
     def factchecks(self) -> str:
         """Known fact-checks page (server only)."""
         return "/factchecks"
