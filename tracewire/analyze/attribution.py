@@ -354,7 +354,7 @@ def _linked(src: Any, cue: Any, hops: int = 4) -> bool:
 
 def find_learned(
     text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
-    cues: frozenset[str], tagger: Any,
+    cues: frozenset[str], tagger: Any, rule_founds: tuple[list[list[Found]], list[tuple[int, int]]] | None = None,
 ) -> tuple[list[list[Found]], list[tuple[int, int]]]:
     """Attributions of each sentence span found by the CRF tagger, with the rules as its features.
 
@@ -364,7 +364,7 @@ def find_learned(
     """
     from .attribution_crf import document_sequences, spans_of
 
-    founds, quotes = find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
+    founds, quotes = rule_founds or find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
     out: list[list[Found]] = []
     for (a, _b, feats), rules in zip(document_sequences(parsed, spans, quotes, founds, cues), founds, strict=True):
         if not feats:
@@ -391,7 +391,7 @@ def find_learned(
             else:
                 sh, ss, se = None, None, None
             cue = " ".join(text[cs:ce].lower().split())
-            if rule is not None and rule.cue in ("according to", "quoted as saying", ":"):
+            if rule is not None:  # the rules name the cue by its verb ("reported" for "was reported")
                 cue = rule.cue
             sent.append(Found(
                 cue, cs, ce, ss, se,
@@ -678,8 +678,14 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     With ``tagger`` (the CRF of ``attribution_crf``) the learned cues and sources are used, else the rules'.
     """
     if tagger is not None:
-        founds, quotes = find_learned(text, parsed, spans, blocks, cues, tagger)
-        founds = [[f for f in fs if not _inside(quotes, f.cue_start, f.cue_end)] for fs in founds]
+        rules = find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
+        learned, quotes = find_learned(text, parsed, spans, blocks, cues, tagger, rules)
+        founds = []
+        for mine, theirs in zip(learned, rules[0], strict=True):
+            mine = [f for f in mine if not _inside(quotes, f.cue_start, f.cue_end)]
+            if not any(f.source_start is not None and _speech(f, parsed) for f in mine):
+                mine = [f for f in theirs if not _inside(quotes, f.cue_start, f.cue_end)]  # the rules as fallback
+            founds.append(mine)
     else:
         founds, quotes = find_all(text, parsed, spans, blocks, cues)
     speaker: dict[tuple[int, int], Attribution] = {}
