@@ -28,13 +28,13 @@ def check_pins(measured: dict[str, float], pinned: dict[str, float], rel: float 
 
 @pytest.mark.shared
 def test_polnear_attribution_gate() -> None:
-    """Source and cue precision and F1 (exact and overlap) on PolNeAR dev."""
+    """Source and cue precision, recall and F1 (exact and overlap) of the shipped tagger on PolNeAR dev."""
     shared_path("data", "polnear", "data", "dev")
     from eval import polnear
 
     r = polnear.run("dev")
     measured = {f"{kind}_{m}": r[kind][m] for kind in ("source", "cue")
-                for m in ("exact_p", "exact_f1", "overlap_p", "overlap_f1")}
+                for m in ("exact_p", "exact_r", "exact_f1", "overlap_p", "overlap_r", "overlap_f1")}
     check_pins(measured, PINS["polnear_dev"])
 
 

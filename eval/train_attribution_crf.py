@@ -1,0 +1,111 @@
+"""Train the attribution tagger (a CRF over cue, source and content tokens) on the PolNeAR training split.
+
+Run: ``python eval/train_attribution_crf.py`` (several minutes on one core). Reads only
+``polnear/data/train`` (every ``STEP``-th article, its first annotation file, as ``eval/polnear.py`` scores);
+its settings (``PARAMS``, the features of ``tracewire/analyze/attribution_crf.py``) were chosen on
+``dev``. Training is deterministic: the same inputs write the same
+``tracewire/models/attribution_crf.crfsuite`` byte for byte.
+``--cache DIR`` keeps the spaCy parses of train and dev in DIR (for trying settings);
+``--dev`` also prints ``eval/polnear.py dev`` with the new model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval import polnear  # noqa: E402
+from tracewire.analyze import attribution_crf  # noqa: E402
+from tracewire.analyze.attribution import find_all, load_cues  # noqa: E402
+from tracewire.analyze.sentences import blocks, split  # noqa: E402
+
+PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 50, "feature.possible_transitions": True, "feature.minfreq": 2}
+# Every STEP-th training article (sorted by name): 168 of 840. Training on all of them did not finish
+# in the time this model was built on a shared two-core machine; see the README for what that costs.
+STEP = 5
+_KINDS = {"Cue": "CUE", "Source": "SRC", "Content": "CONT"}
+
+
+def gold_spans(ann: Path) -> list[tuple[str, int, int]]:
+    """(label, start, end) of every Cue, Source and Content span of a brat file (outer bounds)."""
+    out = []
+    for line in ann.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or not parts[0].startswith("T"):
+            continue
+        kind, _, offsets = parts[1].partition(" ")
+        if kind in _KINDS:
+            nums = [int(x) for x in offsets.replace(";", " ").split()]
+            out.append((_KINDS[kind], min(nums), max(nums)))
+    return out
+
+
+def token_labels(doc: Any, gold: Sequence[tuple[str, int, int]]) -> list[str]:
+    """BIO label of every token of ``doc``; cue wins over source, source over content."""
+    labels = ["O"] * len(doc)
+    for kind in ("CONT", "SRC", "CUE"):  # later kinds overwrite earlier ones
+        for label, s, e in gold:
+            if label != kind:
+                continue
+            span = doc.char_span(s, e, alignment_mode="expand")
+            if span is None:
+                continue
+            for k, t in enumerate(span):
+                labels[t.i] = ("B-" if k == 0 else "I-") + kind
+    return labels
+
+
+def sequences(texts: Sequence[str], docs: Sequence[Any], cues: frozenset[str]) -> list[list[tuple[int, int, list[list[str]]]]]:
+    """Per document, the (first token, end token, features) of each sentence."""
+    out = []
+    for text, doc in zip(texts, docs, strict=True):
+        spans = split(text, [x.start_char for x in doc.sents])
+        bl = blocks(text)
+        founds, quotes = find_all(text, doc, spans, bl, cues, keep_quoted=True)
+        out.append(attribution_crf.document_sequences(doc, spans, quotes, founds, cues))
+    return out
+
+
+def train(out: Path, cache: Path | None = None) -> None:
+    """Train the CRF on PolNeAR train and write it to ``out``."""
+    import pycrfsuite
+
+    every = polnear.articles("train")
+    arts = every[::STEP]
+    texts = [t for t, _ in arts]
+    # the cache holds every training article's parse; without one, parse only those used
+    docs = polnear.parse([t for t, _ in every], "train", cache)[::STEP] if cache else polnear.parse(texts)
+    cues = load_cues()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for (_, ann), doc, seqs in zip(arts, docs, sequences(texts, docs, cues), strict=True):
+        labels = token_labels(doc, gold_spans(ann))
+        for a, b, feats in seqs:
+            if feats:
+                trainer.append(feats, labels[a:b])
+    trainer.set_params(PARAMS)
+    trainer.train(str(out))
+
+
+def main() -> None:
+    """Train, write the model, optionally score dev."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=attribution_crf.MODEL_PATH)
+    ap.add_argument("--dev", action="store_true")
+    args = ap.parse_args()
+    train(args.out, args.cache)
+    print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
+    if args.dev:
+        print(json.dumps(polnear.run("dev", model=args.out, cache=args.cache), indent=2))
+
+
+if __name__ == "__main__":
+    main()

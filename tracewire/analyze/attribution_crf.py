@@ -1,0 +1,230 @@
+"""Learned attribution tagger: a linear-chain CRF over spaCy features marks cue, source and content tokens.
+
+Trained on the PolNeAR training split (``eval/train_attribution_crf.py``), tuned on dev. Each
+sentence is one sequence; each token gets one label of ``B-/I-`` x ``CUE``, ``SRC``, ``CONT`` or
+``O`` (a token that belongs to several spans takes the first of cue, source, content). The features
+are the token's own (lower form, lemma, POS, dependency, entity, shape), its head's, its path to the
+nearest ancestor cue verb, its position relative to quotation marks, its neighbours', and the
+rule finder's output (``attribution.find``): the rules are features and, without a model file, the
+fallback. Noun and multiword cues ("indictment of", "made no direct reference to") are learned from
+the lemma features.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Code, MissingDependencyError
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_crf.crfsuite"
+LABELS = ("CUE", "SRC", "CONT")
+_QUOTE_CHARS = frozenset('"“”‘’«»')
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """One span the tagger marked: its label (CUE, SRC or CONT) and token range [start, end)."""
+
+    label: str
+    start: int
+    end: int
+
+
+def _bucket(n: int) -> str:
+    """A coarse distance bucket for a signed token distance."""
+    a = abs(n)
+    b = "0" if a == 0 else "1" if a == 1 else "2" if a == 2 else "3-5" if a <= 5 else "6-10" if a <= 10 else "far"
+    return ("-" if n < 0 else "+") + b
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The token attributes the features read, taken from a spaCy Doc in one pass (spaCy's are slow to reach)."""
+
+    lower: list[str]
+    lemma: list[str]
+    pos: list[str]
+    tag: list[str]
+    dep: list[str]
+    ent: list[str]
+    shape: list[str]
+    text: list[str]
+    head: list[int]
+    idx: list[int]
+    kids: list[int]
+
+    @classmethod
+    def of(cls, doc: Any) -> Table:
+        """The table of the parsed document ``doc`` (read through ``Doc.to_array``, strings looked up once)."""
+        from spacy.attrs import (
+            DEP,
+            ENT_TYPE,
+            HEAD,
+            IDX,
+            IS_LOWER,
+            IS_TITLE,
+            IS_UPPER,
+            LEMMA,
+            LOWER,
+            ORTH,
+            POS,
+            TAG,
+        )
+
+        arr = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, IS_UPPER, IS_LOWER, ORTH]).tolist()
+        strings = doc.vocab.strings
+        memo: dict[int, str] = {0: ""}
+
+        def s(h: int) -> str:
+            """The string of hash ``h``."""
+            if h not in memo:
+                memo[h] = strings[h]
+            return memo[h]
+
+        n = len(arr)
+        head = [i + (r[6] if r[6] < 1 << 63 else r[6] - (1 << 64)) for i, r in enumerate(arr)]
+        kids = [0] * n
+        for i, h in enumerate(head):
+            if h != i:
+                kids[h] += 1
+        return cls(
+            lower=[s(r[0]) for r in arr], lemma=[s(r[1]).lower() for r in arr], pos=[s(r[2]) for r in arr],
+            tag=[s(r[3]) for r in arr], dep=[s(r[4]) for r in arr], ent=[s(r[5]) or "-" for r in arr],
+            shape=["T" if r[8] else "U" if r[9] else "l" if r[10] else "o" for r in arr],
+            text=[s(r[11]) for r in arr], head=head, idx=[r[7] for r in arr], kids=[min(3, k) for k in kids],
+        )
+
+
+def _cue_path(tab: Table, i: int, cue_tokens: set[int]) -> str:
+    """The dependency of token ``i``'s branch under its nearest ancestor cue ("nsubj", "ccomp"), else "none"."""
+    cur = i
+    for _ in range(8):
+        h = tab.head[cur]
+        if h == cur:
+            return "none"
+        if h in cue_tokens:
+            return tab.dep[cur]
+        cur = h
+    return "none"
+
+
+def sentence_features(
+    tab: Table, lo: int, hi: int, cues: frozenset[str], in_quote: Sequence[bool], rule: dict[int, str],
+) -> list[list[str]]:
+    """Feature strings of tokens [lo, hi) of the document ``tab``.
+
+    ``in_quote[i]`` says whether token i lies inside a quotation; ``rule`` maps a token index to the
+    rule finder's tag for it (``cue`` or ``src``).
+    """
+    lemma, pos, dep, head = tab.lemma, tab.pos, tab.dep, tab.head
+    cue_tokens = {i for i in range(lo, hi) if lemma[i] in cues and pos[i] in ("VERB", "NOUN")}
+    cue_pos = sorted(cue_tokens)
+    base = [
+        ["w=" + tab.lower[i], "l=" + lemma[i], "p=" + pos[i], "t=" + tab.tag[i], "d=" + dep[i], "e=" + tab.ent[i],
+         "sh=" + tab.shape[i]]
+        for i in range(lo, hi)
+    ]
+    quoted = ["q=" + str(in_quote[i]) for i in range(lo, hi)]
+    rules = ["r=" + rule.get(i, "-") for i in range(lo, hi)]
+    out: list[list[str]] = []
+    n = hi - lo
+    for k in range(n):
+        i = lo + k
+        h = head[i]
+        f = ["bias", *base[k]]
+        f += [
+            "hl=" + lemma[h], "hp=" + pos[h], "dhl=" + dep[i] + "|" + lemma[h],
+            "cue=" + str(i in cue_tokens), "hcue=" + str(h in cue_tokens),
+            "path=" + _cue_path(tab, i, cue_tokens), quoted[k],
+            "qc=" + str(tab.text[i] in _QUOTE_CHARS), rules[k],
+            "lp=" + lemma[i] + "|" + pos[i], "nkids=" + str(tab.kids[i]),
+            "root=" + str(h == i), "first=" + str(k == 0), "last=" + str(k == n - 1),
+        ]
+        if cue_pos:
+            near = min(cue_pos, key=lambda c: abs(c - i))
+            f.append("cd=" + _bucket(i - near))
+        else:
+            f.append("cd=none")
+        if k > 0:
+            f.append("pd=" + dep[i - 1] + ">" + dep[i])
+            f.append("-bi=" + lemma[i - 1] + "_" + lemma[i])
+        if k + 1 < n:
+            f.append("bi=" + lemma[i] + "_" + lemma[i + 1])
+        for off in (-2, -1, 1, 2):
+            j = k + off
+            if 0 <= j < n:
+                o = str(off) + ":"
+                f += [o + x for x in base[j][:4]]
+                f.append(o + quoted[j])
+                f.append(o + rules[j])
+            else:
+                f.append(f"{off}:edge")
+        out.append(f)
+    return out
+
+
+def load_tagger(path: Path = MODEL_PATH) -> Any:
+    """The CRF tagger of ``path`` (python-crfsuite); a coded error when the library is missing."""
+    try:
+        import pycrfsuite
+    except ImportError as e:
+        raise MissingDependencyError(
+            "The attribution tagger needs python-crfsuite. Run `pip install python-crfsuite==0.9.12`.", Code.TW004
+        ) from e
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
+def spans_of(labels: Sequence[str], offset: int) -> list[Tagged]:
+    """Tagged spans (document token indices) from one sentence's BIO labels; an I- after O starts a span."""
+    out: list[Tagged] = []
+    cur: str | None = None
+    start = 0
+    for k, lab in enumerate([*labels, "O"]):
+        kind = lab[2:] if lab != "O" else None
+        if cur is not None and (kind != cur or lab.startswith("B-")):
+            out.append(Tagged(cur, offset + start, offset + k))
+            cur = None
+        if kind is not None and cur is None:
+            cur, start = kind, k
+    return out
+
+
+def tag(tagger: Any, feats: list[list[str]]) -> list[str]:
+    """The most likely label of each token."""
+    labels: list[str] = tagger.tag(feats)
+    return labels
+
+
+def document_sequences(
+    parsed: Any, spans: Sequence[tuple[int, int]], quotes: Sequence[tuple[int, int]],
+    founds: Sequence[Sequence[Any]], cues: frozenset[str],
+) -> list[tuple[int, int, list[list[str]]]]:
+    """(first token, end token, features) of each sentence span, with the rule finder's ``founds`` as features."""
+    tab = Table.of(parsed)
+    starts = tab.idx
+    in_quote = [False] * len(starts)
+    for qa, qb in quotes:
+        for i in range(bisect.bisect_left(starts, qa), bisect.bisect_left(starts, qb)):
+            in_quote[i] = True
+    out: list[tuple[int, int, list[list[str]]]] = []
+    for (s, e), found in zip(spans, founds, strict=True):
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        while lo < hi and not tab.text[lo].strip():
+            lo += 1
+        if lo >= hi:
+            out.append((0, 0, []))
+            continue
+        rule: dict[int, str] = {}
+        for f in found:
+            for a, b, name in ((f.source_start, f.source_end, "src"), (f.cue_start, f.cue_end, "cue")):
+                if a is not None and b is not None:
+                    for i in range(max(lo, bisect.bisect_right(starts, a) - 1), bisect.bisect_left(starts, b)):
+                        rule[i] = name
+        out.append((lo, hi, sentence_features(tab, lo, hi, cues, in_quote, rule)))
+    return out
