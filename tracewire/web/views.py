@@ -13,7 +13,7 @@ import jinja2
 
 from ..store import ClaimFilters, Store
 from ..store.readmodel import safe_url
-from .render import LAYERS, article_marks, pair_marks, segments, segments_html
+from .render import pair_marks, segments, segments_html
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -256,18 +256,6 @@ def story_svg(story: dict[str, Any]) -> dict[str, Any]:
     width = 10 + (max(rows_at) + 1 if rows_at else 1) * 190
     height = 12 + max(rows_at.values(), default=1) * 28
     return {"story": story, "nodes": nodes, "edges": edges, "width": width, "height": height}
-
-
-def article_context(store: Store, doc_id: str, links: Links) -> dict[str, Any]:
-    """Article page: segments with layer marks, side panel lists."""
-    doc = store.document_view(doc_id)
-    segs = segments(doc["text"], article_marks(doc, links.pair))
-    present = {layer for s in segs for layer in s.layers}
-    layers = [(k, label, k in present) for k, label in LAYERS]
-    return {"doc": doc, "segments": segs, "layers": layers, "page": "article",
-            "doc_narratives": store.document_narratives(doc_id),
-            "doc_contradictions": store.contradictions_page(doc_id),
-            "factchecks": factcheck_panel(store, doc["id"])}
 
 
 def pair_context(store: Store, source: str, target: str) -> dict[str, Any]:

@@ -159,6 +159,7 @@ def slugify(text: str) -> str:
 def article_context(store: Store, doc_id: str, links: Any) -> dict[str, Any]:
     """Article page: text segments whose findings open an evidence panel, layer toggles, technique legend."""
     from .render import LAYERS, article_marks, segments
+    from .views import factcheck_panel
     doc = store.document_view(doc_id)
     doc["title"] = doc_title(doc)
     kept = {"claim", "checkworthy", "cue", "reuse"}
@@ -190,4 +191,7 @@ def article_context(store: Store, doc_id: str, links: Any) -> dict[str, Any]:
     layers = [(k, "Claims" if k == "claim" else label, k in present, k in DEFAULT_LAYERS) for k, label in LAYERS]
     story_ids = [s["story_id"] for s in doc["stories"]]
     return {"doc": doc, "segments": segs, "layers": layers, "page": "article", "evidence": found,
-            "legend": technique_legend(doc["techniques"]), "colours": TECHNIQUE_COLOURS, "story_ids": story_ids}
+            "legend": technique_legend(doc["techniques"]), "colours": TECHNIQUE_COLOURS, "story_ids": story_ids,
+            "doc_narratives": store.document_narratives(doc_id),
+            "doc_contradictions": store.contradictions_page(doc_id),
+            "factchecks": factcheck_panel(store, doc["id"])}
