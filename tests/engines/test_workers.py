@@ -1,12 +1,14 @@
 """`analyze --workers 2` exports exactly what one worker does, on FA-KES (real news text).
 
 The demo-corpus version of this check is in tests/test_cli.py. Here a fixed subset of FA-KES (its
-first rows, in file order) runs always; the whole dataset (804 articles) is marked slow.
+first rows, in file order) runs always; the whole dataset (804 articles, about 5 min) runs with
+TRACEWIRE_FULL_FAKES=1 (it passed at commit b1fe9b4 in 314 s).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from tracewire.cli import main
 
 KINDS = ("documents", "claims", "quantities", "places", "actors", "techniques", "reuse", "stories")
 FIELDS = ["--field", "text=article_content", "--field", "outlet=source"]
-SUBSET = 40
+SUBSET = 100
 
 
 def _fakes_subset(tmp_path: Path, rows: int) -> Path:
@@ -54,7 +56,7 @@ def _same(one: dict[str, str], two: dict[str, str]) -> None:
 
 @pytest.mark.shared
 def test_two_workers_equal_one_on_a_fakes_subset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The first 40 FA-KES articles: two workers export the same records as one."""
+    """The first 100 FA-KES articles: two workers export the same records as one."""
     src = _fakes_subset(tmp_path, SUBSET)
     one = _exports(src, tmp_path / "one.db", 1, capsys)
     two = _exports(src, tmp_path / "two.db", 2, capsys)
@@ -64,6 +66,8 @@ def test_two_workers_equal_one_on_a_fakes_subset(tmp_path: Path, capsys: pytest.
 
 @pytest.mark.slow
 @pytest.mark.shared
+@pytest.mark.skipif(not os.environ.get("TRACEWIRE_FULL_FAKES"),
+                    reason="all 804 FA-KES articles twice (about 5 min): set TRACEWIRE_FULL_FAKES=1")
 def test_two_workers_equal_one_on_all_of_fakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """All 804 FA-KES articles (minutes): two workers export the same records as one, reuse included."""
     src = shared_path("data", "fakes", "FA-KES-Dataset.csv")
