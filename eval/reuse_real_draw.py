@@ -117,6 +117,54 @@ def draw(more: bool = False) -> None:
     print(f"{len(out)} candidates -> {CAND}", file=sys.stderr)
 
 
+# batch 3: drawn from the method at the time (issue 10 in progress) against passim, to grow the dev
+# half only (its pairs carry split "dev" and a ``b3_`` stratum; the first two batches keep the hash rule)
+SEED_DEV = 20261129
+QUOTA_DEV = {
+    "fakes": {"tw_only_cross": 12, "tw_only_same": 10, "passim_only": 28, "both": 20, "neither": 12},
+    "polnear": {"tw_only_cross": 8, "tw_only_same": 4, "passim_only": 20, "both": 12, "neither": 10},
+    "ptc": {"tw_only_cross": 8, "tw_only_same": 4, "passim_only": 18, "both": 16, "neither": 8},
+}
+
+
+def draw_dev() -> None:
+    """Append batch 3 (dev only): new pairs of every stratum, none already drawn or labelled."""
+    rng = random.Random(SEED_DEV)
+    out = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
+    taken = {(c["corpus"], *rr.key(c["a"], c["b"])) for c in out}
+    taken |= {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}
+    for corpus in rr.CORPORA:
+        docs, tw, ps = rr.prepare(corpus)
+        assert ps is not None, f"run passim on {corpus} first"
+        # FA-KES rows whose unit_id repeats get row ids passim's cached input lacks: leave them out
+        fed = {json.loads(x)["id"] for x in (rr.CACHE / corpus / "passim_in.jsonl").read_text().splitlines()}
+        docs = {i: d for i, d in docs.items() if i in fed}
+        tw = {k: v for k, v in tw.items() if k[0] in fed and k[1] in fed}
+        same = {k for k in set(tw) | set(ps) if docs[k[0]]["outlet"] == docs[k[1]]["outlet"]}
+        strata = {
+            "tw_only_cross": sorted(set(tw) - set(ps) - same),
+            "tw_only_same": sorted((set(tw) & same) - set(ps)),
+            "passim_only": sorted(set(ps) - set(tw)),
+            "both": sorted(set(tw) & set(ps)),
+        }
+        sizes = {s: len(v) for s, v in strata.items()}
+        print(corpus, len(docs), "docs", sizes, file=sys.stderr)
+        q = QUOTA_DEV[corpus]
+        strata = {s: [k for k in v if (corpus, *k) not in taken] for s, v in strata.items() if s in q}
+        picked = {s: sorted(rng.sample(v, min(q[s], len(v)))) for s, v in strata.items()}
+        if "neither" in q:
+            linked = set(tw) | set(ps) | {k for c, *k2 in taken if c == corpus for k in [tuple(k2)]}
+            picked["neither"] = _neither(docs, linked, q["neither"], rng)
+        for stratum, pairs in picked.items():
+            for a, b in pairs:
+                out.append({"corpus": corpus, "a": a, "b": b, "stratum": "b3_" + stratum, "split": "dev",
+                            "stratum_size": sizes.get(stratum), "tracewire": tw.get((a, b), []),
+                            "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND, out)
+    print(f"{len(out)} candidates -> {CAND}", file=sys.stderr)
+
+
 def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str) -> str:
     """How many documents (same outlet / other outlets) contain the phrase's first 8 words."""
     ws = WORD.findall(phrase)[:8]
@@ -184,7 +232,7 @@ def build() -> None:
             raise ValueError(f"line {line!r}: label must be one of {rr.LABELS} or skip")
         ev = sorted(c["runs"] or c["tracewire"] or c["passim"], key=lambda p: p["a_start"] - p["a_end"])
         rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label,
-                     "split": rr.split_of(c["corpus"], c["a"], c["b"]), "drawn_from": c["stratum"],
+                     "split": c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]), "drawn_from": c["stratum"],
                      "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
                      "note": note})
     rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
@@ -198,6 +246,8 @@ if __name__ == "__main__":
         draw()
     elif cmd == "draw-more":
         draw(more=True)
+    elif cmd == "draw-dev":
+        draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd == "build":
