@@ -25,6 +25,7 @@ Edit = tuple[str, int, int, int, int]  # op, a_start, a_end, b_start, b_end (tok
 # Straight marks do not pair across a line break: a quotation of several paragraphs opens each one again.
 _QUOTES = re.compile(r"\u201c[^\u201c\u201d]{1,3000}\u201d|\"[^\"\n]{1,3000}\"|\u00ab[^\u00ab\u00bb]{1,3000}\u00bb"
                      r"|(?:''|``)(?:(?!'')[^\n]){1,3000}?''")
+_EMBEDDED = re.compile(r"<(tweet|blockquote)\b[^<>]{0,400}>([^<]{1,3000})</\1>", re.IGNORECASE)
 _SAID = r"(?:said|says|told|added|stated|declared|wrote|announced|warned|noted|stressed|explained)"
 _NAME = r"((?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)"
 _AFTER = re.compile(rf"^['\s,.]*(?:{_SAID}\s+{_NAME}|{_NAME}\s+{_SAID})")
@@ -228,11 +229,14 @@ def edited_words(edits: list[Edit]) -> int:
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the quotations of a text (inside the marks), in order."""
+    """Character spans of the quotations of a text (inside the marks, or an embedded tweet's text), in order."""
     out = []
     for m in _QUOTES.finditer(text):
         w = 2 if text.startswith(("''", "``"), m.start()) else 1
         out.append((m.start() + w, m.end() - w))
+    if "</" in text:  # an embedded post quotes its author as marks would (PolNeAR keeps them as markup)
+        out.extend(m.span(2) for m in _EMBEDDED.finditer(text))
+        out.sort()
     return out
 
 

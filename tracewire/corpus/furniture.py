@@ -325,6 +325,12 @@ def _widget_line(line: str) -> bool:
     return bool(_CUE.search(line)) or words <= 6 or (words <= 12 and not _PROSE_END.search(line))
 
 
+def _prose_line(line: str) -> bool:
+    """True for a line that reads as a sentence of prose: long, or past twelve words and ending like one."""
+    words = len(_WORD.findall(line))
+    return words > 25 or (words > 12 and bool(_PROSE_END.search(line)))
+
+
 def is_widget(lines: Sequence[str], config: FurnitureConfig | None = None) -> bool:
     """True when a run of lines is shaped like a site widget, not like prose.
 
@@ -384,8 +390,12 @@ def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> l
             shaped = [_widget_line(text[s:e]) for s, e, _ in found[a:b]]
             if not any(shaped):
                 continue
-            # a sentence of prose at either end of the run is content the documents share, not the widget's
-            a, b = a + shaped.index(True), b - shaped[::-1].index(True)
+            # a sentence of prose at either end of the run is content the documents share, not the
+            # widget's; a poll's short question or answer is not prose, and nor is what follows a
+            # cue line to the document's end (an author's bio under "posted with permission")
+            keep = [x or not _prose_line(text[s:e]) for x, (s, e, _) in zip(shaped, found[a:b], strict=True)]
+            tail = b == len(found) and any(_CUE.search(text[s:e]) for s, e, _ in found[a:b])
+            a, b = a + keep.index(True), (b if tail else b - keep[::-1].index(True))
             if is_widget([text[s:e] for s, e, _ in found[a:b]], cfg):
                 spans.append((found[a][0], found[b - 1][1]))
         masked = sum(len(_WORD.findall(text[s:e])) for s, e in spans)

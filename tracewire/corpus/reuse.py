@@ -9,6 +9,7 @@ everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -75,6 +76,8 @@ class ReuseConfig:
     stock_rarity: float = 0.5  # a passage this common (mean rarity below) and short is a stock phrase
     full_words: int = 25  # a passage this long counts in full, however many documents share it ...
     stock_repeat: float = 2.0  # ... unless the outlets holding it repeat it this often (a formula)
+    wire_days: int = 7  # two documents published further apart than this ...
+    apart_words: float = 25.0  # ... need this much unquoted text (a background sentence is not a copy)
     same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
     quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
@@ -99,6 +102,8 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.short_coverage={self.short_coverage} must be in (0, 1]")
         if self.min_link_words <= 0:
             raise UsageError(f"ReuseConfig.min_link_words={self.min_link_words} must be positive")
+        if self.wire_days < 0:
+            raise UsageError(f"ReuseConfig.wire_days={self.wire_days} must be at least 0")
         if self.stats_min_df < 3:
             raise UsageError(f"ReuseConfig.stats_min_df={self.stats_min_df} must be at least 3 "
                              "(anchors in two documents are as rare as a shared passage can be)")
@@ -224,7 +229,8 @@ def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: f
 def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
                     keep: Callable[[TokenPassage], bool] | None = None,
                     same_outlet: bool = False,
-                    quoted: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
+                    quoted: Callable[[TokenPassage], bool] | None = None,
+                    apart: bool = False) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -235,7 +241,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     documents of one outlet (``same_outlet``) need ``same_outlet_words``: what one site prints
     on two of its pages (a sign-up box, a widget, a series header) is short, an article it
     publishes twice is long. Passages that ``quoted`` finds inside quotation marks in both
-    documents link them from ``quote_words`` on: the same sentence of one speaker.
+    documents link them from ``quote_words`` on: the same sentence of one speaker. Two documents
+    published more than ``wire_days`` apart (``apart``) need ``apart_words`` of unquoted text: wire
+    copy is reprinted within days, while a background sentence or a standard description of a
+    person recurs for months.
     """
     found = align(pa, pb, config.align)
     if keep is not None:
@@ -250,7 +259,11 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         return []
     la, lb = max(pa.words.shape[0], 1), max(pb.words.shape[0], 1)
     shared = sum(p.matched for p in passages)
-    weight = sum(weights[k] for k in kept)
+    # a formula (a passage its outlets repeat: an agency's descriptor of a monitor, its background
+    # paragraph) rides along with a link but never makes one: two reports of different events
+    # that share only formulas are not a copy, however long the formulas run
+    own = [k for k in kept if repeat(found[k]) < config.stock_repeat]
+    weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
@@ -264,6 +277,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         shared >= config.min_short_words and small_cov >= config.short_coverage
     ):
         return []
+    if apart and weight < config.apart_words and small_cov < config.short_coverage:
+        in_quotes = 0.0 if quoted is None else sum(weights[k] for k in own if quoted(found[k]))
+        if in_quotes < config.quote_words:
+            return []
     return passages
 
 
@@ -585,11 +602,28 @@ def _align_block(
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
-                                   _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config))
+                                   _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
+                                   days_apart(docs[i].date, docs[j].date) > config.wire_days)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs))
     return links
+
+
+def _day(date: str | None) -> int | None:
+    """The day number of an ISO date (its first ten characters), None when absent or unreadable."""
+    if not date or len(date) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(date[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def days_apart(a: str | None, b: str | None) -> int:
+    """Days between two documents' ISO dates; 0 when either is unknown (nothing is assumed)."""
+    da, db = _day(a), _day(b)
+    return abs(da - db) if da is not None and db is not None else 0
 
 
 def _blocks(total: int, size: int) -> list[tuple[int, int]]:
