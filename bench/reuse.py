@@ -19,6 +19,21 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+News corpus, measured 2026-11-28 on branch reuse3 (formulas never make a link on their own, a
+week's window for short unquoted text, pair blocks of 2,000), 10k only, load average 9-11 on the
+2-core machine, command ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9823  1.0000      107.4   27.2       389  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       73.2   20.7       188   8245
+
+Still 1.3 times datasketch's CPU, not the issue's "2x faster". With one worker (``find_reuse``
+alone, same corpus) 22.0 CPU s against 24.5 at 392ed44; cProfile at 10k (one worker): alignment
+of candidate pairs 76 % (``build_link`` 41 %: direction 13 %, passage extension 11 %, link
+records 7 %, word diffs 5 %; ``align`` 16 %), furniture learning 15 %, indexing 4 %. The
+synthetic news dates nothing, so the week's window never applies here.
+
 News corpus, measured 2026-11-28 on branch reuse2 (widget pool, outlet repeat, 12-word links) on
 the 2-core machine shared with six other jobs (load average 15-18 throughout, so wall times are
 several times the CPU times and say little; compare ``cpu s``, which counts finished workers),

@@ -184,6 +184,11 @@ def decide(
             continue
         if src.outlet and tgt.outlet and src.outlet.casefold() == tgt.outlet.casefold():
             continue  # one outlet on both sides: naming it credits neither
+        named = [x.casefold() for x in (src.outlet if src.outlet and len(src.outlet) >= 4 else None,
+                                        src.title if src.title and len(src.title) >= 12 else None) if x]
+        folded = tgt.text.casefold() if named else ""
+        if not any(x in folded for x in named):
+            continue  # named nowhere in the target: no credit, and no need to cut out its passages
         tt = tb if tgt is b else ta
         tgt_only = _unshared_text(
             tgt, tt, [(p.b_start, p.b_end) if tgt is b else (p.a_start, p.a_end) for p in passages]

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 BATCH = 1_000  # documents tokenised and shingled together (small arrays stay in cache and heap)
-PAIR_BLOCK = 500  # candidate pairs aligned together (their documents are tokenised as one batch)
+PAIR_BLOCK = 2_000  # candidate pairs aligned together (their documents are tokenised as one batch: fewer re-tokenised)
 MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
 
 
@@ -199,24 +199,26 @@ def repeat(p: TokenPassage) -> float:
     each of the few outlets that use it. The median, so one common phrase inside a copied
     passage ("the Syrian Observatory for Human Rights said") does not make it a formula.
     """
-    if p.seed_outlets is None or not p.seed_outlets.any():
+    outs_all = p.seed_outlets
+    if outs_all is None or not outs_all.any():
         return 1.0  # no seed is a frequent anchor: the common case, and 1 by definition
-    known = p.seed_df > 0
-    df, outs = p.seed_df[known], p.seed_outlets[known]
-    per = np.sort(np.where(outs > 0, df / np.maximum(outs, 1), 1.0))
-    mid = per.shape[0] // 2  # the median, without numpy.median's overhead on small arrays
-    return float(per[mid] if per.shape[0] % 2 else (per[mid - 1] + per[mid]) / 2)
+    # seeds are few: plain Python beats numpy's per-call overhead on arrays this small
+    per = sorted(d / o if o > 0 else 1.0 for d, o in zip(p.seed_df.tolist(), outs_all.tolist(), strict=True) if d > 0)
+    mid = len(per) // 2
+    return float(per[mid] if len(per) % 2 else (per[mid - 1] + per[mid]) / 2)
 
 
-def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf")) -> float:
+def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf"),
+                   rep: float | None = None) -> float:
     """Matching words of a passage times the mean rarity of its anchor seeds (1 when it has none).
 
     A passage of ``full_words`` or more counts in full: stock phrases are short, and a long
     passage that many documents share is a text they all copy (a wire lede in forty papers),
     unless the outlets that hold it repeat it (``repeat`` at least ``stock_repeat``): then it is
-    their formula, and its weight is divided by how often each repeats it.
+    their formula, and its weight is divided by how often each repeats it. ``rep``: ``repeat(p)``
+    when the caller has it already.
     """
-    rep = repeat(p)
+    rep = repeat(p) if rep is None else rep
     stock = rep >= stock_repeat
     known = p.seed_df[p.seed_df > 0]
     if p.matched >= full_words and not stock or not known.size:
@@ -251,7 +253,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
-    weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat) for p in found]
+    reps = [repeat(p) for p in found]
+    weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r) for p, r in zip(found, reps, strict=True)]
     kept = [k for k, p in enumerate(found)
             if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
     passages = [found[k] for k in kept]
@@ -262,7 +265,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     # a formula (a passage its outlets repeat: an agency's descriptor of a monitor, its background
     # paragraph) rides along with a link but never makes one: two reports of different events
     # that share only formulas are not a copy, however long the formulas run
-    own = [k for k in kept if repeat(found[k]) < config.stock_repeat]
+    own = [k for k in kept if reps[k] < config.stock_repeat]
     weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
