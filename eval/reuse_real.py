@@ -206,7 +206,12 @@ def prepare(corpus: str, with_passim: bool = False) -> tuple[dict[str, dict[str,
 
 # -- scoring -----------------------------------------------------------------------------------------
 def load_pairs(split: str | None = None) -> list[dict[str, Any]]:
-    """The labelled pairs, optionally of one half only."""
+    """The labelled pairs, optionally of one half only (the held-out half is refused under the gates).
+
+    ``None`` (every pair, for the file's format check) is not a half to score.
+    """
+    if split in ("heldout", "all"):
+        splits.refuse_under_gates("the held-out half of eval/reuse_real")
     rows = [json.loads(x) for x in PAIRS.read_text(encoding="utf-8").splitlines() if x.strip()]
     return [r for r in rows if split in (None, "all") or r["split"] == split]
 
