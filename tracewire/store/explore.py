@@ -403,7 +403,7 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
     """Every claim for the static report: columnar facet data, display rows, and the search postings."""
     cols: dict[str, list[Any]] = {k: [] for k in ("key", "doc", "outlet", "date", "channel", "source", "kind",
                                                     "hedged", "checkworthy", "title")}
-    dicts: dict[str, dict[str, int]] = {k: {} for k in ("doc", "outlet", "channel", "source", "kind", "title",
+    dicts: dict[str, dict[str, int]] = {k: {} for k in ("doc", "outlet", "channel", "source", "kind", "title", "date",
                                                           "actor", "place", "technique", "hedge", "narrative")}
 
     def code(name: str, value: Any) -> int:
@@ -423,7 +423,7 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
         for name, value in (("doc", r["doc"]), ("outlet", r["outlet"]), ("channel", r["channel"]),
                             ("source", r["source_facet"]), ("kind", r["kind"]), ("title", r["title"])):
             cols[name].append(code(name, value))
-        cols["date"].append(r["date"])
+        cols["date"].append(code("date", r["date"]))
         cols["hedged"].append(r["hedged"])
         cols["checkworthy"].append(r["checkworthy"])
         rows.append({"k": r["claim_key"], "text": r["text"], "source": r["source"], "canonical": r["source_canonical"],
@@ -433,14 +433,10 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
     for r in conn.execute("SELECT facet, value, claim_key FROM web_claim_tags ORDER BY claim_key, facet, value"):
         if r[2] in ordinal:
             per_claim[r[0]][ordinal[r[2]]].append(code(r[0], r[1]))
-    # tags as compressed rows: the codes of claim o are val[off[o]:off[o + 1]] (flat arrays parse and scan fast)
+    # tags as compressed rows: claim o has n[o] codes, the next ones in val (flat arrays parse and scan fast)
     tags: dict[str, dict[str, list[int]]] = {}
     for f, lists in per_claim.items():
-        off, val = [0], []
-        for codes in lists:
-            val.extend(codes)
-            off.append(len(val))
-        tags[f] = {"off": off, "val": val}
+        tags[f] = {"n": [len(codes) for codes in lists], "val": [c for codes in lists for c in codes]}
     postings: dict[str, dict[str, list[int]]] = {}
     for table, name in (("web_claims_fts", "text"), ("web_sources_fts", "source")):
         conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_v USING fts5vocab(main, {table}, 'instance')")

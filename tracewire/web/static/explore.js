@@ -103,13 +103,19 @@
     this.masks = { text: {}, source: {} };
     this.positions = { text: {}, source: {} };
     this.col = {};
-    ["doc", "outlet", "channel", "source", "kind", "title", "hedged"].forEach(function (k) {
+    ["doc", "outlet", "channel", "source", "kind", "title", "hedged", "date"].forEach(function (k) {
       self.col[k] = Int32Array.from(meta.cols[k]);
     });
     this.col.checkworthy = Float64Array.from(meta.cols.checkworthy);
+    meta.cols.date = Array.from(this.col.date, function (c) { return c < 0 ? null : meta.dicts.date[c]; });
+    var groups = meta.alias_groups, aliases = {};
+    Object.keys(meta.aliases).forEach(function (a) { aliases[a] = groups[meta.aliases[a]]; });
+    meta.aliases = aliases;
     this.tag = {};
     Object.keys(meta.tags).forEach(function (f) {
-      self.tag[f] = { off: Int32Array.from(meta.tags[f].off), val: Int32Array.from(meta.tags[f].val) };
+      var counts = meta.tags[f].n, off = new Int32Array(n + 1);
+      for (var i = 0; i < n; i++) { off[i + 1] = off[i] + counts[i]; }
+      self.tag[f] = { off: off, val: Int32Array.from(meta.tags[f].val) };
     });
     this.rank = {};
     Object.keys(meta.rank).forEach(function (k) { self.rank[k] = Int32Array.from(meta.rank[k]); });
@@ -218,19 +224,13 @@
     var cacheKey = sort + " " + order;
     this.orders = this.orders || {};
     if (this.orders[cacheKey]) { return this.orders[cacheKey]; }
-    var n = this.n, keys = this.meta.cols.key, vals;
+    var n = this.n, keys = this.meta.cols.key, vals, o;
     if (sort === "checkworthy" && order === "desc") {  /* ordinals are already in this order (the report's default) */
       this.orders[cacheKey] = Int32Array.from({ length: n }, function (_, i) { return i; });
       return this.orders[cacheKey];
     }
     if (sort === "checkworthy") { vals = this.col.checkworthy; }
-    else if (sort === "date") {
-      /* dates rank as strings do in SQLite: by the order of the distinct dates */
-      var dates = this.meta.cols.date, distinct = Array.from(new Set(dates.filter(function (d) { return d; }))).sort();
-      var at = new Map(distinct.map(function (d, i) { return [d, i]; }));
-      vals = new Float64Array(n);
-      for (var o = 0; o < n; o++) { vals[o] = dates[o] ? at.get(dates[o]) : -1; }
-    } else {
+    else {
       var codes = this.col[sort], rank = this.rank[sort];
       vals = new Float64Array(n);
       for (o = 0; o < n; o++) { vals[o] = codes[o] < 0 ? -1 : rank[codes[o]]; }
@@ -350,6 +350,13 @@
                pageOrdinals: pageOrds, facets: facets };
     });
   };
+  Explorer.prototype.hasShard = function (k) { return !!ROWS[k]; };
+  Explorer.prototype.loadShard = function (k) { return loadScript("claims-rows-" + k + ".js"); };
+  Explorer.prototype.hasRows = function (ordinals) {
+    var size = this.meta.shard_size;
+    for (var i = 0; i < ordinals.length; i++) { if (!ROWS[Math.floor(ordinals[i] / size)]) { return false; } }
+    return true;
+  };
   Explorer.prototype.rows = function (ordinals) {
     /* Display rows of these ordinals, loading their shards. */
     var size = this.meta.shard_size, need = {};
@@ -431,7 +438,7 @@
           chips.appendChild(document.createTextNode(" "));
         }
       });
-      clear(facetsBox);
+      var facetFrag = document.createDocumentFragment();  /* built apart, swapped in at once */
       FACETS.forEach(function (f, i) {
         var fc = r.facets[f];
         var det = el("details", { "class": "facet", "data-facet": f });
@@ -456,7 +463,7 @@
         });
         if (fc.distinct > fc.values.length) { ul.appendChild(el("li", { "class": "more" }, num(fc.distinct - fc.values.length) + " more values")); }
         det.appendChild(ul);
-        facetsBox.appendChild(det);
+        facetFrag.appendChild(det);
       });
       Array.prototype.forEach.call(document.querySelectorAll("#tw-claims thead a.sort"), function (a) {
         var k = a.getAttribute("data-sort"), active = r.sort === k;
@@ -466,7 +473,7 @@
         if (active) { a.parentNode.setAttribute("aria-sort", r.order === "desc" ? "descending" : "ascending"); }
         else { a.parentNode.removeAttribute("aria-sort"); }
       });
-      clear(tbody);
+      var rowFrag = document.createDocumentFragment();
       r.pageOrdinals.forEach(function (o) {
         var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]];
         var tr = el("tr", { "data-key": c.key[o], "data-kind": kind });
@@ -481,8 +488,10 @@
         var dtd = el("td");
         dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + c.key[o] }, d.title[c.title[o]]));
         tr.appendChild(dtd);
-        tbody.appendChild(tr);
+        rowFrag.appendChild(tr);
       });
+      facetsBox.replaceChildren(facetFrag);
+      tbody.replaceChildren(rowFrag);
       clear(pager);
       function pl(label, pg, rel) {
         var a = el("a", { href: hashOf(cleanParams(p, { page: pg })) }, label);
@@ -510,6 +519,20 @@
         tr.cells[5].textContent = row.hedges.join("; ");
       });
     }
+    function prefetch() {
+      /* after the first page, the display shards load a few at a time while the page is idle, so that later
+         searches find their claim texts loaded */
+      var shards = Math.ceil(ex.n / meta.shard_size), next = 0;
+      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 3000 }); }
+        : function (fn) { setTimeout(fn, 30); };
+      function step() {
+        var batch = [];
+        while (batch.length < 6 && next < shards) { if (!ex.hasShard(next)) { batch.push(next); } next++; }
+        if (!batch.length) { return; }
+        Promise.all(batch.map(function (k) { return ex.loadShard(k); })).then(function () { idle(step); }, function () {});
+      }
+      idle(step);
+    }
     function run() {
       /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
       var p = cleanParams(readParams());
@@ -521,11 +544,20 @@
         if (mine !== seq) { return; }
         render(p, r); dirty.reset();
         if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
-        full = ex.rows(r.pageOrdinals).then(function (rows) {
-          if (mine !== seq) { return; }
-          fillRows(r, rows);
-          body.setAttribute("data-explore-ready", String(mine));
-          if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+        full = new Promise(function (resolve) {
+          function fill() {
+            if (mine !== seq) { resolve(); return; }  /* a newer view (the next keystroke) loads its own texts */
+            ex.rows(r.pageOrdinals).then(function (rows) {
+              if (mine === seq) {
+                fillRows(r, rows);
+                body.setAttribute("data-explore-ready", String(mine));
+                if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
+              }
+              resolve();
+            }, resolve);
+          }
+          /* texts already loaded fill at once; else counts and rows paint first and the shards load after */
+          if (ex.hasRows(r.pageOrdinals)) { fill(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
         });
         window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
