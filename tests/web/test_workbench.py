@@ -294,6 +294,38 @@ def test_d_techniques_in_seed_002_with_evidence(site: Site, pg: Any) -> None:
 
 @pytest.mark.shared
 @pytest.mark.slow
+def test_timeline_brush_filters_map_and_claims_together(site: Site, pg: Any, server: LiveServer) -> None:
+    """The map's brush narrows its markers and hands its period to the claims, whose brush narrows them too."""
+    import httpx
+
+    pg.goto(site.url("map"))
+    site.settle(pg)
+    everywhere = pg.locator("#tw-period").inner_text()
+    pg.locator("#tw-timeline input[data-brush='from']").press("ArrowRight")  # one month later: fewer places
+    period = pg.locator("#tw-period").inner_text()
+    assert period != everywhere and int(period.split(": ")[1].split()[0]) < int(everywhere.split(": ")[1].split()[0])
+    first, last = period.split(":")[0].split(" to ")
+    assert f"from={first}" in pg.url and f"to={last}" in pg.url  # the view is a URL
+    pg.locator("#tw-period-claims").click()
+    pg.wait_for_load_state()
+    site.settle(pg)
+    want = httpx.get(server.url + "/api/explore", params={"from": first, "to": last}).json()["total"]
+    assert total(pg) == want > 0
+    assert pg.locator("#tw-timeline .brush-label").inner_text().startswith(f"{first} to {last}")
+    assert f"from={first}" in (pg.locator("#tw-period-map").get_attribute("href") or "")
+    shot(pg, f"workbench-brush-{site.mode}")
+    pg.locator("#tw-timeline input[data-brush='to']").press("Home")  # down to the first month shown
+    pg.wait_for_timeout(300)
+    pg.wait_for_load_state()
+    site.settle(pg)
+    assert f"from={first}" in pg.url and f"to={first}" in pg.url
+    want = httpx.get(server.url + "/api/explore", params={"from": first, "to": first}).json()["total"]
+    assert total(pg) == want
+    assert pg.errors == []
+
+
+@pytest.mark.shared
+@pytest.mark.slow
 def test_report_answers_like_the_server(server: LiveServer, report: Path, browser: Any) -> None:
     """Fifteen views: the report's total, page of claims and facet counts equal the server's."""
     import httpx

@@ -626,7 +626,7 @@
   function timeline(months, p, go) {
     var box = document.getElementById("tw-timeline"), link = document.getElementById("tw-period-map");
     if (!box) { return; }
-    TW.brush(box, months, p.from || "", p.to || "", go);
+    TW.brush(box, months, p.from || "", p.to || "", go, "claims");
     if (link) {
       var from = (p.from || "").slice(0, 7), to = (p.to || "").slice(0, 7);
       link.setAttribute("href", TW.pageHref("map", { place: p.place || "", from: from, to: to }));

@@ -139,7 +139,7 @@
       if (place) { pick(place, false); }
     }
     function brush() {
-      if (timeline) { TW.brush(timeline, bins, range[0], range[1], setRange); }
+      if (timeline) { TW.brush(timeline, bins, range[0], range[1], setRange, "place mentions"); }
     }
     function fromHash() {
       var h = TW.hashParams();

@@ -58,8 +58,8 @@
     }
     return out;
   }
-  function brush(box, bins, from, to, onChange) {
-    /* Draw a brush in box over bins [{value: "YYYY-MM", count}]; onChange(from, to) with months or "" (all). */
+  function brush(box, bins, from, to, onChange, unit) {
+    /* Draw a brush in box over bins [{value: "YYYY-MM", count}] of unit ("claims"); onChange(from, to), "" for all. */
     clear(box);
     var known = bins.filter(function (b) { return /^\d{4}-\d{2}$/.test(b.value); });
     if (!known.length) { box.hidden = true; return null; }
@@ -75,7 +75,7 @@
     var hi = to && months.indexOf(to.slice(0, 7)) >= 0 ? months.indexOf(to.slice(0, 7)) : n - 1;
     var W = 600, H = 60, bw = W / n;
     var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, "class": "brush", role: "img",
-                             "aria-label": "claims per month, " + months[0] + " to " + months[n - 1] });
+                             "aria-label": (unit || "count") + " per month, " + months[0] + " to " + months[n - 1] });
     var bars = months.map(function (k, i) {
       var h = Math.max((counts[k] || 0) ? 2 : 0, Math.round((H - 4) * (counts[k] || 0) / top));
       var r = svg("rect", { x: (i * bw + 0.5).toFixed(1), y: H - h, width: Math.max(1, bw - 1).toFixed(1), height: h });
@@ -104,7 +104,7 @@
       bars.forEach(function (r, i) { r.setAttribute("class", i >= lo && i <= hi ? "in" : "out"); });
       a.value = String(lo); b.value = String(hi);
       a.setAttribute("aria-valuetext", months[lo]); b.setAttribute("aria-valuetext", months[hi]);
-      label.textContent = (lo === 0 && hi === n - 1 ? "All months: " : months[lo] + " to " + months[hi] + ": ") + num(total());
+      label.textContent = (lo === 0 && hi === n - 1 ? "All months: " : months[lo] + " to " + months[hi] + ": ") + num(total()) + " " + (unit || "");
     }
     function commit() {
       var all = lo === 0 && hi === n - 1;
