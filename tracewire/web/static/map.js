@@ -108,7 +108,7 @@
       var h = {};
       if (body.getAttribute("data-place")) { h.place = body.getAttribute("data-place"); }
       if (range[0]) { h.from = range[0]; h.to = range[1]; }
-      var s = new URLSearchParams(h).toString();
+      var s = TW.query(h);
       if (history.replaceState) { history.replaceState(null, "", s ? "#" + s : window.location.pathname + window.location.search); }
     }
     document.getElementById("tw-place-search").addEventListener("submit", function (ev) {

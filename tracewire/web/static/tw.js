@@ -37,15 +37,19 @@
     return out;
   }
   /* a page of the site with query parameters: ?a=b on the server, #a=b in the report (its pages are files) */
+  function query(params) {
+    /* a=b&c=d with %20 for spaces (the form the earlier links used) */
+    return Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
+      return encodeURIComponent(k) + "=" + encodeURIComponent(params[k]);
+    }).join("&");
+  }
   function pageHref(page, params) {
-    var q = new URLSearchParams();
-    Object.keys(params).forEach(function (k) { if (params[k]) { q.set(k, params[k]); } });
-    var s = q.toString();
+    var s = query(params);
     if (staticMode) { return page + ".html" + (s ? "#" + s : ""); }
     return (page === "map" ? "/map" + (s ? "#" + s : "") : "/" + page + (s ? "?" + s : ""));
   }
   TW.el = el; TW.svg = svg; TW.clear = clear; TW.readJSON = readJSON; TW.num = num; TW.safeHref = safeHref;
-  TW.docHref = docHref; TW.hashParams = hashParams; TW.pageHref = pageHref;
+  TW.docHref = docHref; TW.hashParams = hashParams; TW.pageHref = pageHref; TW.query = query;
 
   /* -- timeline brush: months with counts; a range picked by dragging over the bars or with two sliders ------- */
   function monthsBetween(a, b) {
