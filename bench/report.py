@@ -13,12 +13,17 @@ Debian's Chromium (Playwright, offline) and measures, in the page's own clock:
   has passed, and until the rows' claim texts (display shards) are filled in. A keystroke that
   reaches new letters loads their index file from disk first.
 
-Prints the claim count, the report's size, then median, 90th percentile and worst of --runs runs.
+Prints the claim count, the report's size, then median, 90th percentile and worst of --runs runs,
+and the load average before and after. Wall-clock figures on a busy machine measure the machine: one
+more run, traced, also sums the renderer main thread's own CPU time (trace events' thread duration) for
+the open and for each keystroke, a figure that other processes disturb much less.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -50,6 +55,37 @@ KEYSTROKE = """async (text) => {
   await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   return [counted, performance.now() - t];
 }"""
+
+
+MARKED = ("async (a) => { performance.mark('tw-k-start'); const r = await (" + KEYSTROKE + ")(a);"
+          " performance.mark('tw-k-end'); return r; }")
+
+
+def traced_cpu(browser: object, url: str, words: list[str]) -> tuple[float, list[float]]:
+    """Main-thread CPU ms (thread time of its tasks) of opening url and of each keystroke, from a trace."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+    browser.start_tracing(page=page, categories=["toplevel", "blink.user_timing"])  # type: ignore[attr-defined]
+    page.goto(url)
+    page.wait_for_selector("body[data-explore-ready]", state="attached", timeout=60000)
+    page.evaluate("performance.mark('tw-open-end')")
+    for word in words:
+        for i in range(1, len(word) + 1):
+            page.evaluate(MARKED, word[:i])
+    events = json.loads(browser.stop_tracing())["traceEvents"]  # type: ignore[attr-defined]
+    page.close()
+    # the page's own main thread: where its marks were made
+    threads = {(e["pid"], e["tid"]) for e in events if e.get("name") == "tw-open-end"}
+    tasks = [(e["ts"], e["tdur"]) for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) in threads
+             and e.get("name") == "ThreadControllerImpl::RunTask" and "tdur" in e]
+    marks = sorted((e["ts"], e["name"]) for e in events if str(e.get("name", "")).startswith("tw-"))
+    starts = [t for t, n in marks if n == "tw-k-start"]
+    ends = [t for t, n in marks if n == "tw-k-end"]
+    opened = next(t for t, n in marks if n == "tw-open-end")
+
+    def cpu(a: float, z: float) -> float:
+        return sum(d for t, d in tasks if a <= t < z) / 1000
+
+    return cpu(0, opened), [cpu(a, z) for a, z in zip(starts, ends, strict=True)]
 
 
 def summary(values: list[float]) -> str:
@@ -88,6 +124,7 @@ def main() -> int:
         opens: list[float] = []
         counted: list[float] = []
         filled: list[float] = []
+        load_before = os.getloadavg()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             for _ in range(args.runs):
@@ -103,11 +140,16 @@ def main() -> int:
                         counted.append(a)
                         filled.append(b)
                 context.close()
+            open_cpu, key_cpu = traced_cpu(browser, (index.parent / "claims.html").as_uri(), args.keystrokes.split())
             browser.close()
+        load_after = os.getloadavg()
     print(f"open claims.html, until total, facets and the first page are shown: {summary(first)} ({len(first)} runs)")
     print(f"open claims.html, until that page's claim texts are filled in: {summary(opens)}")
     print(f"search keystroke, until total, facets and rows are shown: {summary(counted)} ({len(counted)} keystrokes)")
     print(f"search keystroke, until the claim texts are filled in: {summary(filled)}")
+    print(f"traced run, renderer main-thread CPU: open {open_cpu:.0f} ms; keystroke {summary(key_cpu)}")
+    print(f"load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load_before)}, "
+          f"after {', '.join(f'{x:.1f}' for x in load_after)} on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -107,7 +107,7 @@ def test_kinds_from_lexicon(analyze: Callable[[str], Analysis]) -> None:
     ana = analyze(text)
     assert _att(ana, "The Pentagon").kind == "government_body"
     assert _att(ana, "SANA").kind == "media_outlet"
-    assert _att(ana, "The Russian Defense Ministry").canonical == "Russian Ministry of Defense"
+    assert _att(ana, "The Russian Defense Ministry").canonical == "Russian Ministry of Defence"
 
 
 def test_unbalanced_quotes_degrade_per_paragraph(analyze: Callable[[str], Analysis]) -> None:

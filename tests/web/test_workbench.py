@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser]
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 STORE_ENV = "TRACEWIRE_TEST_WORKBENCH_DB"
 SEED_COPIER, SEED_ORIGINAL = "002_525e1a21c51b5b98", "004_5f7f21560a4aea28"
-MOD = "Russian Ministry of Defense"  # the Syria pack's canonical name; "Defence" folds to it in search
+MOD = "Russian Ministry of Defence"  # the Syria pack's canonical name ("Defense" is an alias; search folds both)
 
 # ten and more views: the report must answer each exactly as the server does
 COMBOS: list[dict[str, str]] = [
@@ -205,8 +205,10 @@ def test_b_e_anonymous_and_ministry_claims_with_export(site: Site, pg: Any) -> N
     assert set(pg.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.kind)")) == {"anonymous"}
     pg.goto(site.url("claims"))
     site.settle(pg)
-    pg.fill("input[name='sq']", "ministry of defence")  # British spelling: folds to the pack's "Defense"
+    pg.fill("input[name='sq']", "ministry of defense")  # American spelling: folds to the pack's "Defence"
     apply(pg, site)
+    facet_values = pg.eval_on_selector_all("[data-facet='source'] li a", "as => as.map(a => a.textContent.trim())")
+    assert MOD in facet_values and "Russian Ministry of Defense" not in facet_values
     count = click_facet(pg, site, "source", MOD)
     assert total(pg) == count >= 10
     pg.select_option("select[name='hedged']", "yes")  # changed, not applied
@@ -214,13 +216,33 @@ def test_b_e_anonymous_and_ministry_claims_with_export(site: Site, pg: Any) -> N
     with pg.expect_download() as info:
         pg.locator("#tw-csv").click()
     name = info.value.suggested_filename
-    assert name.startswith("claims_") and "Russian-Ministry-of-Defense" in name and name.endswith(".csv")
+    assert name.startswith("claims_") and "Russian-Ministry-of-Defence" in name and name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == count
     assert {r["source_canonical"] for r in rows} == {MOD}
     assert all(r["title"] and r["doc"] for r in rows) and {"url", "channel", "hedges"} <= set(rows[0])
     shot(pg, f"workbench-b-ministry-{site.mode}")
     assert pg.errors == []
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_b_ministry_facet_count_equals_the_claims_export(corpus: Path, server: LiveServer, tmp_path: Path) -> None:
+    """(b) 'Russian Ministry of Defence' is a source facet value, and its count is the claims export's count."""
+    import json
+
+    import httpx
+
+    from tracewire.cli import main
+
+    out = tmp_path / "claims.jsonl"
+    assert main(["export", "claims", "--db", str(corpus), "--out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    exported = sum(1 for r in records if (r["attribution"] or {}).get("canonical") == MOD)
+    facet = httpx.get(server.url + "/api/explore").json()["facets"]["source"]["values"]
+    counts = {v["value"]: v["count"] for v in facet}
+    assert counts.get(MOD) == exported >= 10
+    assert "Russian Ministry of Defense" not in counts  # one spelling: the pack's canonical name
 
 
 @pytest.mark.shared
@@ -272,8 +294,40 @@ def test_d_techniques_in_seed_002_with_evidence(site: Site, pg: Any) -> None:
 
 @pytest.mark.shared
 @pytest.mark.slow
+def test_timeline_brush_filters_map_and_claims_together(site: Site, pg: Any, server: LiveServer) -> None:
+    """The map's brush narrows its markers and hands its period to the claims, whose brush narrows them too."""
+    import httpx
+
+    pg.goto(site.url("map"))
+    site.settle(pg)
+    everywhere = pg.locator("#tw-period").inner_text()
+    pg.locator("#tw-timeline input[data-brush='from']").press("ArrowRight")  # one month later: fewer places
+    period = pg.locator("#tw-period").inner_text()
+    assert period != everywhere and int(period.split(": ")[1].split()[0]) < int(everywhere.split(": ")[1].split()[0])
+    first, last = period.split(":")[0].split(" to ")
+    assert f"from={first}" in pg.url and f"to={last}" in pg.url  # the view is a URL
+    pg.locator("#tw-period-claims").click()
+    pg.wait_for_load_state()
+    site.settle(pg)
+    want = httpx.get(server.url + "/api/explore", params={"from": first, "to": last}).json()["total"]
+    assert total(pg) == want > 0
+    assert pg.locator("#tw-timeline .brush-label").inner_text().startswith(f"{first} to {last}")
+    assert f"from={first}" in (pg.locator("#tw-period-map").get_attribute("href") or "")
+    shot(pg, f"workbench-brush-{site.mode}")
+    pg.locator("#tw-timeline input[data-brush='to']").press("Home")  # down to the first month shown
+    pg.wait_for_timeout(300)
+    pg.wait_for_load_state()
+    site.settle(pg)
+    assert f"from={first}" in pg.url and f"to={first}" in pg.url
+    want = httpx.get(server.url + "/api/explore", params={"from": first, "to": first}).json()["total"]
+    assert total(pg) == want
+    assert pg.errors == []
+
+
+@pytest.mark.shared
+@pytest.mark.slow
 def test_report_answers_like_the_server(server: LiveServer, report: Path, browser: Any) -> None:
-    """Thirteen views: the report's total, page of claims and facet counts equal the server's."""
+    """Fifteen views: the report's total, page of claims and facet counts equal the server's."""
     import httpx
 
     context = browser.new_context()
@@ -281,7 +335,11 @@ def test_report_answers_like_the_server(server: LiveServer, report: Path, browse
     try:
         pg.goto((report / "claims.html").as_uri())
         pg.wait_for_selector("body[data-explore-ready]", state="attached", timeout=20000)
-        for combo in COMBOS:
+        narratives = httpx.get(server.url + "/api/explore").json()["facets"]["narrative"]["values"]
+        assert narratives  # the narrative facet (narratives stage) has values on the seeds plus FA-KES
+        extra = [{"narrative": narratives[0]["value"]}, {"narrative": narratives[1]["value"], "from": "2016-01",
+                                                          "to": "2017-06", "kind": "unattributed"}]
+        for combo in COMBOS + extra:
             want = httpx.get(server.url + "/api/explore", params=combo).json()
             got = pg.evaluate("p => TW_EXPLORE.query(p).then(r => ({total: r.total, keys: r.keys, facets: r.facets}))",
                               combo)

@@ -128,8 +128,10 @@ def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
         for shard, terms in shards.items():
             (out / f"claims-idx-{name}-{shard}.js").write_text(_script("TW_POSTINGS", name, shard, terms),
                                                                encoding="utf-8")
-    aliases = {k: [list(t) for t in v] for k, v in alias_groups(settings.packs()).items()}
+    groups: dict[str, int] = {}  # each alias group once; an alias names its group by index
+    aliases = {k: groups.setdefault(json.dumps(v), len(groups)) for k, v in alias_groups(settings.packs()).items()}
     meta = {**data, "shard_size": ROW_SHARD, "idx": idx, "variants": VARIANTS, "aliases": aliases,
+            "alias_groups": [json.loads(g) for g in groups],
             "doc_href": [links.doc(d) for d in data["dicts"]["doc"]]}
     (out / "claims-meta.js").write_text(f"window.TW_CLAIMS = {_json_literal(meta)};\n", encoding="utf-8")
     return len(rows)

@@ -295,6 +295,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def story_view(self, story_id: str) -> Row:
         """One story with members by date and its links' word diffs; KeyError when absent."""
+
+    @abc.abstractmethod
+    def place_months(self) -> dict[str, dict[str, int]]:
+        """Mentions of each resolved place per month of its documents' dates (the map's timeline brush)."""
+
+    @abc.abstractmethod
+    def claim_features(self, doc_key: int) -> dict[int, list[str]]:
+        """The check-worthiness model's features of each claim of one document, by claim key."""
     # -- narratives, corroboration, contradictions --
     @abc.abstractmethod
     def narrative_rows(self) -> Iterator[Row]:

@@ -38,11 +38,11 @@ VARIANTS: dict[str, str] = {
     "jihadi": "jihadist", "kilometres": "kilometers", "kilometre": "kilometer", "metres": "meters",
     "civilians": "civilians",
 }
-FACETS = ("source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "month")
-TAG_FACETS = ("actor", "place", "technique", "hedge")
+FACETS = ("source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "narrative", "month")
+TAG_FACETS = ("actor", "place", "technique", "hedge", "narrative")
 FACET_LABELS = {"source": "Source (canonical)", "kind": "Source kind", "channel": "Channel", "outlet": "Outlet",
                 "actor": "Actor", "place": "Place", "technique": "Technique", "hedge": "Hedge or booster",
-                "month": "Month"}
+                "narrative": "Narrative", "month": "Month"}
 SORTS = {"checkworthy": "checkworthy", "date": "date", "outlet": "outlet", "source": "source_facet",
          "kind": "kind", "channel": "channel", "doc": "doc", "title": "title"}
 SORT_DEFAULT_DIR = {"checkworthy": "desc", "date": "desc"}
@@ -293,6 +293,11 @@ def rebuild(conn: sqlite3.Connection) -> None:
         " JOIN techniques t ON t.doc_key = c.doc_key AND t.start < c.end AND t.end > c.start").fetchall()
     conn.executemany("INSERT OR IGNORE INTO web_claim_tags VALUES ('technique', ?, ?)",
                      [(readable_technique(t), k) for t, k in techniques])
+    # a narrative's members are claim spans (tracewire.corpus.narratives); its label names it in the facet
+    conn.execute(
+        "INSERT OR IGNORE INTO web_claim_tags SELECT 'narrative', n.label, c.claim_key FROM narrative_members m"
+        " JOIN narratives n USING (narrative) JOIN web_docs w ON w.id = m.doc"
+        " JOIN claims c ON c.doc_key = w.doc_key AND c.start = m.start AND c.end = m.end")
 
 
 # -- querying ------------------------------------------------------------------------------------
@@ -321,10 +326,10 @@ def _where(e: Explore, aliases: Mapping[str, list[tuple[str, ...]]], skip: str =
     if e.hedged:
         where.append("c.hedged = ?")
         params.append(1 if e.hedged == "yes" else 0)
-    if e.date_from:
+    if e.date_from and skip != "month":  # the month facet counts under every filter but its own, the dates
         where.append("c.date >= ?")
         params.append(e.date_from)
-    if e.date_to:
+    if e.date_to and skip != "month":
         where.append("substr(c.date, 1, ?) <= ?")
         params.extend([len(e.date_to), e.date_to])
     return (" WHERE " + " AND ".join(where)) if where else "", params
@@ -398,8 +403,8 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
     """Every claim for the static report: columnar facet data, display rows, and the search postings."""
     cols: dict[str, list[Any]] = {k: [] for k in ("key", "doc", "outlet", "date", "channel", "source", "kind",
                                                     "hedged", "checkworthy", "title")}
-    dicts: dict[str, dict[str, int]] = {k: {} for k in ("doc", "outlet", "channel", "source", "kind", "title",
-                                                          "actor", "place", "technique", "hedge")}
+    dicts: dict[str, dict[str, int]] = {k: {} for k in ("doc", "outlet", "channel", "source", "kind", "title", "date",
+                                                          "actor", "place", "technique", "hedge", "narrative")}
 
     def code(name: str, value: Any) -> int:
         if value is None:
@@ -418,16 +423,20 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
         for name, value in (("doc", r["doc"]), ("outlet", r["outlet"]), ("channel", r["channel"]),
                             ("source", r["source_facet"]), ("kind", r["kind"]), ("title", r["title"])):
             cols[name].append(code(name, value))
-        cols["date"].append(r["date"])
+        cols["date"].append(code("date", r["date"]))
         cols["hedged"].append(r["hedged"])
         cols["checkworthy"].append(r["checkworthy"])
         rows.append({"k": r["claim_key"], "text": r["text"], "source": r["source"], "canonical": r["source_canonical"],
                      "cue": r["cue"], "url": r["url"], "start": r["start"], "end": r["end"],
                      "hedges": json.loads(r["hedges"]), "boosted": r["boosted"]})
-    tags: dict[str, list[list[int]]] = {f: [[] for _ in rows] for f in TAG_FACETS}
+    per_claim: dict[str, list[list[int]]] = {f: [[] for _ in rows] for f in TAG_FACETS}
     for r in conn.execute("SELECT facet, value, claim_key FROM web_claim_tags ORDER BY claim_key, facet, value"):
         if r[2] in ordinal:
-            tags[r[0]][ordinal[r[2]]].append(code(r[0], r[1]))
+            per_claim[r[0]][ordinal[r[2]]].append(code(r[0], r[1]))
+    # tags as compressed rows: claim o has n[o] codes, the next ones in val (flat arrays parse and scan fast)
+    tags: dict[str, dict[str, list[int]]] = {}
+    for f, lists in per_claim.items():
+        tags[f] = {"n": [len(codes) for codes in lists], "val": [c for codes in lists for c in codes]}
     postings: dict[str, dict[str, list[int]]] = {}
     for table, name in (("web_claims_fts", "text"), ("web_sources_fts", "source")):
         conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_v USING fts5vocab(main, {table}, 'instance')")
@@ -438,7 +447,12 @@ def report_data(conn: sqlite3.Connection) -> dict[str, Any]:
                 index.setdefault(term, {}).setdefault(o, []).append(offset)
         conn.execute(f"DROP TABLE temp.{table}_v")
         postings[name] = {t: _pack(v) for t, v in sorted(index.items())}
-    return {"cols": cols, "dicts": {k: list(v) for k, v in dicts.items()}, "tags": tags, "rows": rows,
+    # each value's rank in SQLite's order (code points), so the browser sorts and breaks ties as the server does
+    rank = {k: [0] * len(v) for k, v in dicts.items()}
+    for k, v in dicts.items():
+        for i, value in enumerate(sorted(v)):
+            rank[k][v[value]] = i
+    return {"cols": cols, "dicts": {k: list(v) for k, v in dicts.items()}, "rank": rank, "tags": tags, "rows": rows,
             "postings": postings}
 
 
@@ -449,6 +463,23 @@ def _pack(positions: dict[int, list[int]]) -> list[int]:
         offs = sorted(positions[o])
         out.extend([o, len(offs), *offs])
     return out
+
+
+def place_months(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    """Mentions of each resolved place per month (``YYYY-MM``) of its current documents' dates."""
+    out: dict[str, dict[str, int]] = {}
+    for name, month, n in conn.execute(
+            "SELECT p.name, substr(w.date, 1, 7), count(*) FROM places p JOIN web_docs w USING (doc_key)"
+            " WHERE p.lat IS NOT NULL AND p.lon IS NOT NULL AND w.date IS NOT NULL AND length(w.date) >= 7"
+            " GROUP BY 1, 2"):
+        out.setdefault(name, {})[month] = n
+    return out
+
+
+def claim_features(conn: sqlite3.Connection, doc_key: int) -> dict[int, list[str]]:
+    """The check-worthiness model's features of each claim of one document (evidence panel), by claim key."""
+    return {r[0]: json.loads(r[1] or "[]") for r in conn.execute(
+        "SELECT claim_key, features FROM claims WHERE doc_key = ?", (doc_key,))}
 
 
 # -- stories -------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def signature(conn: sqlite3.Connection) -> str:
         " (SELECT count(*) FROM claims), (SELECT max(claim_key) FROM claims),"
         " (SELECT count(*) FROM places), (SELECT count(*) FROM reuse), (SELECT max(reuse_key) FROM reuse),"
         " (SELECT count(*) FROM story_members), (SELECT count(*) FROM analysis_runs),"
-        " (SELECT max(analyzed_at) FROM analysis_runs), (SELECT count(*) FROM rejections)"
+        " (SELECT max(analyzed_at) FROM analysis_runs), (SELECT count(*) FROM rejections),"
+        " (SELECT count(*) FROM narrative_members)"
     ).fetchone()
     return json.dumps([SUMMARY_VERSION, *row])
 

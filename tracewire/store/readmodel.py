@@ -22,7 +22,7 @@ STORY_GRAPHS = 12
 STORY_NODES = 40
 TOP_CLAIMS = 15
 COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
-SUMMARY_VERSION = 5  # bump when the overview summary changes shape, so stores rebuild their web tables
+SUMMARY_VERSION = 6  # bump when the overview summary changes shape, so stores rebuild their web tables
 
 
 def safe_url(url: str | None) -> str | None:

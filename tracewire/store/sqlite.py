@@ -520,6 +520,14 @@ class SQLiteStore(Store):
     def story_view(self, story_id: str) -> Row:
         """One story with members by date and its reuse links' word diffs; KeyError when absent."""
         return explore.story(self.conn, story_id)
+
+    def place_months(self) -> dict[str, dict[str, int]]:
+        """Mentions of each resolved place per month of its documents' dates (the map's timeline brush)."""
+        return explore.place_months(self.conn)
+
+    def claim_features(self, doc_key: int) -> dict[int, list[str]]:
+        """The check-worthiness model's features of each claim of one document, by claim key."""
+        return explore.claim_features(self.conn, doc_key)
     # -- narratives, corroboration, contradictions (SQL in narratives.py) ------------------
     def corpus_layers(self) -> dict[str, list[Row]]:
         """Current documents, claims, actors, places and quantities for the corpus stages."""

@@ -291,6 +291,9 @@ def claims_report_context(store: Store) -> dict[str, Any]:
 def map_context(store: Store, with_mentions: bool) -> dict[str, Any]:
     """Map page: points and, for the report, each point's first mentions embedded."""
     points = store.map_points()["points"]
+    months = store.place_months()
+    for p in points:
+        p["months"] = months.get(p["name"], {})  # the timeline brush sizes markers by the months picked
     payload: dict[str, Any] = {"points": points}
     if with_mentions:
         payload["mentions"] = {p["name"]: store.place_mentions(p["name"], size=20)["mentions"]

@@ -167,14 +167,13 @@ def article_context(store: Store, doc_id: str, links: Any) -> dict[str, Any]:
     for m in marks:
         m.href = None  # a click on the text opens evidence, never navigates away
     ev_marks, found = evidence_marks(doc, links)
-    features = {r["claim_key"]: r["features"] for r in store.query(
-        "SELECT claim_key, features FROM claims WHERE doc_key = ?", (doc["doc_key"],))}
+    features = store.claim_features(doc["doc_key"])
     by_anchor = {f"claim-{c['claim_key']}": c for c in doc["claims"]}
     for m in marks:
         c = by_anchor.get(m.anchor or "")
         if m.layer != "claim" or c is None:
             continue
-        feats = json.loads(features.get(c["claim_key"]) or "[]")
+        feats = features.get(c["claim_key"], [])
         canonical = c["source_canonical"] or c["source"]
         m.ev = len(found)
         c["ev"] = m.ev

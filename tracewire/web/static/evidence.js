@@ -1,21 +1,10 @@
 /* tracewire article page: layer toggles with "only", per-technique colours with a score threshold, and the
-   evidence panel that a click on any highlighted finding opens. Text only via textContent. */
+   evidence panel that a click on any highlighted finding opens. Helpers from tw.js. Text only via textContent. */
 (function () {
   "use strict";
   var body = document.body;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) { return null; }
-    try { return JSON.parse(node.textContent); } catch (e) { return null; }
-  }
-  function safeHref(h) { return /^(\/|[a-z0-9_.-]+\.html|#)/i.test(h) && !/^\/\//.test(h) ? h : "#"; }
+  var TW = window.TW, el = TW.el, readJSON = TW.readJSON, safeHref = TW.safeHref;  /* shared helpers: tw.js */
 
   function init() {
     var found = readJSON("tw-evidence-data");
@@ -74,7 +63,7 @@
     var panel = document.getElementById("tw-evidence");
     var box = document.getElementById("tw-evidence-body");
     function show(indices) {
-      while (box.firstChild) { box.removeChild(box.firstChild); }
+      TW.clear(box);
       indices.forEach(function (i) {
         var f = found[i];
         if (!f) { return; }

@@ -8,21 +8,14 @@
   "use strict";
   var body = document.body;
   var staticMode = body.getAttribute("data-mode") === "static";
-  var FACETS = ["source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "month"];
-  var TAGS = { actor: 1, place: 1, technique: 1, hedge: 1 };
+  var FACETS = ["source", "kind", "channel", "outlet", "actor", "place", "technique", "hedge", "narrative", "month"];
+  var TAGS = { actor: 1, place: 1, technique: 1, hedge: 1, narrative: 1 };
   var LABELS = { source: "Source (canonical)", kind: "Source kind", channel: "Channel", outlet: "Outlet", actor: "Actor",
-                 place: "Place", technique: "Technique", hedge: "Hedge or booster", month: "Month" };
+                 place: "Place", technique: "Technique", hedge: "Hedge or booster", narrative: "Narrative", month: "Month" };
   var SORT_DEFAULT = { checkworthy: "desc", date: "desc" };
   var FACET_LIMIT = 30;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-  function num(n) { return Number(n).toLocaleString("en-US"); }
+  var TW = window.TW, el = TW.el, clear = TW.clear, num = TW.num;  /* shared helpers: tw.js */
 
   /* -- server mode: dirty form warning ------------------------------------------------------ */
   function serialize(form) {
@@ -103,45 +96,91 @@
   }
 
   function Explorer(meta) {
+    /* Columns as typed arrays, tags as compressed rows, values ranked in the server's order. */
+    var n = meta.cols.key.length, self = this;
     this.meta = meta;
-    this.n = meta.cols.key.length;
-    this.decoded = { text: {}, source: {} };
+    this.n = n;
+    this.masks = { text: {}, source: {} };
+    this.positions = { text: {}, source: {} };
+    this.col = {};
+    ["doc", "outlet", "channel", "source", "kind", "title", "hedged", "date"].forEach(function (k) {
+      self.col[k] = Int32Array.from(meta.cols[k]);
+    });
+    this.col.checkworthy = Float64Array.from(meta.cols.checkworthy);
+    meta.cols.date = Array.from(this.col.date, function (c) { return c < 0 ? null : meta.dicts.date[c]; });
+    var groups = meta.alias_groups, aliases = {};
+    Object.keys(meta.aliases).forEach(function (a) { aliases[a] = groups[meta.aliases[a]]; });
+    meta.aliases = aliases;
+    this.tag = {};
+    Object.keys(meta.tags).forEach(function (f) {
+      var counts = meta.tags[f].n, off = new Int32Array(n + 1);
+      for (var i = 0; i < n; i++) { off[i + 1] = off[i] + counts[i]; }
+      self.tag[f] = { off: off, val: Int32Array.from(meta.tags[f].val) };
+    });
+    this.rank = {};
+    Object.keys(meta.rank).forEach(function (k) { self.rank[k] = Int32Array.from(meta.rank[k]); });
+    /* month of each claim as a code into this.months, months in order */
+    var seen = {}, months = [], month = new Int32Array(n);
+    for (var o = 0; o < n; o++) {
+      var m = meta.cols.date[o] ? meta.cols.date[o].slice(0, 7) : "";
+      if (!m) { month[o] = -1; continue; }
+      if (!(m in seen)) { seen[m] = months.length; months.push(m); }
+      month[o] = seen[m];
+    }
+    this.months = months;
+    this.month = month;
   }
-  Explorer.prototype.postings = function (name, word, prefix) {
-    /* Map ordinal -> positions for a word (or every word starting with it). */
-    var self = this;
-    var known = self.meta.idx[name] || [];
+  Explorer.prototype.flats = function (name, word, prefix) {
+    /* The flat postings (ordinal, count, positions...) of a word, or of every word starting with it. */
+    var known = this.meta.idx[name] || [];
     var shards = shardsOf(word, prefix, known).filter(function (s) { return known.indexOf(s) >= 0; });
     return Promise.all(shards.map(function (s) { return loadScript("claims-idx-" + name + "-" + s + ".js"); })).then(function () {
-      var key = (prefix ? "*" : "=") + word;
-      if (self.decoded[name][key]) { return self.decoded[name][key]; }
-      var out = new Map(), terms = [];
+      var out = [];
       shards.forEach(function (s) {
         var data = SHARDS[name][s] || {};
-        if (prefix) { Object.keys(data).forEach(function (t) { if (t.lastIndexOf(word, 0) === 0) { terms.push([data, t]); } }); }
-        else if (Object.prototype.hasOwnProperty.call(data, word)) { terms.push([data, word]); }
+        if (prefix) { Object.keys(data).forEach(function (t) { if (t.lastIndexOf(word, 0) === 0) { out.push(data[t]); } }); }
+        else if (Object.prototype.hasOwnProperty.call(data, word)) { out.push(data[word]); }
       });
-      terms.forEach(function (dt) {
-        var data = dt[0], t = dt[1];
-        var flat = data[t];
-        for (var i = 0; i < flat.length;) {
-          var o = flat[i], n = flat[i + 1], pos = flat.slice(i + 2, i + 2 + n);
-          out.set(o, out.has(o) ? out.get(o).concat(pos) : pos);
-          i += 2 + n;
-        }
-      });
-      self.decoded[name][key] = out;
       return out;
     });
   };
-  Explorer.prototype.matchTerm = function (name, term) {
-    /* Set of ordinals where the phrase occurs (consecutive words; the last may be a prefix). */
-    var self = this;
+  Explorer.prototype.wordMask = function (name, word, prefix) {
+    /* Uint8Array over ordinals: 1 where the word (or a word with that prefix) occurs; kept per word. */
+    var self = this, key = (prefix ? "*" : "=") + word;
+    if (self.masks[name][key]) { return Promise.resolve(self.masks[name][key]); }
+    return self.flats(name, word, prefix).then(function (flats) {
+      var mask = new Uint8Array(self.n);
+      flats.forEach(function (flat) {
+        for (var i = 0, len = flat.length; i < len; i += 2 + flat[i + 1]) { mask[flat[i]] = 1; }
+      });
+      self.masks[name][key] = mask;
+      return mask;
+    });
+  };
+  Explorer.prototype.wordPositions = function (name, word, prefix) {
+    /* Map ordinal -> positions of a word (phrases only need these). */
+    var self = this, key = (prefix ? "*" : "=") + word;
+    if (self.positions[name][key]) { return Promise.resolve(self.positions[name][key]); }
+    return self.flats(name, word, prefix).then(function (flats) {
+      var out = new Map();
+      flats.forEach(function (flat) {
+        for (var i = 0, len = flat.length; i < len; i += 2 + flat[i + 1]) {
+          var o = flat[i], pos = flat.slice(i + 2, i + 2 + flat[i + 1]);
+          out.set(o, out.has(o) ? out.get(o).concat(pos) : pos);
+        }
+      });
+      self.positions[name][key] = out;
+      return out;
+    });
+  };
+  Explorer.prototype.termMask = function (name, term) {
+    /* Uint8Array: 1 where the phrase occurs (consecutive words; the last may be a prefix). */
+    var self = this, last = term.words.length - 1;
+    if (!last) { return self.wordMask(name, term.words[0], term.prefix); }
     return Promise.all(term.words.map(function (w, k) {
-      return self.postings(name, w, term.prefix && k === term.words.length - 1);
+      return self.wordPositions(name, w, term.prefix && k === last);
     })).then(function (lists) {
-      if (lists.length === 1) { return new Set(lists[0].keys()); }
-      var hits = new Set();
+      var hits = new Uint8Array(self.n);
       lists[0].forEach(function (pos, o) {
         for (var a = 0; a < pos.length; a++) {
           var ok = true;
@@ -149,146 +188,174 @@
             var pk = lists[k].get(o);
             ok = !!pk && pk.indexOf(pos[a] + k) >= 0;
           }
-          if (ok) { hits.add(o); return; }
+          if (ok) { hits[o] = 1; return; }
         }
       });
       return hits;
     });
   };
   Explorer.prototype.search = function (name, text) {
-    /* null when there is no search, else the Set of matching ordinals (AND of OR-groups). */
-    var self = this;
+    /* null when there is no search, else a Uint8Array over ordinals (AND of OR-groups). */
+    var self = this, n = self.n;
     if (!String(text).trim()) { return Promise.resolve(null); }
     var q = parseQuery(text, self.meta.variants, self.meta.aliases);
-    if (!q.length) { return Promise.resolve(new Set()); }
+    if (!q.length) { return Promise.resolve(new Uint8Array(n)); }
     return Promise.all(q.map(function (group) {
-      return Promise.all(group.map(function (t) { return self.matchTerm(name, t); })).then(function (sets) {
-        var u = new Set();
-        sets.forEach(function (s) { s.forEach(function (o) { u.add(o); }); });
+      return Promise.all(group.map(function (t) { return self.termMask(name, t); })).then(function (masks) {
+        if (masks.length === 1) { return masks[0]; }
+        var u = new Uint8Array(n);
+        masks.forEach(function (m) { for (var o = 0; o < n; o++) { u[o] |= m[o]; } });
         return u;
       });
-    })).then(function (sets) {
-      sets.sort(function (a, b) { return a.size - b.size; });
-      var out = new Set();
-      sets[0].forEach(function (o) { if (sets.every(function (s) { return s.has(o); })) { out.add(o); } });
+    })).then(function (masks) {
+      if (masks.length === 1) { return masks[0]; }
+      var out = masks[0].slice();
+      for (var k = 1; k < masks.length; k++) { var m = masks[k]; for (var o = 0; o < n; o++) { out[o] &= m[o]; } }
       return out;
     });
   };
   Explorer.prototype.value = function (facet, o) {
-    var c = this.meta.cols, d = this.meta.dicts;
-    if (facet === "month") { return c.date[o] ? c.date[o].slice(0, 7) : null; }
-    var code = c[facet][o];
-    return code < 0 ? null : d[facet][code];
-  };
-  Explorer.prototype.monthCodes = function () {
-    /* Month of each claim as a code into this.months (computed once). */
-    if (this.month) { return this.month; }
-    var c = this.meta.cols, seen = {}, months = [], out = new Int32Array(this.n);
-    for (var o = 0; o < this.n; o++) {
-      var m = c.date[o] ? c.date[o].slice(0, 7) : "";
-      if (!m) { out[o] = -1; continue; }
-      if (!(m in seen)) { seen[m] = months.length; months.push(m); }
-      out[o] = seen[m];
-    }
-    this.months = months;
-    this.month = out;
-    return out;
+    if (facet === "month") { return this.meta.cols.date[o] ? this.meta.cols.date[o].slice(0, 7) : null; }
+    var code = this.col[facet][o];
+    return code < 0 ? null : this.meta.dicts[facet][code];
   };
   Explorer.prototype.order = function (sort, order) {
     /* Every ordinal in the order of a sort column (NULLs last, ties by claim key), computed once per column. */
     var cacheKey = sort + " " + order;
     this.orders = this.orders || {};
     if (this.orders[cacheKey]) { return this.orders[cacheKey]; }
-    var c = this.meta.cols, d = this.meta.dicts, n = this.n, vals = new Array(n);
+    var n = this.n, keys = this.meta.cols.key, vals, o;
     if (sort === "checkworthy" && order === "desc") {  /* ordinals are already in this order (the report's default) */
       this.orders[cacheKey] = Int32Array.from({ length: n }, function (_, i) { return i; });
       return this.orders[cacheKey];
     }
-    for (var o = 0; o < n; o++) {
-      if (sort === "checkworthy") { vals[o] = c.checkworthy[o]; }
-      else if (sort === "date") { vals[o] = c.date[o]; }
-      else { var code = c[sort][o]; vals[o] = code < 0 ? null : d[sort][code]; }
+    if (sort === "checkworthy") { vals = this.col.checkworthy; }
+    else {
+      var codes = this.col[sort], rank = this.rank[sort];
+      vals = new Float64Array(n);
+      for (o = 0; o < n; o++) { vals[o] = codes[o] < 0 ? -1 : rank[codes[o]]; }
     }
+    var isNull = function (x) { return x < 0 && sort !== "checkworthy"; };
     var dir = order === "desc" ? -1 : 1, idx = new Array(n);
     for (o = 0; o < n; o++) { idx[o] = o; }
     idx.sort(function (a, b) {
-      var x = vals[a], y = vals[b];
-      var xn = x === null || x === undefined, yn = y === null || y === undefined;
+      var x = vals[a], y = vals[b], xn = isNull(x), yn = isNull(y);
       if (xn !== yn) { return xn ? 1 : -1; }
       if (!xn && x !== y) { return (x < y ? -1 : 1) * dir; }
-      return c.key[a] - c.key[b];
+      return keys[a] - keys[b];
     });
     this.orders[cacheKey] = Int32Array.from(idx);
     return this.orders[cacheKey];
   };
+  Explorer.prototype.top = function (facet, cnt) {
+    /* Facet values with a count, most first, ties in the server's order; [values (at most FACET_LIMIT), distinct]. */
+    var rank = this.rank[facet], names = this.meta.dicts[facet], nz = 0, k;
+    for (k = 0; k < cnt.length; k++) { if (cnt[k] > 0 && names[k] !== "") { nz++; } }  /* "" is no value (server) */
+    var keys = new Float64Array(nz), j = 0, R = rank.length + 1;
+    for (k = 0; k < cnt.length; k++) {
+      if (cnt[k] > 0 && names[k] !== "") { keys[j++] = cnt[k] * R + (R - 1 - rank[k]); }  /* count, then rank reversed */
+    }
+    keys.sort();
+    var byRank = this.byRank || (this.byRank = {});
+    if (!byRank[facet]) {
+      byRank[facet] = new Int32Array(rank.length);
+      for (k = 0; k < rank.length; k++) { byRank[facet][rank[k]] = k; }
+    }
+    var vals = [];
+    for (j = nz - 1; j >= 0 && vals.length < FACET_LIMIT; j--) {
+      var count = Math.floor(keys[j] / R), code = byRank[facet][R - 1 - (keys[j] - count * R)];
+      vals.push({ value: names[code], count: count });
+    }
+    return [vals, nz];
+  };
   Explorer.prototype.query = function (p) {
     /* The answer to a view: {total, pages, keys (this page), ordinals, facets}. */
-    var self = this, meta = self.meta, c = meta.cols, n = self.n;
+    var self = this, meta = self.meta, n = self.n, col = self.col;
     return Promise.all([self.search("text", p.q || ""), self.search("source", p.sq || "")]).then(function (found) {
-      var month = self.monthCodes();
-      var facetCodes = { source: c.source, kind: c.kind, channel: c.channel, outlet: c.outlet, month: month };
+      var month = self.month;
+      var single = { source: col.source, kind: col.kind, channel: col.channel, outlet: col.outlet, month: month };
       var sel = {};
       FACETS.forEach(function (f) { if (f !== "month" && p[f]) { sel[f] = p[f]; } });
-      var tests = [], owners = [];  /* a test per filter; owners[i]: the facet a test belongs to, or "" */
-      function add(owner, fn) { tests.push(fn); owners.push(owner); }
-      /* a claim that misses a search counts nowhere, so only the searches' claims need a look */
-      var candidates = null;
-      if (found[0] && found[1]) {
-        candidates = Array.from(found[1]).filter(function (o) { return found[0].has(o); });
-      } else if (found[0] || found[1]) {
-        candidates = Array.from(found[0] || found[1]);
-      }
+      /* filters as (owner, test): a claim that fails only its facet's own filter still counts in that facet */
+      var owners = [], tests = [];
       Object.keys(sel).forEach(function (f) {
         var code = meta.dicts[f].indexOf(sel[f]);
-        if (TAGS[f]) { var tg = meta.tags[f]; add(f, function (o) { return code >= 0 && tg[o].indexOf(code) >= 0; }); }
-        else { var col = c[f]; add(f, function (o) { return code >= 0 && col[o] === code; }); }
+        owners.push(f);
+        if (TAGS[f]) {
+          var off = self.tag[f].off, val = self.tag[f].val;
+          tests.push(function (o) {
+            for (var i = off[o], e = off[o + 1]; i < e; i++) { if (val[i] === code) { return true; } }
+            return false;
+          });
+        } else { var c = col[f]; tests.push(function (o) { return c[o] === code; }); }
       });
-      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0; add("", function (o) { return c.hedged[o] === hv; }); }
-      if (p.from) { add("", function (o) { return !!c.date[o] && c.date[o] >= p.from; }); }
-      if (p.to) { add("", function (o) { return !!c.date[o] && c.date[o].slice(0, p.to.length) <= p.to; }); }
+      if (p.hedged) { var hv = p.hedged === "yes" ? 1 : 0, hc = col.hedged; owners.push(""); tests.push(function (o) { return hc[o] === hv; }); }
+      if (p.from || p.to) {
+        var dates = meta.cols.date, from = p.from || "", to = p.to || "", tl = to.length;
+        owners.push("month");
+        tests.push(function (o) {
+          var d = dates[o];
+          return !!d && (!from || d >= from) && (!to || d.slice(0, tl) <= to);
+        });
+      }
       var counts = {};
-      FACETS.forEach(function (f) {
-        var size = f === "month" ? self.months.length : meta.dicts[f].length;
-        counts[f] = new Int32Array(size);
-      });
+      FACETS.forEach(function (f) { counts[f] = new Int32Array(f === "month" ? self.months.length : meta.dicts[f].length); });
+      var singleF = FACETS.filter(function (f) { return !TAGS[f]; }), tagF = FACETS.filter(function (f) { return TAGS[f]; });
+      var sCols = singleF.map(function (f) { return single[f]; }), sCnt = singleF.map(function (f) { return counts[f]; });
+      var tOff = tagF.map(function (f) { return self.tag[f].off; }), tVal = tagF.map(function (f) { return self.tag[f].val; });
+      var tCnt = tagF.map(function (f) { return counts[f]; });
       function bump(f, o) {
         var cnt = counts[f];
-        if (TAGS[f]) { var t = meta.tags[f][o]; for (var k = 0; k < t.length; k++) { cnt[t[k]]++; } }
-        else { var code = facetCodes[f][o]; if (code >= 0) { cnt[code]++; } }
+        if (TAGS[f]) { var off = self.tag[f].off, val = self.tag[f].val; for (var i = off[o]; i < off[o + 1]; i++) { cnt[val[i]]++; } }
+        else { var code = single[f][o]; if (code >= 0) { cnt[code]++; } }
       }
-      var hit = new Uint8Array(n), total = 0, nt = tests.length;
-      var m = candidates === null ? n : candidates.length;
-      for (var j = 0; j < m; j++) {
-        var o = candidates === null ? j : candidates[j];
+      var mask = found[0] && found[1] ? found[0].map(function (x, i) { return x & found[1][i]; }) : (found[0] || found[1]);
+      var hit = new Uint8Array(n), total = 0, nt = tests.length, ns = sCols.length, ng = tOff.length;
+      for (var o = 0; o < n; o++) {
+        if (mask !== null && !mask[o]) { continue; }  /* a claim that misses a search counts nowhere */
         var fails = 0, failed = "";
         for (var t = 0; t < nt; t++) {
           if (!tests[t](o)) { fails++; failed = owners[t]; if (fails > 1) { break; } }
         }
         if (fails === 0) {
           hit[o] = 1; total++;
-          for (var fi = 0; fi < FACETS.length; fi++) { bump(FACETS[fi], o); }
+          for (var a = 0; a < ns; a++) { var code = sCols[a][o]; if (code >= 0) { sCnt[a][code]++; } }
+          for (var g = 0; g < ng; g++) {
+            var off = tOff[g], val = tVal[g], cnt = tCnt[g];
+            for (var i = off[o], e = off[o + 1]; i < e; i++) { cnt[val[i]]++; }
+          }
         } else if (fails === 1 && failed) { bump(failed, o); }
       }
       var sort = p.sort || "checkworthy", order = p.order || SORT_DEFAULT[sort] || "asc";
       var all = self.order(sort, order), hits = new Int32Array(total), h = 0;
-      for (var i = 0; i < n; i++) { if (hit[all[i]]) { hits[h++] = all[i]; } }
+      for (var r = 0; r < n; r++) { if (hit[all[r]]) { hits[h++] = all[r]; } }
       var size = +(p.size || 50), page = +(p.page || 1);
       var facets = {};
       FACETS.forEach(function (f) {
-        var names = f === "month" ? self.months : meta.dicts[f], cnt = counts[f], vals = [];
-        for (var k = 0; k < cnt.length; k++) {
-          if (cnt[k] > 0 && names[k] !== "" && names[k] !== null) { vals.push({ value: names[k], count: cnt[k] }); }
+        var vals, distinct;
+        if (f === "month") {
+          vals = [];
+          self.months.forEach(function (m, k) { if (counts.month[k] > 0) { vals.push({ value: m, count: counts.month[k] }); } });
+          vals.sort(function (x, y) { return x.value < y.value ? -1 : 1; });
+          distinct = vals.length;
+        } else {
+          var topv = self.top(f, counts[f]);
+          vals = topv[0]; distinct = topv[1];
         }
-        if (f === "month") { vals.sort(function (a, b) { return a.value < b.value ? -1 : 1; }); }
-        else { vals.sort(function (a, b) { return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0); }); }
-        facets[f] = { label: LABELS[f], values: f === "month" ? vals : vals.slice(0, FACET_LIMIT), distinct: vals.length,
-                      selected: sel[f] || "" };
+        facets[f] = { label: LABELS[f], values: vals, distinct: distinct, selected: sel[f] || "" };
       });
       var pageOrds = Array.from(hits.subarray((page - 1) * size, page * size));
       return { total: total, pages: Math.max(1, Math.ceil(total / size)), page: page, size: size,
-               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (x) { return c.key[x]; }),
+               sort: sort, order: order, ordinals: hits, keys: pageOrds.map(function (x) { return meta.cols.key[x]; }),
                pageOrdinals: pageOrds, facets: facets };
     });
+  };
+  Explorer.prototype.hasShard = function (k) { return !!ROWS[k]; };
+  Explorer.prototype.loadShard = function (k) { return loadScript("claims-rows-" + k + ".js"); };
+  Explorer.prototype.hasRows = function (ordinals) {
+    var size = this.meta.shard_size;
+    for (var i = 0; i < ordinals.length; i++) { if (!ROWS[Math.floor(ordinals[i] / size)]) { return false; } }
+    return true;
   };
   Explorer.prototype.rows = function (ordinals) {
     /* Display rows of these ordinals, loading their shards. */
@@ -355,6 +422,9 @@
     }
     function render(p, r) {
       current = { p: p, r: r };
+      timeline(r.facets.month.values, p, function (from, to) {
+        window.location.hash = hashOf(cleanParams(p, { from: from || null, to: to || null }));
+      });
       status.textContent = "";
       status.appendChild(el("b", { id: "tw-total" }, num(r.total)));
       status.appendChild(document.createTextNode(" claim" + (r.total !== 1 ? "s" : "") + " of " + num(ex.n) +
@@ -368,7 +438,7 @@
           chips.appendChild(document.createTextNode(" "));
         }
       });
-      clear(facetsBox);
+      var facetFrag = document.createDocumentFragment();  /* built apart, swapped in at once */
       FACETS.forEach(function (f, i) {
         var fc = r.facets[f];
         var det = el("details", { "class": "facet", "data-facet": f });
@@ -393,7 +463,7 @@
         });
         if (fc.distinct > fc.values.length) { ul.appendChild(el("li", { "class": "more" }, num(fc.distinct - fc.values.length) + " more values")); }
         det.appendChild(ul);
-        facetsBox.appendChild(det);
+        facetFrag.appendChild(det);
       });
       Array.prototype.forEach.call(document.querySelectorAll("#tw-claims thead a.sort"), function (a) {
         var k = a.getAttribute("data-sort"), active = r.sort === k;
@@ -403,7 +473,7 @@
         if (active) { a.parentNode.setAttribute("aria-sort", r.order === "desc" ? "descending" : "ascending"); }
         else { a.parentNode.removeAttribute("aria-sort"); }
       });
-      clear(tbody);
+      var rowFrag = document.createDocumentFragment();
       r.pageOrdinals.forEach(function (o) {
         var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]];
         var tr = el("tr", { "data-key": c.key[o], "data-kind": kind });
@@ -418,8 +488,10 @@
         var dtd = el("td");
         dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + c.key[o] }, d.title[c.title[o]]));
         tr.appendChild(dtd);
-        tbody.appendChild(tr);
+        rowFrag.appendChild(tr);
       });
+      facetsBox.replaceChildren(facetFrag);
+      tbody.replaceChildren(rowFrag);
       clear(pager);
       function pl(label, pg, rel) {
         var a = el("a", { href: hashOf(cleanParams(p, { page: pg })) }, label);
@@ -447,6 +519,20 @@
         tr.cells[5].textContent = row.hedges.join("; ");
       });
     }
+    function prefetch() {
+      /* after the first page, the display shards load a few at a time while the page is idle, so that later
+         searches find their claim texts loaded */
+      var shards = Math.ceil(ex.n / meta.shard_size), next = 0;
+      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 3000 }); }
+        : function (fn) { setTimeout(fn, 30); };
+      function step() {
+        var batch = [];
+        while (batch.length < 6 && next < shards) { if (!ex.hasShard(next)) { batch.push(next); } next++; }
+        if (!batch.length) { return; }
+        Promise.all(batch.map(function (k) { return ex.loadShard(k); })).then(function () { idle(step); }, function () {});
+      }
+      idle(step);
+    }
     function run() {
       /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
       var p = cleanParams(readParams());
@@ -458,11 +544,20 @@
         if (mine !== seq) { return; }
         render(p, r); dirty.reset();
         if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
-        full = ex.rows(r.pageOrdinals).then(function (rows) {
-          if (mine !== seq) { return; }
-          fillRows(r, rows);
-          body.setAttribute("data-explore-ready", String(mine));
-          if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+        full = new Promise(function (resolve) {
+          function fill() {
+            if (mine !== seq) { resolve(); return; }  /* a newer view (the next keystroke) loads its own texts */
+            ex.rows(r.pageOrdinals).then(function (rows) {
+              if (mine === seq) {
+                fillRows(r, rows);
+                body.setAttribute("data-explore-ready", String(mine));
+                if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
+              }
+              resolve();
+            }, resolve);
+          }
+          /* texts already loaded fill at once; else counts and rows paint first and the shards load after */
+          if (ex.hasRows(r.pageOrdinals)) { fill(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
         });
         window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
@@ -527,11 +622,33 @@
     apply();
   }
 
+  /* -- the timeline brush over the month facet (tw.js draws it); the map link carries the same period ---------- */
+  function timeline(months, p, go) {
+    var box = document.getElementById("tw-timeline"), link = document.getElementById("tw-period-map");
+    if (!box) { return; }
+    TW.brush(box, months, p.from || "", p.to || "", go, "claims");
+    if (link) {
+      var from = (p.from || "").slice(0, 7), to = (p.to || "").slice(0, 7);
+      link.setAttribute("href", TW.pageHref("map", { place: p.place || "", from: from, to: to }));
+      link.textContent = (p.place ? p.place + " on the map" : "The map") + (from || to ? ", " + (from || "…") + " to " + (to || "…") : "");
+    }
+  }
+  function initServerTimeline() {
+    var p = {};
+    new URLSearchParams(window.location.search).forEach(function (v, k) { p[k] = v; });
+    timeline(TW.readJSON("tw-months") || [], p, function (from, to) {
+      var q = new URLSearchParams(window.location.search);
+      q.delete("page");
+      if (from) { q.set("from", from); q.set("to", to); } else { q.delete("from"); q.delete("to"); }
+      window.location.search = q.toString();
+    });
+  }
+
   function init() {
     initStories();
     var form = document.getElementById("tw-filters");
     if (!form || body.getAttribute("data-page") !== "claims") { return; }
-    if (staticMode) { initReport(form); } else { watchDirty(form); }
+    if (staticMode) { initReport(form); } else { watchDirty(form); initServerTimeline(); }
   }
   window.TW_QUERY_LANGUAGE = { tokens: tokens, parseQuery: parseQuery };
   /* deferred scripts (claims-meta.js comes after this one) all run before DOMContentLoaded */

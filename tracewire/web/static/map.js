@@ -1,36 +1,18 @@
 /* tracewire map page: Leaflet (vendored) over the shipped Natural Earth borders, clustered place markers,
-   place search, keyboard use. No tiles, nothing fetched from the network. Document text only via textContent. */
+   place search, a timeline brush that filters the markers, the mentions and the claims link together, and
+   keyboard use. Helpers and the mentions panel come from tw.js. No tiles, nothing fetched from the network. */
 (function () {
   "use strict";
   var body = document.body;
-  var staticMode = body.getAttribute("data-mode") === "static";
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function readJSON(id) {
-    var node = document.getElementById(id);
-    if (!node) { return null; }
-    try { return JSON.parse(node.textContent); } catch (e) { return null; }
-  }
-  function docHref(m) {
-    if (staticMode) { return m.href || "#"; }
-    return "/doc/" + encodeURIComponent(m.doc);
-  }
-  function claimsHref(name) {
-    var q = "place=" + encodeURIComponent(name);
-    return staticMode ? "claims.html#" + q : "/claims?" + q;
-  }
   function fold(s) {
     return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
   function init() {
+    var TW = window.TW, el = TW.el;
     var box = document.getElementById("tw-leaflet");
-    var data = readJSON("tw-map-data");
+    var data = TW.readJSON("tw-map-data");
     if (!box || !data || typeof L === "undefined") { return; }
     var points = data.points || [];
     var map = L.map(box, { worldCopyJump: true, minZoom: 2, maxZoom: 12, zoomSnap: 0.5, keyboard: true,
@@ -44,20 +26,45 @@
         style: function () { return { color: "#8a9bb0", weight: 0.8, fillColor: "#f4f1e8", fillOpacity: 1 }; }
       }).addTo(map);
     }
-    var top = points.reduce(function (m, p) { return Math.max(m, p.mentions); }, 1);
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true });
     var markers = {};
-    points.forEach(function (p) {
-      var size = Math.round(14 + 18 * Math.sqrt(p.mentions / top));
-      var icon = L.divIcon({ className: "tw-pin", html: "", iconSize: [size, size] });
-      var m = L.marker([p.lat, p.lon], { icon: icon, title: p.name + ": " + p.mentions + " mentions", alt: p.name,
-                                         keyboard: true, riseOnHover: true });
-      m.on("click", function () { pick(p.name, false); });
-      m.on("keypress", function (ev) { if (ev.originalEvent && ev.originalEvent.key === "Enter") { pick(p.name, false); } });
-      markers[p.name] = m;
-      cluster.addLayer(m);
-    });
+    var range = ["", ""];  /* the brushed months, "" for all */
+    var status = document.getElementById("tw-place-status");
+    var period = document.getElementById("tw-period");
+
+    function inRange(p) {
+      /* mentions of a place in the brushed months (all of them without a brush) */
+      if (!range[0]) { return p.mentions; }
+      var s = 0, months = p.months || {};
+      Object.keys(months).forEach(function (m) { if (m >= range[0] && m <= range[1]) { s += months[m]; } });
+      return s;
+    }
+    function drawMarkers() {
+      cluster.clearLayers();
+      var shown = points.map(function (p) { return [p, inRange(p)]; }).filter(function (x) { return x[1] > 0; });
+      var top = shown.reduce(function (m, x) { return Math.max(m, x[1]); }, 1);
+      markers = {};
+      shown.forEach(function (x) {
+        var p = x[0], n = x[1];
+        var size = Math.round(14 + 18 * Math.sqrt(n / top));
+        var icon = L.divIcon({ className: "tw-pin", html: "", iconSize: [size, size] });
+        var m = L.marker([p.lat, p.lon], { icon: icon, title: p.name + ": " + n + " mentions", alt: p.name,
+                                           keyboard: true, riseOnHover: true });
+        m.on("click", function () { pick(p.name, false); });
+        m.on("keypress", function (ev) { if (ev.originalEvent && ev.originalEvent.key === "Enter") { pick(p.name, false); } });
+        markers[p.name] = m;
+        cluster.addLayer(m);
+      });
+      if (period) {
+        TW.clear(period);
+        period.appendChild(document.createTextNode((range[0] ? range[0] + " to " + range[1] : "All months") + ": " +
+          TW.num(shown.length) + " places mentioned · "));
+        period.appendChild(el("a", { href: TW.pageHref("claims", { from: range[0], to: range[1] }), id: "tw-period-claims" },
+          "claims of " + (range[0] ? "this period" : "all months")));
+      }
+    }
     map.addLayer(cluster);
+    drawMarkers();
     if (points.length) {
       var b = L.latLngBounds(points.slice(0, 60).map(function (p) { return [p.lat, p.lon]; }));
       map.fitBounds(b.pad(0.3), { maxZoom: 7 });
@@ -66,7 +73,6 @@
     }
     var byFold = {};
     points.forEach(function (p) { byFold[fold(p.name)] = p; });
-    var status = document.getElementById("tw-place-status");
 
     function find(text) {
       var f = fold(text);
@@ -80,8 +86,14 @@
       var p = byFold[fold(name)];
       if (!p) { if (status) { status.textContent = "No place named " + name + " on the map."; } return; }
       var m = markers[p.name];
-      if (status) { status.textContent = p.name + ": " + p.mentions + " mentions in " + p.documents + " documents."; }
-      showMentions(p.name);
+      var n = inRange(p);
+      if (status) {
+        status.textContent = p.name + ": " + n + " mentions" + (range[0] ? " in " + range[0] + " to " + range[1] :
+          " in " + p.documents + " documents") + ".";
+      }
+      TW.showMentions(p.name, data, range[0] ? range : null);
+      body.setAttribute("data-place", p.name);
+      if (!m) { return; }  /* not mentioned in the brushed months */
       if (zoom) {
         cluster.zoomToShowLayer(m, function () {
           m.bindPopup(el("b", {}, p.name)).openPopup();
@@ -91,56 +103,53 @@
       } else {
         m.bindPopup(el("b", {}, p.name)).openPopup();
       }
-      body.setAttribute("data-place", p.name);
+    }
+    function writeHash() {
+      var h = {};
+      if (body.getAttribute("data-place")) { h.place = body.getAttribute("data-place"); }
+      if (range[0]) { h.from = range[0]; h.to = range[1]; }
+      var s = TW.query(h);
+      if (history.replaceState) { history.replaceState(null, "", s ? "#" + s : window.location.pathname + window.location.search); }
     }
     document.getElementById("tw-place-search").addEventListener("submit", function (ev) {
       ev.preventDefault();
       var q = document.getElementById("tw-place-q").value;
       var p = find(q);
       if (!p) { status.textContent = "No place matches " + q + "."; return; }
-      if (history.replaceState) { history.replaceState(null, "", "#place=" + encodeURIComponent(p.name)); }
+      body.setAttribute("data-place", p.name);
+      writeHash();
       pick(p.name, true);
     });
     Array.prototype.forEach.call(document.querySelectorAll(".place-btn"), function (btn) {
       btn.addEventListener("click", function () { pick(btn.getAttribute("data-place"), true); });
     });
 
-    function showMentions(name) {
-      var title = document.getElementById("tw-place-name");
-      var list = document.getElementById("tw-place-list");
-      var hint = document.getElementById("tw-place-hint");
-      var more = document.getElementById("tw-place-links");
-      title.textContent = "Mentions of " + name;
-      while (list.firstChild) { list.removeChild(list.firstChild); }
-      while (more.firstChild) { more.removeChild(more.firstChild); }
-      more.appendChild(el("a", { href: claimsHref(name), id: "tw-place-claims" }, "Claims that mention " + name));
-      function render(mentions, hasMore) {
-        hint.textContent = mentions.length ? "" : "No mentions.";
-        mentions.forEach(function (m) {
-          var li = el("li");
-          li.appendChild(el("a", { href: docHref(m) }, m.title || m.doc));
-          li.appendChild(el("small", {}, " " + (m.outlet || "") + " " + (m.date || "")));
-          var ctx = m.context || "", at = m.start - m.context_start, len = m.end - m.start;
-          var q = el("div", { "class": "context" });
-          q.appendChild(document.createTextNode(ctx.slice(0, at)));
-          q.appendChild(el("mark", {}, ctx.slice(at, at + len)));
-          q.appendChild(document.createTextNode(ctx.slice(at + len)));
-          li.appendChild(q);
-          list.appendChild(li);
-        });
-        if (hasMore) { list.appendChild(el("li", { "class": "more" }, "more mentions: see the claims link above")); }
-      }
-      if (data.mentions) { render(data.mentions[name] || [], false); return; }
-      hint.textContent = "Loading…";
-      fetch("/api/places/mentions?name=" + encodeURIComponent(name), { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (j) { render(j.mentions || [], j.has_next); })
-        .catch(function () { hint.textContent = "Could not load the mentions."; });
+    /* the timeline: mentions per month of every place; brushing filters markers, mentions and the claims links */
+    var months = {};
+    points.forEach(function (p) {
+      Object.keys(p.months || {}).forEach(function (m) { months[m] = (months[m] || 0) + p.months[m]; });
+    });
+    var bins = Object.keys(months).sort().map(function (m) { return { value: m, count: months[m] }; });
+    var timeline = document.getElementById("tw-timeline");
+    function setRange(from, to) {
+      range = [from || "", to || from || ""];
+      drawMarkers();
+      writeHash();
+      var place = body.getAttribute("data-place");
+      if (place) { pick(place, false); }
+    }
+    function brush() {
+      if (timeline) { TW.brush(timeline, bins, range[0], range[1], setRange, "place mentions"); }
     }
     function fromHash() {
-      var wanted = /^#place=(.+)$/.exec(window.location.hash);
-      if (!wanted) { return; }
-      try { pick(decodeURIComponent(wanted[1]), true); } catch (e) { /* a malformed hash is ignored */ }
+      var h = TW.hashParams();
+      var from = /^\d{4}-\d{2}/.test(h.from || "") ? h.from.slice(0, 7) : "";
+      var to = /^\d{4}-\d{2}/.test(h.to || "") ? h.to.slice(0, 7) : "";
+      if (from || to) { range = [from || bins.length && bins[0].value || "", to || bins.length && bins[bins.length - 1].value || ""]; }
+      else { range = ["", ""]; }
+      drawMarkers();
+      brush();
+      if (h.place) { pick(h.place, true); }
     }
     window.addEventListener("hashchange", fromHash);
     fromHash();
