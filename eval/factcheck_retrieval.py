@@ -131,7 +131,7 @@ def run(split: str = "dev", db: Path = CACHE) -> dict[str, dict[str, float]]:
     """Figures of BM25 alone, dense alone and the re-ranked matcher on ``split``."""
     import numpy as np
 
-    from tracewire.corpus.factcheck import embed, rank, shipped_reranker
+    from tracewire.corpus.factcheck import embed, prepare, rank, shipped_reranker
     from tracewire.store.factchecks import FactcheckStore
 
     queries, gold = load_split(split)
@@ -139,6 +139,7 @@ def run(split: str = "dev", db: Path = CACHE) -> dict[str, dict[str, float]]:
     texts = [clean_tweet(t) for _, t in queries]
     vecs, _ = embed(FactcheckStore.of(store), texts)  # type: ignore[arg-type]
     rr = shipped_reranker()
+    prepare(index, texts)  # type: ignore[arg-type]
     out: dict[str, dict[str, list[str]]] = {"bm25": {}, "dense": {}, "reranked": {}}
     for (qid, _), text, vec in zip(queries, texts, vecs, strict=True):
         ranked = rank(index, text, vec, rr)  # type: ignore[arg-type]

@@ -176,6 +176,16 @@ def test_stage_without_factchecks_then_matches_and_inherits(analysed: Path, tmp_
     ev = " | ".join(top["a"]["evidence"])
     assert "shared entities: Islamic State, United States" in ev and "american helicopters" in ev
     assert "article 2018-03-06 is 1 day after the fact-check (2018-03-05)" in ev
+    from tracewire.web.views import factchecks_context
+
+    store = open_store(analysed)
+    item = next(x for x in factchecks_context(store)["items"] if x["fc"]["id"] == heli)
+    store.close()
+    # the fact-checks page: one entry per original claim, its copies folded under it
+    assert len(item["groups"]) == len([r for r in rows if r["factcheck"] == heli and r["via"] is None])
+    assert all(g["first"]["doc"] == "a" and g["first"]["via"] is None for g in item["groups"])
+    copies = [c for g in item["groups"] for c in g["copies"]]
+    assert copies and all(c["doc"] == "b" and c["via"]["source"] == "a" for c in copies)
     assert main(["export", "factchecks", "--db", db]) == 0
     fcs = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert set(fcs[0]) == {"id", "source", "claim_reviewed", "rating", "url", "date", "author", "language"}
@@ -229,6 +239,7 @@ def test_web_panel_page_and_review_form(analysed: Path, tmp_path: Path, capsys: 
     with TestClient(create_app(analysed, cache_entries=0), base_url=base) as client:
         article = client.get("/doc/a").text
         assert "Known fact-checks" in article and 'href="https://checks.example.org/helicopters"' in article
+        assert "inherited through the reuse link a → b" in client.get("/doc/b").text
         page = client.get("/factchecks").text
         assert "American helicopters evacuated Islamic State commanders" in page and "copies in" in page
         assert main(["export", "claims", "--db", db]) == 0

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from ..records import FactCheck, FactcheckMatch
 from ..signatures import Signature, code_files
 from ..store.base import Row, Store
 from ..store.factchecks import FactcheckStore, text_sha, unit_matrix
+from .fts_bm25 import Bm25
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -118,12 +118,17 @@ def content_words(text: str) -> list[str]:
             if len(w) > 1 and w not in STOPWORDS]
 
 
-def fts_query(text: str, limit: int = 32) -> str:
-    """An FTS5 OR-query of the text's distinct content words (each quoted, so no operator can slip in)."""
+def query_words(text: str, limit: int = 32) -> list[str]:
+    """The text's first ``limit`` distinct content words: the phrases of its BM25 query."""
     seen: dict[str, None] = {}
     for w in content_words(text):
         seen.setdefault(w.replace('"', ""), None)
-    return " OR ".join(f'"{w}"' for w in list(seen)[:limit])
+    return list(seen)[:limit]
+
+
+def fts_query(text: str, limit: int = 32) -> str:
+    """An FTS5 OR-query of the text's distinct content words (each quoted, so no operator can slip in)."""
+    return " OR ".join(f'"{w}"' for w in query_words(text, limit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +167,7 @@ class Lexicon:
 
 @dataclass(slots=True)
 class Index:
-    """Fact-checks ready to match: ids, vectors of their claims and headlines, the FTS5 index."""
+    """Fact-checks ready to match: ids, vectors of their claims, the FTS5 index's BM25 held in memory."""
 
     fcs: list[FactCheck]
     claim_vecs: NDArray[np.float32]
@@ -171,11 +176,21 @@ class Index:
     words: list[set[str]] = field(default_factory=list)
     ents: list[set[str]] = field(default_factory=list)
     pos: dict[str, int] = field(default_factory=dict)
+    bm25: Bm25 = field(init=False)
+    actors_of: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pos = {fc.id: i for i, fc in enumerate(self.fcs)}
         self.words = [set(content_words(fc.match_text)) for fc in self.fcs]
         self.ents = [self.lexicon.entities(fc.match_text) for fc in self.fcs]
+        self.bm25 = Bm25.from_instances(*self.store.fts_tokens())
+
+    def actors(self, text: str) -> frozenset[str]:
+        """The lexicon's actors named in ``text``, remembered per text (evidence asks again for each match)."""
+        got = self.actors_of.get(text)
+        if got is None:
+            got = self.actors_of[text] = frozenset(self.lexicon.actors(text))
+        return got
 
 
 def embed(fs: FactcheckStore, texts: Sequence[str], encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None,
@@ -216,36 +231,56 @@ class Candidate:
     cos: float
 
 
-def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int,
-               cos: NDArray[np.float32] | None = None) -> list[Candidate]:
-    """Union of the BM25 and dense top-``depth`` fact-checks for one query, with features (``cos``: the
-    query's cosines with every fact-check, when a batch computed them)."""
+def _candidate_arrays(index: Index, text: str, vec: NDArray[np.float32], depth: int,
+                      cos: NDArray[np.float32] | None = None
+                      ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Union of the BM25 and dense top-``depth`` fact-checks for one query as arrays: positions (ascending,
+    that is by id), their feature rows, BM25 scores and cosines."""
     n = len(index.fcs)
+    empty = np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
     if n == 0:
-        return []
+        return empty
     if cos is None:
         cos = index.claim_vecs @ vec
     k = min(depth, n)
     dense = np.argpartition(-cos, k - 1)[:k]
     dense = dense[np.argsort(-cos[dense], kind="stable")]
-    dense_rank = {int(j): r for r, j in enumerate(dense)}
-    hits = index.store.bm25(fts_query(text), depth)
-    bm25 = {index.pos[i]: s for i, s in hits if i in index.pos}
-    bm25_rank = {p: r for r, p in enumerate(bm25)}
-    top_bm25 = max(bm25.values(), default=0.0) or 1.0
-    best_cos = float(cos[dense[0]])
+    hits = [(index.pos[i], s) for i, s in index.bm25.search(query_words(text), depth) if i in index.pos]
+    lex = np.asarray([p for p, _ in hits], dtype=np.int64)
+    lex_score = np.asarray([s for _, s in hits], dtype=np.float64)
+    pos = np.union1d(dense, lex).astype(np.int64)
+    dense_rr = np.zeros(len(pos))
+    dense_rr[np.searchsorted(pos, dense)] = 1.0 / (1 + np.arange(len(dense)))
+    b = np.zeros(len(pos))
+    bm25_rr = np.zeros(len(pos))
+    if len(lex):
+        at = np.searchsorted(pos, lex)
+        b[at] = lex_score
+        bm25_rr[at] = 1.0 / (1 + np.arange(len(lex)))
+    top_bm25 = float(lex_score.max()) if len(lex) else 0.0
+    top_bm25 = top_bm25 or 1.0
+    c = cos[pos].astype(np.float64)
     qwords = set(content_words(text))
     qents = index.lexicon.entities(text)
-    out: list[Candidate] = []
-    for p in sorted(set(dense_rank) | set(bm25)):
-        b = bm25.get(p, 0.0)
-        words = len(qwords & index.words[p]) / max(1, len(qwords))
-        ents = len(qents & index.ents[p]) / max(1, len(qents))
-        feats = (float(cos[p]), float(cos[p]) - best_cos, b / top_bm25, math.log1p(max(b, 0.0)),
-                 1.0 / (1 + dense_rank[p]) if p in dense_rank else 0.0,
-                 1.0 / (1 + bm25_rank[p]) if p in bm25_rank else 0.0, words, ents)
-        out.append(Candidate(p, feats, b, float(cos[p])))
-    return out
+    words = np.asarray([len(qwords & index.words[p]) for p in pos.tolist()], dtype=np.float64) / max(1, len(qwords))
+    ents = np.asarray([len(qents & index.ents[p]) for p in pos.tolist()], dtype=np.float64) / max(1, len(qents))
+    feats = np.column_stack([c, c - float(cos[dense[0]]), b / top_bm25, np.log1p(np.maximum(b, 0.0)), dense_rr,
+                             bm25_rr, words, ents])
+    return pos, feats, b, c
+
+
+def candidates(index: Index, text: str, vec: NDArray[np.float32], depth: int,
+               cos: NDArray[np.float32] | None = None) -> list[Candidate]:
+    """Union of the BM25 and dense top-``depth`` fact-checks for one query, with features (``cos``: the
+    query's cosines with every fact-check, when a batch computed them)."""
+    pos, feats, b, c = _candidate_arrays(index, text, vec, depth, cos)
+    return [Candidate(int(p), tuple(f), float(x), float(y))
+            for p, f, x, y in zip(pos.tolist(), feats.tolist(), b.tolist(), c.tolist(), strict=True)]
+
+
+def prepare(index: Index, texts: Sequence[str]) -> None:
+    """Tokenize every query word of ``texts`` in one batch (else each new word costs a query of its own)."""
+    index.bm25.tokenize(w for t in texts for w in query_words(t))
 
 
 def cosines(index: Index, vecs: NDArray[np.float32], batch: int = 256) -> Iterator[NDArray[np.float32]]:
@@ -256,14 +291,15 @@ def cosines(index: Index, vecs: NDArray[np.float32], batch: int = 256) -> Iterat
 
 
 def rank(index: Index, text: str, vec: NDArray[np.float32], reranker: Reranker, depth: int = 30,
-         cos: NDArray[np.float32] | None = None) -> list[tuple[Candidate, float]]:
-    """Candidates for one query with their re-ranked scores, best first."""
-    cands = candidates(index, text, vec, depth, cos)
-    if not cands:
+         cos: NDArray[np.float32] | None = None, limit: int | None = None) -> list[tuple[Candidate, float]]:
+    """Candidates for one query with their re-ranked scores, best first (ties by id; the first ``limit``)."""
+    pos, feats, b, c = _candidate_arrays(index, text, vec, depth, cos)
+    if not len(pos):
         return []
-    scores = reranker.scores(np.asarray([c.features for c in cands], dtype=np.float64))
-    order = sorted(range(len(cands)), key=lambda i: (-scores[i], index.fcs[cands[i].pos].id))
-    return [(cands[i], float(scores[i])) for i in order]
+    scores = reranker.scores(feats)
+    order = np.lexsort((pos, -scores))[:limit]
+    return [(Candidate(int(pos[i]), tuple(feats[i].tolist()), float(b[i]), float(c[i])), float(scores[i]))
+            for i in order.tolist()]
 
 
 def _date_relation(claim_date: str | None, fc_date: str | None) -> str:
@@ -284,12 +320,12 @@ def _date_relation(claim_date: str | None, fc_date: str | None) -> str:
 def evidence(index: Index, claim: Row, cand: Candidate) -> tuple[str, ...]:
     """Why a fact-check matched a claim: shared entities and key phrases, the date relation, the scores."""
     fc = index.fcs[cand.pos]
-    fc_actors = index.lexicon.actors(fc.match_text)
-    actors = (index.lexicon.actors(claim["text"]) | set(claim.get("actors", ()))) & fc_actors
+    fc_actors = index.actors(fc.match_text)
+    actors = (index.actors(claim["text"]) | set(claim.get("actors", ()))) & fc_actors
     named = {w for a in actors for w in content_words(a)}
     caps = sorted(e for e in index.lexicon.entities(claim["text"]) & index.ents[cand.pos]
                   if e.islower() and e not in named  # an actor's alias ("ISIS", "US") is shown by its actor
-                  and not index.lexicon.actors(e.upper()) and not index.lexicon.actors(e.capitalize()))
+                  and not index.actors(e.upper()) and not index.actors(e.capitalize()))
     qw = content_words(claim["text"])
     fw = set(content_words(fc.match_text))
     bigrams = {f"{a} {b}" for a, b in zip(qw, qw[1:], strict=False)}
@@ -409,6 +445,7 @@ def match_claims(index: Index, claims: list[Row], vecs: NDArray[np.float32], rer
     """Top-k fact-checks of each claim scoring at least the floor, with evidence (no inheritance yet)."""
     out: dict[tuple[str, int, int], list[FactcheckMatch]] = {}
     floor = max(cfg.min_score, reranker.min_score)
+    prepare(index, [c["text"] for c in claims])
     for i, (claim, cos) in enumerate(zip(claims, cosines(index, vecs), strict=True)):
         ranked: list[tuple[Candidate, float]] = []
         seen: set[str] = set()
@@ -472,13 +509,15 @@ def update_factchecks(store: Store, progress: Callable[[int, int], None] | None 
 def query_matches(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], reranker: Reranker,
                   depth: int = 30, k: int = 5) -> list[list[tuple[str, float]]]:
     """Top-``k`` (fact-check id, score) per query text: what the evaluation and the benchmark call."""
-    return [[(index.fcs[c.pos].id, s) for c, s in rank(index, t, vecs[i], reranker, depth, cos)[:k]]
+    prepare(index, texts)
+    return [[(index.fcs[c.pos].id, s) for c, s in rank(index, t, vecs[i], reranker, depth, cos, limit=k)]
             for i, (t, cos) in enumerate(zip(texts, cosines(index, vecs), strict=True))]
 
 
 def feature_rows(index: Index, texts: Sequence[str], vecs: NDArray[np.float32], depth: int
                  ) -> list[tuple[list[str], NDArray[np.float64]]]:
     """Per query: candidate ids and their feature matrix (for training the re-ranker)."""
+    prepare(index, texts)
     out = []
     for i, t in enumerate(texts):
         cands = candidates(index, t, vecs[i], depth)

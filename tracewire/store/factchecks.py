@@ -122,6 +122,17 @@ class FactcheckStore:
             return []
         return [(r[0], float(r[1])) for r in rows]
 
+    def fts_tokens(self) -> tuple[list[tuple[int, str]], list[tuple[str, int, int]], str]:
+        """The full-text index as its tokenizer left it: (rowid, id) of each row, (term, rowid, offset) of
+        each token, and the table's CREATE statement (renamed ``t``) to tokenize queries the same way."""
+        sql = self.conn.execute("SELECT sql FROM sqlite_master WHERE name='factchecks_fts'").fetchone()[0]
+        rows = [(int(r[0]), str(r[1])) for r in self.conn.execute("SELECT rowid, id FROM factchecks_fts ORDER BY rowid")]
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.factchecks_fts_tokens"
+                          " USING fts5vocab(main, factchecks_fts, instance)")
+        toks = [(str(r[0]), int(r[1]), int(r[2])) for r in self.conn.execute(
+            "SELECT term, doc, offset FROM temp.factchecks_fts_tokens")]
+        return rows, toks, sql.replace("factchecks_fts", "t", 1)
+
     # -- embeddings -------------------------------------------------------------------------
     def vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
         """Stored vectors of these text hashes for ``model``."""

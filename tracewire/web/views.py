@@ -390,6 +390,19 @@ def factcheck_panel(store: Store, doc_id: str) -> dict[str, list[dict[str, Any]]
     return out
 
 
+def _copied_from(row: dict[str, Any], by_span: dict[tuple[str, int, int], dict[str, Any]]) -> dict[str, Any]:
+    """The original claim a match was inherited from, following ``via`` through copies of copies."""
+    seen = set()
+    while row["via"] and isinstance(row["via"].get("claim"), dict):
+        c = row["via"]["claim"]
+        key = (c.get("doc"), c.get("start"), c.get("end"))
+        if key in seen or key not in by_span:
+            break
+        seen.add(key)
+        row = by_span[key]
+    return row
+
+
 def factchecks_context(store: Store) -> dict[str, Any]:
     """Every imported fact-check with the corpus claims that match it, by date, copies folded into their story."""
     from ..store.factchecks import FactcheckStore
@@ -400,11 +413,12 @@ def factchecks_context(store: Store) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for fc in fs.factchecks():
         rows = matches.get(fc.id, [])
-        groups: dict[str, dict[str, Any]] = {}
-        for r in rows:  # ordered by date: the first of a story is its earliest appearance
-            key = story.get(r["doc"], f"doc:{r['doc']}:{r['start']}")
-            g = groups.setdefault(key, {"first": r, "copies": [], "story": story.get(r["doc"])})
-            if g["first"] is not r:
+        groups: dict[tuple[str, int, int], dict[str, Any]] = {}
+        for r in rows:  # each original claim that matched, with the copies that inherited its match
+            root = _copied_from(r, {(x["doc"], x["start"], x["end"]): x for x in rows})
+            key = (root["doc"], root["start"], root["end"])
+            g = groups.setdefault(key, {"first": root, "copies": [], "story": story.get(root["doc"])})
+            if r is not root:
                 g["copies"].append(r)
         dated = [r["date"] for r in rows if r["date"]]
         items.append({"fc": _fc_view({"id": fc.id, "source": fc.source, "claim_reviewed": fc.claim_reviewed,
