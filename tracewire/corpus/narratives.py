@@ -115,11 +115,6 @@ class NarrativeSummary:
     contradictions: int
 
 
-def text_sha(text: str) -> str:
-    """The key of a claim text's vector: SHA-256 of its UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def content_words(text: str) -> frozenset[str]:
     """Content-word stems (first six letters of words of four letters or more, stop words dropped)."""
     return frozenset(w[:6] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in STOP)
@@ -334,27 +329,14 @@ def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tu
     return items, rows
 
 
-def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = None) -> tuple[F32, int, str]:
+def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = None,
+          threads: int | None = None) -> tuple[F32, int, str]:
     """Vectors of ``texts`` (stored ones reused, new ones embedded and stored), how many were new, the model."""
     from .. import embeddings
+    from ..store.vectors import cached_vectors
 
-    model = embeddings.model_hash()
-    shas = [text_sha(t) for t in texts]
-    stored = store.claim_vectors(sorted(set(shas)), model)
-    missing = sorted({sha: t for sha, t in zip(shas, texts, strict=True) if sha not in stored}.items())
-    step = 256
-    for k in range(0, len(missing), step):
-        part = missing[k : k + step]
-        vecs = embeddings.encode([t for _, t in part])
-        rows = [(sha, embeddings.to_blob(v)) for (sha, _), v in zip(part, vecs, strict=True)]
-        store.write_claim_vectors(model, rows)
-        stored.update(rows)
-        if progress:
-            progress(min(k + step, len(missing)), len(missing))
-    out = np.zeros((len(texts), embeddings.DIM), dtype=np.float32)
-    for k, sha in enumerate(shas):
-        out[k] = embeddings.from_blob(stored[sha])
-    return out, len(missing), model
+    vectors, new = cached_vectors(store.conn, texts, progress=progress, threads=threads)
+    return vectors, new, embeddings.model_hash()
 
 
 def update_narratives(store: SQLiteStore, progress: Progress | None = None, workers: int = 1,
@@ -362,8 +344,8 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
                       contradiction_config: ContradictionConfig | None = None) -> NarrativeSummary:
     """Rebuild narratives, corroboration and contradictions from the store's claims and reuse links.
 
-    ``workers`` is accepted for the stage interface; the work runs here, in a fixed order, so the
-    results do not depend on it.
+    ``workers`` caps the encoder's threads (the vectors are the same bytes for any count); the rest
+    runs here, in a fixed order, so the results do not depend on it.
     """
     cfg = config or NarrativeConfig()
     layers = store.corpus_layers()
@@ -372,7 +354,7 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
     orig = origins(links, {k: v["date"] for k, v in docs.items()})
     quoted = quotations(links)
     items, rows = claim_items(layers, cfg)
-    vectors, embedded, model = embed(store, [it.text for it in items], progress)
+    vectors, embedded, model = embed(store, [it.text for it in items], progress, threads=workers)
     records, groups, result = narratives_from(items, vectors, docs, orig, cfg, model)
     outlets = {k: v["outlet"] for k, v in docs.items()}
     corroboration = [corroborate(rec["narrative"], [rows[x] for x in group], outlets, orig, quoted)

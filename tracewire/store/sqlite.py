@@ -17,6 +17,7 @@ from ..errors import Code, StoreError
 from ..records import Claim, Document, DocumentAnalysis, Rejection, ReuseLink
 from . import explore, queries, reuse_tables
 from . import narratives as narrative_sql
+from . import vectors as vector_sql
 from .base import Collision, DocSource, FinishReuse, IndexedDocument, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
@@ -527,12 +528,7 @@ class SQLiteStore(Store):
 
     def claim_vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
         """Stored sentence vectors of these text hashes under ``model``, by text hash."""
-        return narrative_sql.claim_vectors(self.conn, shas, model)
-
-    def write_claim_vectors(self, model: str, rows: Iterable[tuple[str, bytes]]) -> None:
-        """Keep new (text hash, vector) rows under ``model`` in one transaction."""
-        with self.transaction() as c:
-            narrative_sql.write_claim_vectors(c, model, rows)
+        return vector_sql.read_vectors(self.conn, shas, model)
 
     def write_narratives(self, narratives: Sequence[Row], corroboration: Sequence[Row],
                          contradictions: Sequence[Row]) -> None:
