@@ -18,6 +18,7 @@ contradictions.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -63,6 +64,12 @@ class NarrativeConfig:
     neighbours: int = 12  # nearest claims in other documents considered for each claim
     min_words: int = 6  # shorter claims (datelines, fragments) are not clustered
     min_roots: int = 2  # independent texts (copies collapsed) a cluster needs to be a narrative
+    # one event is reported within days: claims carrying a killed/injured figure below event_max, in
+    # documents dated more than event_days apart, tell different events and never share a narrative
+    # (aggregate tolls, "more than 280,000 killed since 2011", recur for years and are exempt)
+    event_days: int = 7
+    event_max: float = 1000.0
+    need_entity: bool = True  # a claim naming no actor or place (a stock line) is not clustered
     block: int = 1024  # claims compared at once (memory: block x claims floats)
 
     def __post_init__(self) -> None:
@@ -76,6 +83,9 @@ class NarrativeConfig:
         if self.min_roots < 1:
             raise UsageError(f"NarrativeConfig.min_roots={self.min_roots} must be at least 1 "
                              "(2 asks for two independent texts)")
+        if self.event_days < 0:
+            raise UsageError(f"NarrativeConfig.event_days={self.event_days} must be 0 or more "
+                             "(days between the documents of one event's reports)")
         if self.block < 1:
             raise UsageError(f"NarrativeConfig.block={self.block} must be at least 1")
 
@@ -92,6 +102,7 @@ class ClaimItem:
     entities: frozenset[str]
     words: frozenset[str]
     claim_text: str = ""  # the claim as written (labels); ``text`` is what is compared
+    event_day: int | None = None  # date ordinal of its document when it carries an event's toll
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +193,9 @@ def cluster(items: Sequence[ClaimItem], vectors: F32, cfg: NarrativeConfig | Non
     parent = list(range(n))
     sums = vecs.astype(np.float64).copy()
     sizes = [1] * n
+    # earliest and latest event day of each cluster (None when it holds no event toll)
+    span: list[tuple[int, int] | None] = [(it.event_day, it.event_day) if it.event_day is not None else None
+                                          for it in items]
 
     def find(x: int) -> int:
         """Root of x's cluster, with path halving."""
@@ -197,7 +211,12 @@ def cluster(items: Sequence[ClaimItem], vectors: F32, cfg: NarrativeConfig | Non
         mean = float(sums[ri] @ sums[rj]) / (sizes[ri] * sizes[rj])
         if round(mean, 4) < cfg.merge_min:
             continue
+        si, sj = span[ri], span[rj]
+        joined = si if sj is None else sj if si is None else (min(si[0], sj[0]), max(si[1], sj[1]))
+        if joined is not None and joined[1] - joined[0] > cfg.event_days:
+            continue
         keep, drop = min(ri, rj), max(ri, rj)
+        span[keep] = joined
         parent[drop] = keep
         sums[keep] += sums[drop]
         sizes[keep] += sizes[drop]
@@ -313,9 +332,27 @@ def _by_doc(rows: Sequence[Row]) -> dict[str, list[Row]]:
     return out
 
 
+def _event_day(quantities: Sequence[Row], start: int, end: int, date: str | None, cfg: NarrativeConfig) -> int | None:
+    """The date ordinal of a dated document when the claim [start, end) carries an event's toll
+    (a killed or injured figure below ``event_max``), else None."""
+    if not date:
+        return None
+    for q in quantities:
+        if (start <= q["start"] and q["end"] <= end and q["category"] in ("killed", "injured")
+                and float(q["value"]) < cfg.event_max):
+            try:
+                return dt.date.fromisoformat(str(date)[:10]).toordinal()
+            except ValueError:
+                return None
+    return None
+
+
 def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tuple[list[ClaimItem], list[Row]]:
-    """The claims long enough to cluster, as items (in document and offset order) beside their rows."""
+    """The claims to cluster (long enough; naming an actor or a place unless ``need_entity`` is off), as
+    items in document and offset order beside their rows."""
     actors, places = _by_doc(layers["actors"]), _by_doc(layers["places"])
+    quantities = _by_doc(layers["quantities"])
+    dates = {d["id"]: d.get("date") for d in layers["documents"]}
     items: list[ClaimItem] = []
     rows: list[Row] = []
     for c in layers["claims"]:
@@ -323,8 +360,11 @@ def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tu
             continue
         d, s, e = c["doc"], c["start"], c["end"]
         ents = {f"a:{x}" for x in _inside(actors, d, s, e, "actor")} | {f"p:{x}" for x in _inside(places, d, s, e, "name")}
+        if cfg.need_entity and not ents:
+            continue
         text = proposition(c)
-        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text), c["text"]))
+        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text), c["text"],
+                               _event_day(quantities.get(d, ()), s, e, dates.get(d), cfg)))
         rows.append(c)
     return items, rows
 
