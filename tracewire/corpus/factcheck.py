@@ -38,7 +38,6 @@ from ..records import FactCheck, FactcheckMatch
 from ..signatures import Signature, code_files
 from ..store.base import Row, Store
 from ..store.factchecks import FactcheckStore
-from ..store.vectors import cached_vectors
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -182,7 +181,7 @@ class Index:
 def embed(fs: FactcheckStore, texts: Sequence[str], encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None,
           batch: int = 256) -> tuple[NDArray[np.float32], int]:
     """Unit vectors of ``texts``, read from the shared vector table or encoded once and stored; (matrix, newly encoded)."""
-    return cached_vectors(fs.conn, texts, encode, batch=batch)
+    return fs.vectors_for(texts, encode, batch=batch)
 
 
 def build_index(store: Store, packs: Sequence[str] = (), encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None

@@ -373,9 +373,8 @@ def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = 
           threads: int | None = None) -> tuple[F32, int, str]:
     """Vectors of ``texts`` (stored ones reused, new ones embedded and stored), how many were new, the model."""
     from .. import embeddings
-    from ..store.vectors import cached_vectors
 
-    vectors, new = cached_vectors(store.conn, texts, progress=progress, threads=threads)
+    vectors, new = store.vectors_for(texts, progress=progress, threads=threads)
     return vectors, new, embeddings.model_hash()
 
 

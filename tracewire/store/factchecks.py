@@ -13,7 +13,7 @@ import numpy as np
 
 from ..records import FactCheck, FactcheckMatch, Rejection, Review
 from .base import Row, Store
-from .vectors import read_vectors, write_vectors
+from .vectors import Encode, cached_vectors, read_vectors, write_vectors
 
 
 def _now() -> str:
@@ -122,6 +122,11 @@ class FactcheckStore:
     def vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
         """Stored vectors of these text hashes for ``model``."""
         return read_vectors(self.conn, shas, model)
+
+    def vectors_for(self, texts: Sequence[str], encode: Encode | None = None, batch: int = 256
+                    ) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
+        """Sentence vectors of ``texts`` from the shared table, encoding only the missing ones; (matrix, new)."""
+        return cached_vectors(self.conn, texts, encode, batch=batch)
 
     def write_vectors(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Keep (text_sha, model, vector) rows (first one wins)."""

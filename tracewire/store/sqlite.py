@@ -530,6 +530,12 @@ class SQLiteStore(Store):
         """Stored sentence vectors of these text hashes under ``model``, by text hash."""
         return vector_sql.read_vectors(self.conn, shas, model)
 
+    def vectors_for(self, texts: Sequence[str], encode: vector_sql.Encode | None = None,
+                    progress: vector_sql.Progress | None = None, threads: int | None = None
+                    ) -> tuple[vector_sql.F32, int]:
+        """Sentence vectors of ``texts`` from the shared table, encoding only the missing ones; (matrix, new)."""
+        return vector_sql.cached_vectors(self.conn, texts, encode, progress, threads=threads)
+
     def write_narratives(self, narratives: Sequence[Row], corroboration: Sequence[Row],
                          contradictions: Sequence[Row]) -> None:
         """Replace the narratives, corroboration and contradictions in one transaction."""
