@@ -82,7 +82,8 @@ def in_memory(db: Path, knobs: dict[str, float]) -> tuple[dict[Key, str], dict[s
         records, groups, _ = narratives_from(items, vectors, docs, orig, cfg, model)
         of = {(items[x].doc, items[x].start, items[x].end): rec["narrative"]
               for rec, group in zip(records, groups, strict=True) for x in group}
-        present = {(it.doc, it.start, it.end) for it in items}
+        # a stored claim left out of the clustering (too short, no actor or place) is an outlier, not missing
+        present = {(c["doc"], c["start"], c["end"]) for c in layers["claims"]}
         return of, {"present": present, "layers": layers, "docs": docs, "orig": orig, "items": items,
                     "vectors": vectors, "records": records, "groups": groups}
     finally:

@@ -60,13 +60,31 @@ def _model() -> Any:
     return SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
 
 
-def encode(texts: Sequence[str], batch_size: int = 64) -> NDArray[np.float32]:
-    """Unit-length float32 vectors, one row per text (an empty sequence gives a 0×384 array)."""
+def encode(texts: Sequence[str], batch_size: int = 64, threads: int | None = None) -> NDArray[np.float32]:
+    """Unit-length float32 vectors, one row per text (an empty sequence gives a 0×384 array).
+
+    ``threads`` caps torch's intra-op threads for this call (None: torch's default, one per core).
+    A corpus stage passes its ``workers``: on a busy machine idle threads spin and burn CPU time,
+    and the vectors are the same bytes whatever the thread count (matrix products split rows
+    between threads, not the sums).
+    """
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    if threads is not None and threads < 1:
+        raise UsageError(f"embeddings.encode(threads={threads}): give 1 or more, or None for torch's default",
+                         Code.TW002)
     with _LOCK:
-        vectors = _model().encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        model = _model()
+        import torch
+
+        before = torch.get_num_threads()
+        if threads is not None:
+            torch.set_num_threads(threads)
+        try:
+            vectors = model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                   normalize_embeddings=True, show_progress_bar=False)
+        finally:
+            torch.set_num_threads(before)
     return np.asarray(vectors, dtype=np.float32)
 
 

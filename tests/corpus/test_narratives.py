@@ -10,6 +10,7 @@ from tracewire.corpus.corroboration import corroborate, figure, origins, quotati
 from tracewire.corpus.narratives import (
     ClaimItem,
     NarrativeConfig,
+    claim_items,
     cluster,
     content_words,
     narrative_id,
@@ -81,6 +82,41 @@ def test_copies_alone_are_not_a_narrative() -> None:
 def test_config_names_the_bad_value() -> None:
     with pytest.raises(UsageError, match="neighbours=0"):
         NarrativeConfig(neighbours=0)
+    with pytest.raises(UsageError, match="event_days=-1"):
+        NarrativeConfig(event_days=-1)
+
+
+def _layers(claims: list[tuple[str, str]], dates: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    """Corpus layers of one claim per document (the whole text), its killed figure and its place."""
+    rows: dict[str, list[dict[str, object]]] = {"documents": [], "claims": [], "actors": [], "places": [],
+                                               "quantities": []}
+    for doc, text in claims:
+        rows["documents"].append({"id": doc, "date": dates.get(doc), "outlet": doc.upper()})
+        rows["claims"].append({"doc": doc, "start": 0, "end": len(text), "text": text})
+        if "Aleppo" in text:
+            at = text.index("Aleppo")
+            rows["places"].append({"doc": doc, "start": at, "end": at + 6, "name": "Aleppo"})
+        if "killed" in text:
+            rows["quantities"].append({"doc": doc, "start": 0, "end": 5, "text": text[:5], "value": 5.0,
+                                       "category": "killed"})
+    return rows
+
+
+def test_tolls_of_far_apart_days_are_different_events_and_stock_lines_are_not_clustered() -> None:
+    layers = _layers([("a", "Five killed by rockets fired at Aleppo homes on Monday"),
+                      ("b", "Five killed as rockets hit the homes of Aleppo on Monday"),
+                      ("c", "Five killed by rocket fire on the houses of Aleppo"),
+                      ("d", "The toll is expected to rise because many are badly hurt"),
+                      ("e", "The death toll is likely to rise as many were badly hurt")],
+                     {"a": "2016-10-03", "b": "2016-10-04", "c": "2016-11-20", "d": "2016-10-03", "e": "2016-10-04"})
+    items, _ = claim_items(layers, NarrativeConfig())
+    assert [it.doc for it in items] == ["a", "b", "c"]  # d and e name no actor or place
+    assert items[0].event_day is not None and items[2].event_day - items[0].event_day == 48  # type: ignore[operator]
+    vecs = np.stack([_unit(1, 0.1), _unit(1, 0.15), _unit(1, 0.12)])
+    assert cluster(items, vecs).clusters == ((0, 1),)  # c is 48 days later: another attack
+    assert cluster(items, vecs, NarrativeConfig(event_days=60)).clusters == ((0, 1, 2),)
+    kept, _ = claim_items(layers, NarrativeConfig(need_entity=False))
+    assert len(kept) == 5
 
 
 def _claim(doc: str, start: int, source: str | None = None, kind: str = "unattributed",

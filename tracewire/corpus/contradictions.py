@@ -177,6 +177,40 @@ def _window(docs: Mapping[str, Row], a: str, b: str) -> list[str | None]:
     return [dates[0][:10], dates[-1][:10]] if dates else [None, None]
 
 
+def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.bool_]:
+    """Pairs of rows whose sets share an element (a boolean n x n matrix)."""
+    names = {x: k for k, x in enumerate(sorted({x for s in sets for x in s}))}
+    m = np.zeros((len(sets), max(len(names), 1)), dtype=np.float32)
+    for r, s in enumerate(sets):
+        for x in s:
+            m[r, names[x]] = 1.0
+    out: npt.NDArray[np.bool_] = (m @ m.T) > 0
+    return out
+
+
+def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: ContradictionConfig,
+              docs: Mapping[str, Row], sims: npt.NDArray[np.float32], tag_ids: npt.NDArray[np.int64]
+              ) -> npt.NDArray[np.bool_]:
+    """The pairs of figures that can contradict, as a matrix: other documents and other roots (copies
+    differ only through their edits, handled apart), different values, a shared place (or shared
+    actors with close claims or one narrative), and dates within the window (or undated)."""
+    keys = [(f.doc, claim_root(f.doc, f.claim["start"], f.claim["end"], orig)) for f in figs]
+    codes = {k: n for n, k in enumerate(sorted({x for pair in keys for x in pair}))}
+    doc = np.array([codes[d] for d, _ in keys], dtype=np.int64)
+    root = np.array([codes[r] for _, r in keys], dtype=np.int64)
+    value = np.array([float(f.q["value"]) for f in figs], dtype=np.float64)
+    days = [_day(docs.get(f.doc, {}).get("date")) for f in figs]
+    ordinal = np.array([d.toordinal() if d is not None else 0 for d in days], dtype=np.int64)
+    dated = np.array([d is not None for d in days], dtype=bool)
+    same_tag = (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
+    tied = _incidence([f.places for f in figs]) | (
+        _incidence([f.actors for f in figs]) & ((sims >= cfg.actor_cosine) | same_tag))
+    far = dated[:, None] & dated[None, :] & (np.abs(ordinal[:, None] - ordinal[None, :]) > cfg.days)
+    out: npt.NDArray[np.bool_] = ((doc[:, None] != doc[None, :]) & (root[:, None] != root[None, :])
+                                  & (value[:, None] != value[None, :]) & tied & ~far)
+    return out
+
+
 def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: Mapping[str, Row],
                         orig: Mapping[str, Origin], vectors: npt.NDArray[np.float32],
                         index: Mapping[tuple[str, int, int], int],
@@ -211,28 +245,16 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
         sims = np.round(vectors[rows] @ vectors[rows].T, 4)
         close = sims >= cfg.min_cosine
         tags = [narrative_of.get((f.doc, f.claim["start"], f.claim["end"])) for f in figs]
-        for x, tx in enumerate(tags):
-            if tx is not None:
-                for y, ty in enumerate(tags):
-                    if ty == tx:
-                        close[x, y] = True
-        ii, jj = np.nonzero(np.triu(close, k=1))
+        codes = {t: k for k, t in enumerate(sorted({t for t in tags if t is not None}))}
+        tag_ids = np.array([codes[t] if t is not None else -1 for t in tags], dtype=np.int64)
+        close |= (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
+        ii, jj = np.nonzero(np.triu(close & _possible(figs, orig, cfg, docs, sims, tag_ids), k=1))
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             a, b = figs[i], figs[j]
-            if a.doc == b.doc:
-                continue
             ra = claim_root(a.doc, a.claim["start"], a.claim["end"], orig)
             rb = claim_root(b.doc, b.claim["start"], b.claim["end"], orig)
-            if ra == rb or float(a.q["value"]) == float(b.q["value"]):
-                continue  # copies of one text differ only through their edits (handled above)
             shared_places, shared_actors = a.places & b.places, a.actors & b.actors
-            # a shared place ties two figures to one event; shared actors alone only when the claims are close
-            if not shared_places and not (shared_actors and (float(sims[i, j]) >= cfg.actor_cosine
-                                                             or tags[i] is not None and tags[i] == tags[j])):
-                continue
             da, db = _day(docs.get(a.doc, {}).get("date")), _day(docs.get(b.doc, {}).get("date"))
-            if da is not None and db is not None and abs((da - db).days) > cfg.days:
-                continue
             if (str(da or "9999"), a.doc) > (str(db or "9999"), b.doc):
                 a, b, ra, rb, da, db = b, a, rb, ra, db, da
             key: tuple[str, ...] = (min(ra, rb), max(ra, rb), cat, f"{min(a.q['value'], b.q['value'])}",

@@ -13,8 +13,8 @@ Three steps, each chosen by measurement on CheckThat! 2020 Task 2 (``eval/factch
 3. **Copies inherit**: a claim inside a reuse passage whose source-side claim matched a fact-check
    carries that match with ``via`` = the reuse link, so a story is one match with its copies.
 
-Vectors are stored once per text and model (``embeddings`` table), so after an import only the
-new texts are encoded. The stage is skipped, at the cost of a few queries, when neither the
+Vectors are stored once per text and model (the ``claim_vectors`` table the narratives stage
+shares, ``tracewire.store.vectors``), so after an import only the new texts are encoded. The stage is skipped, at the cost of a few queries, when neither the
 fact-checks, the claims, the reuse links nor the stage's signature changed; with no fact-checks
 imported it only clears old matches.
 """
@@ -36,7 +36,7 @@ import numpy as np
 from ..records import FactCheck, FactcheckMatch
 from ..signatures import Signature, code_files
 from ..store.base import Row, Store
-from ..store.factchecks import FactcheckStore, text_sha, unit_matrix
+from ..store.factchecks import FactcheckStore
 from .fts_bm25 import Bm25
 
 if TYPE_CHECKING:
@@ -195,21 +195,8 @@ class Index:
 
 def embed(fs: FactcheckStore, texts: Sequence[str], encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None,
           batch: int = 256) -> tuple[NDArray[np.float32], int]:
-    """Unit vectors of ``texts``, read from the store or encoded once and stored; (matrix, newly encoded)."""
-    from .. import embeddings
-
-    model = embeddings.model_hash()
-    shas = [text_sha(t) for t in texts]
-    have = fs.vectors(sorted(set(shas)), model)
-    missing = sorted({s: t for s, t in zip(shas, texts, strict=True) if s not in have}.items())
-    enc = encode or embeddings.encode
-    for i in range(0, len(missing), batch):
-        part = missing[i:i + batch]
-        vecs = enc([t for _, t in part])
-        rows = [(s, model, embeddings.to_blob(v)) for (s, _), v in zip(part, vecs, strict=True)]
-        fs.write_vectors(rows)
-        have.update({s: b for s, _, b in rows})
-    return unit_matrix([have[s] for s in shas], embeddings.DIM), len(missing)
+    """Unit vectors of ``texts``, read from the shared vector table or encoded once and stored; (matrix, newly encoded)."""
+    return fs.vectors_for(texts, encode, batch=batch)
 
 
 def build_index(store: Store, packs: Sequence[str] = (), encode: Callable[[Sequence[str]], NDArray[np.float32]] | None = None

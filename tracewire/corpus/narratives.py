@@ -18,6 +18,7 @@ contradictions.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -63,6 +64,12 @@ class NarrativeConfig:
     neighbours: int = 12  # nearest claims in other documents considered for each claim
     min_words: int = 6  # shorter claims (datelines, fragments) are not clustered
     min_roots: int = 2  # independent texts (copies collapsed) a cluster needs to be a narrative
+    # one event is reported within days: claims carrying a killed/injured figure below event_max, in
+    # documents dated more than event_days apart, tell different events and never share a narrative
+    # (aggregate tolls, "more than 280,000 killed since 2011", recur for years and are exempt)
+    event_days: int = 7
+    event_max: float = 1000.0
+    need_entity: bool = True  # a claim naming no actor or place (a stock line) is not clustered
     block: int = 1024  # claims compared at once (memory: block x claims floats)
 
     def __post_init__(self) -> None:
@@ -76,6 +83,9 @@ class NarrativeConfig:
         if self.min_roots < 1:
             raise UsageError(f"NarrativeConfig.min_roots={self.min_roots} must be at least 1 "
                              "(2 asks for two independent texts)")
+        if self.event_days < 0:
+            raise UsageError(f"NarrativeConfig.event_days={self.event_days} must be 0 or more "
+                             "(days between the documents of one event's reports)")
         if self.block < 1:
             raise UsageError(f"NarrativeConfig.block={self.block} must be at least 1")
 
@@ -92,6 +102,7 @@ class ClaimItem:
     entities: frozenset[str]
     words: frozenset[str]
     claim_text: str = ""  # the claim as written (labels); ``text`` is what is compared
+    event_day: int | None = None  # date ordinal of its document when it carries an event's toll
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +124,6 @@ class NarrativeSummary:
     clustered: int  # claims in a narrative
     outliers: int  # claims considered but in no narrative
     contradictions: int
-
-
-def text_sha(text: str) -> str:
-    """The key of a claim text's vector: SHA-256 of its UTF-8 bytes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -187,6 +193,9 @@ def cluster(items: Sequence[ClaimItem], vectors: F32, cfg: NarrativeConfig | Non
     parent = list(range(n))
     sums = vecs.astype(np.float64).copy()
     sizes = [1] * n
+    # earliest and latest event day of each cluster (None when it holds no event toll)
+    span: list[tuple[int, int] | None] = [(it.event_day, it.event_day) if it.event_day is not None else None
+                                          for it in items]
 
     def find(x: int) -> int:
         """Root of x's cluster, with path halving."""
@@ -202,7 +211,12 @@ def cluster(items: Sequence[ClaimItem], vectors: F32, cfg: NarrativeConfig | Non
         mean = float(sums[ri] @ sums[rj]) / (sizes[ri] * sizes[rj])
         if round(mean, 4) < cfg.merge_min:
             continue
+        si, sj = span[ri], span[rj]
+        joined = si if sj is None else sj if si is None else (min(si[0], sj[0]), max(si[1], sj[1]))
+        if joined is not None and joined[1] - joined[0] > cfg.event_days:
+            continue
         keep, drop = min(ri, rj), max(ri, rj)
+        span[keep] = joined
         parent[drop] = keep
         sums[keep] += sums[drop]
         sizes[keep] += sizes[drop]
@@ -318,9 +332,27 @@ def _by_doc(rows: Sequence[Row]) -> dict[str, list[Row]]:
     return out
 
 
+def _event_day(quantities: Sequence[Row], start: int, end: int, date: str | None, cfg: NarrativeConfig) -> int | None:
+    """The date ordinal of a dated document when the claim [start, end) carries an event's toll
+    (a killed or injured figure below ``event_max``), else None."""
+    if not date:
+        return None
+    for q in quantities:
+        if (start <= q["start"] and q["end"] <= end and q["category"] in ("killed", "injured")
+                and float(q["value"]) < cfg.event_max):
+            try:
+                return dt.date.fromisoformat(str(date)[:10]).toordinal()
+            except ValueError:
+                return None
+    return None
+
+
 def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tuple[list[ClaimItem], list[Row]]:
-    """The claims long enough to cluster, as items (in document and offset order) beside their rows."""
+    """The claims to cluster (long enough; naming an actor or a place unless ``need_entity`` is off), as
+    items in document and offset order beside their rows."""
     actors, places = _by_doc(layers["actors"]), _by_doc(layers["places"])
+    quantities = _by_doc(layers["quantities"])
+    dates = {d["id"]: d.get("date") for d in layers["documents"]}
     items: list[ClaimItem] = []
     rows: list[Row] = []
     for c in layers["claims"]:
@@ -328,33 +360,22 @@ def claim_items(layers: Mapping[str, Sequence[Row]], cfg: NarrativeConfig) -> tu
             continue
         d, s, e = c["doc"], c["start"], c["end"]
         ents = {f"a:{x}" for x in _inside(actors, d, s, e, "actor")} | {f"p:{x}" for x in _inside(places, d, s, e, "name")}
+        if cfg.need_entity and not ents:
+            continue
         text = proposition(c)
-        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text), c["text"]))
+        items.append(ClaimItem(d, s, e, text, frozenset(ents), content_words(text), c["text"],
+                               _event_day(quantities.get(d, ()), s, e, dates.get(d), cfg)))
         rows.append(c)
     return items, rows
 
 
-def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = None) -> tuple[F32, int, str]:
+def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = None,
+          threads: int | None = None) -> tuple[F32, int, str]:
     """Vectors of ``texts`` (stored ones reused, new ones embedded and stored), how many were new, the model."""
     from .. import embeddings
 
-    model = embeddings.model_hash()
-    shas = [text_sha(t) for t in texts]
-    stored = store.claim_vectors(sorted(set(shas)), model)
-    missing = sorted({sha: t for sha, t in zip(shas, texts, strict=True) if sha not in stored}.items())
-    step = 256
-    for k in range(0, len(missing), step):
-        part = missing[k : k + step]
-        vecs = embeddings.encode([t for _, t in part])
-        rows = [(sha, embeddings.to_blob(v)) for (sha, _), v in zip(part, vecs, strict=True)]
-        store.write_claim_vectors(model, rows)
-        stored.update(rows)
-        if progress:
-            progress(min(k + step, len(missing)), len(missing))
-    out = np.zeros((len(texts), embeddings.DIM), dtype=np.float32)
-    for k, sha in enumerate(shas):
-        out[k] = embeddings.from_blob(stored[sha])
-    return out, len(missing), model
+    vectors, new = store.vectors_for(texts, progress=progress, threads=threads)
+    return vectors, new, embeddings.model_hash()
 
 
 def update_narratives(store: SQLiteStore, progress: Progress | None = None, workers: int = 1,
@@ -362,8 +383,8 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
                       contradiction_config: ContradictionConfig | None = None) -> NarrativeSummary:
     """Rebuild narratives, corroboration and contradictions from the store's claims and reuse links.
 
-    ``workers`` is accepted for the stage interface; the work runs here, in a fixed order, so the
-    results do not depend on it.
+    ``workers`` caps the encoder's threads (the vectors are the same bytes for any count); the rest
+    runs here, in a fixed order, so the results do not depend on it.
     """
     cfg = config or NarrativeConfig()
     layers = store.corpus_layers()
@@ -372,7 +393,7 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
     orig = origins(links, {k: v["date"] for k, v in docs.items()})
     quoted = quotations(links)
     items, rows = claim_items(layers, cfg)
-    vectors, embedded, model = embed(store, [it.text for it in items], progress)
+    vectors, embedded, model = embed(store, [it.text for it in items], progress, threads=workers)
     records, groups, result = narratives_from(items, vectors, docs, orig, cfg, model)
     outlets = {k: v["outlet"] for k, v in docs.items()}
     corroboration = [corroborate(rec["narrative"], [rows[x] for x in group], outlets, orig, quoted)

@@ -1,4 +1,4 @@
-"""SQL of the fact-check tables: imported fact-checks, embeddings, matches, reviews, stage state."""
+"""SQL of the fact-check tables: imported fact-checks, matches, reviews, stage state (vectors: store.vectors)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from ..records import FactCheck, FactcheckMatch, Rejection, Review
 from .base import Row, Store
+from .vectors import Encode, cached_vectors, read_vectors, write_vectors
 
 
 def _now() -> str:
@@ -25,11 +26,6 @@ def record_sha(fc: FactCheck) -> str:
     blob = json.dumps([fc.source, fc.claim_reviewed, fc.title, fc.rating, fc.url, fc.date, fc.author,
                        fc.claimant, fc.appearance, fc.language, fc.review_body, list(fc.keywords)], ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def text_sha(text: str) -> str:
-    """The key an embedding is kept under (with the model hash)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _factcheck(r: sqlite3.Row) -> FactCheck:
@@ -133,23 +129,23 @@ class FactcheckStore:
             "SELECT term, doc, offset FROM temp.factchecks_fts_tokens")]
         return rows, toks, sql.replace("factchecks_fts", "t", 1)
 
-    # -- embeddings -------------------------------------------------------------------------
+    # -- vectors (the shared claim_vectors table: tracewire.store.vectors) --------------------
     def vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
         """Stored vectors of these text hashes for ``model``."""
-        out: dict[str, bytes] = {}
-        for i in range(0, len(shas), 500):
-            part = list(shas[i:i + 500])
-            marks = ",".join("?" * len(part))
-            for r in self.conn.execute(f"SELECT text_sha, vector FROM embeddings WHERE model=? AND text_sha IN ({marks})",
-                                       (model, *part)):
-                out[r[0]] = r[1]
-        return out
+        return read_vectors(self.conn, shas, model)
+
+    def vectors_for(self, texts: Sequence[str], encode: Encode | None = None, batch: int = 256
+                    ) -> tuple[np.ndarray[Any, np.dtype[np.float32]], int]:
+        """Sentence vectors of ``texts`` from the shared table, encoding only the missing ones; (matrix, new)."""
+        return cached_vectors(self.conn, texts, encode, batch=batch)
 
     def write_vectors(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Keep (text_sha, model, vector) rows (first one wins)."""
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.executemany("INSERT OR IGNORE INTO embeddings(text_sha, model, vector) VALUES (?, ?, ?)", rows)
+        by_model: dict[str, list[tuple[str, bytes]]] = {}
+        for sha, model, blob in rows:
+            by_model.setdefault(model, []).append((sha, blob))
+        for model, part in sorted(by_model.items()):
+            write_vectors(self.conn, model, part)
 
     # -- claims the matcher reads ------------------------------------------------------------
     def claims(self, min_checkworthy: float) -> list[Row]:

@@ -1,11 +1,11 @@
-"""SQL of the narratives stage: its inputs (claims, spans, documents), the shared claim vectors,
-and the narratives, corroboration and contradictions it writes, with their exports and read models."""
+"""SQL of the narratives stage: its inputs (claims, spans, documents; the shared claim vectors are in
+``vectors.py``), and the narratives, corroboration and contradictions it writes, with their exports and read models."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 Row = dict[str, Any]
@@ -30,25 +30,6 @@ def corpus_layers(conn: sqlite3.Connection) -> dict[str, list[Row]]:
         "SELECT d.id AS doc, t.start, t.end, t.text, t.value, t.category, t.qualifier FROM quantities t "
         "JOIN current_documents d USING (doc_key) ORDER BY d.id, t.start")]
     return out
-
-
-def claim_vectors(conn: sqlite3.Connection, shas: Sequence[str], model: str) -> dict[str, bytes]:
-    """Stored vectors of these text hashes under ``model``, by text hash."""
-    found: dict[str, bytes] = {}
-    for k in range(0, len(shas), 500):
-        part = list(shas[k : k + 500])
-        marks = ",".join("?" * len(part))
-        for sha, blob in conn.execute(
-                f"SELECT text_sha, vector FROM claim_vectors WHERE model=? AND text_sha IN ({marks})",
-                (model, *part)):
-            found[sha] = blob
-    return found
-
-
-def write_claim_vectors(conn: sqlite3.Connection, model: str, rows: Iterable[tuple[str, bytes]]) -> None:
-    """Keep new (text hash, vector) rows under ``model``; known ones are left as they are."""
-    conn.executemany("INSERT OR IGNORE INTO claim_vectors(text_sha, model, vector) VALUES (?, ?, ?)",
-                     ((sha, model, blob) for sha, blob in rows))
 
 
 def write_results(conn: sqlite3.Connection, narratives: Sequence[Row], corroboration: Sequence[Row],

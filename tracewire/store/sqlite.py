@@ -17,6 +17,7 @@ from ..errors import Code, StoreError
 from ..records import Claim, Document, DocumentAnalysis, Rejection, ReuseLink
 from . import explore, queries, reuse_tables
 from . import narratives as narrative_sql
+from . import vectors as vector_sql
 from .base import Collision, DocSource, FinishReuse, IndexedDocument, IngestBatch, IngestCounts, Row, Store
 from .readmodel import PAGE_SIZE, STORY_GRAPHS, ClaimFilters
 
@@ -535,12 +536,13 @@ class SQLiteStore(Store):
 
     def claim_vectors(self, shas: Sequence[str], model: str) -> dict[str, bytes]:
         """Stored sentence vectors of these text hashes under ``model``, by text hash."""
-        return narrative_sql.claim_vectors(self.conn, shas, model)
+        return vector_sql.read_vectors(self.conn, shas, model)
 
-    def write_claim_vectors(self, model: str, rows: Iterable[tuple[str, bytes]]) -> None:
-        """Keep new (text hash, vector) rows under ``model`` in one transaction."""
-        with self.transaction() as c:
-            narrative_sql.write_claim_vectors(c, model, rows)
+    def vectors_for(self, texts: Sequence[str], encode: vector_sql.Encode | None = None,
+                    progress: vector_sql.Progress | None = None, threads: int | None = None
+                    ) -> tuple[vector_sql.F32, int]:
+        """Sentence vectors of ``texts`` from the shared table, encoding only the missing ones; (matrix, new)."""
+        return vector_sql.cached_vectors(self.conn, texts, encode, progress, threads=threads)
 
     def write_narratives(self, narratives: Sequence[Row], corroboration: Sequence[Row],
                          contradictions: Sequence[Row]) -> None:

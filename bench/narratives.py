@@ -1,0 +1,168 @@
+"""FA-KES `analyze` with and without the narratives stage (narratives, corroboration, contradictions),
+side by side in one run: CPU seconds (user + sys, worker processes included) and wall seconds.
+
+    PYTHONPATH=. .venv/bin/python bench/narratives.py [--docs 804] [--workers 1] [--keep DIR] [--full]
+
+One fresh store is ingested from ../shared/data/fakes; each phase runs in its own child process and
+is measured by that child's resource usage:
+
+- ``without``: the whole `analyze` (furniture, every per-document component, reuse, fact-checks)
+  with the narratives stage left out;
+- ``stage``: the narratives stage alone on that analysed store (as `analyze` runs it next; its vectors
+  are not stored yet, so it embeds everything);
+- ``with`` = ``without`` + ``stage``; with ``--full``, also a whole `analyze` with every stage on
+  its own fresh copy of the ingested store, measured the same way.
+
+The ratio ``with / without`` is what issue 15 bounds (1.5x). The stage's own summary (claims,
+texts embedded, narratives, outliers, contradictions) is printed beside it.
+
+Measured 2026-11-28 on the 2-core machine shared with five other jobs (load average 10-13
+throughout, so wall seconds are several times a quiet machine's and only CPU seconds compare),
+``PYTHONPATH=. .venv/bin/python bench/narratives.py --keep /tmp/narrb/run1`` at 46e3163:
+
+                                            CPU s   wall s
+    analyze without narratives              138.4    825.3
+    narratives stage alone                  122.1    317.2
+    analyze with narratives (sum)           260.5   1142.5
+    ratio with / without: CPU 1.88x, wall 1.38x
+    stage: claims 7496, embedded 6850, narratives 815, clustered 4591, outliers 2905, contradictions 6734
+
+At 392ed44 (before: two threads spinning on a busy machine, every claim of six words or more
+embedded, contradiction pairs filtered in Python) the same command gave 120.9 / 243.1 CPU s,
+3.01x (claims 8664, embedded 7864). What is left is the encoder itself: about 17 ms of CPU per
+distinct claim text (all-MiniLM-L6-v2, float32, one thread; clustering and contradictions take
+about 6 s together), so 1.5x would need about 3,000 texts at most or a faster encoder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
+if not (SHARED / "data").exists():
+    SHARED = Path("/work/shared")
+DEFAULT_CSV = SHARED / "data" / "fakes" / "FA-KES-Dataset.csv"
+
+
+def _phase(kind: str, db: str, workers: int) -> None:
+    """Child process: run one phase on ``db`` and print its summary as JSON on the last line."""
+    from tracewire.engines.local import analyze_store, local_stages
+    from tracewire.store import SQLiteStore
+
+    store = SQLiteStore(Path(db))
+    try:
+        if kind == "stage":
+            from tracewire.corpus.narratives import update_narratives
+
+            s = update_narratives(store, workers=workers)
+            out = {k: getattr(s, k) for k in s.__dataclass_fields__}
+        else:
+            stages = local_stages(workers)
+            if kind == "without":
+                stages.pop("narratives")
+            a = analyze_store(store, workers=workers, stages=stages)
+            out = {"analysed": a.analysed, "stages": sorted(a.corpus)}
+    finally:
+        store.close()
+    print(json.dumps(out))
+
+
+def run_phase(kind: str, db: Path, workers: int) -> tuple[float, float, dict[str, object]]:
+    """(CPU seconds, wall seconds, summary) of one phase run in a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, __file__, "--phase", kind, "--db", str(db), "--workers", str(workers)],
+                          capture_output=True, text=True, env=env, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"phase {kind} failed:\n{proc.stderr[-4000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ingested(csv_path: Path, rows: int, folder: Path) -> Path:
+    """A fresh store holding the first ``rows`` FA-KES articles, ingested as the README shows."""
+    import csv
+
+    from tracewire.ingest import FieldMap, ingest
+    from tracewire.store import SQLiteStore
+
+    src = folder / "FA-KES-Dataset.csv"  # the same document ids as eval/narratives_real
+    csv.field_size_limit(sys.maxsize)
+    with csv_path.open(encoding="utf-8", errors="replace", newline="") as f, \
+            src.open("w", encoding="utf-8", newline="") as g:
+        reader, writer = csv.reader(f), csv.writer(g)
+        for k, row in enumerate(reader):
+            if k > rows:
+                break
+            writer.writerow(row)
+    db = folder / "fakes.db"
+    store = SQLiteStore(db)
+    ingest([str(src)], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
+    store.close()
+    return db
+
+
+def main() -> None:
+    """Ingest FA-KES once, time analyze without the narratives stage, the stage alone, and the ratio."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=804, help="FA-KES articles (default 804: all of them)")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    ap.add_argument("--keep", type=Path, help="keep the stores in this folder (default: a scratch folder)")
+    ap.add_argument("--full", action="store_true", help="also time a whole analyze with every stage")
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        _phase(args.phase, args.db, args.workers)
+        return
+    if not args.csv.exists():
+        sys.exit(f"needs {args.csv} (../shared beside the checkout, or TRACEWIRE_SHARED)")
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="tracewire-bench-narratives-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        base = ingested(args.csv, args.docs, folder)
+        print(f"FA-KES, first {args.docs} articles, {args.workers} worker(s); load average at start "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        rows: list[tuple[str, float, float]] = []
+        fresh = folder / "without.db"
+        shutil.copy(base, fresh)
+        cpu0, wall0, _ = run_phase("without", fresh, args.workers)
+        rows.append(("analyze without narratives", cpu0, wall0))
+        cpu1, wall1, stage = run_phase("stage", fresh, args.workers)
+        rows.append(("narratives stage alone", cpu1, wall1))
+        rows.append(("analyze with narratives (sum)", cpu0 + cpu1, wall0 + wall1))
+        if args.full:
+            whole = folder / "with.db"
+            shutil.copy(base, whole)
+            cpu2, wall2, _ = run_phase("with", whole, args.workers)
+            rows.append(("analyze with narratives (one run)", cpu2, wall2))
+        print(f"{'':36} {'CPU s':>8} {'wall s':>8}")
+        for name, cpu, wall in rows:
+            print(f"{name:36} {cpu:8.1f} {wall:8.1f}")
+        print(f"ratio with / without: CPU {(cpu0 + cpu1) / cpu0:.2f}x, wall {(wall0 + wall1) / wall0:.2f}x"
+              + (f"; one run: CPU {cpu2 / cpu0:.2f}x, wall {wall2 / wall0:.2f}x" if args.full else ""))
+        print("stage: " + ", ".join(f"{k} {v}" for k, v in stage.items()))
+        print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
