@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -105,7 +106,7 @@ def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     anchors, blob = shuffle_sizes(base)
     print(f"\nanalyze on FA-KES, first {n} articles (whole pipeline + reuse, from a fresh store each time); "
           f"per document {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB blob")
-    print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8}")
+    print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8} load average (1, 5, 15 min) after")
     engines: list[tuple[str, Callable[[], tuple[Any, Any]]]] = [
         ("local, 1 worker", lambda: (local_mapper(1), local_stages(1))),
         ("local, 2 workers", lambda: (local_mapper(2), local_stages(2))),
@@ -121,7 +122,7 @@ def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
         stages = {k: partial(_clocked, v, k, spent) for k, v in stages.items()}
         wall, _ = timed(partial(analyze_store, st, mapper=mapper, stages=stages))
         st.close()
-        print(f"{name:24} {wall:8.1f} {n / wall:8.2f} {spent.get('reuse', 0.0):8.1f}", flush=True)
+        print(f"{name:24} {wall:8.1f} {n / wall:8.2f} {spent.get('reuse', 0.0):8.1f} {_load()}", flush=True)
 
 
 def news_store(n: int, path: Path) -> int:
@@ -158,19 +159,82 @@ def shuffle_sizes(path: Path, sample: int = 3000) -> tuple[float, float]:
     return anchors, blob
 
 
-def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
+def _load() -> str:
+    """The load average now (the machine is shared: every wall time depends on it)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def event_log_phases(folder: Path) -> dict[str, dict[str, list[float]]]:
+    """Per job group and reuse phase (the job descriptions spark_reuse sets): [wall s of its jobs,
+    shuffle bytes written, shuffle records written, shuffle bytes read], from Spark's event log."""
+    stage_of: dict[int, tuple[str, str]] = {}
+    out: dict[str, dict[str, list[float]]] = {}
+    files = sorted(p for p in folder.rglob("events_*") if p.is_file())
+    for f in files:
+        with f.open(encoding="utf-8") as fh:
+            for line in fh:
+                e = json.loads(line)
+                kind = e["Event"]
+                if kind == "SparkListenerJobStart":
+                    props = e.get("Properties") or {}
+                    group = props.get("spark.jobGroup.id", "")
+                    phase = (props.get("spark.job.description") or "").split(":")[0]
+                    for sid in e["Stage IDs"]:
+                        stage_of[sid] = (group, phase)
+                    row = out.setdefault(group, {}).setdefault(phase, [0.0, 0.0, 0.0, 0.0])
+                    row[0] -= e["Submission Time"] / 1000
+                elif kind == "SparkListenerJobEnd":
+                    pass
+                elif kind == "SparkListenerTaskEnd" and e["Stage ID"] in stage_of:
+                    g, ph = stage_of[e["Stage ID"]]
+                    m = e.get("Task Metrics") or {}
+                    w, r = m.get("Shuffle Write Metrics") or {}, m.get("Shuffle Read Metrics") or {}
+                    row = out[g][ph]
+                    row[1] += w.get("Shuffle Bytes Written", 0)
+                    row[2] += w.get("Shuffle Records Written", 0)
+                    row[3] += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
+    # job wall time: a second pass pairs each job's end with its phase
+    job_phase: dict[int, tuple[str, str]] = {}
+    for f in files:
+        with f.open(encoding="utf-8") as fh:
+            for line in fh:
+                e = json.loads(line)
+                if e["Event"] == "SparkListenerJobStart":
+                    props = e.get("Properties") or {}
+                    job_phase[e["Job ID"]] = (props.get("spark.jobGroup.id", ""),
+                                              (props.get("spark.job.description") or "").split(":")[0])
+                elif e["Event"] == "SparkListenerJobEnd" and e["Job ID"] in job_phase:
+                    g, ph = job_phase[e["Job ID"]]
+                    out[g][ph][0] += e["Completion Time"] / 1000
+    return out
+
+
+def print_shuffle(folder: Path, sizes: dict[int, int]) -> None:
+    """What Spark's reuse jobs shuffled, per phase and per document, from the event log."""
+    phases = event_log_phases(folder)
+    print("\nspark reuse jobs, from the event log (job wall s summed; shuffle as Spark wrote it, compressed)")
+    print(f"{'docs':>8} {'phase':10} {'jobs s':>8} {'shuffle MB':>11} {'records':>11} {'bytes/doc':>10} {'rec/doc':>8}")
+    for n in sizes:
+        for phase, (wall, wbytes, recs, _) in sorted(phases.get(f"reuse-{n}", {}).items()):
+            print(f"{n:8d} {phase:10} {wall:8.1f} {wbytes / 1e6:11.1f} {int(recs):11d} {wbytes / n:10.0f} "
+                  f"{recs / n:8.1f}")
+
+
+def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any, sizes: dict[int, int]) -> None:
     """Reuse (furniture, candidates, alignment, stories) on synthetic news, local vs Spark."""
     from tracewire.engines.spark import spark_reuse
 
     print(f"\nreuse on synthetic news (bench/reuse.py generate_news), local engine {args.workers} workers vs spark")
-    print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8}")
+    print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8} load after")
     for size in args.reuse_sizes:
+        sizes[size] = 0
         base = tmp / f"news{size}.db"
         n = news_store(size, base)
+        sizes[n] = sizes.pop(size)
         anchors, blob = shuffle_sizes(base)
         print(f"{'':8} per document: {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB as the alignment join's blob")
         found: dict[str, set[tuple[str, str]]] = {}
-        for name in ("local", "spark"):
+        for name in ("spark", "local"):
             db = tmp / f"news{size}-{name}.db"
             shutil.copy(base, db)
             st = SQLiteStore(db)
@@ -178,12 +242,15 @@ def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
                 wall, s = timed(partial(update_reuse, st, workers=args.workers))
                 label = f"local, {args.workers} workers"
             else:
+                spark.sparkContext.setJobGroup(f"reuse-{n}", f"bench reuse {n}")
                 wall, s = timed(partial(spark_reuse, spark, st))
+                spark.sparkContext.setJobGroup("bench", "bench")
                 label = "spark local[2]"
             found[name] = set(st.reuse_pairs())
             st.close()
-            print(f"{n:8d} {label:24} {wall:8.1f} {n / wall:8.1f} {s.candidate_pairs:9d} {s.links:8d}", flush=True)
-        print(f"{'':8} same links from both engines: {found['local'] == found['spark']}")
+            print(f"{n:8d} {label:24} {wall:8.1f} {n / wall:8.1f} {s.candidate_pairs:9d} {s.links:8d} {_load()}",
+                  flush=True)
+        print(f"{'':8} same links from both engines: {found['local'] == found['spark']}", flush=True)
         for p in tmp.glob(f"news{size}*"):
             p.unlink()
 
@@ -200,16 +267,24 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from tracewire.engines.spark import session
 
-    t, (spark, _) = timed(lambda: session(args.master))
-    print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
+    if not args.skip_analyze and not args.csv.exists():
+        sys.exit(f"needs {args.csv} (../shared beside the checkout)")
+    print(f"load average at start: {_load()} (2 cores)")
     with tempfile.TemporaryDirectory(prefix="tw-engines-") as tmp:
-        if not args.skip_analyze:
-            if not args.csv.exists():
-                sys.exit(f"needs {args.csv} (../shared beside the checkout)")
-            bench_analyze(args, Path(tmp), spark)
+        events = Path(tmp) / "events"
+        events.mkdir()
+        conf = {"spark.eventLog.enabled": "true", "spark.eventLog.dir": events.as_uri(),
+                "spark.eventLog.compress": "false"}
+        t, (spark, _) = timed(lambda: session(args.master, conf=conf))
+        print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
+        sizes: dict[int, int] = {}
         if args.reuse_sizes:
-            bench_reuse(args, Path(tmp), spark)
-    spark.stop()
+            bench_reuse(args, Path(tmp), spark, sizes)
+            print_shuffle(events, sizes)  # the event log is flushed at every job's end
+        if not args.skip_analyze:
+            bench_analyze(args, Path(tmp), spark)
+        spark.stop()
+    print(f"load average at end: {_load()}")
     return 0
 
 
