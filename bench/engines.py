@@ -164,73 +164,76 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def event_log_phases(folder: Path) -> dict[str, dict[str, list[float]]]:
-    """Per job group and reuse phase (the job descriptions spark_reuse sets): [wall s of its jobs,
-    shuffle bytes written, shuffle records written, shuffle bytes read], from Spark's event log."""
+def event_log_phases(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Per job group and reuse phase (the job descriptions spark_reuse sets), from Spark's event log:
+    wall s from its first job's start to its last job's end, summed task run s and JVM CPU s, shuffle bytes and records written, shuffle
+    bytes read, and per stage (key ``stage N NAME``) the shuffle it wrote."""
+    job_of: dict[int, tuple[str, str]] = {}
     stage_of: dict[int, tuple[str, str]] = {}
-    out: dict[str, dict[str, list[float]]] = {}
-    files = sorted(p for p in folder.rglob("events_*") if p.is_file())
-    for f in files:
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    keys = ("wall", "task", "cpu", "wbytes", "wrecs", "rbytes")
+    for f in sorted(p for p in folder.rglob("events_*") if p.is_file()):
         with f.open(encoding="utf-8") as fh:
             for line in fh:
                 e = json.loads(line)
                 kind = e["Event"]
                 if kind == "SparkListenerJobStart":
                     props = e.get("Properties") or {}
-                    group = props.get("spark.jobGroup.id", "")
-                    phase = (props.get("spark.job.description") or "").split(":")[0]
+                    key = (props.get("spark.jobGroup.id", ""), (props.get("spark.job.description") or "").split(":")[0])
+                    job_of[e["Job ID"]] = key
                     for sid in e["Stage IDs"]:
-                        stage_of[sid] = (group, phase)
-                    row = out.setdefault(group, {}).setdefault(phase, [0.0, 0.0, 0.0, 0.0])
-                    row[0] -= e["Submission Time"] / 1000
-                elif kind == "SparkListenerJobEnd":
-                    pass
+                        stage_of[sid] = key
+                    row = out.setdefault(key[0], {}).setdefault(key[1], dict.fromkeys(keys, 0.0))
+                    t = e["Submission Time"] / 1000
+                    row["first"] = min(row.get("first", t), t)
+                elif kind == "SparkListenerJobEnd" and e["Job ID"] in job_of:
+                    g, ph = job_of[e["Job ID"]]
+                    row = out[g][ph]
+                    row["last"] = max(row.get("last", 0.0), e["Completion Time"] / 1000)
+                    row["wall"] = row["last"] - row["first"]  # jobs of a phase overlap: first start to last end
                 elif kind == "SparkListenerTaskEnd" and e["Stage ID"] in stage_of:
                     g, ph = stage_of[e["Stage ID"]]
                     m = e.get("Task Metrics") or {}
                     w, r = m.get("Shuffle Write Metrics") or {}, m.get("Shuffle Read Metrics") or {}
                     row = out[g][ph]
-                    row[1] += w.get("Shuffle Bytes Written", 0)
-                    row[2] += w.get("Shuffle Records Written", 0)
-                    row[3] += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
-    # job wall time: a second pass pairs each job's end with its phase
-    job_phase: dict[int, tuple[str, str]] = {}
-    for f in files:
-        with f.open(encoding="utf-8") as fh:
-            for line in fh:
-                e = json.loads(line)
-                if e["Event"] == "SparkListenerJobStart":
-                    props = e.get("Properties") or {}
-                    job_phase[e["Job ID"]] = (props.get("spark.jobGroup.id", ""),
-                                              (props.get("spark.job.description") or "").split(":")[0])
-                elif e["Event"] == "SparkListenerJobEnd" and e["Job ID"] in job_phase:
-                    g, ph = job_phase[e["Job ID"]]
-                    out[g][ph][0] += e["Completion Time"] / 1000
+                    row["task"] += m.get("Executor Run Time", 0) / 1000
+                    row["cpu"] += m.get("Executor CPU Time", 0) / 1e9
+                    row["wbytes"] += w.get("Shuffle Bytes Written", 0)
+                    row["wrecs"] += w.get("Shuffle Records Written", 0)
+                    row["rbytes"] += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
+                    if w.get("Shuffle Records Written", 0):
+                        st = out[g].setdefault(f"{ph} stage {e['Stage ID']:3d}", dict.fromkeys(keys, 0.0))
+                        st["wbytes"] += w.get("Shuffle Bytes Written", 0)
+                        st["wrecs"] += w.get("Shuffle Records Written", 0)
+                        st["task"] += m.get("Executor Run Time", 0) / 1000
     return out
 
 
-def print_shuffle(folder: Path, sizes: dict[int, int]) -> None:
-    """What Spark's reuse jobs shuffled, per phase and per document, from the event log."""
+def print_shuffle(folder: Path) -> None:
+    """What Spark's reuse jobs took and shuffled, per phase and per stage, per document, from the event log."""
     phases = event_log_phases(folder)
-    print("\nspark reuse jobs, from the event log (job wall s summed; shuffle as Spark wrote it, compressed)")
-    print(f"{'docs':>8} {'phase':10} {'jobs s':>8} {'shuffle MB':>11} {'records':>11} {'bytes/doc':>10} {'rec/doc':>8}")
-    for n in sizes:
-        for phase, (wall, wbytes, recs, _) in sorted(phases.get(f"reuse-{n}", {}).items()):
-            print(f"{n:8d} {phase:10} {wall:8.1f} {wbytes / 1e6:11.1f} {int(recs):11d} {wbytes / n:10.0f} "
-                  f"{recs / n:8.1f}")
+    print("\nspark reuse jobs, from the event log (jobs s: first job's start to last job's end; task s: summed task run "
+          "time; shuffle: bytes Spark wrote, lz4-compressed)")
+    print(f"{'docs':>8} {'phase':22} {'jobs s':>8} {'task s':>8} {'shuffle MB':>11} {'records':>11} "
+          f"{'bytes/doc':>10} {'rec/doc':>8}")
+    for group, rows in phases.items():
+        if not group.startswith("reuse-"):
+            continue
+        n = int(group.split("-")[1])
+        for phase, v in sorted(rows.items()):
+            print(f"{n:8d} {phase[:22]:22} {v['wall']:8.1f} {v['task']:8.1f} {v['wbytes'] / 1e6:11.1f} "
+                  f"{int(v['wrecs']):11d} {v['wbytes'] / n:10.0f} {v['wrecs'] / n:8.1f}")
 
 
-def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any, sizes: dict[int, int]) -> None:
+def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     """Reuse (furniture, candidates, alignment, stories) on synthetic news, local vs Spark."""
     from tracewire.engines.spark import spark_reuse
 
     print(f"\nreuse on synthetic news (bench/reuse.py generate_news), local engine {args.workers} workers vs spark")
     print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8} load after")
     for size in args.reuse_sizes:
-        sizes[size] = 0
         base = tmp / f"news{size}.db"
         n = news_store(size, base)
-        sizes[n] = sizes.pop(size)
         anchors, blob = shuffle_sizes(base)
         print(f"{'':8} per document: {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB as the alignment join's blob")
         found: dict[str, set[tuple[str, str]]] = {}
@@ -264,7 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="local engine workers for the reuse comparison")
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--skip-analyze", action="store_true")
+    ap.add_argument("--event-log", type=Path, default=None, help="only summarise the Spark event log folder of an "
+                    "earlier run (its reuse jobs), then stop")
     args = ap.parse_args(argv)
+    if args.event_log is not None:
+        print_shuffle(args.event_log)
+        return 0
     from tracewire.engines.spark import session
 
     if not args.skip_analyze and not args.csv.exists():
@@ -277,10 +285,9 @@ def main(argv: list[str] | None = None) -> int:
                 "spark.eventLog.compress": "false"}
         t, (spark, _) = timed(lambda: session(args.master, conf=conf))
         print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
-        sizes: dict[int, int] = {}
         if args.reuse_sizes:
-            bench_reuse(args, Path(tmp), spark, sizes)
-            print_shuffle(events, sizes)  # the event log is flushed at every job's end
+            bench_reuse(args, Path(tmp), spark)
+            print_shuffle(events)  # the event log is flushed at every job's end
         if not args.skip_analyze:
             bench_analyze(args, Path(tmp), spark)
         spark.stop()
