@@ -42,6 +42,7 @@ from ..corpus.reuse import (
     _rank,
     finish_links,
     index_texts,
+    outlet_numbers,
     outlet_text,
     update_reuse,
 )
@@ -167,20 +168,22 @@ def _doc_blob(doc: Document, group: str | None, house: tuple[tuple[int, int], ..
     return pickle.dumps((lean, group, house), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _index_partition(rows: Iterable[tuple[int, int, bytes]], cfg: ReuseConfig, bits: int
-                     ) -> Iterator[tuple[int, int, int, bytes, list[int]]]:
-    """Executor: (doc, rank, words, anchors BLOB, anchor keys) of each (doc, rank, blob) of a partition."""
+def _index_partition(rows: Iterable[tuple[int, int, int, bytes]], cfg: ReuseConfig, bits: int
+                     ) -> Iterator[tuple[int, int, int, bytes, list[int], int]]:
+    """Executor: (doc, rank, words, anchors BLOB, anchor keys, outlet) of each (doc, rank, outlet, blob) of a
+    partition."""
     part = list(rows)
     if not part:
         return
-    docs = [pickle.loads(blob)[0] for _, _, blob in part]
+    docs = [pickle.loads(blob)[0] for _, _, _, blob in part]
     idx = index_texts([d.text for d in docs], TokenHasher(), cfg)
     bounds = np.searchsorted(idx.owners, np.arange(len(part) + 1), side="left")
     shift = np.uint64(bits)
     for k, r in enumerate(part):
         full = np.unique(idx.anchors[bounds[k] : bounds[k + 1]])
         keys = np.unique(full >> shift).astype(np.int64)  # the anchor as candidate_pairs groups it
-        yield int(r[0]), int(r[1]), int(idx.word_counts[k]), full.astype("<u8").tobytes(), keys.tolist()
+        yield (int(r[0]), int(r[1]), int(idx.word_counts[k]), full.astype("<u8").tobytes(), keys.tolist(),
+               int(r[2]))
 
 
 def _align_partition(rows: Iterable[Any], stats: Any, cfg: ReuseConfig) -> Iterator[ReuseLink]:
@@ -232,7 +235,9 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     bits = doc_bits(n)
     rank = _rank([versions[x][1] for x in ids], ids)
     sc = spark.sparkContext
-    rows = [(k, int(rank[k]), _doc_blob(d, outlets.group.get(d.id), outlets.house.get(d.id, ())))
+    # the outlet number of each document, as the local engine counts distinct outlets per anchor
+    outlet = outlet_numbers(ids, outlets.group)
+    rows = [(k, int(rank[k]), int(outlet[k]), _doc_blob(d, outlets.group.get(d.id), outlets.house.get(d.id, ())))
             for k, d in enumerate(masked_documents(store, ids))]
     slices = max(1, min(n, 4 * sc.defaultParallelism, -(-n // 200)))
     docs = sc.parallelize(rows, slices)  # plain tuples: no DataFrame round trip before indexing
@@ -241,18 +246,20 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     index = docs.mapPartitions(partial(_index_partition, cfg=cfg, bits=bits)).cache()
     # the anchor keys live in the JVM from here on: the explode, the groupBy and both joins read this
     # cached frame instead of converting the Python index again for each of them
-    per_doc = spark.createDataFrame(index.map(lambda t: (t[0], t[1], t[4])),
-                                    "doc long, rank long, keys array<long>").cache()
-    anchors = per_doc.select("doc", "rank", F.explode("keys").alias("a"))
+    per_doc = spark.createDataFrame(index.map(lambda t: (t[0], t[1], t[5], t[4])),
+                                    "doc long, rank long, outlet long, keys array<long>").cache()
+    anchors = per_doc.select("doc", "rank", "outlet", F.explode("keys").alias("a"))
     by_anchor = anchors.groupBy("a").agg(F.count(F.lit(1)).alias("df"),
-                                         F.min(F.struct("rank", "doc")).alias("hub")).cache()
-    # the frequent anchors' document frequencies, for the rarity weights of alignment
-    freq = by_anchor.where(F.col("df") >= cfg.stats_min_df).select("a", "df").collect()
+                                         F.min(F.struct("rank", "doc")).alias("hub"),
+                                         F.size(F.collect_set("outlet")).alias("outlets")).cache()
+    # the frequent anchors' document frequencies and distinct outlets, for the rarity weights of alignment
+    freq = by_anchor.where(F.col("df") >= cfg.stats_min_df).select("a", "df", "outlets").collect()
     hs = np.array([r["a"] for r in freq], dtype=np.int64).astype(np.uint64)
     dfs = np.array([r["df"] for r in freq], dtype=np.int64)
+    n_out = np.array([r["outlets"] for r in freq], dtype=np.int64)
     order = np.argsort(hs, kind="stable")
-    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n))
-    del freq, hs, dfs
+    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n, n_out[order]))
+    del freq, hs, dfs, n_out
     # pairs through anchors in 2..max_df documents: self-join, counted per pair
     members = anchors.join(by_anchor.where((F.col("df") >= 2) & (F.col("df") <= cfg.max_df)).select("a"), "a")
     x, y = members.alias("x"), members.alias("y")
@@ -268,7 +275,7 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     sc.setJobDescription("reuse 2/4: candidate pairs (self-join of rare anchors, hub pairs of mass anchors)")
     n_pairs = pairs.count()
     sc.setJobDescription("reuse 3/4: join pairs with both documents, align")
-    blobs = spark.createDataFrame(docs.map(lambda r: (r[0], r[2])), "doc long, blob binary")
+    blobs = spark.createDataFrame(docs.map(lambda r: (r[0], r[3])), "doc long, blob binary")
     joined = (pairs.join(blobs.select(F.col("doc").alias("i"), F.col("blob").alias("bi")), "i")
               .join(blobs.select(F.col("doc").alias("j"), F.col("blob").alias("bj")), "j"))
     links = joined.rdd.mapPartitions(partial(_align_partition, stats=stats, cfg=cfg))
