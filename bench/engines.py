@@ -11,28 +11,38 @@ reuse, both engines run the store-backed stage on the same synthetic corpus (ben
 news generator: outlets with furniture, copies, shared passages, wire stories) and the links
 they store are compared.
 
-Measured 2026-11-28 on the 2-core machine shared with six other jobs (load average 13-20 throughout,
-so every wall time is several times what a quiet machine gives), tracewire at the commit that added
-this file, command
-``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 100 --reuse-sizes 10000``
-(spark session start 71.5 s, not counted):
+Measured 2026-11-28 09:07-10:10 UTC on the 2-core machine shared with five other helpers' jobs (load
+average 10-14 throughout, so every wall time is several times what a quiet machine gives), tracewire
+at 3b09d77, in one run, command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 60 --reuse-sizes 100000``
+(spark session start 50.7 s, not counted):
 
-    analyze on FA-KES, first 100 articles
-    engine                     wall s   docs/s  reuse s
-    local, 1 worker             226.3     0.44      0.5
-    local, 2 workers            199.1     0.50      0.4
-    spark local[2]              399.9     0.25    120.3
-
-    reuse on synthetic news, 10,003 documents (444 words each)
+    reuse on synthetic news, 100,002 documents (444 words each; 171 anchor keys, 3.7 KiB blob each)
     engine                     wall s   docs/s     pairs    links
-    local, 2 workers            170.9     58.5     24104    20505
-    spark local[2]              515.2     19.4     24104    20505
-    same links from both engines: True
+    spark local[2]             2214.2     45.2    241559   241421
+    local, 2 workers           1030.0     97.1    241559   241419
+    same links from both engines: False (fixed in ed3f39e: Spark's rarity weights lacked the
+    distinct outlets per anchor; the broadcast stats now equal the local engine's on 3,000
+    documents; the 100k size was not run again)
 
-The 100k reuse size was not run (it did not fit the session on this loaded machine). On two cores
-Spark cannot win: it pays for a JVM, Python workers that load the model again, pickling every
-document and record across the JVM boundary, and a fixed cost per job (about 2 minutes of the
-100-article run is the reuse stage's eight small jobs). It exists for clusters.
+    spark reuse jobs, from the event log (--event-log prints it again; jobs s: first job's start to
+    last job's end; task s: summed task run time; shuffle as written, lz4)
+    phase                      jobs s   task s  shuffle MB     records  bytes/doc  rec/doc
+    1 index, explode, group     435.6    825.2       223.0    11971353       2230    119.7
+    2 candidate pairs           305.7    584.6       484.3    46648268       4843    466.5
+    3 join documents, align     868.4   1688.3       426.4      341561       4264      3.4
+    4 index rows to driver       21.4      8.6         0.0           0          0      0.0
+    (the driver alone: 2214.2 - 1688.4 s from the first job's start to the last job's end = 526 s)
+
+    analyze on FA-KES, first 60 articles (whole pipeline + reuse, from a fresh store each time)
+    engine                     wall s   docs/s  reuse s
+    local, 1 worker              59.7     1.01      0.0
+    local, 2 workers             57.2     1.05      0.0
+    spark local[2]              149.0     0.40     16.7
+
+On two cores under this load a second local worker gains nothing, and Spark cannot win: it pays
+for a JVM, Python workers that load the model again, pickling every document and record across
+the JVM boundary, and a fixed cost per job. It exists for clusters (README, "Spark").
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -105,7 +116,7 @@ def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     anchors, blob = shuffle_sizes(base)
     print(f"\nanalyze on FA-KES, first {n} articles (whole pipeline + reuse, from a fresh store each time); "
           f"per document {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB blob")
-    print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8}")
+    print(f"{'engine':24} {'wall s':>8} {'docs/s':>8} {'reuse s':>8} load average (1, 5, 15 min) after")
     engines: list[tuple[str, Callable[[], tuple[Any, Any]]]] = [
         ("local, 1 worker", lambda: (local_mapper(1), local_stages(1))),
         ("local, 2 workers", lambda: (local_mapper(2), local_stages(2))),
@@ -121,7 +132,7 @@ def bench_analyze(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
         stages = {k: partial(_clocked, v, k, spent) for k, v in stages.items()}
         wall, _ = timed(partial(analyze_store, st, mapper=mapper, stages=stages))
         st.close()
-        print(f"{name:24} {wall:8.1f} {n / wall:8.2f} {spent.get('reuse', 0.0):8.1f}", flush=True)
+        print(f"{name:24} {wall:8.1f} {n / wall:8.2f} {spent.get('reuse', 0.0):8.1f} {_load()}", flush=True)
 
 
 def news_store(n: int, path: Path) -> int:
@@ -158,19 +169,85 @@ def shuffle_sizes(path: Path, sample: int = 3000) -> tuple[float, float]:
     return anchors, blob
 
 
+def _load() -> str:
+    """The load average now (the machine is shared: every wall time depends on it)."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def event_log_phases(folder: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """Per job group and reuse phase (the job descriptions spark_reuse sets), from Spark's event log:
+    wall s from its first job's start to its last job's end, summed task run s and JVM CPU s, shuffle bytes and records written, shuffle
+    bytes read, and per stage (key ``stage N NAME``) the shuffle it wrote."""
+    job_of: dict[int, tuple[str, str]] = {}
+    stage_of: dict[int, tuple[str, str]] = {}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    keys = ("wall", "task", "cpu", "wbytes", "wrecs", "rbytes")
+    for f in sorted(p for p in folder.rglob("events_*") if p.is_file()):
+        with f.open(encoding="utf-8") as fh:
+            for line in fh:
+                e = json.loads(line)
+                kind = e["Event"]
+                if kind == "SparkListenerJobStart":
+                    props = e.get("Properties") or {}
+                    key = (props.get("spark.jobGroup.id", ""), (props.get("spark.job.description") or "").split(":")[0])
+                    job_of[e["Job ID"]] = key
+                    for sid in e["Stage IDs"]:
+                        stage_of[sid] = key
+                    row = out.setdefault(key[0], {}).setdefault(key[1], dict.fromkeys(keys, 0.0))
+                    t = e["Submission Time"] / 1000
+                    row["first"] = min(row.get("first", t), t)
+                elif kind == "SparkListenerJobEnd" and e["Job ID"] in job_of:
+                    g, ph = job_of[e["Job ID"]]
+                    row = out[g][ph]
+                    row["last"] = max(row.get("last", 0.0), e["Completion Time"] / 1000)
+                    row["wall"] = row["last"] - row["first"]  # jobs of a phase overlap: first start to last end
+                elif kind == "SparkListenerTaskEnd" and e["Stage ID"] in stage_of:
+                    g, ph = stage_of[e["Stage ID"]]
+                    m = e.get("Task Metrics") or {}
+                    w, r = m.get("Shuffle Write Metrics") or {}, m.get("Shuffle Read Metrics") or {}
+                    row = out[g][ph]
+                    row["task"] += m.get("Executor Run Time", 0) / 1000
+                    row["cpu"] += m.get("Executor CPU Time", 0) / 1e9
+                    row["wbytes"] += w.get("Shuffle Bytes Written", 0)
+                    row["wrecs"] += w.get("Shuffle Records Written", 0)
+                    row["rbytes"] += r.get("Remote Bytes Read", 0) + r.get("Local Bytes Read", 0)
+                    if w.get("Shuffle Records Written", 0):
+                        st = out[g].setdefault(f"{ph} stage {e['Stage ID']:3d}", dict.fromkeys(keys, 0.0))
+                        st["wbytes"] += w.get("Shuffle Bytes Written", 0)
+                        st["wrecs"] += w.get("Shuffle Records Written", 0)
+                        st["task"] += m.get("Executor Run Time", 0) / 1000
+    return out
+
+
+def print_shuffle(folder: Path) -> None:
+    """What Spark's reuse jobs took and shuffled, per phase and per stage, per document, from the event log."""
+    phases = event_log_phases(folder)
+    print("\nspark reuse jobs, from the event log (jobs s: first job's start to last job's end; task s: summed task run "
+          "time; shuffle: bytes Spark wrote, lz4-compressed)")
+    print(f"{'docs':>8} {'phase':22} {'jobs s':>8} {'task s':>8} {'shuffle MB':>11} {'records':>11} "
+          f"{'bytes/doc':>10} {'rec/doc':>8}")
+    for group, rows in phases.items():
+        if not group.startswith("reuse-"):
+            continue
+        n = int(group.split("-")[1])
+        for phase, v in sorted(rows.items()):
+            print(f"{n:8d} {phase[:22]:22} {v['wall']:8.1f} {v['task']:8.1f} {v['wbytes'] / 1e6:11.1f} "
+                  f"{int(v['wrecs']):11d} {v['wbytes'] / n:10.0f} {v['wrecs'] / n:8.1f}")
+
+
 def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
     """Reuse (furniture, candidates, alignment, stories) on synthetic news, local vs Spark."""
     from tracewire.engines.spark import spark_reuse
 
     print(f"\nreuse on synthetic news (bench/reuse.py generate_news), local engine {args.workers} workers vs spark")
-    print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8}")
+    print(f"{'docs':>8} {'engine':24} {'wall s':>8} {'docs/s':>8} {'pairs':>9} {'links':>8} load after")
     for size in args.reuse_sizes:
         base = tmp / f"news{size}.db"
         n = news_store(size, base)
         anchors, blob = shuffle_sizes(base)
         print(f"{'':8} per document: {anchors:.0f} anchor keys, {blob / 1024:.1f} KiB as the alignment join's blob")
         found: dict[str, set[tuple[str, str]]] = {}
-        for name in ("local", "spark"):
+        for name in ("spark", "local"):
             db = tmp / f"news{size}-{name}.db"
             shutil.copy(base, db)
             st = SQLiteStore(db)
@@ -178,12 +255,15 @@ def bench_reuse(args: argparse.Namespace, tmp: Path, spark: Any) -> None:
                 wall, s = timed(partial(update_reuse, st, workers=args.workers))
                 label = f"local, {args.workers} workers"
             else:
+                spark.sparkContext.setJobGroup(f"reuse-{n}", f"bench reuse {n}")
                 wall, s = timed(partial(spark_reuse, spark, st))
+                spark.sparkContext.setJobGroup("bench", "bench")
                 label = "spark local[2]"
             found[name] = set(st.reuse_pairs())
             st.close()
-            print(f"{n:8d} {label:24} {wall:8.1f} {n / wall:8.1f} {s.candidate_pairs:9d} {s.links:8d}", flush=True)
-        print(f"{'':8} same links from both engines: {found['local'] == found['spark']}")
+            print(f"{n:8d} {label:24} {wall:8.1f} {n / wall:8.1f} {s.candidate_pairs:9d} {s.links:8d} {_load()}",
+                  flush=True)
+        print(f"{'':8} same links from both engines: {found['local'] == found['spark']}", flush=True)
         for p in tmp.glob(f"news{size}*"):
             p.unlink()
 
@@ -197,19 +277,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="local engine workers for the reuse comparison")
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--skip-analyze", action="store_true")
+    ap.add_argument("--event-log", type=Path, default=None, help="only summarise the Spark event log folder of an "
+                    "earlier run (its reuse jobs), then stop")
     args = ap.parse_args(argv)
+    if args.event_log is not None:
+        print_shuffle(args.event_log)
+        return 0
     from tracewire.engines.spark import session
 
-    t, (spark, _) = timed(lambda: session(args.master))
-    print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
+    if not args.skip_analyze and not args.csv.exists():
+        sys.exit(f"needs {args.csv} (../shared beside the checkout)")
+    print(f"load average at start: {_load()} (2 cores)")
     with tempfile.TemporaryDirectory(prefix="tw-engines-") as tmp:
-        if not args.skip_analyze:
-            if not args.csv.exists():
-                sys.exit(f"needs {args.csv} (../shared beside the checkout)")
-            bench_analyze(args, Path(tmp), spark)
+        events = Path(tmp) / "events"
+        events.mkdir()
+        conf = {"spark.eventLog.enabled": "true", "spark.eventLog.dir": events.as_uri(),
+                "spark.eventLog.compress": "false"}
+        t, (spark, _) = timed(lambda: session(args.master, conf=conf))
+        print(f"spark session on {args.master} started in {t:.1f} s (not counted below)")
         if args.reuse_sizes:
             bench_reuse(args, Path(tmp), spark)
-    spark.stop()
+            print_shuffle(events)  # the event log is flushed at every job's end
+        if not args.skip_analyze:
+            bench_analyze(args, Path(tmp), spark)
+        spark.stop()
+    print(f"load average at end: {_load()}")
     return 0
 
 

@@ -79,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
                         epilog="example: tracewire export claims --format csv --out claims.csv")
     sp.add_argument("kind", metavar="KIND", help="documents, rejections, claims, quantities, places, actors, "
-                    "techniques, reuse, stories, factchecks, factcheck_matches, claimreview")
+                    "techniques, reuse, stories, factchecks, factcheck_matches, claimreview; store (with --format "
+                    "parquet --out DIR: documents and every analysis result, for `tracewire load`)")
     db_arg(sp)
     sp.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet"))
     sp.add_argument("--out", type=Path, default=None, help="output file (default: stdout)")
@@ -121,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("load", help="load a Parquet exchange folder into the database",
                         description="Load a folder written by `ingest ... --to parquet DIR` (documents, rejections, "
-                        "raw bytes, inputs) into a SQLite store, for analyze, the report and the web UI.",
+                        "raw bytes, inputs) or by `export store --format parquet --out DIR` (the same plus every "
+                        "analysis result) into a SQLite store, for analyze, the report and the web UI.",
                         epilog="example: tracewire load corpus-parquet/ --db corpus.db")
     sp.add_argument("src", type=Path, metavar="PARQUET_DIR")
     db_arg(sp)
@@ -240,18 +242,43 @@ def _ingest_to_parquet(args: argparse.Namespace, fields: Any, limit: int | None)
     return 0 if counts["documents"] or not s.inputs else 1
 
 
+def _export_store(args: argparse.Namespace) -> int:
+    """``export store --format parquet --out DIR``: documents and every analysis result, for ``load``."""
+    from .store import SQLiteStore
+    from .store.exchange import write_exchange, write_results
+
+    if args.format != "parquet" or not args.out:
+        raise UsageError("export store writes a Parquet folder: tracewire export store --format parquet --out DIR",
+                         Code.TW002)
+    store = SQLiteStore(_db(args))
+    try:
+        counts = write_exchange(store, args.out)
+        results = write_results(store, args.out)
+    finally:
+        store.close()
+    print(f"wrote {counts['documents']} documents, {counts['rejections']} rejections, {counts['blobs']} raw inputs "
+          f"and {sum(results.values())} analysis rows ({sum(1 for n in results.values() if n)} tables) to "
+          f"{printable(str(args.out))} (Parquet; `tracewire load {printable(str(args.out))} --db FILE` reads it)")
+    return 0
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     """Load a Parquet exchange folder into the store and print what it added."""
     from .store import open_store
-    from .store.exchange import load_exchange
+    from .store.exchange import load_exchange, load_results
 
     store = open_store(_db(args))
+    results: dict[str, int] = {}
     try:
         c = load_exchange(args.src, store)
+        if (args.src / "results").is_dir():
+            results = load_results(args.src, store)
     finally:
         store.close()
     print(f"loaded {c.ingested} new documents, {c.new_versions} new versions, {c.unchanged} unchanged, "
           f"{c.rejected} rejections from {printable(str(args.src))} into {printable(str(_db(args)))}")
+    if results:
+        print("  analysis results: " + ", ".join(f"{t} {n}" for t, n in results.items() if n))
     return 0
 
 
@@ -328,6 +355,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.format == "parquet" and not args.out:
         raise UsageError("--format parquet writes a file: add --out FILE.parquet")
+    if args.kind == "store":
+        return _export_store(args)
     store = SQLiteStore(_db(args))
     try:
         if args.format == "parquet":

