@@ -45,23 +45,29 @@ def pairs(split: str) -> list[dict[str, Any]]:
     return [r for r in rows if r["split"] == split]
 
 
+def build_store(path: Path, csv: Path = CSV) -> Path:
+    """Ingest FA-KES into a new store at ``path`` as the README shows and analyse it (minutes); returns ``path``."""
+    from tracewire.engines.local import analyze_store
+    from tracewire.ingest import FieldMap, ingest
+    from tracewire.store import open_store
+
+    if not csv.exists():
+        raise SystemExit(f"needs {csv} (../shared beside the checkout, or TRACEWIRE_SHARED)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(path)
+    try:
+        ingest([csv], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
+        analyze_store(store)
+    finally:
+        store.close()
+    return path
+
+
 def store_path(db: Path | None = None) -> Path:
     """An analysed FA-KES store: ``db`` as given, else the cache, built (ingest + analyze) when absent."""
     path = db or CACHE / "fakes.db"
     if db is None and not path.exists():
-        from tracewire.engines.local import analyze_store
-        from tracewire.ingest import FieldMap, ingest
-        from tracewire.store import open_store
-
-        if not CSV.exists():
-            raise SystemExit(f"needs {CSV} (../shared beside the checkout, or TRACEWIRE_SHARED)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        store = open_store(path)
-        try:
-            ingest([CSV], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
-            analyze_store(store)
-        finally:
-            store.close()
+        build_store(path)
     return path
 
 

@@ -74,3 +74,11 @@ def seeds() -> Path:
 def db_path(tmp_path: Path) -> Iterator[Path]:
     """A fresh database path in a temporary folder."""
     yield tmp_path / "tw.db"
+
+
+@pytest.fixture(scope="module")
+def fakes_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FA-KES analysed (eval/narratives.py's build): this module's own copy of the one store built per session."""
+    from tests.stores import fakes_copy
+
+    return fakes_copy(tmp_path_factory, "fakes")

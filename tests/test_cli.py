@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engines.identity import assert_same, count, exports
 from tracewire import __version__
 from tracewire.cli import main
 
@@ -75,27 +76,12 @@ def test_export_parquet(tmp_path: Path) -> None:
     assert main(["export", "documents", "--db", db, "--format", "parquet"]) == 2
 
 
-EXPORT_KINDS = ("claims", "quantities", "places", "actors", "techniques", "reuse", "stories")
-
-
-def _analysed_exports(db: str, workers: int, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
-    """Ingest the demo corpus into ``db``, analyse it through the CLI and export every layer."""
-    corpus = Path(__file__).resolve().parent.parent / "tracewire" / "demo" / "corpus"
-    assert main(["ingest", str(corpus), "--db", db]) == 0
-    assert main(["analyze", "--db", db, "--workers", str(workers)]) == 0
-    capsys.readouterr()
-    out: dict[str, str] = {}
-    for kind in EXPORT_KINDS:
-        assert main(["export", kind, "--db", db]) == 0
-        out[kind] = capsys.readouterr().out
-    return out
-
-
 def test_analyze_two_workers_equals_one_through_the_cli(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    """`analyze --workers 2`, the README's example, runs and exports exactly what one worker does."""
-    one = _analysed_exports(str(tmp_path / "one.db"), 1, capsys)
-    two = _analysed_exports(str(tmp_path / "two.db"), 2, capsys)
-    assert one["claims"].count("\n") > 20 and one["reuse"].count("\n") >= 1
-    for kind in EXPORT_KINDS:
-        assert two[kind] == one[kind], kind
+    """`analyze --workers 2`, the README's example, runs and exports exactly what one worker does (every kind)."""
+    corpus = [[str(Path(__file__).resolve().parent.parent / "tracewire" / "demo" / "corpus")]]
+    one = exports(tmp_path / "one.db", corpus, ["--workers", "1"], capsys)
+    two = exports(tmp_path / "two.db", corpus, ["--workers", "2"], capsys)
+    assert count(one, "claims") > 20 and count(one, "reuse") >= 1
+    assert count(one, "narratives") > 0 and count(one, "factcheck_matches") > 0
+    assert_same(one, two)

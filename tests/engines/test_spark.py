@@ -1,4 +1,5 @@
-"""`analyze --engine spark` (local[2]) exports exactly what the local engine does, through the CLI.
+"""`analyze --engine spark` (local[2]) exports exactly what the local engine does, through the CLI, every
+export kind (the comparison is tests/engines/identity.py).
 
 One Spark session serves the whole module (the CLI reuses a running session and leaves it
 running); it is skipped when PySpark or Java is missing (`make test` installs both).
@@ -15,9 +16,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, shared_path
+from tests.engines.identity import assert_same, count, exports
 from tracewire.cli import main
 
-KINDS = ("documents", "claims", "quantities", "places", "actors", "techniques", "reuse", "stories")
 DEMO = ROOT / "tracewire" / "demo" / "corpus"
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
@@ -37,20 +38,7 @@ def spark() -> Iterator[Any]:
 
 def _exports(src: Path, db: Path, engine: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     """Ingest ``src``, analyse it through the CLI with ``engine`` options, export every kind."""
-    assert main(["ingest", str(src), "--db", str(db)]) == 0
-    assert main(["analyze", "--db", str(db), *engine]) == 0
-    capsys.readouterr()
-    out: dict[str, str] = {}
-    for kind in KINDS:
-        assert main(["export", kind, "--db", str(db)]) == 0
-        out[kind] = capsys.readouterr().out
-    return out
-
-
-def _same(local: dict[str, str], spark: dict[str, str]) -> None:
-    """Every export kind is identical, line for line."""
-    for kind in KINDS:
-        assert spark[kind] == local[kind], kind
+    return exports(db, [[str(src)]], engine, capsys)
 
 
 @pytest.mark.slow
@@ -58,14 +46,18 @@ def test_spark_equals_local_on_the_demo_corpus(spark: Any, tmp_path: Path, capsy
     """The demo corpus: every layer and the reuse links and stories are the same from Spark."""
     local = _exports(DEMO, tmp_path / "local.db", [], capsys)
     done = _exports(DEMO, tmp_path / "spark.db", ["--engine", "spark", "--master", "local[2]"], capsys)
-    assert local["documents"].count("\n") == 13 and local["claims"].count("\n") > 100
-    assert local["reuse"].count("\n") >= 5 and local["stories"].count("\n") >= 2
-    _same(local, done)
-    # a second spark run finds nothing to do and keeps the results
+    assert count(local, "documents") == 13 and count(local, "claims") > 100
+    assert count(local, "reuse") >= 5 and count(local, "stories") >= 2
+    assert count(local, "narratives") > 0 and count(local, "factcheck_matches") > 0
+    assert_same(local, done)
+    # a second spark run finds nothing to do and keeps the results (every kind)
     assert main(["analyze", "--db", str(tmp_path / "spark.db"), "--engine", "spark"]) == 0
     assert "0 new documents, re-analysed 0, 13 already up to date" in capsys.readouterr().out
-    assert main(["export", "reuse", "--db", str(tmp_path / "spark.db")]) == 0
-    assert capsys.readouterr().out == local["reuse"]
+    again: dict[str, str] = {}
+    for kind in local:
+        assert main(["export", kind, "--db", str(tmp_path / "spark.db")]) == 0
+        again[kind] = capsys.readouterr().out
+    assert_same(local, again)
 
 
 @pytest.mark.slow
@@ -75,8 +67,9 @@ def test_spark_equals_local_on_the_seeds(spark: Any, tmp_path: Path, capsys: pyt
     seeds = shared_path("seeds")
     local = _exports(seeds, tmp_path / "local.db", [], capsys)
     done = _exports(seeds, tmp_path / "spark.db", ["--engine", "spark"], capsys)
-    assert local["documents"].count("\n") == 5 and local["claims"].count("\n") > 20
-    _same(local, done)
+    assert count(local, "documents") == 5 and count(local, "claims") > 20
+    assert count(local, "factcheck_matches") > 0
+    assert_same(local, done)
 
 
 def test_master_needs_the_spark_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,8 +1,8 @@
-"""`analyze --workers 2` exports exactly what one worker does, on FA-KES (real news text).
+"""`analyze --workers 2` exports exactly what one worker does, on FA-KES (real news text), every export kind.
 
-The demo-corpus version of this check is in tests/test_cli.py. Here a fixed subset of FA-KES (its
-first rows, in file order) runs always; the whole dataset (804 articles, about 5 min) runs with
-TRACEWIRE_FULL_FAKES=1 (it passed at commit b1fe9b4 in 314 s).
+The demo-corpus version of this check is in tests/test_cli.py; the comparison is tests/engines/identity.py.
+Here a fixed subset of FA-KES (its first rows, in file order) runs always; the whole dataset (804
+articles, about 5 min) runs with TRACEWIRE_FULL_FAKES=1 (it passed at commit b1fe9b4 in 314 s).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import shared_path
-from tracewire.cli import main
+from tests.engines.identity import assert_same, count, exports
 
-KINDS = ("documents", "claims", "quantities", "places", "actors", "techniques", "reuse", "stories")
 FIELDS = ["--field", "text=article_content", "--field", "outlet=source"]
 SUBSET = 100
 
@@ -38,20 +37,7 @@ def _fakes_subset(tmp_path: Path, rows: int) -> Path:
 
 def _exports(csv_path: Path, db: Path, workers: int, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     """Ingest ``csv_path``, analyse with ``workers`` processes through the CLI, export every kind."""
-    assert main(["ingest", str(csv_path), "--db", str(db), *FIELDS]) == 0
-    assert main(["analyze", "--db", str(db), "--workers", str(workers)]) == 0
-    capsys.readouterr()
-    out: dict[str, str] = {}
-    for kind in KINDS:
-        assert main(["export", kind, "--db", str(db)]) == 0
-        out[kind] = capsys.readouterr().out
-    return out
-
-
-def _same(one: dict[str, str], two: dict[str, str]) -> None:
-    """Every export kind is identical, line for line."""
-    for kind in KINDS:
-        assert two[kind] == one[kind], kind
+    return exports(db, [[str(csv_path), *FIELDS]], ["--workers", str(workers)], capsys)
 
 
 @pytest.mark.shared
@@ -60,8 +46,9 @@ def test_two_workers_equal_one_on_a_fakes_subset(tmp_path: Path, capsys: pytest.
     src = _fakes_subset(tmp_path, SUBSET)
     one = _exports(src, tmp_path / "one.db", 1, capsys)
     two = _exports(src, tmp_path / "two.db", 2, capsys)
-    assert one["documents"].count("\n") == SUBSET and one["claims"].count("\n") > 100
-    _same(one, two)
+    assert count(one, "documents") == SUBSET and count(one, "claims") > 100
+    assert count(one, "narratives") > 0 and count(one, "factcheck_matches") > 0
+    assert_same(one, two)
 
 
 @pytest.mark.slow
@@ -73,5 +60,6 @@ def test_two_workers_equal_one_on_all_of_fakes(tmp_path: Path, capsys: pytest.Ca
     src = shared_path("data", "fakes", "FA-KES-Dataset.csv")
     one = _exports(src, tmp_path / "one.db", 1, capsys)
     two = _exports(src, tmp_path / "two.db", 2, capsys)
-    assert one["documents"].count("\n") == 804 and one["reuse"].count("\n") > 100
-    _same(one, two)
+    assert count(one, "documents") == 804 and count(one, "reuse") > 100
+    assert count(one, "narratives") > 0 and count(one, "factcheck_matches") > 0
+    assert_same(one, two)

@@ -1,9 +1,11 @@
 """The investigator's workbench (issue 13) in Chromium: five everyday tasks on the seeds plus FA-KES, in the server
 and in the static report; the report answers like the server; axe-core and 390 px on every page type.
 
-The store is built from ../shared (the five seeds, then FA-KES ingested as the README shows, then
-``analyze``): about nine minutes on two cores. ``TRACEWIRE_TEST_WORKBENCH_DB`` may name a store
-already built from exactly those inputs; it is copied, never written. Skips when ../shared is absent.
+The store is FA-KES ingested as the README shows and analysed (the session's ``fakes_store``, built once
+per test session and shared with the narratives gate), then the five seeds ingested and ``analyze`` run
+again through the CLI, which analyses the seeds and reruns the corpus stages over all 809 documents.
+``TRACEWIRE_TEST_WORKBENCH_DB`` may name a store already built from exactly those inputs; it is copied,
+never written. Skips when ../shared is absent.
 Screenshots of each task's final state go to test-artifacts/workbench-*.png.
 """
 
@@ -12,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests.conftest import shared_path
+from tests.stores import copy_store
 from tests.web.conftest import ARTIFACTS, LiveServer, shot
 from tests.web.fixtures import Fixture
 
@@ -50,22 +52,17 @@ COMBOS: list[dict[str, str]] = [
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds plus FA-KES, analysed (or a copy of the store that TRACEWIRE_TEST_WORKBENCH_DB names)."""
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """FA-KES plus the seeds, analysed (or a copy of the store that TRACEWIRE_TEST_WORKBENCH_DB names)."""
     seeds = shared_path("seeds")
-    fakes = shared_path("data", "fakes", "FA-KES-Dataset.csv")
-    db = tmp_path_factory.mktemp("workbench") / "tw.db"
+    shared_path("data", "fakes", "FA-KES-Dataset.csv")
     given = os.environ.get(STORE_ENV)
     if given:
-        for suffix in ("", "-wal"):
-            if Path(given + suffix).exists():
-                shutil.copyfile(given + suffix, str(db) + suffix)
-        return db
+        return copy_store(Path(given), tmp_path_factory.mktemp("workbench") / "tw.db")
     from tracewire.cli import main
 
+    db: Path = request.getfixturevalue("fakes_store")  # this module's own copy: written here
     assert main(["ingest", str(seeds), "--db", str(db)]) == 0
-    assert main(["ingest", str(fakes), "--field", "text=article_content", "--field", "outlet=source",
-                 "--db", str(db)]) == 0
     assert main(["analyze", "--db", str(db)]) == 0
     return db
 

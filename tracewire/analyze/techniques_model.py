@@ -82,7 +82,9 @@ class TechniqueModel:
                 if phrase not in cues.setdefault(tech, []):
                     cues[tech].append(phrase)
         out: list[str] = []
-        for pos in np.argsort(-contrib):
+        # ties broken by the feature's name: span_features builds some from sets, whose order differs
+        # between processes (hash randomisation), and the evidence must not
+        for pos in sorted(range(len(feats)), key=lambda q: (-float(contrib[q]), feats[q])):
             if contrib[pos] <= 0 or len(out) >= k:
                 break
             text = _readable(feats[pos])
