@@ -37,7 +37,7 @@ from ..records import FactCheck, FactcheckMatch
 from ..signatures import Signature, code_files
 from ..store.base import Row, Store
 from ..store.factchecks import FactcheckStore
-from .fts_bm25 import Bm25
+from ..store.fts_bm25 import Bm25
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
