@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracewire.corpus.factcheck import fts_query, query_words
-from tracewire.store.fts_bm25 import Bm25
 from tracewire.records import FactCheck
 from tracewire.store import open_store
 from tracewire.store.factchecks import FactcheckStore
+from tracewire.store.fts_bm25 import Bm25
 
 CLAIMS = [
     "US forces trained Islamic State fighters at the al-Tanf base near the Jordanian border.",

@@ -37,7 +37,7 @@ FILES = ("documents", "rejections", "blobs", "inputs")
 # internal document key travel with the document id instead (column doc_id)
 RESULTS = ("analysis_signatures", "analysis_runs", "analysis_layers", "sentences", "claims", "hedges", "quantities",
            "places", "actors", "techniques", "furniture", "reuse_index_docs", "reuse", "stories", "story_members",
-           "embeddings", "claim_vectors", "narratives", "narrative_members", "corroboration", "contradictions",
+           "claim_vectors", "narratives", "narrative_members", "corroboration", "contradictions",
            "factchecks", "factchecks_fts", "factcheck_matches", "reviews", "corpus_stage_state")
 _ARROW = {"INTEGER": "int64", "REAL": "float64", "BLOB": "binary"}
 BATCH = 500  # documents per Parquet row group and per load transaction
