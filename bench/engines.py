@@ -11,36 +11,31 @@ reuse, both engines run the store-backed stage on the same synthetic corpus (ben
 news generator: outlets with furniture, copies, shared passages, wire stories) and the links
 they store are compared.
 
-Measured 2026-11-28 09:07-10:10 UTC on the 2-core machine shared with five other helpers' jobs (load
-average 10-14 throughout, so every wall time is several times what a quiet machine gives), tracewire
-at 3b09d77, in one run, command
-``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 60 --reuse-sizes 100000``
-(spark session start 50.7 s, not counted):
+Measured 2026-11-28 10:39-10:55 UTC on the 2-core machine, quiet (load average 1.3 at start, 1.4
+at end), tracewire at 32ef084, command
+``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/engines.py --docs 200 --reuse-sizes 100000``
+(spark session start 12.2 s, not counted):
 
-    reuse on synthetic news, 100,002 documents (444 words each; 171 anchor keys, 3.7 KiB blob each)
+    reuse on synthetic news, 100,002 documents (171 anchor keys, 3.7 KiB blob each)
     engine                     wall s   docs/s     pairs    links
-    spark local[2]             2214.2     45.2    241559   241421
-    local, 2 workers           1030.0     97.1    241559   241419
-    same links from both engines: False (fixed in ed3f39e: Spark's rarity weights lacked the
-    distinct outlets per anchor; the broadcast stats now equal the local engine's on 3,000
-    documents; the 100k size was not run again)
+    spark local[2]              316.7    315.7    241559   241419
+    local, 2 workers            199.5    501.2    241559   241419
+    same links from both engines: True
 
-    spark reuse jobs, from the event log (--event-log prints it again; jobs s: first job's start to
-    last job's end; task s: summed task run time; shuffle as written, lz4)
+    spark reuse jobs, from the event log (task s: summed task run time; shuffle as written, lz4)
     phase                      jobs s   task s  shuffle MB     records  bytes/doc  rec/doc
-    1 index, explode, group     435.6    825.2       223.0    11971353       2230    119.7
-    2 candidate pairs           305.7    584.6       484.3    46648268       4843    466.5
-    3 join documents, align     868.4   1688.3       426.4      341561       4264      3.4
-    4 index rows to driver       21.4      8.6         0.0           0          0      0.0
-    (the driver alone: 2214.2 - 1688.4 s from the first job's start to the last job's end = 526 s)
+    1 index, explode, group      59.6    111.2       365.5    11971353       3655    119.7
+    2 candidate pairs            26.5     48.6       484.3    46648268       4843    466.5
+    3 join documents, align     116.5    229.2       426.4      341561       4264      3.4
+    4 index rows to driver        4.3      2.1         0.0           0          0      0.0
 
-    analyze on FA-KES, first 60 articles (whole pipeline + reuse, from a fresh store each time)
+    analyze on FA-KES, first 200 articles (whole pipeline + reuse, from a fresh store each time)
     engine                     wall s   docs/s  reuse s
-    local, 1 worker              59.7     1.01      0.0
-    local, 2 workers             57.2     1.05      0.0
-    spark local[2]              149.0     0.40     16.7
+    local, 1 worker              73.9     2.71      0.1
+    local, 2 workers             43.5     4.60      0.2
+    spark local[2]               66.2     3.02      4.8
 
-On two cores under this load a second local worker gains nothing, and Spark cannot win: it pays
+On two cores Spark cannot beat two local workers: it pays
 for a JVM, Python workers that load the model again, pickling every document and record across
 the JVM boundary, and a fixed cost per job. It exists for clusters (README, "Spark").
 """
