@@ -13,7 +13,7 @@ import numpy as np
 
 from ..records import FactCheck, FactcheckMatch, Rejection, Review
 from .base import Row, Store
-from .vectors import Encode, cached_vectors, read_vectors, write_vectors
+from .vectors import Encode, cached_vectors, read_vectors
 
 
 def _now() -> str:
@@ -139,14 +139,6 @@ class FactcheckStore:
         """Sentence vectors of ``texts`` from the shared table, encoding only the missing ones; (matrix, new)."""
         return cached_vectors(self.conn, texts, encode, batch=batch)
 
-    def write_vectors(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
-        """Keep (text_sha, model, vector) rows (first one wins)."""
-        by_model: dict[str, list[tuple[str, bytes]]] = {}
-        for sha, model, blob in rows:
-            by_model.setdefault(model, []).append((sha, blob))
-        for model, part in sorted(by_model.items()):
-            write_vectors(self.conn, model, part)
-
     # -- claims the matcher reads ------------------------------------------------------------
     def claims(self, min_checkworthy: float) -> list[Row]:
         """Check-worthy claims of current documents: doc, start, end, text, date, outlet, actors."""
@@ -270,10 +262,3 @@ class FactcheckStore:
             self.conn.execute("BEGIN IMMEDIATE")
             self.conn.execute("INSERT OR REPLACE INTO corpus_stage_state(stage, digest, fingerprint, updated_at)"
                               " VALUES (?, ?, ?, ?)", (stage, digest, fingerprint, _now()))
-
-
-def unit_matrix(blobs: Sequence[bytes], dim: int) -> np.ndarray[Any, np.dtype[np.float32]]:
-    """Stack stored vectors into an (n, dim) float32 matrix."""
-    if not blobs:
-        return np.zeros((0, dim), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim).astype(np.float32)
