@@ -715,6 +715,47 @@
     apply();
   }
 
+  /* -- documents page: the report searches and sorts its one page in place; the server's sort submits at once -- */
+  function initDocuments() {
+    var form = document.getElementById("tw-doc-filters");
+    if (!form) { return; }
+    var q = document.getElementById("tw-doc-q"), sort = document.getElementById("tw-doc-sort");
+    if (!staticMode) { sort.addEventListener("change", function () { form.submit(); }); return; }
+    var status = document.getElementById("tw-doc-status");
+    var groups = Array.prototype.slice.call(document.querySelectorAll("section.doc-group"));
+    var total = 0;
+    groups.forEach(function (g) { total += g.querySelector("tbody").rows.length; });
+    function key(tr, by) {
+      var d = tr.dataset;
+      return by === "claims" ? -(+d.claims) : by === "title" ? d.title.toLowerCase() : by === "id" ? d.id : d.date;
+    }
+    function apply() {
+      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), by = sort.value, shown = 0;
+      groups.forEach(function (g) {
+        var tb = g.querySelector("tbody"), rows = Array.prototype.slice.call(tb.rows), left = 0;
+        rows.sort(function (a, b) {
+          var x = key(a, by), y = key(b, by);
+          if (by === "date") { if (!x !== !y) { return x ? -1 : 1; } if (x !== y) { return x < y ? 1 : -1; } }
+          else if (x !== y) { return x < y ? -1 : 1; }
+          return a.dataset.id < b.dataset.id ? -1 : a.dataset.id > b.dataset.id ? 1 : 0;
+        });
+        rows.forEach(function (tr) {
+          var text = tr.getAttribute("data-text"), ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+          tr.hidden = !ok;
+          if (ok) { left++; }
+          tb.appendChild(tr);
+        });
+        g.hidden = !left;
+        shown += left;
+      });
+      status.textContent = (words.length ? num(shown) + " of " + num(total) + " documents match." : num(total) + " documents.");
+    }
+    q.addEventListener("input", apply);
+    sort.addEventListener("change", apply);
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+    if (q.value || sort.value !== "date") { apply(); }
+  }
+
   /* -- the timeline brush over the month facet (tw.js draws it); the map link carries the same period ---------- */
   function timeline(months, p, go) {
     var box = document.getElementById("tw-timeline"), link = document.getElementById("tw-period-map");
@@ -739,6 +780,7 @@
 
   function init() {
     initStories();
+    initDocuments();
     var form = document.getElementById("tw-filters");
     if (!form || body.getAttribute("data-page") !== "claims") { return; }
     if (staticMode) { initReport(form); } else { watchDirty(form); initServerTimeline(); }
