@@ -282,7 +282,7 @@ def test_d_techniques_in_seed_002_with_evidence(site: Site, pg: Any) -> None:
         site.settle(pg)
     found = pg.locator("table.docs tbody tr:not([hidden])")
     assert found.count() == 1 and SEED_COPIER in found.inner_text()
-    assert "1 document" in pg.locator("#tw-doc-status").inner_text()
+    assert "1 document matches “002”" in pg.locator("#tw-doc-status").inner_text()
     shot(pg, f"workbench-d-documents-{site.mode}")
     found.locator("a").first.click()
     site.settle(pg)

@@ -748,7 +748,8 @@
         g.hidden = !left;
         shown += left;
       });
-      status.textContent = (words.length ? num(shown) + " of " + num(total) + " documents match." : num(total) + " documents.");
+      status.textContent = words.length ? num(shown) + " document" + (shown === 1 ? " matches" : "s match") + " “" +
+        q.value.trim() + "” (of " + num(total) + ")." : num(total) + " documents.";
     }
     q.addEventListener("input", apply);
     sort.addEventListener("change", apply);
