@@ -221,3 +221,38 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         assert errors == [] and [m for m in console if "Refused" in m] == []
     finally:
         context.close()
+
+
+def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fixture, browser: Any,
+                                                              tmp_path: Path) -> None:
+    """On a short window the report's explorer draws the rows that can be in view; the rest come with the foot's
+    button, or when that row scrolls into view, in the order of the page."""
+    from tracewire.report import build_report
+
+    folder = build_report(fixture_store.db, tmp_path / "report").parent
+    context = browser.new_context(viewport={"width": 1400, "height": 500}, offline=True)
+    page = context.new_page()
+    try:
+        load(page, (folder / "claims.html").as_uri())
+        page.wait_for_selector("body[data-explore-ready]", state="attached")
+        page.wait_for_timeout(200)  # the first frame tells the explorer where its rows start
+        page.evaluate("location.hash = 'sort=date'")
+        page.wait_for_function("location.hash === '#sort=date' && document.body.dataset.exploreReady")
+        want = page.evaluate("TW_EXPLORE.query({sort: 'date'}).then(r => r.keys.map(String))")
+        keys = page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)")
+        assert 4 <= len(keys) < len(want) and keys == want[:len(keys)]
+        more = page.locator("#tw-claims tfoot button")
+        assert more.inner_text() == f"Show the other {len(want) - len(keys)} claims of this page"
+        more.evaluate("b => b.click()")  # pressed where it is (a click would scroll it into view first)
+        assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
+        assert page.locator("#tw-claims tfoot tr").count() == 0
+        assert "…" not in page.locator("#tw-claims tbody").inner_text()  # every row drawn has its text
+        page.evaluate("location.hash = 'sort=date&order=asc'")  # a new view starts with the rows in view again
+        page.wait_for_function("location.hash === '#sort=date&order=asc' && document.body.dataset.exploreReady")
+        assert page.locator("#tw-claims tbody tr").count() == len(keys)
+        page.locator("#tw-claims tfoot button").scroll_into_view_if_needed()  # scrolled to, the rest is drawn
+        page.wait_for_selector("#tw-claims tfoot tr", state="detached")
+        want = page.evaluate("TW_EXPLORE.query({sort: 'date', order: 'asc'}).then(r => r.keys.map(String))")
+        assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
+    finally:
+        context.close()

@@ -505,7 +505,9 @@
     }
     function showMore() {
       if (shown >= pageOrds.length) { return; }
+      var first = shown, focused = document.activeElement === moreBtn;
       showRows(pageOrds.length);
+      if (focused) { pool[first].tw.link.focus(); }  /* the button goes: keyboard focus moves to the first new row */
       var ords = pageOrds;
       ex.rows(ords.slice(0, shown)).then(function () { if (ords === pageOrds) { showRows(shown); } });
     }
