@@ -23,6 +23,14 @@ def load(page: Any, url: str) -> Any:
     return response
 
 
+def page_rows(page: Any) -> int:
+    """Rows of the report explorer's page: those drawn, after pressing "show the other claims" when it is there."""
+    more = page.locator("#tw-claims tfoot button")
+    if more.count():
+        more.evaluate("b => b.click()")
+    return int(page.locator("#tw-claims tbody tr").count())
+
+
 def csp_violations(page: Any) -> list[str]:
     """Console messages in which Chromium reports a blocked script or style."""
     return [m for m in page.console_log if "Content Security Policy" in m or "Refused to" in m]
@@ -200,12 +208,12 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         page.locator("[data-facet='kind'] a", has_text="anonymous").click()
         page.wait_for_function("location.hash.indexOf('kind=anonymous') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
-        assert page.locator("#tw-claims tbody tr").count() == 6
+        assert page_rows(page) == 6
         page.fill("input[name='q']", "aleppo")
         page.click("form.filters button[type='submit']")
         page.wait_for_function("location.hash.indexOf('q=aleppo') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
-        assert page.locator("#tw-claims tbody tr").count() == 2
+        assert page_rows(page) == 2
         with page.expect_download() as info:
             page.click("#tw-csv")
         csv_text = Path(info.value.path()).read_text(encoding="utf-8")
@@ -235,12 +243,11 @@ def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fix
     try:
         load(page, (folder / "claims.html").as_uri())
         page.wait_for_selector("body[data-explore-ready]", state="attached")
-        page.wait_for_timeout(200)  # the first frame tells the explorer where its rows start
         page.evaluate("location.hash = 'sort=date'")
         page.wait_for_function("location.hash === '#sort=date' && document.body.dataset.exploreReady")
         want = page.evaluate("TW_EXPLORE.query({sort: 'date'}).then(r => r.keys.map(String))")
         keys = page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)")
-        assert 4 <= len(keys) < len(want) and keys == want[:len(keys)]
+        assert 1 <= len(keys) < len(want) and keys == want[:len(keys)]
         more = page.locator("#tw-claims tfoot button")
         assert more.inner_text() == f"Show the other {len(want) - len(keys)} claims of this page"
         more.evaluate("b => b.click()")  # pressed where it is (a click would scroll it into view first)
@@ -249,7 +256,7 @@ def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fix
         assert "…" not in page.locator("#tw-claims tbody").inner_text()  # every row drawn has its text
         page.evaluate("location.hash = 'sort=date&order=asc'")  # a new view starts with the rows in view again
         page.wait_for_function("location.hash === '#sort=date&order=asc' && document.body.dataset.exploreReady")
-        assert page.locator("#tw-claims tbody tr").count() == len(keys)
+        assert 1 <= page.locator("#tw-claims tbody tr").count() < len(want)
         page.locator("#tw-claims tfoot button").scroll_into_view_if_needed()  # scrolled to, the rest is drawn
         page.wait_for_selector("#tw-claims tfoot tr", state="detached")
         want = page.evaluate("TW_EXPLORE.query({sort: 'date', order: 'asc'}).then(r => r.keys.map(String))")

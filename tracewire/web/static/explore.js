@@ -424,15 +424,20 @@
        fill the window: the rest of the page is drawn when its placeholder row scrolls into view or its button
        is pressed. Facet lists reuse their items the same way. */
     var ROW_MIN = 32;  /* px: no row is lower than one line of claim text and its padding */
-    var tbodyTop = 0;  /* where the rows start in the viewport, read after a frame (layout is clean then) */
-    function windowRows() {
-      /* rows that can be in view from the top of the page of rows: the viewport down from the first row */
+    var tbodyTop = 0, rowAvg = 60;  /* where the rows started and how high they were, last time they were laid out */
+    function fillWindow() {
+      /* rows from the top of the page until the viewport is full: a guess from the last rows' height, then, with
+         them laid out (the one layout this frame needs anyway), more until the last row reaches the bottom */
       var h = window.innerHeight || 900;
-      return Math.max(4, Math.ceil((h - Math.max(-1e6, Math.min(h, tbodyTop))) / ROW_MIN) + 1);
+      showRows(Math.max(2, Math.ceil((h - Math.min(h, tbodyTop)) / rowAvg) + 1));
+      for (var guard = 0; guard < 60 && shown < pageOrds.length; guard++) {
+        var top = tbody.getBoundingClientRect().top, bottom = pool[shown - 1].getBoundingClientRect().bottom;
+        tbodyTop = top;
+        rowAvg = Math.max(ROW_MIN, (bottom - top) / shown);
+        if (bottom >= h) { break; }
+        showRows(shown + Math.ceil((h - Math.max(bottom, 0)) / ROW_MIN));
+      }
     }
-    function measure() { tbodyTop = tbody.getBoundingClientRect().top; }
-    window.addEventListener("scroll", function () { requestAnimationFrame(function () { setTimeout(measure, 0); }); }, { passive: true });
-    window.addEventListener("resize", function () { requestAnimationFrame(function () { setTimeout(measure, 0); }); });
     var pool = [], shown = 0, pageOrds = [];
     var moreRow = el("tr", { "class": "more-rows" }), moreBtn = el("button", { type: "button" }, "");
     var tfoot = tbody.parentNode.createTFoot();  /* the placeholder row is not one of the page's claims */
@@ -593,8 +598,7 @@
       if (pageOrds !== r.pageOrdinals) {
         /* a new page of rows: the window starts at its top again */
         pageOrds = r.pageOrdinals;
-        showRows(windowRows());
-        if (!tbodyTop) { requestAnimationFrame(function () { setTimeout(measure, 0); }); }
+        fillWindow();
       }
       clear(pager);
       function pl(label, pg, rel) {
