@@ -4,7 +4,7 @@
 
 STORE.db: the seeds plus FA-KES, analysed (as tests/web/test_workbench.py builds it). Each task
 starts at the overview and ends when its answer is on screen (asserted); a typed field (a search
-box) is counted apart from clicks. Prints one line per task.
+box, ended with Enter where its form must be sent) is counted apart from clicks. Prints one line per task.
 """
 
 from __future__ import annotations
@@ -72,10 +72,13 @@ class Tally:
         if wait:
             self.ready()
 
-    def type(self, selector: str, text: str) -> None:
-        """One typed field."""
+    def type(self, selector: str, text: str, enter: bool = False) -> None:
+        """One typed field (ended with Enter when its form must be sent, then wait for the page)."""
         self.typed += 1
         self.pg.fill(selector, text)
+        if enter:
+            self.pg.press(selector, "Enter")
+            self.ready()
 
     def done(self, task: str, answered: bool) -> None:
         """Record a task whose answer is on screen; start the next at the overview."""
@@ -128,10 +131,9 @@ def tasks(t: Tally) -> None:
     pg.wait_for_selector("#tw-leaflet .tw-pin.picked", timeout=10000)
     t.done("(c) Al-Tanf found by map search", pg.locator("#tw-place-status").inner_text().startswith("Al-Tanf:"))
     t.home()
-    t.click(pg.locator("header nav a", has_text="Stories"))
-    t.type("#tw-story-q", "002")
-    t.click(pg.locator("#tw-stories tbody tr:not([hidden])", has_text=SEED_ORIGINAL).locator("a").first)
-    t.click(pg.locator(f"#tw-members tr[data-doc='{SEED_COPIER}'] a[href*='/doc/']").first)
+    t.click(pg.locator("header nav a", has_text="Documents"))
+    t.type("#tw-doc-q", "002", enter=True)
+    t.click(pg.locator("table.docs tbody tr", has_text=SEED_COPIER).locator("a").first)
     pg.wait_for_selector("body[data-evidence-ready='1']", state="attached")
     t.click(pg.locator("button[data-only-technique]").first, wait=False)
     t.click(pg.locator("#tw-text .seg.l-technique", has_text="Facts").first, wait=False)

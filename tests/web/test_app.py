@@ -334,3 +334,18 @@ def test_an_empty_store_renders_every_page(tmp_path: Path) -> None:
             assert c.get(path).status_code == 200, path
         assert "No claims yet" in c.get("/").text
         assert c.get("/api/overview").json()["counts"]["documents"] == 0
+
+
+def test_documents_search_and_sort(client: TestClient) -> None:
+    """The documents list searches id, title and outlet (every word, any case) and sorts by any column."""
+    found = client.get("/api/documents", params={"q": "saraqib MARKET"}).json()
+    assert (found["total"], [d["id"] for d in found["documents"]]) == (3, ["a003", "a001", "a002"])
+    assert [d["id"] for d in client.get("/api/documents", params={"q": "northgate"}).json()["documents"]] == ["b001", "a001"]
+    assert client.get("/api/documents", params={"q": "100%_"}).json()["total"] == 0  # LIKE wildcards are plain text
+    by_title = client.get("/api/documents", params={"sort": "title"}).json()["documents"]
+    assert [d["id"] for d in by_title[:3]] == ["x666", "b001", "a002"]  # "<script>…" sorts before letters
+    oldest = client.get("/api/documents", params={"sort": "date", "order": "asc"}).json()["documents"]
+    assert [d["id"] for d in oldest[:2]] == ["a001", "a002"]
+    page = client.get("/documents", params={"q": "saraqib", "sort": "id"}).text
+    assert "3 documents match “saraqib”" in page and 'href="/documents?q=saraqib&amp;sort=id&amp;order=desc"' in page
+    assert client.get("/documents", params={"sort": "bogus"}).status_code == 400

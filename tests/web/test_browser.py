@@ -23,6 +23,14 @@ def load(page: Any, url: str) -> Any:
     return response
 
 
+def page_rows(page: Any) -> int:
+    """Rows of the report explorer's page: those drawn, after pressing "show the other claims" when it is there."""
+    more = page.locator("#tw-claims tfoot button")
+    if more.count():
+        more.evaluate("b => b.click()")
+    return int(page.locator("#tw-claims tbody tr").count())
+
+
 def csp_violations(page: Any) -> list[str]:
     """Console messages in which Chromium reports a blocked script or style."""
     return [m for m in page.console_log if "Content Security Policy" in m or "Refused to" in m]
@@ -200,12 +208,12 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         page.locator("[data-facet='kind'] a", has_text="anonymous").click()
         page.wait_for_function("location.hash.indexOf('kind=anonymous') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
-        assert page.locator("#tw-claims tbody tr").count() == 6
+        assert page_rows(page) == 6
         page.fill("input[name='q']", "aleppo")
         page.click("form.filters button[type='submit']")
         page.wait_for_function("location.hash.indexOf('q=aleppo') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
-        assert page.locator("#tw-claims tbody tr").count() == 2
+        assert page_rows(page) == 2
         with page.expect_download() as info:
             page.click("#tw-csv")
         csv_text = Path(info.value.path()).read_text(encoding="utf-8")
@@ -219,5 +227,39 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         load(page, (index.parent / "doc-x666.html").as_uri())
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert errors == [] and [m for m in console if "Refused" in m] == []
+    finally:
+        context.close()
+
+
+def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fixture, browser: Any,
+                                                              tmp_path: Path) -> None:
+    """On a short window the report's explorer draws the rows that can be in view; the rest come with the foot's
+    button, or when that row scrolls into view, in the order of the page."""
+    from tracewire.report import build_report
+
+    folder = build_report(fixture_store.db, tmp_path / "report").parent
+    context = browser.new_context(viewport={"width": 1400, "height": 500}, offline=True)
+    page = context.new_page()
+    try:
+        load(page, (folder / "claims.html").as_uri())
+        page.wait_for_selector("body[data-explore-ready]", state="attached")
+        page.evaluate("location.hash = 'sort=date'")
+        page.wait_for_function("location.hash === '#sort=date' && document.body.dataset.exploreReady")
+        want = page.evaluate("TW_EXPLORE.query({sort: 'date'}).then(r => r.keys.map(String))")
+        keys = page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)")
+        assert 1 <= len(keys) < len(want) and keys == want[:len(keys)]
+        more = page.locator("#tw-claims tfoot button")
+        assert more.inner_text() == f"Show the other {len(want) - len(keys)} claims of this page"
+        more.evaluate("b => b.click()")  # pressed where it is (a click would scroll it into view first)
+        assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
+        assert page.locator("#tw-claims tfoot tr").count() == 0
+        assert "…" not in page.locator("#tw-claims tbody").inner_text()  # every row drawn has its text
+        page.evaluate("location.hash = 'sort=date&order=asc'")  # a new view starts with the rows in view again
+        page.wait_for_function("location.hash === '#sort=date&order=asc' && document.body.dataset.exploreReady")
+        assert 1 <= page.locator("#tw-claims tbody tr").count() < len(want)
+        page.locator("#tw-claims tfoot button").scroll_into_view_if_needed()  # scrolled to, the rest is drawn
+        page.wait_for_selector("#tw-claims tfoot tr", state="detached")
+        want = page.evaluate("TW_EXPLORE.query({sort: 'date', order: 'asc'}).then(r => r.keys.map(String))")
+        assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
     finally:
         context.close()

@@ -179,8 +179,9 @@ class Store(abc.ABC):
         """The precomputed overview: counts, outlets, timeline, stories, top claims, map, facets."""
 
     @abc.abstractmethod
-    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Row:
-        """One page of current documents, newest first, optionally of one outlet."""
+    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE, q: str = "",
+                       sort: str = "date", order: str | None = None) -> Row:
+        """One page of current documents, newest first or by ``sort``, optionally of one outlet or matching ``q``."""
 
     @abc.abstractmethod
     def document_ids(self) -> Iterator[str]:

@@ -22,6 +22,8 @@ from ..errors import Code, UsageError
 from . import explore
 from .readmodel import (
     COMMON_MENTIONS,
+    DOC_SORT_DEFAULT_DIR,
+    DOC_SORTS,
     MAP_POINTS,
     NAMED_KINDS,
     PAGE_SIZE,
@@ -203,17 +205,34 @@ def overview(conn: sqlite3.Connection) -> dict[str, Any]:
 
 # -- documents --------------------------------------------------------------------------------
 
-def documents(conn: sqlite3.Connection, outlet: str | None = None, page: int = 1,
-              size: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of current documents, newest first, optionally of one outlet."""
+def documents(conn: sqlite3.Connection, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE,
+              q: str = "", sort: str = "date", order: str | None = None) -> dict[str, Any]:
+    """One page of current documents, newest first or by ``sort``, optionally of one outlet or matching ``q``.
+
+    ``q``: every word must occur, case-insensitively, in the document's id, title or outlet.
+    """
+    if sort not in DOC_SORTS:
+        raise UsageError(f"sort={sort!r} is not a documents column. Use one of {', '.join(DOC_SORTS)}.", Code.TW002)
+    order = order or DOC_SORT_DEFAULT_DIR.get(sort, "asc")
+    if order not in ("asc", "desc"):
+        raise UsageError(f"order={order!r} is not a direction. Use asc or desc.", Code.TW002)
     page = max(1, page)
-    where, params = "", list[Any]()
+    clauses, params = list[str](), list[Any]()
     if outlet is not None:
-        where, params = "WHERE outlet IS ?", [outlet if outlet != "" else None]
+        clauses.append("outlet IS ?")
+        params.append(outlet if outlet != "" else None)
+    words = q.split()[:16]
+    for w in words:
+        clauses.append("(coalesce(id, '') || ' ' || coalesce(title, '') || ' ' || coalesce(outlet, '')) LIKE ? ESCAPE '\\'")
+        params.append("%" + re.sub(r"([%_\\])", r"\\\1", w) + "%")
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    col = DOC_SORTS[sort]
+    total = conn.execute(f"SELECT count(*) FROM web_docs {where}", params).fetchone()[0]
     rows = [dict(r) for r in conn.execute(
         f"SELECT id, title, outlet, date, n_claims FROM web_docs {where}"
-        " ORDER BY date DESC, id LIMIT ? OFFSET ?", (*params, size + 1, (page - 1) * size))]
-    return {"outlet": outlet, "page": page, "has_next": len(rows) > size, "documents": rows[:size]}
+        f" ORDER BY ({col}) IS NULL, {col} {order.upper()}, id LIMIT ? OFFSET ?", (*params, size + 1, (page - 1) * size))]
+    return {"outlet": outlet, "page": page, "has_next": len(rows) > size, "documents": rows[:size],
+            "q": " ".join(words), "sort": sort, "order": order, "total": total}
 
 
 def all_document_ids(conn: sqlite3.Connection) -> Iterator[str]:

@@ -22,6 +22,9 @@ STORY_GRAPHS = 12
 STORY_NODES = 40
 TOP_CLAIMS = 15
 COMMON_MENTIONS = 10000  # above this many mentions an actor/place filter probes claims instead of listing them
+# the documents list's sort columns (SQL over web_docs) and the direction each starts in
+DOC_SORTS = {"date": "date", "title": "coalesce(title, id)", "outlet": "outlet", "claims": "n_claims", "id": "id"}
+DOC_SORT_DEFAULT_DIR = {"date": "desc", "claims": "desc"}  # the others ascending
 SUMMARY_VERSION = 6  # bump when the overview summary changes shape, so stores rebuild their web tables
 
 

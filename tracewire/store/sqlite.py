@@ -420,9 +420,10 @@ class SQLiteStore(Store):
         """The precomputed overview."""
         return queries.overview(self.conn)
 
-    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE) -> Row:
-        """One page of current documents, newest first, optionally of one outlet."""
-        return queries.documents(self.conn, outlet, page, size)
+    def documents_page(self, outlet: str | None = None, page: int = 1, size: int = PAGE_SIZE, q: str = "",
+                       sort: str = "date", order: str | None = None) -> Row:
+        """One page of current documents, newest first or by ``sort``, optionally of one outlet or matching ``q``."""
+        return queries.documents(self.conn, outlet, page, size, q, sort, order)
 
     def document_ids(self) -> Iterator[str]:
         """Every current document id, ordered."""

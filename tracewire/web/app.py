@@ -109,8 +109,9 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
 
     def documents_page(request: Request, store: Store) -> Response:
         """Documents, optionally of one outlet."""
-        outlet = request.query_params.get("outlet")
-        result = store.documents_page(outlet, parse_page(request.query_params.get("page")))
+        q = request.query_params
+        result = store.documents_page(q.get("outlet"), parse_page(q.get("page")), q=q.get("q", ""),
+                                      sort=q.get("sort") or "date", order=q.get("order") or None)
         return page(request, "documents.html", {"result": result, "groups": None, "page": "documents"})
 
     def article_page(request: Request, store: Store) -> Response:
@@ -184,7 +185,8 @@ def create_app(db_path: Path, token: str | None = None, cache_entries: int = CAC
     def api_documents(request: Request, store: Store) -> Response:
         """Documents page as JSON."""
         q = request.query_params
-        return JSONResponse(store.documents_page(q.get("outlet"), parse_page(q.get("page"))))
+        return JSONResponse(store.documents_page(q.get("outlet"), parse_page(q.get("page")), q=q.get("q", ""),
+                                                 sort=q.get("sort") or "date", order=q.get("order") or None))
 
     def api_document(request: Request, store: Store) -> Response:
         """One document with layers as JSON."""
@@ -351,7 +353,7 @@ def explore_csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 API_DOCS: list[dict[str, str]] = [
     {"path": "/api/overview", "params": "", "returns": "counts, outlets with sourcing shares, timeline bins, "
      "largest stories, most-asserted claims, top map points"},
-    {"path": "/api/documents", "params": "outlet, page", "returns": "page of documents (id, title, outlet, date, "
+    {"path": "/api/documents", "params": "outlet, q, sort (date, title, outlet, claims, id), order, page", "returns": "page of documents (id, title, outlet, date, "
      "n_claims), newest first; has_next"},
     {"path": "/api/documents/{id}", "params": "", "returns": "one document: metadata, text, claims with hedges, "
      "quantities, actors, places, techniques, reuse links with passages, stories"},

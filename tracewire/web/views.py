@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 import jinja2
 
 from ..store import ClaimFilters, Store
-from ..store.readmodel import safe_url
+from ..store.readmodel import DOC_SORT_DEFAULT_DIR, safe_url
 from .render import pair_marks, segments, segments_html
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -43,11 +43,18 @@ class Links:
         """Overview page."""
         return "/"
 
-    def documents(self, outlet: str | None = None, page: int = 1) -> str:
-        """Documents list, optionally of one outlet."""
+    def documents(self, outlet: str | None = None, page: int = 1, q: str = "", sort: str = "date",
+                  order: str | None = None) -> str:
+        """Documents list, optionally of one outlet, a search and a sort (the defaults are left out)."""
         params: dict[str, Any] = {}
         if outlet is not None:
             params["outlet"] = outlet
+        if q:
+            params["q"] = q
+        if sort != "date":
+            params["sort"] = sort
+        if order and order != DOC_SORT_DEFAULT_DIR.get(sort, "asc"):
+            params["order"] = order
         if page > 1:
             params["page"] = page
         return "/documents" + (f"?{urlencode(params)}" if params else "")
@@ -128,8 +135,9 @@ class ReportLinks(Links):
         """Overview page."""
         return "index.html"
 
-    def documents(self, outlet: str | None = None, page: int = 1) -> str:
-        """Documents list (one page holding all documents, anchored by outlet)."""
+    def documents(self, outlet: str | None = None, page: int = 1, q: str = "", sort: str = "date",
+                  order: str | None = None) -> str:
+        """Documents list (one page holding all documents, anchored by outlet; it searches and sorts in place)."""
         return "documents.html" + (f"#o-{slug(outlet or '-')}" if outlet is not None else "")
 
     def doc(self, doc_id: str) -> str:

@@ -420,6 +420,151 @@
       });
       form.elements.size.value = p.size || "50";
     }
+    /* The page's rows are drawn into reused nodes (a keystroke changes text, not elements) and only as many as
+       fill the window: the rest of the page is drawn when its placeholder row scrolls into view or its button
+       is pressed. Facet lists reuse their items the same way. */
+    var ROW_MIN = 32;  /* px: no row is lower than one line of claim text and its padding */
+    var tbodyTop = 0, rowAvg = 60;  /* where the rows started and how high they were, last time they were laid out */
+    function fillWindow() {
+      /* rows from the top of the page until the viewport is full: a guess from the last rows' height, then, with
+         them laid out (the one layout this frame needs anyway), more until the last row reaches the bottom */
+      var h = window.innerHeight || 900;
+      showRows(Math.max(2, Math.ceil((h - Math.min(h, tbodyTop)) / rowAvg) + 1));
+      for (var guard = 0; guard < 60 && shown < pageOrds.length; guard++) {
+        var top = tbody.getBoundingClientRect().top, bottom = pool[shown - 1].getBoundingClientRect().bottom;
+        tbodyTop = top;
+        rowAvg = Math.max(ROW_MIN, (bottom - top) / shown);
+        if (bottom >= h) { break; }
+        showRows(shown + Math.ceil((h - Math.max(bottom, 0)) / ROW_MIN));
+      }
+    }
+    var pool = [], shown = 0, pageOrds = [];
+    var moreRow = el("tr", { "class": "more-rows" }), moreBtn = el("button", { type: "button" }, "");
+    var tfoot = tbody.parentNode.createTFoot();  /* the placeholder row is not one of the page's claims */
+    moreRow.appendChild(el("td", { colspan: "9" })).appendChild(moreBtn);
+    var emptyRow = el("tr", {});
+    emptyRow.appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match."));
+    function setText(node, text) {
+      var t = node.firstChild;  /* the node's own text node comes first (a source cell keeps its small after it) */
+      if (t && t.nodeType === 3) { if (t.data !== text) { t.data = text; } }
+      else { node.insertBefore(document.createTextNode(text), t); }
+    }
+    function setAttr(node, name, value) {
+      if (value === null) { if (node.hasAttribute(name)) { node.removeAttribute(name); } }
+      else if (node.getAttribute(name) !== value) { node.setAttribute(name, value); }
+    }
+    function makeRow() {
+      var tr = el("tr", {}), c = {};
+      function td(cls) { var x = el("td", cls ? { "class": cls } : {}, ""); tr.appendChild(x); return x; }
+      c.cw = td("n"); c.text = td("claim-text"); c.src = td("source");
+      c.raw = c.src.appendChild(el("small", { "class": "raw" }, ""));
+      c.kind = td().appendChild(el("span", { "class": "kind" }, ""));
+      c.channel = td(); c.hedges = td("hedges"); c.outlet = td(); c.date = td("date");
+      c.link = td().appendChild(el("a", { href: "#" }, ""));
+      tr.tw = c;
+      return tr;
+    }
+    function displayRow(o) {
+      var shard = ROWS[Math.floor(o / meta.shard_size)];
+      return shard ? shard[o % meta.shard_size] : null;
+    }
+    function fillRow(tr, o) {
+      /* one claim into a row's nodes; its text, raw source and hedges once its display shard is loaded */
+      var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]], x = tr.tw, row = displayRow(o);
+      var source = ex.value("source", o) || "";
+      setAttr(tr, "data-key", String(c.key[o]));
+      setAttr(tr, "data-kind", kind);
+      setText(x.cw, c.checkworthy[o].toFixed(2));
+      setText(x.text, row ? row.text : "…");
+      x.text.classList.toggle("pending", !row);
+      setText(x.src, source);
+      setText(x.raw, row && row.source && row.source !== source ? " “" + row.source + "”" : "");
+      setAttr(x.kind, "class", "kind k-" + kind);
+      setText(x.kind, kind.replace(/_/g, " "));
+      setText(x.channel, ex.value("channel", o) || "");
+      setText(x.hedges, row ? row.hedges.join("; ") : "");
+      setText(x.outlet, ex.value("outlet", o) || "");
+      setText(x.date, c.date[o] || "");
+      setAttr(x.link, "href", meta.doc_href[c.doc[o]] + "#claim-" + c.key[o]);
+      setText(x.link, d.title[c.title[o]]);
+    }
+    function showRows(upto) {
+      /* rows 0..upto of the page in the table, reusing the nodes already there */
+      upto = Math.min(upto, pageOrds.length);
+      var frag = document.createDocumentFragment(), i;
+      for (i = 0; i < upto; i++) {
+        var tr = pool[i] || (pool[i] = makeRow());
+        fillRow(tr, pageOrds[i]);
+        if (i >= shown) { frag.appendChild(tr); }
+      }
+      for (i = upto; i < shown; i++) { tbody.removeChild(pool[i]); }
+      if (emptyRow.parentNode) { tbody.removeChild(emptyRow); }
+      tbody.appendChild(frag);
+      shown = upto;
+      if (!pageOrds.length) { tbody.appendChild(emptyRow); }
+      if (shown < pageOrds.length) {
+        var rest = pageOrds.length - shown;
+        setText(moreBtn, "Show the other " + rest + " claim" + (rest !== 1 ? "s" : "") + " of this page");
+        if (!moreRow.parentNode) { tfoot.appendChild(moreRow); }
+      } else if (moreRow.parentNode) { tfoot.removeChild(moreRow); }
+    }
+    function showMore() {
+      if (shown >= pageOrds.length) { return; }
+      var first = shown, focused = document.activeElement === moreBtn;
+      showRows(pageOrds.length);
+      if (focused) { pool[first].tw.link.focus(); }  /* the button goes: keyboard focus moves to the first new row */
+      var ords = pageOrds;
+      ex.rows(ords.slice(0, shown)).then(function () { if (ords === pageOrds) { showRows(shown); } });
+    }
+    moreBtn.addEventListener("click", showMore);
+    if (window.IntersectionObserver) {
+      new IntersectionObserver(function (entries) {
+        if (entries.some(function (e) { return e.isIntersecting; })) { showMore(); }
+      }).observe(moreBtn);
+    }
+    var facetNodes = {};
+    function facetBox(f) {
+      if (facetNodes[f]) { return facetNodes[f]; }
+      var det = el("details", { "class": "facet", "data-facet": f }), sum = el("summary", {}, LABELS[f] + " ");
+      var x = { det: det, small: sum.appendChild(el("small", {}, "")), ul: el("ul"), items: [],
+                more: el("li", { "class": "more" }, ""), open: null };
+      det.appendChild(sum); det.appendChild(x.ul);
+      facetNodes[f] = x;
+      return x;
+    }
+    function facetItem() {
+      var li = el("li"), a = li.appendChild(el("a", { href: "#" }, ""));
+      li.appendChild(document.createTextNode(" "));
+      li.tw = { a: a, count: li.appendChild(el("span", { "class": "count" }, "")) };
+      return li;
+    }
+    function renderFacet(f, fc, p) {
+      var x = facetBox(f), open = !!(fc.distinct || fc.selected), i;
+      if (x.open !== open) { x.det.open = open; x.open = open; }
+      setText(x.small, num(fc.distinct));
+      var frag = document.createDocumentFragment(), before = x.ul.children.length - (x.more.parentNode ? 1 : 0);
+      fc.values.forEach(function (v, k) {
+        var li = x.items[k] || (x.items[k] = facetItem()), ch = {}, a = li.tw.a, label = v.value, aria = null;
+        var selected = f !== "month" && fc.selected === v.value;
+        if (f === "month") { ch.from = v.value; ch.to = v.value; }
+        else if (selected) { ch[f] = null; label = "✕ " + v.value; aria = "remove filter " + fc.label + ": " + v.value; }
+        else { ch[f] = v.value; if (f === "kind") { label = v.value.replace(/_/g, " "); } }
+        setAttr(li, "class", selected ? "selected" : null);
+        setAttr(a, "href", hashOf(cleanParams(p, ch)));
+        setAttr(a, "aria-label", aria);
+        setText(a, label);
+        setText(li.tw.count, num(v.count));
+        if (k >= before) { frag.appendChild(li); }
+      });
+      for (i = fc.values.length; i < before; i++) { x.ul.removeChild(x.items[i]); }
+      if (x.more.parentNode) { x.ul.removeChild(x.more); }
+      x.ul.appendChild(frag);
+      if (fc.distinct > fc.values.length) {
+        setText(x.more, num(fc.distinct - fc.values.length) + " more values");
+        x.ul.appendChild(x.more);
+      }
+      return x.det;
+    }
     function render(p, r) {
       current = { p: p, r: r };
       timeline(r.facets.month.values, p, function (from, to) {
@@ -438,60 +583,23 @@
           chips.appendChild(document.createTextNode(" "));
         }
       });
-      var facetFrag = document.createDocumentFragment();  /* built apart, swapped in at once */
       FACETS.forEach(function (f, i) {
-        var fc = r.facets[f];
-        var det = el("details", { "class": "facet", "data-facet": f });
-        if (fc.distinct || fc.selected) { det.open = true; }
-        var sum = el("summary", {}, fc.label + " ");
-        sum.appendChild(el("small", {}, num(fc.distinct)));
-        det.appendChild(sum);
-        var ul = el("ul");
-        fc.values.forEach(function (v) {
-          var li = el("li"), ch = {};
-          if (f === "month") { ch.from = v.value; ch.to = v.value; li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, v.value)); }
-          else if (fc.selected === v.value) {
-            li.className = "selected"; ch[f] = null;
-            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)), "aria-label": "remove filter " + fc.label + ": " + v.value }, "✕ " + v.value));
-          } else {
-            ch[f] = v.value;
-            li.appendChild(el("a", { href: hashOf(cleanParams(p, ch)) }, f === "kind" ? v.value.replace(/_/g, " ") : v.value));
-          }
-          li.appendChild(document.createTextNode(" "));
-          li.appendChild(el("span", { "class": "count" }, num(v.count)));
-          ul.appendChild(li);
-        });
-        if (fc.distinct > fc.values.length) { ul.appendChild(el("li", { "class": "more" }, num(fc.distinct - fc.values.length) + " more values")); }
-        det.appendChild(ul);
-        facetFrag.appendChild(det);
+        var det = renderFacet(f, r.facets[f], p);
+        if (facetsBox.children[i] !== det) { facetsBox.insertBefore(det, facetsBox.children[i] || null); }
       });
+      while (facetsBox.children.length > FACETS.length) { facetsBox.removeChild(facetsBox.lastChild); }
       Array.prototype.forEach.call(document.querySelectorAll("#tw-claims thead a.sort"), function (a) {
         var k = a.getAttribute("data-sort"), active = r.sort === k;
         var next = active ? (r.order === "desc" ? "asc" : "desc") : null;
-        a.setAttribute("href", hashOf(cleanParams(p, { sort: k, order: next })));
-        a.textContent = a.textContent.replace(/ [↑↓]$/, "") + (active ? (r.order === "desc" ? " ↓" : " ↑") : "");
-        if (active) { a.parentNode.setAttribute("aria-sort", r.order === "desc" ? "descending" : "ascending"); }
-        else { a.parentNode.removeAttribute("aria-sort"); }
+        setAttr(a, "href", hashOf(cleanParams(p, { sort: k, order: next })));
+        setText(a, a.textContent.replace(/ [↑↓]$/, "") + (active ? (r.order === "desc" ? " ↓" : " ↑") : ""));
+        setAttr(a.parentNode, "aria-sort", active ? (r.order === "desc" ? "descending" : "ascending") : null);
       });
-      var rowFrag = document.createDocumentFragment();
-      r.pageOrdinals.forEach(function (o) {
-        var c = meta.cols, d = meta.dicts, kind = d.kind[c.kind[o]];
-        var tr = el("tr", { "data-key": c.key[o], "data-kind": kind });
-        tr.appendChild(el("td", { "class": "n" }, c.checkworthy[o].toFixed(2)));
-        tr.appendChild(el("td", { "class": "claim-text pending" }, "…"));
-        tr.appendChild(el("td", { "class": "source" }, ex.value("source", o) || ""));
-        var ktd = el("td"); ktd.appendChild(el("span", { "class": "kind k-" + kind }, kind.replace(/_/g, " "))); tr.appendChild(ktd);
-        tr.appendChild(el("td", {}, ex.value("channel", o) || ""));
-        tr.appendChild(el("td", { "class": "hedges" }, ""));
-        tr.appendChild(el("td", {}, ex.value("outlet", o) || ""));
-        tr.appendChild(el("td", { "class": "date" }, c.date[o] || ""));
-        var dtd = el("td");
-        dtd.appendChild(el("a", { href: meta.doc_href[c.doc[o]] + "#claim-" + c.key[o] }, d.title[c.title[o]]));
-        tr.appendChild(dtd);
-        rowFrag.appendChild(tr);
-      });
-      facetsBox.replaceChildren(facetFrag);
-      tbody.replaceChildren(rowFrag);
+      if (pageOrds !== r.pageOrdinals) {
+        /* a new page of rows: the window starts at its top again */
+        pageOrds = r.pageOrdinals;
+        fillWindow();
+      }
       clear(pager);
       function pl(label, pg, rel) {
         var a = el("a", { href: hashOf(cleanParams(p, { page: pg })) }, label);
@@ -504,20 +612,10 @@
       var slug = slugOf(p);
       csv.setAttribute("data-slug", slug);
       csv.setAttribute("download", slug + ".csv");
-      if (!r.total) { tbody.appendChild(el("tr", {})).appendChild(el("td", { colspan: "9", "class": "empty" }, "No claims match.")); }
     }
-    function fillRows(r, rows) {
-      /* the claim texts, raw sources and hedges, once their display shards are loaded */
-      Array.prototype.forEach.call(tbody.rows, function (tr, i) {
-        var row = rows[i], o = r.pageOrdinals[i];
-        if (!row || tr.cells.length < 9) { return; }
-        tr.cells[1].textContent = row.text;
-        tr.cells[1].classList.remove("pending");
-        if (row.source && row.source !== ex.value("source", o)) {
-          tr.cells[2].appendChild(el("small", { "class": "raw" }, " “" + row.source + "”"));
-        }
-        tr.cells[5].textContent = row.hedges.join("; ");
-      });
+    function fillRows(r) {
+      /* the claim texts, raw sources and hedges of the rows shown, once their display shards are loaded */
+      if (r.pageOrdinals === pageOrds) { showRows(shown); }
     }
     function prefetch() {
       /* after the first page, the display shards load a few at a time while the page is idle, so that later
@@ -545,19 +643,20 @@
         render(p, r); dirty.reset();
         if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
         full = new Promise(function (resolve) {
+          var need = r.pageOrdinals.slice(0, shown);  /* the rows drawn: the window, not the whole page */
+          function done() {
+            body.setAttribute("data-explore-ready", String(mine));
+            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
+            resolve();
+          }
           function fill() {
             if (mine !== seq) { resolve(); return; }  /* a newer view (the next keystroke) loads its own texts */
-            ex.rows(r.pageOrdinals).then(function (rows) {
-              if (mine === seq) {
-                fillRows(r, rows);
-                body.setAttribute("data-explore-ready", String(mine));
-                if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
-              }
-              resolve();
+            ex.rows(need).then(function () {
+              if (mine === seq) { fillRows(r); done(); } else { resolve(); }
             }, resolve);
           }
-          /* texts already loaded fill at once; else counts and rows paint first and the shards load after */
-          if (ex.hasRows(r.pageOrdinals)) { fill(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
+          /* texts already loaded were drawn with their rows; else counts and rows paint first and the shards load after */
+          if (ex.hasRows(need)) { done(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
         });
         window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
@@ -622,6 +721,48 @@
     apply();
   }
 
+  /* -- documents page: the report searches and sorts its one page in place; the server's sort submits at once -- */
+  function initDocuments() {
+    var form = document.getElementById("tw-doc-filters");
+    if (!form) { return; }
+    var q = document.getElementById("tw-doc-q"), sort = document.getElementById("tw-doc-sort");
+    if (!staticMode) { sort.addEventListener("change", function () { form.submit(); }); return; }
+    var status = document.getElementById("tw-doc-status");
+    var groups = Array.prototype.slice.call(document.querySelectorAll("section.doc-group"));
+    var total = 0;
+    groups.forEach(function (g) { total += g.querySelector("tbody").rows.length; });
+    function key(tr, by) {
+      var d = tr.dataset;
+      return by === "claims" ? -(+d.claims) : by === "title" ? d.title.toLowerCase() : by === "id" ? d.id : d.date;
+    }
+    function apply() {
+      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), by = sort.value, shown = 0;
+      groups.forEach(function (g) {
+        var tb = g.querySelector("tbody"), rows = Array.prototype.slice.call(tb.rows), left = 0;
+        rows.sort(function (a, b) {
+          var x = key(a, by), y = key(b, by);
+          if (by === "date") { if (!x !== !y) { return x ? -1 : 1; } if (x !== y) { return x < y ? 1 : -1; } }
+          else if (x !== y) { return x < y ? -1 : 1; }
+          return a.dataset.id < b.dataset.id ? -1 : a.dataset.id > b.dataset.id ? 1 : 0;
+        });
+        rows.forEach(function (tr) {
+          var text = tr.getAttribute("data-text"), ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+          tr.hidden = !ok;
+          if (ok) { left++; }
+          tb.appendChild(tr);
+        });
+        g.hidden = !left;
+        shown += left;
+      });
+      status.textContent = words.length ? num(shown) + " document" + (shown === 1 ? " matches" : "s match") + " “" +
+        q.value.trim() + "” (of " + num(total) + ")." : num(total) + " documents.";
+    }
+    q.addEventListener("input", apply);
+    sort.addEventListener("change", apply);
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+    if (q.value || sort.value !== "date") { apply(); }
+  }
+
   /* -- the timeline brush over the month facet (tw.js draws it); the map link carries the same period ---------- */
   function timeline(months, p, go) {
     var box = document.getElementById("tw-timeline"), link = document.getElementById("tw-period-map");
@@ -646,6 +787,7 @@
 
   function init() {
     initStories();
+    initDocuments();
     var form = document.getElementById("tw-filters");
     if (!form || body.getAttribute("data-page") !== "claims") { return; }
     if (staticMode) { initReport(form); } else { watchDirty(form); initServerTimeline(); }

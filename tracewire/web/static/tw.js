@@ -63,10 +63,10 @@
     return out;
   }
   function brush(box, bins, from, to, onChange, unit) {
-    /* Draw a brush in box over bins [{value: "YYYY-MM", count}] of unit ("claims"); onChange(from, to), "" for all. */
-    clear(box);
+    /* Draw a brush in box over bins [{value: "YYYY-MM", count}] of unit ("claims"); onChange(from, to), "" for all.
+       Drawn again over the same months (a search that changes the counts), it updates its bars in place. */
     var known = bins.filter(function (b) { return /^\d{4}-\d{2}$/.test(b.value); });
-    if (!known.length) { box.hidden = true; return null; }
+    if (!known.length) { clear(box); box.twBrush = null; box.hidden = true; return null; }
     box.hidden = false;
     var counts = {};
     known.forEach(function (b) { counts[b.value] = b.count; });
@@ -77,11 +77,14 @@
     var top = months.reduce(function (m, k) { return Math.max(m, counts[k] || 0); }, 1);
     var lo = from ? Math.max(0, months.indexOf(from.slice(0, 7))) : 0;
     var hi = to && months.indexOf(to.slice(0, 7)) >= 0 ? months.indexOf(to.slice(0, 7)) : n - 1;
-    var W = 600, H = 60, bw = W / n;
+    var W = 600, H = 60, bw = W / n, key = months[0] + " " + months[n - 1] + " " + (unit || "");
+    if (box.twBrush && box.twBrush.key === key) { return box.twBrush.update(counts, top, lo, hi, onChange); }
+    clear(box);
+    function barHeight(c) { return Math.max(c ? 2 : 0, Math.round((H - 4) * c / top)); }
     var chart = svg("svg", { viewBox: "0 0 " + W + " " + H, "class": "brush", role: "img",
                              "aria-label": (unit || "count") + " per month, " + months[0] + " to " + months[n - 1] });
     var bars = months.map(function (k, i) {
-      var h = Math.max((counts[k] || 0) ? 2 : 0, Math.round((H - 4) * (counts[k] || 0) / top));
+      var h = barHeight(counts[k] || 0);
       var r = svg("rect", { x: (i * bw + 0.5).toFixed(1), y: H - h, width: Math.max(1, bw - 1).toFixed(1), height: h });
       var t = svg("title", {}); t.textContent = k + ": " + (counts[k] || 0); r.appendChild(t);
       chart.appendChild(r);
@@ -105,10 +108,14 @@
       return s;
     }
     function paint() {
-      bars.forEach(function (r, i) { r.setAttribute("class", i >= lo && i <= hi ? "in" : "out"); });
-      a.value = String(lo); b.value = String(hi);
-      a.setAttribute("aria-valuetext", months[lo]); b.setAttribute("aria-valuetext", months[hi]);
-      label.textContent = (lo === 0 && hi === n - 1 ? "All months: " : months[lo] + " to " + months[hi] + ": ") + num(total()) + " " + (unit || "");
+      /* writes only what changed: a search redraws the brush on every keystroke */
+      function set(node, name, value) { if (node.getAttribute(name) !== value) { node.setAttribute(name, value); } }
+      bars.forEach(function (r, i) { set(r, "class", i >= lo && i <= hi ? "in" : "out"); });
+      if (a.value !== String(lo)) { a.value = String(lo); }
+      if (b.value !== String(hi)) { b.value = String(hi); }
+      set(a, "aria-valuetext", months[lo]); set(b, "aria-valuetext", months[hi]);
+      var text = (lo === 0 && hi === n - 1 ? "All months: " : months[lo] + " to " + months[hi] + ": ") + num(total()) + " " + (unit || "");
+      if (label.textContent !== text) { label.textContent = text; }
     }
     function commit() {
       var all = lo === 0 && hi === n - 1;
@@ -138,7 +145,18 @@
     row.appendChild(label); row.appendChild(sliders); row.appendChild(reset);
     box.appendChild(row);
     paint();
-    return { months: months, range: function () { return [months[lo], months[hi]]; } };
+    var handle = { months: months, range: function () { return [months[lo], months[hi]]; } };
+    box.twBrush = { key: key, update: function (c, t, l, h, fn) {
+      counts = c; top = t; lo = l; hi = h; onChange = fn;
+      bars.forEach(function (r, i) {
+        var v = counts[months[i]] || 0, bh = barHeight(v), text = months[i] + ": " + v;
+        if (r.getAttribute("height") !== String(bh)) { r.setAttribute("height", String(bh)); r.setAttribute("y", String(H - bh)); }
+        if (r.firstChild.textContent !== text) { r.firstChild.textContent = text; }
+      });
+      paint();
+      return handle;
+    } };
+    return handle;
   }
   TW.brush = brush;
 
