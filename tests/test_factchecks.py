@@ -268,3 +268,29 @@ def test_web_panel_page_and_review_form(analysed: Path, tmp_path: Path, capsys: 
     back = {(f.claim_reviewed, f.rating, f.review_body, f.author) for f in FactcheckStore.of(fresh).factchecks()}
     assert (" ".join(claim["text"].split()), "Misleading", "Copied from a, no source", "Web Reviewer") in back
     fresh.close()
+
+
+def test_claims_too_short_to_stand_alone_are_not_matched(analysed: Path, tmp_path: Path) -> None:
+    """A claim of fewer than ``min_words`` distinct content words gets no fact-check; a full one still does."""
+    import shutil
+
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import MatchConfig, build_index, match_claims, shipped_reranker
+
+    db = tmp_path / "short.db"
+    shutil.copy(analysed, db)
+    store = open_store(db)
+    import_factchecks([_write(tmp_path, "one.jsonld", REVIEW)], store)
+    index, _ = build_index(store)
+    texts = ["American helicopters evacuated commanders.",  # 4 content words: leans on its article
+             "American helicopters evacuated Islamic State commanders from Deir ez-Zor."]
+    claims = [{"doc": "x", "start": 100 * i, "end": 100 * i + len(t), "text": t, "date": None, "actors": []}
+              for i, t in enumerate(texts)]
+    vecs = embeddings.encode(texts)
+    got = match_claims(index, claims, vecs, shipped_reranker(), MatchConfig())
+    assert [k[1] for k in got] == [100]
+    assert set(match_claims(index, claims, vecs, shipped_reranker(), MatchConfig(min_words=0))) == {
+        ("x", 0, len(texts[0])), ("x", 100, 100 + len(texts[1]))}
+    store.close()
+    with pytest.raises(ValueError, match="min_words -1"):
+        MatchConfig(min_words=-1)
