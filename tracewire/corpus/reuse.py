@@ -26,7 +26,7 @@ from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
 from ..store.base import IndexedDocument
-from .align import AlignConfig, Prepared, TokenPassage, align, prepare, prepare_many
+from .align import AlignConfig, Prepared, TokenPassage, align, align_many, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
 from .direction import decide, editorial_markers
 from .edits import (
@@ -232,7 +232,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     keep: Callable[[TokenPassage], bool] | None = None,
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
-                    apart: bool = False) -> list[TokenPassage]:
+                    apart: bool = False, found: list[TokenPassage] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -246,9 +246,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     documents link them from ``quote_words`` on: the same sentence of one speaker. Two documents
     published more than ``wire_days`` apart (``apart``) need ``apart_words`` of unquoted text: wire
     copy is reprinted within days, while a background sentence or a standard description of a
-    person recurs for months.
+    person recurs for months. ``found``: ``align(pa, pb)`` when the caller aligned a block already.
     """
-    found = align(pa, pb, config.align)
+    if found is None:
+        found = align(pa, pb, config.align)
     if keep is not None:
         found = [p for p in found if keep(p)]
     if not found:
@@ -593,9 +594,13 @@ def _align_block(
             seen[text] = editorial_markers(text)
         return seen[text]
 
+    li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
+    lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
+    aligned = align_many(prepared, li, lj, config.align)
     links: list[ReuseLink] = []
-    for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
-        ki, kj = local[i], local[j]
+    for i, j, ki, kj, found in zip(ii.tolist(), jj.tolist(), li.tolist(), lj.tolist(), aligned, strict=True):
+        if not found:
+            continue
         keep = None
         same = False
         if outlets is not None:
@@ -606,7 +611,7 @@ def _align_block(
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
-                                   days_apart(docs[i].date, docs[j].date) > config.wire_days)
+                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs))
