@@ -228,11 +228,15 @@ def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: f
     return w / rep if stock else w
 
 
+WeightMemo = dict[tuple[int, bytes, bytes | None], tuple[float, float]]
+
+
 def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int = 0,
                     keep: Callable[[TokenPassage], bool] | None = None,
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
-                    apart: bool = False, found: list[TokenPassage] | None = None) -> list[TokenPassage]:
+                    apart: bool = False, found: list[TokenPassage] | None = None,
+                    memo: WeightMemo | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -246,7 +250,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     documents link them from ``quote_words`` on: the same sentence of one speaker. Two documents
     published more than ``wire_days`` apart (``apart``) need ``apart_words`` of unquoted text: wire
     copy is reprinted within days, while a background sentence or a standard description of a
-    person recurs for months. ``found``: ``align(pa, pb)`` when the caller aligned a block already.
+    person recurs for months. ``found``: ``align(pa, pb)`` when the caller aligned a block already;
+    ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -254,8 +259,20 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
-    reps = [repeat(p) for p in found]
-    weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r) for p, r in zip(found, reps, strict=True)]
+    if memo is None:
+        reps = [repeat(p) for p in found]
+        weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r)
+                   for p, r in zip(found, reps, strict=True)]
+    else:
+        reps, weights = [], []
+        for p in found:
+            key = (p.matched, p.seed_df.tobytes(), None if p.seed_outlets is None else p.seed_outlets.tobytes())
+            got = memo.get(key)
+            if got is None:
+                r = repeat(p)
+                got = memo[key] = (r, passage_weight(p, ndocs, config.full_words, config.stock_repeat, r))
+            reps.append(got[0])
+            weights.append(got[1])
     kept = [k for k, p in enumerate(found)
             if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
     passages = [found[k] for k in kept]
@@ -318,6 +335,7 @@ def build_link(
     quotes: tuple[list[tuple[int, int]], list[tuple[int, int]]] | None = None,
     markers: Callable[[str], list[str]] = editorial_markers,
     diffs: DiffMemo | None = None,
+    folded: Callable[[Document], str] | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
@@ -325,7 +343,7 @@ def build_link(
     the speaker's words, not each other's, so their link has no direction. ``quotes``: the
     quotation spans of a and b when the caller has them already; ``markers``: a memo of
     ``editorial_markers`` that the caller keeps over many pairs; ``diffs``: a memo of the word
-    diffs of edit gaps, kept likewise.
+    diffs of edit gaps, kept likewise; ``folded``: a memo of each document's case-folded text.
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
@@ -342,7 +360,7 @@ def build_link(
             "so neither text is the other's source",)
         a_is_source = a.id <= b.id
     else:
-        call = decide(a, b, ta, tb, passages, markers)
+        call = decide(a, b, ta, tb, passages, markers, folded)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
     n_edits = sum(len(e) for e in edits)
@@ -588,6 +606,13 @@ def _align_block(
 
     seen: dict[str, list[str]] = {}  # editorial markers of the edge texts met in this block
     diffs: DiffMemo = {}  # word diffs of the edit gaps met in this block
+    weights: WeightMemo = {}  # (repeat, weight) of the passages met in this block
+    casefolded: dict[str, str] = {}  # case-folded text of each document met in this block
+
+    def folded(doc: Document) -> str:
+        if doc.id not in casefolded:
+            casefolded[doc.id] = doc.text.casefold()
+        return casefolded[doc.id]
 
     def markers(text: str) -> list[str]:
         if text not in seen:
@@ -611,10 +636,10 @@ def _align_block(
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
-                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found)
+                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
-                                    quote_pair(i, j), markers, diffs))
+                                    quote_pair(i, j), markers, diffs, folded))
     return links
 
 
