@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -671,11 +671,30 @@ def _index_chunk(bounds: tuple[int, int]) -> U64:
     return index_keys(texts[lo:hi], cfg, len(texts), lo)
 
 
-def _align_chunk(sel: tuple[int, int]) -> list[ReuseLink]:
-    """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]."""
+FlatLink = tuple[Any, ...]
+
+
+def _flat(lk: ReuseLink) -> FlatLink:
+    """A link as nested tuples of plain values: pickled back from a worker at a third of a dataclass's cost."""
+    return (lk.source, lk.target, lk.direction_known, lk.confidence, lk.shared_words, lk.source_coverage,
+            lk.target_coverage,
+            tuple((p.source_start, p.source_end, p.target_start, p.target_end,
+                   tuple((e.op, e.source_start, e.source_end, e.target_start, e.target_end) for e in p.edits))
+                  for p in lk.passages),
+            lk.target_additions, lk.source_cuts, lk.evidence, lk.kind)
+
+
+def _unflat(t: FlatLink) -> ReuseLink:
+    """The link ``_flat`` made tuples of."""
+    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed)) for a, b, c, d, ed in t[7])
+    return ReuseLink(t[0], t[1], t[2], t[3], t[4], t[5], t[6], passages, t[8], t[9], t[10], t[11])
+
+
+def _align_chunk(sel: tuple[int, int]) -> list[FlatLink]:
+    """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]; the links come back as tuples (``_flat``)."""
     docs, ii, jj, stats, cfg, outlets = pool.state()
     lo, hi = sel
-    return _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)
+    return [_flat(lk) for lk in _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)]
 
 
 def _align_all(
@@ -701,7 +720,7 @@ def _align_all(
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets))
     for (_, hi), part in zip(chunks, parts, strict=True):
-        links.extend(part)
+        links.extend(_unflat(t) for t in part)
         if progress is not None:
             progress(hi, total)
     return links
