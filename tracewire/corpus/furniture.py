@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 Spans = tuple[tuple[int, int], ...]
-_NOT_NEWLINE = re.compile(r"[^\n]")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
 
 
@@ -528,7 +527,7 @@ def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
             continue
         parts.append(text[pos:s])
         seg = text[s:e]
-        parts.append(_NOT_NEWLINE.sub(" ", seg) if "\n" in seg else " " * len(seg))
+        parts.append("\n".join(" " * len(line) for line in seg.split("\n")) if "\n" in seg else " " * len(seg))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
