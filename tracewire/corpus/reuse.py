@@ -10,11 +10,13 @@ everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -734,6 +736,25 @@ def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64
     return np.concatenate([np.empty(0, dtype=np.uint64), *parts])
 
 
+YOUNG_GC = 50_000  # allocations between young collections while the stage runs (Python's default: 700)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Collect garbage less often while the stage runs, and restore the thresholds after.
+
+    Aligning builds millions of short-lived containers beside a corpus of long-lived ones; at the
+    default thresholds the collector walks that corpus again and again (15 % of the stage's CPU at
+    10k documents). Results do not change; only how often the collector runs.
+    """
+    saved = gc.get_threshold()
+    gc.set_threshold(max(saved[0], YOUNG_GC), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def find_reuse(
     docs: Sequence[Document],
     config: ReuseConfig | None = None,
@@ -745,6 +766,13 @@ def find_reuse(
     ``workers`` > 1 indexes and aligns in that many forked processes (POSIX); results are the
     same as with one.
     """
+    with _few_collections():
+        return _find_reuse(docs, config, progress, workers)
+
+
+def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: Progress | None,
+                workers: int) -> list[ReuseLink]:
+    """``find_reuse``'s work."""
     cfg = config or ReuseConfig()
     ids = [d.id for d in docs]
     if len(set(ids)) != len(ids):
@@ -836,6 +864,13 @@ def update_reuse(
     the candidate pairs that involve a new document, then loads and aligns only the documents
     in those pairs (in ``workers`` forked processes when it pays).
     """
+    with _few_collections():
+        return _update_reuse(store, progress, config, workers)
+
+
+def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig | None, workers: int
+                  ) -> ReuseSummary:
+    """``update_reuse``'s work."""
     cfg = config or ReuseConfig()
     update_furniture(store, cfg.furniture)
     furn, outlets = outlet_text(store)
