@@ -19,6 +19,26 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+News corpus, measured 2026-11-28 on branch reuse4 (issue 10, speed: a block of candidate pairs
+aligned at once, the extension diff skipped where a bound shows it extends nothing, passage
+weights and case-folded texts remembered per block, links sent back from workers as tuples,
+the garbage collector's young threshold raised while the stage runs; the links are identical to
+the ones before, on this corpus and on FA-KES, PolNeAR and PTC), 10k only, load average 5-7 on
+the 2-core machine, command ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9823  1.0000       17.0   12.9       378  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       18.4   12.9       192   8245
+
+The same command on the code before (5402f75), minutes earlier at the same load: tracewire 22.4
+CPU s, datasketch 15.6 (1.44 times its CPU; now 1.0). CPU seconds move with the load on this
+machine (datasketch's own ranged 12.9-20.7 over this session's runs), so compare the two systems
+within one run. ``find_reuse`` alone with one worker, back to back: 17.8 CPU s before, 12.9
+after. Still not the issue's "2x faster than datasketch". Where the 12.9 s go (one worker):
+aligning candidate pairs 62 % (building the link records 37 %: direction 13 %, records 7 %,
+extension 6 %, word diffs 6 %), furniture learning 22 %, indexing 11 %.
+
 News corpus, measured 2026-11-28 on branch reuse3 (formulas never make a link on their own, a
 week's window for short unquoted text, pair blocks of 2,000), 10k only, load average 9-11 on the
 2-core machine, command ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000``:
