@@ -451,22 +451,16 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
     """Token-position edits as character offsets; an empty side sits where its words would be."""
     if not edits:
         return ()
-    arr = np.array([e[1:] for e in edits], dtype=np.int64)
 
-    def chars(tok: Tokens, lo: I64, hi: I64) -> tuple[I64, I64]:
-        """Character span of token ranges [lo, hi); the insertion point of empty ones."""
-        if len(tok) == 0:
-            zero = np.zeros(lo.shape[0], dtype=np.int64)
-            return zero, zero
+    def chars(tok: Tokens, lo: int, hi: int) -> tuple[int, int]:
+        """Character span of the token range [lo, hi); the insertion point of an empty one."""
         last = len(tok) - 1
-        start = np.where(lo <= last, tok.starts[np.minimum(lo, last)], tok.ends[last])
-        end = np.where(hi > lo, tok.ends[np.clip(hi - 1, 0, last)], start)
-        return start, end
+        if last < 0:
+            return 0, 0
+        start = int(tok.starts[lo]) if lo <= last else int(tok.ends[last])
+        return start, int(tok.ends[min(max(hi - 1, 0), last)]) if hi > lo else start
 
-    ss, se = chars(ts, arr[:, 0], arr[:, 1])
-    us, ue = chars(tt, arr[:, 2], arr[:, 3])
-    return tuple(Edit(op, a, b, c, d) for op, a, b, c, d in zip(
-        (e[0] for e in edits), ss.tolist(), se.tolist(), us.tolist(), ue.tolist(), strict=False))
+    return tuple(Edit(op, *chars(ts, a0, a1), *chars(tt, b0, b1)) for op, a0, a1, b0, b1 in edits)
 
 
 def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, int, int, int]]]
