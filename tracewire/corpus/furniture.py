@@ -355,7 +355,8 @@ _CUE = re.compile(
     r"(?:\b(?:polls?|subscribe[sd]?|subscription|newsletters?|sign(?:ing)?[ -]?up|log[ -]?in|e-?mail|"
     r"privacy policy|terms of (?:use|service)|cookies?|opt[ -]?out|unsubscribe|advertisement|sponsored|"
     r"click here|read more|share this|follow us|all rights reserved|copyright|posted with permission|"
-    r"originally (?:published|appeared)|story continues)\b|\u00a9)", re.IGNORECASE)
+    r"originally (?:published|appeared)|story continues|best price|buy (?:new|used|now)|add to (?:cart|basket))\b"
+    r"|\u00a9)", re.IGNORECASE)
 _PROSE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -396,8 +397,9 @@ def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> l
 
     Such documents (an outlet with fewer than ``min_docs`` of them, or grouped only by folder)
     share no outlet, so what they repeat may be reuse; only whole lines count, and only a run
-    of lines that ``widget_min_docs`` of them hold (across up to ``widget_bridge`` short lines
-    of other text, such as a poll's changing question) and that is shaped like a widget
+    of lines that ``widget_min_docs`` of them hold (numbers aside: an advert's price and clock
+    change from page to page; across up to ``widget_bridge`` short lines of other text, such as
+    a poll's changing question) and that is shaped like a widget
     (``is_widget``), wherever it sits in the document.
     """
     cfg = config or FurnitureConfig()
@@ -411,7 +413,8 @@ def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> l
         for m in _LINE.finditer(text):
             words = _WORD.findall(m.group())
             if words:
-                found.append((m.start(), m.end(), hash(" ".join(words).casefold())))
+                # numbers aside: an advert's price or a widget's clock changes from page to page
+                found.append((m.start(), m.end(), hash(" ".join("#" if w.isdigit() else w for w in words).casefold())))
         lines.append(found)
         for h in {h for _, _, h in found}:
             df[h] += 1
