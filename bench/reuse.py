@@ -33,6 +33,12 @@ the ones before, on this corpus and on FA-KES, PolNeAR and PTC), load average 1.
     100000  tracewire workers=2     0.9808  1.0000      107.8  121.5      2003 241419
             recall copy 0.9983 passage 0.8695 wire 1.0000; false links: same outlet 0, event 0, other 0
     printed fit: tracewire time N^1.16, memory N^0.72; 1M docs from 100k: 26.2 min, 10.3 GiB
+    300000  tracewire workers=2     0.9809  1.0000      292.7  402.0      4888 732315
+            recall copy 0.9976 passage 0.8713 wire 0.9989; false links: same outlet 0, event 0, other 0
+    (300k run alone right after, load 0.2-2.7: ``--sizes 300000 --no-baseline-above 10000``; truth
+    746,563 pairs; peak 5,593 MiB with the corpus.) Least squares over 10k, 100k and 300k (the same
+    fit as the printed one, by hand over the two runs): wall N^1.09, memory N^0.74, CPU N^1.02;
+    1M documents from 300k: 18.2 min wall, 11.7 GiB, 22.8 CPU min.
 
 At 10k in that run: half datasketch's wall time (2 workers against its one process) and 0.84
 times its CPU; the same code minutes earlier with ``--sizes 10000`` (load 1.6): 15.7 CPU s and
