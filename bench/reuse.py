@@ -19,6 +19,40 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+News corpus, measured 2026-11-28 on branch reuse4 (issue 10, speed: a block of candidate pairs
+aligned at once, the extension diff skipped where a bound shows it extends nothing, passage
+weights and case-folded texts remembered per block, links sent back from workers as tuples,
+the garbage collector's young threshold raised while the stage runs; the links are identical to
+the ones before, on this corpus and on FA-KES, PolNeAR and PTC), load average 1.1-2.4 on the
+2-core machine, command ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000 100000 --no-baseline-above 10000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9823  1.0000        7.4   12.5       382  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       14.9   14.9       202   8245
+    100000  tracewire workers=2     0.9808  1.0000      107.8  121.5      2003 241419
+            recall copy 0.9983 passage 0.8695 wire 1.0000; false links: same outlet 0, event 0, other 0
+    printed fit: tracewire time N^1.16, memory N^0.72; 1M docs from 100k: 26.2 min, 10.3 GiB
+    300000  tracewire workers=2     0.9809  1.0000      292.7  402.0      4888 732315
+            recall copy 0.9976 passage 0.8713 wire 0.9989; false links: same outlet 0, event 0, other 0
+    (300k run alone right after, load 0.2-2.7: ``--sizes 300000 --no-baseline-above 10000``; truth
+    746,563 pairs; peak 5,593 MiB with the corpus.) Least squares over 10k, 100k and 300k (the same
+    fit as the printed one, by hand over the two runs): wall N^1.09, memory N^0.74, CPU N^1.02;
+    1M documents from 300k: 18.2 min wall, 11.7 GiB, 22.8 CPU min.
+
+At 10k in that run: half datasketch's wall time (2 workers against its one process) and 0.84
+times its CPU; the same code minutes earlier with ``--sizes 10000`` (load 1.6): 15.7 CPU s and
+16.6 s wall against datasketch's 15.1 and 16.3. The code before (5402f75, from ``git archive``)
+and this branch at ac5786d (before the collector change), back to back with ``--sizes 10000``
+at load 5-7: tracewire 22.4 CPU s against datasketch's 15.6 (1.44 times its CPU), then 14.0
+against 13.8; at 9276d78, load 5: 12.9 against 12.9. CPU seconds
+move with the load on this machine (datasketch's own ranged 12.9-20.7 over this session's
+runs), so compare systems within one run. Not yet the issue's "2x faster" in CPU seconds.
+The 100k run before (reuse2, load 15-18): 261.6 CPU s; the quiet local run in README: 199.5 s
+wall. Where the CPU goes now (one worker, 10k): aligning candidate pairs 62 % (building the link
+records 37 %: direction 13 %, records 7 %, extension 6 %, word diffs 6 %), furniture learning
+22 %, indexing 11 %.
+
 News corpus, measured 2026-11-28 on branch reuse3 (formulas never make a link on their own, a
 week's window for short unquoted text, pair blocks of 2,000), 10k only, load average 9-11 on the
 2-core machine, command ``TRACEWIRE_SHARED=/work/shared .venv/bin/python bench/reuse.py --sizes 10000``:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from tracewire.corpus.align import TokenPassage, align, prepare
-from tracewire.corpus.edits import DiffMemo, _block_arrays, _one_block, token_edits
-from tracewire.corpus.furniture import _DocFreq
-from tracewire.corpus.shingles import TokenHasher
+from tracewire.corpus import edits as edits_module
+from tracewire.corpus.align import TokenPassage, align, align_many, prepare, prepare_many
+from tracewire.corpus.edits import DiffMemo, _block_arrays, _extension, _may_gain, _one_block, token_edits
+from tracewire.corpus.furniture import _DocFreq, _minus, _runs, _runs_by_doc
+from tracewire.corpus.reuse import _flat, _unflat
+from tracewire.corpus.shingles import TokenHasher, tokenize_many
+from tracewire.records import Edit, Passage, ReuseLink
 
 ORIGINAL = ("The harbour council met on Tuesday night and voted to close the old ferry pier for repairs "
             "after inspectors found cracked pilings under the western landing. The ferry will dock at "
@@ -53,3 +56,88 @@ def test_doc_freq_counts_match_brute_force() -> None:
         got = freq.count(where)
         for x in range(600):
             assert got[x] == len({int(docs[y]) for y in range(600) if where[y] and key[y] == key[x]})
+
+
+def _texts() -> list[str]:
+    """Made-up texts: a shared passage (verbatim and edited) inside different words, short and empty ones."""
+    rng = np.random.default_rng(11)
+    vocab = [f"w{k}" for k in range(300)]
+
+    def words(k: int) -> list[str]:
+        return [vocab[int(x)] for x in rng.integers(0, 300, k)]
+
+    shared = words(40)
+    out = []
+    for k in range(12):
+        body = words(int(rng.integers(20, 80)))
+        piece = list(shared)
+        if k % 3 == 1:
+            piece[10] = "changed"
+            del piece[25]
+        at = int(rng.integers(0, len(body)))
+        out.append(" ".join(body[:at] + piece + body[at:] + (shared[:15] if k % 4 == 0 else [])))
+    return [*out, "w1 w2 w3", "w1 w2 w3", "", ORIGINAL, EDITED]
+
+
+def test_align_many_equals_align_pair_by_pair() -> None:
+    """A block of pairs aligned at once gives each pair what aligning it alone gives."""
+    texts = _texts()
+    hashes, _, _, offs = tokenize_many(texts)
+    prepared = prepare_many(hashes, offs, 5, 4)
+    ii, jj = np.triu_indices(len(texts), 1)
+    got = align_many(prepared, ii.astype(np.int64), jj.astype(np.int64))
+    linked = 0
+    for i, j, found in zip(ii.tolist(), jj.tolist(), got, strict=True):
+        want = align(prepared[i], prepared[j])
+        linked += bool(want)
+        assert [(p.a_start, p.a_end, p.b_start, p.b_end, p.matched) for p in found] == \
+            [(p.a_start, p.a_end, p.b_start, p.b_end, p.matched) for p in want]
+        for p, q in zip(found, want, strict=True):
+            for x, y in ((p.seed_df, q.seed_df), (p.seeds_a, q.seeds_a), (p.seeds_b, q.seeds_b)):
+                assert (x is None and y is None) or (x is not None and y is not None and np.array_equal(x, y))
+    assert linked >= 60  # the shared passage links most pairs, the short twins link too
+
+
+def test_extension_shortcut_never_changes_a_result() -> None:
+    """The bound that skips the extension diff only skips runs whose diff would extend nothing."""
+    rng = np.random.default_rng(9)
+    for _ in range(3000):
+        xa = rng.integers(0, 6, int(rng.integers(0, 13))).tolist()
+        xb = rng.integers(0, 6, int(rng.integers(0, 13))).tolist()
+        if not _may_gain(xa, xb):
+            assert xa == [] or xb == [] or _extension_diff(xa, xb) == (0, 0, [])
+
+
+def _extension_diff(xa: list[int], xb: list[int]) -> tuple[int, int, list[tuple[int, int, int]]]:
+    """``_extension`` with its shortcut turned off."""
+    saved = edits_module._may_gain
+    edits_module._may_gain = lambda a, b: True
+    try:
+        return _extension(xa, xb)
+    finally:
+        edits_module._may_gain = saved
+
+
+def test_runs_by_doc_equal_runs_per_document() -> None:
+    """Runs found for all documents at once are each document's own runs, with ranges cut out alike."""
+    rng = np.random.default_rng(4)
+    sizes = rng.integers(0, 15, 40)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    mask = rng.random(int(offs[-1])) < 0.6
+    got = _runs_by_doc(mask, offs)
+    for k in range(40):
+        part = mask[offs[k] : offs[k + 1]]
+        assert got[k] == _runs(part)
+        ranges = [(int(a), int(a) + int(b)) for a, b in zip(rng.integers(0, 15, 2), rng.integers(-1, 5, 2), strict=True)]
+        cut = part.copy()
+        for s, e in ranges:
+            cut[s:e] = False
+        assert _minus(got[k], ranges) == _runs(cut)
+
+
+def test_links_survive_the_trip_from_a_worker() -> None:
+    """A link sent back as tuples is the link."""
+    lk = ReuseLink("a", "b", True, 0.9, 30, 0.5, 0.25,
+                   (Passage(0, 10, 5, 15, (Edit("sub", 2, 3, 7, 9), Edit("ins", 4, 4, 10, 12))), Passage(20, 30, 25, 35)),
+                   ((40, 50),), (), ("because",), "rewrite")
+    assert _unflat(_flat(lk)) == lk

@@ -171,3 +171,18 @@ def test_quotation_marks_of_newswire_archives() -> None:
     assert "and we will start on Monday," in got
     assert not any("rebuild" in g and "Monday" in g for g in got)
     assert speaker(text, 3, 20) == "Mayor Ilse Norrand"
+
+
+def test_an_advert_whose_price_changes_is_one_widget() -> None:
+    """A shop advert printed between paragraphs of three articles without outlet, each page with its
+    own price and clock: numbers aside the line is the same, a shop cue makes it a widget, and it
+    links nothing."""
+    prices = [("$5.99", "$46.29", "07:40"), ("$5.99", "$45.86", "09:30"), ("$4.10", "$44.00", "11:05")]
+    adverts = [f"The Harbour Years: A Memoir... Ada Quill Best Price: {a} Buy New {b} (as of {t} EDT - Details)"
+               for a, b, t in prices]
+    docs = [doc(f"n{k}", join(OTHER[k], adverts[k], ENDINGS[k])) for k in range(3)]
+    spans = learn(docs)
+    for d, ad in zip(docs, adverts, strict=True):
+        ((s, e),) = spans[d.id]
+        assert d.text[s:e] == ad
+    assert _pairs(docs) == set()

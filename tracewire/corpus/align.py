@@ -161,3 +161,99 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
         kept.append(p)
     kept.sort(key=lambda p: p.a_start)
     return kept
+
+
+def _resolve(chains: list[TokenPassage]) -> list[TokenPassage]:
+    """Keep the strongest chains first, drop any that overlap a kept one on either side; A's order."""
+    if len(chains) == 1:
+        return chains
+    chains.sort(key=lambda p: (-p.matched, p.a_start))
+    kept: list[TokenPassage] = []
+    for p in chains:
+        if any(p.a_start < k.a_end and k.a_start < p.a_end for k in kept):
+            continue
+        if any(p.b_start < k.b_end and k.b_start < p.b_end for k in kept):
+            continue
+        kept.append(p)
+    kept.sort(key=lambda p: p.a_start)
+    return kept
+
+
+def _ranges(lo: I64, hi: I64) -> I64:
+    """The indices lo[0]..hi[0]-1, lo[1]..hi[1]-1, ... concatenated."""
+    sizes = hi - lo
+    total = int(sizes.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.zeros(sizes.shape[0], dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    return np.repeat(lo - starts, sizes) + np.arange(total, dtype=np.int64)
+
+
+def align_many(prepared: list[Prepared], ii: I64, jj: I64, config: AlignConfig | None = None
+               ) -> list[list[TokenPassage]]:
+    """``align(prepared[ii[k]], prepared[jj[k]])`` for every k, with the seed work done for all pairs at once.
+
+    A candidate pair's own alignment is a handful of numpy calls on arrays of a few hundred
+    entries, so per-call overhead dominates; here the shared n-grams of a whole block of pairs
+    are found by one merge (each n-gram's rank among the block's hashes, offset by its pair) and
+    chained in one pass. The result equals ``align`` pair by pair.
+    """
+    cfg = config or AlignConfig()
+    n = cfg.n
+    npairs = int(ii.shape[0])
+    out: list[list[TokenPassage]] = [[] for _ in range(npairs)]
+    if npairs == 0:
+        return out
+    nw = np.array([p.words.shape[0] for p in prepared], dtype=np.int64)
+    short = (nw[ii] < n) | (nw[jj] < n)
+    for k in np.flatnonzero(short).tolist():  # too short for seeds: align's whole-text test
+        out[k] = align(prepared[int(ii[k])], prepared[int(jj[k])], cfg)
+    sizes = np.array([p.hashes.shape[0] for p in prepared], dtype=np.int64)
+    offs = np.zeros(len(prepared) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offs[1:])
+    hs = np.concatenate([p.hashes for p in prepared])
+    pos = np.concatenate([p.positions for p in prepared])
+    df = np.concatenate([p.df for p in prepared])
+    with_outlets = all(p.outlets is not None for p in prepared)
+    outs = np.concatenate([p.outlets for p in prepared if p.outlets is not None]) if with_outlets else None
+    uniq, rank = np.unique(hs, return_inverse=True)
+    rank = rank.reshape(-1).astype(np.int64)
+    width = np.int64(uniq.shape[0] + 1)
+    live = np.flatnonzero(~short)
+    la_, lb_ = ii[live], jj[live]
+    a_idx = _ranges(offs[la_], offs[la_ + 1])
+    b_idx = _ranges(offs[lb_], offs[lb_ + 1])
+    a_pair = np.repeat(live, sizes[la_])
+    b_pair = np.repeat(live, sizes[lb_])
+    key_a = a_pair * width + rank[a_idx]
+    key_b = b_pair * width + rank[b_idx]  # ascending: pairs in order, each document's hashes sorted
+    if key_b.size == 0 or key_a.size == 0:
+        return out
+    at = np.minimum(np.searchsorted(key_b, key_a), key_b.shape[0] - 1)
+    hit = np.flatnonzero(key_b[at] == key_a)
+    if hit.size == 0:
+        return out
+    ia, ib, pair = a_idx[hit], b_idx[at[hit]], a_pair[hit]
+    sa, sb = pos[ia], pos[ib]
+    order = np.lexsort((sa, pair))
+    sa, sb, pair = sa[order], sb[order], pair[order]
+    seeds = np.maximum(df[ia], df[ib])[order]
+    souts = np.maximum(outs[ia], outs[ib])[order] if outs is not None else None
+    gap = cfg.max_gap + n
+    da, db = np.diff(sa), np.diff(sb)
+    brk = (da > gap) | (db <= 0) | (db > gap) | (np.abs(db - da) > cfg.max_shift) | (pair[1:] != pair[:-1])
+    starts = np.concatenate([[0], np.flatnonzero(brk) + 1])
+    ends = np.append(starts[1:], sa.shape[0])
+    gain = np.concatenate([[n], np.minimum(da, n)])
+    gain[starts] = n
+    matched = np.add.reduceat(gain, starts)
+    good = matched >= cfg.min_passage_words
+    chains: dict[int, list[TokenPassage]] = {}
+    for s, e, m in zip(starts[good].tolist(), ends[good].tolist(), matched[good].tolist(), strict=True):
+        chains.setdefault(int(pair[s]), []).append(
+            TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e],
+                         sa[s:e], sb[s:e], (), souts[s:e] if souts is not None else None))
+    for k, found in chains.items():
+        out[k] = _resolve(found)
+    return out

@@ -160,10 +160,12 @@ def _unshared_text(doc: Document, toks: Tokens, ranges: list[tuple[int, int]]) -
 def decide(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     markers: Callable[[str], list[str]] = editorial_markers,
+    folded: Callable[[Document], str] | None = None,
 ) -> Direction:
     """Weigh every cue for "A came first" against "B came first" and explain the call.
 
-    ``markers``: ``editorial_markers``, or a caller's memo of it (many pairs share an edge text).
+    ``markers``: ``editorial_markers``, or a caller's memo of it (many pairs share an edge text);
+    ``folded``: a caller's memo of each document's case-folded text.
     """
     score = 0.0
     evidence: list[str] = []
@@ -186,8 +188,8 @@ def decide(
             continue  # one outlet on both sides: naming it credits neither
         named = [x.casefold() for x in (src.outlet if src.outlet and len(src.outlet) >= 4 else None,
                                         src.title if src.title and len(src.title) >= 12 else None) if x]
-        folded = tgt.text.casefold() if named else ""
-        if not any(x in folded for x in named):
+        text = (tgt.text.casefold() if folded is None else folded(tgt)) if named else ""
+        if not any(x in text for x in named):
             continue  # named nowhere in the target: no credit, and no need to cut out its passages
         tt = tb if tgt is b else ta
         tgt_only = _unshared_text(

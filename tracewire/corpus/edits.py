@@ -44,7 +44,7 @@ def _extension(xa: list[int], xb: list[int]) -> tuple[int, int, list[tuple[int, 
     through the changed word while two different continuations extend by nothing.
     """
     best = (0, 0, 0)
-    if not xa or not xb or set(xa).isdisjoint(xb):
+    if not xa or not xb or not _may_gain(xa, xb):
         return 0, 0, []
     blocks: list[tuple[int, int, int]] = []
     kept: list[tuple[int, int, int]] = []
@@ -59,6 +59,23 @@ def _extension(xa: list[int], xb: list[int]) -> tuple[int, int, list[tuple[int, 
         if score > best[0]:
             best, kept = (score, pa, pb), list(blocks)
     return best[1], best[2], kept
+
+
+def _may_gain(xa: list[int], xb: list[int]) -> bool:
+    """False when no prefix of the two runs can score above 0 in ``_extension`` (its diff is then skipped).
+
+    A prefix that matches S words in order and leaves u words of A and v of B unmatched scores at
+    most S - EDIT_COST * max(u, v). Its first matched pair (i, j) has i <= u and j <= v, and i, j are
+    no earlier than the first word of either run found in the other; S is at most the number
+    of words of either run found in the other. Cheap (set look-ups), and never wrong.
+    """
+    sb = set(xb)
+    ca = [i for i, x in enumerate(xa) if x in sb]
+    if not ca:
+        return False
+    sa = set(xa)
+    cb = [j for j, y in enumerate(xb) if y in sa]
+    return min(len(ca), len(cb)) > EDIT_COST * max(ca[0], cb[0])
 
 
 def extend(p: TokenPassage, wa: U64, wb: U64, lim_a: tuple[int, int], lim_b: tuple[int, int]) -> TokenPassage:

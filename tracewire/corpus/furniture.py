@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from ..store.base import Store
 
 Spans = tuple[tuple[int, int], ...]
-_NOT_NEWLINE = re.compile(r"[^\n]")
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
 
 
@@ -104,6 +103,51 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
+def _runs_by_doc(mask: np.ndarray, offs: I64) -> list[list[tuple[int, int]]]:
+    """``_runs(mask[offs[k]:offs[k + 1]])`` for every document k, found in one vectorised pass."""
+    ndocs = offs.shape[0] - 1
+    if mask.size == 0:
+        return [[] for _ in range(ndocs)]
+    before = np.zeros(mask.shape[0], dtype=bool)
+    before[1:] = mask[:-1]
+    after = np.zeros(mask.shape[0], dtype=bool)
+    after[:-1] = mask[1:]
+    firsts, lasts = offs[:-1], offs[1:] - 1
+    nonempty = offs[1:] > offs[:-1]
+    before[firsts[nonempty]] = False  # a run never continues across a document boundary
+    after[lasts[nonempty]] = False
+    s = np.flatnonzero(mask & ~before)
+    e = np.flatnonzero(mask & ~after) + 1
+    doc = np.searchsorted(offs, s, side="right") - 1
+    base = offs[doc]
+    ls, le = (s - base).tolist(), (e - base).tolist()
+    cut = np.searchsorted(doc, np.arange(ndocs + 1), side="left").tolist()
+    return [list(zip(ls[cut[k] : cut[k + 1]], le[cut[k] : cut[k + 1]], strict=True)) for k in range(ndocs)]
+
+
+def _minus(runs: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs with the given ranges cut out (what ``_runs`` finds once those ranges are set False)."""
+    cuts = [(s, e) for s, e in ranges if e > s]
+    if not cuts:
+        return runs
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        pieces = [(a, b)]
+        for s, e in cuts:
+            nxt: list[tuple[int, int]] = []
+            for x, y in pieces:
+                if e <= x or s >= y:
+                    nxt.append((x, y))
+                    continue
+                if x < s:
+                    nxt.append((x, s))
+                if e < y:
+                    nxt.append((e, y))
+            pieces = nxt
+        out.extend(pieces)
+    return out
+
+
 def _whole_lines(text: str, start: int, end: int) -> bool:
     """True when [start, end) begins at a line start and ends at a line end (punctuation aside)."""
     before = text.rfind("\n", 0, start)
@@ -152,19 +196,18 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     common = _cover(token_at[anywhere >= cfg.min_docs], cfg.n, int(offs[-1])) if not weak else None
     found: list[list[tuple[int, int, bool]]] = []
     in_edge_block = np.zeros(sd.shape[0], dtype=bool)
+    core_runs = _runs_by_doc(covered, offs)
+    common_runs = _runs_by_doc(common, offs) if common is not None else None
     for k, text in enumerate(texts):
         lo, hi = int(offs[k]), int(offs[k + 1])
         words = hi - lo
         blocks: list[tuple[int, int, bool]] = []
         found.append(blocks)
-        if words == 0:
+        if words == 0 or not core_runs[k]:
             continue
         f0 = int(first[k])
-        core = covered[lo:hi]
-        if not core.any():
-            continue
         ts, te = starts[lo:hi], ends[lo:hi]
-        for s, e in _grow(text, ts, te, _runs(core), cfg.bridge):
+        for s, e in _grow(text, ts, te, core_runs[k], cfg.bridge):
             c0, c1 = int(ts[s]), int(te[e - 1])
             head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0)
             tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
@@ -220,11 +263,8 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             out[k] = tuple((int(ts[s]), _past_punctuation(text, int(te[e - 1]))) for s, e in ranges)
         else:
             ranges = []
-        if common is not None and common[lo:hi].any():
-            mark = common[lo:hi].copy()
-            for s, e in ranges:
-                mark[s:e] = False
-            house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _runs(mark))
+        if common_runs is not None and common_runs[k]:
+            house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _minus(common_runs[k], ranges))
     return out, house
 
 
@@ -315,7 +355,8 @@ _CUE = re.compile(
     r"(?:\b(?:polls?|subscribe[sd]?|subscription|newsletters?|sign(?:ing)?[ -]?up|log[ -]?in|e-?mail|"
     r"privacy policy|terms of (?:use|service)|cookies?|opt[ -]?out|unsubscribe|advertisement|sponsored|"
     r"click here|read more|share this|follow us|all rights reserved|copyright|posted with permission|"
-    r"originally (?:published|appeared)|story continues)\b|\u00a9)", re.IGNORECASE)
+    r"originally (?:published|appeared)|story continues|best price|buy (?:new|used|now)|add to (?:cart|basket))\b"
+    r"|\u00a9)", re.IGNORECASE)
 _PROSE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -356,8 +397,9 @@ def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> l
 
     Such documents (an outlet with fewer than ``min_docs`` of them, or grouped only by folder)
     share no outlet, so what they repeat may be reuse; only whole lines count, and only a run
-    of lines that ``widget_min_docs`` of them hold (across up to ``widget_bridge`` short lines
-    of other text, such as a poll's changing question) and that is shaped like a widget
+    of lines that ``widget_min_docs`` of them hold (numbers aside: an advert's price and clock
+    change from page to page; across up to ``widget_bridge`` short lines of other text, such as
+    a poll's changing question) and that is shaped like a widget
     (``is_widget``), wherever it sits in the document.
     """
     cfg = config or FurnitureConfig()
@@ -371,7 +413,8 @@ def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> l
         for m in _LINE.finditer(text):
             words = _WORD.findall(m.group())
             if words:
-                found.append((m.start(), m.end(), hash(" ".join(words).casefold())))
+                # numbers aside: an advert's price or a widget's clock changes from page to page
+                found.append((m.start(), m.end(), hash(" ".join("#" if w.isdigit() else w for w in words).casefold())))
         lines.append(found)
         for h in {h for _, _, h in found}:
             df[h] += 1
@@ -487,7 +530,7 @@ def mask_text(text: str, spans: Iterable[tuple[int, int]]) -> str:
             continue
         parts.append(text[pos:s])
         seg = text[s:e]
-        parts.append(_NOT_NEWLINE.sub(" ", seg) if "\n" in seg else " " * len(seg))
+        parts.append("\n".join(" " * len(line) for line in seg.split("\n")) if "\n" in seg else " " * len(seg))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
