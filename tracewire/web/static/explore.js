@@ -350,8 +350,6 @@
                pageOrdinals: pageOrds, facets: facets };
     });
   };
-  Explorer.prototype.hasShard = function (k) { return !!ROWS[k]; };
-  Explorer.prototype.loadShard = function (k) { return loadScript("claims-rows-" + k + ".js"); };
   Explorer.prototype.hasRows = function (ordinals) {
     var size = this.meta.shard_size;
     for (var i = 0; i < ordinals.length; i++) { if (!ROWS[Math.floor(ordinals[i] / size)]) { return false; } }
@@ -618,16 +616,21 @@
       if (r.pageOrdinals === pageOrds) { showRows(shown); }
     }
     function prefetch() {
-      /* after the first page, the display shards load a few at a time while the page is idle, so that later
-         searches find their claim texts loaded */
-      var shards = Math.ceil(ex.n / meta.shard_size), next = 0;
+      /* after the first page, the search index (claim text, then source) and the display shards load a few
+         files at a time while the page is idle, so that later keystrokes and searches find them loaded */
+      var files = [];
+      ["text", "source"].forEach(function (name) {
+        (meta.idx[name] || []).forEach(function (s) { files.push("claims-idx-" + name + "-" + s + ".js"); });
+      });
+      for (var k = 0; k < Math.ceil(ex.n / meta.shard_size); k++) { files.push("claims-rows-" + k + ".js"); }
+      var next = 0;
       var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 3000 }); }
         : function (fn) { setTimeout(fn, 30); };
       function step() {
-        var batch = [];
-        while (batch.length < 6 && next < shards) { if (!ex.hasShard(next)) { batch.push(next); } next++; }
+        var batch = files.slice(next, next + 6);
+        next += batch.length;
         if (!batch.length) { return; }
-        Promise.all(batch.map(function (k) { return ex.loadShard(k); })).then(function () { idle(step); }, function () {});
+        Promise.all(batch.map(loadScript)).then(function () { idle(step); }, function () {});
       }
       idle(step);
     }
