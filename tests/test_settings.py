@@ -110,3 +110,12 @@ def test_pipeline_and_parse_do_not_import_each_other() -> None:
     """LAYOUT PART 2: parse uses the pipeline's Component; the pipeline knows parse only by registered name."""
     assert "tracewire.pipeline" in imported(PACKAGE / "analyze" / "parse.py")
     assert not {m for m in imported(PACKAGE / "pipeline.py") if m.startswith("tracewire.analyze")}
+
+
+def test_a_misspelt_setting_warns_but_the_harness_variables_do_not(caplog: pytest.LogCaptureFixture) -> None:
+    """TRACEWIRE_WORKER (a typo) is named in a warning; the test and eval harness's own variables are not."""
+    with caplog.at_level("WARNING", logger=settings.log.name):
+        settings.load({"TRACEWIRE_WORKER": "2", "TRACEWIRE_SHARED": "/data", "TRACEWIRE_REQUIRE_SHARED": "1"})
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    assert "TRACEWIRE_WORKER'" in warned
+    assert "TRACEWIRE_SHARED'" not in warned and "TRACEWIRE_REQUIRE_SHARED'" not in warned

@@ -22,6 +22,10 @@ from .errors import Code, UsageError
 log = logging.getLogger(__name__)
 
 PREFIX = "TRACEWIRE_"
+# variables of the project's own test, eval and bench harness (not settings of the tool): never "unknown"
+HARNESS = frozenset({"TRACEWIRE_SHARED", "TRACEWIRE_REQUIRE_SHARED", "TRACEWIRE_NO_TEST_SPLITS",
+                     "TRACEWIRE_FULL_FAKES", "TRACEWIRE_FUZZ_SECONDS", "TRACEWIRE_FUZZ_EXAMPLES",
+                     "TRACEWIRE_TEST_WORKBENCH_DB"})
 Value = int | float | bool | str | tuple[str, ...]
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
@@ -125,7 +129,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     for s in SETTINGS:
         raw = env.get(s.env)
         values[s.name] = s.default if raw is None else s.parse(raw)
-    unknown = sorted(k for k in env if k.startswith(PREFIX) and k[len(PREFIX):].lower() not in _BY_NAME)
+    unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in HARNESS
+                     and k[len(PREFIX):].lower() not in _BY_NAME)
     if unknown:
         log.warning("ignoring unknown settings %s; known: %s", unknown, ", ".join(s.env for s in SETTINGS))
     return Settings(MappingProxyType(values))
