@@ -7,8 +7,10 @@ injured, force, equipment) are compared when their claims are close in meaning, 
 a place below the country (a shared "Syria" or "Russian" ties nothing), and their documents are
 dated within a few days of each other (or undated). Pairs that cannot be one event are left out:
 figures about different victims (children against a whole toll, fighters against civilians), a
-cumulative toll ("since 2011", "in the war", "over the past week") against anything else, figures
-more than ``max_ratio`` apart, and claims that name different days of the week for the event.
+cumulative toll ("since 2011", "in the war", "over the past week") against a single toll, a part
+added to a toll told before ("four were also killed", "two more"), figures more than ``max_ratio``
+apart, claims that name different days of the week for the event, and a claim that states the
+other's figure too.
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ _FIGHTERS = frozenset(("terrorists terrorist fighters fighter militants militant
                        "troops jihadists jihadist mercenaries commanders officers insurgents militiamen gunmen "
                        "extremists personnel servicemen policemen recruits").split())
 _CIVILIANS = frozenset("civilians civilian citizens residents".split())
-_GENERIC = frozenset(("people persons person others other casualties victims dead deaths lives bodies syrians "
-                      "more killed wounded injured").split())
 _CUMULATIVE = re.compile(r"\bsince\b|\b(in|of|during) the (war|conflict|civil war|uprising)\b|"
                          r"\b(during|over|in) the (past|last)\b|"
                          r"\b(this|last) (month|year)\b|\bso far\b|\bdeadliest month\b|\bbegan in\b|"
