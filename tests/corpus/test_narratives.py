@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -214,6 +216,45 @@ def test_independent_figures_of_one_event_contradict() -> None:
     assert (c["a"]["doc"], c["b"]["doc"], c["kind"], c["reuse"]) == ("x", "y", "quantity", None)
     assert c["a"]["source"] == "Ministry of Defence"
     assert any("lower bound" in e for e in c["evidence"])
+
+
+def _two_reports(a: str, qa: str, b: str, qb: str, place: str = "Palmyra", feature: str = "city",
+                 dates: tuple[str, str] = ("2024-03-03", "2024-03-04")) -> list[dict[str, Any]]:
+    """Contradictions between two one-claim reports (the figure is the claim's first number and its noun)."""
+    def doc(name: str, text: str, figure: str) -> dict[str, list[dict[str, Any]]]:
+        start = text.index(figure)
+        words = figure.split()
+        return {"claims": [{"doc": name, "start": 0, "end": len(text), "text": text, "source": None,
+                            "source_kind": "unattributed", "source_canonical": None, "channel": None}],
+                "quantities": [{"doc": name, "start": start, "end": start + len(figure), "text": figure,
+                                "value": float(words[0]), "category": "killed", "qualifier": None}],
+                "places": [{"doc": name, "start": text.index(place), "end": text.index(place) + len(place),
+                            "name": place, "feature": feature}], "actors": []}
+    x, y = doc("x", a, qa), doc("y", b, qb)
+    layers = {k: x[k] + y[k] for k in x}
+    docs = {"x": {"date": dates[0], "outlet": "Wire"}, "y": {"date": dates[1], "outlet": "Bulletin"}}
+    vecs = np.stack([_unit(1, 0.1), _unit(1, 0.12)])
+    index = {("x", 0, len(a)): 0, ("y", 0, len(b)): 1}
+    return find_contradictions(layers, [], docs, {}, vecs, index)
+
+
+def test_figures_that_cannot_count_one_event_do_not_contradict() -> None:
+    one = "33 soldiers were killed near Palmyra on Saturday."
+    assert len(_two_reports(one, "33 soldiers", "41 soldiers died near Palmyra.", "41 soldiers")) == 1
+    # other victims: children against a whole toll, civilians against soldiers
+    assert _two_reports(one, "33 soldiers", "4 children died near Palmyra.", "4 children") == []
+    assert _two_reports(one, "33 soldiers", "41 civilians died near Palmyra.", "41 civilians") == []
+    # a running total, a part added to a toll told before, another scale, another day of the week
+    assert _two_reports(one, "33 soldiers", "41 soldiers have died near Palmyra since 2015.", "41 soldiers") == []
+    assert _two_reports(one, "33 soldiers", "41 soldiers were also killed near Palmyra.", "41 soldiers") == []
+    assert _two_reports(one, "33 soldiers", "41 more soldiers died near Palmyra.", "41 more soldiers") == []
+    assert _two_reports(one, "33 soldiers", "400 soldiers died near Palmyra.", "400 soldiers") == []
+    assert _two_reports(one, "33 soldiers", "41 soldiers died near Palmyra on Sunday.", "41 soldiers") == []
+    # a shared country ties nothing; documents 4 days apart tell another event
+    assert _two_reports("33 soldiers were killed in Syria.", "33 soldiers", "41 soldiers died in Syria.",
+                        "41 soldiers", place="Syria", feature="country") == []
+    assert _two_reports(one, "33 soldiers", "41 soldiers died near Palmyra.", "41 soldiers",
+                        dates=("2024-03-03", "2024-03-07")) == []
 
 
 def test_the_held_out_pairs_are_refused_under_the_test_run() -> None:

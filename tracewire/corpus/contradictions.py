@@ -4,12 +4,19 @@ Two routes find them. A rewrite or copy whose word edits replace one figure with
 reuse stage's ``passages[].edits``) is the most telling case: the same text, a different number.
 Between texts that are not copies of each other, two figures of one quantity category (killed,
 injured, force, equipment) are compared when their claims are close in meaning, share an actor or
-a place, and their documents are dated within a few days of each other (or undated).
+a place below the country (a shared "Syria" or "Russian" ties nothing), and their documents are
+dated within a few days of each other (or undated). Pairs that cannot be one event are left out:
+figures about different victims (children against a whole toll, fighters against civilians), a
+cumulative toll ("since 2011", "in the war", "over the past week") against a single toll, a part
+added to a toll told before ("four were also killed", "two more"), figures more than ``max_ratio``
+apart, claims that name different days of the week for the event, and a claim that states the
+other's figure too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +31,20 @@ from .corroboration import ATTRIBUTED, Origin, claim_root
 
 Row = dict[str, Any]
 EVENT_CATEGORIES = ("killed", "injured", "force", "equipment")
+BROAD_PLACES = ("country", "demonym", "continent", "sea", None)  # features too wide to tie two reports to one event
+_CHILD = frozenset("children child schoolchildren babies baby kids infants minors boys girls".split())
+_WOMEN = frozenset("women woman".split())
+_FIGHTERS = frozenset(("terrorists terrorist fighters fighter militants militant members rebels rebel soldiers soldier "
+                       "troops jihadists jihadist mercenaries commanders officers insurgents militiamen gunmen "
+                       "extremists personnel servicemen policemen recruits").split())
+_CIVILIANS = frozenset("civilians civilian citizens residents".split())
+_CUMULATIVE = re.compile(r"\bsince\b|\b(in|of|during) the (war|conflict|civil war|uprising)\b|"
+                         r"\b(during|over|in) the (past|last)\b|"
+                         r"\b(this|last) (month|year)\b|\bso far\b|\bdeadliest month\b|\bbegan in\b|"
+                         r"\bsince (the )?(start|beginning|outbreak)\b", re.IGNORECASE)
+_PARTIAL = re.compile(r"\b(also|another|further|additional)\b", re.IGNORECASE)  # "four were also killed": a part
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +53,8 @@ class ContradictionConfig:
 
     min_cosine: float = 0.55  # claims this close in meaning can be about one event
     actor_cosine: float = 0.7  # without a shared place, claims sharing an actor must be this close
-    days: int = 7  # documents dated further apart than this tell different events
+    days: int = 3  # documents dated further apart than this tell different events
+    max_ratio: float = 10.0  # figures further apart than this factor count different things (a day against a campaign)
     categories: tuple[str, ...] = EVENT_CATEGORIES
 
     def __post_init__(self) -> None:
@@ -41,6 +63,9 @@ class ContradictionConfig:
             raise UsageError(f"ContradictionConfig.min_cosine={self.min_cosine} must be a cosine in [-1, 1]")
         if self.days < 0:
             raise UsageError(f"ContradictionConfig.days={self.days} must be 0 or more")
+        if self.max_ratio < 1.0:
+            raise UsageError(f"ContradictionConfig.max_ratio={self.max_ratio} must be 1 or more (10 keeps figures "
+                             "within a factor of ten)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +77,7 @@ class Figure:
     claim: Row
     actors: frozenset[str]
     places: frozenset[str]
+    local: frozenset[str] = frozenset()  # the places below the country level (towns, cities, regions)
 
 
 def _day(value: str | None) -> date | None:
@@ -127,8 +153,9 @@ def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str]) -> l
         if c is None:
             continue
         acts = frozenset(a["actor"] for a in actors.get(d, ()) if c["start"] <= a["start"] and a["end"] <= c["end"])
-        plcs = frozenset(p["name"] for p in places.get(d, ()) if c["start"] <= p["start"] and p["end"] <= c["end"])
-        out.append(Figure(d, q, c, acts, plcs))
+        inside = [p for p in places.get(d, ()) if c["start"] <= p["start"] and p["end"] <= c["end"]]
+        out.append(Figure(d, q, c, acts, frozenset(p["name"] for p in inside),
+                          frozenset(p["name"] for p in inside if p.get("feature") not in BROAD_PLACES)))
     return out
 
 
@@ -188,12 +215,59 @@ def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.bool_]:
     return out
 
 
+_SPECIFIC = frozenset("medics volunteers workers students journalists doctors nurses teachers rescuers".split())
+_COMPATIBLE = frozenset({("generic", "civilians"), ("generic", "fighters")})
+
+
+def victims(q: Row) -> str:
+    """Whom a figure counts: children, women, fighters, civilians, one trade (medics), or anyone (generic)."""
+    words: list[str] = re.findall(r"[a-z]+", str(q["text"]).lower())
+    for word in words:
+        for name, group in (("children", _CHILD), ("women", _WOMEN), ("fighters", _FIGHTERS),
+                            ("civilians", _CIVILIANS)):
+            if word in group:
+                return name
+        if word in _SPECIFIC:
+            return word
+    return "generic"
+
+
+def comparable(x: str, y: str) -> bool:
+    """Whether figures of two kinds of victims can count the same dead (children and a whole toll cannot)."""
+    return x == y or (x, y) in _COMPATIBLE or (y, x) in _COMPATIBLE
+
+
+def cumulative(text: str) -> bool:
+    """Whether a claim gives a running total ('since 2011', 'in the war', 'over the past week')."""
+    return _CUMULATIVE.search(text) is not None
+
+
+def partial(text: str, figure: str) -> bool:
+    """Whether a figure adds to a toll told before ('four people were also killed', 'another six', 'two more')."""
+    words = figure.lower().split()
+    return _PARTIAL.search(text) is not None or ("more" in words and "than" not in words)
+
+
+def event_weekday(text: str) -> int | None:
+    """The one day of the week a claim names for its event (0 = Monday), or None (none or several)."""
+    names = {m.group(1).lower() for m in _WEEKDAY.finditer(text)}
+    return WEEKDAYS.index(names.pop()) if len(names) == 1 else None
+
+
+def _event_day(day: date | None, weekday: int | None) -> int:
+    """The ordinal of the event day (the named weekday on or before the document's date); -1 when unknown."""
+    if day is None or weekday is None:
+        return -1
+    return day.toordinal() - (day.weekday() - weekday) % 7
+
+
 def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: ContradictionConfig,
               docs: Mapping[str, Row], sims: npt.NDArray[np.float32], tag_ids: npt.NDArray[np.int64]
               ) -> npt.NDArray[np.bool_]:
     """The pairs of figures that can contradict, as a matrix: other documents and other roots (copies
     differ only through their edits, handled apart), different values, a shared place (or shared
-    actors with close claims or one narrative), and dates within the window (or undated)."""
+    actors with close claims or one narrative), dates within the window (or undated), and nothing
+    that makes them different events (other victims, a running total, another scale, another day)."""
     keys = [(f.doc, claim_root(f.doc, f.claim["start"], f.claim["end"], orig)) for f in figs]
     codes = {k: n for n, k in enumerate(sorted({x for pair in keys for x in pair}))}
     doc = np.array([codes[d] for d, _ in keys], dtype=np.int64)
@@ -203,11 +277,28 @@ def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: Contradic
     ordinal = np.array([d.toordinal() if d is not None else 0 for d in days], dtype=np.int64)
     dated = np.array([d is not None for d in days], dtype=bool)
     same_tag = (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
-    tied = _incidence([f.places for f in figs]) | (
+    kinds = [victims(f.q) for f in figs]
+    names = sorted(set(kinds))
+    table = np.array([[comparable(x, y) for y in names] for x in names], dtype=bool)
+    kind = np.array([names.index(k) for k in kinds], dtype=np.int64)
+    total = np.array([cumulative(str(f.claim["text"])) for f in figs], dtype=bool)
+    part = np.array([partial(str(f.claim["text"]), str(f.q["text"])) for f in figs], dtype=bool)
+    wd = [event_weekday(str(f.claim["text"])) for f in figs]
+    weekday = np.array([-1 if w is None else w for w in wd], dtype=np.int64)
+    event = np.array([_event_day(d, w) for d, w in zip(days, wd, strict=True)], dtype=np.int64)
+    named = weekday >= 0
+    other_day = (named[:, None] & named[None, :]) & np.where(
+        (event[:, None] >= 0) & (event[None, :] >= 0), event[:, None] != event[None, :],
+        weekday[:, None] != weekday[None, :])
+    low, high = np.minimum(value[:, None], value[None, :]), np.maximum(value[:, None], value[None, :])
+    scale = high <= cfg.max_ratio * np.maximum(low, 1e-9)
+    one_event = (table[kind[:, None], kind[None, :]] & (total[:, None] == total[None, :]) & scale & ~other_day
+                 & ~part[:, None] & ~part[None, :])
+    tied = _incidence([f.local for f in figs]) | (
         _incidence([f.actors for f in figs]) & ((sims >= cfg.actor_cosine) | same_tag))
     far = dated[:, None] & dated[None, :] & (np.abs(ordinal[:, None] - ordinal[None, :]) > cfg.days)
     out: npt.NDArray[np.bool_] = ((doc[:, None] != doc[None, :]) & (root[:, None] != root[None, :])
-                                  & (value[:, None] != value[None, :]) & tied & ~far)
+                                  & (value[:, None] != value[None, :]) & tied & ~far & one_event)
     return out
 
 
@@ -249,11 +340,17 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
         tag_ids = np.array([codes[t] if t is not None else -1 for t in tags], dtype=np.int64)
         close |= (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
         ii, jj = np.nonzero(np.triu(close & _possible(figs, orig, cfg, docs, sims, tag_ids), k=1))
+        carried: dict[tuple[str, int], set[float]] = defaultdict(set)
+        for f in figs:
+            carried[(f.doc, f.claim["start"])].add(float(f.q["value"]))
         for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
             a, b = figs[i], figs[j]
+            if float(b.q["value"]) in carried[(a.doc, a.claim["start"])] or \
+                    float(a.q["value"]) in carried[(b.doc, b.claim["start"])]:
+                continue  # one claim states the other's figure too ("5 killed and 17 injured" twice): no conflict
             ra = claim_root(a.doc, a.claim["start"], a.claim["end"], orig)
             rb = claim_root(b.doc, b.claim["start"], b.claim["end"], orig)
-            shared_places, shared_actors = a.places & b.places, a.actors & b.actors
+            shared_places, shared_actors = a.local & b.local, a.actors & b.actors
             da, db = _day(docs.get(a.doc, {}).get("date")), _day(docs.get(b.doc, {}).get("date"))
             if (str(da or "9999"), a.doc) > (str(db or "9999"), b.doc):
                 a, b, ra, rb, da, db = b, a, rb, ra, db, da
