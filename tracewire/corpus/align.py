@@ -150,17 +150,7 @@ def align(pa: Prepared, pb: Prepared, config: AlignConfig | None = None) -> list
         for s, e, m in zip(starts.tolist(), ends.tolist(), matched.tolist(), strict=True)
         if m >= cfg.min_passage_words
     ]
-    # keep the strongest passages first; drop any that overlap a kept one on either side
-    chains.sort(key=lambda p: (-p.matched, p.a_start))
-    kept: list[TokenPassage] = []
-    for p in chains:
-        if any(p.a_start < k.a_end and k.a_start < p.a_end for k in kept):
-            continue
-        if any(p.b_start < k.b_end and k.b_start < p.b_end for k in kept):
-            continue
-        kept.append(p)
-    kept.sort(key=lambda p: p.a_start)
-    return kept
+    return _resolve(chains)
 
 
 def _resolve(chains: list[TokenPassage]) -> list[TokenPassage]:
