@@ -534,28 +534,80 @@ SHARED = Path(os.environ.get("TRACEWIRE_SHARED", Path(__file__).resolve().parent
 PASSIM = SHARED / "peers" / "passim" / "run"
 
 
-def run_passim(c: Corpus) -> set[tuple[int, int]]:
-    """Pairs aligned by passim 2.0.1 through the peer script (series = outlet; its defaults)."""
+class PassimTimeout(RuntimeError):
+    """passim ran past the benchmark's time limit and was stopped."""
+
+
+def passim_pairs(path: Path) -> set[tuple[int, int]]:
+    """Document pairs of a passim ``pairs.jsonl`` (ids ``d0000012``; one pair however many passages)."""
+    import json
+
+    pairs: set[tuple[int, int]] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            i, j = int(d["id"][1:]), int(d["id2"][1:])
+            pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _reap_descendants(kill: bool, grace_s: float = 30.0) -> None:
+    """Reap every descendant left to this (subreaper) process; kill them first, or after ``grace_s``."""
+    import signal
+
+    deadline = time.monotonic() + (0.0 if kill else grace_s)
+    while True:  # orphans of the passim tree are ours to reap; their CPU time then counts in RUSAGE_CHILDREN
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        if time.monotonic() >= deadline:
+            for pid in _tree(os.getpid())[1:]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.1)
+
+
+def run_passim(c: Corpus, timeout_s: float = 900.0) -> set[tuple[int, int]]:
+    """Pairs aligned by passim 2.0.1 through the peer script (series = outlet; its defaults).
+
+    The calling process becomes a child subreaper, so Spark's Python workers that outlive the
+    JVM are reparented to it and reaped here: RUSAGE_CHILDREN then holds the CPU time of the
+    whole passim process tree. Past ``timeout_s`` the tree is killed and PassimTimeout raised.
+    """
+    import ctypes
     import json
     import subprocess
     import tempfile
 
     if not PASSIM.exists():
         raise FileNotFoundError(f"passim peer script not found at {PASSIM}; set TRACEWIRE_SHARED to ../shared")
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER (Linux)
+    except (OSError, AttributeError):
+        pass  # not Linux: CPU of orphaned workers is not counted
     outlets = c.outlets or [f"s{i}" for i in range(len(c.texts))]
     with tempfile.TemporaryDirectory(prefix="bench_passim_") as tmp:
         src = Path(tmp) / "corpus.jsonl"
         with src.open("w", encoding="utf-8") as f:
             for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True)):
                 f.write(json.dumps({"id": f"d{i:07d}", "text": t, "series": o}) + "\n")
-        subprocess.run([str(PASSIM), str(src), str(Path(tmp) / "out")], check=True,
-                       stdout=subprocess.DEVNULL)
-        pairs = set()
-        for line in (Path(tmp) / "out" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-            d = json.loads(line)
-            i, j = int(d["id"][1:]), int(d["id2"][1:])
-            pairs.add((min(i, j), max(i, j)))
-    return pairs
+        proc = subprocess.Popen([str(PASSIM), str(src), str(Path(tmp) / "out")],
+                                stdout=subprocess.DEVNULL, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired as e:
+            _reap_descendants(kill=True)
+            raise PassimTimeout(f"passim not finished after {timeout_s / 60:.0f} min of wall time (stopped)") from e
+        _reap_descendants(kill=False)
+        if rc != 0:
+            log = Path(tmp) / "out" / "passim.log"
+            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:] if log.exists() else "(no log)"
+            raise RuntimeError(f"passim peer script exited {rc}; the end of its log:\n{tail}")
+        return passim_pairs(Path(tmp) / "out" / "pairs.jsonl")
 
 
 def _pss_mb(pid: int) -> float:
@@ -594,33 +646,38 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _child(name: str, threshold: float, workers: int, conn: object) -> None:
-    """Run one system on the inherited corpus; send "ready", then (pairs, wall s, cpu s)."""
+def _child(name: str, threshold: float, workers: int, conn: object, passim_timeout: float = 900.0) -> None:
+    """Run one system on the inherited corpus; send "ready", then (pairs or None if stopped, wall s, cpu s)."""
     c = _CORPUS[0]
     fns: dict[str, Callable[[Corpus], set[tuple[int, int]]]] = {
         "tracewire": lambda cc: run_tracewire(cc, workers),
         "baseline": lambda cc: run_baseline(cc, threshold),
-        "passim": run_passim,
+        "passim": lambda cc: run_passim(cc, passim_timeout),
     }
     fn = fns[name]
     conn.send("ready")  # type: ignore[attr-defined]
     c0, t0 = _cpu(), time.perf_counter()
-    pairs = fn(c)
+    pairs: set[tuple[int, int]] | None
+    try:
+        pairs = fn(c)
+    except PassimTimeout:
+        pairs = None
     secs, cpu = time.perf_counter() - t0, _cpu() - c0
     conn.send((pairs, secs, cpu))  # type: ignore[attr-defined]
 
 
-def measure(name: str, threshold: float, workers: int
-            ) -> tuple[set[tuple[int, int]], float, float, float, float]:
+def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0
+            ) -> tuple[set[tuple[int, int]] | None, float, float, float, float]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
     Memory is the summed PSS of the child and its worker processes, sampled every 100 ms:
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
-    it was handed excluded; the peak including the corpus is reported beside it.
+    it was handed excluded; the peak including the corpus is reported beside it. Pairs are
+    None when passim was stopped at ``passim_timeout`` seconds.
     """
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(name, threshold, workers, child))
+    p = ctx.Process(target=_child, args=(name, threshold, workers, child, passim_timeout))
     p.start()
     parent.recv()
     pid = p.pid
@@ -653,9 +710,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="tracewire worker processes")
     ap.add_argument("--no-baseline-above", type=int, default=10**9,
                     help="skip the (slow) baseline for corpora larger than this")
+    ap.add_argument("--passim", action="store_true",
+                    help="also run passim (../shared/peers/passim/run) on corpora up to 10,000 documents")
     ap.add_argument("--passim-max", type=int, default=0,
-                    help="also run passim (../shared/peers/passim/run) on corpora up to this size (0: never)")
+                    help="also run passim on corpora up to this size (0: never; --passim sets 10,000)")
+    ap.add_argument("--passim-timeout", type=float, default=900.0,
+                    help="stop passim after this many seconds of wall time and report it unfinished")
     args = ap.parse_args(argv)
+    if args.passim:
+        args.passim_max = max(args.passim_max, 10_000)
     news = args.corpus == "news"
     rows: list[tuple[int, str, float, float, float, float, float, int]] = []
     head = "recall" if news else "recall>=50%"
@@ -671,12 +734,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - t0:.0f} s", flush=True)
         systems = ["tracewire"] + (["baseline"] if n <= args.no_baseline_above else []) + \
                   (["passim"] if n <= args.passim_max else [])
+        times: dict[str, tuple[float, float]] = {}
         for name in systems:
-            found, secs, cpu, peak, base = measure(name, args.threshold, args.workers)
-            r, p = score(found, strong, anyshare)
+            got, secs, cpu, peak, base = measure(name, args.threshold, args.workers, args.passim_timeout)
             label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
                      "passim": "passim 2.0.1 (peer)"}[name]
+            if got is None:
+                print(f"{n:>8} {label:<24} not finished after {secs / 60:.1f} min of wall time (stopped); "
+                      f"{cpu:.1f} CPU s, peak {peak - base:.0f} MiB so far", flush=True)
+                continue
+            found = got
+            r, p = score(found, strong, anyshare)
             rows.append((n, name, r, p, secs, peak - base, peak, len(found)))
+            times[name] = (secs, cpu)
             print(f"{n:>8} {label:<24} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {cpu:>8.1f} {peak - base:>9.0f} "
                   f"{peak:>9.0f} {len(found):>8}", flush=True)
             if news:
@@ -684,6 +754,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{'':>8}   recall copy {d['recall_copy']:.4f} passage {d['recall_passage']:.4f} "
                       f"wire {d['recall_wire']:.4f}; false links: same outlet {d['false_same_outlet']:.0f}, "
                       f"same event {d['false_same_event']:.0f}, other {d['false_other']:.0f}", flush=True)
+        if "tracewire" in times:
+            tw_wall, tw_cpu = times["tracewire"]
+            for other in ("baseline", "passim"):
+                if other in times:
+                    o_wall, o_cpu = times[other]
+                    print(f"{'':>8} tracewire against {other}: {o_wall / max(tw_wall, 1e-9):.2f}x faster in wall "
+                          f"time, {o_cpu / max(tw_cpu, 1e-9):.2f}x in CPU time", flush=True)
         _CORPUS.clear()
         del c
         if news:
