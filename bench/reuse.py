@@ -14,7 +14,7 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 ``--corpus classic``: the whole-copy families measured before issue 10 (figures below).
 
-    .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000   # passim: ../shared/peers/passim
+    .venv/bin/python bench/reuse.py --sizes 10000 --passim   # passim: ../shared/peers/passim, stopped after 15 min
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
@@ -602,6 +602,9 @@ def run_passim(c: Corpus, timeout_s: float = 900.0) -> set[tuple[int, int]]:
         except subprocess.TimeoutExpired as e:
             _reap_descendants(kill=True)
             raise PassimTimeout(f"passim not finished after {timeout_s / 60:.0f} min of wall time (stopped)") from e
+        except BaseException:  # Ctrl-C: its own session does not get the signal, so stop the tree here
+            _reap_descendants(kill=True)
+            raise
         _reap_descendants(kill=False)
         if rc != 0:
             log = Path(tmp) / "out" / "passim.log"
@@ -670,7 +673,7 @@ def measure(name: str, threshold: float, workers: int, passim_timeout: float = 9
             ) -> tuple[set[tuple[int, int]] | None, float, float, float, float]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
-    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms:
+    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms (passim: 1 s):
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
     it was handed excluded; the peak including the corpus is reported beside it. Pairs are
     None when passim was stopped at ``passim_timeout`` seconds.
@@ -683,7 +686,8 @@ def measure(name: str, threshold: float, workers: int, passim_timeout: float = 9
     pid = p.pid
     assert pid is not None
     base = peak = _pss_mb(pid)
-    while not parent.poll(0.1):
+    every = 1.0 if name == "passim" else 0.1  # a JVM's smaps cost the kernel ms per read; it grows slowly
+    while not parent.poll(every):
         peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
     pairs, secs, cpu = parent.recv()
     p.join()
