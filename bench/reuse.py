@@ -19,6 +19,27 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+News corpus with passim, measured 2026-11-28 14:00-14:16 UTC on branch passim10k (649fe71;
+tracewire code as reuse4), one run, load average 0.8 at the start, 1.8 while tracewire and
+datasketch ran, then 3.5-5.8 while passim ran (passim's own two cores and four Python workers,
+plus a CI mypy run), command
+``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000 --passim``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB (+corpus)  pairs
+    10000   tracewire workers=2     0.9823  1.0000        8.8   14.5       399       437  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, same event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       14.9   14.8       202       244   8245
+            recall copy 0.6672 passage 0.0054 wire 0.0007; false links: same outlet 6041, same event 0, other 615
+    10000   passim 2.0.1 (peer)     not finished after 15.0 min of wall time (stopped); 727.9 CPU s, peak 2600 MiB so far
+            tracewire against baseline: 1.68x faster in wall time, 1.03x in CPU time
+            truth: 24523 pairs sharing a planted unit {'copy': 2332, 'passage': 3498, 'wire': 18693}
+
+passim's CPU seconds are its whole process tree (the JVM and Spark's Python workers, which the
+bench reaps as a child subreaper; earlier passim rows counted only what the JVM waited for).
+tracewire's 8.8 s wall is over 100 times shorter than passim's unfinished 900 s, and 14.5 CPU s
+against passim's 727.9 unfinished. Against datasketch: 1.68x in wall time, 1.03x in CPU time,
+so still not the issue's "2x faster".
+
 News corpus, measured 2026-11-28 on branch reuse4 (issue 10, speed: a block of candidate pairs
 aligned at once, the extension diff skipped where a bound shows it extends nothing, passage
 weights and case-folded texts remembered per block, links sent back from workers as tuples,
