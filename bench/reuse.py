@@ -14,10 +14,31 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 ``--corpus classic``: the whole-copy families measured before issue 10 (figures below).
 
-    .venv/bin/python bench/reuse.py --sizes 10000 --passim-max 10000   # passim: ../shared/peers/passim
+    .venv/bin/python bench/reuse.py --sizes 10000 --passim   # passim: ../shared/peers/passim, stopped after 15 min
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
+
+News corpus with passim, measured 2026-11-28 14:00-14:16 UTC on branch passim10k (649fe71;
+tracewire code as reuse4), one run, load average 0.8 at the start, 1.8 while tracewire and
+datasketch ran, then 3.5-5.8 while passim ran (passim's own two cores and four Python workers,
+plus a CI mypy run), command
+``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000 --passim``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB (+corpus)  pairs
+    10000   tracewire workers=2     0.9823  1.0000        8.8   14.5       399       437  24090
+            recall copy 0.9996 passage 0.8765 wire 1.0000; false links: same outlet 0, same event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       14.9   14.8       202       244   8245
+            recall copy 0.6672 passage 0.0054 wire 0.0007; false links: same outlet 6041, same event 0, other 615
+    10000   passim 2.0.1 (peer)     not finished after 15.0 min of wall time (stopped); 727.9 CPU s, peak 2600 MiB so far
+            tracewire against baseline: 1.68x faster in wall time, 1.03x in CPU time
+            truth: 24523 pairs sharing a planted unit {'copy': 2332, 'passage': 3498, 'wire': 18693}
+
+passim's CPU seconds are its whole process tree (the JVM and Spark's Python workers, which the
+bench reaps as a child subreaper; earlier passim rows counted only what the JVM waited for).
+tracewire's 8.8 s wall is over 100 times shorter than passim's unfinished 900 s, and 14.5 CPU s
+against passim's 727.9 unfinished. Against datasketch: 1.68x in wall time, 1.03x in CPU time,
+so still not the issue's "2x faster".
 
 News corpus, measured 2026-11-28 on branch reuse4 (issue 10, speed: a block of candidate pairs
 aligned at once, the extension diff skipped where a bound shows it extends nothing, passage
@@ -534,28 +555,83 @@ SHARED = Path(os.environ.get("TRACEWIRE_SHARED", Path(__file__).resolve().parent
 PASSIM = SHARED / "peers" / "passim" / "run"
 
 
-def run_passim(c: Corpus) -> set[tuple[int, int]]:
-    """Pairs aligned by passim 2.0.1 through the peer script (series = outlet; its defaults)."""
+class PassimTimeout(RuntimeError):
+    """passim ran past the benchmark's time limit and was stopped."""
+
+
+def passim_pairs(path: Path) -> set[tuple[int, int]]:
+    """Document pairs of a passim ``pairs.jsonl`` (ids ``d0000012``; one pair however many passages)."""
+    import json
+
+    pairs: set[tuple[int, int]] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            i, j = int(d["id"][1:]), int(d["id2"][1:])
+            pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _reap_descendants(kill: bool, grace_s: float = 30.0) -> None:
+    """Reap every descendant left to this (subreaper) process; kill them first, or after ``grace_s``."""
+    import signal
+
+    deadline = time.monotonic() + (0.0 if kill else grace_s)
+    while True:  # orphans of the passim tree are ours to reap; their CPU time then counts in RUSAGE_CHILDREN
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            return
+        if time.monotonic() >= deadline:
+            for pid in _tree(os.getpid())[1:]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.1)
+
+
+def run_passim(c: Corpus, timeout_s: float = 900.0) -> set[tuple[int, int]]:
+    """Pairs aligned by passim 2.0.1 through the peer script (series = outlet; its defaults).
+
+    The calling process becomes a child subreaper, so Spark's Python workers that outlive the
+    JVM are reparented to it and reaped here: RUSAGE_CHILDREN then holds the CPU time of the
+    whole passim process tree. Past ``timeout_s`` the tree is killed and PassimTimeout raised.
+    """
+    import ctypes
     import json
     import subprocess
     import tempfile
 
     if not PASSIM.exists():
         raise FileNotFoundError(f"passim peer script not found at {PASSIM}; set TRACEWIRE_SHARED to ../shared")
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER (Linux)
+    except (OSError, AttributeError):
+        pass  # not Linux: CPU of orphaned workers is not counted
     outlets = c.outlets or [f"s{i}" for i in range(len(c.texts))]
     with tempfile.TemporaryDirectory(prefix="bench_passim_") as tmp:
         src = Path(tmp) / "corpus.jsonl"
         with src.open("w", encoding="utf-8") as f:
             for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True)):
                 f.write(json.dumps({"id": f"d{i:07d}", "text": t, "series": o}) + "\n")
-        subprocess.run([str(PASSIM), str(src), str(Path(tmp) / "out")], check=True,
-                       stdout=subprocess.DEVNULL)
-        pairs = set()
-        for line in (Path(tmp) / "out" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-            d = json.loads(line)
-            i, j = int(d["id"][1:]), int(d["id2"][1:])
-            pairs.add((min(i, j), max(i, j)))
-    return pairs
+        proc = subprocess.Popen([str(PASSIM), str(src), str(Path(tmp) / "out")],
+                                stdout=subprocess.DEVNULL, start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired as e:
+            _reap_descendants(kill=True)
+            raise PassimTimeout(f"passim not finished after {timeout_s / 60:.0f} min of wall time (stopped)") from e
+        except BaseException:  # Ctrl-C: its own session does not get the signal, so stop the tree here
+            _reap_descendants(kill=True)
+            raise
+        _reap_descendants(kill=False)
+        if rc != 0:
+            log = Path(tmp) / "out" / "passim.log"
+            tail = log.read_text(encoding="utf-8", errors="replace")[-2000:] if log.exists() else "(no log)"
+            raise RuntimeError(f"passim peer script exited {rc}; the end of its log:\n{tail}")
+        return passim_pairs(Path(tmp) / "out" / "pairs.jsonl")
 
 
 def _pss_mb(pid: int) -> float:
@@ -594,39 +670,45 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _child(name: str, threshold: float, workers: int, conn: object) -> None:
-    """Run one system on the inherited corpus; send "ready", then (pairs, wall s, cpu s)."""
+def _child(name: str, threshold: float, workers: int, conn: object, passim_timeout: float = 900.0) -> None:
+    """Run one system on the inherited corpus; send "ready", then (pairs or None if stopped, wall s, cpu s)."""
     c = _CORPUS[0]
     fns: dict[str, Callable[[Corpus], set[tuple[int, int]]]] = {
         "tracewire": lambda cc: run_tracewire(cc, workers),
         "baseline": lambda cc: run_baseline(cc, threshold),
-        "passim": run_passim,
+        "passim": lambda cc: run_passim(cc, passim_timeout),
     }
     fn = fns[name]
     conn.send("ready")  # type: ignore[attr-defined]
     c0, t0 = _cpu(), time.perf_counter()
-    pairs = fn(c)
+    pairs: set[tuple[int, int]] | None
+    try:
+        pairs = fn(c)
+    except PassimTimeout:
+        pairs = None
     secs, cpu = time.perf_counter() - t0, _cpu() - c0
     conn.send((pairs, secs, cpu))  # type: ignore[attr-defined]
 
 
-def measure(name: str, threshold: float, workers: int
-            ) -> tuple[set[tuple[int, int]], float, float, float, float]:
+def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0
+            ) -> tuple[set[tuple[int, int]] | None, float, float, float, float]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
-    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms:
+    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms (passim: 1 s):
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
-    it was handed excluded; the peak including the corpus is reported beside it.
+    it was handed excluded; the peak including the corpus is reported beside it. Pairs are
+    None when passim was stopped at ``passim_timeout`` seconds.
     """
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    p = ctx.Process(target=_child, args=(name, threshold, workers, child))
+    p = ctx.Process(target=_child, args=(name, threshold, workers, child, passim_timeout))
     p.start()
     parent.recv()
     pid = p.pid
     assert pid is not None
     base = peak = _pss_mb(pid)
-    while not parent.poll(0.1):
+    every = 1.0 if name == "passim" else 0.1  # a JVM's smaps cost the kernel ms per read; it grows slowly
+    while not parent.poll(every):
         peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
     pairs, secs, cpu = parent.recv()
     p.join()
@@ -653,9 +735,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="tracewire worker processes")
     ap.add_argument("--no-baseline-above", type=int, default=10**9,
                     help="skip the (slow) baseline for corpora larger than this")
+    ap.add_argument("--passim", action="store_true",
+                    help="also run passim (../shared/peers/passim/run) on corpora up to 10,000 documents")
     ap.add_argument("--passim-max", type=int, default=0,
-                    help="also run passim (../shared/peers/passim/run) on corpora up to this size (0: never)")
+                    help="also run passim on corpora up to this size (0: never; --passim sets 10,000)")
+    ap.add_argument("--passim-timeout", type=float, default=900.0,
+                    help="stop passim after this many seconds of wall time and report it unfinished")
     args = ap.parse_args(argv)
+    if args.passim:
+        args.passim_max = max(args.passim_max, 10_000)
     news = args.corpus == "news"
     rows: list[tuple[int, str, float, float, float, float, float, int]] = []
     head = "recall" if news else "recall>=50%"
@@ -671,12 +759,19 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - t0:.0f} s", flush=True)
         systems = ["tracewire"] + (["baseline"] if n <= args.no_baseline_above else []) + \
                   (["passim"] if n <= args.passim_max else [])
+        times: dict[str, tuple[float, float]] = {}
         for name in systems:
-            found, secs, cpu, peak, base = measure(name, args.threshold, args.workers)
-            r, p = score(found, strong, anyshare)
+            got, secs, cpu, peak, base = measure(name, args.threshold, args.workers, args.passim_timeout)
             label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
                      "passim": "passim 2.0.1 (peer)"}[name]
+            if got is None:
+                print(f"{n:>8} {label:<24} not finished after {secs / 60:.1f} min of wall time (stopped); "
+                      f"{cpu:.1f} CPU s, peak {peak - base:.0f} MiB so far", flush=True)
+                continue
+            found = got
+            r, p = score(found, strong, anyshare)
             rows.append((n, name, r, p, secs, peak - base, peak, len(found)))
+            times[name] = (secs, cpu)
             print(f"{n:>8} {label:<24} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {cpu:>8.1f} {peak - base:>9.0f} "
                   f"{peak:>9.0f} {len(found):>8}", flush=True)
             if news:
@@ -684,6 +779,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{'':>8}   recall copy {d['recall_copy']:.4f} passage {d['recall_passage']:.4f} "
                       f"wire {d['recall_wire']:.4f}; false links: same outlet {d['false_same_outlet']:.0f}, "
                       f"same event {d['false_same_event']:.0f}, other {d['false_other']:.0f}", flush=True)
+        if "tracewire" in times:
+            tw_wall, tw_cpu = times["tracewire"]
+            for other in ("baseline", "passim"):
+                if other in times:
+                    o_wall, o_cpu = times[other]
+                    print(f"{'':>8} tracewire against {other}: {o_wall / max(tw_wall, 1e-9):.2f}x faster in wall "
+                          f"time, {o_cpu / max(tw_cpu, 1e-9):.2f}x in CPU time", flush=True)
         _CORPUS.clear()
         del c
         if news:

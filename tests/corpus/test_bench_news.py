@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -61,3 +62,31 @@ def test_news_corpus_plants_furniture_stock_events_and_passages() -> None:
                        if c.outlets[i] == c.outlets[j] and (i, j) not in pos)
     d = mod.score_news(set(pos) | {same_outlet}, c, pos)
     assert d["recall"] == 1.0 and d["false_same_outlet"] == 1 and d["false_other"] == 0
+
+
+def test_passim_pairs_are_scored_against_the_planted_truth(tmp_path: Path) -> None:
+    """A hand-made passim pairs file: one pair per document pair, either order, scored per kind."""
+    mod = _bench()
+    # d0..d5; units: 0 copy (d0, d1), 1 passage (d2, d3), 2 wire (d0, d3, d4); d1 and d4 report one event
+    c = mod.Corpus(texts=["a"] * 6, family=[0, 0, 1, 1, 2, -1],
+                   outlets=["A", "B", "A", "C", "D", "A"],
+                   units=[{0, 2}, {0}, {1}, {1, 2}, {2}, set()],
+                   unit_kind={0: "copy", 1: "passage", 2: "wire"},
+                   event=[-1, 0, -1, -1, 0, -1])
+    pos = mod.truth_news(c)
+    assert pos == {(0, 1): "copy", (2, 3): "passage", (0, 3): "wire", (0, 4): "wire", (3, 4): "wire"}
+    rows = [("d0000001", "d0000000", 0, 80, 5, 85), ("d0000000", "d0000001", 100, 190, 120, 210),
+            ("d0000002", "d0000003", 10, 70, 300, 360), ("d0000003", "d0000000", 0, 60, 0, 60),
+            ("d0000000", "d0000005", 0, 55, 0, 55), ("d0000001", "d0000004", 40, 95, 12, 67)]
+    lines = [json.dumps({"id": a, "id2": b, "begin": b0, "end": e0, "begin2": b1, "end2": e1, "matches": e0 - b0})
+             for a, b, b0, e0, b1, e1 in rows]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:]) + "\n", encoding="utf-8")
+    found = mod.passim_pairs(path)
+    assert found == {(0, 1), (2, 3), (0, 3), (0, 5), (1, 4)}
+    d = mod.score_news(found, c, pos)
+    assert (d["recall_copy"], d["recall_passage"]) == (1.0, 1.0)
+    assert abs(d["recall_wire"] - 1 / 3) < 1e-9
+    assert d["recall"] == d["precision"] == 3 / 5
+    assert (d["false_same_outlet"], d["false_same_event"], d["false_other"]) == (1, 1, 0)
+    assert mod.score(found, set(pos), set(pos)) == (3 / 5, 3 / 5)
