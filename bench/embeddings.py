@@ -22,8 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
-if not (SHARED / "data").exists():
-    SHARED = Path("/work/shared")
 CSV = SHARED / "data" / "fakes" / "FA-KES-Dataset.csv"
 
 
