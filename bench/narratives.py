@@ -45,7 +45,7 @@ at 10a996a, load average 5-6, ``PYTHONPATH=. .venv/bin/python bench/narratives.p
 
 The same command on a quiet machine (load average 1.0-1.5) at 4bd4ba4: without 108.0 CPU s, stage
 69.2 CPU s, ratio 1.64x (wall 1.63x). The contradiction rules merged after it cut FA-KES's
-contradictions from 6,616 to 723; they do not change the stage's cost materially (not re-measured).
+contradictions from 6,616 to 723; the stage's cost after them was not re-measured.
 
 The same stage with ``TRACEWIRE_ENCODER=torch`` on a copy of that store took 107.3 CPU s (load average
 1.6-2.4) and wrote the same narratives, members, corroboration and contradictions (only the model
