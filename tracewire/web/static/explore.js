@@ -102,6 +102,7 @@
     this.n = n;
     this.masks = { text: {}, source: {} };
     this.positions = { text: {}, source: {} };
+    this.shardKeys = {};
     this.col = {};
     ["doc", "outlet", "channel", "source", "kind", "title", "hedged", "date"].forEach(function (k) {
       self.col[k] = Int32Array.from(meta.cols[k]);
@@ -130,11 +131,22 @@
     this.months = months;
     this.month = month;
   }
+  Explorer.prototype.indexFiles = function (name) {
+    /* The index files of one index (each holds the shards of several first letters). */
+    var packs = this.meta.idx[name] || {}, seen = {}, out = [];
+    Object.keys(packs).forEach(function (s) {
+      if (!seen[packs[s]]) { seen[packs[s]] = 1; out.push("claims-idx-" + name + "-" + packs[s] + ".js"); }
+    });
+    return out;
+  };
   Explorer.prototype.flats = function (name, word, prefix) {
     /* The flat postings (ordinal, count, positions...) of a word, or of every word starting with it. */
-    var known = this.meta.idx[name] || [];
-    var shards = shardsOf(word, prefix, known).filter(function (s) { return known.indexOf(s) >= 0; });
-    return Promise.all(shards.map(function (s) { return loadScript("claims-idx-" + name + "-" + s + ".js"); })).then(function () {
+    var packs = this.meta.idx[name] || {}, has = Object.prototype.hasOwnProperty;
+    var known = this.shardKeys[name] || (this.shardKeys[name] = Object.keys(packs));
+    var shards = shardsOf(word, prefix, known).filter(function (s) { return has.call(packs, s); });
+    var files = {};
+    shards.forEach(function (s) { files["claims-idx-" + name + "-" + packs[s] + ".js"] = 1; });
+    return Promise.all(Object.keys(files).map(loadScript)).then(function () {
       var out = [];
       shards.forEach(function (s) {
         var data = SHARDS[name][s] || {};
@@ -615,24 +627,35 @@
       /* the claim texts, raw sources and hedges of the rows shown, once their display shards are loaded */
       if (r.pageOrdinals === pageOrds) { showRows(shown); }
     }
+    var lastInput = -1e9;  /* when the user last typed: background loading keeps out of a typist's way */
+    var indexReady = null;
     function prefetch() {
-      /* after the first page, the search index (claim text, then source) and the display shards load a few
-         files at a time while the page is idle, so that later keystrokes and searches find them loaded */
-      var files = [];
-      ["text", "source"].forEach(function (name) {
-        (meta.idx[name] || []).forEach(function (s) { files.push("claims-idx-" + name + "-" + s + ".js"); });
-      });
-      for (var k = 0; k < Math.ceil(ex.n / meta.shard_size); k++) { files.push("claims-rows-" + k + ".js"); }
-      var next = 0;
-      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 3000 }); }
-        : function (fn) { setTimeout(fn, 30); };
-      function step() {
-        var batch = files.slice(next, next + 6);
-        next += batch.length;
-        if (!batch.length) { return; }
-        Promise.all(batch.map(loadScript)).then(function () { idle(step); }, function () {});
+      /* From the first page on, the search index loads a file at a time (each a short task: no index file is
+         large), then the display shards in check-worthiness order while the page is idle and nobody is typing.
+         A keystroke or page that needs a file before its turn loads it at once (loadScript loads a file once).
+         Resolves when the whole search index is loaded. */
+      var index = ex.indexFiles("text").concat(ex.indexFiles("source")), rows = [];
+      for (var k = 1; k < Math.ceil(ex.n / meta.shard_size); k++) { rows.push("claims-rows-" + k + ".js"); }
+      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 1000 }); }
+        : function (fn) { setTimeout(fn, 20); };
+      function chain(files, lanes, wait) {
+        /* load files a few at a time, each after the last has run; with wait, only in idle time after typing stops */
+        var next = 0;
+        return new Promise(function (resolve) {
+          function lane() {
+            var quiet = performance.now() - lastInput;
+            if (wait && quiet < 400) { setTimeout(function () { idle(lane); }, 400 - quiet); return; }
+            if (next >= files.length) { resolve(); return; }
+            loadScript(files[next++]).then(function () { if (wait) { idle(lane); } else { setTimeout(lane, 0); } },
+              function () { idle(lane); });
+          }
+          for (var k = 0; k < lanes; k++) { lane(); }
+        });
       }
-      idle(step);
+      return chain(index, 4, false).then(function () {
+        window.TW_INDEX_MS = window.TW_INDEX_MS || performance.now();
+        idle(function () { chain(rows, 2, true); });
+      });
     }
     function run() {
       /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
@@ -645,11 +668,13 @@
         if (mine !== seq) { return; }
         render(p, r); dirty.reset();
         if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
+        if (!indexReady) { indexReady = prefetch(); }
         full = new Promise(function (resolve) {
           var need = r.pageOrdinals.slice(0, shown);  /* the rows drawn: the window, not the whole page */
           function done() {
-            body.setAttribute("data-explore-ready", String(mine));
-            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
+            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+            /* ready (tests and the bench wait for it) once the view is complete and a search needs no more files */
+            indexReady.then(function () { if (mine === seq) { body.setAttribute("data-explore-ready", String(mine)); } });
             resolve();
           }
           function fill() {
@@ -677,7 +702,8 @@
     }
     form.addEventListener("submit", function (ev) { ev.preventDefault(); applyForm(false); });
     /* search as you type: each keystroke answers at once (stale answers are dropped), the URL follows */
-    form.elements.q.addEventListener("input", function () { applyForm(true); });
+    form.elements.q.addEventListener("input", function () { lastInput = performance.now(); applyForm(true); });
+    form.addEventListener("input", function () { lastInput = performance.now(); });
     csv.addEventListener("click", function (ev) {
       ev.preventDefault();
       if (!current) { return; }
