@@ -263,3 +263,40 @@ def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fix
         assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
     finally:
         context.close()
+
+
+def test_report_documents_search_counts_each_outlet_as_the_server(live_server: LiveServer, fixture_store: Fixture,
+                                                                   browser: Any, tmp_path: Path) -> None:
+    """The report's documents page, searched: each outlet shown says how many of its documents match, as many as
+    the server's /documents?q=…&outlet=… finds; an outlet with none is hidden; the total is the server's."""
+    import httpx
+
+    from tracewire.report import build_report
+
+    folder = build_report(fixture_store.db, tmp_path / "report").parent
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    try:
+        load(page, (folder / "documents.html").as_uri())
+        heads = "ss => ss.filter(s => !s.hidden).map(s => [s.querySelector('h2').firstChild.data.trim()," \
+                " s.querySelector('h2 small').textContent, s.querySelectorAll('tbody tr:not([hidden])').length])"
+        outlets = [h[0] for h in page.eval_on_selector_all("section.doc-group", heads)]
+        for q in ["saraqib", "MARKET", "a00", "wire shelling", "northgate", "zzz", "pwned"]:
+            page.fill("#tw-doc-q", q)
+            got = {name: (int(small.split()[0]), rows)
+                   for name, small, rows in page.eval_on_selector_all("section.doc-group", heads)}
+            want = {}
+            for outlet in outlets:
+                n = httpx.get(live_server.url + "/api/documents",
+                              params={"q": q, "outlet": "" if outlet == "(no outlet)" else outlet}).json()["total"]
+                if n:
+                    want[outlet] = (n, n)
+            assert got == want, q
+            server_total = httpx.get(live_server.url + "/api/documents", params={"q": q}).json()["total"]
+            assert page.locator("#tw-doc-status").inner_text().startswith(
+                f"{server_total} document{' matches' if server_total == 1 else 's match'}"), q
+        assert want and all(" of " in s for _, s, _ in page.eval_on_selector_all("section.doc-group", heads))
+        page.fill("#tw-doc-q", "")
+        assert [h[0] for h in page.eval_on_selector_all("section.doc-group", heads)] == outlets
+    finally:
+        context.close()

@@ -757,15 +757,24 @@
     var q = document.getElementById("tw-doc-q"), sort = document.getElementById("tw-doc-sort");
     if (!staticMode) { sort.addEventListener("change", function () { form.submit(); }); return; }
     var status = document.getElementById("tw-doc-status");
+    /* the server's search: every word (at most 16) occurs in "id title outlet", ASCII letters in any case (LIKE) */
+    function fold(text) { return String(text).replace(/[A-Z]+/g, function (m) { return m.toLowerCase(); }); }
     var groups = Array.prototype.slice.call(document.querySelectorAll("section.doc-group"));
     var total = 0;
-    groups.forEach(function (g) { total += g.querySelector("tbody").rows.length; });
+    groups.forEach(function (g) {
+      var rows = Array.prototype.slice.call(g.querySelector("tbody").rows);
+      rows.forEach(function (tr) { tr.twText = fold(tr.getAttribute("data-text")); });
+      g.twCount = g.querySelector("h2 small");
+      g.twTotal = rows.length;
+      total += rows.length;
+    });
+    function docs(n) { return num(n) + " document" + (n === 1 ? "" : "s"); }
     function key(tr, by) {
       var d = tr.dataset;
       return by === "claims" ? -(+d.claims) : by === "title" ? d.title.toLowerCase() : by === "id" ? d.id : d.date;
     }
     function apply() {
-      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), by = sort.value, shown = 0;
+      var words = fold(q.value).split(/\s+/).filter(Boolean).slice(0, 16), by = sort.value, shown = 0;
       groups.forEach(function (g) {
         var tb = g.querySelector("tbody"), rows = Array.prototype.slice.call(tb.rows), left = 0;
         rows.sort(function (a, b) {
@@ -775,16 +784,18 @@
           return a.dataset.id < b.dataset.id ? -1 : a.dataset.id > b.dataset.id ? 1 : 0;
         });
         rows.forEach(function (tr) {
-          var text = tr.getAttribute("data-text"), ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+          var ok = words.every(function (w) { return tr.twText.indexOf(w) >= 0; });
           tr.hidden = !ok;
           if (ok) { left++; }
           tb.appendChild(tr);
         });
+        /* an outlet with no match goes; the others count their matching documents, as /documents?q=…&outlet=… */
         g.hidden = !left;
+        g.twCount.textContent = words.length ? num(left) + " of " + docs(g.twTotal) : docs(g.twTotal);
         shown += left;
       });
       status.textContent = words.length ? num(shown) + " document" + (shown === 1 ? " matches" : "s match") + " “" +
-        q.value.trim() + "” (of " + num(total) + ")." : num(total) + " documents.";
+        q.value.trim() + "” (of " + num(total) + ")." : docs(total) + ".";
     }
     q.addEventListener("input", apply);
     sort.addEventListener("change", apply);
