@@ -1,9 +1,11 @@
 /* tracewire claims explorer.
    Server: warns when the form holds filters that are not applied (the export holds what is shown).
    Static report: the whole explorer in the browser over every claim: facet columns in claims-meta.js,
-   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first letter
-   (claims-idx-text-XX.js, claims-idx-source-XX.js), all loaded on demand as scripts so that the
-   report opens from disk. Filters, facet counts, sort and search give the server's answers. */
+   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first two letters,
+   packed into files of about 256 kB (claims-idx-text-N.js, claims-idx-source-N.js), all loaded as scripts
+   so that the report opens from disk (a Worker cannot start from file://): the index right after the first
+   page, in short tasks, the display rows when idle, any file a view needs at once. Filters, facet counts,
+   sort and search give the server's answers. */
 (function () {
   "use strict";
   var body = document.body;
