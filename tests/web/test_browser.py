@@ -205,6 +205,9 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         assert "hide-claim" in page.evaluate("document.body.className")
         load(page, (index.parent / "claims.html").as_uri())
         page.wait_for_selector("body[data-explore-ready]", state="attached")
+        scripts = "Array.from(document.scripts, s => s.src.split('/').pop()).filter(n => n.startsWith('claims-idx'))"
+        loaded = page.evaluate(scripts)  # ready means the whole search index is in memory: a search loads no file
+        assert loaded and sorted(loaded) == sorted(p.name for p in index.parent.glob("claims-idx-*.js"))
         page.locator("[data-facet='kind'] a", has_text="anonymous").click()
         page.wait_for_function("location.hash.indexOf('kind=anonymous') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
@@ -214,6 +217,7 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         page.wait_for_function("location.hash.indexOf('q=aleppo') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
         assert page_rows(page) == 2
+        assert page.evaluate(scripts) == loaded
         with page.expect_download() as info:
             page.click("#tw-csv")
         csv_text = Path(info.value.path()).read_text(encoding="utf-8")
