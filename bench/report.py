@@ -80,7 +80,7 @@ def traced_cpu(browser: object, url: str, words: list[str]) -> tuple[float, list
     page.close()
     # the page's own main thread: where its marks were made
     threads = {(e["pid"], e["tid"]) for e in events if e.get("name") == "tw-open-end"}
-    tasks = [(e["ts"], e["tdur"], e["dur"]) for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) in threads
+    tasks: list[tuple[float, float, float]] = [(e["ts"], e["tdur"], e["dur"]) for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) in threads
              and e.get("name") == "ThreadControllerImpl::RunTask" and "tdur" in e]
     marks = sorted((e["ts"], e["name"]) for e in events if str(e.get("name", "")).startswith("tw-"))
     starts = [t for t, n in marks if n == "tw-k-start"]
@@ -88,6 +88,7 @@ def traced_cpu(browser: object, url: str, words: list[str]) -> tuple[float, list
     opened = next(t for t, n in marks if n == "tw-open-end")
 
     def cpu(a: float, z: float) -> float:
+        """CPU ms of the tasks that started in a window."""
         return sum(d for t, d, _ in tasks if a <= t < z) / 1000
 
     def longest(a: float, z: float) -> tuple[float, float]:
