@@ -689,8 +689,12 @@
               if (mine === seq) { fillRows(r); done(); } else { resolve(); }
             }, resolve);
           }
-          /* texts already loaded were drawn with their rows; else counts and rows paint first and the shards load after */
-          if (ex.hasRows(need)) { done(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
+          /* texts already loaded were drawn with their rows; else counts and rows paint first and the texts fill in
+             after, from shards that start loading now, while that frame is drawn */
+          if (ex.hasRows(need)) { done(); } else {
+            ex.rows(need).catch(function () {});
+            requestAnimationFrame(function () { setTimeout(fill, 0); });
+          }
         });
         window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
