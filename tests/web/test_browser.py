@@ -205,6 +205,9 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         assert "hide-claim" in page.evaluate("document.body.className")
         load(page, (index.parent / "claims.html").as_uri())
         page.wait_for_selector("body[data-explore-ready]", state="attached")
+        scripts = "Array.from(document.scripts, s => s.src.split('/').pop()).filter(n => n.startsWith('claims-idx'))"
+        loaded = page.evaluate(scripts)  # ready means the whole search index is in memory: a search loads no file
+        assert loaded and sorted(loaded) == sorted(p.name for p in index.parent.glob("claims-idx-*.js"))
         page.locator("[data-facet='kind'] a", has_text="anonymous").click()
         page.wait_for_function("location.hash.indexOf('kind=anonymous') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
@@ -214,6 +217,7 @@ def test_static_report_works_offline(fixture_store: Fixture, browser: Any, tmp_p
         page.wait_for_function("location.hash.indexOf('q=aleppo') >= 0")
         page.wait_for_selector("body[data-explore-ready]", state="attached")
         assert page_rows(page) == 2
+        assert page.evaluate(scripts) == loaded
         with page.expect_download() as info:
             page.click("#tw-csv")
         csv_text = Path(info.value.path()).read_text(encoding="utf-8")
@@ -261,5 +265,41 @@ def test_report_draws_the_rows_in_view_and_the_rest_on_demand(fixture_store: Fix
         page.wait_for_selector("#tw-claims tfoot tr", state="detached")
         want = page.evaluate("TW_EXPLORE.query({sort: 'date', order: 'asc'}).then(r => r.keys.map(String))")
         assert page.eval_on_selector_all("#tw-claims tbody tr", "rs => rs.map(r => r.dataset.key)") == want
+    finally:
+        context.close()
+
+
+def test_report_documents_search_counts_each_outlet_as_the_server(live_server: LiveServer, fixture_store: Fixture,
+                                                                   browser: Any, tmp_path: Path) -> None:
+    """The report's documents page, searched: each outlet shown says how many of its documents match, as many as
+    the server's /documents?q=… finds in it; an outlet with none is hidden; the total is the server's."""
+    from collections import Counter
+
+    import httpx
+
+    from tracewire.report import build_report
+
+    folder = build_report(fixture_store.db, tmp_path / "report").parent
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    try:
+        load(page, (folder / "documents.html").as_uri())
+        heads = "ss => ss.filter(s => !s.hidden).map(s => [s.querySelector('h2').firstChild.data.trim()," \
+                " s.querySelector('h2 small').textContent, s.querySelectorAll('tbody tr:not([hidden])').length])"
+        outlets = [h[0] for h in page.eval_on_selector_all("section.doc-group", heads)]
+        for q in ["saraqib", "MARKET", "a00", "wire shelling", "northgate", "zzz", "pwned"]:
+            page.fill("#tw-doc-q", q)
+            got = {name: (int(small.split()[0]), rows)
+                   for name, small, rows in page.eval_on_selector_all("section.doc-group", heads)}
+            found = httpx.get(live_server.url + "/api/documents", params={"q": q}).json()
+            assert not found["has_next"]
+            per_outlet = Counter(d["outlet"] or "(no outlet)" for d in found["documents"])
+            assert got == {name: (n, n) for name, n in per_outlet.items()}, q
+            assert page.locator("#tw-doc-status").inner_text().startswith(
+                f"{found['total']} document{' matches' if found['total'] == 1 else 's match'}"), q
+            want = per_outlet
+        assert want and all(" of " in s for _, s, _ in page.eval_on_selector_all("section.doc-group", heads))
+        page.fill("#tw-doc-q", "")
+        assert [h[0] for h in page.eval_on_selector_all("section.doc-group", heads)] == outlets
     finally:
         context.close()

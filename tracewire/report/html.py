@@ -90,7 +90,8 @@ def _write(store: Store, out: Path) -> Path:
     return out / "index.html"
 
 
-ROW_SHARD = 50  # claims per display shard of the report's explorer (a page of results loads few bytes)
+ROW_SHARD = 200  # claims per display shard of the report's explorer (a page of results loads few bytes)
+INDEX_PACK = 256_000  # bytes per index file: few files to load, none whose parse is a long task
 
 
 def _json_literal(value: Any) -> str:
@@ -119,15 +120,21 @@ def write_claims_data(store: Store, out: Path, links: views.ReportLinks) -> int:
     for n in range(0, max(1, -(-len(rows) // ROW_SHARD))):
         chunk = rows[n * ROW_SHARD:(n + 1) * ROW_SHARD]
         (out / f"claims-rows-{n}.js").write_text(_script("TW_ROWS", n, chunk), encoding="utf-8")
-    idx: dict[str, list[str]] = {}
+    idx: dict[str, dict[str, int]] = {}  # per index, shard -> the file (pack) that holds it
     for name, index in postings.items():
         shards: dict[str, dict[str, list[int]]] = {}
         for term, flat in index.items():
             shards.setdefault(index_shard(term), {})[term] = flat
-        idx[name] = sorted(shards)
-        for shard, terms in shards.items():
-            (out / f"claims-idx-{name}-{shard}.js").write_text(_script("TW_POSTINGS", name, shard, terms),
-                                                               encoding="utf-8")
+        idx[name] = {}
+        pack: list[str] = []
+        n_pack = 0
+        for k, shard in enumerate(sorted(shards)):
+            pack.append(_script("TW_POSTINGS", name, shard, shards[shard]))
+            idx[name][shard] = n_pack
+            if sum(map(len, pack)) >= INDEX_PACK or k == len(shards) - 1:
+                (out / f"claims-idx-{name}-{n_pack}.js").write_text("".join(pack), encoding="utf-8")
+                pack = []
+                n_pack += 1
     groups: dict[str, int] = {}  # each alias group once; an alias names its group by index
     aliases = {k: groups.setdefault(json.dumps(v), len(groups)) for k, v in alias_groups(settings.packs()).items()}
     meta = {**data, "shard_size": ROW_SHARD, "idx": idx, "variants": VARIANTS, "aliases": aliases,

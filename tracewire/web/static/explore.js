@@ -1,9 +1,11 @@
 /* tracewire claims explorer.
    Server: warns when the form holds filters that are not applied (the export holds what is shown).
    Static report: the whole explorer in the browser over every claim: facet columns in claims-meta.js,
-   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first letter
-   (claims-idx-text-XX.js, claims-idx-source-XX.js), all loaded on demand as scripts so that the
-   report opens from disk. Filters, facet counts, sort and search give the server's answers. */
+   display rows in shards (claims-rows-N.js) and a prebuilt inverted index in shards by first two letters,
+   packed into files of about 256 kB (claims-idx-text-N.js, claims-idx-source-N.js), all loaded as scripts
+   so that the report opens from disk (a Worker cannot start from file://): the index right after the first
+   page, in short tasks, the display rows when idle, any file a view needs at once. Filters, facet counts,
+   sort and search give the server's answers. */
 (function () {
   "use strict";
   var body = document.body;
@@ -102,6 +104,7 @@
     this.n = n;
     this.masks = { text: {}, source: {} };
     this.positions = { text: {}, source: {} };
+    this.shardKeys = {};
     this.col = {};
     ["doc", "outlet", "channel", "source", "kind", "title", "hedged", "date"].forEach(function (k) {
       self.col[k] = Int32Array.from(meta.cols[k]);
@@ -130,11 +133,22 @@
     this.months = months;
     this.month = month;
   }
+  Explorer.prototype.indexFiles = function (name) {
+    /* The index files of one index (each holds the shards of several first letters). */
+    var packs = this.meta.idx[name] || {}, seen = {}, out = [];
+    Object.keys(packs).forEach(function (s) {
+      if (!seen[packs[s]]) { seen[packs[s]] = 1; out.push("claims-idx-" + name + "-" + packs[s] + ".js"); }
+    });
+    return out;
+  };
   Explorer.prototype.flats = function (name, word, prefix) {
     /* The flat postings (ordinal, count, positions...) of a word, or of every word starting with it. */
-    var known = this.meta.idx[name] || [];
-    var shards = shardsOf(word, prefix, known).filter(function (s) { return known.indexOf(s) >= 0; });
-    return Promise.all(shards.map(function (s) { return loadScript("claims-idx-" + name + "-" + s + ".js"); })).then(function () {
+    var packs = this.meta.idx[name] || {}, has = Object.prototype.hasOwnProperty;
+    var known = this.shardKeys[name] || (this.shardKeys[name] = Object.keys(packs));
+    var shards = shardsOf(word, prefix, known).filter(function (s) { return has.call(packs, s); });
+    var files = {};
+    shards.forEach(function (s) { files["claims-idx-" + name + "-" + packs[s] + ".js"] = 1; });
+    return Promise.all(Object.keys(files).map(loadScript)).then(function () {
       var out = [];
       shards.forEach(function (s) {
         var data = SHARDS[name][s] || {};
@@ -615,24 +629,39 @@
       /* the claim texts, raw sources and hedges of the rows shown, once their display shards are loaded */
       if (r.pageOrdinals === pageOrds) { showRows(shown); }
     }
+    var lastInput = -1e9;  /* when the user last typed: background loading keeps out of a typist's way */
+    var indexReady = null;
     function prefetch() {
-      /* after the first page, the search index (claim text, then source) and the display shards load a few
-         files at a time while the page is idle, so that later keystrokes and searches find them loaded */
-      var files = [];
-      ["text", "source"].forEach(function (name) {
-        (meta.idx[name] || []).forEach(function (s) { files.push("claims-idx-" + name + "-" + s + ".js"); });
-      });
-      for (var k = 0; k < Math.ceil(ex.n / meta.shard_size); k++) { files.push("claims-rows-" + k + ".js"); }
-      var next = 0;
-      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 3000 }); }
-        : function (fn) { setTimeout(fn, 30); };
-      function step() {
-        var batch = files.slice(next, next + 6);
-        next += batch.length;
-        if (!batch.length) { return; }
-        Promise.all(batch.map(loadScript)).then(function () { idle(step); }, function () {});
+      /* From the first page on, the search index loads a file at a time (each a short task: no index file is
+         large), then the display shards in check-worthiness order while the page is idle and nobody is typing.
+         A keystroke or page that needs a file before its turn loads it at once (loadScript loads a file once).
+         Resolves when the whole search index is loaded. */
+      var index = ex.indexFiles("text").concat(ex.indexFiles("source")), rows = [];
+      for (var k = 1; k < Math.ceil(ex.n / meta.shard_size); k++) { rows.push("claims-rows-" + k + ".js"); }
+      var idle = window.requestIdleCallback ? function (fn) { window.requestIdleCallback(fn, { timeout: 1000 }); }
+        : function (fn) { setTimeout(fn, 20); };
+      function chain(files, lanes, wait) {
+        /* load files a few at a time, each after the last has run; with wait, only in idle time after typing stops */
+        var next = 0;
+        return new Promise(function (resolve) {
+          function lane() {
+            var quiet = performance.now() - lastInput;
+            if (wait && quiet < 400) { setTimeout(function () { idle(lane); }, 400 - quiet); return; }
+            if (next >= files.length) { resolve(); return; }
+            loadScript(files[next++]).then(function () { if (wait) { idle(lane); } else { setTimeout(lane, 0); } },
+              function () { idle(lane); });
+          }
+          for (var k = 0; k < lanes; k++) { lane(); }
+        });
       }
-      idle(step);
+      return chain(index, 4, false).then(function () {
+        /* one search before the page says it is ready, so that the first keystroke does not run code never run */
+        var shard = Object.keys(SHARDS.text)[0], term = shard && Object.keys(SHARDS.text[shard])[0];
+        return term ? ex.query({ q: term }) : null;
+      }).then(function () {
+        window.TW_INDEX_MS = window.TW_INDEX_MS || performance.now();
+        idle(function () { chain(rows, 2, true); });
+      });
     }
     function run() {
       /* answer the view: counts, facets and rows from the columns at once, then the texts from their shards */
@@ -645,11 +674,13 @@
         if (mine !== seq) { return; }
         render(p, r); dirty.reset();
         if (!window.TW_FIRST_MS) { window.TW_FIRST_MS = performance.now(); }
+        if (!indexReady) { indexReady = prefetch(); }
         full = new Promise(function (resolve) {
           var need = r.pageOrdinals.slice(0, shown);  /* the rows drawn: the window, not the whole page */
           function done() {
-            body.setAttribute("data-explore-ready", String(mine));
-            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); prefetch(); }
+            if (!window.TW_READY_MS) { window.TW_READY_MS = performance.now(); }
+            /* ready (tests and the bench wait for it) once the view is complete and a search needs no more files */
+            indexReady.then(function () { if (mine === seq) { body.setAttribute("data-explore-ready", String(mine)); } });
             resolve();
           }
           function fill() {
@@ -658,8 +689,12 @@
               if (mine === seq) { fillRows(r); done(); } else { resolve(); }
             }, resolve);
           }
-          /* texts already loaded were drawn with their rows; else counts and rows paint first and the shards load after */
-          if (ex.hasRows(need)) { done(); } else { requestAnimationFrame(function () { setTimeout(fill, 0); }); }
+          /* texts already loaded were drawn with their rows; else counts and rows paint first and the texts fill in
+             after, from shards that start loading now, while that frame is drawn */
+          if (ex.hasRows(need)) { done(); } else {
+            ex.rows(need).catch(function () {});
+            requestAnimationFrame(function () { setTimeout(fill, 0); });
+          }
         });
         window.TW_LAST_FULL = full;
       }).catch(function (e) { status.textContent = "Error: " + e.message; });
@@ -677,7 +712,8 @@
     }
     form.addEventListener("submit", function (ev) { ev.preventDefault(); applyForm(false); });
     /* search as you type: each keystroke answers at once (stale answers are dropped), the URL follows */
-    form.elements.q.addEventListener("input", function () { applyForm(true); });
+    form.elements.q.addEventListener("input", function () { lastInput = performance.now(); applyForm(true); });
+    form.addEventListener("input", function () { lastInput = performance.now(); });
     csv.addEventListener("click", function (ev) {
       ev.preventDefault();
       if (!current) { return; }
@@ -731,15 +767,24 @@
     var q = document.getElementById("tw-doc-q"), sort = document.getElementById("tw-doc-sort");
     if (!staticMode) { sort.addEventListener("change", function () { form.submit(); }); return; }
     var status = document.getElementById("tw-doc-status");
+    /* the server's search: every word (at most 16) occurs in "id title outlet", ASCII letters in any case (LIKE) */
+    function fold(text) { return String(text).replace(/[A-Z]+/g, function (m) { return m.toLowerCase(); }); }
     var groups = Array.prototype.slice.call(document.querySelectorAll("section.doc-group"));
     var total = 0;
-    groups.forEach(function (g) { total += g.querySelector("tbody").rows.length; });
+    groups.forEach(function (g) {
+      var rows = Array.prototype.slice.call(g.querySelector("tbody").rows);
+      rows.forEach(function (tr) { tr.twText = fold(tr.getAttribute("data-text")); });
+      g.twCount = g.querySelector("h2 small");
+      g.twTotal = rows.length;
+      total += rows.length;
+    });
+    function docs(n) { return num(n) + " document" + (n === 1 ? "" : "s"); }
     function key(tr, by) {
       var d = tr.dataset;
       return by === "claims" ? -(+d.claims) : by === "title" ? d.title.toLowerCase() : by === "id" ? d.id : d.date;
     }
     function apply() {
-      var words = q.value.toLowerCase().split(/\s+/).filter(Boolean), by = sort.value, shown = 0;
+      var words = fold(q.value).split(/\s+/).filter(Boolean).slice(0, 16), by = sort.value, shown = 0;
       groups.forEach(function (g) {
         var tb = g.querySelector("tbody"), rows = Array.prototype.slice.call(tb.rows), left = 0;
         rows.sort(function (a, b) {
@@ -749,16 +794,18 @@
           return a.dataset.id < b.dataset.id ? -1 : a.dataset.id > b.dataset.id ? 1 : 0;
         });
         rows.forEach(function (tr) {
-          var text = tr.getAttribute("data-text"), ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+          var ok = words.every(function (w) { return tr.twText.indexOf(w) >= 0; });
           tr.hidden = !ok;
           if (ok) { left++; }
           tb.appendChild(tr);
         });
+        /* an outlet with no match goes; the others count their matching documents, as /documents?q=…&outlet=… */
         g.hidden = !left;
+        g.twCount.textContent = words.length ? num(left) + " of " + docs(g.twTotal) : docs(g.twTotal);
         shown += left;
       });
       status.textContent = words.length ? num(shown) + " document" + (shown === 1 ? " matches" : "s match") + " “" +
-        q.value.trim() + "” (of " + num(total) + ")." : num(total) + " documents.";
+        q.value.trim() + "” (of " + num(total) + ")." : docs(total) + ".";
     }
     q.addEventListener("input", apply);
     sort.addEventListener("change", apply);
