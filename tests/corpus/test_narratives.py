@@ -15,6 +15,8 @@ from tracewire.corpus.narratives import (
     claim_items,
     cluster,
     content_words,
+    jaccards,
+    lexical,
     narrative_id,
     narratives_from,
 )
@@ -71,6 +73,14 @@ def test_average_linkage_does_not_chain() -> None:
     vecs = np.stack([_unit(1, 0), _unit(0.72, 0.69), _unit(0, 1)])
     result = cluster(items, vecs, NarrativeConfig(lex_weight=0.0, edge_min=0.7, merge_min=0.6))
     assert len(result.clusters) == 1 and len(result.clusters[0]) == 2
+
+
+def test_pair_scores_at_once_equal_the_lexical_evidence_pair_by_pair() -> None:
+    # cluster() scores all candidate pairs with sparse matrices; each must be lexical() to the last bit
+    a, b = np.array([0, 0, 1, 2, 3], dtype=np.int64), np.array([1, 2, 2, 4, 4], dtype=np.int64)
+    at_once = (0.5 * jaccards([it.entities for it in ITEMS], a, b) + 0.5 * jaccards([it.words for it in ITEMS], a, b))
+    assert at_once.tolist() == [lexical(ITEMS[i], ITEMS[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
+    assert at_once[3] == 0.0  # two claims with no entities and no shared word
 
 
 def test_copies_alone_are_not_a_narrative() -> None:
