@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -265,6 +266,20 @@ def test_figures_that_cannot_count_one_event_do_not_contradict() -> None:
                         "41 soldiers", place="Syria", feature="country") == []
     assert _two_reports(one, "33 soldiers", "41 soldiers died near Palmyra.", "41 soldiers",
                         dates=("2024-03-03", "2024-03-07")) == []
+
+
+def test_a_pack_adds_contradiction_words_and_a_bad_list_names_the_fix(tmp_path: Path) -> None:
+    from tracewire.corpus.contradictions import lexicon, victims
+
+    assert victims({"text": "12 paramedics"}) == "generic" and victims({"text": "12 medics"}) == "medics"
+    (tmp_path / "contradictions.toml").write_text('[victims]\ntrades = ["paramedics"]\n', encoding="utf-8")
+    lex = lexicon([str(tmp_path)])
+    assert victims({"text": "12 paramedics"}, lex) == "paramedics" and victims({"text": "4 children"}, lex) == "children"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "contradictions.toml").write_text('weekdays = ["lundi", "mardi"]\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="TW002.*seven days"):
+        lexicon([str(bad)])
 
 
 def test_the_held_out_pairs_are_refused_under_the_test_run() -> None:
