@@ -9,7 +9,8 @@ is measured by that child's resource usage:
 - ``without``: the whole `analyze` (furniture, every per-document component, reuse, fact-checks)
   with the narratives stage left out;
 - ``stage``: the narratives stage alone on that analysed store (as `analyze` runs it next; its vectors
-  are not stored yet, so it embeds everything);
+  are not stored yet, so it embeds everything), with the encoder's share (reading, encoding and
+  storing the vectors: ``encoder CPU s`` in its summary) measured apart;
 - ``with`` = ``without`` + ``stage``; with ``--full``, also a whole `analyze` with every stage on
   its own fresh copy of the ingested store, measured the same way.
 
@@ -51,6 +52,32 @@ The same stage with ``TRACEWIRE_ENCODER=torch`` on a copy of that store took 107
 1.6-2.4) and wrote the same narratives, members, corroboration and contradictions (only the model
 hash in the narratives' parameters differs). About 10.5 ms of CPU per text now (the matrix products near this CPU's float32 peak): 1.5x still
 needs fewer texts (about 5,000 at this speed, with ``without`` at 117.5 s) or lower precision.
+
+Re-measured after the contradiction rules, load average 5-7 (so both phases inflated alike, by
+about a fifth against the quiet figures), ``TRACEWIRE_SHARED=/work/shared PYTHONPATH=. .venv/bin/python
+bench/narratives.py --keep /tmp/narspeed/base`` at afada51: without 133.7, stage 80.5 CPU s, 1.60x;
+at a002db4 (pair scoring at once, pack move) with this file's encoder split, committed next:
+without 132.1, stage 77.9 CPU s (encoder 71.3), 1.59x; claims 7496, embedded 6850, narratives 808, contradictions 723 in both.
+
+Where the stage goes (profiled on that store with its vectors stored, so nothing is encoded):
+everything but the encoder takes about 5 CPU s (clustering 2.2, contradictions 1.2-1.6, claim items
+0.3-0.5, reading vectors, corroboration and writing the rest); the encoder is the other 91%. The
+6,850 distinct texts hold 217,650 tokens (median 30, 95th percentile 54, one over 128), about 0.29 ms
+of CPU per token. ONNX Runtime's kernel profile gives MatMul 83% of the time, and its matrix
+products run at 76-86 GFLOPS on one thread, this AVX2 CPU's peak (numpy/OpenBLAS: 81). Tried and
+dropped: the ONNX Runtime transformers optimizer's fused graphs (Attention, SkipLayerNormalization,
+BiasGelu; cosine to torch 0.9999999) were 4-18% slower on 400 claim texts; batches of 16, 32 or 64 and denormals as zero
+changed nothing beyond noise. Fewer tokens, measured on FA-KES: exact duplicates are embedded once
+already (7,496 claims, 6,850 texts); texts near-identical to one in a copy or rewrite they are linked
+to (word ratio 0.9 or more, not identical) hold about 1.7% of the tokens, near-duplicates corpus-wide
+(word 3-gram Jaccard 0.8) 1.7%; a cap of 128 tokens cuts 8 tokens, one of 32 tokens 15% while
+truncating 42% of the texts; claims naming only a country or demonym hold 3% and are used (in a
+narrative or a contradiction) as often as the rest (61% against 62%); claims with fewer than 8 content
+words hold 9%, half of them used (65% of the rest). Fact-check matching embeds nothing
+here (FA-KES imports no fact-checks) and already shares the vector table. So at ``without`` 108 s
+(quiet), 1.5x (stage 54 CPU s) needs the encoder at about 47 s, about 163,000 tokens: a quarter
+fewer than FA-KES's claims hold, which no rule above gives without dropping claims that form
+narratives.
 """
 
 from __future__ import annotations
@@ -65,6 +92,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -81,10 +109,22 @@ def _phase(kind: str, db: str, workers: int) -> None:
     store = SQLiteStore(Path(db))
     try:
         if kind == "stage":
-            from tracewire.corpus.narratives import update_narratives
+            from tracewire.corpus import narratives
 
-            s = update_narratives(store, workers=workers)
+            embed, spent = narratives.embed, [0.0]
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                """``narratives.embed``, with the CPU seconds it takes (the encoder's share) added up."""
+                t0 = time.process_time()
+                try:
+                    return embed(*args, **kwargs)
+                finally:
+                    spent[0] += time.process_time() - t0
+
+            narratives.embed = timed
+            s = narratives.update_narratives(store, workers=workers)
             out = {k: getattr(s, k) for k in s.__dataclass_fields__}
+            out["encoder CPU s"] = round(spent[0], 1)
         else:
             stages = local_stages(workers)
             if kind == "without":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,8 @@ from tracewire.corpus.narratives import (
     claim_items,
     cluster,
     content_words,
+    jaccards,
+    lexical,
     narrative_id,
     narratives_from,
 )
@@ -71,6 +74,14 @@ def test_average_linkage_does_not_chain() -> None:
     vecs = np.stack([_unit(1, 0), _unit(0.72, 0.69), _unit(0, 1)])
     result = cluster(items, vecs, NarrativeConfig(lex_weight=0.0, edge_min=0.7, merge_min=0.6))
     assert len(result.clusters) == 1 and len(result.clusters[0]) == 2
+
+
+def test_pair_scores_at_once_equal_the_lexical_evidence_pair_by_pair() -> None:
+    # cluster() scores all candidate pairs with sparse matrices; each must be lexical() to the last bit
+    a, b = np.array([0, 0, 1, 2, 3], dtype=np.int64), np.array([1, 2, 2, 4, 4], dtype=np.int64)
+    at_once = (0.5 * jaccards([it.entities for it in ITEMS], a, b) + 0.5 * jaccards([it.words for it in ITEMS], a, b))
+    assert at_once.tolist() == [lexical(ITEMS[i], ITEMS[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
+    assert at_once[3] == 0.0  # two claims with no entities and no shared word
 
 
 def test_copies_alone_are_not_a_narrative() -> None:
@@ -255,6 +266,20 @@ def test_figures_that_cannot_count_one_event_do_not_contradict() -> None:
                         "41 soldiers", place="Syria", feature="country") == []
     assert _two_reports(one, "33 soldiers", "41 soldiers died near Palmyra.", "41 soldiers",
                         dates=("2024-03-03", "2024-03-07")) == []
+
+
+def test_a_pack_adds_contradiction_words_and_a_bad_list_names_the_fix(tmp_path: Path) -> None:
+    from tracewire.corpus.contradictions import lexicon, victims
+
+    assert victims({"text": "12 paramedics"}) == "generic" and victims({"text": "12 medics"}) == "medics"
+    (tmp_path / "contradictions.toml").write_text('[victims]\ntrades = ["paramedics"]\n', encoding="utf-8")
+    lex = lexicon([str(tmp_path)])
+    assert victims({"text": "12 paramedics"}, lex) == "paramedics" and victims({"text": "4 children"}, lex) == "children"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "contradictions.toml").write_text('weekdays = ["lundi", "mardi"]\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="TW002.*seven days"):
+        lexicon([str(bad)])
 
 
 def test_the_held_out_pairs_are_refused_under_the_test_run() -> None:

@@ -10,7 +10,9 @@ figures about different victims (children against a whole toll, fighters against
 cumulative toll ("since 2011", "in the war", "over the past week") against a single toll, a part
 added to a toll told before ("four were also killed", "two more"), figures more than ``max_ratio``
 apart, claims that name different days of the week for the event, and a claim that states the
-other's figure too.
+other's figure too. The words behind those rules (victim groups, running-total phrases, the words
+of a part, the weekdays) are the packs' ``contradictions.toml`` (``tracewire/packs/core`` has the
+English ones), so a domain pack can add its own.
 """
 
 from __future__ import annotations
@@ -21,30 +23,77 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import UsageError
+from ..errors import Code, UsageError
 from .corroboration import ATTRIBUTED, Origin, claim_root
 
 Row = dict[str, Any]
 EVENT_CATEGORIES = ("killed", "injured", "force", "equipment")
+VICTIM_GROUPS = ("children", "women", "fighters", "civilians")  # tried in this order, then the trades
 BROAD_PLACES = ("country", "demonym", "continent", "sea", None)  # features too wide to tie two reports to one event
-_CHILD = frozenset("children child schoolchildren babies baby kids infants minors boys girls".split())
-_WOMEN = frozenset("women woman".split())
-_FIGHTERS = frozenset(("terrorists terrorist fighters fighter militants militant members rebels rebel soldiers soldier "
-                       "troops jihadists jihadist mercenaries commanders officers insurgents militiamen gunmen "
-                       "extremists personnel servicemen policemen recruits").split())
-_CIVILIANS = frozenset("civilians civilian citizens residents".split())
-_CUMULATIVE = re.compile(r"\bsince\b|\b(in|of|during) the (war|conflict|civil war|uprising)\b|"
-                         r"\b(during|over|in) the (past|last)\b|"
-                         r"\b(this|last) (month|year)\b|\bso far\b|\bdeadliest month\b|\bbegan in\b|"
-                         r"\bsince (the )?(start|beginning|outbreak)\b", re.IGNORECASE)
-_PARTIAL = re.compile(r"\b(also|another|further|additional)\b", re.IGNORECASE)  # "four were also killed": a part
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ContradictionLexicon:
+    """The word lists that tell whether two figures can count one event, from the packs'
+    ``contradictions.toml`` (format at the top of ``tracewire/packs/core/contradictions.toml``)."""
+
+    groups: tuple[tuple[str, frozenset[str]], ...]  # victim groups in the order they are tried
+    trades: frozenset[str]  # each word its own group (medics, doctors)
+    running_total: re.Pattern[str]
+    partial: re.Pattern[str]
+    weekdays: tuple[str, ...]  # Monday first
+    weekday: re.Pattern[str]
+
+    @classmethod
+    def from_packs(cls, files: Sequence[Mapping[str, Any]]) -> ContradictionLexicon:
+        """Merge ``contradictions.toml`` data: word lists and patterns add up; the last ``weekdays`` wins."""
+        groups: dict[str, set[str]] = {g: set() for g in VICTIM_GROUPS}
+        trades: set[str] = set()
+        totals: list[str] = []
+        parts: list[str] = []
+        weekdays: list[str] = []
+        for data in files:
+            for g, words in data.get("victims", {}).items():
+                if g != "trades" and g not in groups:
+                    raise UsageError(f"contradictions.toml: victim group {g!r} is unknown; use one of "
+                                     f"{', '.join((*VICTIM_GROUPS, 'trades'))}", Code.TW002)
+                (trades if g == "trades" else groups[g]).update(w.lower() for w in words)
+            totals += [t for t in data.get("running_total", []) if t not in totals]
+            parts += [w.lower() for w in data.get("partial", []) if w.lower() not in parts]
+            weekdays = [w.lower() for w in data.get("weekdays", weekdays)]
+        if len(weekdays) != 7:
+            raise UsageError(f"contradictions.toml: weekdays={weekdays!r} must name the seven days, Monday first",
+                             Code.TW002)
+        try:
+            running_total = re.compile("|".join(totals) or r"(?!x)x", re.IGNORECASE)
+        except re.error as e:
+            raise UsageError(f"contradictions.toml: a running_total pattern is not a regular expression ({e}); "
+                             "fix it or remove it", Code.TW002) from e
+        return cls(tuple((g, frozenset(groups[g])) for g in VICTIM_GROUPS), frozenset(trades), running_total,
+                   re.compile(r"\b(" + ("|".join(map(re.escape, parts)) or r"(?!x)x") + r")\b", re.IGNORECASE),
+                   tuple(weekdays),
+                   re.compile(r"\b(" + "|".join(map(re.escape, weekdays)) + r")\b", re.IGNORECASE))
+
+
+def lexicon(packs: Sequence[str] | None = None) -> ContradictionLexicon:
+    """The lexicon of ``packs`` (default: the ``pack`` setting), read once per process."""
+    from .. import settings
+
+    return _lexicon(settings.packs() if packs is None else tuple(packs))
+
+
+@lru_cache(maxsize=8)
+def _lexicon(packs: tuple[str, ...]) -> ContradictionLexicon:
+    """``lexicon`` of the given packs, cached."""
+    from ..packs import load_toml
+
+    return ContradictionLexicon.from_packs(load_toml(packs, "contradictions.toml"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,19 +264,18 @@ def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.bool_]:
     return out
 
 
-_SPECIFIC = frozenset("medics volunteers workers students journalists doctors nurses teachers rescuers".split())
 _COMPATIBLE = frozenset({("generic", "civilians"), ("generic", "fighters")})
 
 
-def victims(q: Row) -> str:
+def victims(q: Row, lex: ContradictionLexicon | None = None) -> str:
     """Whom a figure counts: children, women, fighters, civilians, one trade (medics), or anyone (generic)."""
+    lex = lex or lexicon()
     words: list[str] = re.findall(r"[a-z]+", str(q["text"]).lower())
     for word in words:
-        for name, group in (("children", _CHILD), ("women", _WOMEN), ("fighters", _FIGHTERS),
-                            ("civilians", _CIVILIANS)):
+        for name, group in lex.groups:
             if word in group:
                 return name
-        if word in _SPECIFIC:
+        if word in lex.trades:
             return word
     return "generic"
 
@@ -237,21 +285,22 @@ def comparable(x: str, y: str) -> bool:
     return x == y or (x, y) in _COMPATIBLE or (y, x) in _COMPATIBLE
 
 
-def cumulative(text: str) -> bool:
+def cumulative(text: str, lex: ContradictionLexicon | None = None) -> bool:
     """Whether a claim gives a running total ('since 2011', 'in the war', 'over the past week')."""
-    return _CUMULATIVE.search(text) is not None
+    return (lex or lexicon()).running_total.search(text) is not None
 
 
-def partial(text: str, figure: str) -> bool:
+def partial(text: str, figure: str, lex: ContradictionLexicon | None = None) -> bool:
     """Whether a figure adds to a toll told before ('four people were also killed', 'another six', 'two more')."""
     words = figure.lower().split()
-    return _PARTIAL.search(text) is not None or ("more" in words and "than" not in words)
+    return (lex or lexicon()).partial.search(text) is not None or ("more" in words and "than" not in words)
 
 
-def event_weekday(text: str) -> int | None:
+def event_weekday(text: str, lex: ContradictionLexicon | None = None) -> int | None:
     """The one day of the week a claim names for its event (0 = Monday), or None (none or several)."""
-    names = {m.group(1).lower() for m in _WEEKDAY.finditer(text)}
-    return WEEKDAYS.index(names.pop()) if len(names) == 1 else None
+    lex = lex or lexicon()
+    names = {m.group(1).lower() for m in lex.weekday.finditer(text)}
+    return lex.weekdays.index(names.pop()) if len(names) == 1 else None
 
 
 def _event_day(day: date | None, weekday: int | None) -> int:
@@ -262,8 +311,8 @@ def _event_day(day: date | None, weekday: int | None) -> int:
 
 
 def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: ContradictionConfig,
-              docs: Mapping[str, Row], sims: npt.NDArray[np.float32], tag_ids: npt.NDArray[np.int64]
-              ) -> npt.NDArray[np.bool_]:
+              docs: Mapping[str, Row], sims: npt.NDArray[np.float32], tag_ids: npt.NDArray[np.int64],
+              lex: ContradictionLexicon) -> npt.NDArray[np.bool_]:
     """The pairs of figures that can contradict, as a matrix: other documents and other roots (copies
     differ only through their edits, handled apart), different values, a shared place (or shared
     actors with close claims or one narrative), dates within the window (or undated), and nothing
@@ -277,13 +326,13 @@ def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: Contradic
     ordinal = np.array([d.toordinal() if d is not None else 0 for d in days], dtype=np.int64)
     dated = np.array([d is not None for d in days], dtype=bool)
     same_tag = (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
-    kinds = [victims(f.q) for f in figs]
+    kinds = [victims(f.q, lex) for f in figs]
     names = sorted(set(kinds))
     table = np.array([[comparable(x, y) for y in names] for x in names], dtype=bool)
     kind = np.array([names.index(k) for k in kinds], dtype=np.int64)
-    total = np.array([cumulative(str(f.claim["text"])) for f in figs], dtype=bool)
-    part = np.array([partial(str(f.claim["text"]), str(f.q["text"])) for f in figs], dtype=bool)
-    wd = [event_weekday(str(f.claim["text"])) for f in figs]
+    total = np.array([cumulative(str(f.claim["text"]), lex) for f in figs], dtype=bool)
+    part = np.array([partial(str(f.claim["text"]), str(f.q["text"]), lex) for f in figs], dtype=bool)
+    wd = [event_weekday(str(f.claim["text"]), lex) for f in figs]
     weekday = np.array([-1 if w is None else w for w in wd], dtype=np.int64)
     event = np.array([_event_day(d, w) for d, w in zip(days, wd, strict=True)], dtype=np.int64)
     named = weekday >= 0
@@ -307,15 +356,17 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                         index: Mapping[tuple[str, int, int], int],
                         config: ContradictionConfig | None = None,
                         narrative_of: Mapping[tuple[str, int, int], str] | None = None,
-                        merge_copies: bool = True) -> list[Row]:
+                        merge_copies: bool = True, lex: ContradictionLexicon | None = None) -> list[Row]:
     """Contradiction records, most telling first: changed figures in rewrites, then differing figures
     of one event between independent texts (one record per pair of independent roots and figures).
 
     Two claims can tell one event when their cosine reaches ``min_cosine`` or when they belong to one
     narrative (``narrative_of``: claim key -> narrative id). With ``merge_copies`` off, every pair of
-    claims is its own record (evaluation scores claim pairs).
+    claims is its own record (evaluation scores claim pairs). ``lex`` defaults to the lexicon of the
+    ``pack`` setting.
     """
     cfg = config or ContradictionConfig()
+    lex = lex or lexicon()
     narrative_of = narrative_of or {}
     out: list[Row] = []
     seen: set[str] = set()
@@ -339,7 +390,7 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
         codes = {t: k for k, t in enumerate(sorted({t for t in tags if t is not None}))}
         tag_ids = np.array([codes[t] if t is not None else -1 for t in tags], dtype=np.int64)
         close |= (tag_ids[:, None] == tag_ids[None, :]) & (tag_ids[:, None] >= 0)
-        ii, jj = np.nonzero(np.triu(close & _possible(figs, orig, cfg, docs, sims, tag_ids), k=1))
+        ii, jj = np.nonzero(np.triu(close & _possible(figs, orig, cfg, docs, sims, tag_ids, lex), k=1))
         carried: dict[tuple[str, int], set[float]] = defaultdict(set)
         for f in figs:
             carried[(f.doc, f.claim["start"])].add(float(f.q["value"]))
