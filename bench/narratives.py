@@ -2,6 +2,7 @@
 side by side in one run: CPU seconds (user + sys, worker processes included) and wall seconds.
 
     PYTHONPATH=. .venv/bin/python bench/narratives.py [--docs 804] [--workers 1] [--keep DIR] [--full]
+        [--baseline REF]
 
 One fresh store is ingested from ../shared/data/fakes; each phase runs in its own child process and
 is measured by that child's resource usage:
@@ -14,7 +15,15 @@ is measured by that child's resource usage:
 - ``with`` = ``without`` + ``stage``; with ``--full``, also a whole `analyze` with every stage on
   its own fresh copy of the ingested store, measured the same way.
 
-The ratio ``with / without`` is what issue 15 bounds (1.5x). The stage's own summary (claims,
+``--baseline REF`` also extracts the code of git ``REF`` (``git archive``) beside the stores, has
+that code ingest the same CSV into its own store and run its whole default `analyze`, and runs a
+whole `analyze` of this code (as ``--full`` does), both measured the same way in this one run.
+``0493242`` is the last commit before work on issue 15 began (the next one, ``aee73a2``, added the
+sentence encoder for it), so ``--baseline 0493242`` compares FA-KES end to end today with `analyze`
+as it was when the issue was written.
+
+The ratio ``with / without`` is what issue 15 bounds (1.5x), read strictly: against today's
+`analyze` without the stage, not against the `analyze` of the day the issue was filed. The stage's own summary (claims,
 texts embedded, narratives, outliers, contradictions) is printed beside it.
 
 Measured 2026-11-28 on the 2-core machine shared with five other jobs (load average 10-13
@@ -103,12 +112,18 @@ DEFAULT_CSV = SHARED / "data" / "fakes" / "FA-KES-Dataset.csv"
 
 def _phase(kind: str, db: str, workers: int) -> None:
     """Child process: run one phase on ``db`` and print its summary as JSON on the last line."""
-    from tracewire.engines.local import analyze_store, local_stages
+    if kind == "ingest":  # the ``--db`` path names the CSV; the store is written beside it
+        print(json.dumps({"db": str(ingested_from(Path(db)))}))
+        return
+    from tracewire.engines.local import analyze_store
     from tracewire.store import SQLiteStore
 
     store = SQLiteStore(Path(db))
     try:
-        if kind == "stage":
+        if kind == "baseline":  # a whole analyze as the checked-out code runs it by default
+            a = analyze_store(store, workers=workers)
+            out = {"analysed": a.analysed, "stages": sorted(a.corpus)}
+        elif kind == "stage":
             from tracewire.corpus import narratives
 
             embed, spent = narratives.embed, [0.0]
@@ -126,6 +141,8 @@ def _phase(kind: str, db: str, workers: int) -> None:
             out = {k: getattr(s, k) for k in s.__dataclass_fields__}
             out["encoder CPU s"] = round(spent[0], 1)
         else:
+            from tracewire.engines.local import local_stages
+
             stages = local_stages(workers)
             if kind == "without":
                 stages.pop("narratives")
@@ -136,12 +153,13 @@ def _phase(kind: str, db: str, workers: int) -> None:
     print(json.dumps(out))
 
 
-def run_phase(kind: str, db: Path, workers: int) -> tuple[float, float, dict[str, object]]:
-    """(CPU seconds, wall seconds, summary) of one phase run in a child process."""
+def run_phase(kind: str, db: Path, workers: int, root: Path = ROOT) -> tuple[float, float, dict[str, object]]:
+    """(CPU seconds, wall seconds, summary) of one phase run in a child process on the code at ``root``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, __file__, "--phase", kind, "--db", str(db), "--workers", str(workers)],
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    script = root / "bench" / Path(__file__).name
+    proc = subprocess.run([sys.executable, str(script), "--phase", kind, "--db", str(db), "--workers", str(workers)],
                           capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -155,9 +173,6 @@ def ingested(csv_path: Path, rows: int, folder: Path) -> Path:
     """A fresh store holding the first ``rows`` FA-KES articles, ingested as the README shows."""
     import csv
 
-    from tracewire.ingest import FieldMap, ingest
-    from tracewire.store import SQLiteStore
-
     src = folder / "FA-KES-Dataset.csv"  # the same document ids as eval/narratives_real
     csv.field_size_limit(sys.maxsize)
     with csv_path.open(encoding="utf-8", errors="replace", newline="") as f, \
@@ -167,11 +182,34 @@ def ingested(csv_path: Path, rows: int, folder: Path) -> Path:
             if k > rows:
                 break
             writer.writerow(row)
-    db = folder / "fakes.db"
+    return ingested_from(src)
+
+
+def ingested_from(src: Path) -> Path:
+    """The store ``fakes.db`` beside the FA-KES CSV ``src``, ingested from it as the README shows."""
+    from tracewire.ingest import FieldMap, ingest
+    from tracewire.store import SQLiteStore
+
+    db = src.parent / "fakes.db"
     store = SQLiteStore(db)
     ingest([str(src)], store, fields=FieldMap().with_overrides(["text=article_content", "outlet=source"]))
     store.close()
     return db
+
+
+def baseline_tree(ref: str, folder: Path) -> Path:
+    """The code of git ``ref`` extracted under ``folder``, with this bench script copied into it."""
+    tree = folder / f"baseline-{ref}"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=False)
+    if archive.returncode != 0:
+        sys.exit(f"git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()} "
+                 "(--baseline needs a git checkout and a commit it holds)")
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    (tree / "bench").mkdir(exist_ok=True)
+    shutil.copy(__file__, tree / "bench" / Path(__file__).name)
+    return tree
 
 
 def main() -> None:
@@ -182,6 +220,9 @@ def main() -> None:
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--keep", type=Path, help="keep the stores in this folder (default: a scratch folder)")
     ap.add_argument("--full", action="store_true", help="also time a whole analyze with every stage")
+    ap.add_argument("--baseline", metavar="REF",
+                    help="also time a whole analyze of the code at git REF (ingested by that code into its own "
+                         "store), and the whole analyze of this code against it")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -209,11 +250,28 @@ def main() -> None:
             shutil.copy(base, whole)
             cpu2, wall2, _ = run_phase("with", whole, args.workers)
             rows.append(("analyze with narratives (one run)", cpu2, wall2))
+        if args.baseline:
+            tree = baseline_tree(args.baseline, folder)
+            bsrc = tree / "fakes-input" / "FA-KES-Dataset.csv"
+            bsrc.parent.mkdir()
+            shutil.copy(folder / "FA-KES-Dataset.csv", bsrc)
+            _, _, made = run_phase("ingest", bsrc, args.workers, root=tree)
+            cpu3, wall3, _ = run_phase("baseline", Path(str(made["db"])), args.workers, root=tree)
+            rows.append((f"analyze at {args.baseline} (whole)", cpu3, wall3))
+            if not args.full:
+                whole = folder / "with.db"
+                shutil.copy(base, whole)
+                cpu2, wall2, _ = run_phase("with", whole, args.workers)
+                rows.append(("analyze with narratives (one run)", cpu2, wall2))
         print(f"{'':36} {'CPU s':>8} {'wall s':>8}")
         for name, cpu, wall in rows:
             print(f"{name:36} {cpu:8.1f} {wall:8.1f}")
         print(f"ratio with / without: CPU {(cpu0 + cpu1) / cpu0:.2f}x, wall {(wall0 + wall1) / wall0:.2f}x"
               + (f"; one run: CPU {cpu2 / cpu0:.2f}x, wall {wall2 / wall0:.2f}x" if args.full else ""))
+        if args.baseline:
+            print(f"this code's whole analyze / the whole analyze at {args.baseline}: "
+                  f"CPU {cpu2 / cpu3:.2f}x, wall {wall2 / wall3:.2f}x; "
+                  f"this code's sum with / the analyze at {args.baseline}: CPU {(cpu0 + cpu1) / cpu3:.2f}x")
         print("stage: " + ", ".join(f"{k} {v}" for k, v in stage.items()))
         print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
