@@ -488,7 +488,7 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     items = sorted(groups.items(), key=lambda x: -len(x[1]))
     texts = [d.text for d in docs]
     results = list(pool.ordered_map(_learn_one, items, workers if len(items) > 1 else 1,
-                                    state=(texts, config)))
+                                    state=(texts, config), ahead=max(len(items), 1)))  # all kept anyway
     for (_, members), (spans, hs) in zip(items, results, strict=True):
         for k, sp, h in zip(members, spans, hs, strict=True):
             furniture[docs[k].id] = sp

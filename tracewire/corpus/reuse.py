@@ -714,7 +714,10 @@ def _align_all(
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
-    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets))
+    # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
+    # early takes the next chunk instead of waiting while this process waits for a slow one
+    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets),
+                             ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
         links.extend(_unflat(t) for t in part)
         if progress is not None:
@@ -724,9 +727,10 @@ def _align_all(
 
 def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64:
     """index_keys over ``workers`` forked processes, merged in order."""
-    step = -(-len(texts) // (2 * workers))
+    step = -(-len(texts) // (4 * workers))  # small enough that no worker waits long for the last
     bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
-    parts = pool.ordered_map(_index_chunk, bounds, workers, state=(texts, cfg))  # forked: texts inherited
+    parts = pool.ordered_map(_index_chunk, bounds, workers, state=(texts, cfg),  # forked: texts inherited
+                             ahead=len(bounds))
     return np.concatenate([np.empty(0, dtype=np.uint64), *parts])
 
 
