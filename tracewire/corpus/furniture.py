@@ -392,6 +392,16 @@ def is_widget(lines: Sequence[str], config: FurnitureConfig | None = None) -> bo
     return cues > 0 or (len(lines) >= 3 and bare >= 0.8 * len(lines))
 
 
+def widget_text(text: str, config: FurnitureConfig | None = None) -> bool:
+    """True for a piece of text whose lines are a widget's (``is_widget``) and none a sentence of prose.
+
+    What is left of a widget that the pool could not mask whole: its first words glued to the end
+    of a line of article text ("... take our poll - story continues below" and the poll's question).
+    """
+    lines = [x for x in (y.strip() for y in text.split("\n")) if _WORD.search(x)]
+    return is_widget(lines, config) and not any(_prose_line(x) for x in lines)
+
+
 def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> list[Spans]:
     """Widget spans of documents that have no outlet to learn furniture from, learned across them.
 

@@ -49,6 +49,7 @@ from .furniture import (
     masked_documents,
     outlet_key,
     update_furniture,
+    widget_text,
 )
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
 from .stories import build_stories
@@ -82,6 +83,8 @@ class ReuseConfig:
     apart_words: float = 25.0  # ... need this much unquoted text (a background sentence is not a copy)
     same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
     quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
+    edge_words: int = 5  # a passage this close to the same end of both documents is at their edge ...
+    edge_share: float = 0.5  # ... and, below this share of each, never makes a link (a footer both print)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
     copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
     quote_share: float = 0.6  # a passage this much inside quotation marks on both sides is quoted ...
@@ -238,7 +241,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
-                    memo: WeightMemo | None = None) -> list[TokenPassage]:
+                    memo: WeightMemo | None = None, edges: bool = False) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -254,6 +257,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     copy is reprinted within days, while a background sentence or a standard description of a
     person recurs for months. ``found``: ``align(pa, pb)`` when the caller aligned a block already;
     ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
+    ``edges``: neither document has a known outlet, so a small block at the same edge of both
+    (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -286,6 +291,11 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     # paragraph) rides along with a link but never makes one: two reports of different events
     # that share only formulas are not a copy, however long the formulas run
     own = [k for k in kept if reps[k] < config.stock_repeat]
+    if edges:
+        # ... and so does a block at the same edge of two documents of no known outlet that is a
+        # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
+        # or their first lines): where no outlet is known, no furniture was learned to mask it
+        own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
     weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
@@ -305,6 +315,13 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         if in_quotes < config.quote_words:
             return []
     return passages
+
+
+def _shared_edge(p: TokenPassage, la: int, lb: int, config: ReuseConfig) -> bool:
+    """True for a passage that ends both documents (or opens both) and is a small part of each."""
+    e = config.edge_words
+    at_edge = (la - p.a_end <= e and lb - p.b_end <= e) or (p.a_start <= e and p.b_start <= e)
+    return at_edge and max((p.a_end - p.a_start) / la, (p.b_end - p.b_start) / lb) < config.edge_share
 
 
 def link_kind(
@@ -559,6 +576,16 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
+def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
+                   ) -> Callable[[TokenPassage], bool]:
+    """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
+    def keep(p: TokenPassage) -> bool:
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        return not (widget_text(text_a[sa:ea], config.furniture) and widget_text(text_b[sb:eb], config.furniture))
+    return keep
+
+
 def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
                   ta: Tokens, tb: Tokens, config: ReuseConfig) -> Callable[[TokenPassage], bool]:
     """True for a passage that sits inside quotation marks in both documents (``spans``: theirs)."""
@@ -623,16 +650,20 @@ def _align_block(
         if not found:
             continue
         keep = None
-        same = False
+        same = unknown = False
         if outlets is not None:
             a, b = docs[i].id, docs[j].id
-            ga = outlets.group.get(a)
-            if ga is not None and ga == outlets.group.get(b) and not is_weak(ga):
+            ga, gb = outlets.group.get(a), outlets.group.get(b)
+            if ga is not None and ga == gb and not is_weak(ga):
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
+            unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
+            if unknown:
+                keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
-                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights)
+                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
+                                   unknown)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded))
