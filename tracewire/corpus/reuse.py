@@ -43,11 +43,14 @@ from .edits import (
 )
 from .furniture import (
     FurnitureConfig,
+    Spans,
+    TokenArrays,
     is_weak,
     learn_all,
     mask,
     masked_documents,
     outlet_key,
+    pooled,
     update_furniture,
     widget_text,
 )
@@ -147,6 +150,12 @@ def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int
         idx = index_texts(texts[lo : lo + BATCH], hasher, config)
         keys.append(pack(idx.anchors, idx.owners + (first + lo), ndocs))
     return np.concatenate(keys)
+
+
+def _index_ids(texts: Sequence[str], ids: Sequence[int], config: ReuseConfig, ndocs: int) -> U64:
+    """Packed (anchor, doc) keys of texts that are documents ``ids`` (in any order)."""
+    idx = index_texts(texts, TokenHasher(), config)
+    return pack(idx.anchors, np.array(ids, dtype=np.int64)[idx.owners], ndocs)
 
 
 def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
@@ -691,6 +700,48 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
+def _group_keys(cfg: ReuseConfig, ndocs: int, group: str, members: list[int], texts: list[str],
+                tokens: TokenArrays | None, spans: list[Spans]) -> tuple[U64, list[int]]:
+    """Packed anchor keys of one group's documents with their furniture masked, made from the tokens
+    furniture learning made: (keys, the members left to index from their masked text).
+
+    Masking turns characters into spaces, so a masked text's tokens are its text's tokens outside
+    the spans, unless a span cuts a token or case folding changes the text's length: such a member
+    is left out here, and so is every member of a group whose spans may still grow (``pooled``).
+    """
+    empty = np.empty(0, dtype=np.uint64)
+    if tokens is None or pooled(group, len(members), cfg.furniture):
+        return empty, list(members)
+    hashes, starts, ends, offs = tokens
+    count = len(members)
+    lengths = np.diff(offs)
+    base = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.array([len(t) + 1 for t in texts], dtype=np.int64), out=base[1:])
+    doc_of = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    g_start, g_end = starts + base[doc_of], ends + base[doc_of]
+    redo = np.array([len(t.casefold()) != len(t) for t in texts], dtype=bool)
+    cut = [(k, s, e) for k, sp in enumerate(spans) for s, e in sp if e > s]
+    drop = np.zeros(hashes.shape[0] + 1, dtype=np.int64)
+    if cut:
+        ks, ss, es = (np.array(x, dtype=np.int64) for x in zip(*cut, strict=True))
+        ss, es = ss + base[ks], es + base[ks]
+        first = np.searchsorted(g_end, ss, side="right")  # first token ending after the span's start
+        stop = np.searchsorted(g_start, es, side="left")  # first token starting at or after its end
+        hit = first < stop
+        partial = hit & ((g_start[np.minimum(first, g_start.shape[0] - 1)] < ss)
+                         | (g_end[np.maximum(stop - 1, 0)] > es))
+        redo[ks[partial]] = True
+        np.add.at(drop, first[hit], 1)
+        np.add.at(drop, stop[hit], -1)
+    keep = (np.cumsum(drop[:-1]) == 0) & ~redo[doc_of]
+    kept_offs = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc_of[keep], minlength=count), out=kept_offs[1:])
+    sh, sd = corpus_shingles(hashes[keep], kept_offs, cfg.align.n)
+    ah, ad = winnow(sh, sd, cfg.window)
+    ids = np.array(members, dtype=np.int64)
+    return pack(ah, ids[ad], ndocs), [members[k] for k in np.flatnonzero(redo).tolist()]
+
+
 def _index_chunk(bounds: tuple[int, int]) -> U64:
     """Worker: packed anchor keys of texts[lo:hi]."""
     texts, cfg = pool.state()
@@ -809,15 +860,26 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
     nproc = pool.usable_workers(workers) if len(docs) >= 2000 else 1
     outlets = None
+    t0 = time.perf_counter()
     if cfg.learn_furniture:
-        furniture, house, group = learn_all(docs, cfg.furniture, nproc)
+        # each group's anchors are made where its furniture was learned, from the same tokens
+        extras: list[tuple[U64, list[int]]] = []
+        furniture, house, group = learn_all(docs, cfg.furniture, nproc, partial(_group_keys, cfg, len(docs)),
+                                            extras)
         docs = [mask(d, furniture[d.id]) for d in docs]
         outlets = OutletText(group, house)
-    texts = [d.text for d in docs]
-    t0 = time.perf_counter()
-    # the keys are passed as a temporary: candidate_pairs frees them once it has read them
-    ii, jj, _, stats = candidate_pairs(_index_parallel(texts, cfg, nproc) if nproc > 1
-                                       else index_keys(texts, cfg, len(docs)), len(docs), max_df=cfg.max_df,
+        redo = sorted(k for _, left in extras for k in left)
+        log.info("reuse: %d documents indexed with their furniture, %d from their masked text",
+                 len(docs) - len(redo), len(redo))
+        keys = [np.concatenate([np.empty(0, dtype=np.uint64), *(x for x, _ in extras),
+                                _index_ids([docs[k].text for k in redo], redo, cfg, len(docs))])]
+        del extras
+    else:
+        texts = [d.text for d in docs]
+        keys = [_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))]
+    # the keys are handed over (popped, so no other reference holds them): candidate_pairs frees them
+    # once it has read them
+    ii, jj, _, stats = candidate_pairs(keys.pop(), len(docs), max_df=cfg.max_df,
                                        min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df,
                                        rank=_rank([d.date for d in docs], ids),
