@@ -162,3 +162,14 @@ def test_anchors_from_furniture_tokens_equal_anchors_of_masked_texts() -> None:
     assert np.array_equal(np.unique(keys), np.unique(want)) and keys.size > 0
     # a group too small to learn from leaves everything to the masked texts
     assert _group_keys(cfg, 50, "outlet:herald", members[:2], texts[:2], None, list(spans[:2]))[1] == members[:2]
+
+
+def test_tokenising_in_chunks_equals_tokenising_at_once(monkeypatch: object) -> None:
+    """Texts cut into chunks of a few characters give the tokens of one pass over all of them."""
+    from tracewire.corpus import shingles
+
+    texts = [ORIGINAL, "", EDITED, "Stra\u00dfe \u0130stanbul \u01c5 x", "a", ORIGINAL + EDITED]
+    whole = shingles._tokenize_chunk(texts)
+    monkeypatch.setattr(shingles, "CHUNK_CHARS", 40)  # type: ignore[attr-defined]
+    chunked = shingles.tokenize_many(texts)
+    assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(whole, chunked, strict=True))
