@@ -33,6 +33,8 @@ bench/reuse.py --sizes 10000`` (and ``--sizes 100000 --no-baseline-above 10000``
             datasketch LSH t=0.3    0.0648  0.1927       13.4   12.2       202   8245   (same run)
     10000   tracewire workers=2     0.9823  1.0000       20.9   12.3       395  24090   4.7-5.3
             datasketch LSH t=0.3    0.0648  0.1927       26.5   14.7       199   8245   (same run)
+    10000   tracewire workers=2     0.9823  1.0000       12.5   11.2       366  24090   2.8-3.0
+            datasketch LSH t=0.3    0.0648  0.1927       13.3   12.3       190   8245   (same run)
     100000  tracewire workers=2     0.9808  1.0000      124.8  105.0      1893 241419   4.0-5.2
 
 So 0.84-0.94 times datasketch's CPU at 10k (1.0 before), and 105.0 CPU s at 100k against 121.5
