@@ -19,6 +19,29 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
 (Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
 
+Branch reuse5 (2026-11-28 15:40-16:00 UTC; links identical to the ones before at 10k with 1 and
+2 workers, and on FA-KES, PolNeAR and PTC): each outlet's anchors made from the tokens its
+furniture learning made, in the same worker; quotation and sign-off scans skipped where no
+opening mark occurs; tokenising in chunks of 256k characters (blocks of thousands of texts had
+their per-character arrays mapped afresh: system CPU); every pool task handed out at once. The
+machine was shared (load 2.7-5.3), so only CPU seconds within one run compare, and they still
+moved from run to run; command ``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python
+bench/reuse.py --sizes 10000`` (and ``--sizes 100000 --no-baseline-above 10000``):
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs   load
+    10000   tracewire workers=2     0.9823  1.0000       11.0   11.5       405  24090   2.7
+            datasketch LSH t=0.3    0.0648  0.1927       13.4   12.2       202   8245   (same run)
+    10000   tracewire workers=2     0.9823  1.0000       20.9   12.3       395  24090   4.7-5.3
+            datasketch LSH t=0.3    0.0648  0.1927       26.5   14.7       199   8245   (same run)
+    10000   tracewire workers=2     0.9823  1.0000       12.5   11.2       366  24090   2.8-3.0
+            datasketch LSH t=0.3    0.0648  0.1927       13.3   12.3       190   8245   (same run)
+    100000  tracewire workers=2     0.9808  1.0000      124.8  105.0      1893 241419   4.0-5.2
+
+So 0.84-0.94 times datasketch's CPU at 10k (1.0 before), and 105.0 CPU s at 100k against 121.5
+before (quiet); still not the issue's "2x faster". Where the CPU goes (one worker, 10k, cProfile):
+building the link records 49 % (direction 16 %, records 10 %, word diffs 9 %, extension 8 %),
+furniture learning 13 %, alignment proper 10 %; no single step is left that halves it.
+
 News corpus with passim, measured 2026-11-28 14:00-14:16 UTC on branch passim10k (649fe71;
 tracewire code as reuse4), one run, load average 0.8 at the start, 1.8 while tracewire and
 datasketch ran, then 3.5-5.8 while passim ran (passim's own two cores and four Python workers,

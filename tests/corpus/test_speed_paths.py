@@ -141,3 +141,35 @@ def test_links_survive_the_trip_from_a_worker() -> None:
                    (Passage(0, 10, 5, 15, (Edit("sub", 2, 3, 7, 9), Edit("ins", 4, 4, 10, 12))), Passage(20, 30, 25, 35)),
                    ((40, 50),), (), ("because",), "rewrite")
     assert _unflat(_flat(lk)) == lk
+
+
+def test_anchors_from_furniture_tokens_equal_anchors_of_masked_texts() -> None:
+    """``_group_keys`` gives the keys of the masked texts, and leaves out what it cannot make so."""
+    from tracewire.corpus.furniture import mask_text
+    from tracewire.corpus.reuse import ReuseConfig, _group_keys, _index_ids
+
+    cfg = ReuseConfig()
+    texts = [ORIGINAL + "\nMenu Home News Sport", "Home News Sport\n" + EDITED, EDITED + " Share_this page",
+             "Stra\u00dfe " + ORIGINAL, ""]
+    spans = [((len(ORIGINAL) + 1, len(ORIGINAL) + 21),), ((0, 15),),
+             ((len(EDITED) + 1, len(EDITED) + 7),),  # cuts "Share_this" after "Share"
+             ((0, 6),), ()]
+    members = [40, 7, 12, 3, 25]
+    keys, left = _group_keys(cfg, 50, "outlet:herald", members, texts, tokenize_many(texts), list(spans))
+    assert sorted(left) == [3, 12]  # the cut token, and the text that case folding lengthens
+    done = [k for k, m in enumerate(members) if m not in left]
+    want = _index_ids([mask_text(texts[k], spans[k]) for k in done], [members[k] for k in done], cfg, 50)
+    assert np.array_equal(np.unique(keys), np.unique(want)) and keys.size > 0
+    # a group too small to learn from leaves everything to the masked texts
+    assert _group_keys(cfg, 50, "outlet:herald", members[:2], texts[:2], None, list(spans[:2]))[1] == members[:2]
+
+
+def test_tokenising_in_chunks_equals_tokenising_at_once(monkeypatch: object) -> None:
+    """Texts cut into chunks of a few characters give the tokens of one pass over all of them."""
+    from tracewire.corpus import shingles
+
+    texts = [ORIGINAL, "", EDITED, "Stra\u00dfe \u0130stanbul \u01c5 x", "a", ORIGINAL + EDITED]
+    whole = shingles._tokenize_chunk(texts)
+    monkeypatch.setattr(shingles, "CHUNK_CHARS", 40)  # type: ignore[attr-defined]
+    chunked = shingles.tokenize_many(texts)
+    assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(whole, chunked, strict=True))

@@ -186,3 +186,33 @@ def test_an_advert_whose_price_changes_is_one_widget() -> None:
         ((s, e),) = spans[d.id]
         assert d.text[s:e] == ad
     assert _pairs(docs) == set()
+
+
+# an author's bio that a site prints under every column of one writer (our own words)
+BIO = (
+    "Margit Voss has covered the valley for the Harbour Herald since the old ferry days; her books on the "
+    "river towns and on the printers of Fennick are sold at the library shop and at every good bookseller "
+    "in the region, and she answers readers' letters every Friday."
+)
+
+
+def test_a_bio_that_ends_two_pages_of_no_outlet_links_nothing() -> None:
+    """Two different stories of no known outlet, both ending with one writer's bio, are not a copy."""
+    a = doc("bio-a", join(OTHER[0], OTHER[1], OTHER[2], BIO))
+    b = doc("bio-b", join(WIRE[0], WIRE[3], WIRE[4], BIO))
+    assert find_reuse([a, b]) == []
+    # the same two pages sharing a story as well are linked, by the story
+    c = doc("bio-c", join(OTHER[0], OTHER[1], OTHER[2], WIRE[1], BIO))
+    d = doc("bio-d", join(WIRE[0], WIRE[1], WIRE[4], BIO))
+    links = find_reuse([c, d])
+    assert len(links) == 1
+
+
+def test_a_poll_glued_to_a_line_of_text_links_nothing() -> None:
+    """A poll whose first words follow a line of article text on the same line is still a widget."""
+    poll = "\n".join(["Should the harbour build a second ferry berth this year?", "* Yes, build it now.",
+                      "No, one is enough.", "Email *", "By voting you accept our Privacy Policy and Terms of Use."])
+    texts = [join(OTHER[0], OTHER[1]), join(WIRE[0], WIRE[2]), join(OTHER[3], OTHER[4])]
+    glued = " take our poll - story continues below " + poll.split("\n")[0] + "\n"
+    docs = [doc(f"glued-{k}", t + (glued if k < 2 else "\n") + poll + "\n" + ENDINGS[k]) for k, t in enumerate(texts)]
+    assert find_reuse(docs) == []

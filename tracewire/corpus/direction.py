@@ -128,7 +128,7 @@ def editorial_markers(text: str) -> list[str]:
     found += [f"'{p}'" for p in _LOADED_PHRASES if p in folded]
     if not _LOADED_WORDS.isdisjoint(words):
         found += [f"'{w}'" for w in words if w in _LOADED_WORDS]
-    if _SIGN_OFF.search(text):
+    if "/" in text and _SIGN_OFF.search(text):
         found.append("a blog sign-off")
     # the pairwise test runs in C; the triple test only where a word follows itself
     doubled = compress(range(len(words) - 2), map(str.__eq__, words, words[1:]))

@@ -248,7 +248,9 @@ def edited_words(edits: list[Edit]) -> int:
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the quotations of a text (inside the marks, or an embedded tweet's text), in order."""
     out = []
-    for m in _QUOTES.finditer(text):
+    # the scan tries its four openings at every character: skip it when no opening mark occurs
+    marks = '"' in text or "\u201c" in text or "\u00ab" in text or "''" in text or "``" in text
+    for m in _QUOTES.finditer(text) if marks else ():
         w = 2 if text.startswith(("''", "``"), m.start()) else 1
         out.append((m.start() + w, m.end() - w))
     if "</" in text:  # an embedded post quotes its author as marks would (PolNeAR keeps them as markup)

@@ -33,9 +33,9 @@ import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -43,7 +43,7 @@ import numpy as np
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document
-from .shingles import I64, corpus_shingles, tokenize_many
+from .shingles import I64, U64, corpus_shingles, tokenize_many
 
 if TYPE_CHECKING:
     from ..store.base import Store
@@ -168,19 +168,22 @@ def learn_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
     return learn_group_house(texts, config, weak=weak)[0]
 
 
-def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False
-                      ) -> tuple[list[Spans], list[Spans]]:
+TokenArrays = tuple[U64, I64, I64, I64]  # tokenize_many's (hashes, starts, ends, offsets)
+
+
+def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = None, *, weak: bool = False,
+                      tokens: TokenArrays | None = None) -> tuple[list[Spans], list[Spans]]:
     """Furniture spans and house text spans of each text of one outlet's documents, in one pass.
 
     House text: runs of words outside furniture that ``min_docs`` of the texts share (none in a
-    ``weak`` group). See ``house_group``.
+    ``weak`` group). See ``house_group``. ``tokens``: ``tokenize_many(texts)`` when the caller has it.
     """
     cfg = config or FurnitureConfig()
     out: list[Spans] = [() for _ in texts]
     house: list[Spans] = [() for _ in texts]
     if len(texts) < cfg.min_docs:
         return out, house
-    hashes, starts, ends, offs = tokenize_many(list(texts))
+    hashes, starts, ends, offs = tokenize_many(list(texts)) if tokens is None else tokens
     sh, sd = corpus_shingles(hashes, offs, cfg.n)
     if sh.size == 0:
         return out, house
@@ -392,6 +395,16 @@ def is_widget(lines: Sequence[str], config: FurnitureConfig | None = None) -> bo
     return cues > 0 or (len(lines) >= 3 and bare >= 0.8 * len(lines))
 
 
+def widget_text(text: str, config: FurnitureConfig | None = None) -> bool:
+    """True for a piece of text whose lines are a widget's (``is_widget``) and none a sentence of prose.
+
+    What is left of a widget that the pool could not mask whole: its first words glued to the end
+    of a line of article text ("... take our poll - story continues below" and the poll's question).
+    """
+    lines = [x for x in (y.strip() for y in text.split("\n")) if _WORD.search(x)]
+    return is_widget(lines, config) and not any(_prose_line(x) for x in lines)
+
+
 def learn_pool(texts: Sequence[str], config: FurnitureConfig | None = None) -> list[Spans]:
     """Widget spans of documents that have no outlet to learn furniture from, learned across them.
 
@@ -464,18 +477,31 @@ def merge_spans(a: Spans, b: Spans) -> Spans:
     return tuple(out)
 
 
-def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans]]:
-    """Worker: furniture and house text of one group (documents inherited through fork)."""
-    texts, cfg = pool.state()
+# what a caller does with one group's texts, tokens and furniture in the worker that learned it:
+# then(group, members, texts, tokens, furniture spans) (its result comes back with the spans)
+GroupHook = Callable[[str, list[int], list[str], TokenArrays | None, list[Spans]], Any]
+
+
+def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans], Any]:
+    """Worker: furniture and house text of one group (documents inherited through fork), and ``then``'s result."""
+    texts, cfg, then = pool.state()
     g, members = item
-    return learn_group_house([texts[k] for k in members], cfg, weak=is_weak(g))
+    group = [texts[k] for k in members]
+    tokens = tokenize_many(group) if len(group) >= (cfg or FurnitureConfig()).min_docs else None  # else none learned
+    spans, house = learn_group_house(group, cfg, weak=is_weak(g), tokens=tokens)
+    return spans, house, None if then is None else then(g, members, group, tokens, spans)
 
 
-def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, workers: int = 1) -> tuple[
+def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, workers: int = 1,
+              then: GroupHook | None = None, extras: list[Any] | None = None) -> tuple[
         dict[str, Spans], dict[str, Spans], dict[str, str]]:
     """Furniture spans, house text spans and group of every document, learned outlet by outlet.
 
     ``workers`` > 1 learns groups in that many forked processes (the results are the same).
+    ``then``: run on each group where it was learned, with the tokens learning made (None for a
+    group too small to learn from), so a caller need not tokenise the texts again; its results are
+    appended to ``extras``, group by group.
+    Spans of groups that ``pooled`` names may still grow after ``then`` saw them (``learn_pool``).
     """
     groups: dict[str, list[int]] = defaultdict(list)
     group_of: dict[str, str] = {}
@@ -488,8 +514,10 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     items = sorted(groups.items(), key=lambda x: -len(x[1]))
     texts = [d.text for d in docs]
     results = list(pool.ordered_map(_learn_one, items, workers if len(items) > 1 else 1,
-                                    state=(texts, config)))
-    for (_, members), (spans, hs) in zip(items, results, strict=True):
+                                    state=(texts, config, then), ahead=max(len(items), 1)))  # all kept anyway
+    for (_, members), (spans, hs, extra) in zip(items, results, strict=True):
+        if extras is not None:
+            extras.append(extra)
         for k, sp, h in zip(members, spans, hs, strict=True):
             furniture[docs[k].id] = sp
             if h:

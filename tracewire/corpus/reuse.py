@@ -43,12 +43,16 @@ from .edits import (
 )
 from .furniture import (
     FurnitureConfig,
+    Spans,
+    TokenArrays,
     is_weak,
     learn_all,
     mask,
     masked_documents,
     outlet_key,
+    pooled,
     update_furniture,
+    widget_text,
 )
 from .shingles import I64, U64, TokenHasher, Tokens, corpus_shingles, tokenize_many, winnow
 from .stories import build_stories
@@ -82,6 +86,8 @@ class ReuseConfig:
     apart_words: float = 25.0  # ... need this much unquoted text (a background sentence is not a copy)
     same_outlet_words: float = 60.0  # two documents of one outlet need this much (its blocks are short)
     quote_words: float = 12.0  # ... and text quoted in both, this much (a speaker's sentence)
+    edge_words: int = 5  # a passage this close to the same end of both documents is at their edge ...
+    edge_share: float = 0.5  # ... and, below this share of each, never makes a link (a footer both print)
     stats_min_df: int = 3  # anchors in this many documents or more get a rarity below 1
     copy_max_edits: float = 0.02  # a copy: one passage, edits on at most this share of its words
     quote_share: float = 0.6  # a passage this much inside quotation marks on both sides is quoted ...
@@ -144,6 +150,12 @@ def index_keys(texts: Sequence[str], config: ReuseConfig, ndocs: int, first: int
         idx = index_texts(texts[lo : lo + BATCH], hasher, config)
         keys.append(pack(idx.anchors, idx.owners + (first + lo), ndocs))
     return np.concatenate(keys)
+
+
+def _index_ids(texts: Sequence[str], ids: Sequence[int], config: ReuseConfig, ndocs: int) -> U64:
+    """Packed (anchor, doc) keys of texts that are documents ``ids`` (in any order)."""
+    idx = index_texts(texts, TokenHasher(), config)
+    return pack(idx.anchors, np.array(ids, dtype=np.int64)[idx.owners], ndocs)
 
 
 def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) -> Index:
@@ -238,7 +250,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
-                    memo: WeightMemo | None = None) -> list[TokenPassage]:
+                    memo: WeightMemo | None = None, edges: bool = False) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -254,6 +266,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     copy is reprinted within days, while a background sentence or a standard description of a
     person recurs for months. ``found``: ``align(pa, pb)`` when the caller aligned a block already;
     ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
+    ``edges``: neither document has a known outlet, so a small block at the same edge of both
+    (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -286,6 +300,11 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     # paragraph) rides along with a link but never makes one: two reports of different events
     # that share only formulas are not a copy, however long the formulas run
     own = [k for k in kept if reps[k] < config.stock_repeat]
+    if edges:
+        # ... and so does a block at the same edge of two documents of no known outlet that is a
+        # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
+        # or their first lines): where no outlet is known, no furniture was learned to mask it
+        own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
     weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
@@ -305,6 +324,13 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         if in_quotes < config.quote_words:
             return []
     return passages
+
+
+def _shared_edge(p: TokenPassage, la: int, lb: int, config: ReuseConfig) -> bool:
+    """True for a passage that ends both documents (or opens both) and is a small part of each."""
+    e = config.edge_words
+    at_edge = (la - p.a_end <= e and lb - p.b_end <= e) or (p.a_start <= e and p.b_start <= e)
+    return at_edge and max((p.a_end - p.a_start) / la, (p.b_end - p.b_start) / lb) < config.edge_share
 
 
 def link_kind(
@@ -559,6 +585,16 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
+def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
+                   ) -> Callable[[TokenPassage], bool]:
+    """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
+    def keep(p: TokenPassage) -> bool:
+        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
+        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        return not (widget_text(text_a[sa:ea], config.furniture) and widget_text(text_b[sb:eb], config.furniture))
+    return keep
+
+
 def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
                   ta: Tokens, tb: Tokens, config: ReuseConfig) -> Callable[[TokenPassage], bool]:
     """True for a passage that sits inside quotation marks in both documents (``spans``: theirs)."""
@@ -623,16 +659,20 @@ def _align_block(
         if not found:
             continue
         keep = None
-        same = False
+        same = unknown = False
         if outlets is not None:
             a, b = docs[i].id, docs[j].id
-            ga = outlets.group.get(a)
-            if ga is not None and ga == outlets.group.get(b) and not is_weak(ga):
+            ga, gb = outlets.group.get(a), outlets.group.get(b)
+            if ga is not None and ga == gb and not is_weak(ga):
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
+            unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
+            if unknown:
+                keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
-                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights)
+                                   days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
+                                   unknown)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded))
@@ -658,6 +698,48 @@ def days_apart(a: str | None, b: str | None) -> int:
 def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     """(lo, hi) ranges that cut ``total`` candidate pairs into blocks of at most ``size``."""
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
+
+
+def _group_keys(cfg: ReuseConfig, ndocs: int, group: str, members: list[int], texts: list[str],
+                tokens: TokenArrays | None, spans: list[Spans]) -> tuple[U64, list[int]]:
+    """Packed anchor keys of one group's documents with their furniture masked, made from the tokens
+    furniture learning made: (keys, the members left to index from their masked text).
+
+    Masking turns characters into spaces, so a masked text's tokens are its text's tokens outside
+    the spans, unless a span cuts a token or case folding changes the text's length: such a member
+    is left out here, and so is every member of a group whose spans may still grow (``pooled``).
+    """
+    empty = np.empty(0, dtype=np.uint64)
+    if tokens is None or pooled(group, len(members), cfg.furniture):
+        return empty, list(members)
+    hashes, starts, ends, offs = tokens
+    count = len(members)
+    lengths = np.diff(offs)
+    base = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.array([len(t) + 1 for t in texts], dtype=np.int64), out=base[1:])
+    doc_of = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    g_start, g_end = starts + base[doc_of], ends + base[doc_of]
+    redo = np.array([len(t.casefold()) != len(t) for t in texts], dtype=bool)
+    cut = [(k, s, e) for k, sp in enumerate(spans) for s, e in sp if e > s]
+    drop = np.zeros(hashes.shape[0] + 1, dtype=np.int64)
+    if cut:
+        ks, ss, es = (np.array(x, dtype=np.int64) for x in zip(*cut, strict=True))
+        ss, es = ss + base[ks], es + base[ks]
+        first = np.searchsorted(g_end, ss, side="right")  # first token ending after the span's start
+        stop = np.searchsorted(g_start, es, side="left")  # first token starting at or after its end
+        hit = first < stop
+        partial = hit & ((g_start[np.minimum(first, g_start.shape[0] - 1)] < ss)
+                         | (g_end[np.maximum(stop - 1, 0)] > es))
+        redo[ks[partial]] = True
+        np.add.at(drop, first[hit], 1)
+        np.add.at(drop, stop[hit], -1)
+    keep = (np.cumsum(drop[:-1]) == 0) & ~redo[doc_of]
+    kept_offs = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc_of[keep], minlength=count), out=kept_offs[1:])
+    sh, sd = corpus_shingles(hashes[keep], kept_offs, cfg.align.n)
+    ah, ad = winnow(sh, sd, cfg.window)
+    ids = np.array(members, dtype=np.int64)
+    return pack(ah, ids[ad], ndocs), [members[k] for k in np.flatnonzero(redo).tolist()]
 
 
 def _index_chunk(bounds: tuple[int, int]) -> U64:
@@ -714,7 +796,10 @@ def _align_all(
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
-    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets))
+    # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
+    # early takes the next chunk instead of waiting while this process waits for a slow one
+    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets),
+                             ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
         links.extend(_unflat(t) for t in part)
         if progress is not None:
@@ -724,9 +809,10 @@ def _align_all(
 
 def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64:
     """index_keys over ``workers`` forked processes, merged in order."""
-    step = -(-len(texts) // (2 * workers))
+    step = -(-len(texts) // (4 * workers))  # small enough that no worker waits long for the last
     bounds = [(lo, min(lo + step, len(texts))) for lo in range(0, len(texts), step)]
-    parts = pool.ordered_map(_index_chunk, bounds, workers, state=(texts, cfg))  # forked: texts inherited
+    parts = pool.ordered_map(_index_chunk, bounds, workers, state=(texts, cfg),  # forked: texts inherited
+                             ahead=len(bounds))
     return np.concatenate([np.empty(0, dtype=np.uint64), *parts])
 
 
@@ -774,15 +860,26 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
         raise UsageError(f"find_reuse got duplicate document ids {dup}; pass each document once")
     nproc = pool.usable_workers(workers) if len(docs) >= 2000 else 1
     outlets = None
+    t0 = time.perf_counter()
     if cfg.learn_furniture:
-        furniture, house, group = learn_all(docs, cfg.furniture, nproc)
+        # each group's anchors are made where its furniture was learned, from the same tokens
+        extras: list[tuple[U64, list[int]]] = []
+        furniture, house, group = learn_all(docs, cfg.furniture, nproc, partial(_group_keys, cfg, len(docs)),
+                                            extras)
         docs = [mask(d, furniture[d.id]) for d in docs]
         outlets = OutletText(group, house)
-    texts = [d.text for d in docs]
-    t0 = time.perf_counter()
-    # the keys are passed as a temporary: candidate_pairs frees them once it has read them
-    ii, jj, _, stats = candidate_pairs(_index_parallel(texts, cfg, nproc) if nproc > 1
-                                       else index_keys(texts, cfg, len(docs)), len(docs), max_df=cfg.max_df,
+        redo = sorted(k for _, left in extras for k in left)
+        log.info("reuse: %d documents indexed with their furniture, %d from their masked text",
+                 len(docs) - len(redo), len(redo))
+        keys = [np.concatenate([np.empty(0, dtype=np.uint64), *(x for x, _ in extras),
+                                _index_ids([docs[k].text for k in redo], redo, cfg, len(docs))])]
+        del extras
+    else:
+        texts = [d.text for d in docs]
+        keys = [_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))]
+    # the keys are handed over (popped, so no other reference holds them): candidate_pairs frees them
+    # once it has read them
+    ii, jj, _, stats = candidate_pairs(keys.pop(), len(docs), max_df=cfg.max_df,
                                        min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df,
                                        rank=_rank([d.date for d in docs], ids),

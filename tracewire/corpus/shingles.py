@@ -72,6 +72,9 @@ def _is_word(cps: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
     return is_word
 
 
+CHUNK_CHARS = 1 << 18  # characters tokenised together: their per-character arrays stay small
+
+
 def tokenize_many(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
     """Tokens of many texts at once, vectorised over code points.
 
@@ -79,7 +82,33 @@ def tokenize_many(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
     token offsets per text: text i owns tokens ``offsets[i]:offsets[i+1]``). A token is a run
     of ``\\w`` characters of the case-folded text; its hash is a polynomial over its code
     points, finalised with splitmix64, so it is the same in every process and run.
+
+    Texts go in chunks of about CHUNK_CHARS characters: the arrays made per character (a dozen
+    of them, 8 bytes an entry) then fit in memory the allocator reuses, where one array per
+    several thousand texts would be mapped afresh, page by page, for every call.
     """
+    cuts = [0]
+    size = 0
+    for k, t in enumerate(texts):
+        size += len(t) + 1
+        if size >= CHUNK_CHARS and k + 1 < len(texts):
+            cuts.append(k + 1)
+            size = 0
+    if len(cuts) == 1:
+        return _tokenize_chunk(texts)
+    cuts.append(len(texts))
+    parts = [_tokenize_chunk(texts[lo:hi]) for lo, hi in zip(cuts, cuts[1:], strict=False)]
+    offsets = [np.zeros(1, dtype=np.int64)]
+    done = 0
+    for part in parts:
+        offsets.append(part[3][1:] + done)
+        done += int(part[3][-1])
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]), np.concatenate(offsets))
+
+
+def _tokenize_chunk(texts: Sequence[str]) -> tuple[U64, I64, I64, I64]:
+    """``tokenize_many`` of texts tokenised in one go."""
     folded = [_fold(t) for t in texts]
     lengths = np.array([len(t) for t in folded], dtype=np.int64)
     text_start = np.zeros(len(folded) + 1, dtype=np.int64)
