@@ -60,3 +60,13 @@ def test_organisations_come_from_the_packs(res: Resources) -> None:
     assert {"daesh", "syrianobservatoryforhumanrights", "whitehelmets"} <= orgs.keys
     assert "observatory" in orgs.heads and "agency" in orgs.heads
     assert "hmeimim" not in orgs.keys  # a government body's alias that is an airbase stays a place
+
+
+def test_possessive_without_apostrophe_resolves_and_lower_case_is_no_name(res: Resources) -> None:
+    """"Aleppos southern district" is Aleppo's (the apostrophe lost in copying); "the Americas" is no United States."""
+    found = _places(res, "Most of the damage is in Aleppos southern Hamdaniya district. Trade with the Americas fell. "
+                         "Shells hit mosques and schools in Idlib.")
+    by_mention = {p.mention: p for p in found}
+    assert by_mention["Aleppos"].name == "Aleppo" and by_mention["Aleppos"].country_code == "SY", by_mention
+    assert "Americas" not in by_mention or by_mention["Americas"].country_code != "US", by_mention
+    assert "mosques" not in by_mention and "Idlib" in by_mention, by_mention

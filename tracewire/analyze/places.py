@@ -427,7 +427,7 @@ def find_places(
                     ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
         elif ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
             found = _resolve_ner(ent, gaz, text)
-            if found.candidates or any(c.isupper() for c in found.text):  # "mosques" is no name
+            if any(c.isupper() for c in found.text):  # "mosques" is no name, whatever namesake a lookup finds
                 ner.append(found)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
