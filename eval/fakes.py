@@ -1,10 +1,12 @@
-"""FA-KES as a new user meets it: outlets among places, and what pronoun sources become.
+"""FA-KES as a new user meets it: outlets and organisations among places, and what pronoun sources become.
 
 Usage: python eval/fakes.py [--csv ../shared/data/fakes/FA-KES-Dataset.csv] [--limit N]
 
 FA-KES (804 Syrian-war articles from 15 outlets) has no gold annotation here; the script counts
 two failure modes issue 12 names: places whose mention is a news agency or outlet listed in the
-packs' ``sources.toml`` (SANA geocoded to Sanaa, Yemen), and claims whose source is a pronoun
+packs' ``sources.toml`` (SANA geocoded to Sanaa, Yemen), places whose mention is an organisation,
+armed group or outlet of the packs (``places.organisations``: "Daesh", "Syrian Observatory for Human
+Rights"), and claims whose source is a pronoun
 ("he", "it", "they"), by the kind they get (resolved to an antecedent, ``unresolved``, or
 ``anonymous``). Prints JSON; nothing is tuned on these figures' articles beyond the listed outlets.
 """
@@ -25,6 +27,8 @@ if str(ROOT) not in sys.path:
 
 from eval.splits import shared_dir  # noqa: E402
 from tracewire.analyze.attribution import lexicon  # noqa: E402
+from tracewire.analyze.gazetteer import name_key  # noqa: E402
+from tracewire.analyze.places import organisations  # noqa: E402
 from tracewire.pipeline import Resources, analyze_documents, build  # noqa: E402
 from tracewire.records import Document  # noqa: E402
 
@@ -45,10 +49,12 @@ def run(path: Path, limit: int | None = None) -> dict[str, Any]:
     """Counts of outlet places and pronoun sources over the FA-KES articles."""
     res = Resources(("syria",))
     outlets = [(pat, name) for pat, name, kind in lexicon(res).aliases if kind == "media_outlet"]
+    orgs = organisations(res)
     docs = documents(path, limit)
     comps = build(COMPONENTS)
     places: Counter[str] = Counter()
     outlet_places: Counter[str] = Counter()
+    org_places: Counter[str] = Counter()
     pronoun_kinds: Counter[str] = Counter()
     pronoun_words: Counter[str] = Counter()
     pronoun_fate: Counter[str] = Counter()
@@ -59,6 +65,9 @@ def run(path: Path, limit: int | None = None) -> dict[str, Any]:
         for ana in analyze_documents(docs[k : k + 32], comps, res):
             for p in ana.places:
                 places[p.name] += 1
+                key = name_key(p.mention.removeprefix("the ").removeprefix("The "))
+                if key in orgs.keys or (p.lat is None and key in orgs.shared):
+                    org_places[f"{p.mention} -> {p.name} ({p.country_code})"] += 1
                 if any(pat.fullmatch(p.mention.removeprefix("the ").removeprefix("The ")) for pat, _ in outlets):
                     outlet_places[f"{p.mention} -> {p.name} ({p.country_code})"] += 1
                     text = ana.doc.text
@@ -79,6 +88,8 @@ def run(path: Path, limit: int | None = None) -> dict[str, Any]:
         "articles": len(docs),
         "outlet_places": sum(outlet_places.values()),
         "outlet_places_by_mention": outlet_places.most_common(10),
+        "organisation_places": sum(org_places.values()),
+        "organisation_places_by_mention": org_places.most_common(10),
         "top_places": places.most_common(10),
         "anonymous_claims": anonymous,
         "pronoun_sources_by_kind": dict(pronoun_kinds.most_common()),

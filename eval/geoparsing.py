@@ -49,7 +49,7 @@ if str(ROOT) not in sys.path:
 from eval.splits import geo_half, refuse_under_gates, shared_dir  # noqa: E402
 from tracewire.analyze.gazetteer import haversine_km  # noqa: E402
 from tracewire.analyze.parse import nlp as spacy_nlp  # noqa: E402
-from tracewire.analyze.places import find_places, gazetteer, outlets, resolve_names  # noqa: E402
+from tracewire.analyze.places import find_places, gazetteer, organisations, outlets, resolve_names  # noqa: E402
 from tracewire.pipeline import Resources  # noqa: E402
 
 GWN_TYPES = frozenset(
@@ -121,14 +121,14 @@ def load_trnews(path: Path, half: str) -> list[tuple[str, str, list[Gold]]]:
 
 def score(articles: list[tuple[str, str, list[Gold]]], res: Resources) -> dict[str, Any]:
     """Run places over ``articles`` and compute geotagging and geocoding figures."""
-    nlp, gaz, media = spacy_nlp(res), gazetteer(res), outlets(res)
+    nlp, gaz, media, orgs = spacy_nlp(res), gazetteer(res), outlets(res), organisations(res)
     home: tuple[str, ...] = ()  # no domain prior: these corpora are not about Syria
     tp_strict = tp_overlap = n_pred = n_gold = 0
     errors: list[float] = []
     hits = n_geo = 0
     t0 = time.perf_counter()
     for (doc_id, _text, gold), parsed in zip(articles, nlp.pipe([a[1] for a in articles], batch_size=16), strict=True):
-        preds = find_places(doc_id, parsed, gaz, home, media)
+        preds = find_places(doc_id, parsed, gaz, home, media, known_orgs=orgs)
         n_pred += len(preds)
         n_gold += len(gold)
         used_s: set[int] = set()

@@ -109,3 +109,21 @@ def test_learned_tagger_finds_verb_noun_and_multiword_cues(res: Resources) -> No
     got = {(f.cue, text[f.source_start : f.source_end]) for fs in founds for f in fs if f.source_start is not None}
     assert ("told", "The opposition commander") in got
     assert any(cue == "said" and "Abu Omar" in src for cue, src in got), got
+
+
+def test_plural_pronoun_is_anonymous_only_with_an_anonymous_antecedent(analyze: Callable[[str], Analysis]) -> None:
+    """"They" after unnamed sources is those sources; "we" and a "they" with nobody before are unresolved."""
+    ana = analyze(
+        "They warned that the road to the border crossing would stay closed until the spring.\n\n"
+        "Local sources said two trucks of flour reached the eastern district on Sunday morning. "
+        "They added that a third convoy was stopped at a checkpoint outside the town.\n\n"
+        "We were told that the bakery had no fuel left for the ovens, a resident wrote."
+    )
+    first = _att(ana, "They warned")
+    assert (first.kind, first.source) == ("unresolved", "They")
+    later = _att(ana, "They added")
+    assert later.kind == "anonymous" and later.canonical is not None and "sources" in later.canonical.lower(), later
+    pronouns = [c.attribution for c in ana.claims
+                if c.attribution and c.attribution.source and c.attribution.source.lower() in ("they", "we", "he", "she")]
+    assert all(a.kind == "unresolved" or (a.canonical or "").lower() not in ("they", "we", "he", "she")
+               for a in pronouns), pronouns

