@@ -9,6 +9,7 @@ loads no model; this module imports no component.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import Callable, Sequence
@@ -81,7 +82,17 @@ class Resources:
     def get(self, key: str, loader: Callable[[], Any]) -> Any:
         """Return resource ``key``, loading it with ``loader`` on first use in this process."""
         if key not in self._cache:
-            self._cache[key] = loader()
+            # what is loaded lives as long as the process: building its million objects (spaCy, the
+            # gazetteer) would set off full garbage collections that scan them in vain, and so would
+            # every later one, so collection waits for the load and the result is frozen out of it
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                self._cache[key] = loader()
+            finally:
+                if enabled:
+                    gc.enable()
+            gc.freeze()
         return self._cache[key]
 
 

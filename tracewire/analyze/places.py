@@ -97,6 +97,11 @@ class Outlet:
 
     pattern: re.Pattern[str]
     ambiguous: bool
+    literal: str = ""  # an ASCII text every match contains (lower-cased when the pattern ignores case): a cheap pre-check
+
+
+# characters a case-insensitive pattern matches to an ASCII letter whose lower case is not that letter
+_ODD_FOLDS = re.compile("[\u0130\u0131\u017f]")
 
 
 # Actor kinds (actors.toml) whose names are organisations, never places.
@@ -141,11 +146,13 @@ def outlets(res: Resources) -> tuple[Outlet, ...]:
                   for a in [src["name"], *src.get("aliases", [])]}
         # "SANAs correspondent" (a possessive whose apostrophe was lost), "Aleppo SANA-Terrorists …"
         found = [Outlet(re.compile(r"(?<![\w-])" + re.escape(a) + r"(?:['’]?s)?(?!\w)", 0 if a.isupper() else re.I),
-                        ambiguous=not a.isupper() and bool(gaz.lookup(a)))
+                        ambiguous=not a.isupper() and bool(gaz.lookup(a)),
+                        literal=(a if a.isupper() else a.lower()) if a.isascii() else "")
                  for a in sorted(names, key=lambda a: (-len(a), a))]
         # an agency's acronym written as a word ("the state-run Sana agency", "Tass reported"): it is
         # also a town (Sana'a) or a given name, so the outlet only beside a media word; case-sensitive
-        found += [Outlet(re.compile(r"(?<![\w-])" + re.escape(a.capitalize()) + r"(?:['’]?s)?(?![\w'’])"), ambiguous=True)
+        found += [Outlet(re.compile(r"(?<![\w-])" + re.escape(a.capitalize()) + r"(?:['’]?s)?(?![\w'’])"), ambiguous=True,
+                         literal=a.capitalize() if a.isascii() else "")
                   for a in sorted(names) if a.isupper() and a.isalpha() and len(a) >= 4 and a.capitalize() not in names]
         return tuple(found)
 
@@ -193,7 +200,10 @@ def _is_organisation(m: _Mention, orgs: OrgNames) -> bool:
 def _outlet_spans(text: str, known: Sequence[Outlet]) -> list[tuple[int, int]]:
     """Spans of ``text`` that name an outlet (an ambiguous name only with a media word beside it)."""
     out: list[tuple[int, int]] = []
+    low = None if _ODD_FOLDS.search(text) else text.lower()  # str.lower maps one character to one here
     for o in known:
+        if o.literal and low is not None and o.literal not in (text if o.pattern.flags & re.I == 0 else low):
+            continue  # no match possible: the pattern's text is absent
         for m in o.pattern.finditer(text):
             if o.ambiguous:
                 before = re.findall(r"\w+", text[max(0, m.start() - 40) : m.start()].lower())[-4:]
