@@ -68,6 +68,12 @@ bench/narratives.py --keep /tmp/narspeed/base`` at afada51: without 133.7, stage
 at a002db4 (pair scoring at once, pack move) with this file's encoder split, committed next:
 without 132.1, stage 77.9 CPU s (encoder 71.3), 1.59x; claims 7496, embedded 6850, narratives 808, contradictions 723 in both.
 
+Quiet (load average 0.03 at the start, 1.1 at the end), ``PYTHONPATH=. .venv/bin/python bench/narratives.py
+--baseline 0493242 --keep DIR`` at d8c1365: without 124.8, stage 72.2 (encoder 66.5), sum 197.0 CPU s,
+1.58x; whole analyze at 0493242 106.7, whole analyze of this code in one run 185.4 CPU s, 1.74x of
+it; claims 7494, embedded 6848, narratives 811, contradictions 725. The ``without`` phase came out
+11 CPU s above the one-run analyze minus the stage, so phases of one run differ by about 6%.
+
 Where the stage goes (profiled on that store with its vectors stored, so nothing is encoded):
 everything but the encoder takes about 5 CPU s (clustering 2.2, contradictions 1.2-1.6, claim items
 0.3-0.5, reading vectors, corroboration and writing the rest); the encoder is the other 91%. The
