@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tracewire.corpus.contradictions import event_date, find_contradictions, lexicon
 from tracewire.corpus.corroboration import origins
+from tracewire.errors import UsageError
 
 # gazetteer points of the places used below (name, feature, lat, lon)
 PLACES = {"Saraqib": ("town", 35.864, 36.806), "Jisr al-Shughur": ("town", 35.812, 36.317),
@@ -113,3 +116,9 @@ def test_event_dates_resolve_against_the_article() -> None:
     assert day("Five were killed on Monday and six on Tuesday.") is None  # two dates: none is the event's
     assert day("Five were killed on Monday.", None) is None  # undated article: a weekday cannot be resolved
     assert day("Officials may 12 times have lied.") is None
+
+
+def test_a_pack_with_a_bad_month_list_names_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "contradictions.toml").write_text('months = [["janvier"], ["fevrier"]]\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="TW002.*twelve months"):
+        lexicon([str(tmp_path)])

@@ -1,4 +1,5 @@
-"""Contradictions: one event told with different figures.
+"""Contradictions: one event told with different figures (kind ``quantity``), dates (``date``) or
+places (``place``).
 
 Two routes find them. A rewrite or copy whose word edits replace one figure with another (the
 reuse stage's ``passages[].edits``) is the most telling case: the same text, a different number.
@@ -13,6 +14,18 @@ apart, claims that name different days of the week for the event, and a claim th
 other's figure too. The words behind those rules (victim groups, running-total phrases, the words
 of a part, the weekdays) are the packs' ``contradictions.toml`` (``tracewire/packs/core`` has the
 English ones), so a domain pack can add its own.
+
+Dates and places are told apart only when everything else names one event: two claims that give it
+the same figure (as above, but equal) contradict on the date when both name one explicit date for
+it (a weekday or "yesterday" resolved against the article's date, "12 March" in the article's year;
+not the date a statement was made, "said on Tuesday", nor the article's own date in its header),
+the dates differ, and both name the same precise place; they contradict on the place when both
+name the same date and precise places at least ``min_km`` apart. A precise place is a town, a
+village, a base (``point_features``), never a region, a dateline, a place "near" which it happened,
+or a town named like its region ("Idlib" may be the province), so a town and its governorate never
+contradict. The same weekday named in both is the same words, not a contradiction. A copy or
+rewrite whose word edit replaced the date or the precise place is flagged as such, as for figures.
+The kind ``fact`` (one source denies what another asserts) is not detected.
 """
 
 from __future__ import annotations
