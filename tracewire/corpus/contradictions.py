@@ -211,7 +211,7 @@ class Figure:
     actors: frozenset[str]
     places: frozenset[str]
     local: frozenset[str] = frozenset()  # the places below the country level (towns, cities, regions)
-    points: tuple[Point, ...] = ()  # the precise places the claim gives its event (``claim_points``)
+    inside: tuple[Row, ...] = ()  # the place rows inside the claim (``claim_points`` reads them when needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,10 +417,8 @@ def _say_points(points: Sequence[Point]) -> str:
     return ", ".join(f"{p.name} ({p.feature})" for p in points)
 
 
-def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str],
-            lex: ContradictionLexicon | None = None) -> list[Figure]:
+def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str]) -> list[Figure]:
     """Quantities of the given categories that lie inside a claim, with the claim's actors and places."""
-    lex = lex or lexicon()
     claims: dict[str, list[Row]] = defaultdict(list)
     for row in layers["claims"]:
         claims[row["doc"]].append(row)
@@ -443,7 +441,7 @@ def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str],
         inside = [p for p in places.get(d, ()) if c["start"] <= p["start"] and p["end"] <= c["end"]]
         out.append(Figure(d, q, c, acts, frozenset(p["name"] for p in inside),
                           frozenset(p["name"] for p in inside if p.get("feature") not in BROAD_PLACES),
-                          claim_points(c, inside, lex)))
+                          tuple(inside)))
     return out
 
 
@@ -451,7 +449,7 @@ def _rewrites(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: M
               lex: ContradictionLexicon, cfg: ContradictionConfig) -> list[Row]:
     """Figures, event dates and precise places that a copy or rewrite replaced by others (from the reuse edits)."""
     figs: dict[str, list[Figure]] = defaultdict(list)
-    for f in figures(layers, tuple({q["category"] for q in layers["quantities"]}), lex):
+    for f in figures(layers, tuple({q["category"] for q in layers["quantities"]})):
         figs[f.doc].append(f)
     out: list[Row] = []
     edited = {d for lk in links if lk["kind"] in ("copy", "rewrite") for d in (lk["source"], lk["target"])}
@@ -508,7 +506,10 @@ def _changed_facts(lk: Row, e: Row, claims: Mapping[str, Sequence[Row]], places:
     direction = "" if lk["direction_known"] else " (direction unknown)"
     sa, sb = _side_of(src, ca, docs), _side_of(tgt, cb, docs)
     da, db = _day(docs.get(src, {}).get("date")), _day(docs.get(tgt, {}).get("date"))
-    ea, eb = event_date(ca, da, lex), event_date(cb, db, lex)
+    cut_a = str(ca["text"])[max(0, e["source_start"] - ca["start"] - 12):e["source_end"] - ca["start"] + 12]
+    cut_b = str(cb["text"])[max(0, e["target_start"] - cb["start"] - 12):e["target_end"] - cb["start"] + 12]
+    dated = lex.date.search(cut_a) is not None and lex.date.search(cut_b) is not None  # most edits touch no date
+    ea, eb = (event_date(ca, da, lex), event_date(cb, db, lex)) if dated else (None, None)
     out: list[Row] = []
     about = {"actors": [], "place": None, "date_window": _window(docs, src, tgt), "category": None}
     reuse = {"source": src, "target": tgt, "kind": lk["kind"]}
@@ -520,8 +521,10 @@ def _changed_facts(lk: Row, e: Row, claims: Mapping[str, Sequence[Row]], places:
                     "reuse": reuse, "evidence": [
                         f"a {lk['kind']} changed a date: {_say_date(ea)} in {src} became {_say_date(eb)} in "
                         f"{tgt}{direction}; the same text with another date is the most telling case", edit]})
-    pa = [p for p in claim_points(ca, places.get(src, ()), lex) if _overlaps(p, places.get(src, ()), e, "source")]
-    pb = [p for p in claim_points(cb, places.get(tgt, ()), lex) if _overlaps(p, places.get(tgt, ()), e, "target")]
+    in_a = [r for r in places.get(src, ()) if r["start"] < e["source_end"] and e["source_start"] < r["end"]]
+    in_b = [r for r in places.get(tgt, ()) if r["start"] < e["target_end"] and e["target_start"] < r["end"]]
+    pa = [p for p in claim_points(ca, in_a, lex) if _overlaps(p, in_a, e, "source")] if in_a and in_b else []
+    pb = [p for p in claim_points(cb, in_b, lex) if _overlaps(p, in_b, e, "target")] if pa else []
     km = _far_apart(pa, pb)
     if km is not None and km >= cfg.min_km:
         out.append({"id": _fid("place", sa, sb, e["source_start"], e["target_start"]), "a": sa, "b": sb,
@@ -660,7 +663,7 @@ def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: Contradic
 def _same_figure(a: Figure, b: Figure, sim: float, tag_a: str | None, tag_b: str | None, cat: str,
                  orig: Mapping[str, Origin], docs: Mapping[str, Row], pairs: Mapping[tuple[str, str], Row],
                  cfg: ContradictionConfig, lex: ContradictionLexicon, merge_copies: bool,
-                 dates: dict[tuple[str, int], EventDate | None]
+                 dates: dict[tuple[str, int], EventDate | None], spots: dict[tuple[str, int], tuple[Point, ...]]
                  ) -> tuple[tuple[str, ...], Row, str, str, str, str] | None:
     """A ``date`` or ``place`` contradiction between two claims that give one event the same figure
     (the same victims, within the date window, close in meaning and sharing a place or actors): both
@@ -679,9 +682,14 @@ def _same_figure(a: Figure, b: Figure, sim: float, tag_a: str | None, tag_b: str
         return None  # a claim that names no date cannot be shown to tell the same event, nor another day
     # the same weekday named twice is the same words: a difference would come from the articles' dates
     other_day = ea.day != eb.day and (ea.weekday is None or ea.weekday != eb.weekday)
-    km = _far_apart(a.points, b.points)
+    for f in (a, b):
+        k = (f.doc, int(f.claim["start"]))
+        if k not in spots:
+            spots[k] = claim_points(f.claim, f.inside, lex)
+    pa, pb = spots[(a.doc, int(a.claim["start"]))], spots[(b.doc, int(b.claim["start"]))]
+    km = _far_apart(pa, pb)
     other_place = km is not None and km >= cfg.min_km
-    same_place = bool({p.name for p in a.points} & {p.name for p in b.points})
+    same_place = bool({p.name for p in pa} & {p.name for p in pb})
     # all but one of figure, date and precise place agree: the one that differs contradicts
     if not ((other_day and same_place) or (other_place and ea.day == eb.day)):
         return None
@@ -696,7 +704,7 @@ def _same_figure(a: Figure, b: Figure, sim: float, tag_a: str | None, tag_b: str
                  f"{abs((ea.day - eb.day).days)} day(s) apart for one event")
     else:
         kind, at_a, at_b = "place", int(a.q["start"]), int(b.q["start"])
-        first = (f"place: A ({a.doc}) names {_say_points(a.points)}; B ({b.doc}) names {_say_points(b.points)}: "
+        first = (f"place: A ({a.doc}) names {_say_points(pa)}; B ({b.doc}) names {_say_points(pb)}: "
                  f"{km:.0f} km apart at the nearest (at least {cfg.min_km:g}), and neither is a region the other "
                  "lies in")
     evidence = [first, f"one event by its figure: {cat} '{_figure_text(a.q)}' ({a.doc}) and '{_figure_text(b.q)}' "
@@ -750,7 +758,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             by_cat[f.q["category"]].append(f)
     found: dict[tuple[str, ...], Row] = {}
     copies_of: dict[str, set[str]] = defaultdict(set)
-    dates: dict[tuple[str, int], EventDate | None] = {}
+    dates: dict[tuple[str, int], EventDate | None] = {}  # per claim, worked out when a pair needs it
+    spots: dict[tuple[str, int], tuple[Point, ...]] = {}
 
     def _replaces(old: Row, a: str, b: str, ra: str, rb: str) -> bool:
         """Whether the pair (a, b) of roots (ra, rb) speaks for a record found before (the originals
@@ -786,7 +795,7 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
         si, sj = np.nonzero(np.triu(close & one_figure, k=1))
         for i, j in zip(si.tolist(), sj.tolist(), strict=True):
             rec_key = _same_figure(figs[i], figs[j], float(sims[i, j]), tags[i], tags[j], cat, orig, docs, pairs,
-                                   cfg, lex, merge_copies, dates)
+                                   cfg, lex, merge_copies, dates, spots)
             if rec_key is not None:
                 keep(*rec_key)
         carried: dict[tuple[str, int], set[float]] = defaultdict(set)
