@@ -122,3 +122,45 @@ def test_a_pack_with_a_bad_month_list_names_the_fix(tmp_path: Path) -> None:
     (tmp_path / "contradictions.toml").write_text('months = [["janvier"], ["fevrier"]]\n', encoding="utf-8")
     with pytest.raises(UsageError, match="TW002.*twelve months"):
         lexicon([str(tmp_path)])
+
+
+def _said(name: str, text: str, source: str, date: str) -> dict[str, list[dict[str, Any]]]:
+    """One report: a claim attributed to ``source`` (at its start) naming the army."""
+    army = text.index("army")
+    return {"documents": [{"id": name, "date": date, "outlet": name.upper()}],
+            "claims": [{"doc": name, "start": 0, "end": len(text), "text": text, "source": source,
+                        "source_kind": "anonymous", "source_canonical": source, "channel": None,
+                        "source_start": 0, "source_end": len(source)}],
+            "quantities": [], "places": [],
+            "actors": [{"doc": name, "start": army, "end": army + 4, "actor": "Syrian Army"}]}
+
+
+def _facts(a: tuple[str, str, str], b: tuple[str, str, str]) -> list[dict[str, Any]]:
+    """Contradictions between report x (text, source, date) and report y."""
+    x, y = _said("x", *a), _said("y", *b)
+    layers = {k: x[k] + y[k] for k in x}
+    docs = {d["id"]: d for d in layers["documents"]}
+    return find_contradictions(layers, [], docs, {}, np.zeros((0, 2), dtype=np.float32), {}, lex=LEX)
+
+
+def test_a_denial_of_what_another_source_accuses_is_a_fact_contradiction() -> None:
+    deny = ("The army denied using chemical weapons in the attack on Saraqib.", "The army", "2024-03-12")
+    accuse = ("Activists accused the army of using chemical weapons in the attack on Saraqib.", "Activists",
+              "2024-03-11")
+    (c,) = _facts(deny, accuse)
+    assert c["kind"] == "fact" and (c["a"]["doc"], c["b"]["doc"]) == ("y", "x")
+    assert c["evidence"][0] == ("fact: x (The army) denies ('denied using') what y (Activists) accuses Syrian Army "
+                                "of ('accused')")
+    assert c["about"]["actors"] == ["Syrian Army"]
+    # the accused accusing others, an accusation told as a pretext, an earlier year, another matter
+    assert _facts(deny, ("The army accused the rebels of using chemical weapons in Saraqib.", "The army",
+                         "2024-03-11")) == []
+    assert _facts(deny, ("It is a pretext for accusing the army of using chemical weapons in Saraqib.", "Editors",
+                         "2024-03-11")) == []
+    assert _facts(deny, ("Activists accused the army of using chemical weapons in Saraqib in 2014.", "Activists",
+                         "2024-03-11")) == []
+    assert _facts(deny, ("Activists accused the army of looting shops.", "Activists", "2024-03-11")) == []
+    # "deny the rebels the ability" denies no claim; weeks apart it answers another accusation
+    assert _facts(("Strikes deny the rebels the army's chemical weapons in Saraqib.", "Officers", "2024-03-12"),
+                  accuse) == []
+    assert _facts(deny, (accuse[0], accuse[1], "2024-02-01")) == []

@@ -1,5 +1,5 @@
 """Contradictions: one event told with different figures (kind ``quantity``), dates (``date``) or
-places (``place``).
+places (``place``), and one source denying what another accuses an actor of (``fact``).
 
 Two routes find them. A rewrite or copy whose word edits replace one figure with another (the
 reuse stage's ``passages[].edits``) is the most telling case: the same text, a different number.
@@ -25,7 +25,13 @@ village, a base (``point_features``), never a region, a dateline, a place "near"
 or a town named like its region ("Idlib" may be the province), so a town and its governorate never
 contradict. The same weekday named in both is the same words, not a contradiction. A copy or
 rewrite whose word edit replaced the date or the precise place is flagged as such, as for figures.
-The kind ``fact`` (one source denies what another asserts) is not detected.
+
+A ``fact`` contradiction is a claim that denies ("denied using chemical weapons", the packs'
+``denial`` patterns) against a claim of another source and text that accuses an actor both name
+("accused the army of using chemical agents"), in documents dated within ``fact_days``, sharing
+``fact_words`` content words besides the actor and the frame. The accuser's source span never names
+the accused, and accusations told as a pretext or of an earlier event (``not_accusation``, a year
+other than the article's) are left out.
 """
 
 from __future__ import annotations
@@ -71,6 +77,10 @@ class ContradictionLexicon:
     region_words: frozenset[str] = frozenset()
     seats: frozenset[str] = frozenset()  # name keys that also name a region ("idlib"), set by ``lexicon``
     date: re.Pattern[str] = re.compile(r"(?!x)x")  # one date expression (weekday, day and month, relative)
+    denial: re.Pattern[str] = re.compile(r"(?!x)x")  # "denied that", "rejected the allegations"
+    accusation: re.Pattern[str] = re.compile(r"(?!x)x")  # "accused", "blamed"
+    not_accusation: re.Pattern[str] = re.compile(r"(?!x)x")  # "a pretext for accusing", "previously accused"
+    fact_frame: frozenset[str] = frozenset()  # frame words left out when a denial and an accusation are compared
 
     @classmethod
     def from_packs(cls, files: Sequence[Mapping[str, Any]]) -> ContradictionLexicon:
@@ -83,7 +93,8 @@ class ContradictionLexicon:
         months: list[list[str]] = []
         relative: dict[str, int] = {}
         lists: dict[str, set[str]] = {k: set() for k in ("statement", "not_event", "vague", "point_features",
-                                                          "region_words")}
+                                                          "region_words", "fact_frame")}
+        patterns: dict[str, list[str]] = {"denial": [], "accusation": [], "not_accusation": []}
         for data in files:
             for g, words in data.get("victims", {}).items():
                 if g != "trades" and g not in groups:
@@ -97,6 +108,8 @@ class ContradictionLexicon:
             relative = {k.lower(): int(v) for k, v in data.get("relative_days", relative).items()}
             for k, got in lists.items():
                 got.update(w.lower() for w in data.get(k, []))
+            for k, pats in patterns.items():
+                pats += [x for x in data.get(k, []) if x not in pats]
         if months and (len(months) != 12 or not all(months)):
             raise UsageError(f"contradictions.toml: months={months!r} must give the twelve months' forms, "
                              "January first", Code.TW002)
@@ -108,6 +121,13 @@ class ContradictionLexicon:
         except re.error as e:
             raise UsageError(f"contradictions.toml: a running_total pattern is not a regular expression ({e}); "
                              "fix it or remove it", Code.TW002) from e
+        compiled: dict[str, re.Pattern[str]] = {}
+        for k, pats in patterns.items():
+            try:
+                compiled[k] = re.compile("|".join(pats) or r"(?!x)x", re.IGNORECASE)
+            except re.error as e:
+                raise UsageError(f"contradictions.toml: a {k} pattern is not a regular expression ({e}); "
+                                 "fix it or remove it", Code.TW002) from e
         return cls(tuple((g, frozenset(groups[g])) for g in VICTIM_GROUPS), frozenset(trades), running_total,
                    re.compile(r"\b(" + ("|".join(map(re.escape, parts)) or r"(?!x)x") + r")\b", re.IGNORECASE),
                    tuple(weekdays),
@@ -116,7 +136,9 @@ class ContradictionLexicon:
                    statement=frozenset(lists["statement"]), not_event=frozenset(lists["not_event"]),
                    vague=frozenset(lists["vague"]), point_features=frozenset(lists["point_features"]),
                    region_words=frozenset(lists["region_words"]),
-                   date=_date_pattern(weekdays, months, list(relative)))
+                   date=_date_pattern(weekdays, months, list(relative)), denial=compiled["denial"],
+                   accusation=compiled["accusation"], not_accusation=compiled["not_accusation"],
+                   fact_frame=frozenset(lists["fact_frame"]))
 
 
 def _alt(forms: Sequence[str]) -> str:
@@ -186,6 +208,8 @@ class ContradictionConfig:
     max_ratio: float = 10.0  # figures further apart than this factor count different things (a day against a campaign)
     categories: tuple[str, ...] = EVENT_CATEGORIES
     min_km: float = 30.0  # precise places this far apart cannot both be where one attack was
+    fact_days: int = 7  # a denial answers an accusation made this many days before or after it
+    fact_words: int = 2  # a denial and an accusation share this many content words on what happened
 
     def __post_init__(self) -> None:
         """Validate early, naming the bad value and the fix."""
@@ -193,6 +217,9 @@ class ContradictionConfig:
             raise UsageError(f"ContradictionConfig.min_cosine={self.min_cosine} must be a cosine in [-1, 1]")
         if self.days < 0:
             raise UsageError(f"ContradictionConfig.days={self.days} must be 0 or more")
+        if self.fact_days < 0 or self.fact_words < 1:
+            raise UsageError(f"ContradictionConfig.fact_days={self.fact_days} must be 0 or more and fact_words="
+                             f"{self.fact_words} 1 or more (7 and 2 by default)")
         if self.min_km <= 0:
             raise UsageError(f"ContradictionConfig.min_km={self.min_km} must be above 0 (30 keeps a town and its "
                              "suburbs together)")
@@ -728,6 +755,101 @@ def _same_figure(a: Figure, b: Figure, sim: float, tag_a: str | None, tag_b: str
     return key, rec, a.doc, b.doc, ra, rb
 
 
+def _other_year(text: str, article: date | None) -> bool:
+    """Whether a claim names a year other than its article's ("attacks in 2014 and 2015"): it tells
+    an earlier event."""
+    return any(article is None or int(y) != article.year for y in re.findall(r"\b(?:19|20)\d\d\b", text))
+
+
+def _facts(layers: Mapping[str, Sequence[Row]], docs: Mapping[str, Row], orig: Mapping[str, Origin],
+           pairs: Mapping[tuple[str, str], Row], cfg: ContradictionConfig, lex: ContradictionLexicon,
+           merge_copies: bool) -> list[tuple[tuple[str, ...], Row, str, str, str, str]]:
+    """``fact`` contradictions: one claim denies ("denied using chemical weapons") what a claim of
+    another source and text accuses an actor both name of ("accused the army of using chemical
+    agents"), in documents dated within ``fact_days``, the two sharing at least ``fact_words`` content
+    words besides the actor's name and the frame words. The accuser is never the accused (its source
+    span names none of the shared actors), and a claim holding both a denial and an accusation is
+    neither. Returns records with their merge keys, documents and roots."""
+    from .narratives import content_words
+
+    actors: dict[str, list[Row]] = defaultdict(list)
+    for r in layers["actors"]:
+        actors[r["doc"]].append(r)
+    deny: list[tuple[Row, re.Match[str]]] = []
+    accuse: list[tuple[Row, re.Match[str]]] = []
+    for c in layers["claims"]:
+        text = str(c["text"])
+        d, a = lex.denial.search(text), lex.accusation.search(text)
+        if d is not None and a is None:
+            deny.append((c, d))
+        elif a is not None and d is None and lex.not_accusation.search(text) is None \
+                and not _other_year(text, _day(docs.get(c["doc"], {}).get("date"))):
+            accuse.append((c, a))
+    if not deny or not accuse:
+        return []
+
+    def inside(c: Row, lo: int, hi: int) -> set[str]:
+        """Actors of the claim's document mentioned inside [lo, hi)."""
+        return {r["actor"] for r in actors.get(c["doc"], ()) if lo <= r["start"] and r["end"] <= hi}
+
+    def said(c: Row) -> str:
+        """The claim's source, folded, for telling two sources apart."""
+        return str(c.get("source_canonical") or c.get("source") or "").lower().removeprefix("the ")
+
+    frame = {w for f in lex.fact_frame for w in content_words(f)}
+    bags: dict[tuple[str, int], set[str]] = {}
+
+    def words(c: Row) -> set[str]:
+        """The claim's content words, worked out once."""
+        k = (str(c["doc"]), int(c["start"]))
+        if k not in bags:
+            bags[k] = set(content_words(str(c["text"])))
+        return bags[k]
+
+    out: list[tuple[tuple[str, ...], Row, str, str, str, str]] = []
+    for da_row, dm in deny:
+        xa = inside(da_row, da_row["start"], da_row["end"])
+        day_a = _day(docs.get(da_row["doc"], {}).get("date"))
+        if not xa or day_a is None:
+            continue
+        for ab_row, am in accuse:
+            if ab_row["doc"] == da_row["doc"]:
+                continue
+            shared = xa & inside(ab_row, ab_row["start"], ab_row["end"])
+            day_b = _day(docs.get(ab_row["doc"], {}).get("date"))
+            if not shared or day_b is None or abs((day_a - day_b).days) > cfg.fact_days:
+                continue
+            if said(da_row) and said(da_row) == said(ab_row):
+                continue
+            if ab_row.get("source_start") is not None and \
+                    inside(ab_row, int(ab_row["source_start"]), int(ab_row["source_end"])) & shared:
+                continue  # the accused speaking: no accusation of itself
+            names = {w for n in shared for w in content_words(n)}
+            overlap = (words(da_row) & words(ab_row)) - names - frame
+            if len(overlap) < cfg.fact_words:
+                continue
+            ra = claim_root(da_row["doc"], da_row["start"], da_row["end"], orig)
+            rb = claim_root(ab_row["doc"], ab_row["start"], ab_row["end"], orig)
+            if ra == rb:
+                continue
+            sa, sb = _side_of(da_row["doc"], da_row, docs), _side_of(ab_row["doc"], ab_row, docs)
+            first_a = (str(day_a), da_row["doc"]) <= (str(day_b), ab_row["doc"])
+            x, y = (sa, sb) if first_a else (sb, sa)
+            evidence = [f"fact: {sa['doc']} ({sa['source']}) denies ('{dm.group(0)}') what {sb['doc']} "
+                        f"({sb['source']}) accuses {', '.join(sorted(shared))} of ('{am.group(0)}')",
+                        f"the same words on what happened: {', '.join(sorted(overlap))}",
+                        f"dated {abs((day_a - day_b).days)} day(s) apart (window {cfg.fact_days})"]
+            key: tuple[str, ...] = (min(ra, rb), max(ra, rb), "fact")
+            if not merge_copies:
+                key = (*key, x["doc"], str(x["start"]), y["doc"], str(y["start"]))
+            rec: Row = {"id": _fid("fact", x, y, int(x["start"]), int(y["start"])), "a": x, "b": y,
+                        "about": {"actors": sorted(shared), "place": None,
+                                  "date_window": _window(docs, x["doc"], y["doc"]), "category": None},
+                        "kind": "fact", "reuse": _link_between(pairs, x["doc"], y["doc"]), "evidence": evidence}
+            out.append((key, rec, x["doc"], y["doc"], ra if first_a else rb, rb if first_a else ra))
+    return out
+
+
 def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row], docs: Mapping[str, Row],
                         orig: Mapping[str, Origin], vectors: npt.NDArray[np.float32],
                         index: Mapping[tuple[str, int, int], int],
@@ -840,6 +962,8 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
                    "kind": "quantity", "reuse": _link_between(pairs, a.doc, b.doc),
                    "evidence": evidence}
             keep(key, rec, a.doc, b.doc, ra, rb)
+    for fact in _facts(layers, docs, orig, pairs, cfg, lex, merge_copies):
+        keep(*fact)
     for rec in sorted(found.values(), key=lambda r: (r["a"]["doc"], r["a"]["start"], r["b"]["doc"], r["b"]["start"])):
         copies = copies_of.get(rec["id"])
         if copies:
