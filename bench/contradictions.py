@@ -7,11 +7,14 @@ The narratives are clustered once in memory as ``eval/narratives.py`` does, then
 ``find_contradictions`` runs ``--repeat`` times and the least CPU time (``time.process_time``) is
 printed with the number of records of each kind and how many a rewrite's edits gave.
 
-Measured 2026-11-28 on the shared 2-core machine (load average about 5, so figures swing by a
-quarter between runs) on an FA-KES store analysed at d8c1365: 0.96 CPU s at main 484c829 (two runs:
-0.96, 0.96) and 0.96-1.27 CPU s with the ``date`` and ``place`` kinds (runs: 1.27, 1.19, 1.03; one
-process measured 1.23 then 0.96); 725 records, all ``quantity`` (17 from rewrites), byte-identical
-to main's.
+Measured 2026-11-28 on the shared 2-core machine (load average 5-9, so figures swing by a third
+between runs) on an FA-KES store analysed at d8c1365, the same code of main 484c829 timed by a
+scratch copy of this loop: main 0.96, 0.96 CPU s (load 5), then 1.30, 1.18, 1.43 (load 7-8); with
+the ``date`` and ``place`` kinds 1.27, 1.19, 1.03 (load 5; 725 records, all ``quantity``, 17 from
+rewrites, byte-identical to main's); with the ``fact`` kind too 1.90, 1.40, 1.30 (load 7-8,
+interleaved with the main runs; 757 records: 725 ``quantity`` and 32 ``fact``). The ``fact`` search
+alone (``_facts``) takes about 0.05 CPU s once the ``fact_cues`` filter skips claims without a cue
+(0.3 s before it). Re-run on a quiet machine for figures that compare.
 """
 
 from __future__ import annotations

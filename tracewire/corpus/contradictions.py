@@ -80,6 +80,7 @@ class ContradictionLexicon:
     denial: re.Pattern[str] = re.compile(r"(?!x)x")  # "denied that", "rejected the allegations"
     accusation: re.Pattern[str] = re.compile(r"(?!x)x")  # "accused", "blamed"
     not_accusation: re.Pattern[str] = re.compile(r"(?!x)x")  # "a pretext for accusing", "previously accused"
+    fact_cues: tuple[str, ...] = ()  # substrings every denial and accusation holds: a quick filter
     fact_frame: frozenset[str] = frozenset()  # frame words left out when a denial and an accusation are compared
 
     @classmethod
@@ -93,7 +94,7 @@ class ContradictionLexicon:
         months: list[list[str]] = []
         relative: dict[str, int] = {}
         lists: dict[str, set[str]] = {k: set() for k in ("statement", "not_event", "vague", "point_features",
-                                                          "region_words", "fact_frame")}
+                                                          "region_words", "fact_frame", "fact_cues")}
         patterns: dict[str, list[str]] = {"denial": [], "accusation": [], "not_accusation": []}
         for data in files:
             for g, words in data.get("victims", {}).items():
@@ -138,7 +139,7 @@ class ContradictionLexicon:
                    region_words=frozenset(lists["region_words"]),
                    date=_date_pattern(weekdays, months, list(relative)), denial=compiled["denial"],
                    accusation=compiled["accusation"], not_accusation=compiled["not_accusation"],
-                   fact_frame=frozenset(lists["fact_frame"]))
+                   fact_frame=frozenset(lists["fact_frame"]), fact_cues=tuple(sorted(lists["fact_cues"])))
 
 
 def _alt(forms: Sequence[str]) -> str:
@@ -779,6 +780,9 @@ def _facts(layers: Mapping[str, Sequence[Row]], docs: Mapping[str, Row], orig: M
     accuse: list[tuple[Row, re.Match[str]]] = []
     for c in layers["claims"]:
         text = str(c["text"])
+        low = text.lower()
+        if not any(cue in low for cue in lex.fact_cues):  # most claims hold no cue: no regex search
+            continue
         d, a = lex.denial.search(text), lex.accusation.search(text)
         if d is not None and a is None:
             deny.append((c, d))
@@ -806,24 +810,26 @@ def _facts(layers: Mapping[str, Sequence[Row]], docs: Mapping[str, Row], orig: M
             bags[k] = set(content_words(str(c["text"])))
         return bags[k]
 
+    accusers = []  # each accusation with its actors, its article's date and the actors its source names
+    for ab_row, am in accuse:
+        day_b = _day(docs.get(ab_row["doc"], {}).get("date"))
+        xb = inside(ab_row, ab_row["start"], ab_row["end"])
+        if day_b is not None and xb:
+            own = inside(ab_row, int(ab_row["source_start"]), int(ab_row["source_end"])) \
+                if ab_row.get("source_start") is not None else set()
+            accusers.append((ab_row, am, xb, day_b, own))
     out: list[tuple[tuple[str, ...], Row, str, str, str, str]] = []
     for da_row, dm in deny:
         xa = inside(da_row, da_row["start"], da_row["end"])
         day_a = _day(docs.get(da_row["doc"], {}).get("date"))
         if not xa or day_a is None:
             continue
-        for ab_row, am in accuse:
-            if ab_row["doc"] == da_row["doc"]:
+        for ab_row, am, xb, day_b, own in accusers:
+            shared = xa & xb
+            if not shared or ab_row["doc"] == da_row["doc"] or abs((day_a - day_b).days) > cfg.fact_days:
                 continue
-            shared = xa & inside(ab_row, ab_row["start"], ab_row["end"])
-            day_b = _day(docs.get(ab_row["doc"], {}).get("date"))
-            if not shared or day_b is None or abs((day_a - day_b).days) > cfg.fact_days:
-                continue
-            if said(da_row) and said(da_row) == said(ab_row):
-                continue
-            if ab_row.get("source_start") is not None and \
-                    inside(ab_row, int(ab_row["source_start"]), int(ab_row["source_end"])) & shared:
-                continue  # the accused speaking: no accusation of itself
+            if (said(da_row) and said(da_row) == said(ab_row)) or own & shared:
+                continue  # one source, or the accused speaking: no accusation of itself
             names = {w for n in shared for w in content_words(n)}
             overlap = (words(da_row) & words(ab_row)) - names - frame
             if len(overlap) < cfg.fact_words:
