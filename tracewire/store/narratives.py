@@ -24,7 +24,7 @@ def corpus_layers(conn: sqlite3.Connection) -> dict[str, list[Row]]:
         "SELECT d.id AS doc, t.start, t.end, t.actor FROM actors t JOIN current_documents d USING (doc_key) "
         "ORDER BY d.id, t.start, t.actor")]
     out["places"] = [dict(r) for r in conn.execute(
-        "SELECT d.id AS doc, t.start, t.end, t.name, t.feature FROM places t "
+        "SELECT d.id AS doc, t.start, t.end, t.mention, t.name, t.feature, t.lat, t.lon FROM places t "
         "JOIN current_documents d USING (doc_key) ORDER BY d.id, t.start")]
     out["quantities"] = [dict(r) for r in conn.execute(
         "SELECT d.id AS doc, t.start, t.end, t.text, t.value, t.category, t.qualifier FROM quantities t "
