@@ -256,6 +256,7 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             entry = Entry(c["name"], *centroids[cc], cc, "country", int(c.get("population") or 0), "geonames")
             gaz.countries[cc] = entry
             gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    derived: dict[str, list[Entry]] = {}
     for keys, entry in world:
         if entry.feature == "demonym":
             country = gaz.countries.get(entry.country)
@@ -264,8 +265,18 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
                     bucket = gaz.demonyms.setdefault(k, [])
                     if country not in bucket:
                         bucket.append(country)
+                for k in _derived_demonyms(entry.name):
+                    bucket = derived.setdefault(k, [])
+                    if country not in bucket:
+                        bucket.append(country)
         elif entry.feature == "continent":
             gaz.add_keys(keys, entry, scan=True)
+    for country in gaz.countries.values():  # "Philippine", the adjective of the Philippines
+        key = name_key(country.name)
+        if key.endswith("s") and len(key) > 6:
+            derived.setdefault(key[:-1], []).append(country)
+    for k, found in derived.items():  # "Korean": South and North Korean; a country's own demonym wins
+        gaz.demonyms.setdefault(k, found)
     # a state or province of world_regions.tsv (GeoNames' point) takes the population of the admin-1
     # division of that name, which then is not loaded a second time
     admin1 = {(e.country, keys[0]): e for keys, e in world if e.feature == "admin1"}
@@ -276,6 +287,10 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             merged.add((entry.country, name_key(entry.name)))
         pop = div.population if div is not None else entry.population
         gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, pop, "geonames"), scan=True)
+    for demonym, region in _region_demonyms():  # "European" -> Europe, "Welsh" -> Wales
+        regions = [e for e in gaz.lookup(region) if e.country == "ZZ" or e.feature == "country"]
+        if regions:
+            gaz.demonyms.setdefault(name_key(demonym), [max(regions, key=lambda e: e.population)])
     states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
     state_points = _us_state_points()
     abbreviations = _us_state_abbreviations()
@@ -316,6 +331,20 @@ def _add_regional(gaz: Gazetteer, pack: Path, world: list[tuple[list[str], Entry
             continue
         entry = Entry(place.name, place.lat, place.lon, place.country, "town", place.population, f"{REGIONAL}{pack.name}")
         gaz.add_keys(keys, entry, scan=True, words=len(_NON_ALNUM.split(ascii_fold(place.name))))
+
+
+def _derived_demonyms(demonym: str) -> list[str]:
+    """Keys of a compass-qualified demonym without its compass word ("South Korean" -> "korean")."""
+    words = demonym.split()
+    if len(words) > 1 and words[0] in ("North", "South", "East", "West"):
+        return [name_key(" ".join(words[1:]))]
+    return []
+
+
+def _region_demonyms() -> list[tuple[str, str]]:
+    """(demonym, region name) pairs of continents, world regions and UK nations, shipped with tracewire."""
+    text = (Path(__file__).parent / "data" / "region_demonyms.tsv").read_text(encoding="utf-8")
+    return [(d, r) for d, r in (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))]
 
 
 def _country_aliases() -> dict[str, list[str]]:

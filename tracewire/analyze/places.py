@@ -64,6 +64,17 @@ GENERIC_HEADS = frozenset(
         "border", "front", "outskirts",
     }
 )
+# Heads of facility and institution names that lie in the place they begin with ("Cavan County Council",
+# "Colorado State University", "Vancouver Art Gallery"): when the whole name is unknown, the place it
+# starts with stands for it. Stripped from the right, only while every stripped word is one of these.
+FACILITY_HEADS = GENERIC_HEADS | frozenset(
+    {
+        "university", "college", "institute", "academy", "school", "hospital", "council", "court", "courthouse",
+        "centre", "center", "hall", "office", "gallery", "museum", "stadium", "arena", "library", "municipal",
+        "general", "community", "art", "international", "regional", "national", "metropolitan", "memorial",
+        "police", "fire", "department", "authority", "municipality", "prefecture", "parish", "borough", "township",
+    }
+) - {"river", "valley", "desert", "mountains", "border", "front", "field", "fields", "oil", "gas"}
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
 _LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
@@ -286,7 +297,8 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     cands = gaz.lookup(surface)
     base = CONF_NER
     cut = len(toks)
-    while not cands and cut > 1 and toks[cut - 1].lower_ in GENERIC_HEADS:
+    heads = GENERIC_HEADS if ent.label_ != "FAC" else FACILITY_HEADS
+    while not cands and cut > 1 and toks[cut - 1].lower_ in heads:
         cut -= 1
         cands = gaz.lookup(text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
         base = CONF_NER - 0.1
@@ -339,19 +351,24 @@ def candidate_features(
     picks = _provisional(mentions)
     ctx = _context(mentions, home, named)
     named_set = set(named) | {e.country for e in picks if e is not None and e.feature == "country"}
+    keys = [name_key(m.text) for m in mentions]
+    # what each name votes for: its mentions' provisional countries, left out of its own context
+    votes: dict[str, dict[str, float]] = {}
+    for m, e, key in zip(mentions, picks, keys, strict=True):
+        if e is not None:
+            w = 1.0 if e.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
+            own_votes = votes.setdefault(key, {})
+            own_votes[e.country] = own_votes.get(e.country, 0.0) + w
     out: list[list[tuple[Entry, list[float]]]] = []
     for i, m in enumerate(mentions):
-        key = name_key(m.text)
-        own = picks[i]
-        own_w = 0.0
-        if own is not None:
-            own_w = 1.0 if own.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
-        others = [e for j, e in enumerate(picks) if e is not None and j != i and name_key(mentions[j].text) != key]
-        total = sum(ctx.values()) - own_w
+        key = keys[i]
+        mine = votes.get(key, {})
+        others = [e for j, e in enumerate(picks) if e is not None and j != i and keys[j] != key]
+        total = sum(ctx.values()) - sum(mine.values())
         rows: list[tuple[Entry, list[float]]] = []
         top = max((math.log10(e.population + 10) for e in m.candidates), default=0.0)
         for e in m.candidates:
-            w = ctx.get(e.country, 0.0) - (own_w if own is not None and e.country == own.country else 0.0)
+            w = ctx.get(e.country, 0.0) - mine.get(e.country, 0.0)
             dists = [haversine_km(e.lat, e.lon, o.lat, o.lon) for o in others]
             near = min(dists, default=None)
             close = any(d <= NEAR_KM for d in dists)
@@ -430,7 +447,8 @@ def find_places(
         if ent.label_ == "NORP":
             country = _demonym_country(gaz, ent.text)
             if country is not None:
-                named.append(country.country)
+                if country.country != "ZZ":  # a continent or world region ("European") names no country
+                    named.append(country.country)
                 if EMIT_DEMONYMS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
                     as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
                                      country.population, country.source)
@@ -472,11 +490,19 @@ def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer)
         name = re.sub(r"^(?:the|The|THE)\s+", "", surface)
         name = re.sub(r"(?:'s|’s|')$", "", name).strip()
         cands = gaz.lookup(name) if name else []
+        words = name.split()
+        while not cands and len(words) > 1 and words[-1].lower() in FACILITY_HEADS:
+            words = words[:-1]  # "Colorado State University", "Karak district": the place it starts with
+            cands = gaz.lookup(" ".join(words))
         country = _demonym_country(gaz, name) if name else None
         if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
             cands.append(country)
         mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
     return mentions
+
+
+# Places that no comma-qualifier narrows: they contain the qualifier or stand beside it in a list.
+_WIDE = frozenset({"country", "continent", "region", "sea", "state", "demonym"})
 
 
 def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
@@ -488,14 +514,25 @@ def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
     """
     picks = _provisional(mentions)
     out = list(mentions)
+    narrowed: dict[str, list[Entry]] = {}
     for i, m in enumerate(mentions[:-1]):
         q = picks[i + 1]
         if q is None or q.feature not in ("country", "state", "admin1") or text[m.end : mentions[i + 1].start].strip() != ",":
+            continue
+        if picks[i] is not None and picks[i].feature in _WIDE:  # "in Russia, U.S. officials said": a list, no qualifier
             continue
         inside = [c for c in m.candidates if c.country == q.country and c is not q
                   and (q.feature == "country" or haversine_km(c.lat, c.lon, q.lat, q.lon) <= QUALIFIER_KM)]
         if inside:
             out[i] = _Mention(m.start, m.end, m.text, inside, m.base, m.gated)
+            narrowed.setdefault(name_key(m.text), inside)
+    # one place per name in a text: "LONDON, Ky. ... London police" is the same London throughout
+    for i, m in enumerate(out):
+        inside = narrowed.get(name_key(m.text))
+        if inside is not None and out[i] is mentions[i]:
+            kept = [c for c in m.candidates if c in inside]
+            if kept:
+                out[i] = _Mention(m.start, m.end, m.text, kept, m.base, m.gated)
     return out
 
 
