@@ -519,7 +519,8 @@ def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
         q = picks[i + 1]
         if q is None or q.feature not in ("country", "state", "admin1") or text[m.end : mentions[i + 1].start].strip() != ",":
             continue
-        if picks[i] is not None and picks[i].feature in _WIDE:  # "in Russia, U.S. officials said": a list, no qualifier
+        own = picks[i]
+        if own is not None and own.feature in _WIDE:  # "in Russia, U.S. officials said": a list, no qualifier
             continue
         inside = [c for c in m.candidates if c.country == q.country and c is not q
                   and (q.feature == "country" or haversine_km(c.lat, c.lon, q.lat, q.lon) <= QUALIFIER_KM)]
@@ -528,9 +529,9 @@ def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
             narrowed.setdefault(name_key(m.text), inside)
     # one place per name in a text: "LONDON, Ky. ... London police" is the same London throughout
     for i, m in enumerate(out):
-        inside = narrowed.get(name_key(m.text))
-        if inside is not None and out[i] is mentions[i]:
-            kept = [c for c in m.candidates if c in inside]
+        same = narrowed.get(name_key(m.text))
+        if same is not None and out[i] is mentions[i]:
+            kept = [c for c in m.candidates if c in same]
             if kept:
                 out[i] = _Mention(m.start, m.end, m.text, kept, m.base, m.gated)
     return out
