@@ -55,6 +55,10 @@ from .gazetteer import (
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NOT_PLACES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+# Labels spaCy's small model gives to many town names ("Dewsbury" ORG, "Cairns" PERSON): a place when the whole name is one.
+MISLABELLED = frozenset({"ORG", "PERSON"})
+# ... when the place of that name has at least this population (a surname is a village somewhere).
+MISLABELLED_POPULATION = {"ORG": 10_000, "PERSON": 100_000}
 # Generic heads stripped from NER spans whose full name is unknown ("Al-Tanf base" -> "Al-Tanf").
 GENERIC_HEADS = frozenset(
     {
@@ -311,6 +315,38 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
 
 
+def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> _Mention | None:
+    """A place spaCy labelled ORG or PERSON ("Dewsbury", "Cairns"): the whole name is a gazetteer place, else None.
+
+    Only short capitalised names qualify; a one-word PERSON only when no person named in full bears
+    it as a first or last name. Organisations of the packs are dropped later as for every mention.
+    """
+    if ent.label_ == "ORG" and (ent[0].lower_ == "the" or (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the")):
+        return None  # "the White House", "the State": an institution
+    toks = list(ent)
+    if not toks or len(toks) > 3 or not all(t.text[:1].isupper() for t in toks if t.is_alpha) or not toks[0].is_alpha:
+        return None
+    if ent.label_ == "PERSON" and (len(toks) > 1 or toks[0].text in names):
+        return None
+    start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    surface = text[start:end]
+    if surface.isupper() and len(surface) <= 4:  # "AI", "SA": acronyms of anything
+        return None
+    key = name_key(surface)
+    cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
+    # the place's own name, not an alternate ("White House" is an old name of Casablanca), and a town of some size
+    floor = MISLABELLED_POPULATION[ent.label_]
+    if not any(name_key(c.name) == key and (c.population >= floor or c.feature in _WIDE) for c in cands):
+        return None
+    return _Mention(start, end, surface, cands, CONF_NER - 0.2)
+
+
+def _plural_demonym(gaz: Gazetteer, text: str) -> bool:
+    """True for a plural demonym ("Canadians", "the Cubans"): people, not the country's name as a place."""
+    key = name_key(text)
+    return text.endswith("s") and name_key(text[:-1]) != key and name_key(text[:-1]) in gaz.demonyms
+
+
 def _needs_context(m: _Mention) -> bool:
     """True for a loose-spelling match or one the scan found among uncurated regional places only."""
     return bool(m.candidates) and m.gated
@@ -443,13 +479,15 @@ def find_places(
     firm = [(m.start, m.end) for m in mentions]
     ner: list[_Mention] = []
     named: list[str] = []  # countries named by a demonym ("Syrian forces"): context, not places
+    names: set[str] | None = None  # first and last names of people named in full: "Clinton" is no town
     for ent in ents:
         if ent.label_ == "NORP":
             country = _demonym_country(gaz, ent.text)
             if country is not None:
                 if country.country != "ZZ":  # a continent or world region ("European") names no country
                     named.append(country.country)
-                if EMIT_DEMONYMS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+                if EMIT_DEMONYMS and not _plural_demonym(gaz, ent.text) and not any(
+                        s < ent.end_char and ent.start_char < e for s, e in firm):
                     as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
                                      country.population, country.source)
                     ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
@@ -457,6 +495,12 @@ def find_places(
             found = _resolve_ner(ent, gaz, text)
             if any(c.isupper() for c in found.text):  # "mosques" is no name, whatever namesake a lookup finds
                 ner.append(found)
+        elif ent.label_ in MISLABELLED and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+            if names is None:
+                names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
+            named_place = _mislabelled_place(ent, gaz, text, names)
+            if named_place is not None:
+                ner.append(named_place)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
