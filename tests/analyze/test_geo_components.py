@@ -280,3 +280,9 @@ def test_news_agencies_and_outlets_are_never_places(res: Resources) -> None:
     mayadeen = [p for p in found if p.mention.endswith("Mayadeen")]
     assert [p.country_code for p in mayadeen] == ["SY"], by_mention
     assert town <= mayadeen[0].start < town + len("Al Mayadeen"), by_mention
+
+
+def test_plural_demonyms_are_people_not_places(res: Resources) -> None:
+    """ "Canadians" are people; "Canadian" in "the Canadian government" names the country."""
+    ps = _places(res, "Canadians voted. The Canadian government said so.", home=())
+    assert [(p.mention, p.country_code) for p in ps] == [("Canadian", "CA")]
