@@ -490,15 +490,25 @@ def find_places(
     names: set[str] | None = None  # first and last names of people named in full: "Clinton" is no town
     for ent in ents:
         if ent.label_ == "NORP":
-            country = _demonym_country(gaz, ent.text)
-            if country is not None:
+            parts = [(ent.start_char, ent.end_char)]
+            if _demonym_country(gaz, ent.text) is None and "-" in ent.text:  # "Turkish-Russian talks": two countries
+                at = ent.start_char
+                parts = []
+                for piece in ent.text.split("-"):
+                    parts.append((at, at + len(piece)))
+                    at += len(piece) + 1
+            for p_start, p_end in parts:
+                surface = text[p_start:p_end]
+                country = _demonym_country(gaz, surface)
+                if country is None:
+                    continue
                 if country.country != "ZZ":  # a continent or world region ("European") names no country
                     named.append(country.country)
-                if EMIT_DEMONYMS and not _plural_demonym(gaz, ent.text) and not any(
-                        s < ent.end_char and ent.start_char < e for s, e in firm):
+                if EMIT_DEMONYMS and not _plural_demonym(gaz, surface) and not any(
+                        s < p_end and p_start < e for s, e in firm):
                     as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
                                      country.population, country.source)
-                    ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
+                    ner.append(_Mention(p_start, p_end, surface, [as_place], CONF_NER - 0.1))
         elif ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
             found = _resolve_ner(ent, gaz, text)
             if any(c.isupper() for c in found.text):  # "mosques" is no name, whatever namesake a lookup finds
