@@ -280,3 +280,15 @@ def test_news_agencies_and_outlets_are_never_places(res: Resources) -> None:
     mayadeen = [p for p in found if p.mention.endswith("Mayadeen")]
     assert [p.country_code for p in mayadeen] == ["SY"], by_mention
     assert town <= mayadeen[0].start < town + len("Al Mayadeen"), by_mention
+
+
+def test_plural_demonyms_are_people_not_places(res: Resources) -> None:
+    """ "Canadians" are people; "Canadian" in "the Canadian government" names the country."""
+    ps = _places(res, "Canadians voted. The Canadian government said so.", home=())
+    assert [(p.mention, p.country_code) for p in ps] == [("Canadian", "CA")]
+
+
+def test_hyphenated_demonyms_name_each_country(res: Resources) -> None:
+    """ "Turkish-Russian talks" name Turkey and Russia, each on its own span."""
+    ps = _places(res, "A Turkish-Russian deal was signed on Monday.", home=())
+    assert [(p.mention, p.country_code) for p in ps] == [("Turkish", "TR"), ("Russian", "RU")]

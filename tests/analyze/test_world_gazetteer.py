@@ -59,3 +59,34 @@ def test_ranker_file_matches_features(tmp_path: Path) -> None:
     stale.write_text(json.dumps({**data, "features": data["features"][:-1]}), encoding="utf-8")
     with pytest.raises(UsageError, match="Retrain it with eval/geo_ranker.py"):
         load_ranker(stale)
+
+
+def test_facility_names_resolve_to_the_place_they_start_with(res: Resources) -> None:
+    """ "Colorado State University" and "Cavan County Council" stand at the place they begin with."""
+    got = _resolve(res, "At Colorado State University and at Cavan County Council, talks began.",
+                   "Colorado State University", "Cavan County Council")
+    assert got["Colorado State University"] == ("US", "state")
+    assert got["Cavan County Council"][0] == "IE"
+
+
+def test_region_and_adjective_demonyms(res: Resources) -> None:
+    """Continent adjectives, compass-free demonyms and adjectival country forms name their place."""
+    got = _resolve(res, "European ministers met Korean and Philippine envoys.", "European", "Korean", "Philippine")
+    assert got["European"] == ("ZZ", "continent")
+    assert got["Korean"] == ("KR", "country")
+    assert got["Philippine"] == ("PH", "country")
+
+
+def test_one_qualified_place_per_name(res: Resources) -> None:
+    """ "LONDON, Ky." makes every London of the text the Kentucky town; a country is never qualified."""
+    text = "LONDON, Ky. - London police arrested two men. Talks in Russia, U.S. officials said."
+    spans = [(text.index(n), text.index(n) + len(n)) for n in ("LONDON", "Ky.", "London", "Russia", "U.S.")]
+    got = resolve_names("t", text, spans, gazetteer(res))
+    assert [p.country_code for p in got] == ["US", "US", "US", "RU", "US"]
+
+
+def test_parts_and_admin_names_without_generic_words(res: Resources) -> None:
+    """ "North London" is London; "Zhejiang" is the province GeoNames calls "Zhejiang Sheng"."""
+    got = _resolve(res, "From North London to Zhejiang.", "North London", "Zhejiang")
+    assert got["North London"][0] == "GB"
+    assert got["Zhejiang"] == ("CN", "admin1")

