@@ -82,6 +82,15 @@ def _date(doc: Document) -> str | None:
 
 def layouts(a_len: int, b_len: int, passages: list[TokenPassage]) -> tuple[SideLayout, SideLayout]:
     """Head, tail and one-sided internal gaps of both sides around the aligned passages."""
+    if len(passages) == 1:  # most links: one passage, no internal gap (what the loop below finds)
+        p = passages[0]
+        a_tail, b_tail = a_len - p.a_end, b_len - p.b_end
+        return (
+            SideLayout(a_len, p.a_start, a_tail, 0, 0, (0, p.a_start) if p.a_start > 0 else None,
+                       (p.a_end, a_len) if a_tail > 0 else None),
+            SideLayout(b_len, p.b_start, b_tail, 0, 0, (0, p.b_start) if p.b_start > 0 else None,
+                       (p.b_end, b_len) if b_tail > 0 else None),
+        )
     pa = sorted(passages, key=lambda p: p.a_start)
     pb = sorted(passages, key=lambda p: p.b_start)
     a_head = pa[0].a_start if pa else 0
@@ -144,6 +153,16 @@ def _span_text(doc: Document, toks: Tokens, span: tuple[int, int] | None) -> str
     return doc.text[int(toks.starts[span[0]]) : int(toks.ends[span[1] - 1])]
 
 
+Span = tuple[int, int] | None
+EdgeMarkers = Callable[[Document, Tokens, Span, Span], list[str]]
+
+
+def edge_markers(doc: Document, toks: Tokens, head: Span, tail: Span,
+                 markers: Callable[[str], list[str]] = editorial_markers) -> list[str]:
+    """Editorial markers of a document's words before and after the shared passages (token ranges)."""
+    return markers(_span_text(doc, toks, head) + "\n" + _span_text(doc, toks, tail))
+
+
 def _unshared_text(doc: Document, toks: Tokens, ranges: list[tuple[int, int]]) -> str:
     """Text of a document outside the given token ranges (the passages)."""
     pieces: list[str] = []
@@ -161,11 +180,13 @@ def decide(
     a: Document, b: Document, ta: Tokens, tb: Tokens, passages: list[TokenPassage],
     markers: Callable[[str], list[str]] = editorial_markers,
     folded: Callable[[Document], str] | None = None,
+    edges: EdgeMarkers | None = None,
 ) -> Direction:
     """Weigh every cue for "A came first" against "B came first" and explain the call.
 
     ``markers``: ``editorial_markers``, or a caller's memo of it (many pairs share an edge text);
-    ``folded``: a caller's memo of each document's case-folded text.
+    ``folded``: a caller's memo of each document's case-folded text; ``edges``: a caller's memo of
+    ``edge_markers`` (a document meets the same passage in many pairs), used instead of ``markers``.
     """
     score = 0.0
     evidence: list[str] = []
@@ -212,12 +233,12 @@ def decide(
         score += W_INTRO
         evidence.append(f"{b.id} opens with {lb.head} words not in {a.id} (an added introduction)")
 
-    edge_a = markers(
-        _span_text(a, ta, la.head_span) + "\n" + _span_text(a, ta, la.tail_span)
-    ) if la.head + la.tail >= MIN_BLOCK else []
-    edge_b = markers(
-        _span_text(b, tb, lb.head_span) + "\n" + _span_text(b, tb, lb.tail_span)
-    ) if lb.head + lb.tail >= MIN_BLOCK else []
+    if edges is not None:
+        edge_a = edges(a, ta, la.head_span, la.tail_span) if la.head + la.tail >= MIN_BLOCK else []
+        edge_b = edges(b, tb, lb.head_span, lb.tail_span) if lb.head + lb.tail >= MIN_BLOCK else []
+    else:
+        edge_a = edge_markers(a, ta, la.head_span, la.tail_span, markers) if la.head + la.tail >= MIN_BLOCK else []
+        edge_b = edge_markers(b, tb, lb.head_span, lb.tail_span, markers) if lb.head + lb.tail >= MIN_BLOCK else []
     if len(edge_b) >= 2 and len(edge_b) >= 2 * len(edge_a) + 1:
         score += W_EDITORIAL
         evidence.append(

@@ -15,9 +15,9 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from ..records import Document, Edit, Passage, ReuseLink, Story
 from ..store.base import IndexedDocument
 from .align import AlignConfig, Prepared, TokenPassage, align, align_many, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
-from .direction import decide, editorial_markers
+from .direction import EdgeMarkers, Span, decide, edge_markers, editorial_markers
 from .edits import (
     DiffMemo,
     edited_words,
@@ -66,6 +66,8 @@ Progress = Callable[[int, int], None]
 BATCH = 1_000  # documents tokenised and shingled together (small arrays stay in cache and heap)
 PAIR_BLOCK = 2_000  # candidate pairs aligned together (their documents are tokenised as one batch: fewer re-tokenised)
 MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
+EDGE_MEMO_MAX = 200_000  # editorial markers remembered per worker across pair blocks (then forgotten)
+EdgeMemo = dict[tuple[str, tuple[int, int] | None, tuple[int, int] | None], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,11 +183,18 @@ def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) 
 
 
 # -- one pair -----------------------------------------------------------------------------------
-def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _uncovered(tokens: Tokens, ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Character spans of the token runs outside ``ranges`` (at least MIN_SPAN_WORDS words)."""
     spans: list[tuple[int, int]] = []
     pos = 0
     total = len(tokens)
+    if len(ranges) == 1:  # most links: one passage, what the loop below finds for it
+        (s, e), = ranges
+        if s >= MIN_SPAN_WORDS:
+            spans.append((int(tokens.starts[0]), int(tokens.ends[s - 1])))
+        if total - max(e, 0) >= MIN_SPAN_WORDS:
+            spans.append((int(tokens.starts[max(e, 0)]), int(tokens.ends[total - 1])))
+        return tuple(spans)
     for s, e in [*sorted(ranges), (total, total)]:
         if s - pos >= MIN_SPAN_WORDS:
             spans.append((int(tokens.starts[pos]), int(tokens.ends[s - 1])))
@@ -364,6 +373,7 @@ def build_link(
     markers: Callable[[str], list[str]] = editorial_markers,
     diffs: DiffMemo | None = None,
     folded: Callable[[Document], str] | None = None,
+    edges: EdgeMarkers | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
@@ -371,7 +381,8 @@ def build_link(
     the speaker's words, not each other's, so their link has no direction. ``quotes``: the
     quotation spans of a and b when the caller has them already; ``markers``: a memo of
     ``editorial_markers`` that the caller keeps over many pairs; ``diffs``: a memo of the word
-    diffs of edit gaps, kept likewise; ``folded``: a memo of each document's case-folded text.
+    diffs of edit gaps, kept likewise; ``folded``: a memo of each document's case-folded text;
+    ``edges``: a memo of each document's editorial markers around a passage (``decide``).
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
@@ -388,7 +399,7 @@ def build_link(
             "so neither text is the other's source",)
         a_is_source = a.id <= b.id
     else:
-        call = decide(a, b, ta, tb, passages, markers, folded)
+        call = decide(a, b, ta, tb, passages, markers, folded, edges)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
     n_edits = sum(len(e) for e in edits)
@@ -489,13 +500,27 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
     return tuple(Edit(op, *chars(ts, a0, a1), *chars(tt, b0, b1)) for op, a0, a1, b0, b1 in edits)
 
 
+def _char_spans(tok: Tokens, lo: I64, hi: I64) -> tuple[list[int], list[int]]:
+    """``_char_edits``'s character spans of many token ranges [lo, hi) of one side, found at once."""
+    last = len(tok) - 1
+    if last < 0:
+        zero = [0] * lo.shape[0]
+        return zero, list(zero)
+    start = np.where(lo <= last, tok.starts[np.minimum(lo, last)], tok.ends[last])
+    end = np.where(hi > lo, tok.ends[np.minimum(np.maximum(hi - 1, 0), last)], start)
+    return start.tolist(), end.tolist()
+
+
 def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, int, int, int]]]
                      ) -> list[tuple[Edit, ...]]:
     """``_char_edits`` of several passages of one pair, converted together."""
     flat = [e for g in groups for e in g]
     if not flat:
         return [() for _ in groups]
-    done = _char_edits(ts, tt, flat)
+    ops, a0, a1, b0, b1 = zip(*flat, strict=True)
+    sa, ea = _char_spans(ts, np.array(a0, dtype=np.int64), np.array(a1, dtype=np.int64))
+    sb, eb = _char_spans(tt, np.array(b0, dtype=np.int64), np.array(b1, dtype=np.int64))
+    done = tuple(Edit(*x) for x in zip(ops, sa, ea, sb, eb, strict=True))
     out: list[tuple[Edit, ...]] = []
     pos = 0
     for g in groups:
@@ -548,18 +573,19 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             src, tgt = sorted((lk.source, lk.target))
             flipped = src != lk.source
             out.append(
-                replace(
-                    lk,
+                ReuseLink(  # every field named: dataclasses.replace costs several times more
                     source=src,
                     target=tgt,
                     direction_known=False,
                     confidence=0.5,
+                    shared_words=lk.shared_words,
                     source_coverage=lk.target_coverage if flipped else lk.source_coverage,
                     target_coverage=lk.source_coverage if flipped else lk.target_coverage,
                     passages=tuple(flip_passage(p) for p in lk.passages) if flipped else lk.passages,
                     target_additions=lk.source_cuts if flipped else lk.target_additions,
                     source_cuts=lk.target_additions if flipped else lk.source_cuts,
                     evidence=(*lk.evidence, note),
+                    kind=lk.kind,
                 )
             )
         else:
@@ -611,9 +637,12 @@ def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[in
 
 def _align_block(
     docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
-    outlets: OutletText | None = None,
+    outlets: OutletText | None = None, edge_memo: EdgeMemo | None = None,
 ) -> list[ReuseLink]:
-    """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once."""
+    """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once.
+
+    ``edge_memo``: editorial markers around passages met in earlier blocks of this run (kept by the caller).
+    """
     need = np.unique(np.concatenate([ii, jj]))
     if need.size == 0:
         return []
@@ -651,6 +680,17 @@ def _align_block(
             seen[text] = editorial_markers(text)
         return seen[text]
 
+    by_edge: EdgeMemo = {} if edge_memo is None else edge_memo
+    if len(by_edge) > EDGE_MEMO_MAX:
+        by_edge.clear()  # bounded: what it saves is time, never a result
+
+    def edges(doc: Document, toks: Tokens, head: Span, tail: Span) -> list[str]:
+        key = (doc.id, head, tail)
+        got = by_edge.get(key)
+        if got is None:
+            got = by_edge[key] = edge_markers(doc, toks, head, tail, markers)
+        return got
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -675,7 +715,7 @@ def _align_block(
                                    unknown)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
-                                    quote_pair(i, j), markers, diffs, folded))
+                                    quote_pair(i, j), markers, diffs, folded, edges))
     return links
 
 
@@ -764,15 +804,15 @@ def _flat(lk: ReuseLink) -> FlatLink:
 
 def _unflat(t: FlatLink) -> ReuseLink:
     """The link ``_flat`` made tuples of."""
-    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed)) for a, b, c, d, ed in t[7])
+    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed) if ed else ()) for a, b, c, d, ed in t[7])
     return ReuseLink(t[0], t[1], t[2], t[3], t[4], t[5], t[6], passages, t[8], t[9], t[10], t[11])
 
 
 def _align_chunk(sel: tuple[int, int]) -> list[FlatLink]:
     """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]; the links come back as tuples (``_flat``)."""
-    docs, ii, jj, stats, cfg, outlets = pool.state()
+    docs, ii, jj, stats, cfg, outlets, memo = pool.state()
     lo, hi = sel
-    return [_flat(lk) for lk in _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)]
+    return [_flat(lk) for lk in _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets, memo)]
 
 
 def _align_all(
@@ -789,16 +829,17 @@ def _align_all(
     ii, jj = pairs
     total = int(ii.shape[0])
     links: list[ReuseLink] = []
+    memo: EdgeMemo = {}  # each forked worker fills its own copy
     if nproc <= 1 or total < 100:
         for lo, hi in _blocks(total, PAIR_BLOCK):
-            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets))
+            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets, memo))
             if progress is not None:
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
     # early takes the next chunk instead of waiting while this process waits for a slow one
-    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets),
+    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets, memo),
                              ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
         links.extend(_unflat(t) for t in part)
