@@ -861,12 +861,12 @@ def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64
 YOUNG_GC = 50_000  # allocations between young collections while the stage runs (Python's default: 700)
 
 
-MMAP_THRESHOLD = 32 << 20  # glibc: blocks from this size are mapped afresh (its own adaptive ceiling) ...
-TRIM_THRESHOLD = 64 << 20  # ... and this much freed memory stays with the process (twice that, as glibc does)
+MMAP_THRESHOLD = 16 << 20  # glibc: blocks from this size are mapped afresh, and freed to the system at once ...
+TRIM_THRESHOLD = 32 << 20  # ... and up to this much freed memory stays with the process for reuse
 
 
 def _keep_freed_memory() -> None:
-    """Let glibc's allocator keep freed arrays for reuse, at the ceiling its adaptive thresholds reach.
+    """Let glibc's allocator keep freed arrays for reuse (within what its adaptive thresholds reach: 32/64 MiB).
 
     The stage allocates and frees arrays of a few MiB per batch; by default the first ones are
     mapped and unmapped each time, and every page is faulted in again (0.5-1 CPU s of system time
@@ -889,7 +889,7 @@ def _few_collections() -> Iterator[None]:
     Aligning builds millions of short-lived containers beside a corpus of long-lived ones; at the
     default thresholds the collector walks that corpus again and again (15 % of the stage's CPU at
     10k documents). Results do not change; only how often the collector runs. The allocator is
-    also told to keep freed arrays (``_keep_freed_memory``; not undone: it is where glibc ends anyway).
+    also told to keep freed arrays (``_keep_freed_memory``; not undone: glibc's own thresholds grow past it).
     """
     saved = gc.get_threshold()
     gc.set_threshold(max(saved[0], YOUNG_GC), *saved[1:])
