@@ -82,15 +82,24 @@ def _date(doc: Document) -> str | None:
 
 def layouts(a_len: int, b_len: int, passages: list[TokenPassage]) -> tuple[SideLayout, SideLayout]:
     """Head, tail and one-sided internal gaps of both sides around the aligned passages."""
-    if len(passages) == 1:  # most links: one passage, no internal gap (what the loop below finds)
-        p = passages[0]
-        a_tail, b_tail = a_len - p.a_end, b_len - p.b_end
-        return (
-            SideLayout(a_len, p.a_start, a_tail, 0, 0, (0, p.a_start) if p.a_start > 0 else None,
-                       (p.a_end, a_len) if a_tail > 0 else None),
-            SideLayout(b_len, p.b_start, b_tail, 0, 0, (0, p.b_start) if p.b_start > 0 else None,
-                       (p.b_end, b_len) if b_tail > 0 else None),
-        )
+    if len(passages) == 1:  # most links
+        return _layouts_one(a_len, b_len, passages[0])
+    return _layouts_many(a_len, b_len, passages)
+
+
+def _layouts_one(a_len: int, b_len: int, p: TokenPassage) -> tuple[SideLayout, SideLayout]:
+    """``layouts`` of one passage: no internal gap (what ``_layouts_many`` finds for it, sooner)."""
+    a_tail, b_tail = a_len - p.a_end, b_len - p.b_end
+    return (
+        SideLayout(a_len, p.a_start, a_tail, 0, 0, (0, p.a_start) if p.a_start > 0 else None,
+                   (p.a_end, a_len) if a_tail > 0 else None),
+        SideLayout(b_len, p.b_start, b_tail, 0, 0, (0, p.b_start) if p.b_start > 0 else None,
+                   (p.b_end, b_len) if b_tail > 0 else None),
+    )
+
+
+def _layouts_many(a_len: int, b_len: int, passages: list[TokenPassage]) -> tuple[SideLayout, SideLayout]:
+    """``layouts`` of any number of passages."""
     pa = sorted(passages, key=lambda p: p.a_start)
     pb = sorted(passages, key=lambda p: p.b_start)
     a_head = pa[0].a_start if pa else 0

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -186,16 +186,28 @@ def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) 
 # -- one pair -----------------------------------------------------------------------------------
 def _uncovered(tokens: Tokens, ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Character spans of the token runs outside ``ranges`` (at least MIN_SPAN_WORDS words)."""
+    if len(ranges) == 1:  # most links: one passage
+        return _uncovered_one(tokens, ranges[0])
+    return _uncovered_many(tokens, ranges)
+
+
+def _uncovered_one(tokens: Tokens, passage: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """``_uncovered`` of one token range: what ``_uncovered_many`` finds for it, sooner."""
+    s, e = passage
+    total = len(tokens)
+    spans: list[tuple[int, int]] = []
+    if s >= MIN_SPAN_WORDS:
+        spans.append((int(tokens.starts[0]), int(tokens.ends[s - 1])))
+    if total - max(e, 0) >= MIN_SPAN_WORDS:
+        spans.append((int(tokens.starts[max(e, 0)]), int(tokens.ends[total - 1])))
+    return tuple(spans)
+
+
+def _uncovered_many(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``_uncovered`` of any number of token ranges."""
     spans: list[tuple[int, int]] = []
     pos = 0
     total = len(tokens)
-    if len(ranges) == 1:  # most links: one passage, what the loop below finds for it
-        (s, e), = ranges
-        if s >= MIN_SPAN_WORDS:
-            spans.append((int(tokens.starts[0]), int(tokens.ends[s - 1])))
-        if total - max(e, 0) >= MIN_SPAN_WORDS:
-            spans.append((int(tokens.starts[max(e, 0)]), int(tokens.ends[total - 1])))
-        return tuple(spans)
     for s, e in [*sorted(ranges), (total, total)]:
         if s - pos >= MIN_SPAN_WORDS:
             spans.append((int(tokens.starts[pos]), int(tokens.ends[s - 1])))
