@@ -6,7 +6,7 @@ import numpy as np
 
 from tracewire.corpus import edits as edits_module
 from tracewire.corpus.align import TokenPassage, align, align_many, prepare, prepare_many
-from tracewire.corpus.direction import _layouts_many, _layouts_one
+from tracewire.corpus.direction import _ASCII_GAPS, _WORDS, _layouts_many, _layouts_one
 from tracewire.corpus.edits import DiffMemo, _block_arrays, _extension, _may_gain, _one_block, token_edits
 from tracewire.corpus.furniture import _DocFreq, _house_spans, _minus, _runs, _runs_by_doc
 from tracewire.corpus.reuse import (
@@ -234,3 +234,14 @@ def test_one_passage_shortcuts_equal_the_general_code() -> None:
     edits = [("sub", 3, 4, 3, 4), ("ins", 7, 7, 7, 9), ("del", 10, 12, 12, 12), ("ins", len(ta), len(ta), 30, 31)]
     got = _char_edits_many(ta, tb, [edits[:2], [], edits[2:]])
     assert [e for g in got for e in g] == list(_char_edits(ta, tb, edits))
+
+
+def test_ascii_words_split_like_the_regex() -> None:
+    """Editorial markers' ASCII shortcut finds the words the regex finds, on every ASCII character."""
+    rng = np.random.default_rng(13)
+    alphabet = [chr(c) for c in range(128)]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet, int(rng.integers(0, 80)))).casefold()
+        assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
+    text = "We -- I mean, we! -- said it's over/done: the so-called end_of it... again again again"
+    assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
