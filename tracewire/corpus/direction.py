@@ -161,7 +161,7 @@ def _span_text(doc: Document, toks: Tokens, span: tuple[int, int] | None) -> str
     """Text of a token range of a document."""
     if span is None or span[1] <= span[0]:
         return ""
-    return doc.text[int(toks.starts[span[0]]) : int(toks.ends[span[1] - 1])]
+    return doc.text[toks.starts.item(span[0]) : toks.ends.item(span[1] - 1)]
 
 
 Span = tuple[int, int] | None

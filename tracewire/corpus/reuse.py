@@ -197,9 +197,9 @@ def _uncovered_one(tokens: Tokens, passage: tuple[int, int]) -> tuple[tuple[int,
     total = len(tokens)
     spans: list[tuple[int, int]] = []
     if s >= MIN_SPAN_WORDS:
-        spans.append((int(tokens.starts[0]), int(tokens.ends[s - 1])))
+        spans.append((tokens.starts.item(0), tokens.ends.item(s - 1)))
     if total - max(e, 0) >= MIN_SPAN_WORDS:
-        spans.append((int(tokens.starts[max(e, 0)]), int(tokens.ends[total - 1])))
+        spans.append((tokens.starts.item(max(e, 0)), tokens.ends.item(total - 1)))
     return tuple(spans)
 
 
@@ -210,7 +210,7 @@ def _uncovered_many(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[
     total = len(tokens)
     for s, e in [*sorted(ranges), (total, total)]:
         if s - pos >= MIN_SPAN_WORDS:
-            spans.append((int(tokens.starts[pos]), int(tokens.ends[s - 1])))
+            spans.append((tokens.starts.item(pos), tokens.ends.item(s - 1)))
         pos = max(pos, e)
     return tuple(spans)
 
@@ -365,8 +365,8 @@ def link_kind(
     quoted = 0
     who: str | None = None
     for p in passages:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         if quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share:
             quoted += p.matched
             who = who or speaker(a.text, sa, ea) or speaker(b.text, sb, eb)
@@ -468,10 +468,10 @@ def _make_link(
     char_edits = _char_edits_many(ts, tt, [ed for _, _, ed in spans])
     out = tuple(
         Passage(
-            source_start=int(ts.starts[s0]),
-            source_end=int(ts.ends[s1 - 1]),
-            target_start=int(tt.starts[t0]),
-            target_end=int(tt.ends[t1 - 1]),
+            source_start=ts.starts.item(s0),
+            source_end=ts.ends.item(s1 - 1),
+            target_start=tt.starts.item(t0),
+            target_end=tt.ends.item(t1 - 1),
             edits=ce,
         )
         for ((s0, s1), (t0, t1), _), ce in zip(spans, char_edits, strict=True)
@@ -507,8 +507,8 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
         last = len(tok) - 1
         if last < 0:
             return 0, 0
-        start = int(tok.starts[lo]) if lo <= last else int(tok.ends[last])
-        return start, int(tok.ends[min(max(hi - 1, 0), last)]) if hi > lo else start
+        start = tok.starts.item(lo) if lo <= last else tok.ends.item(last)
+        return start, tok.ends.item(min(max(hi - 1, 0), last)) if hi > lo else start
 
     return tuple(Edit(op, *chars(ts, a0, a1), *chars(tt, b0, b1)) for op, a0, a1, b0, b1 in edits)
 
@@ -618,8 +618,8 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
                   ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it lies (80 % or more) inside the house text of both documents."""
     def keep(p: TokenPassage) -> bool:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return not (quoted_share(list(ha), sa, ea) >= 0.8 and quoted_share(list(hb), sb, eb) >= 0.8)
     return keep
 
@@ -628,8 +628,8 @@ def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: Reu
                    ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
     def keep(p: TokenPassage) -> bool:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return not (widget_text(text_a[sa:ea], config.furniture) and widget_text(text_b[sb:eb], config.furniture))
     return keep
 
@@ -642,8 +642,8 @@ def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[in
         qa, qb = spans()
         if not qa or not qb:
             return False
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share
     return quoted
 
