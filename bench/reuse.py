@@ -16,8 +16,36 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
     .venv/bin/python bench/reuse.py --sizes 10000 --passim   # passim: ../shared/peers/passim, stopped after 15 min
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
+    .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --passim   # issue 10's acceptance, in one run
 
-(Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
+(Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.) Each size prints recall per
+planted kind (copy, passage, wire), false links by what the pair shares (same outlet = furniture,
+same event, other) with the precision each kind alone leaves, wall and CPU seconds, peak memory,
+tracewire's speed against each peer, and a digest of tracewire's link records (every field: a
+speed change must print the same); the end prints the least-squares fit of wall time, CPU time
+and peak memory on N over every size, extrapolated to 1M documents. ``bench/reuse_phases.py``
+times the stage's two phases in one process, for comparing two commits on a busy machine.
+
+Branch reusespeed (2026-11-28 18:20-19:15 UTC; the link records identical, digest
+51f288c3165dae68 at 10k with 1 and 2 workers, as at 484c829; FA-KES reuse and stories exports
+and furniture rows identical): passages that align_many finds as one unbroken block skip the
+word diff; one-passage layouts, uncovered spans and extension limits without sorting; each
+document's editorial markers around a passage remembered across pair blocks in a worker; ASCII
+edge text split into words by str.translate; house text spans of a whole outlet at once;
+character offsets of edits at once and token offsets through ndarray.item; glibc keeps up to
+32 MiB of freed arrays (no longer ~200,000 page faults per process at 10k). Load average 3.8-6.5
+on the 2-core machine shared with other jobs. ``bench/reuse_phases.py --size 10000 --repeat 2``
+(one process, cold run and least of two), twice each, 484c829 then this branch, alternated:
+
+    commit     furniture+anchors (cold)  align+records (cold)  cold sum
+    484c829    3.81  4.03                8.19  7.91            12.0  11.9
+    reusespeed 3.09  3.37                7.54  6.50            10.6   9.9
+
+about 15 % less CPU. The whole bench, one run (``--sizes 10000``, load 6.0-6.5): tracewire 2
+workers 13.6 CPU s, 24.7 s wall, 423 MiB (376 at 484c829: the allocator's kept memory, per
+process); datasketch 16.6 CPU s, 31.5 s wall; 1.22x in CPU, 1.28x in wall time. 484c829 in the
+run before (load 5.0-5.5): 12.6 CPU s against datasketch's 19.8 (1.57x), so these ratios move
+with the load more than with the change; not the issue's 2x. 100k and 300k were not run (load).
 
 Branch reuse5 (2026-11-28 15:40-16:00 UTC; links identical to the ones before at 10k with 1 and
 2 workers, and on FA-KES, PolNeAR and PTC): each outlet's anchors made from the tokens its
