@@ -16,8 +16,36 @@ all found pairs, and false links by what the pair shares (same outlet = furnitur
 
     .venv/bin/python bench/reuse.py --sizes 10000 --passim   # passim: ../shared/peers/passim, stopped after 15 min
     .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000
+    .venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --passim   # issue 10's acceptance, in one run
 
-(Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.)
+(Set ``TRACEWIRE_SHARED`` when ../shared is not beside the checkout.) Each size prints recall per
+planted kind (copy, passage, wire), false links by what the pair shares (same outlet = furniture,
+same event, other) with the precision each kind alone leaves, wall and CPU seconds, peak memory,
+tracewire's speed against each peer, and a digest of tracewire's link records (every field: a
+speed change must print the same); the end prints the least-squares fit of wall time, CPU time
+and peak memory on N over every size, extrapolated to 1M documents. ``bench/reuse_phases.py``
+times the stage's two phases in one process, for comparing two commits on a busy machine.
+
+Branch reusespeed (2026-11-28 18:20-19:15 UTC; the link records identical, digest
+51f288c3165dae68 at 10k with 1 and 2 workers, as at 484c829; FA-KES reuse and stories exports
+and furniture rows identical): passages that align_many finds as one unbroken block skip the
+word diff; one-passage layouts, uncovered spans and extension limits without sorting; each
+document's editorial markers around a passage remembered across pair blocks in a worker; ASCII
+edge text split into words by str.translate; house text spans of a whole outlet at once;
+character offsets of edits at once and token offsets through ndarray.item; glibc keeps up to
+32 MiB of freed arrays (no longer ~200,000 page faults per process at 10k). Load average 3.8-6.5
+on the 2-core machine shared with other jobs. ``bench/reuse_phases.py --size 10000 --repeat 2``
+(one process, cold run and least of two), twice each, 484c829 then this branch, alternated:
+
+    commit     furniture+anchors (cold)  align+records (cold)  cold sum
+    484c829    3.81  4.03                8.19  7.91            12.0  11.9
+    reusespeed 3.09  3.37                7.54  6.50            10.6   9.9
+
+about 15 % less CPU. The whole bench, one run (``--sizes 10000``, load 6.0-6.5): tracewire 2
+workers 13.6 CPU s, 24.7 s wall, 423 MiB (376 at 484c829: the allocator's kept memory, per
+process); datasketch 16.6 CPU s, 31.5 s wall; 1.22x in CPU, 1.28x in wall time. 484c829 in the
+run before (load 5.0-5.5): 12.6 CPU s against datasketch's 19.8 (1.57x), so these ratios move
+with the load more than with the change; not the issue's 2x. 100k and 300k were not run (load).
 
 Branch reuse5 (2026-11-28 15:40-16:00 UTC; links identical to the ones before at 10k with 1 and
 2 workers, and on FA-KES, PolNeAR and PTC): each outlet's anchors made from the tokens its
@@ -208,6 +236,7 @@ documents belong to the same family and share any text (precision).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing as mp
 import os
 import re
@@ -223,7 +252,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracewire.corpus.reuse import find_reuse  # noqa: E402
-from tracewire.records import Document  # noqa: E402
+from tracewire.records import Document, ReuseLink  # noqa: E402
 
 SYLL = ["ka", "ro", "mi", "tan", "el", "su", "dor", "bi", "na", "vex", "lo", "qu", "ar", "zen",
         "pa", "ti", "gor", "ul", "he", "si", "mab", "ne", "fa", "jor", "wi", "ce", "ob", "ry"]
@@ -515,6 +544,8 @@ def score_news(found: set[tuple[int, int]], c: Corpus, pos: dict[tuple[int, int]
     out["false_same_outlet"] = sum(c.outlets[i] == c.outlets[j] for i, j in false)
     out["false_same_event"] = sum(c.event[i] >= 0 and c.event[i] == c.event[j] for i, j in false)
     out["false_other"] = len(false) - out["false_same_outlet"] - out["false_same_event"]
+    for kind in ("same_outlet", "same_event", "other"):  # precision if only that kind of false link counted
+        out[f"precision_{kind}"] = 1.0 - out[f"false_{kind}"] / max(len(found), 1)
     return out
 
 
@@ -547,7 +578,23 @@ def run_tracewire(c: Corpus, workers: int = 1) -> set[tuple[int, int]]:
     docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="", outlet=o)
             for i, (t, o) in enumerate(zip(c.texts, outlets, strict=True))]
     links = find_reuse(docs, workers=workers)
+    _LINKS[:] = links  # their digest is taken after the timing (links_digest)
     return {tuple(sorted((int(lk.source[1:]), int(lk.target[1:])))) for lk in links}  # type: ignore[misc]
+
+
+_LINKS: list[ReuseLink] = []  # tracewire's links of the last run in this process
+
+
+def links_digest(links: list[ReuseLink]) -> str:
+    """A short digest of every field of every link (passages, edits, direction, evidence, kind).
+
+    Two runs that print the same digest made the same link records: a speed change must keep it.
+    """
+    h = hashlib.sha256()
+    for lk in links:
+        h.update(repr(lk).encode())
+        h.update(b"\n")
+    return h.hexdigest()[:16]
 
 
 WORD = re.compile(r"\w+")
@@ -710,17 +757,17 @@ def _child(name: str, threshold: float, workers: int, conn: object, passim_timeo
     except PassimTimeout:
         pairs = None
     secs, cpu = time.perf_counter() - t0, _cpu() - c0
-    conn.send((pairs, secs, cpu))  # type: ignore[attr-defined]
+    conn.send((pairs, secs, cpu, links_digest(_LINKS) if name == "tracewire" else ""))  # type: ignore[attr-defined]
 
 
 def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0
-            ) -> tuple[set[tuple[int, int]] | None, float, float, float, float]:
+            ) -> tuple[set[tuple[int, int]] | None, float, float, float, float, str]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
     Memory is the summed PSS of the child and its worker processes, sampled every 100 ms (passim: 1 s):
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
     it was handed excluded; the peak including the corpus is reported beside it. Pairs are
-    None when passim was stopped at ``passim_timeout`` seconds.
+    None when passim was stopped at ``passim_timeout`` seconds. Last: tracewire's ``links_digest``.
     """
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
@@ -733,9 +780,9 @@ def measure(name: str, threshold: float, workers: int, passim_timeout: float = 9
     every = 1.0 if name == "passim" else 0.1  # a JVM's smaps cost the kernel ms per read; it grows slowly
     while not parent.poll(every):
         peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
-    pairs, secs, cpu = parent.recv()
+    pairs, secs, cpu, digest = parent.recv()
     p.join()
-    return pairs, secs, cpu, peak, base
+    return pairs, secs, cpu, peak, base, digest
 
 
 def score(found: set[tuple[int, int]], strong: set[tuple[int, int]], anyshare: set[tuple[int, int]]
@@ -784,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
                   (["passim"] if n <= args.passim_max else [])
         times: dict[str, tuple[float, float]] = {}
         for name in systems:
-            got, secs, cpu, peak, base = measure(name, args.threshold, args.workers, args.passim_timeout)
+            got, secs, cpu, peak, base, digest = measure(name, args.threshold, args.workers, args.passim_timeout)
             label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
                      "passim": "passim 2.0.1 (peer)"}[name]
             if got is None:
@@ -793,15 +840,19 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             found = got
             r, p = score(found, strong, anyshare)
-            rows.append((n, name, r, p, secs, peak - base, peak, len(found)))
+            rows.append((n, name, r, p, secs, peak - base, cpu, len(found)))
             times[name] = (secs, cpu)
             print(f"{n:>8} {label:<24} {r:>11.4f} {p:>9.4f} {secs:>8.1f} {cpu:>8.1f} {peak - base:>9.0f} "
                   f"{peak:>9.0f} {len(found):>8}", flush=True)
             if news:
                 d = score_news(found, c, pos)
                 print(f"{'':>8}   recall copy {d['recall_copy']:.4f} passage {d['recall_passage']:.4f} "
-                      f"wire {d['recall_wire']:.4f}; false links: same outlet {d['false_same_outlet']:.0f}, "
-                      f"same event {d['false_same_event']:.0f}, other {d['false_other']:.0f}", flush=True)
+                      f"wire {d['recall_wire']:.4f}; false links: same outlet (furniture) "
+                      f"{d['false_same_outlet']:.0f}, same event {d['false_same_event']:.0f}, other "
+                      f"{d['false_other']:.0f}; precision against each {d['precision_same_outlet']:.4f} "
+                      f"{d['precision_same_event']:.4f} {d['precision_other']:.4f}", flush=True)
+            if digest:
+                print(f"{'':>8}   links digest {digest} (every field of every link record)", flush=True)
         if "tracewire" in times:
             tw_wall, tw_cpu = times["tracewire"]
             for other in ("baseline", "passim"):
@@ -817,18 +868,30 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")
     for name in ("tracewire", "baseline"):
-        pts = [(n, secs, mem) for n, nm, _, _, secs, mem, _, _ in rows if nm == name]
+        pts = [(n, secs, mem, cpu) for n, nm, _, _, secs, mem, cpu, _ in rows if nm == name]
         if len(pts) < 2:
             continue
-        # least-squares slope of log(time) and log(memory) on log(N) over every measured size
-        x = np.log([n for n, _, _ in pts])
-        t_slope = float(np.polyfit(x, np.log([t for _, t, _ in pts]), 1)[0])
-        m_slope = float(np.polyfit(x, np.log([max(m, 1.0) for _, _, m in pts]), 1)[0])
-        n1, t1, m1 = pts[-1]
-        print(f"{name}: over {', '.join(str(n) for n, _, _ in pts)} docs time grows as N^{t_slope:.2f}, "
-              f"memory as N^{m_slope:.2f}; extrapolated to 1M docs from {n1}: "
-              f"{t1 * (1_000_000 / n1) ** t_slope / 60:.1f} min, {m1 * (1_000_000 / n1) ** m_slope / 1024:.1f} GiB")
+        print(f"{name}: least squares over {', '.join(str(p[0]) for p in pts)} docs, extrapolated to 1M docs:")
+        print("    " + extrapolate(pts))
     return 0
+
+
+def fit_1m(ns: list[int], values: list[float]) -> tuple[float, float]:
+    """Least-squares fit of log(value) = a + b log(N) over every measured size: (b, the value at N = 1M)."""
+    x = np.log(np.array(ns, dtype=np.float64))
+    y = np.log(np.maximum(np.array(values, dtype=np.float64), 1e-9))
+    b, a = np.polyfit(x, y, 1)
+    return float(b), float(np.exp(a + b * np.log(1_000_000)))
+
+
+def extrapolate(pts: list[tuple[int, float, float, float]]) -> str:
+    """The 1M-document line of the table: wall time, CPU time and peak memory, each fitted as c * N^b."""
+    ns = [p[0] for p in pts]
+    tb, t1m = fit_1m(ns, [p[1] for p in pts])
+    cb, c1m = fit_1m(ns, [p[3] for p in pts])
+    mb, m1m = fit_1m(ns, [max(p[2], 1.0) for p in pts])
+    return (f"wall N^{tb:.2f} -> {t1m / 60:.1f} min; CPU N^{cb:.2f} -> {c1m / 60:.1f} CPU min; "
+            f"peak memory N^{mb:.2f} -> {m1m / 1024:.1f} GiB")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,17 @@ import numpy as np
 
 from tracewire.corpus import edits as edits_module
 from tracewire.corpus.align import TokenPassage, align, align_many, prepare, prepare_many
+from tracewire.corpus.direction import _ASCII_GAPS, _WORDS, _layouts_many, _layouts_one
 from tracewire.corpus.edits import DiffMemo, _block_arrays, _extension, _may_gain, _one_block, token_edits
-from tracewire.corpus.furniture import _DocFreq, _minus, _runs, _runs_by_doc
-from tracewire.corpus.reuse import _flat, _unflat
+from tracewire.corpus.furniture import _DocFreq, _house_spans, _minus, _runs, _runs_by_doc
+from tracewire.corpus.reuse import (
+    _char_edits,
+    _char_edits_many,
+    _flat,
+    _uncovered_many,
+    _uncovered_one,
+    _unflat,
+)
 from tracewire.corpus.shingles import TokenHasher, tokenize_many
 from tracewire.records import Edit, Passage, ReuseLink
 
@@ -173,3 +181,67 @@ def test_tokenising_in_chunks_equals_tokenising_at_once(monkeypatch: object) -> 
     monkeypatch.setattr(shingles, "CHUNK_CHARS", 40)  # type: ignore[attr-defined]
     chunked = shingles.tokenize_many(texts)
     assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(whole, chunked, strict=True))
+
+
+def test_one_block_flag_of_align_many_is_what_the_arrays_find() -> None:
+    """A passage align_many flags as one block is one block of ``_block_arrays``, and the other way round."""
+    texts = _texts()
+    hashes, _, _, offs = tokenize_many(texts)
+    prepared = prepare_many(hashes, offs, 5, 4)
+    ii, jj = np.triu_indices(len(texts), 1)
+    flagged = bent = 0
+    for found in align_many(prepared, ii.astype(np.int64), jj.astype(np.int64)):
+        for p in found:
+            one = _block_arrays(p, 5)[0].shape[0] == 1
+            assert one if p.one_block else (p.seeds_a is None or not one)  # whole short texts: not flagged
+            flagged += one
+            bent += not one
+    assert flagged and bent  # both kinds met
+
+
+def test_house_spans_at_once_equal_runs_minus_furniture() -> None:
+    """House spans found for a whole group are each document's runs with its furniture cut out."""
+    rng = np.random.default_rng(11)
+    sizes = rng.integers(0, 20, 30)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    total = int(offs[-1])
+    common = rng.random(total) < 0.6
+    starts = np.arange(total, dtype=np.int64) * 7 - offs[np.searchsorted(offs, np.arange(total), side="right") - 1] * 7
+    ends = starts + 5
+    cuts: list[tuple[int, int]] = []
+    want: list[tuple[tuple[int, int], ...]] = []
+    for k in range(30):
+        lo, hi = int(offs[k]), int(offs[k + 1])
+        ranges = sorted({(int(a), int(a) + int(b)) for a, b in zip(rng.integers(0, 20, 2), rng.integers(1, 6, 2),
+                                                                     strict=True)})
+        ranges = [(s, min(e, hi - lo)) for s, e in ranges if s < hi - lo]
+        cuts.extend((lo + s, lo + e) for s, e in ranges if e > s)
+        runs = _minus(_runs(common[lo:hi]), ranges)
+        want.append(tuple((int(starts[lo + s]), int(ends[lo + e - 1])) for s, e in runs))
+    got: list[tuple[tuple[int, int], ...]] = [() for _ in range(30)]
+    _house_spans(common, cuts, starts, ends, offs, got)
+    assert got == want
+
+
+def test_one_passage_shortcuts_equal_the_general_code() -> None:
+    """Uncovered spans, layouts and character edits of the one-passage paths equal the general ones."""
+    hasher = TokenHasher()
+    ta, tb = hasher.tokens(ORIGINAL), hasher.tokens(EDITED)
+    for s, e in [(0, 10), (2, 10), (3, len(ta)), (5, len(ta) - 2), (0, len(ta)), (4, 9)]:
+        assert _uncovered_one(ta, (s, e)) == _uncovered_many(ta, [(s, e)])
+        p = TokenPassage(s, e, s + 1, min(e + 1, len(tb)), e - s, np.zeros(0, dtype=np.int64))
+        assert _layouts_one(len(ta), len(tb), p) == _layouts_many(len(ta), len(tb), [p])
+    edits = [("sub", 3, 4, 3, 4), ("ins", 7, 7, 7, 9), ("del", 10, 12, 12, 12), ("ins", len(ta), len(ta), 30, 31)]
+    got = _char_edits_many(ta, tb, [edits[:2], [], edits[2:]])
+    assert [e for g in got for e in g] == list(_char_edits(ta, tb, edits))
+
+
+def test_ascii_words_split_like_the_regex() -> None:
+    """Editorial markers' ASCII shortcut finds the words the regex finds, on every ASCII character."""
+    rng = np.random.default_rng(13)
+    alphabet = [chr(c) for c in range(128)]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet, int(rng.integers(0, 80)))).casefold()
+        assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
+    text = "We -- I mean, we! -- said it's over/done: the so-called end_of it... again again again"
+    assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)

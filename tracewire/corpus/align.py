@@ -50,6 +50,7 @@ class TokenPassage:
     seeds_b: I64 | None = None  # ... and in B (the word-level edits are read between them)
     extra: tuple[tuple[int, int, int, int], ...] = ()  # matched blocks found by extending the ends
     seed_outlets: I64 | None = None  # distinct outlets of each seed n-gram, where the corpus counted them
+    one_block: bool = False  # True: the seeds make one unbroken block on one diagonal (no edit inside)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,11 +240,17 @@ def align_many(prepared: list[Prepared], ii: I64, jj: I64, config: AlignConfig |
     gain[starts] = n
     matched = np.add.reduceat(gain, starts)
     good = matched >= cfg.min_passage_words
+    # a chain is one block when every seed stays on its predecessor's diagonal and overlaps or touches
+    # it (what ``edits._block_arrays`` would find): its word diff is then known to be empty
+    bent = np.zeros(sa.shape[0], dtype=np.int64)
+    np.cumsum((db != da) | (da > n), out=bent[1:])
+    flat = bent[ends - 1] == bent[starts]
     chains: dict[int, list[TokenPassage]] = {}
-    for s, e, m in zip(starts[good].tolist(), ends[good].tolist(), matched[good].tolist(), strict=True):
+    for s, e, m, f in zip(starts[good].tolist(), ends[good].tolist(), matched[good].tolist(), flat[good].tolist(),
+                          strict=True):
         chains.setdefault(int(pair[s]), []).append(
             TokenPassage(int(sa[s]), int(sa[e - 1]) + n, int(sb[s]), int(sb[e - 1]) + n, int(m), seeds[s:e],
-                         sa[s:e], sb[s:e], (), souts[s:e] if souts is not None else None))
+                         sa[s:e], sb[s:e], (), souts[s:e] if souts is not None else None, f))
     for k, found in chains.items():
         out[k] = _resolve(found)
     return out

@@ -103,6 +103,8 @@ def extend(p: TokenPassage, wa: U64, wb: U64, lim_a: tuple[int, int], lim_b: tup
 
 def extend_all(passages: list[TokenPassage], wa: U64, wb: U64) -> list[TokenPassage]:
     """Every passage extended at its ends, never into a neighbour on either side."""
+    if len(passages) == 1:  # no neighbour: the limits are the documents' ends
+        return [extend(passages[0], wa, wb, (0, wa.shape[0]), (0, wb.shape[0]))]
     by_a = sorted(range(len(passages)), key=lambda k: passages[k].a_start)
     by_b = sorted(range(len(passages)), key=lambda k: passages[k].b_start)
     out = list(passages)
@@ -202,7 +204,7 @@ def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64, memo: DiffMemo | None
 
     ``memo``: diffs of gaps already met in this run (the caller keeps it; it changes no result).
     """
-    if _one_block(p, n):
+    if p.one_block and not p.extra or _one_block(p, n):
         return []
     a0, a1, b0, b1 = _block_arrays(p, n)
     if a0.shape[0] < 2:

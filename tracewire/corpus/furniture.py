@@ -108,6 +108,15 @@ def _runs_by_doc(mask: np.ndarray, offs: I64) -> list[list[tuple[int, int]]]:
     ndocs = offs.shape[0] - 1
     if mask.size == 0:
         return [[] for _ in range(ndocs)]
+    s, e, doc = _runs_flat(mask, offs)
+    base = offs[doc]
+    ls, le = (s - base).tolist(), (e - base).tolist()
+    cut = np.searchsorted(doc, np.arange(ndocs + 1), side="left").tolist()
+    return [list(zip(ls[cut[k] : cut[k + 1]], le[cut[k] : cut[k + 1]], strict=True)) for k in range(ndocs)]
+
+
+def _runs_flat(mask: np.ndarray, offs: I64) -> tuple[I64, I64, I64]:
+    """The True runs of a non-empty mask over many documents, cut at their boundaries: (starts, ends, document)."""
     before = np.zeros(mask.shape[0], dtype=bool)
     before[1:] = mask[:-1]
     after = np.zeros(mask.shape[0], dtype=bool)
@@ -118,11 +127,7 @@ def _runs_by_doc(mask: np.ndarray, offs: I64) -> list[list[tuple[int, int]]]:
     after[lasts[nonempty]] = False
     s = np.flatnonzero(mask & ~before)
     e = np.flatnonzero(mask & ~after) + 1
-    doc = np.searchsorted(offs, s, side="right") - 1
-    base = offs[doc]
-    ls, le = (s - base).tolist(), (e - base).tolist()
-    cut = np.searchsorted(doc, np.arange(ndocs + 1), side="left").tolist()
-    return [list(zip(ls[cut[k] : cut[k + 1]], le[cut[k] : cut[k + 1]], strict=True)) for k in range(ndocs)]
+    return s, e, np.searchsorted(offs, s, side="right") - 1
 
 
 def _minus(runs: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -200,7 +205,6 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     found: list[list[tuple[int, int, bool]]] = []
     in_edge_block = np.zeros(sd.shape[0], dtype=bool)
     core_runs = _runs_by_doc(covered, offs)
-    common_runs = _runs_by_doc(common, offs) if common is not None else None
     for k, text in enumerate(texts):
         lo, hi = int(offs[k]), int(offs[k + 1])
         words = hi - lo
@@ -220,6 +224,7 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     # pass 2: an edge block is furniture when it holds an n-gram that many documents of the group
     # hold in an edge block too (a stock phrase that happens to open one article is not)
     at_edges = freq.count(in_edge_block)
+    cuts: list[tuple[int, int]] = []  # every document's furniture, in tokens of the group
     for k, text in enumerate(texts):
         lo, hi = int(offs[k]), int(offs[k + 1])
         words = hi - lo
@@ -266,9 +271,34 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             out[k] = tuple((int(ts[s]), _past_punctuation(text, int(te[e - 1]))) for s, e in ranges)
         else:
             ranges = []
-        if common_runs is not None and common_runs[k]:
-            house[k] = tuple((int(ts[s]), int(te[e - 1])) for s, e in _minus(common_runs[k], ranges))
+        cuts.extend((lo + s, lo + e) for s, e in ranges if e > s)
+    if common is not None and common.any():
+        _house_spans(common, cuts, starts, ends, offs, house)
     return out, house
+
+
+def _house_spans(common: np.ndarray, cuts: list[tuple[int, int]], starts: I64, ends: I64, offs: I64,
+                 house: list[Spans]) -> None:
+    """Fill ``house`` with each document's character spans of the runs of ``common`` outside ``cuts``.
+
+    What ``_minus`` leaves of each document's runs once its furniture ranges are cut out: the runs
+    of the mask with those ranges set False (a cut is never empty, so no two pieces touch).
+    """
+    mask = common
+    if cuts:
+        lo, hi = (np.array(x, dtype=np.int64) for x in zip(*cuts, strict=True))
+        diff = np.zeros(common.shape[0] + 1, dtype=np.int64)
+        np.add.at(diff, lo, 1)
+        np.add.at(diff, hi, -1)
+        mask = common & (np.cumsum(diff[:-1]) == 0)
+    if not mask.any():
+        return
+    s, e, doc = _runs_flat(mask, offs)
+    cs, ce = starts[s].tolist(), ends[e - 1].tolist()
+    bounds = np.searchsorted(doc, np.arange(offs.shape[0]), side="left").tolist()
+    for k in np.unique(doc).tolist():
+        a, b = bounds[k], bounds[k + 1]
+        house[k] = tuple(zip(cs[a:b], ce[a:b], strict=True))
 
 
 def _past_punctuation(text: str, end: int) -> int:

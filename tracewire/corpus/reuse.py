@@ -9,6 +9,7 @@ everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import json
@@ -17,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from ..records import Document, Edit, Passage, ReuseLink, Story
 from ..store.base import IndexedDocument
 from .align import AlignConfig, Prepared, TokenPassage, align, align_many, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
-from .direction import decide, editorial_markers
+from .direction import EdgeMarkers, Span, decide, edge_markers, editorial_markers
 from .edits import (
     DiffMemo,
     edited_words,
@@ -66,6 +67,8 @@ Progress = Callable[[int, int], None]
 BATCH = 1_000  # documents tokenised and shingled together (small arrays stay in cache and heap)
 PAIR_BLOCK = 2_000  # candidate pairs aligned together (their documents are tokenised as one batch: fewer re-tokenised)
 MIN_SPAN_WORDS = 3  # additions and cuts shorter than this are edits inside a passage
+EDGE_MEMO_MAX = 200_000  # editorial markers remembered per worker across pair blocks (then forgotten)
+EdgeMemo = dict[tuple[str, tuple[int, int] | None, tuple[int, int] | None], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +184,33 @@ def index_texts(texts: Sequence[str], hasher: TokenHasher, config: ReuseConfig) 
 
 
 # -- one pair -----------------------------------------------------------------------------------
-def _uncovered(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def _uncovered(tokens: Tokens, ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Character spans of the token runs outside ``ranges`` (at least MIN_SPAN_WORDS words)."""
+    if len(ranges) == 1:  # most links: one passage
+        return _uncovered_one(tokens, ranges[0])
+    return _uncovered_many(tokens, ranges)
+
+
+def _uncovered_one(tokens: Tokens, passage: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+    """``_uncovered`` of one token range: what ``_uncovered_many`` finds for it, sooner."""
+    s, e = passage
+    total = len(tokens)
+    spans: list[tuple[int, int]] = []
+    if s >= MIN_SPAN_WORDS:
+        spans.append((tokens.starts.item(0), tokens.ends.item(s - 1)))
+    if total - max(e, 0) >= MIN_SPAN_WORDS:
+        spans.append((tokens.starts.item(max(e, 0)), tokens.ends.item(total - 1)))
+    return tuple(spans)
+
+
+def _uncovered_many(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """``_uncovered`` of any number of token ranges."""
     spans: list[tuple[int, int]] = []
     pos = 0
     total = len(tokens)
     for s, e in [*sorted(ranges), (total, total)]:
         if s - pos >= MIN_SPAN_WORDS:
-            spans.append((int(tokens.starts[pos]), int(tokens.ends[s - 1])))
+            spans.append((tokens.starts.item(pos), tokens.ends.item(s - 1)))
         pos = max(pos, e)
     return tuple(spans)
 
@@ -343,8 +365,8 @@ def link_kind(
     quoted = 0
     who: str | None = None
     for p in passages:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         if quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share:
             quoted += p.matched
             who = who or speaker(a.text, sa, ea) or speaker(b.text, sb, eb)
@@ -364,6 +386,7 @@ def build_link(
     markers: Callable[[str], list[str]] = editorial_markers,
     diffs: DiffMemo | None = None,
     folded: Callable[[Document], str] | None = None,
+    edges: EdgeMarkers | None = None,
 ) -> ReuseLink:
     """The reuse link of two documents from their aligned passages, oriented by the direction call.
 
@@ -371,7 +394,8 @@ def build_link(
     the speaker's words, not each other's, so their link has no direction. ``quotes``: the
     quotation spans of a and b when the caller has them already; ``markers``: a memo of
     ``editorial_markers`` that the caller keeps over many pairs; ``diffs``: a memo of the word
-    diffs of edit gaps, kept likewise; ``folded``: a memo of each document's case-folded text.
+    diffs of edit gaps, kept likewise; ``folded``: a memo of each document's case-folded text;
+    ``edges``: a memo of each document's editorial markers around a passage (``decide``).
     """
     cfg = config or ReuseConfig()
     passages = extend_all(passages, ta.hashes, tb.hashes)
@@ -388,7 +412,7 @@ def build_link(
             "so neither text is the other's source",)
         a_is_source = a.id <= b.id
     else:
-        call = decide(a, b, ta, tb, passages, markers, folded)
+        call = decide(a, b, ta, tb, passages, markers, folded, edges)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
     n_edits = sum(len(e) for e in edits)
@@ -444,10 +468,10 @@ def _make_link(
     char_edits = _char_edits_many(ts, tt, [ed for _, _, ed in spans])
     out = tuple(
         Passage(
-            source_start=int(ts.starts[s0]),
-            source_end=int(ts.ends[s1 - 1]),
-            target_start=int(tt.starts[t0]),
-            target_end=int(tt.ends[t1 - 1]),
+            source_start=ts.starts.item(s0),
+            source_end=ts.ends.item(s1 - 1),
+            target_start=tt.starts.item(t0),
+            target_end=tt.ends.item(t1 - 1),
             edits=ce,
         )
         for ((s0, s1), (t0, t1), _), ce in zip(spans, char_edits, strict=True)
@@ -483,10 +507,21 @@ def _char_edits(ts: Tokens, tt: Tokens, edits: list[tuple[str, int, int, int, in
         last = len(tok) - 1
         if last < 0:
             return 0, 0
-        start = int(tok.starts[lo]) if lo <= last else int(tok.ends[last])
-        return start, int(tok.ends[min(max(hi - 1, 0), last)]) if hi > lo else start
+        start = tok.starts.item(lo) if lo <= last else tok.ends.item(last)
+        return start, tok.ends.item(min(max(hi - 1, 0), last)) if hi > lo else start
 
     return tuple(Edit(op, *chars(ts, a0, a1), *chars(tt, b0, b1)) for op, a0, a1, b0, b1 in edits)
+
+
+def _char_spans(tok: Tokens, lo: I64, hi: I64) -> tuple[list[int], list[int]]:
+    """``_char_edits``'s character spans of many token ranges [lo, hi) of one side, found at once."""
+    last = len(tok) - 1
+    if last < 0:
+        zero = [0] * lo.shape[0]
+        return zero, list(zero)
+    start = np.where(lo <= last, tok.starts[np.minimum(lo, last)], tok.ends[last])
+    end = np.where(hi > lo, tok.ends[np.minimum(np.maximum(hi - 1, 0), last)], start)
+    return start.tolist(), end.tolist()
 
 
 def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, int, int, int]]]
@@ -495,7 +530,10 @@ def _char_edits_many(ts: Tokens, tt: Tokens, groups: list[list[tuple[str, int, i
     flat = [e for g in groups for e in g]
     if not flat:
         return [() for _ in groups]
-    done = _char_edits(ts, tt, flat)
+    ops, a0, a1, b0, b1 = zip(*flat, strict=True)
+    sa, ea = _char_spans(ts, np.array(a0, dtype=np.int64), np.array(a1, dtype=np.int64))
+    sb, eb = _char_spans(tt, np.array(b0, dtype=np.int64), np.array(b1, dtype=np.int64))
+    done = tuple(Edit(*x) for x in zip(ops, sa, ea, sb, eb, strict=True))
     out: list[tuple[Edit, ...]] = []
     pos = 0
     for g in groups:
@@ -548,18 +586,19 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             src, tgt = sorted((lk.source, lk.target))
             flipped = src != lk.source
             out.append(
-                replace(
-                    lk,
+                ReuseLink(  # every field named: dataclasses.replace costs several times more
                     source=src,
                     target=tgt,
                     direction_known=False,
                     confidence=0.5,
+                    shared_words=lk.shared_words,
                     source_coverage=lk.target_coverage if flipped else lk.source_coverage,
                     target_coverage=lk.source_coverage if flipped else lk.target_coverage,
                     passages=tuple(flip_passage(p) for p in lk.passages) if flipped else lk.passages,
                     target_additions=lk.source_cuts if flipped else lk.target_additions,
                     source_cuts=lk.target_additions if flipped else lk.source_cuts,
                     evidence=(*lk.evidence, note),
+                    kind=lk.kind,
                 )
             )
         else:
@@ -579,8 +618,8 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
                   ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it lies (80 % or more) inside the house text of both documents."""
     def keep(p: TokenPassage) -> bool:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return not (quoted_share(list(ha), sa, ea) >= 0.8 and quoted_share(list(hb), sb, eb) >= 0.8)
     return keep
 
@@ -589,8 +628,8 @@ def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: Reu
                    ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
     def keep(p: TokenPassage) -> bool:
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return not (widget_text(text_a[sa:ea], config.furniture) and widget_text(text_b[sb:eb], config.furniture))
     return keep
 
@@ -603,17 +642,20 @@ def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[in
         qa, qb = spans()
         if not qa or not qb:
             return False
-        sa, ea = int(ta.starts[p.a_start]), int(ta.ends[p.a_end - 1])
-        sb, eb = int(tb.starts[p.b_start]), int(tb.ends[p.b_end - 1])
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return quoted_share(qa, sa, ea) >= config.quote_share and quoted_share(qb, sb, eb) >= config.quote_share
     return quoted
 
 
 def _align_block(
     docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
-    outlets: OutletText | None = None,
+    outlets: OutletText | None = None, edge_memo: EdgeMemo | None = None,
 ) -> list[ReuseLink]:
-    """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once."""
+    """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once.
+
+    ``edge_memo``: editorial markers around passages met in earlier blocks of this run (kept by the caller).
+    """
     need = np.unique(np.concatenate([ii, jj]))
     if need.size == 0:
         return []
@@ -651,6 +693,17 @@ def _align_block(
             seen[text] = editorial_markers(text)
         return seen[text]
 
+    by_edge: EdgeMemo = {} if edge_memo is None else edge_memo
+    if len(by_edge) > EDGE_MEMO_MAX:
+        by_edge.clear()  # bounded: what it saves is time, never a result
+
+    def edges(doc: Document, toks: Tokens, head: Span, tail: Span) -> list[str]:
+        key = (doc.id, head, tail)
+        got = by_edge.get(key)
+        if got is None:
+            got = by_edge[key] = edge_markers(doc, toks, head, tail, markers)
+        return got
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -675,7 +728,7 @@ def _align_block(
                                    unknown)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
-                                    quote_pair(i, j), markers, diffs, folded))
+                                    quote_pair(i, j), markers, diffs, folded, edges))
     return links
 
 
@@ -764,15 +817,15 @@ def _flat(lk: ReuseLink) -> FlatLink:
 
 def _unflat(t: FlatLink) -> ReuseLink:
     """The link ``_flat`` made tuples of."""
-    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed)) for a, b, c, d, ed in t[7])
+    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed) if ed else ()) for a, b, c, d, ed in t[7])
     return ReuseLink(t[0], t[1], t[2], t[3], t[4], t[5], t[6], passages, t[8], t[9], t[10], t[11])
 
 
 def _align_chunk(sel: tuple[int, int]) -> list[FlatLink]:
     """Worker: align candidate pairs ii[lo:hi], jj[lo:hi]; the links come back as tuples (``_flat``)."""
-    docs, ii, jj, stats, cfg, outlets = pool.state()
+    docs, ii, jj, stats, cfg, outlets, memo = pool.state()
     lo, hi = sel
-    return [_flat(lk) for lk in _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets)]
+    return [_flat(lk) for lk in _align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets, memo)]
 
 
 def _align_all(
@@ -789,16 +842,17 @@ def _align_all(
     ii, jj = pairs
     total = int(ii.shape[0])
     links: list[ReuseLink] = []
+    memo: EdgeMemo = {}  # each forked worker fills its own copy
     if nproc <= 1 or total < 100:
         for lo, hi in _blocks(total, PAIR_BLOCK):
-            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets))
+            links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets, memo))
             if progress is not None:
                 progress(hi, total)
         return links
     chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
     # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
     # early takes the next chunk instead of waiting while this process waits for a slow one
-    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets),
+    parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets, memo),
                              ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
         links.extend(_unflat(t) for t in part)
@@ -819,16 +873,39 @@ def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64
 YOUNG_GC = 50_000  # allocations between young collections while the stage runs (Python's default: 700)
 
 
+MMAP_THRESHOLD = 16 << 20  # glibc: blocks from this size are mapped afresh, and freed to the system at once ...
+TRIM_THRESHOLD = 32 << 20  # ... and up to this much freed memory stays with the process for reuse
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc's allocator keep freed arrays for reuse (within what its adaptive thresholds reach: 32/64 MiB).
+
+    The stage allocates and frees arrays of a few MiB per batch; by default the first ones are
+    mapped and unmapped each time, and every page is faulted in again (0.5-1 CPU s of system time
+    per process at 10k documents, about 200,000 page faults). Results do not change; elsewhere
+    (no glibc) this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
+    mallopt(-1, TRIM_THRESHOLD)  # M_TRIM_THRESHOLD
+
+
 @contextmanager
 def _few_collections() -> Iterator[None]:
     """Collect garbage less often while the stage runs, and restore the thresholds after.
 
     Aligning builds millions of short-lived containers beside a corpus of long-lived ones; at the
     default thresholds the collector walks that corpus again and again (15 % of the stage's CPU at
-    10k documents). Results do not change; only how often the collector runs.
+    10k documents). Results do not change; only how often the collector runs. The allocator is
+    also told to keep freed arrays (``_keep_freed_memory``; not undone: glibc's own thresholds grow past it).
     """
     saved = gc.get_threshold()
     gc.set_threshold(max(saved[0], YOUNG_GC), *saved[1:])
+    _keep_freed_memory()
     try:
         yield
     finally:
