@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +31,131 @@ def load_nlp(name: str | None = None) -> Any:
         if getattr(pipe, "mode", None) == "rule" and callable(getattr(pipe, "lemmatize", None)):
             _index_lemmas(pipe)
             pipe.lemmatize = _memoised(pipe.lemmatize)
+        if type(pipe).__name__ == "AttributeRuler" and callable(getattr(pipe, "match", None)):
+            rules = RuleIndex.of(pipe)
+            if rules is not None:
+                pipe.match = rules.match
     return nlp
+
+
+# Token attributes the attribute ruler's patterns test, as spaCy's Matcher reads them.
+_RULE_ATTRS = ("TAG", "LOWER", "DEP", "IS_SPACE")
+Check = Callable[[tuple[int, ...]], bool]
+Pattern = tuple[int, int, int, tuple[tuple[int, Check], ...]]  # (rule, rule key, tokens, (token, test) ...)
+
+
+class RuleIndex:
+    """The attribute ruler's patterns found by dictionary look-ups instead of spaCy's Matcher.
+
+    The Matcher tries each of the ~180 patterns (a tag mapped to its POS and morphology, a word
+    with a tag ...) at every token; here a pattern is looked up by one value its first token must
+    have (its word, tag, dependency or space flag, or one of a list of them) and only then checked.
+    ``match`` returns what ``AttributeRuler.match`` returns: every (rule, rule key, start, end),
+    sorted, so the ruler sets the same attributes in the same order.
+    """
+
+    def __init__(self, anchored: list[dict[int, list[Pattern]]], always: list[Pattern]) -> None:
+        self.anchored = anchored  # per attribute column: value hash -> patterns whose first token needs it
+        self.always = always  # patterns with no such value (a regular expression): tried at every token
+
+    @classmethod
+    def of(cls, ruler: Any) -> RuleIndex | None:
+        """The index of ``ruler``'s patterns; None when one uses what this index does not read (the
+        Matcher then stays)."""
+        strings = ruler.vocab.strings
+        anchored: list[dict[int, list[Pattern]]] = [{} for _ in _RULE_ATTRS]
+        always: list[Pattern] = []
+        for i, rule in enumerate(ruler.patterns):
+            key = strings.add(str(i))
+            for pattern in rule["patterns"]:
+                if not pattern:
+                    return None
+                checks: list[tuple[int, Check]] = []
+                for k, spec in enumerate(pattern):
+                    for attr, value in spec.items():
+                        test = _check(strings, attr, value)
+                        if test is None:
+                            return None
+                        checks.append((k, test))
+                entry = (i, key, len(pattern), tuple(checks))
+                values = _anchor(strings, pattern[0])
+                if values is None:
+                    always.append(entry)
+                else:
+                    col, hashes = values
+                    for h in hashes:
+                        anchored[col].setdefault(h, []).append(entry)
+        return cls(anchored, always)
+
+    def match(self, doc: Any) -> list[tuple[int, int, int, int]]:
+        """(rule, rule key, start, end) of every pattern match in ``doc``, sorted as the ruler sorts them."""
+        from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
+
+        rows: list[tuple[int, ...]] = [tuple(r) for r in doc.to_array([TAG, LOWER, DEP, IS_SPACE]).tolist()]
+        found: set[tuple[int, int, int, int]] = set()
+        n = len(rows)
+        by_col = list(enumerate(self.anchored))
+        for s, row in enumerate(rows):
+            cands = [c for col, index in by_col if (c := index.get(row[col])) is not None]
+            for group in (*cands, self.always):
+                for rule, key, width, checks in group:
+                    e = s + width
+                    if e > n:
+                        continue
+                    for k, test in checks:
+                        if not test(rows[s + k]):
+                            break
+                    else:
+                        found.add((rule, key, s, e))
+        return sorted(found)
+
+
+def _anchor(strings: Any, spec: dict[str, Any]) -> tuple[int, list[int]] | None:
+    """(attribute column, value hashes) one of which a token must have to match ``spec``, if any."""
+    for col in (1, 0, 2, 3):  # the word is the rarest value, then the tag, the dependency, the space flag
+        value = spec.get(_RULE_ATTRS[col])
+        if col == 3 and isinstance(value, bool):
+            return col, [int(value)]
+        if isinstance(value, str):
+            return col, [strings.add(value)]
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            return col, sorted({strings.add(v) for v in value["IN"]})
+    return None
+
+
+def _check(strings: Any, attr: str, value: Any) -> Check | None:
+    """A test of one token row (tag, lower, dep, is_space hashes) as spaCy's Matcher reads ``{attr: value}``;
+    None for what the index does not read."""
+    if attr not in _RULE_ATTRS:
+        return None
+    col = _RULE_ATTRS.index(attr)
+    if attr == "IS_SPACE":
+        if not isinstance(value, bool):
+            return None
+        flag = int(value)
+        return lambda row: row[col] == flag
+    if isinstance(value, str):
+        want = strings.add(value)
+        return lambda row: row[col] == want
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (op, arg), = value.items()
+    if op in ("IN", "NOT_IN") and isinstance(arg, list) and all(isinstance(v, str) for v in arg):
+        among = frozenset(strings.add(v) for v in arg)
+        return (lambda row: row[col] in among) if op == "IN" else (lambda row: row[col] not in among)
+    if op == "REGEX" and isinstance(arg, str):
+        pattern, seen = re.compile(arg), dict[int, bool]()
+
+        def search(row: tuple[int, ...]) -> bool:
+            """Whether the regular expression finds a match in the attribute's text (memoised by hash)."""
+            h = row[col]
+            hit = seen.get(h)
+            if hit is None:
+                hit = seen[h] = bool(pattern.search(strings[h]))
+            return hit
+
+        return search
+    return None
 
 
 class _WordList(list[str]):
