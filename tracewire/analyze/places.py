@@ -340,19 +340,31 @@ def candidate_features(
     ctx = _context(mentions, home, named)
     named_set = set(named) | {e.country for e in picks if e is not None and e.feature == "country"}
     out: list[list[tuple[Entry, list[float]]]] = []
+    keys = [name_key(m.text) for m in mentions]  # each mention's key once, not once per pair
+    # the same two points recur (a name said twice, its namesakes): their distance is worked out once
+    distances: dict[tuple[float, float, float, float], float] = {}
+
+    def distance(a: Entry, b: Entry) -> float:
+        """``haversine_km`` between two places, remembered for this document."""
+        pair = (a.lat, a.lon, b.lat, b.lon)
+        d = distances.get(pair)
+        if d is None:
+            d = distances[pair] = haversine_km(*pair)
+        return d
+
     for i, m in enumerate(mentions):
-        key = name_key(m.text)
+        key = keys[i]
         own = picks[i]
         own_w = 0.0
         if own is not None:
             own_w = 1.0 if own.feature in ("country", "demonym") or len({c.country for c in m.candidates}) == 1 else 0.5
-        others = [e for j, e in enumerate(picks) if e is not None and j != i and name_key(mentions[j].text) != key]
+        others = [e for j, e in enumerate(picks) if e is not None and j != i and keys[j] != key]
         total = sum(ctx.values()) - own_w
         rows: list[tuple[Entry, list[float]]] = []
         top = max((math.log10(e.population + 10) for e in m.candidates), default=0.0)
         for e in m.candidates:
             w = ctx.get(e.country, 0.0) - (own_w if own is not None and e.country == own.country else 0.0)
-            dists = [haversine_km(e.lat, e.lon, o.lat, o.lon) for o in others]
+            dists = [distance(e, o) for o in others]
             near = min(dists, default=None)
             close = any(d <= NEAR_KM for d in dists)
             kind = e.feature if e.feature in _KINDS else ("regional" if e.source.startswith(REGIONAL) else "other")
