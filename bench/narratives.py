@@ -74,6 +74,14 @@ Quiet (load average 0.03 at the start, 1.1 at the end), ``PYTHONPATH=. .venv/bin
 it; claims 7494, embedded 6848, narratives 811, contradictions 725. The ``without`` phase came out
 11 CPU s above the one-run analyze minus the stage, so phases of one run differ by about 6%.
 
+Branch speed15 at 877109e (spaCy's lemmatizer and attribute ruler without their repeated work, spaCy
+imported without torch, the gazetteer read from a built copy, places' distances once; every export
+of a 200-article FA-KES store byte-identical to d8c1365's), the same command, load average 0.4 at
+the start and 1.0 at the end (one other job): without 107.8, stage 71.1 (encoder 65.0), sum 178.9;
+whole analyze at 0493242 122.4, whole analyze of this code in one run 185.4 CPU s, 1.52x of it (the
+sum 1.46x). The baseline came out 15% above the earlier quiet 106.7, so only ratios within one run
+compare. Paired on the first 200 articles, analyze without the stage: 38.1 CPU s at d8c1365, 29.6 here.
+
 Where the stage goes (profiled on that store with its vectors stored, so nothing is encoded):
 everything but the encoder takes about 5 CPU s (clustering 2.2, contradictions 1.2-1.6, claim items
 0.3-0.5, reading vectors, corroboration and writing the rest); the encoder is the other 91%. The

@@ -89,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("encoder", "onnx", "Sentence-embedding backend: onnx (ONNX Runtime, float32, the default) or torch "
             "(sentence-transformers, the reference); each keys its own stored vectors."),
     Setting("model_cache", "", "Folder for the ONNX export of the sentence-embedding model, built from the installed "
-            "weights at first use (empty: ~/.cache/tracewire/models)."),
+            "weights at first use, and for the built gazetteer (empty: ~/.cache/tracewire/models)."),
     Setting("spark_driver_memory", "4g", "Heap of the Spark driver JVM when `analyze --engine spark` starts it "
             "(in local mode the executors run inside it); spark-submit's --driver-memory wins."),
 )

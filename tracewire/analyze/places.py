@@ -404,6 +404,17 @@ def candidate_features(
             own_votes = votes.setdefault(key, {})
             own_votes[e.country] = own_votes.get(e.country, 0.0) + w
     out: list[list[tuple[Entry, list[float]]]] = []
+    # the same two points recur (a name said twice, its namesakes): their distance is worked out once
+    distances: dict[tuple[float, float, float, float], float] = {}
+
+    def distance(a: Entry, b: Entry) -> float:
+        """``haversine_km`` between two places, remembered for this document."""
+        pair = (a.lat, a.lon, b.lat, b.lon)
+        d = distances.get(pair)
+        if d is None:
+            d = distances[pair] = haversine_km(*pair)
+        return d
+
     for i, m in enumerate(mentions):
         key = keys[i]
         mine = votes.get(key, {})
@@ -413,7 +424,7 @@ def candidate_features(
         top = max((math.log10(e.population + 10) for e in m.candidates), default=0.0)
         for e in m.candidates:
             w = ctx.get(e.country, 0.0) - mine.get(e.country, 0.0)
-            dists = [haversine_km(e.lat, e.lon, o.lat, o.lon) for o in others]
+            dists = [distance(e, o) for o in others]
             near = min(dists, default=None)
             close = any(d <= NEAR_KM for d in dists)
             kind = e.feature if e.feature in _KINDS else ("regional" if e.source.startswith(REGIONAL) else "other")
