@@ -82,6 +82,15 @@ whole analyze at 0493242 122.4, whole analyze of this code in one run 185.4 CPU 
 sum 1.46x). The baseline came out 15% above the earlier quiet 106.7, so only ratios within one run
 compare. Paired on the first 200 articles, analyze without the stage: 38.1 CPU s at d8c1365, 29.6 here.
 
+Quiet again after merging speed15, geo and contra (load average 1.0 at the start, 1.1 at the end, no
+other job), the same command at 2d50de9: without 78.7, stage 66.5 (encoder 60.7), sum 145.2; whole
+analyze at 0493242 83.6, whole analyze of this code in one run 145.5 CPU s: **1.74x** of it (the sum
+1.74x); claims 7494, embedded 6848, narratives 812, contradictions 759. Every phase ran about a fifth
+faster than in the quiet d8c1365 run (the machine, not the code), so compare ratios: ``without`` went
+from 1.17x to 0.94x of the 0493242 analyze, yet the whole stays 1.74x, because the stage alone is
+0.80x of that analyze. With this encoder at its float32 peak, 1.5x would need ``without`` at about
+59 CPU s, a quarter below the analyze the stage was added to.
+
 Where the stage goes (profiled on that store with its vectors stored, so nothing is encoded):
 everything but the encoder takes about 5 CPU s (clustering 2.2, contradictions 1.2-1.6, claim items
 0.3-0.5, reading vectors, corroboration and writing the rest); the encoder is the other 91%. The
