@@ -84,7 +84,7 @@ compare. Paired on the first 200 articles, analyze without the stage: 38.1 CPU s
 
 Quiet again after merging speed15, geo and contra (load average 1.0 at the start, 1.1 at the end, no
 other job), the same command at 2d50de9: without 78.7, stage 66.5 (encoder 60.7), sum 145.2; whole
-analyze at 0493242 83.6, whole analyze of this code in one run 145.5 CPU s: **1.74x** of it (the sum
+analyze at 0493242 83.6, whole analyze of this code in one run 145.5 CPU s: 1.74x of it (the sum
 1.74x); claims 7494, embedded 6848, narratives 812, contradictions 759. Every phase ran about a fifth
 faster than in the quiet d8c1365 run (the machine, not the code), so compare ratios: ``without`` went
 from 1.17x to 0.94x of the 0493242 analyze, yet the whole stays 1.74x, because the stage alone is
