@@ -149,8 +149,9 @@ def test_a_denial_of_what_another_source_accuses_is_a_fact_contradiction() -> No
               "2024-03-11")
     (c,) = _facts(deny, accuse)
     assert c["kind"] == "fact" and (c["a"]["doc"], c["b"]["doc"]) == ("y", "x")
-    assert c["evidence"][0] == ("fact: x (The army) denies ('denied using') what y (Activists) accuses Syrian Army "
-                                "of ('accused')")
+    assert c["evidence"][0] == ("fact: x tells a denial ('denied using'; the claim's source: The army) of what y "
+                                "(Activists) accuses Syrian Army of ('accused')")
+    assert c["evidence"][1] == "the same words on what happened: attack, chemical, saraqib, using, weapons"
     assert c["about"]["actors"] == ["Syrian Army"]
     # the accused accusing others, an accusation told as a pretext, an earlier year, another matter
     assert _facts(deny, ("The army accused the rebels of using chemical weapons in Saraqib.", "The army",

@@ -841,9 +841,12 @@ def _facts(layers: Mapping[str, Sequence[Row]], docs: Mapping[str, Row], orig: M
             sa, sb = _side_of(da_row["doc"], da_row, docs), _side_of(ab_row["doc"], ab_row, docs)
             first_a = (str(day_a), da_row["doc"]) <= (str(day_b), ab_row["doc"])
             x, y = (sa, sb) if first_a else (sb, sa)
-            evidence = [f"fact: {sa['doc']} ({sa['source']}) denies ('{dm.group(0)}') what {sb['doc']} "
-                        f"({sb['source']}) accuses {', '.join(sorted(shared))} of ('{am.group(0)}')",
-                        f"the same words on what happened: {', '.join(sorted(overlap))}",
+            # the claim's source is not always the one who denies ("... pointed the finger at the
+            # government, though it denied any responsibility"): the evidence names it as the claim's
+            evidence = [f"fact: {sa['doc']} tells a denial ('{dm.group(0)}'; the claim's source: {sa['source']}) "
+                        f"of what {sb['doc']} ({sb['source']}) accuses {', '.join(sorted(shared))} of "
+                        f"('{am.group(0)}')",
+                        f"the same words on what happened: {', '.join(_surface(overlap, str(da_row['text'])))}",
                         f"dated {abs((day_a - day_b).days)} day(s) apart (window {cfg.fact_days})"]
             key: tuple[str, ...] = (min(ra, rb), max(ra, rb), "fact")
             if not merge_copies:
@@ -978,3 +981,9 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             seen.add(rec["id"])
             out.append(rec)
     return out
+
+
+def _surface(stems: set[str], text: str) -> list[str]:
+    """The words of ``text`` that ``stems`` (narratives' six-letter content stems) came from, in stem order."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text) if len(w) >= 4]
+    return [next((w for w in words if w[:6] == stem), stem) for stem in sorted(stems)]
