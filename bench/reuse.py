@@ -272,6 +272,8 @@ class Corpus:
     units: list[set[int]] = field(default_factory=list)  # planted reuse units per document (news corpus)
     unit_kind: dict[int, str] = field(default_factory=dict)  # copy | passage | wire
     event: list[int] = field(default_factory=list)  # independent same-event group per document (-1: none)
+    unit_text: dict[int, str] = field(default_factory=dict)  # planted passage text per passage/wire unit
+    shown: dict[tuple[int, int], str] = field(default_factory=dict)  # (document, unit): the passage as printed
 
 
 def vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -501,10 +503,12 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
         elif r < 0.99:  # a short passage inside otherwise unrelated articles of 2-4 outlets
             text = passage(12, 60)
             c.unit_kind[unit] = "passage"
+            c.unit_text[unit] = text
             for o in other_outlets(int(rng.integers(2, 5))):
                 own = sentences(int(rng.integers(8, 30)))
                 at = int(rng.integers(0, len(own) + 1))
                 shown = edit(text, 0.05) if rng.random() < 0.3 else text
+                c.shown[(len(c.texts), unit)] = shown
                 add(own[:at] + [shown] + own[at:], o, {unit}, fam=unit)
             unit += 1
         else:  # one passage (a wire lede, an official statement) carried by 3-50 outlets
