@@ -26,6 +26,18 @@ speed change must print the same); the end prints the least-squares fit of wall 
 and peak memory on N over every size, extrapolated to 1M documents. ``bench/reuse_phases.py``
 times the stage's two phases in one process, for comparing two commits on a busy machine.
 
+Branch reusepass (2026-11-28 19:50 UTC, load 2.7): the furniture under an article no longer
+takes the article's last sentence when the outlet's footer opens with a lower-case word (this
+corpus's footers do; FA-KES, PolNeAR and PTC furniture and links are unchanged). Command
+``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9859  1.0000       13.3   13.2       436  24177
+            recall copy 1.0000 passage 0.9011 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       16.3   15.3       199   8245
+
+Where the missed short passages are lost (by length, edits and stage): ``bench/reuse_misses.py``.
+
 Branch reusespeed (2026-11-28 18:20-19:15 UTC; the link records identical, digest
 51f288c3165dae68 at 10k with 1 and 2 workers, as at 484c829; FA-KES reuse and stories exports
 and furniture rows identical): passages that align_many finds as one unbroken block skip the
@@ -272,6 +284,8 @@ class Corpus:
     units: list[set[int]] = field(default_factory=list)  # planted reuse units per document (news corpus)
     unit_kind: dict[int, str] = field(default_factory=dict)  # copy | passage | wire
     event: list[int] = field(default_factory=list)  # independent same-event group per document (-1: none)
+    unit_text: dict[int, str] = field(default_factory=dict)  # planted passage text per passage/wire unit
+    shown: dict[tuple[int, int], str] = field(default_factory=dict)  # (document, unit): the passage as printed
 
 
 def vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -501,10 +515,12 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
         elif r < 0.99:  # a short passage inside otherwise unrelated articles of 2-4 outlets
             text = passage(12, 60)
             c.unit_kind[unit] = "passage"
+            c.unit_text[unit] = text
             for o in other_outlets(int(rng.integers(2, 5))):
                 own = sentences(int(rng.integers(8, 30)))
                 at = int(rng.integers(0, len(own) + 1))
                 shown = edit(text, 0.05) if rng.random() < 0.3 else text
+                c.shown[(len(c.texts), unit)] = shown
                 add(own[:at] + [shown] + own[at:], o, {unit}, fam=unit)
             unit += 1
         else:  # one passage (a wire lede, an official statement) carried by 3-50 outlets

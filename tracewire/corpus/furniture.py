@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 Spans = tuple[tuple[int, int], ...]
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+[\"\u201c(]?[A-Z0-9]")
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+\Z")  # text that ends a sentence, then space
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +263,9 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             lo_tok = max(0, start - 3 * cfg.bridge)
             window = text[int(ts[lo_tok]) : int(ts[start]) + 1]  # with the block's first letter
             ends_at = [m.end() for m in _SENTENCE_END.finditer(window)]
-            if ends_at and start > 0:
+            # the article's last full stop right before the block is its last one, whatever letter
+            # opens the block ("copyright ...", "État ..."): its last sentence is never furniture
+            if ends_at and start > 0 and not _ENDS_SENTENCE.search(window[:-1]):
                 cut = int(ts[lo_tok]) + ends_at[-1] - 1
                 start = int(np.searchsorted(ts, cut, side="left"))
             ranges = [r for r in ranges if r[1] <= start] + [(start, words)]
