@@ -260,7 +260,8 @@ def test_web_panel_page_and_review_form(analysed: Path, tmp_path: Path, capsys: 
     with TestClient(create_app(analysed, cache_entries=0, read_only=True), base_url=base) as ro:
         shown = ro.get("/review", params={"claim": cid})
         assert shown.status_code == 403 and "--read-only" in shown.text and 'name="csrf"' not in shown.text
-        assert ro.post("/review", data={**fields, "csrf": token}, cookies={"tw_csrf": token}).status_code == 403
+        ro.cookies.set("tw_csrf", token)
+        assert ro.post("/review", data={**fields, "csrf": token}).status_code == 403
     out = tmp_path / "cr.jsonl"
     assert main(["export", "claimreview", "--db", db, "--out", str(out)]) == 0
     fresh = open_store(tmp_path / "again.db")
