@@ -738,14 +738,7 @@ def _same_figure(a: Figure, b: Figure, sim: float, tag_a: str | None, tag_b: str
     evidence = [first, f"one event by its figure: {cat} '{_figure_text(a.q)}' ({a.doc}) and '{_figure_text(b.q)}' "
                        f"({b.doc})",
                 f"claims close in meaning (cosine {sim:.2f}" + (f"; both in {tag_a})" if same else ")")]
-    if shared_places:
-        evidence.append(f"same place: {', '.join(sorted(shared_places))}")
-    if shared_actors:
-        evidence.append(f"same actors: {', '.join(sorted(shared_actors))}")
-    if da is None or db is None:
-        evidence.append("at least one document is undated: the date window could not be checked")
-    else:
-        evidence.append(f"dated {abs((da - db).days)} day(s) apart (window {cfg.days})")
+    evidence += _same_event_evidence(shared_places, shared_actors, da, db, cfg.days)
     key: tuple[str, ...] = (min(ra, rb), max(ra, rb), kind, cat, f"{float(a.q['value'])}")
     if not merge_copies:
         key = (*key, a.doc, str(a.claim["start"]), b.doc, str(b.claim["start"]))
@@ -954,14 +947,7 @@ def find_contradictions(layers: Mapping[str, Sequence[Row]], links: Sequence[Row
             evidence = [f"{cat}: '{_figure_text(a.q)}' ({a.doc}) against '{_figure_text(b.q)}' ({b.doc})",
                         f"claims close in meaning (cosine {float(sims[i, j]):.2f}"
                         + (f"; both in {tags[i]})" if same else ")")]
-            if shared_places:
-                evidence.append(f"same place: {', '.join(sorted(shared_places))}")
-            if shared_actors:
-                evidence.append(f"same actors: {', '.join(sorted(shared_actors))}")
-            if da is None or db is None:
-                evidence.append("at least one document is undated: the date window could not be checked")
-            else:
-                evidence.append(f"dated {abs((da - db).days)} day(s) apart (window {cfg.days})")
+            evidence += _same_event_evidence(shared_places, shared_actors, da, db, cfg.days)
             note = _bound_note(a.q, b.q)
             if note:
                 evidence.append(note)
@@ -987,3 +973,18 @@ def _surface(stems: set[str], text: str) -> list[str]:
     """The words of ``text`` that ``stems`` (narratives' six-letter content stems) came from, in stem order."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text) if len(w) >= 4]
     return [next((w for w in words if w[:6] == stem), stem) for stem in sorted(stems)]
+
+
+def _same_event_evidence(places: frozenset[str], actors: frozenset[str], da: date | None, db: date | None,
+                         window: int) -> list[str]:
+    """Evidence lines that two claims tell one event: the places and actors they share, and their documents' dates."""
+    out = []
+    if places:
+        out.append(f"same place: {', '.join(sorted(places))}")
+    if actors:
+        out.append(f"same actors: {', '.join(sorted(actors))}")
+    if da is None or db is None:
+        out.append("at least one document is undated: the date window could not be checked")
+    else:
+        out.append(f"dated {abs((da - db).days)} day(s) apart (window {window})")
+    return out
