@@ -17,8 +17,10 @@ N`` takes every Nth text, for quicker comparisons.
 Measured 2026-11-28 on the 2-core AMD EPYC (Zen 3, AVX2 and FMA, no AVX-512) shared with other jobs
 (load average 4-6, so CPU seconds are inflated by about a tenth against a quiet machine), FA-KES
 analysed at 2d50de9 (``/tmp/s22/nb/with.db``): 7,494 claims, 6,848 distinct texts, 217,608 tokens
-(median 30, 95th percentile 54, largest 136). ``--threads 1``: 68.0 CPU s (the quiet bench's
-encoder share at 2d50de9 was 60.7), 9.9 ms per text, about 68 GFLOPS. A lone matrix product of the
+(median 30, 95th percentile 54, largest 136), 4.69 TFLOP. ``--db /tmp/s22/nb/with.db``: 70.2 CPU s,
+154.2 wall s, 10.3 ms CPU per text, 66.9 GFLOPS, vectors sha256 b1206aa03596b122 (the quiet
+bench/narratives.py run at 2d50de9 gave the encoder 60.7 CPU s: 77 GFLOPS). ``--every 8`` with
+``--batch 8 --threads 2`` gives the same sha256 as with the defaults (51c88a869729b3f3). A lone matrix product of the
 model's shape (1024 x 384 by 384 x 1536, one thread) runs at 73-81 GFLOPS in ONNX Runtime (MLAS),
 73-74 in torch (MKL) and 69 in numpy (OpenBLAS): the encoder runs at this CPU's float32 peak,
 and ONNX Runtime's kernel profile gives the matrix products 84% of its time (the rest: BiasGelu 5%,
