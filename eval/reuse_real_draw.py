@@ -260,10 +260,11 @@ def _risk(same: bool, words_shared: int, kind: str, n_passages: int) -> int:
 
 def draw_b4() -> None:
     """Write batch 4: unlabelled dev-half pairs that tracewire links now, riskiest first."""
+    import tempfile
+
     from tracewire.corpus.reuse import update_reuse
     from tracewire.export import export_string
     from tracewire.store import SQLiteStore
-    import tempfile
 
     rng = random.Random(SEED_B4)
     taken = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}

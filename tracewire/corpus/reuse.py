@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -272,7 +273,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
-                    memo: WeightMemo | None = None, edges: bool = False) -> list[TokenPassage]:
+                    memo: WeightMemo | None = None, edges: bool = False,
+                    named: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -290,6 +292,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
     ``edges``: neither document has a known outlet, so a small block at the same edge of both
     (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
+    ``named``: true for a passage made of names and numbers only (a title, an office, a dateline):
+    it rides along with a link but never makes one.
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -327,6 +331,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
         # or their first lines): where no outlet is known, no furniture was learned to mask it
         own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
+    if named is not None:
+        own = [k for k in own if not named(found[k])]
     weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
@@ -334,7 +340,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
     if quoted is not None and weight < config.min_link_words:
-        in_quotes = sum(weights[k] for k in kept if quoted(found[k]))
+        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (named is None or not named(found[k])))
         if in_quotes >= config.quote_words:
             return passages
     if weight < config.min_link_words and not (
@@ -634,6 +640,32 @@ def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: Reu
     return keep
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+# words a name or a title runs through in lower case ("the Letter to the Bishops of the Church")
+_NAME_GLUE = frozenset("a an the of to in on for and or at by from with de del di da du la le van von der al el bin ibn".split())
+NAME_MAX_WORDS = 40  # a passage longer than this is never taken for a name
+
+
+def names_only(text: str, max_lower: float = 0.1) -> bool:
+    """True for text made of names and numbers: nearly every word outside ``_NAME_GLUE`` capitalised or a number."""
+    words = [w for w in _TOKEN.findall(text) if w.casefold() not in _NAME_GLUE]
+    if not words:
+        return True
+    lower = sum(not (w[0].isupper() or w[0].isdigit()) for w in words)
+    return lower <= max_lower * len(words)
+
+
+def _name_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], bool]:
+    """True for a short passage that is names and numbers only on both sides (``names_only``)."""
+    def named(p: TokenPassage) -> bool:
+        if p.a_end - p.a_start > NAME_MAX_WORDS:
+            return False
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
+        return names_only(text_a[sa:ea]) and names_only(text_b[sb:eb])
+    return named
+
+
 def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
                   ta: Tokens, tb: Tokens, config: ReuseConfig) -> Callable[[TokenPassage], bool]:
     """True for a passage that sits inside quotation marks in both documents (``spans``: theirs)."""
@@ -725,7 +757,7 @@ def _align_block(
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown)
+                                   unknown, _name_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj)))
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded, edges))
