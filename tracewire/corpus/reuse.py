@@ -274,7 +274,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
                     memo: WeightMemo | None = None, edges: bool = False,
-                    named: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
+                    rides: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -292,8 +292,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
     ``edges``: neither document has a known outlet, so a small block at the same edge of both
     (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
-    ``named``: true for a passage made of names and numbers only (a title, an office, a dateline):
-    it rides along with a link but never makes one.
+    ``rides``: true for a passage that rides along with a link but never makes one: names and
+    numbers only (a title, an office, a dateline), or one outlet's own stock text (``_stock_filter``).
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -331,8 +331,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
         # or their first lines): where no outlet is known, no furniture was learned to mask it
         own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
-    if named is not None:
-        own = [k for k in own if not named(found[k])]
+    if rides is not None:
+        own = [k for k in own if not rides(found[k])]
     weight = sum(weights[k] for k in own)
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
@@ -340,7 +340,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
     if quoted is not None and weight < config.min_link_words:
-        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (named is None or not named(found[k])))
+        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
             return passages
     if weight < config.min_link_words and not (
@@ -630,6 +630,24 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
+def _stock_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Sequence[tuple[int, int]]
+                  ) -> Callable[[TokenPassage], bool]:
+    """True for a passage that lies (80 % or more) inside the house text of either document.
+
+    Across outlets: what one outlet prints in three or more of its own articles (an agency's
+    background paragraph it appends to its reports of a war) links the reports of different
+    events that carry it, as a formula does; it rides along with a link but never makes one.
+    """
+    def stock(p: TokenPassage) -> bool:
+        if ha:
+            if quoted_share(list(ha), ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) >= 0.8:
+                return True
+        if hb:
+            return quoted_share(list(hb), tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) >= 0.8
+        return False
+    return stock
+
+
 def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
                    ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
@@ -664,6 +682,11 @@ def _name_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[
         sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return names_only(text_a[sa:ea]) and names_only(text_b[sb:eb])
     return named
+
+
+def _either(f: Callable[[TokenPassage], bool], g: Callable[[TokenPassage], bool], p: TokenPassage) -> bool:
+    """True when either predicate holds for the passage."""
+    return f(p) or g(p)
 
 
 def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
@@ -745,19 +768,25 @@ def _align_block(
             continue
         keep = None
         same = unknown = False
+        named = _name_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj))
+        rides = named
         if outlets is not None:
             a, b = docs[i].id, docs[j].id
             ga, gb = outlets.group.get(a), outlets.group.get(b)
+            ha, hb = outlets.house.get(a, ()), outlets.house.get(b, ())
             if ga is not None and ga == gb and not is_weak(ga):
                 same = True
-                keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
+                keep = _house_filter(tokens(ki), tokens(kj), ha, hb)
+            elif ha or hb:
+                stock = _stock_filter(tokens(ki), tokens(kj), ha, hb)
+                rides = partial(_either, named, stock)
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown, _name_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj)))
+                                   unknown, rides)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded, edges))
