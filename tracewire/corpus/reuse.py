@@ -9,6 +9,7 @@ everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import datetime as dt
 import gc
@@ -331,9 +332,21 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
         # or their first lines): where no outlet is known, no furniture was learned to mask it
         own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
-    if rides is not None:
-        own = [k for k in own if not rides(found[k])]
-    weight = sum(weights[k] for k in own)
+    if rides is None:
+        weight = sum(weights[k] for k in own)
+    else:
+        # heaviest first, and only until what does not ride weighs enough to decide the link (every
+        # threshold below is at most ``need``): a long copy asks about one passage, not all
+        need = max(config.min_link_words, config.apart_words if apart else 0.0,
+                   config.same_outlet_words if same_outlet else 0.0)
+        weight, left = 0.0, []
+        for k in sorted(own, key=lambda x: -weights[x]):
+            if weight >= need:
+                break
+            if not rides(found[k]):
+                weight += weights[k]
+                left.append(k)
+        own = left  # all of them, whenever the weight falls short of ``need``
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
@@ -630,8 +643,27 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
-def _stock_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Sequence[tuple[int, int]]
-                  ) -> Callable[[TokenPassage], bool]:
+House = tuple[list[int], list[int]]  # one document's house spans, sorted: their starts, their ends
+
+
+def _house_spans(spans: Sequence[tuple[int, int]]) -> House:
+    """A document's house spans as sorted starts and ends (for ``_inside``)."""
+    ordered = sorted(spans)
+    return [s for s, _ in ordered], [e for _, e in ordered]
+
+
+def _inside(house: House, start: int, end: int) -> float:
+    """Share of [start, end) inside a document's house spans (only the spans that reach it are read)."""
+    starts, ends = house
+    k = max(bisect.bisect_right(starts, start) - 1, 0)
+    inside = 0
+    while k < len(starts) and starts[k] < end:
+        inside += max(0, min(ends[k], end) - max(starts[k], start))
+        k += 1
+    return inside / (end - start) if end > start else 0.0
+
+
+def _stock_filter(ta: Tokens, tb: Tokens, ha: House, hb: House) -> Callable[[TokenPassage], bool]:
     """True for a passage that lies (80 % or more) inside the house text of either document.
 
     Across outlets: what one outlet prints in three or more of its own articles (an agency's
@@ -639,12 +671,9 @@ def _stock_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     events that carry it, as a formula does; it rides along with a link but never makes one.
     """
     def stock(p: TokenPassage) -> bool:
-        if ha:
-            if quoted_share(list(ha), ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) >= 0.8:
-                return True
-        if hb:
-            return quoted_share(list(hb), tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) >= 0.8
-        return False
+        if ha[0] and _inside(ha, ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) >= 0.8:
+            return True
+        return bool(hb[0]) and _inside(hb, tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) >= 0.8
     return stock
 
 
@@ -666,11 +695,18 @@ NAME_MAX_WORDS = 40  # a passage longer than this is never taken for a name
 
 def names_only(text: str, max_lower: float = 0.1) -> bool:
     """True for text made of names and numbers: nearly every word outside ``_NAME_GLUE`` capitalised or a number."""
-    words = [w for w in _TOKEN.findall(text) if w.casefold() not in _NAME_GLUE]
-    if not words:
-        return True
-    lower = sum(not (w[0].isupper() or w[0].isdigit()) for w in words)
-    return lower <= max_lower * len(words)
+    words = _TOKEN.findall(text)
+    cap = max_lower * len(words)  # at least as many as the words outside the glue allow: stop early past it
+    lower = content = 0
+    for w in words:
+        if w[0].isupper() or w[0].isdigit():
+            content += 1
+        elif w.casefold() not in _NAME_GLUE:
+            content += 1
+            lower += 1
+            if lower > cap:
+                return False
+    return lower <= max_lower * content
 
 
 def _name_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], bool]:
@@ -759,6 +795,13 @@ def _align_block(
             got = by_edge[key] = edge_markers(doc, toks, head, tail, markers)
         return got
 
+    houses: dict[str, House] = {}  # house spans of each document met in this block, sorted once
+
+    def house(doc_id: str, spans: Sequence[tuple[int, int]]) -> House:
+        if doc_id not in houses:
+            houses[doc_id] = _house_spans(spans)
+        return houses[doc_id]
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -778,7 +821,7 @@ def _align_block(
                 same = True
                 keep = _house_filter(tokens(ki), tokens(kj), ha, hb)
             elif ha or hb:
-                stock = _stock_filter(tokens(ki), tokens(kj), ha, hb)
+                stock = _stock_filter(tokens(ki), tokens(kj), house(a, ha), house(b, hb))
                 rides = partial(_either, named, stock)
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
