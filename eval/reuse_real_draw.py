@@ -5,7 +5,9 @@ Run: ``python eval/reuse_real_draw.py draw`` (writes eval/reuse_real/.cache/cand
 then ``python eval/reuse_real_draw.py show FROM TO`` to read candidates FROM..TO-1 with their
 shared passages in context, and ``python eval/reuse_real_draw.py build`` to join the labels in
 ``eval/reuse_real/labels.tsv`` (``n<TAB>label<TAB>note``) with the candidates into
-``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text).
+``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text). Batch 4 (dev only, by
+hash): ``draw-b4`` writes ``.cache/candidates_b4.jsonl`` from tracewire's own unlabelled links,
+``show-b4 FROM TO`` prints them, ``build-b4`` appends the labels after ``# batch 4`` in labels.tsv.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
