@@ -5,7 +5,9 @@ Run: ``python eval/reuse_real_draw.py draw`` (writes eval/reuse_real/.cache/cand
 then ``python eval/reuse_real_draw.py show FROM TO`` to read candidates FROM..TO-1 with their
 shared passages in context, and ``python eval/reuse_real_draw.py build`` to join the labels in
 ``eval/reuse_real/labels.tsv`` (``n<TAB>label<TAB>note``) with the candidates into
-``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text).
+``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text). Batch 4 (dev only, by
+hash): ``draw-b4`` writes ``.cache/candidates_b4.jsonl`` from tracewire's own unlabelled links,
+``show-b4 FROM TO`` prints them, ``build-b4`` appends the labels after ``# batch 4`` in labels.tsv.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -181,15 +183,16 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
     return f"[in {same} same-outlet / {other} other-outlet docs]"
 
 
-def show(lo: int, hi: int) -> None:
+def show(lo: int, hi: int, b4: bool = False) -> None:
     """Print candidates lo..hi-1: outlets, titles, and every shared passage with context."""
-    cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
+    cands = [json.loads(x) for x in (CAND_B4 if b4 else CAND).read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
         if c["corpus"] not in cache:
             cache[c["corpus"]] = {json.loads(x)["id"]: json.loads(x) for x in
-                                  (rr.CACHE / c["corpus"] / "passim_in.jsonl").read_text().splitlines()}
+                                  (rr.CACHE / c["corpus"] / ("docs_b4.jsonl" if b4 else "passim_in.jsonl"))
+                                  .read_text().splitlines()}
             for d in cache[c["corpus"]].values():
                 d["outlet"] = d["series"]
         docs = cache[c["corpus"]]
@@ -222,6 +225,8 @@ def build() -> None:
     cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
     rows = []
     for line in LABELS_TSV.read_text(encoding="utf-8").splitlines():
+        if line.startswith(B4_MARK):
+            break  # batch 4 indexes its own candidates: ``build-b4``
         if not line.strip() or line.startswith("#"):
             continue
         n_s, label, note = (line.split("\t") + [""])[:3]
@@ -233,6 +238,102 @@ def build() -> None:
         ev = sorted(c["runs"] or c["tracewire"] or c["passim"], key=lambda p: p["a_start"] - p["a_end"])
         rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label,
                      "split": c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]), "drawn_from": c["stratum"],
+                     "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
+                     "note": note})
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith("b4_")]
+    rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
+    rr._jsonl(rr.PAIRS, rows)
+    print(f"{len(rows)} labelled pairs -> {rr.PAIRS}", file=sys.stderr)
+
+
+# batch 4 (dev only, by hash): tracewire's own links of the current method that no batch labelled,
+# riskiest first, to show the dev half more of the false-link patterns a precision of 0.96 hides.
+# Only pairs whose hash (``split_of``) names the dev half are kept; the others are never shown.
+CAND_B4 = rr.CACHE / "candidates_b4.jsonl"
+SEED_B4 = 20261130
+QUOTA_B4 = {"fakes": 200, "polnear": 200, "ptc": 200}  # every such link
+
+
+def _risk(same: bool, words_shared: int, kind: str, n_passages: int) -> int:
+    """How likely a link is to be false: one outlet, little shared text, a shared quotation."""
+    return 2 * same + 2 * (words_shared < 40) + (words_shared < 80) + (kind == "shared_quotation") + \
+        (n_passages == 1)
+
+
+def draw_b4() -> None:
+    """Write batch 4: unlabelled dev-half pairs that tracewire links now, riskiest first."""
+    import tempfile
+
+    from tracewire.corpus.reuse import update_reuse
+    from tracewire.export import export_string
+    from tracewire.store import SQLiteStore
+
+    rng = random.Random(SEED_B4)
+    taken = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}
+    if CAND.exists():
+        taken |= {(c["corpus"], *rr.key(c["a"], c["b"])) for c in
+                  (json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines())}
+    out: list[dict[str, Any]] = []
+    for corpus in rr.CORPORA:
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b4_{corpus}_") as tmp:
+            db = Path(tmp) / "tw.db"
+            rr.ingest_corpus(corpus, db, Path(tmp))
+            docs = rr.documents(db)
+            store = SQLiteStore(db)
+            try:
+                update_reuse(store)
+                rows = [json.loads(x) for x in export_string(store, "reuse").splitlines()]
+            finally:
+                store.close()
+        rr._jsonl(rr.CACHE / corpus / "docs_b4.jsonl",
+                  ({"id": i, "text": d["text"], "series": d["outlet"] or "?"} for i, d in sorted(docs.items())))
+        scored = []
+        for r in rows:
+            a, b = rr.key(r["source"], r["target"])
+            if (corpus, a, b) in taken or rr.split_of(corpus, a, b) != "dev":
+                continue  # labelled already, or in the held-out half: never looked at
+            flip = a != r["source"]
+            ps = [{"a_start": p["target_start" if flip else "source_start"],
+                   "a_end": p["target_end" if flip else "source_end"],
+                   "b_start": p["source_start" if flip else "target_start"],
+                   "b_end": p["source_end" if flip else "target_end"]} for p in r["passages"]]
+            ta = docs[a]["text"]
+            nw = sum(len(WORD.findall(ta[p["a_start"]:p["a_end"]])) for p in ps)
+            same = bool(docs[a]["outlet"]) and docs[a]["outlet"] == docs[b]["outlet"]
+            scored.append((_risk(same, nw, r.get("kind", ""), len(ps)), rng.random(), a, b, ps, r.get("kind", ""),
+                           same, nw))
+        scored.sort(reverse=True)
+        print(corpus, len(rows), "links", len(scored), "unlabelled dev", file=sys.stderr)
+        for risk, _, a, b, ps, kind, same, nw in scored[: QUOTA_B4[corpus]]:
+            out.append({"corpus": corpus, "a": a, "b": b, "stratum": f"b4_tw_{'same' if same else 'cross'}",
+                        "risk": risk, "kind": kind, "words": nw, "tracewire": ps, "passim": [],
+                        "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B4, out)
+    print(f"{len(out)} candidates -> {CAND_B4}", file=sys.stderr)
+
+
+
+B4_MARK = "# batch 4"
+
+
+def build_b4() -> None:
+    """Join the labels after the ``# batch 4`` line with batch 4's candidates into pairs.jsonl."""
+    cands = [json.loads(x) for x in CAND_B4.read_text(encoding="utf-8").splitlines()]
+    lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
+    rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith("b4_")]
+    for line in lines[[i for i, x in enumerate(lines) if x.startswith(B4_MARK)][0] + 1:]:
+        if not line.strip() or line.startswith("#"):
+            continue
+        n_s, label, note = (line.split("\t") + [""])[:3]
+        c = cands[int(n_s)]
+        if label == "skip":
+            continue
+        if label not in rr.LABELS:
+            raise ValueError(f"line {line!r}: label must be one of {rr.LABELS} or skip")
+        assert rr.split_of(c["corpus"], c["a"], c["b"]) == "dev", "batch 4 holds dev pairs only"
+        ev = sorted(c["runs"] or c["tracewire"], key=lambda p: p["a_start"] - p["a_end"])
+        rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label, "split": "dev",
+                     "drawn_from": c["stratum"],
                      "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
                      "note": note})
     rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
@@ -250,6 +351,12 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
+    elif cmd == "show-b4":
+        show(int(sys.argv[2]), int(sys.argv[3]), b4=True)
+    elif cmd == "draw-b4":
+        draw_b4()
+    elif cmd == "build-b4":
+        build_b4()
     elif cmd == "build":
         build()
     else:

@@ -386,12 +386,14 @@ def house_group(texts: Sequence[str], config: FurnitureConfig | None = None, *, 
 
 _WORD = re.compile(r"\w+")
 _LINE = re.compile(r"[^\n]+")
-# words that only a site's own widgets use: polls, sign-up forms, legal lines, credits, adverts
+# words that only a site's own widgets use: polls, sign-up forms, legal lines, credits, adverts (an
+# author's plug for a book among them)
 _CUE = re.compile(
     r"(?:\b(?:polls?|subscribe[sd]?|subscription|newsletters?|sign(?:ing)?[ -]?up|log[ -]?in|e-?mail|"
     r"privacy policy|terms of (?:use|service)|cookies?|opt[ -]?out|unsubscribe|advertisement|sponsored|"
     r"click here|read more|share this|follow us|all rights reserved|copyright|posted with permission|"
-    r"originally (?:published|appeared)|story continues|best price|buy (?:new|used|now)|add to (?:cart|basket))\b"
+    r"originally (?:published|appeared)|story continues|best price|buy (?:new|used|now)|add to (?:cart|basket)|"
+    r"pre-?order|my (?:new|latest|forthcoming) book)\b"
     r"|\u00a9)", re.IGNORECASE)
 _PROSE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
 
@@ -402,10 +404,21 @@ def _widget_line(line: str) -> bool:
     return bool(_CUE.search(line)) or words <= 6 or (words <= 12 and not _PROSE_END.search(line))
 
 
+CUE_DENSE = 3  # a line naming this many different widget cues is a widget's, not prose, up to 25 words
+
+
 def _prose_line(line: str) -> bool:
-    """True for a line that reads as a sentence of prose: long, or past twelve words and ending like one."""
+    """True for a line that reads as a sentence of prose: long, or past twelve words and ending like one.
+
+    A line naming ``CUE_DENSE`` different widget cues is a sign-up form's small print ("By signing
+    up you agree to receive email newsletters ..."), not prose, unless it is long.
+    """
     words = len(_WORD.findall(line))
-    return words > 25 or (words > 12 and bool(_PROSE_END.search(line)))
+    if words > 25:
+        return True
+    if words > 12 and len({m.group().casefold() for m in _CUE.finditer(line)}) >= CUE_DENSE:
+        return False
+    return words > 12 and bool(_PROSE_END.search(line))
 
 
 def is_widget(lines: Sequence[str], config: FurnitureConfig | None = None) -> bool:

@@ -9,11 +9,13 @@ everything already indexed, and rewrites the ``reuse``, ``stories`` and ``story_
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import datetime as dt
 import gc
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -272,7 +274,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     same_outlet: bool = False,
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
-                    memo: WeightMemo | None = None, edges: bool = False) -> list[TokenPassage]:
+                    memo: WeightMemo | None = None, edges: bool = False,
+                    rides: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -290,6 +293,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     ``memo``: the (repeat, weight) of passages met before (a wire passage recurs in many pairs).
     ``edges``: neither document has a known outlet, so a small block at the same edge of both
     (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
+    ``rides``: true for a passage that rides along with a link but never makes one: names and
+    numbers only (a title, an office, a dateline), or one outlet's own stock text (``_stock_filter``).
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -327,14 +332,28 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         # small part of each (the last lines of both: a byline, an author's bio, a reprint credit,
         # or their first lines): where no outlet is known, no furniture was learned to mask it
         own = [k for k in own if not _shared_edge(found[k], la, lb, config)]
-    weight = sum(weights[k] for k in own)
+    if rides is None:
+        weight = sum(weights[k] for k in own)
+    else:
+        # heaviest first, and only until what does not ride weighs enough to decide the link (every
+        # threshold below is at most ``need``): a long copy asks about one passage, not all
+        need = max(config.min_link_words, config.apart_words if apart else 0.0,
+                   config.same_outlet_words if same_outlet else 0.0)
+        weight, left = 0.0, []
+        for k in sorted(own, key=lambda x: -weights[x]):
+            if weight >= need:
+                break
+            if not rides(found[k]):
+                weight += weights[k]
+                left.append(k)
+        own = left  # all of them, whenever the weight falls short of ``need``
     cov_a = sum(p.a_end - p.a_start for p in passages) / la
     cov_b = sum(p.b_end - p.b_start for p in passages) / lb
     small_cov = cov_a if la <= lb else cov_b
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
     if quoted is not None and weight < config.min_link_words:
-        in_quotes = sum(weights[k] for k in kept if quoted(found[k]))
+        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
             return passages
     if weight < config.min_link_words and not (
@@ -624,6 +643,40 @@ def _house_filter(ta: Tokens, tb: Tokens, ha: Sequence[tuple[int, int]], hb: Seq
     return keep
 
 
+House = tuple[list[int], list[int]]  # one document's house spans, sorted: their starts, their ends
+
+
+def _house_spans(spans: Sequence[tuple[int, int]]) -> House:
+    """A document's house spans as sorted starts and ends (for ``_inside``)."""
+    ordered = sorted(spans)
+    return [s for s, _ in ordered], [e for _, e in ordered]
+
+
+def _inside(house: House, start: int, end: int) -> float:
+    """Share of [start, end) inside a document's house spans (only the spans that reach it are read)."""
+    starts, ends = house
+    k = max(bisect.bisect_right(starts, start) - 1, 0)
+    inside = 0
+    while k < len(starts) and starts[k] < end:
+        inside += max(0, min(ends[k], end) - max(starts[k], start))
+        k += 1
+    return inside / (end - start) if end > start else 0.0
+
+
+def _stock_filter(ta: Tokens, tb: Tokens, ha: House, hb: House) -> Callable[[TokenPassage], bool]:
+    """True for a passage that lies (80 % or more) inside the house text of either document.
+
+    Across outlets: what one outlet prints in three or more of its own articles (an agency's
+    background paragraph it appends to its reports of a war) links the reports of different
+    events that carry it, as a formula does; it rides along with a link but never makes one.
+    """
+    def stock(p: TokenPassage) -> bool:
+        if ha[0] and _inside(ha, ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) >= 0.8:
+            return True
+        return bool(hb[0]) and _inside(hb, tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) >= 0.8
+    return stock
+
+
 def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: ReuseConfig
                    ) -> Callable[[TokenPassage], bool]:
     """Keep a passage unless it reads as a site widget in both documents (``widget_text``)."""
@@ -632,6 +685,44 @@ def _widget_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens, config: Reu
         sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
         return not (widget_text(text_a[sa:ea], config.furniture) and widget_text(text_b[sb:eb], config.furniture))
     return keep
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+# words a name or a title runs through in lower case ("the Letter to the Bishops of the Church")
+_NAME_GLUE = frozenset("a an the of to in on for and or at by from with de del di da du la le van von der al el bin ibn".split())
+NAME_MAX_WORDS = 40  # a passage longer than this is never taken for a name
+
+
+def names_only(text: str, max_lower: float = 0.1) -> bool:
+    """True for text made of names and numbers: nearly every word outside ``_NAME_GLUE`` capitalised or a number."""
+    words = _TOKEN.findall(text)
+    cap = max_lower * len(words)  # at least as many as the words outside the glue allow: stop early past it
+    lower = content = 0
+    for w in words:
+        if w[0].isupper() or w[0].isdigit():
+            content += 1
+        elif w.casefold() not in _NAME_GLUE:
+            content += 1
+            lower += 1
+            if lower > cap:
+                return False
+    return lower <= max_lower * content
+
+
+def _name_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], bool]:
+    """True for a short passage that is names and numbers only on both sides (``names_only``)."""
+    def named(p: TokenPassage) -> bool:
+        if p.a_end - p.a_start > NAME_MAX_WORDS:
+            return False
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
+        return names_only(text_a[sa:ea]) and names_only(text_b[sb:eb])
+    return named
+
+
+def _either(f: Callable[[TokenPassage], bool], g: Callable[[TokenPassage], bool], p: TokenPassage) -> bool:
+    """True when either predicate holds for the passage."""
+    return f(p) or g(p)
 
 
 def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
@@ -704,6 +795,13 @@ def _align_block(
             got = by_edge[key] = edge_markers(doc, toks, head, tail, markers)
         return got
 
+    houses: dict[str, House] = {}  # house spans of each document met in this block, sorted once
+
+    def house(doc_id: str, spans: Sequence[tuple[int, int]]) -> House:
+        if doc_id not in houses:
+            houses[doc_id] = _house_spans(spans)
+        return houses[doc_id]
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -713,19 +811,25 @@ def _align_block(
             continue
         keep = None
         same = unknown = False
+        named = _name_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj))
+        rides = named
         if outlets is not None:
             a, b = docs[i].id, docs[j].id
             ga, gb = outlets.group.get(a), outlets.group.get(b)
+            ha, hb = outlets.house.get(a, ()), outlets.house.get(b, ())
             if ga is not None and ga == gb and not is_weak(ga):
                 same = True
-                keep = _house_filter(tokens(ki), tokens(kj), outlets.house.get(a, ()), outlets.house.get(b, ()))
+                keep = _house_filter(tokens(ki), tokens(kj), ha, hb)
+            elif ha or hb:
+                stock = _stock_filter(tokens(ki), tokens(kj), house(a, ha), house(b, hb))
+                rides = partial(_either, named, stock)
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
                                    _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown)
+                                   unknown, rides)
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded, edges))
