@@ -349,6 +349,47 @@ def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> 
     return _Mention(start, end, surface, cands, CONF_NER - 0.2)
 
 
+# Features of a place that names where an organisation is or serves ("Cavan County Council", "Canadian Blood Services").
+_MODIFIER_FEATURES = frozenset({"country", "state", "admin1", "admin2", "continent", "region"})
+
+
+def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | None) -> _Mention | None:
+    """The place an organisation's name begins with ("Beverly Hills Police Department", "Canadian Blood
+    Services"), else None.
+
+    GeoWebNews annotates such modifiers as toponyms. Only a leading run of one to three capitalised
+    words that is a country, state, division, region or demonym, or a town of
+    ``MISLABELLED_POPULATION["ORG"]`` people under its own name, and never in a pack organisation's
+    name ("Syrian Observatory for Human Rights").
+    """
+    toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
+    if len(toks) < 2:
+        return None
+    if orgs is not None:
+        whole = name_key(text[toks[0].idx : toks[-1].idx + len(toks[-1].text)])
+        if whole in orgs.keys or whole in orgs.shared:
+            return None
+    for k in range(min(3, len(toks) - 1), 0, -1):
+        head = toks[:k]
+        if not all(t.text[:1].isupper() and (t.is_alpha or t.text.endswith(".")) for t in head):
+            continue
+        start, end = head[0].idx, head[-1].idx + len(head[-1].text)
+        surface = text[start:end]
+        if surface.isupper() and len(surface) <= 3:  # "BBC", "UN": acronyms of anything
+            continue
+        country = _demonym_country(gaz, surface)
+        if country is not None and not _plural_demonym(gaz, surface):
+            as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
+                             country.population, country.source)
+            return _Mention(start, end, surface, [as_place], CONF_NER - 0.2)
+        folded = ascii_fold(surface)
+        cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
+        if any(c.feature in _MODIFIER_FEATURES or (ascii_fold(c.name) == folded and c.population >= MISLABELLED_POPULATION["ORG"])
+               for c in cands):
+            return _Mention(start, end, surface, cands, CONF_NER - 0.2)
+    return None
+
+
 def _plural_demonym(gaz: Gazetteer, text: str) -> bool:
     """True for a plural demonym ("Canadians", "the Cubans"): people, not the country's name as a place."""
     key = name_key(text)
@@ -528,6 +569,8 @@ def find_places(
             if names is None:
                 names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
             named_place = _mislabelled_place(ent, gaz, text, names)
+            if named_place is None and ent.label_ == "ORG":
+                named_place = _org_place_modifier(ent, gaz, text, known_orgs)
             if named_place is not None:
                 ner.append(named_place)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
