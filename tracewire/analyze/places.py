@@ -319,7 +319,65 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
         # possessive); the mention keeps its span, the place is the stem's
         cands = gaz.lookup(surface[:-1])
         base = CONF_NER - 0.1
+    if not cands and len(toks) > 1:
+        cands = _place_within(gaz, surface)
+        base = CONF_NER - 0.2
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
+
+
+# Words of facility, street and institution names that are also the names of villages somewhere ("Street",
+# Somerset; "Church", Lancashire): a run of words ending in one is never the place a longer name contains.
+_NAME_WORDS = FACILITY_HEADS | GENERIC_HEADS | COMPASS | frozenset(
+    {
+        "street", "st", "road", "rd", "avenue", "ave", "drive", "lane", "boulevard", "square", "place", "way", "rue",
+        "church", "chapel", "cathedral", "basilica", "mosque", "temple", "castle", "tower", "palace", "house",
+        "club", "golf", "park", "garden", "gardens", "estate", "inn", "hotel", "theatre", "theater", "cinema",
+        "bank", "reserve", "supreme", "market", "mall", "plaza", "station", "metro", "gateway", "bridge", "canal",
+        "plantation", "quarter", "faubourg", "elementary", "middle", "high", "primary", "mental", "cargo",
+        "agency", "commerce", "chamber", "chambers", "ministry", "foreign", "federal", "higher", "economics",
+        "delta", "lake", "island", "point", "mount", "embassy", "consulate", "farm", "farms", "studio", "centre",
+        "new", "old", "great", "little", "saint", "san", "santa", "grand", "royal", "union", "united", "hills",
+    }
+)
+# How precise a place is, for the place a longer name contains: a town before its county, state, country.
+_PRECISION = {"city": 3, "capital": 3, "town": 3, "admin2": 2, "admin1": 1, "state": 1}
+
+
+def _place_within(gaz: Gazetteer, name: str) -> list[Entry]:
+    """Candidates of the most precise place named inside an unresolved multi-word name, else [].
+
+    A facility, street or institution the gazetteer lacks lies in the place it names ("Robinson
+    College Cambridge", "Paranaque Regional Trial Court", "Agriculture Park Wana"): runs of one to
+    three capitalised words that are not facility words, taken as a place when a country, division,
+    region or demonym bears the name, or a town under its own name; the most precise such place
+    wins (a town before a country), then the longer run, then the later one.
+    """
+    words = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_][\w.'’-]*", name)]
+    if len(words) < 2:
+        return []
+    best: tuple[tuple[int, int, int], list[Entry]] | None = None
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            run = words[i : i + n]
+            if len(run) == len(words) or not all(name[a].isupper() for a, _ in run):
+                continue
+            sub = name[run[0][0] : run[-1][1]]
+            last = name[run[-1][0] : run[-1][1]].lower().rstrip(".")
+            if last in _NAME_WORDS or last in _LINKERS:  # "Royal", "Street", "North State": no place's own name
+                continue
+            folded = ascii_fold(sub)
+            short = len(sub) <= 3  # "US", "NS": an abbreviation names a country only
+            cands = [c for c in gaz.lookup(sub) if not c.source.startswith(REGIONAL)
+                     and (c.feature == "country" if short else ascii_fold(c.name) == folded or c.feature in _MODIFIER_FEATURES)]
+            country = _demonym_country(gaz, sub)
+            if country is not None and country not in cands:
+                cands.append(country)
+            if not cands:
+                continue
+            rank = (max(_PRECISION.get(c.feature, 0) for c in cands), n, i)
+            if best is None or rank > best[0]:
+                best = (rank, cands)
+    return best[1] if best else []
 
 
 def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> _Mention | None:
@@ -615,6 +673,8 @@ def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer)
         country = _demonym_country(gaz, name) if name else None
         if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
             cands.append(country)
+        if not cands:  # "Robinson College Cambridge", "Paranaque Regional Trial Court": the place it names
+            cands = _place_within(gaz, name)
         mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
     return mentions
 
