@@ -448,6 +448,65 @@ def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | No
     return None
 
 
+# Prepositions after which a capitalised name is a place ("moved to Cirencester", "stops in Almelo").
+LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "outside", "towards", "toward", "via", "around",
+                      "across", "between", "and"})
+# ... when a town bearing that name as its own has this many people (or a division, state or country does).
+LOCATIVE_POPULATION = 2_000
+# Labels a name after a locative preposition may carry and still be a place (spaCy's small model
+# calls "Almelo" PERSON, "Prešov" PRODUCT, "Essex" NORP); any other entity is not one.
+_LOCATIVE_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "GPE", "LOC", "FAC"})
+
+
+def _after_locative(
+    doc: Any, gaz: Gazetteer, text: str, ents: list[Any], taken: list[tuple[int, int]], names: set[str]
+) -> list[_Mention]:
+    """Towns named right after a locative preposition that NER missed or mislabelled ("to Cirencester").
+
+    A run of one or two capitalised words after "in", "at", "from", "to" ..., not inside another
+    mention, not a first or last name of a person named in full, and the own name (not an
+    alternate) of a town of ``LOCATIVE_POPULATION`` people or of a division, state or country.
+    "and" counts only after a place found this way or before ("in Hilversum and Almelo").
+    """
+    out: list[_Mention] = []
+    label_at = {}
+    for e in ents:
+        for t in e:
+            label_at[t.i] = e
+    n = len(doc)
+    last_end = -1
+    for tok in doc:
+        if tok.lower_ not in LOCATIVE or tok.i + 1 >= n:
+            continue
+        if tok.lower_ == "and" and not any(e == tok.idx - 1 or text[e:tok.idx].strip() == "" for _, e in [*taken, (0, last_end)]):
+            continue
+        first = doc[tok.i + 1]
+        if not (first.text[:1].isupper() and first.is_alpha) or first.is_stop:
+            continue
+        k = first.i + 1
+        while k < n and k - first.i < 2 and doc[k].text[:1].isupper() and doc[k].is_alpha and not doc[k - 1].whitespace_.count("\n"):
+            k += 1
+        if k < n and doc[k].text[:1].isupper() and doc[k].is_alpha:
+            continue  # a longer name ("in Marks Tey Village Hall") is no bare town
+        start, end = first.idx, doc[k - 1].idx + len(doc[k - 1].text)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        ent = label_at.get(first.i)
+        if ent is not None and (ent.label_ not in _LOCATIVE_LABELS or ent.start_char < start or ent.end_char > end):
+            continue
+        surface = text[start:end]
+        if surface in names or surface.isupper():
+            continue
+        folded = ascii_fold(surface)
+        cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
+        if not any(ascii_fold(c.name) == folded and (c.population >= LOCATIVE_POPULATION or c.feature in _MODIFIER_FEATURES)
+                   for c in cands):
+            continue
+        out.append(_Mention(start, end, surface, cands, CONF_NER - 0.2))
+        last_end = end
+    return out
+
+
 def _plural_demonym(gaz: Gazetteer, text: str) -> bool:
     """True for a plural demonym ("Canadians", "the Cubans"): people, not the country's name as a place."""
     key = name_key(text)
@@ -631,6 +690,10 @@ def find_places(
                 named_place = _org_place_modifier(ent, gaz, text, known_orgs)
             if named_place is not None:
                 ner.append(named_place)
+    if names is None:
+        names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
+    taken_ner = firm + [(m.start, m.end) for m in ner]
+    ner += _after_locative(parsed, gaz, text, ents, taken_ner, names)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
