@@ -84,7 +84,7 @@ FACILITY_HEADS = GENERIC_HEADS | frozenset(
 COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
                      "upper", "lower", "greater", "downtown", "northeast", "northwest", "southeast", "southwest"})
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
-_LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
+_LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s", "and"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
 # The learned candidate ranker (eval/geo_ranker.py writes it from the development halves).
 RANKER_FILE = "geo_ranker.json"
@@ -337,6 +337,7 @@ _NAME_WORDS = FACILITY_HEADS | GENERIC_HEADS | COMPASS | frozenset(
         "agency", "commerce", "chamber", "chambers", "ministry", "foreign", "federal", "higher", "economics",
         "delta", "lake", "island", "point", "mount", "embassy", "consulate", "farm", "farms", "studio", "centre",
         "new", "old", "great", "little", "saint", "san", "santa", "grand", "royal", "union", "united", "hills",
+        "summit", "northwestern", "northeastern", "southwestern", "southeastern",
     }
 )
 # How precise a place is, for the place a longer name contains: a town before its county, state, country.
@@ -433,8 +434,8 @@ def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | No
             continue
         start, end = head[0].idx, head[-1].idx + len(head[-1].text)
         surface = text[start:end]
-        if surface.isupper() and len(surface) <= 3:  # "BBC", "UN": acronyms of anything
-            continue
+        if (surface.isupper() and len(surface) <= 3) or (k == 1 and head[0].lower_.rstrip(".") in _NAME_WORDS):
+            continue  # "BBC", "UN": acronyms of anything; "South Kilburn Estate", "University of ...": no town's name
         country = _demonym_country(gaz, surface)
         if country is not None and not _plural_demonym(gaz, surface):
             as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
@@ -451,6 +452,7 @@ def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | No
 # Prepositions after which a capitalised name is a place ("moved to Cirencester", "stops in Almelo").
 LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "outside", "towards", "toward", "via", "around",
                       "across", "between", "and"})
+_LOCATIVE_RE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LOCATIVE)) + r")\s+(?=[A-Z])", re.I)
 # ... when a town bearing that name as its own has this many people (or a division, state or country does).
 LOCATIVE_POPULATION = 2_000
 # Labels a name after a locative preposition may carry and still be a place (spaCy's small model
@@ -469,16 +471,16 @@ def _after_locative(
     "and" counts only after a place found this way or before ("in Hilversum and Almelo").
     """
     out: list[_Mention] = []
-    label_at = {}
-    for e in ents:
-        for t in e:
-            label_at[t.i] = e
     n = len(doc)
     last_end = -1
-    for tok in doc:
-        if tok.lower_ not in LOCATIVE or tok.i + 1 >= n:
+    for hit in _LOCATIVE_RE.finditer(text):  # a regular expression finds the few candidates; tokens only there
+        span = doc.char_span(hit.start(1), hit.end(1))
+        if span is None or len(span) != 1:
             continue
-        if tok.lower_ == "and" and not any(e == tok.idx - 1 or text[e:tok.idx].strip() == "" for _, e in [*taken, (0, last_end)]):
+        tok = span[0]
+        if tok.i + 1 >= n:
+            continue
+        if tok.lower_ == "and" and not any(text[e:tok.idx].strip() == "" for _, e in [*taken, (0, last_end)] if e <= tok.idx):
             continue
         first = doc[tok.i + 1]
         if not (first.text[:1].isupper() and first.is_alpha) or first.is_stop:
@@ -491,8 +493,8 @@ def _after_locative(
         start, end = first.idx, doc[k - 1].idx + len(doc[k - 1].text)
         if any(s < end and start < e for s, e in taken):
             continue
-        ent = label_at.get(first.i)
-        if ent is not None and (ent.label_ not in _LOCATIVE_LABELS or ent.start_char < start or ent.end_char > end):
+        if any(e.start_char < end and start < e.end_char and (e.label_ not in _LOCATIVE_LABELS or e.start_char < start
+                                                             or e.end_char > end) for e in ents):
             continue
         surface = text[start:end]
         if surface in names or surface.isupper():
