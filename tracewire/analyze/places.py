@@ -337,7 +337,7 @@ _NAME_WORDS = FACILITY_HEADS | GENERIC_HEADS | COMPASS | frozenset(
         "agency", "commerce", "chamber", "chambers", "ministry", "foreign", "federal", "higher", "economics",
         "delta", "lake", "island", "point", "mount", "embassy", "consulate", "farm", "farms", "studio", "centre",
         "new", "old", "great", "little", "saint", "san", "santa", "grand", "royal", "union", "united", "hills",
-        "summit", "northwestern", "northeastern", "southwestern", "southeastern",
+        "summit", "trial", "northwestern", "northeastern", "southwestern", "southeastern",
     }
 )
 # How precise a place is, for the place a longer name contains: a town before its county, state, country.
@@ -351,7 +351,7 @@ def _place_within(gaz: Gazetteer, name: str) -> list[Entry]:
     College Cambridge", "Paranaque Regional Trial Court", "Agriculture Park Wana"): runs of one to
     three capitalised words that are not facility words, taken as a place when a country, division,
     region or demonym bears the name, or a town under its own name; the most precise such place
-    wins (a town before a country), then the longer run, then the later one.
+    wins (a town before a country), then the longer run, then the more populous.
     """
     words = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_][\w.'’-]*", name)]
     if len(words) < 2:
@@ -369,13 +369,14 @@ def _place_within(gaz: Gazetteer, name: str) -> list[Entry]:
             folded = ascii_fold(sub)
             short = len(sub) <= 3  # "US", "NS": an abbreviation names a country only
             cands = [c for c in gaz.lookup(sub) if not c.source.startswith(REGIONAL)
-                     and (c.feature == "country" if short else ascii_fold(c.name) == folded or c.feature in _MODIFIER_FEATURES)]
+                     and (c.feature == "country" if short else ascii_fold(c.name) in (folded, folded + " city")
+                          or c.feature in _MODIFIER_FEATURES)]
             country = _demonym_country(gaz, sub)
             if country is not None and country not in cands:
                 cands.append(country)
             if not cands:
                 continue
-            rank = (max(_PRECISION.get(c.feature, 0) for c in cands), n, i)
+            rank = (max(_PRECISION.get(c.feature, 0) for c in cands), n, max(c.population for c in cands))
             if best is None or rank > best[0]:
                 best = (rank, cands)
     return best[1] if best else []
