@@ -452,7 +452,7 @@ def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | No
 
 # Prepositions after which a capitalised name is a place ("moved to Cirencester", "stops in Almelo").
 LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "outside", "towards", "toward", "via", "around",
-                      "across", "between", "and"})
+                      "across", "between", "and", "of"})
 _LOCATIVE_RE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LOCATIVE)) + r")\s+(?=[A-Z])", re.I)
 # ... when a town bearing that name as its own has this many people (or a division, state or country does).
 LOCATIVE_POPULATION = 2_000
@@ -464,7 +464,7 @@ _LOCATIVE_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART",
 def _after_locative(
     doc: Any, gaz: Gazetteer, text: str, ents: list[Any], taken: list[tuple[int, int]], names: set[str]
 ) -> list[_Mention]:
-    """Towns named right after a locative preposition that NER missed or mislabelled ("to Cirencester").
+    """Towns named right after a locative preposition that NER missed or mislabelled ("to Cirencester", "of Hayes").
 
     A run of one or two capitalised words after "in", "at", "from", "to" ..., not inside another
     mention, not a first or last name of a person named in full, and the own name (not an
