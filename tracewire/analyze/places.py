@@ -84,7 +84,7 @@ FACILITY_HEADS = GENERIC_HEADS | frozenset(
 COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
                      "upper", "lower", "greater", "downtown", "northeast", "northwest", "southeast", "southwest"})
 # Lower-case words allowed inside a scanned name ("Bab al-Hawa", "Ras al Ain", "Gulf of Mexico").
-_LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s"}) | ARTICLES
+_LINKERS = frozenset({"of", "de", "del", "la", "le", "du", "-", "'s", "and"}) | ARTICLES
 CONF_EXACT, CONF_LOOSE, CONF_NER, CONF_UNRESOLVED = 0.9, 0.7, 0.85, 0.2
 # The learned candidate ranker (eval/geo_ranker.py writes it from the development halves).
 RANKER_FILE = "geo_ranker.json"
@@ -319,7 +319,67 @@ def _resolve_ner(ent: Any, gaz: Gazetteer, text: str) -> _Mention:
         # possessive); the mention keeps its span, the place is the stem's
         cands = gaz.lookup(surface[:-1])
         base = CONF_NER - 0.1
+    if not cands and len(toks) > 1:
+        cands = _place_within(gaz, surface)
+        base = CONF_NER - 0.2
     return _Mention(start, end, surface, cands, base if cands else CONF_UNRESOLVED)
+
+
+# Words of facility, street and institution names that are also the names of villages somewhere ("Street",
+# Somerset; "Church", Lancashire): a run of words ending in one is never the place a longer name contains.
+_NAME_WORDS = FACILITY_HEADS | GENERIC_HEADS | COMPASS | frozenset(
+    {
+        "street", "st", "road", "rd", "avenue", "ave", "drive", "lane", "boulevard", "square", "place", "way", "rue",
+        "church", "chapel", "cathedral", "basilica", "mosque", "temple", "castle", "tower", "palace", "house",
+        "club", "golf", "park", "garden", "gardens", "estate", "inn", "hotel", "theatre", "theater", "cinema",
+        "bank", "reserve", "supreme", "market", "mall", "plaza", "station", "metro", "gateway", "bridge", "canal",
+        "plantation", "quarter", "faubourg", "elementary", "middle", "high", "primary", "mental", "cargo",
+        "agency", "commerce", "chamber", "chambers", "ministry", "foreign", "federal", "higher", "economics",
+        "delta", "lake", "island", "point", "mount", "embassy", "consulate", "farm", "farms", "studio", "centre",
+        "new", "old", "great", "little", "saint", "san", "santa", "grand", "royal", "union", "united", "hills",
+        "summit", "trial", "northwestern", "northeastern", "southwestern", "southeastern",
+    }
+)
+# How precise a place is, for the place a longer name contains: a town before its county, state, country.
+_PRECISION = {"city": 3, "capital": 3, "town": 3, "admin2": 2, "admin1": 1, "state": 1}
+
+
+def _place_within(gaz: Gazetteer, name: str) -> list[Entry]:
+    """Candidates of the most precise place named inside an unresolved multi-word name, else [].
+
+    A facility, street or institution the gazetteer lacks lies in the place it names ("Robinson
+    College Cambridge", "Paranaque Regional Trial Court", "Agriculture Park Wana"): runs of one to
+    three capitalised words that are not facility words, taken as a place when a country, division,
+    region or demonym bears the name, or a town under its own name; the most precise such place
+    wins (a town before a country), then the longer run, then the more populous.
+    """
+    words = [(m.start(), m.end()) for m in re.finditer(r"[^\W\d_][\w.'’-]*", name)]
+    if len(words) < 2:
+        return []
+    best: tuple[tuple[int, int, int], list[Entry]] | None = None
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            run = words[i : i + n]
+            if len(run) == len(words) or not all(name[a].isupper() for a, _ in run):
+                continue
+            sub = name[run[0][0] : run[-1][1]]
+            last = name[run[-1][0] : run[-1][1]].lower().rstrip(".")
+            if last in _NAME_WORDS or last in _LINKERS:  # "Royal", "Street", "North State": no place's own name
+                continue
+            folded = ascii_fold(sub)
+            short = len(sub) <= 3  # "US", "NS": an abbreviation names a country only
+            cands = [c for c in gaz.lookup(sub) if not c.source.startswith(REGIONAL)
+                     and (c.feature == "country" if short else ascii_fold(c.name) in (folded, folded + " city")
+                          or c.feature in _MODIFIER_FEATURES)]
+            country = _demonym_country(gaz, sub)
+            if country is not None and country not in cands:
+                cands.append(country)
+            if not cands:
+                continue
+            rank = (max(_PRECISION.get(c.feature, 0) for c in cands), n, max(c.population for c in cands))
+            if best is None or rank > best[0]:
+                best = (rank, cands)
+    return best[1] if best else []
 
 
 def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> _Mention | None:
@@ -347,6 +407,107 @@ def _mislabelled_place(ent: Any, gaz: Gazetteer, text: str, names: set[str]) -> 
     if not any(c.population >= floor or c.feature in _WIDE for c in cands):
         return None
     return _Mention(start, end, surface, cands, CONF_NER - 0.2)
+
+
+# Features of a place that names where an organisation is or serves ("Cavan County Council", "Canadian Blood Services").
+_MODIFIER_FEATURES = frozenset({"country", "state", "admin1", "admin2", "continent", "region"})
+
+
+def _org_place_modifier(ent: Any, gaz: Gazetteer, text: str, orgs: OrgNames | None) -> _Mention | None:
+    """The place an organisation's name begins with ("Beverly Hills Police Department", "Canadian Blood
+    Services"), else None.
+
+    GeoWebNews annotates such modifiers as toponyms. Only a leading run of one to three capitalised
+    words that is a country, state, division, region or demonym, or a town of
+    ``MISLABELLED_POPULATION["ORG"]`` people under its own name, and never in a pack organisation's
+    name ("Syrian Observatory for Human Rights").
+    """
+    toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
+    if len(toks) < 2:
+        return None
+    if orgs is not None:
+        whole = name_key(text[toks[0].idx : toks[-1].idx + len(toks[-1].text)])
+        if whole in orgs.keys or whole in orgs.shared:
+            return None
+    for k in range(min(3, len(toks) - 1), 0, -1):
+        head = toks[:k]
+        if not all(t.text[:1].isupper() and (t.is_alpha or t.text.endswith(".")) for t in head):
+            continue
+        start, end = head[0].idx, head[-1].idx + len(head[-1].text)
+        surface = text[start:end]
+        if (surface.isupper() and len(surface) <= 3) or (k == 1 and head[0].lower_.rstrip(".") in _NAME_WORDS):
+            continue  # "BBC", "UN": acronyms of anything; "South Kilburn Estate", "University of ...": no town's name
+        country = _demonym_country(gaz, surface)
+        if country is not None and not _plural_demonym(gaz, surface):
+            as_place = Entry(country.name, country.lat, country.lon, country.country, "demonym",
+                             country.population, country.source)
+            return _Mention(start, end, surface, [as_place], CONF_NER - 0.2)
+        folded = ascii_fold(surface)
+        cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
+        if any(c.feature in _MODIFIER_FEATURES or (ascii_fold(c.name) == folded and c.population >= MISLABELLED_POPULATION["ORG"])
+               for c in cands):
+            return _Mention(start, end, surface, cands, CONF_NER - 0.2)
+    return None
+
+
+# Prepositions after which a capitalised name is a place ("moved to Cirencester", "stops in Almelo").
+LOCATIVE = frozenset({"in", "at", "near", "from", "to", "into", "outside", "towards", "toward", "via", "around",
+                      "across", "between", "and", "of"})
+_LOCATIVE_RE = re.compile(r"(?<![\w-])(" + "|".join(sorted(LOCATIVE)) + r")\s+(?=[A-Z])", re.I)
+# ... when a town bearing that name as its own has this many people (or a division, state or country does).
+LOCATIVE_POPULATION = 2_000
+# Labels a name after a locative preposition may carry and still be a place (spaCy's small model
+# calls "Almelo" PERSON, "Prešov" PRODUCT, "Essex" NORP); any other entity is not one.
+_LOCATIVE_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "GPE", "LOC", "FAC"})
+
+
+def _after_locative(
+    doc: Any, gaz: Gazetteer, text: str, ents: list[Any], taken: list[tuple[int, int]], names: set[str]
+) -> list[_Mention]:
+    """Towns named right after a locative preposition that NER missed or mislabelled ("to Cirencester", "of Hayes").
+
+    A run of one or two capitalised words after "in", "at", "from", "to" ..., not inside another
+    mention, not a first or last name of a person named in full, and the own name (not an
+    alternate) of a town of ``LOCATIVE_POPULATION`` people or of a division, state or country.
+    "and" counts only after a place found this way or before ("in Hilversum and Almelo").
+    """
+    out: list[_Mention] = []
+    n = len(doc)
+    last_end = -1
+    for hit in _LOCATIVE_RE.finditer(text):  # a regular expression finds the few candidates; tokens only there
+        span = doc.char_span(hit.start(1), hit.end(1))
+        if span is None or len(span) != 1:
+            continue
+        tok = span[0]
+        if tok.i + 1 >= n:
+            continue
+        if tok.lower_ == "and" and not any(text[e:tok.idx].strip() == "" for _, e in [*taken, (0, last_end)] if e <= tok.idx):
+            continue
+        first = doc[tok.i + 1]
+        if not (first.text[:1].isupper() and first.is_alpha) or first.is_stop:
+            continue
+        k = first.i + 1
+        while k < n and k - first.i < 2 and doc[k].text[:1].isupper() and doc[k].is_alpha and not doc[k - 1].whitespace_.count("\n"):
+            k += 1
+        if k < n and doc[k].text[:1].isupper() and doc[k].is_alpha:
+            continue  # a longer name ("in Marks Tey Village Hall") is no bare town
+        start, end = first.idx, doc[k - 1].idx + len(doc[k - 1].text)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        if any(e.start_char < end and start < e.end_char and (e.label_ not in _LOCATIVE_LABELS or e.start_char < start
+                                                             or e.end_char > end) for e in ents):
+            continue
+        surface = text[start:end]
+        if surface in names or surface.isupper():
+            continue
+        folded = ascii_fold(surface)
+        cands = [c for c in gaz.lookup(surface) if not c.source.startswith(REGIONAL)]
+        if not any(ascii_fold(c.name) == folded and (c.population >= LOCATIVE_POPULATION or c.feature in _MODIFIER_FEATURES)
+                   for c in cands):
+            continue
+        out.append(_Mention(start, end, surface, cands, CONF_NER - 0.2))
+        last_end = end
+    return out
 
 
 def _plural_demonym(gaz: Gazetteer, text: str) -> bool:
@@ -528,8 +689,14 @@ def find_places(
             if names is None:
                 names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
             named_place = _mislabelled_place(ent, gaz, text, names)
+            if named_place is None and ent.label_ == "ORG":
+                named_place = _org_place_modifier(ent, gaz, text, known_orgs)
             if named_place is not None:
                 ner.append(named_place)
+    if names is None:
+        names = {w for e in ents if e.label_ == "PERSON" and len(e) > 1 for w in (e[0].text, e[-1].text)}
+    taken_ner = firm + [(m.start, m.end) for m in ner]
+    ner += _after_locative(parsed, gaz, text, ents, taken_ner, names)
     anchor = _context(mentions + [m for m in ner if m.candidates], home, named)
     kept = [m for m in gated if any(anchor.get(c.country, 0.0) >= 1.0 for c in m.candidates)]
     taken = [(m.start, m.end) for m in kept]
@@ -572,6 +739,8 @@ def _given_mentions(text: str, spans: Sequence[tuple[int, int]], gaz: Gazetteer)
         country = _demonym_country(gaz, name) if name else None
         if country is not None and country not in cands:  # "Canadian" is Canada before Canadian, Texas
             cands.append(country)
+        if not cands:  # "Robinson College Cambridge", "Paranaque Regional Trial Court": the place it names
+            cands = _place_within(gaz, name)
         mentions.append(_Mention(start, end, surface, cands, CONF_NER if cands else CONF_UNRESOLVED))
     return mentions
 
