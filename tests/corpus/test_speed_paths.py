@@ -245,3 +245,17 @@ def test_ascii_words_split_like_the_regex() -> None:
         assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
     text = "We -- I mean, we! -- said it's over/done: the so-called end_of it... again again again"
     assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
+
+
+def test_tapered_blocks_cover_every_pair_once_and_shrink_at_the_end() -> None:
+    """The align chunks cover 0..total in order, none above the block size, the last ones smaller."""
+    from tracewire.corpus.reuse import _tapered
+
+    for total, size, nproc in [(0, 2000, 2), (7, 2000, 2), (25_700, 2000, 2), (100_000, 2000, 4), (999, 1, 2)]:
+        got = _tapered(total, size, nproc)
+        assert [lo for lo, _ in got] == [hi for _, hi in [(0, 0), *got[:-1]]][: len(got)]
+        assert (got[-1][1] if got else 0) == total
+        assert all(0 < hi - lo <= size for lo, hi in got)
+    sizes = [hi - lo for lo, hi in _tapered(25_700, 2000, 2)]
+    assert sizes[0] == 2000 and max(sizes[-4:]) <= 2000 // 4
+

@@ -753,6 +753,19 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
+def _tapered(total: int, size: int, nproc: int) -> list[tuple[int, int]]:
+    """``_blocks`` of ``size`` that shrink near the end (to an eighth): a block is at most a
+    ``2 * nproc``-th of the pairs left, so no worker is left with a large block while the others idle."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    least = max(1, size // 8)
+    while lo < total:
+        step = min(size, max(least, -(-(total - lo) // (2 * nproc))))
+        out.append((lo, min(lo + step, total)))
+        lo += step
+    return out
+
+
 def _group_keys(cfg: ReuseConfig, ndocs: int, group: str, members: list[int], texts: list[str],
                 tokens: TokenArrays | None, spans: list[Spans]) -> tuple[U64, list[int]]:
     """Packed anchor keys of one group's documents with their furniture masked, made from the tokens
@@ -849,9 +862,10 @@ def _align_all(
             if progress is not None:
                 progress(hi, total)
         return links
-    chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
+    chunks = _tapered(total, min(PAIR_BLOCK, -(-total // (4 * nproc))), nproc)
     # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
-    # early takes the next chunk instead of waiting while this process waits for a slow one
+    # early takes the next chunk instead of waiting while this process waits for a slow one; the
+    # last chunks are small, so the workers finish together
     parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets, memo),
                              ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
