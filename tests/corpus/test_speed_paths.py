@@ -259,3 +259,17 @@ def test_tapered_blocks_cover_every_pair_once_and_shrink_at_the_end() -> None:
     sizes = [hi - lo for lo, hi in _tapered(25_700, 2000, 2)]
     assert sizes[0] == 2000 and max(sizes[-4:]) <= 2000 // 4
 
+
+def test_masked_document_keeps_every_field() -> None:
+    """``_with_text`` is ``dataclasses.replace`` of the text, whatever fields a document has set."""
+    from dataclasses import fields, replace
+
+    from tracewire.corpus.reuse import _with_text
+    from tracewire.records import Document
+
+    doc = Document(id="x", text="Menu Home\nThe text.", sha256="ab", source_path="f/x.txt", title="T",
+                   outlet="O", date="2020-01-02", url="https://o.example/x", author="A", dateline="D",
+                   fmt="html", offset_map=((0, 3),), raw_text="raw", meta={"k": 1}, version=3)
+    assert len(fields(Document)) == 15  # a new field: add it to _with_text
+    assert _with_text(doc, "          The text.") == replace(doc, text="          The text.")
+
