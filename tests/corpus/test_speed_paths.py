@@ -273,3 +273,15 @@ def test_masked_document_keeps_every_field() -> None:
     assert len(fields(Document)) == 15  # a new field: add it to _with_text
     assert _with_text(doc, "          The text.") == replace(doc, text="          The text.")
 
+
+def test_siblings_shortcut_leaves_links_without_parents_alone() -> None:
+    """Links whose documents copy nothing known are kept as they are; siblings still lose their direction."""
+    from tracewire.corpus.reuse import mark_siblings
+
+    def link(s: str, t: str, known: bool, words: int) -> ReuseLink:
+        return ReuseLink(s, t, known, 0.9 if known else 0.5, words, 0.5, 0.5, (Passage(0, 10, 0, 10),))
+
+    links = [link("x", "b", True, 40), link("x", "c", True, 40), link("b", "c", True, 40), link("d", "e", False, 30)]
+    got = mark_siblings(links)
+    assert got[0] is links[0] and got[1] is links[1] and got[3] is links[3]
+    assert not got[2].direction_known and "copy x" in got[2].evidence[-1]

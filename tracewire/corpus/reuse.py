@@ -566,7 +566,11 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             parents.setdefault(lk.target, {})[lk.source] = lk.shared_words
     out: list[ReuseLink] = []
     for lk in links:
-        common = sorted(set(parents.get(lk.source, {})) & set(parents.get(lk.target, {})))
+        ps, pt = parents.get(lk.source), parents.get(lk.target)
+        if ps is None or pt is None:  # most links: no common original to look for
+            out.append(lk)
+            continue
+        common = sorted(ps.keys() & pt.keys())
         explained = [
             x for x in common
             if lk.shared_words <= 1.05 * min(parents[lk.source][x], parents[lk.target][x]) + 5
