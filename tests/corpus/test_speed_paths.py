@@ -285,3 +285,18 @@ def test_siblings_shortcut_leaves_links_without_parents_alone() -> None:
     got = mark_siblings(links)
     assert got[0] is links[0] and got[1] is links[1] and got[3] is links[3]
     assert not got[2].direction_known and "copy x" in got[2].evidence[-1]
+
+
+def test_distinct_outlets_by_sort_equal_a_set_per_group() -> None:
+    """``_distinct_outlets`` counts each anchor group's distinct outlets (brute force: a set per group)."""
+    from tracewire.corpus.anchors import _distinct_outlets
+
+    rng = np.random.default_rng(5)
+    outlet = rng.integers(0, 7, 60)
+    ds = rng.integers(0, 60, 400).astype(np.uint64)
+    sizes = rng.integers(1, 9, 60)
+    sizes = sizes[np.cumsum(sizes) <= 400]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    got = _distinct_outlets(ds, starts, sizes.astype(np.int64), outlet)
+    want = [len({int(outlet[int(d)]) for d in ds[s : s + n]}) for s, n in zip(starts, sizes, strict=True)]
+    assert got.tolist() == want
