@@ -299,7 +299,9 @@ def _house_spans(common: np.ndarray, cuts: list[tuple[int, int]], starts: I64, e
     s, e, doc = _runs_flat(mask, offs)
     cs, ce = starts[s].tolist(), ends[e - 1].tolist()
     bounds = np.searchsorted(doc, np.arange(offs.shape[0]), side="left").tolist()
-    for k in np.unique(doc).tolist():
+    first = np.ones(doc.shape[0], dtype=bool)  # doc is ascending: its distinct values without np.unique's hashing
+    first[1:] = doc[1:] != doc[:-1]
+    for k in doc[first].tolist():
         a, b = bounds[k], bounds[k + 1]
         house[k] = tuple(zip(cs[a:b], ce[a:b], strict=True))
 

@@ -660,9 +660,11 @@ def _align_block(
 
     ``edge_memo``: editorial markers around passages met in earlier blocks of this run (kept by the caller).
     """
-    need = np.unique(np.concatenate([ii, jj]))
+    need = np.concatenate([ii, jj])
     if need.size == 0:
         return []
+    need.sort()  # distinct by a sort: np.unique's hash table costs several times more on these
+    need = need[np.concatenate([[True], need[1:] != need[:-1]])]
     hashes, starts, ends, offs = tokenize_many([docs[int(x)].text for x in need])
     prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
     local = {int(x): k for k, x in enumerate(need.tolist())}
