@@ -300,3 +300,25 @@ def test_distinct_outlets_by_sort_equal_a_set_per_group() -> None:
     got = _distinct_outlets(ds, starts, sizes.astype(np.int64), outlet)
     want = [len({int(outlet[int(d)]) for d in ds[s : s + n]}) for s, n in zip(starts, sizes, strict=True)]
     assert got.tolist() == want
+
+
+def test_lookup_both_equals_the_two_lookups() -> None:
+    """One search gives what ``lookup`` and ``lookup_outlets`` give, with and without a shift and outlets."""
+    from tracewire.corpus.anchors import AnchorStats
+
+    rng = np.random.default_rng(9)
+    table = np.unique(rng.integers(0, 1 << 40, 50).astype(np.uint64))
+    df = rng.integers(3, 20, table.shape[0]).astype(np.int64)
+    outs = rng.integers(1, 5, table.shape[0]).astype(np.int64)
+    query = np.concatenate([table[::3], rng.integers(0, 1 << 40, 30).astype(np.uint64)])
+    for shift in (0, 4):
+        for o in (outs, None):
+            st = AnchorStats(table, df, shift, 100, o)
+            q = query << np.uint64(shift) if shift else query
+            got_df, got_out = st.lookup_both(q)
+            assert got_df.tolist() == st.lookup(q).tolist()
+            assert (got_out is None) == (o is None)
+            if got_out is not None:
+                assert got_out.tolist() == st.lookup_outlets(q).tolist()
+    empty = AnchorStats(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), 0, 0, None)
+    assert empty.lookup_both(query)[0].tolist() == [0] * query.shape[0]

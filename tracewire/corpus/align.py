@@ -99,9 +99,8 @@ def prepare_many(
     df = anchor.astype(np.int64)
     outs = None
     if stats is not None and stats.hashes.size:
-        df = np.maximum(df, stats.lookup(hs))
-        if stats.outlets is not None:
-            outs = stats.lookup_outlets(hs)
+        found, outs = stats.lookup_both(hs)
+        df = np.maximum(df, found)
     bounds = np.searchsorted(ds, np.arange(ndocs + 1), side="left")
     out: list[Prepared] = []
     for i in range(ndocs):
