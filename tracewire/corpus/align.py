@@ -89,7 +89,10 @@ def prepare_many(
     # token position of each shingle within its document (shingles come in document order)
     first = np.searchsorted(owner, np.arange(ndocs + 1), side="left")
     pos = np.arange(owner.shape[0], dtype=np.int64) - first[owner]
-    order = np.lexsort((sh, owner))  # by document, then hash
+    # by document, then hash: a quick sort of the hashes, then a stable (radix, for up to 65,535
+    # documents) sort by document; equal hashes within a document are dropped below whatever their order
+    by_hash = np.argsort(sh)
+    order = by_hash[np.argsort(owner[by_hash].astype(np.uint16 if ndocs <= 0xFFFF else np.int64), kind="stable")]
     hs, ds, ps, anchor = sh[order], owner[order], pos[order], is_anchor[order]
     dup = (hs[1:] == hs[:-1]) & (ds[1:] == ds[:-1])
     once = np.ones(hs.shape[0], dtype=bool)
