@@ -322,3 +322,17 @@ def test_lookup_both_equals_the_two_lookups() -> None:
                 assert got_out.tolist() == st.lookup_outlets(q).tolist()
     empty = AnchorStats(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), 0, 0, None)
     assert empty.lookup_both(query)[0].tolist() == [0] * query.shape[0]
+
+
+def test_furniture_bundles_cover_every_group_once_and_shrink_at_the_end() -> None:
+    """Groups go to the workers in runs that cover them all, in order, the last runs small."""
+    from tracewire.corpus.furniture import _bundles
+
+    sizes = [5000, 3000, *([100] * 50), *([20] * 30)]
+    for workers in (1, 2, 4):
+        got = _bundles(sizes, workers)
+        assert [lo for lo, _ in got] == [0, *(hi for _, hi in got[:-1])] and got[-1][1] == len(sizes)
+        assert all(hi > lo for lo, hi in got)
+    got = _bundles(sizes, 2)
+    assert got[0] == (0, 1) and sum(sizes[got[-1][0] : got[-1][1]]) <= 100
+    assert _bundles([], 2) == [] and _bundles([3], 1) == [(0, 1)]
