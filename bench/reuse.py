@@ -24,7 +24,45 @@ same event, other) with the precision each kind alone leaves, wall and CPU secon
 tracewire's speed against each peer, and a digest of tracewire's link records (every field: a
 speed change must print the same); the end prints the least-squares fit of wall time, CPU time
 and peak memory on N over every size, extrapolated to 1M documents. ``bench/reuse_phases.py``
-times the stage's two phases in one process, for comparing two commits on a busy machine.
+times the stage's phases in one process, for comparing two commits on a busy machine;
+``bench/reuse_workers.py`` gives the CPU seconds of each worker and of the parent process.
+
+Branch speed10 (2026-11-28 21:00-21:55 UTC; issue 10's "2x faster than datasketch"; the link
+records identical: digest f0392c7b546934e4 at 10k with 1 and 2 workers, as at main d9a8c10; FA-KES
+``find_reuse`` (213 links) and ``update_reuse`` from scratch give byte-identical reuse and stories
+exports): the parent's serial steps cut (distinct outlets per frequent anchor by a sort, not
+np.unique's hash table: candidate pairs 0.26 -> 0.12 CPU s; masked documents built by the
+constructor, not dataclasses.replace; mark_siblings skips links with no known original); furniture
+groups handed to the workers in runs, not one task each (the parent's CPU while learning 0.43 ->
+0.20 s); the last align chunks shrink, so both workers finish together; in the workers,
+align_many cuts each document's n-grams to those another document of the pair block holds before
+its merge (about 100 -> 55 ms a block of 2,000 pairs), prepare_many orders n-grams by a quick
+sort and a radix sort instead of lexsort (49 -> 32 ms a block), and one search of the anchor
+statistics gives both frequencies and outlet counts (31 -> 18 ms a block). Load average 3.7-5.3
+on the 2-core machine shared with other jobs, so wall times here say little.
+``bench/reuse_phases.py --size 10000 --repeat 2`` (one process, least of two), main d9a8c10 then
+this branch, alternated twice (load 3.8-4.7):
+
+    commit     furniture+anchors+mask  pairs       align+records  siblings+sort  sum
+    d9a8c10    2.63  3.46              0.26  0.29  8.50  8.19     0.19  0.12     11.58  12.07
+    speed10    3.12  2.70              0.14  0.17  6.27  6.37     0.12  0.14      9.64   9.37
+
+``bench/reuse_workers.py --size 10000`` (2 workers: CPU s of each worker per pool and of the
+parent outside the pools; their sum per pool's busiest worker is the wall time on idle cores),
+alternated twice (load 4.4-5.1): d9a8c10 11.48 and 12.23 CPU s in all, estimate 5.95 and 6.31 s
+(parent 0.85 and 0.79 s outside the pools); speed10 11.40 and 11.47 CPU s, estimate 5.74 and
+5.78 s (parent 0.57 and 0.64 s); a run of this branch alone just before: 10.18 CPU s, estimate
+5.09 s (workers 1.42/1.38 learning, 3.23/3.15 aligning; parent 0.44 s outside the pools). The whole
+bench, one run at e4c9100 (``--sizes 10000``, load 3.7-4.4):
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9859  1.0000       24.5   11.5       369  24177
+    10000   datasketch LSH t=0.3    0.0648  0.1927       36.7   19.2       192   8245
+
+1.50x in wall time and 1.67x in CPU time under that load (datasketch's 19.2 CPU s against its
+14.7-16.0 on a quiet machine: both inflate). Quiet wall time is for the coordinator's run; from the
+estimates, about 5-6 s against datasketch's 14.7-16.0 s would be 2.5x or more; the CPU ratio stays
+below 2x (about 1.3-1.5x quiet).
 
 Branch reusepass (2026-11-28 19:50 UTC, load 2.7): the furniture under an article no longer
 takes the article's last sentence when the outlet's footer opens with a lower-case word (this

@@ -1,7 +1,8 @@
 """CPU seconds of the reuse stage's two phases, in one process, on the news corpus of ``bench/reuse.py``.
 
 For comparing two commits of the reuse code on a shared machine: each phase (furniture learning
-with its anchors; aligning every candidate pair and building the link records) is timed with
+with its anchors and masking; candidate pairs; aligning every candidate pair and building the link
+records; siblings and sorting) is timed with
 ``time.process_time`` in this one process, ``--repeat`` times, and the least is printed, with a
 digest of the link records (``bench/reuse.py``'s), which a speed change must keep.
 
@@ -41,26 +42,30 @@ def _bench_module() -> object:
     return mod
 
 
-def phases(docs: list[Document]) -> tuple[float, float, list[object]]:
-    """(CPU s of furniture learning and anchors, CPU s of alignment and link records, the links), one worker."""
+def phases(docs: list[Document]) -> tuple[float, float, float, float, list[object]]:
+    """CPU s of furniture learning with anchors and masking, candidate pairs, alignment with link records,
+    and siblings with sorting; and the links (one worker)."""
     cfg = R.ReuseConfig()
     t0 = time.process_time()
     extras: list[tuple[np.ndarray, list[int]]] = []
     furniture, house, group = learn_all(docs, cfg.furniture, 1, partial(R._group_keys, cfg, len(docs)), extras)
-    learn = time.process_time() - t0
     masked = [mask(d, furniture[d.id]) for d in docs]
     outlets = R.OutletText(group, house)
     redo = sorted(k for _, left in extras for k in left)
     keys = np.concatenate([np.empty(0, dtype=np.uint64), *(x for x, _ in extras),
                            R._index_ids([masked[k].text for k in redo], redo, cfg, len(docs))])
+    learn = time.process_time() - t0
     ids = [d.id for d in docs]
+    t1 = time.process_time()
     ii, jj, _, stats = R.candidate_pairs(keys, len(docs), max_df=cfg.max_df, min_shared=cfg.min_anchors,
                                          stats_min_df=cfg.stats_min_df, rank=R._rank([d.date for d in docs], ids),
                                          mass_min_shared=cfg.mass_min_anchors,
                                          outlet=R.outlet_numbers(ids, outlets.group))
-    t1 = time.process_time()
+    t2 = time.process_time()
     links = R._align_all(masked, (ii, jj), stats, cfg, 1, None, outlets)
-    return learn, time.process_time() - t1, sorted(R.mark_siblings(links), key=lambda lk: (lk.source, lk.target))
+    t3 = time.process_time()
+    links = sorted(R.mark_siblings(links), key=lambda lk: (lk.source, lk.target))
+    return learn, t2 - t1, t3 - t2, time.process_time() - t3, links
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,16 +80,21 @@ def main(argv: list[str] | None = None) -> int:
     docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="", outlet=o)
             for i, (t, o) in enumerate(zip(c.texts, c.outlets, strict=True))]
     learn: list[float] = []
+    pairs: list[float] = []
     align: list[float] = []
+    finish: list[float] = []
     with R._few_collections():
         for _ in range(args.repeat):
-            a, b, links = phases(docs)
+            a, p, b, f, links = phases(docs)
             learn.append(a)
+            pairs.append(p)
             align.append(b)
+            finish.append(f)
     digest = bench.links_digest(links)  # type: ignore[attr-defined]
     print(f"{len(docs)} docs, {len(links)} links, digest {digest}; CPU s (least of {args.repeat}; cold first): "
-          f"furniture+anchors {min(learn):.2f} (cold {learn[0]:.2f}), align+records {min(align):.2f} "
-          f"(cold {align[0]:.2f}), sum {min(learn) + min(align):.2f}")
+          f"furniture+anchors {min(learn):.2f} (cold {learn[0]:.2f}), pairs {min(pairs):.2f}, "
+          f"align+records {min(align):.2f} (cold {align[0]:.2f}), siblings+sort {min(finish):.2f}, "
+          f"sum {min(learn) + min(pairs) + min(align) + min(finish):.2f}")
     return 0
 
 

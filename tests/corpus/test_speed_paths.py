@@ -245,3 +245,94 @@ def test_ascii_words_split_like_the_regex() -> None:
         assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
     text = "We -- I mean, we! -- said it's over/done: the so-called end_of it... again again again"
     assert text.translate(_ASCII_GAPS).split() == _WORDS.findall(text)
+
+
+def test_tapered_blocks_cover_every_pair_once_and_shrink_at_the_end() -> None:
+    """The align chunks cover 0..total in order, none above the block size, the last ones smaller."""
+    from tracewire.corpus.reuse import _tapered
+
+    for total, size, nproc in [(0, 2000, 2), (7, 2000, 2), (25_700, 2000, 2), (100_000, 2000, 4), (999, 1, 2)]:
+        got = _tapered(total, size, nproc)
+        assert [lo for lo, _ in got] == [hi for _, hi in [(0, 0), *got[:-1]]][: len(got)]
+        assert (got[-1][1] if got else 0) == total
+        assert all(0 < hi - lo <= size for lo, hi in got)
+    sizes = [hi - lo for lo, hi in _tapered(25_700, 2000, 2)]
+    assert sizes[0] == 2000 and max(sizes[-4:]) <= 2000 // 4
+
+
+def test_masked_document_keeps_every_field() -> None:
+    """``_with_text`` is ``dataclasses.replace`` of the text, whatever fields a document has set."""
+    from dataclasses import fields, replace
+
+    from tracewire.corpus.reuse import _with_text
+    from tracewire.records import Document
+
+    doc = Document(id="x", text="Menu Home\nThe text.", sha256="ab", source_path="f/x.txt", title="T",
+                   outlet="O", date="2020-01-02", url="https://o.example/x", author="A", dateline="D",
+                   fmt="html", offset_map=((0, 3),), raw_text="raw", meta={"k": 1}, version=3)
+    assert len(fields(Document)) == 15  # a new field: add it to _with_text
+    assert _with_text(doc, "          The text.") == replace(doc, text="          The text.")
+
+
+def test_siblings_shortcut_leaves_links_without_parents_alone() -> None:
+    """Links whose documents copy nothing known are kept as they are; siblings still lose their direction."""
+    from tracewire.corpus.reuse import mark_siblings
+
+    def link(s: str, t: str, known: bool, words: int) -> ReuseLink:
+        return ReuseLink(s, t, known, 0.9 if known else 0.5, words, 0.5, 0.5, (Passage(0, 10, 0, 10),))
+
+    links = [link("x", "b", True, 40), link("x", "c", True, 40), link("b", "c", True, 40), link("d", "e", False, 30)]
+    got = mark_siblings(links)
+    assert got[0] is links[0] and got[1] is links[1] and got[3] is links[3]
+    assert not got[2].direction_known and "copy x" in got[2].evidence[-1]
+
+
+def test_distinct_outlets_by_sort_equal_a_set_per_group() -> None:
+    """``_distinct_outlets`` counts each anchor group's distinct outlets (brute force: a set per group)."""
+    from tracewire.corpus.anchors import _distinct_outlets
+
+    rng = np.random.default_rng(5)
+    outlet = rng.integers(0, 7, 60)
+    ds = rng.integers(0, 60, 400).astype(np.uint64)
+    sizes = rng.integers(1, 9, 60)
+    sizes = sizes[np.cumsum(sizes) <= 400]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    got = _distinct_outlets(ds, starts, sizes.astype(np.int64), outlet)
+    want = [len({int(outlet[int(d)]) for d in ds[s : s + n]}) for s, n in zip(starts, sizes, strict=True)]
+    assert got.tolist() == want
+
+
+def test_lookup_both_equals_the_two_lookups() -> None:
+    """One search gives what ``lookup`` and ``lookup_outlets`` give, with and without a shift and outlets."""
+    from tracewire.corpus.anchors import AnchorStats
+
+    rng = np.random.default_rng(9)
+    table = np.unique(rng.integers(0, 1 << 40, 50).astype(np.uint64))
+    df = rng.integers(3, 20, table.shape[0]).astype(np.int64)
+    outs = rng.integers(1, 5, table.shape[0]).astype(np.int64)
+    query = np.concatenate([table[::3], rng.integers(0, 1 << 40, 30).astype(np.uint64)])
+    for shift in (0, 4):
+        for o in (outs, None):
+            st = AnchorStats(table, df, shift, 100, o)
+            q = query << np.uint64(shift) if shift else query
+            got_df, got_out = st.lookup_both(q)
+            assert got_df.tolist() == st.lookup(q).tolist()
+            assert (got_out is None) == (o is None)
+            if got_out is not None:
+                assert got_out.tolist() == st.lookup_outlets(q).tolist()
+    empty = AnchorStats(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), 0, 0, None)
+    assert empty.lookup_both(query)[0].tolist() == [0] * query.shape[0]
+
+
+def test_furniture_bundles_cover_every_group_once_and_shrink_at_the_end() -> None:
+    """Groups go to the workers in runs that cover them all, in order, the last runs small."""
+    from tracewire.corpus.furniture import _bundles
+
+    sizes = [5000, 3000, *([100] * 50), *([20] * 30)]
+    for workers in (1, 2, 4):
+        got = _bundles(sizes, workers)
+        assert [lo for lo, _ in got] == [0, *(hi for _, hi in got[:-1])] and got[-1][1] == len(sizes)
+        assert all(hi > lo for lo, hi in got)
+    got = _bundles(sizes, 2)
+    assert got[0] == (0, 1) and sum(sizes[got[-1][0] : got[-1][1]]) <= 100
+    assert _bundles([], 2) == [] and _bundles([3], 1) == [(0, 1)]

@@ -89,7 +89,10 @@ def prepare_many(
     # token position of each shingle within its document (shingles come in document order)
     first = np.searchsorted(owner, np.arange(ndocs + 1), side="left")
     pos = np.arange(owner.shape[0], dtype=np.int64) - first[owner]
-    order = np.lexsort((sh, owner))  # by document, then hash
+    # by document, then hash: a quick sort of the hashes, then a stable (radix, for up to 65,535
+    # documents) sort by document; equal hashes within a document are dropped below whatever their order
+    by_hash = np.argsort(sh)
+    order = by_hash[np.argsort(owner[by_hash].astype(np.uint16 if ndocs <= 0xFFFF else np.int64), kind="stable")]
     hs, ds, ps, anchor = sh[order], owner[order], pos[order], is_anchor[order]
     dup = (hs[1:] == hs[:-1]) & (ds[1:] == ds[:-1])
     once = np.ones(hs.shape[0], dtype=bool)
@@ -99,9 +102,8 @@ def prepare_many(
     df = anchor.astype(np.int64)
     outs = None
     if stats is not None and stats.hashes.size:
-        df = np.maximum(df, stats.lookup(hs))
-        if stats.outlets is not None:
-            outs = stats.lookup_outlets(hs)
+        found, outs = stats.lookup_both(hs)
+        df = np.maximum(df, found)
     bounds = np.searchsorted(ds, np.arange(ndocs + 1), side="left")
     out: list[Prepared] = []
     for i in range(ndocs):
@@ -211,12 +213,18 @@ def align_many(prepared: list[Prepared], ii: I64, jj: I64, config: AlignConfig |
     uniq, rank = np.unique(hs, return_inverse=True)
     rank = rank.reshape(-1).astype(np.int64)
     width = np.int64(uniq.shape[0] + 1)
+    # an n-gram that only one document of the block holds matches nothing: each document's list is
+    # cut to the n-grams another one holds too (most are its own), so the merge below searches less
+    sel = np.flatnonzero(np.bincount(rank, minlength=uniq.shape[0])[rank] >= 2)
+    kept = np.zeros(len(prepared) + 1, dtype=np.int64)
+    kept[1:] = np.searchsorted(sel, offs[1:], side="left")
+    k_sizes = np.diff(kept)
     live = np.flatnonzero(~short)
     la_, lb_ = ii[live], jj[live]
-    a_idx = _ranges(offs[la_], offs[la_ + 1])
-    b_idx = _ranges(offs[lb_], offs[lb_ + 1])
-    a_pair = np.repeat(live, sizes[la_])
-    b_pair = np.repeat(live, sizes[lb_])
+    a_idx = sel[_ranges(kept[la_], kept[la_ + 1])]
+    b_idx = sel[_ranges(kept[lb_], kept[lb_ + 1])]
+    a_pair = np.repeat(live, k_sizes[la_])
+    b_pair = np.repeat(live, k_sizes[lb_])
     key_a = a_pair * width + rank[a_idx]
     key_b = b_pair * width + rank[b_idx]  # ascending: pairs in order, each document's hashes sorted
     if key_b.size == 0 or key_a.size == 0:

@@ -40,6 +40,18 @@ class AnchorStats:
         hit = self.hashes[pos] == hashes
         return np.where(hit, self.df[pos], 0).astype(np.int64)
 
+    def lookup_both(self, hashes: U64) -> tuple[I64, I64 | None]:
+        """``lookup`` and ``lookup_outlets`` of the same hashes with one search (None: outlets unknown)."""
+        if self.hashes.size == 0 or hashes.size == 0:
+            zero = np.zeros(hashes.shape[0], dtype=np.int64)
+            return zero, None if self.outlets is None else zero.copy()
+        if self.shift:
+            hashes = hashes >> np.uint64(self.shift)
+        pos = np.minimum(np.searchsorted(self.hashes, hashes), self.hashes.shape[0] - 1)
+        hit = self.hashes[pos] == hashes
+        df = np.where(hit, self.df[pos], 0).astype(np.int64)
+        return df, None if self.outlets is None else np.where(hit, self.outlets[pos], 0).astype(np.int64)
+
     def lookup_outlets(self, hashes: U64) -> I64:
         """Distinct outlets holding each of ``hashes``; 0 for hashes that are not listed (or unknown)."""
         if self.outlets is None or self.hashes.size == 0 or hashes.size == 0:
@@ -224,8 +236,12 @@ def _distinct_outlets(ds: npt.NDArray[np.uint64], g_starts: I64, g_sizes: I64, o
     pos = np.repeat(g_starts - offsets, g_sizes) + np.arange(total, dtype=np.int64)
     group = np.repeat(np.arange(g_sizes.shape[0], dtype=np.int64), g_sizes)
     width = int(outlet.max()) + 1 if outlet.size else 1
-    pairs = np.unique(group * width + outlet[ds[pos].astype(np.int64)])
-    return np.bincount(pairs // width, minlength=g_sizes.shape[0]).astype(np.int64)
+    # distinct (group, outlet) values by a sort (np.unique's hash table costs several times more here)
+    pairs = group * width + outlet[ds[pos].astype(np.int64)]
+    pairs.sort()
+    new = np.ones(pairs.shape[0], dtype=bool)
+    new[1:] = pairs[1:] != pairs[:-1]
+    return np.bincount(pairs[new] // width, minlength=g_sizes.shape[0]).astype(np.int64)
 
 
 def _hub_pairs(

@@ -299,7 +299,9 @@ def _house_spans(common: np.ndarray, cuts: list[tuple[int, int]], starts: I64, e
     s, e, doc = _runs_flat(mask, offs)
     cs, ce = starts[s].tolist(), ends[e - 1].tolist()
     bounds = np.searchsorted(doc, np.arange(offs.shape[0]), side="left").tolist()
-    for k in np.unique(doc).tolist():
+    first = np.ones(doc.shape[0], dtype=bool)  # doc is ascending: its distinct values without np.unique's hashing
+    first[1:] = doc[1:] != doc[:-1]
+    for k in doc[first].tolist():
         a, b = bounds[k], bounds[k + 1]
         house[k] = tuple(zip(cs[a:b], ce[a:b], strict=True))
 
@@ -528,6 +530,31 @@ def merge_spans(a: Spans, b: Spans) -> Spans:
 GroupHook = Callable[[str, list[int], list[str], TokenArrays | None, list[Spans]], Any]
 
 
+def _bundles(sizes: list[int], workers: int) -> list[tuple[int, int]]:
+    """Consecutive runs of groups (largest first) handed to a worker as one task: at most about an
+    eighth of a worker's share of the documents and a ``2 * workers``-th of those left, so the last
+    tasks are small and the workers finish together; a group alone when it is larger (a task costs
+    this process a few ms, and a small group is soon learned)."""
+    n = max(workers, 1)
+    left = sum(sizes)
+    cap = max(1, left // (8 * n))
+    out: list[tuple[int, int]] = []
+    lo = total = 0
+    for k, size in enumerate(sizes):
+        total += size
+        if total >= max(1, min(cap, left // (2 * n))):
+            out.append((lo, k + 1))
+            lo, left, total = k + 1, left - total, 0
+    if lo < len(sizes):
+        out.append((lo, len(sizes)))
+    return out
+
+
+def _learn_some(items: list[tuple[str, list[int]]]) -> list[tuple[list[Spans], list[Spans], Any]]:
+    """Worker: ``_learn_one`` of several groups."""
+    return [_learn_one(item) for item in items]
+
+
 def _learn_one(item: tuple[str, list[int]]) -> tuple[list[Spans], list[Spans], Any]:
     """Worker: furniture and house text of one group (documents inherited through fork), and ``then``'s result."""
     texts, cfg, then = pool.state()
@@ -559,8 +586,11 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     house: dict[str, Spans] = {}
     items = sorted(groups.items(), key=lambda x: -len(x[1]))
     texts = [d.text for d in docs]
-    results = list(pool.ordered_map(_learn_one, items, workers if len(items) > 1 else 1,
-                                    state=(texts, config, then), ahead=max(len(items), 1)))  # all kept anyway
+    bundles = _bundles([len(m) for _, m in items], workers)
+    results = [r for part in pool.ordered_map(_learn_some, [items[lo:hi] for lo, hi in bundles],
+                                              workers if len(items) > 1 else 1, state=(texts, config, then),
+                                              ahead=max(len(bundles), 1))  # all kept anyway
+               for r in part]
     for (_, members), (spans, hs, extra) in zip(items, results, strict=True):
         if extras is not None:
             extras.append(extra)

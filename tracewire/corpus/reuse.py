@@ -50,7 +50,7 @@ from .furniture import (
     TokenArrays,
     is_weak,
     learn_all,
-    mask,
+    mask_text,
     masked_documents,
     outlet_key,
     pooled,
@@ -585,7 +585,11 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
             parents.setdefault(lk.target, {})[lk.source] = lk.shared_words
     out: list[ReuseLink] = []
     for lk in links:
-        common = sorted(set(parents.get(lk.source, {})) & set(parents.get(lk.target, {})))
+        ps, pt = parents.get(lk.source), parents.get(lk.target)
+        if ps is None or pt is None:  # most links: no common original to look for
+            out.append(lk)
+            continue
+        common = sorted(ps.keys() & pt.keys())
         explained = [
             x for x in common
             if lk.shared_words <= 1.05 * min(parents[lk.source][x], parents[lk.target][x]) + 5
@@ -747,9 +751,11 @@ def _align_block(
 
     ``edge_memo``: editorial markers around passages met in earlier blocks of this run (kept by the caller).
     """
-    need = np.unique(np.concatenate([ii, jj]))
+    need = np.concatenate([ii, jj])
     if need.size == 0:
         return []
+    need.sort()  # distinct by a sort: np.unique's hash table costs several times more on these
+    need = need[np.concatenate([[True], need[1:] != need[:-1]])]
     hashes, starts, ends, offs = tokenize_many([docs[int(x)].text for x in need])
     prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
     local = {int(x): k for k, x in enumerate(need.tolist())}
@@ -857,6 +863,25 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
+def _with_text(doc: Document, text: str) -> Document:
+    """The document with another text, every other field kept (``furniture.mask``'s result, at half its cost)."""
+    return Document(doc.id, text, doc.sha256, doc.source_path, doc.title, doc.outlet, doc.date, doc.url,
+                    doc.author, doc.dateline, doc.fmt, doc.offset_map, doc.raw_text, doc.meta, doc.version)
+
+
+def _tapered(total: int, size: int, nproc: int) -> list[tuple[int, int]]:
+    """``_blocks`` of ``size`` that shrink near the end (to an eighth): a block is at most a
+    ``2 * nproc``-th of the pairs left, so no worker is left with a large block while the others idle."""
+    out: list[tuple[int, int]] = []
+    lo = 0
+    least = max(1, size // 8)
+    while lo < total:
+        step = min(size, max(least, -(-(total - lo) // (2 * nproc))))
+        out.append((lo, min(lo + step, total)))
+        lo += step
+    return out
+
+
 def _group_keys(cfg: ReuseConfig, ndocs: int, group: str, members: list[int], texts: list[str],
                 tokens: TokenArrays | None, spans: list[Spans]) -> tuple[U64, list[int]]:
     """Packed anchor keys of one group's documents with their furniture masked, made from the tokens
@@ -953,9 +978,10 @@ def _align_all(
             if progress is not None:
                 progress(hi, total)
         return links
-    chunks = _blocks(total, min(PAIR_BLOCK, -(-total // (4 * nproc))))
+    chunks = _tapered(total, min(PAIR_BLOCK, -(-total // (4 * nproc))), nproc)
     # every chunk is handed out at once (their links are all kept anyway): a worker that finishes
-    # early takes the next chunk instead of waiting while this process waits for a slow one
+    # early takes the next chunk instead of waiting while this process waits for a slow one; the
+    # last chunks are small, so the workers finish together
     parts = pool.ordered_map(_align_chunk, chunks, nproc, state=(docs, ii, jj, stats, cfg, outlets, memo),
                              ahead=len(chunks))
     for (_, hi), part in zip(chunks, parts, strict=True):
@@ -1047,7 +1073,7 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
         extras: list[tuple[U64, list[int]]] = []
         furniture, house, group = learn_all(docs, cfg.furniture, nproc, partial(_group_keys, cfg, len(docs)),
                                             extras)
-        docs = [mask(d, furniture[d.id]) for d in docs]
+        docs = [_with_text(d, mask_text(d.text, sp)) if (sp := furniture[d.id]) else d for d in docs]
         outlets = OutletText(group, house)
         redo = sorted(k for _, left in extras for k in left)
         log.info("reuse: %d documents indexed with their furniture, %d from their masked text",
