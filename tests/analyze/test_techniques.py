@@ -125,3 +125,19 @@ def test_seed_002_obvious_techniques(res: Resources) -> None:
         "Loaded_Language",
         "Exaggeration,Minimisation",
     }
+
+
+def test_feature_columns_and_matrix_are_feature_hashers() -> None:
+    """Scoring hashes features as the training's scikit-learn FeatureHasher does: same columns, same matrix."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    from tracewire.analyze.techniques_model import feature_columns, hashed
+
+    view = tq.article_view(RANT + "Ünïcode “quotes” — and 日本 too.\n", tq.Lexicon({}))
+    rows = tq.token_features(view) + [["bias", "bias", "w=\n\n", ""], []]
+    want = FeatureHasher(n_features=tq.N_FEATURES, input_type="string", alternate_sign=False).transform(rows)
+    got = hashed(rows)
+    assert (got.indptr == want.indptr).all() and (got.indices == want.indices).all() and (got.data == want.data).all()
+    flat = [f for row in rows for f in row]
+    assert list(feature_columns(flat)) == list(FeatureHasher(
+        n_features=tq.N_FEATURES, input_type="string", alternate_sign=False).transform([[f] for f in flat]).indices)

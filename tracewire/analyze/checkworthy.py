@@ -93,8 +93,9 @@ class CheckworthyModel:
     threshold: float
     meta: dict[str, Any]
 
-    def contributions(self, text: str) -> tuple[float, dict[str, float]]:
-        """Logit of ``text`` and each active feature's share of it."""
+    def contributions(self, text: str, hand: list[str] | None = None) -> tuple[float, dict[str, float]]:
+        """Logit of ``text`` and each active feature's share of it; ``hand`` is ``hand_features(text)``
+        when the caller has it already."""
         counts: dict[int, int] = {}
         for g in ngrams(text):
             j = self.vocab.get(g)
@@ -105,7 +106,7 @@ class CheckworthyModel:
         parts: dict[str, float] = {}
         for j, w in weights.items():
             parts["ngram:" + self.terms[j]] = self.coef[j] * w / norm
-        for h in hand_features(text):
+        for h in hand_features(text) if hand is None else hand:
             if h in self.hand_coef:
                 parts["feature:" + h] = self.hand_coef[h]
         return self.intercept + sum(parts.values()), parts

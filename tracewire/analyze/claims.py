@@ -16,7 +16,7 @@ from typing import Any
 
 from ..pipeline import Analysis, Component, Resources
 from ..records import Claim, Document, Span
-from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, load_model
+from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, hand_features, load_model
 
 _SAY = re.compile(r"\b(?:say|tells?|argues?|believes?)\b", re.I)
 RULE_WEIGHT = 0.7  # each news rule multiplies the probability of "not check-worthy" by this
@@ -33,9 +33,10 @@ def news_score(
     m: CheckworthyModel, text: str, stance: re.Pattern[str] | None = None
 ) -> tuple[float, list[str], list[str]]:
     """(score, news rules that fired, features that drove the score, strongest first)."""
-    z, parts = m.contributions(text)
+    hand = hand_features(text)  # the news rules are hand features: each pattern is searched once
+    z, parts = m.contributions(text, hand)
     p = 1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, z))))
-    rules = [r for r in NEWS_RULES if HAND[r].search(text)]
+    rules = [r for r in NEWS_RULES if r in hand]
     if "reporting" not in rules and _SAY.search(text):
         rules.append("reporting")
     if stance is not None and stance.search(text):

@@ -23,6 +23,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,13 @@ def _words(text: str) -> list[str]:
     return kept or words
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
-    """Transliteration-tolerant lookup key: "Deir ez-Zor" and "Deir Ezzor" -> "deirezor"."""
+    """Transliteration-tolerant lookup key: "Deir ez-Zor" and "Deir Ezzor" -> "deirezor".
+
+    Remembered per text (a pure function): the places scan asks for the key of one surface two or
+    three times (scan index, skeleton, every namesake) and of the same capitalised words in every document.
+    """
     joined = _DOUBLE.sub(r"\1", "".join(_words(text)))
     if len(joined) > 3 and joined.endswith("h") and joined[-2] in "aeiou":
         joined = joined[:-1]  # ta marbuta: Raqqah / Raqqa

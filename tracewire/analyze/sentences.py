@@ -41,6 +41,7 @@ _CONTINUES = re.compile(r"(?:[,;:\-–—(/&]|\b(?:the|a|an|of|and|or|to|in|on|a
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _OPEN = "“«„"
 _CLOSE = "”»"
+_QUOTE_MARK = re.compile("[" + _OPEN + _CLOSE + '"]')
 
 
 def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -48,7 +49,8 @@ def quote_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
     open_at: int | None = None
-    for i in range(start, end):
+    for m in _QUOTE_MARK.finditer(text, start, end):  # every other character leaves the state as it is
+        i = m.start()
         ch = text[i]
         if ch in _OPEN:
             if open_at is None:

@@ -4,8 +4,9 @@ evidence behind each span), loaded once per process."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -34,12 +35,38 @@ def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
+def feature_columns(feats: Iterable[str]) -> NDArray[np.int64]:
+    """The column of each feature string, as scikit-learn's ``FeatureHasher(n_features=N_FEATURES,
+    alternate_sign=False)`` places it: |MurmurHash3_x86_32 of its UTF-8 bytes, seed 0| mod N_FEATURES.
+
+    spaCy's ``murmurhash`` package computes the same hash, so scoring needs no scikit-learn (whose
+    import, scipy.stats with it, took over a CPU second per process); the model is trained with
+    FeatureHasher itself (``eval/train_techniques.py``).
+    """
+    from murmurhash.mrmr import hash as murmur
+
+    hashes = np.fromiter(map(murmur, feats), dtype=np.int64)
+    cols: NDArray[np.int64] = np.abs(hashes) % N_FEATURES  # in int64 |-2**31| needs no special case
+    return cols
+
+
+def hashed(rows: Sequence[Sequence[str]]) -> Any:
+    """The rows' features as the sparse matrix ``FeatureHasher.transform`` builds from them (float64 ones,
+    duplicates summed, columns sorted), so products with it add up in the same order."""
+    from scipy import sparse
+
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=indptr[1:])
+    x = sparse.csr_array((np.ones(int(indptr[-1])), feature_columns(chain.from_iterable(rows)).astype(np.int32),
+                          indptr.astype(np.int32)), shape=(len(rows), N_FEATURES))
+    x.sum_duplicates()
+    return x
+
+
 class TechniqueModel:
     """The shipped tagger and classifier weights with their decoding settings."""
 
     def __init__(self, arrays: dict[str, NDArray[Any]], meta: dict[str, Any], lexicon: Lexicon) -> None:
-        from sklearn.feature_extraction import FeatureHasher
-
         if tuple(meta.get("labels", ())) != LABELS:
             raise UsageError(
                 f"Technique model labels {meta.get('labels')!r} differ from {LABELS!r}. "
@@ -51,20 +78,19 @@ class TechniqueModel:
         self.tc_b = arrays["tc_b"].astype(np.float64)
         self.meta = meta
         self.lexicon = lexicon
-        self.hasher = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
     def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
         """P(token inside a technique span) for every token."""
         if not v.toks:
             return np.zeros(0)
-        x = self.hasher.transform(token_features(v))
+        x = hashed(token_features(v))
         return _sigmoid(x @ self.si_w + float(self.meta["si_b"]))
 
     def classify(self, v: ArticleView, spans: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
         """Temperature-scaled P(technique | span) for token spans, one row per span."""
         if not spans:
             return np.zeros((0, len(LABELS)))
-        x = self.hasher.transform([span_features(v, i, j) for i, j in spans])
+        x = hashed([span_features(v, i, j) for i, j in spans])
         z = (x @ self.tc_w + self.tc_b) / float(self.meta["temperature"])
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
@@ -74,7 +100,7 @@ class TechniqueModel:
     def explain(self, v: ArticleView, i: int, j: int, label: int, k: int = 3) -> tuple[str, ...]:
         """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings."""
         feats = span_features(v, i, j)
-        cols = self.hasher.transform([[f] for f in feats]).indices
+        cols = feature_columns(feats)
         contrib = self.tc_w[cols, label]
         cues: dict[str, list[str]] = {}
         for m in range(i, j):
