@@ -304,6 +304,113 @@ def token_features(v: ArticleView) -> list[list[str]]:
     return feats
 
 
+def _column(feat: str) -> int:
+    """Hashed column of one feature string (see ``techniques_model.feature_columns``)."""
+    from murmurhash.mrmr import hash as murmur
+
+    return abs(int(murmur(feat))) % N_FEATURES
+
+
+class ColumnMemo:
+    """Hashed columns of the feature strings that recur from token to token (words, shapes, flags)."""
+
+    LIMIT = 500_000  # entries per table before it is emptied, so a long run stays bounded
+
+    def __init__(self) -> None:
+        self.word: dict[str, tuple[int, int, int, int, int, int]] = {}
+        self.feat: dict[str, int] = {}
+
+    def col(self, feat: str) -> int:
+        """Column of ``feat``, remembered."""
+        c = self.feat.get(feat)
+        if c is None:
+            if len(self.feat) >= self.LIMIT:
+                self.feat.clear()
+            c = self.feat[feat] = _column(feat)
+        return c
+
+    def word_cols(self, w: str) -> tuple[int, int, int, int, int, int]:
+        """Columns of w=, suf=, w-2=, w-1=, w+1=, w+2= for the lowercased word ``w``."""
+        c = self.word.get(w)
+        if c is None:
+            if len(self.word) >= self.LIMIT:
+                self.word.clear()
+            c = self.word[w] = (
+                _column(f"w={w}"), _column(f"suf={w[-3:]}"), _column(f"w-2={w}"),
+                _column(f"w-1={w}"), _column(f"w+1={w}"), _column(f"w+2={w}"),
+            )
+        return c
+
+
+def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
+    """The hashed columns of ``token_features(v)`` as (row pointers, columns), built without the strings
+    that repeat (same multiset of columns per row, so the same hashed matrix)."""
+    from murmurhash.mrmr import hash as murmur
+
+    toks = v.toks
+    words = [t.lower for t in toks]
+    wc = [memo.word_cols(w) for w in words]
+    col = memo.col
+    bias = col("bias")
+    start = (col("w-2=<s>"), col("w-1=<s>"))
+    end = (col("w+1=</s>"), col("w+2=</s>"))
+    in_quote = col("in_quote")
+    imm = col("immediate_repeat")
+    sent_cols: list[list[int]] = []
+    for si, (a, b) in enumerate(v.sent_tokens):
+        st = words[a:b]
+        shape = [col(f"slen={_bucket(b - a, (5, 10, 20, 35, 60))}")]
+        if "!" in st:
+            shape.append(col("s_excl"))
+        if "?" in st:
+            shape.append(col("s_quest"))
+        if any(w in _QUOTES for w in st):
+            shape.append(col("s_quote"))
+        if v.has_title and si == 0:
+            shape.append(col("s_title"))
+        sent_cols.append(shape)
+    shape_memo = memo.feat  # shapes keyed by the token text's shape string
+    cols: list[int] = []
+    indptr = [0]
+    n_feat = N_FEATURES
+    for i, t in enumerate(toks):
+        w = words[i]
+        a, b = v.sent_tokens[t.sent]
+        c = wc[i]
+        sh = _shape(t.text)
+        shc = shape_memo.get("sh=" + sh)
+        if shc is None:
+            shc = col("sh=" + sh)
+        cols += (c[0], shc, c[1], bias)
+        cols.append(wc[i - 2][2] if i - 2 >= a else start[0])
+        cols.append(wc[i - 1][3] if i - 1 >= a else start[1])
+        cols.append(wc[i + 1][4] if i + 1 < b else end[0])
+        cols.append(wc[i + 2][5] if i + 2 < b else end[1])
+        cols.append(abs(murmur(f"bg-={words[i - 1] if i > a else '<s>'}|{w}")) % n_feat)
+        cols.append(abs(murmur(f"bg+={w}|{words[i + 1] if i + 1 < b else '</s>'}")) % n_feat)
+        pos = (i - a) / max(1, b - a)
+        cols.append(col(f"pos={int(pos * 5)}"))
+        cols += sent_cols[t.sent]
+        if v.in_quote[i]:
+            cols.append(in_quote)
+        cnt = v.count.get(w, 0)
+        if cnt > 1:
+            cols.append(col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}"))
+        if v.rep3[i]:
+            cols.append(col(f"rep3={_bucket(v.rep3[i], (2, 3, 5))}"))
+        if i > 0 and words[i - 1] == w and w.isalpha():
+            cols.append(imm)
+        for tech in v.cue_at[i]:
+            cols.append(col(f"cue={tech}"))
+        near: set[str] = set()
+        for k in range(max(a, i - 3), min(b, i + 4)):
+            near |= v.cue_at[k]
+        for tech in near:
+            cols.append(col(f"cue_near={tech}"))
+        indptr.append(len(cols))
+    return indptr, cols
+
+
 def span_features(v: ArticleView, i: int, j: int) -> list[str]:
     """String features of the token span [i, j) for the technique classifier."""
     toks = v.toks

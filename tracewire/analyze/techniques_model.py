@@ -21,11 +21,12 @@ from .techniques_features import (
     N_FEATURES,
     WORD_LEVEL,
     ArticleView,
+    ColumnMemo,
     Lexicon,
     article_view,
     pack_files,
     span_features,
-    token_features,
+    token_columns,
 )
 
 
@@ -63,6 +64,16 @@ def hashed(rows: Sequence[Sequence[str]]) -> Any:
     return x
 
 
+def hashed_columns(indptr: Sequence[int], cols: Sequence[int]) -> Any:
+    """``hashed`` of rows already turned into columns (row pointers and columns, as ``token_columns``)."""
+    from scipy import sparse
+
+    x = sparse.csr_array((np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr, dtype=np.int32)),
+                         shape=(len(indptr) - 1, N_FEATURES))
+    x.sum_duplicates()
+    return x
+
+
 class TechniqueModel:
     """The shipped tagger and classifier weights with their decoding settings."""
 
@@ -78,12 +89,13 @@ class TechniqueModel:
         self.tc_b = arrays["tc_b"].astype(np.float64)
         self.meta = meta
         self.lexicon = lexicon
+        self.memo = ColumnMemo()
 
     def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
         """P(token inside a technique span) for every token."""
         if not v.toks:
             return np.zeros(0)
-        x = hashed(token_features(v))
+        x = hashed_columns(*token_columns(v, self.memo))
         return _sigmoid(x @ self.si_w + float(self.meta["si_b"]))
 
     def classify(self, v: ArticleView, spans: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
