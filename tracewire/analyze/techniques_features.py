@@ -319,6 +319,8 @@ class ColumnMemo:
     def __init__(self) -> None:
         self.word: dict[str, tuple[int, int, int, int, int, int]] = {}
         self.feat: dict[str, int] = {}
+        self.shape: dict[str, int] = {}  # token text -> column of its sh= feature
+        self.bigram: dict[str, tuple[int, int]] = {}  # "a|b" -> columns of bg-=a|b and bg+=a|b
 
     def col(self, feat: str) -> int:
         """Column of ``feat``, remembered."""
@@ -327,6 +329,20 @@ class ColumnMemo:
             if len(self.feat) >= self.LIMIT:
                 self.feat.clear()
             c = self.feat[feat] = _column(feat)
+        return c
+
+    def shape_col(self, text: str) -> int:
+        """Column of the sh= feature of a token's text, remembered."""
+        if len(self.shape) >= self.LIMIT:
+            self.shape.clear()
+        c = self.shape[text] = _column(f"sh={_shape(text)}")
+        return c
+
+    def bigram_col(self, _: str, pair: str) -> tuple[int, int]:
+        """Columns of bg-= and bg+= for the word pair ``a|b``, remembered."""
+        if len(self.bigram) >= self.LIMIT:
+            self.bigram.clear()
+        c = self.bigram[pair] = (_column(f"bg-={pair}"), _column(f"bg+={pair}"))
         return c
 
     def word_cols(self, w: str) -> tuple[int, int, int, int, int, int]:
@@ -345,8 +361,6 @@ class ColumnMemo:
 def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
     """The hashed columns of ``token_features(v)`` as (row pointers, columns), built without the strings
     that repeat (same multiset of columns per row, so the same hashed matrix)."""
-    from murmurhash.mrmr import hash as murmur
-
     toks = v.toks
     words = [t.lower for t in toks]
     wc = [memo.word_cols(w) for w in words]
@@ -369,45 +383,69 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
         if v.has_title and si == 0:
             shape.append(col("s_title"))
         sent_cols.append(shape)
-    shape_memo = memo.feat  # shapes keyed by the token text's shape string
+    n = len(toks)
+    near: list[set[str] | None] = [None] * n  # techniques cued within three tokens in the same sentence
+    for a, b in v.sent_tokens:
+        for k in range(a, b):
+            if v.cue_at[k]:
+                for i in range(max(a, k - 3), min(b, k + 4)):
+                    s = near[i]
+                    if s is None:
+                        s = near[i] = set()
+                    s |= v.cue_at[k]
+    pos_cols = [col(f"pos={k}") for k in range(6)]
+    shape_cols = memo.shape
+    bigram = memo.bigram
     cols: list[int] = []
     indptr = [0]
-    n_feat = N_FEATURES
-    for i, t in enumerate(toks):
-        w = words[i]
-        a, b = v.sent_tokens[t.sent]
-        c = wc[i]
-        sh = _shape(t.text)
-        shc = shape_memo.get("sh=" + sh)
-        if shc is None:
-            shc = col("sh=" + sh)
-        cols += (c[0], shc, c[1], bias)
-        cols.append(wc[i - 2][2] if i - 2 >= a else start[0])
-        cols.append(wc[i - 1][3] if i - 1 >= a else start[1])
-        cols.append(wc[i + 1][4] if i + 1 < b else end[0])
-        cols.append(wc[i + 2][5] if i + 2 < b else end[1])
-        cols.append(abs(murmur(f"bg-={words[i - 1] if i > a else '<s>'}|{w}")) % n_feat)
-        cols.append(abs(murmur(f"bg+={w}|{words[i + 1] if i + 1 < b else '</s>'}")) % n_feat)
-        pos = (i - a) / max(1, b - a)
-        cols.append(col(f"pos={int(pos * 5)}"))
-        cols += sent_cols[t.sent]
-        if v.in_quote[i]:
-            cols.append(in_quote)
-        cnt = v.count.get(w, 0)
-        if cnt > 1:
-            cols.append(col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}"))
-        if v.rep3[i]:
-            cols.append(col(f"rep3={_bucket(v.rep3[i], (2, 3, 5))}"))
-        if i > 0 and words[i - 1] == w and w.isalpha():
-            cols.append(imm)
-        for tech in v.cue_at[i]:
-            cols.append(col(f"cue={tech}"))
-        near: set[str] = set()
-        for k in range(max(a, i - 3), min(b, i + 4)):
-            near |= v.cue_at[k]
-        for tech in near:
-            cols.append(col(f"cue_near={tech}"))
-        indptr.append(len(cols))
+    for si, (a, b) in enumerate(v.sent_tokens):
+        scols = sent_cols[si]
+        span = max(1, b - a)
+        prev = "<s>"
+        for i in range(a, b):
+            w = words[i]
+            c = wc[i]
+            text = toks[i].text
+            shc = shape_cols.get(text)
+            if shc is None:
+                shc = memo.shape_col(text)
+            nxt = words[i + 1] if i + 1 < b else "</s>"
+            pair = f"{prev}|{w}"
+            bgm = bigram.get(pair)
+            if bgm is None:
+                bgm = memo.bigram_col("bg-=", pair)
+            pair = f"{w}|{nxt}"
+            bgp = bigram.get(pair)
+            if bgp is None:
+                bgp = memo.bigram_col("bg+=", pair)
+            cols += (
+                c[0], shc, c[1], bias,
+                wc[i - 2][2] if i - 2 >= a else start[0],
+                wc[i - 1][3] if i - 1 >= a else start[1],
+                wc[i + 1][4] if i + 1 < b else end[0],
+                wc[i + 2][5] if i + 2 < b else end[1],
+                bgm[0], bgp[1],
+                pos_cols[int((i - a) / span * 5)],
+            )
+            cols += scols
+            if v.in_quote[i]:
+                cols.append(in_quote)
+            cnt = v.count.get(w, 0)
+            if cnt > 1:
+                cols.append(col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}"))
+            if v.rep3[i]:
+                cols.append(col(f"rep3={_bucket(v.rep3[i], (2, 3, 5))}"))
+            if i > 0 and words[i - 1] == w and w.isalpha():
+                cols.append(imm)
+            if v.cue_at[i]:
+                for tech in v.cue_at[i]:
+                    cols.append(col(f"cue={tech}"))
+            ns = near[i]
+            if ns:
+                for tech in ns:
+                    cols.append(col(f"cue_near={tech}"))
+            indptr.append(len(cols))
+            prev = w
     return indptr, cols
 
 
