@@ -98,21 +98,30 @@ class TechniqueModel:
         x = hashed_columns(*token_columns(v, self.memo))
         return _sigmoid(x @ self.si_w + float(self.meta["si_b"]))
 
-    def classify(self, v: ArticleView, spans: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
-        """Temperature-scaled P(technique | span) for token spans, one row per span."""
+    def classify(
+        self, v: ArticleView, spans: Sequence[tuple[int, int]], feats: Sequence[list[str]] | None = None
+    ) -> NDArray[np.float64]:
+        """Temperature-scaled P(technique | span) for token spans, one row per span (``feats``: their
+        span_features when already built)."""
         if not spans:
             return np.zeros((0, len(LABELS)))
-        x = hashed([span_features(v, i, j) for i, j in spans])
+        x = hashed(feats if feats is not None else [span_features(v, i, j) for i, j in spans])
         z = (x @ self.tc_w + self.tc_b) / float(self.meta["temperature"])
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
         return out
 
-    def explain(self, v: ArticleView, i: int, j: int, label: int, k: int = 3) -> tuple[str, ...]:
-        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings."""
-        feats = span_features(v, i, j)
-        cols = feature_columns(feats)
+    def explain(
+        self, v: ArticleView, i: int, j: int, label: int, k: int = 3,
+        feats: list[str] | None = None, cols: NDArray[np.int64] | None = None,
+    ) -> tuple[str, ...]:
+        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings
+        (``feats``/``cols``: its span_features and their columns when already built)."""
+        if feats is None:
+            feats = span_features(v, i, j)
+        if cols is None:
+            cols = feature_columns(feats)
         contrib = self.tc_w[cols, label]
         cues: dict[str, list[str]] = {}
         for m in range(i, j):
@@ -208,9 +217,11 @@ class TechniqueModel:
         spans = [(s, t) for s, t, _ in runs] + inner
         if not spans:
             return []
-        rows = self.classify(v, spans)
+        feats = [span_features(v, i, j) for i, j in spans]
+        rows = self.classify(v, spans, feats)
         out: list[Technique] = []
         for k, ((s, t), row) in enumerate(zip(spans, rows, strict=True)):
+            cols: NDArray[np.int64] | None = None
             order = np.argsort(-row)
             if k < len(runs):
                 p_span = runs[k][2]
@@ -223,6 +234,8 @@ class TechniqueModel:
                 p_span = self.span_score(float(probs[s:t].mean()), t - s)
                 labels = [int(order[0])]
             for label in labels:
+                if cols is None:
+                    cols = feature_columns(feats[k])
                 out.append(
                     Technique(
                         doc=doc_id,
@@ -230,7 +243,7 @@ class TechniqueModel:
                         end=v.toks[t - 1].end,
                         technique=LABELS[label],
                         score=round(p_span * float(row[label]), 4),
-                        evidence=self.explain(v, s, t, label),
+                        evidence=self.explain(v, s, t, label, feats=feats[k], cols=cols),
                     )
                 )
         out.sort(key=lambda x: (x.start, x.end, -x.score))
