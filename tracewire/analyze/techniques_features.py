@@ -91,10 +91,20 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation of ``text`` with character offsets and sentence numbers."""
+    return _tokenize(text, sentence_bounds(text))
+
+
+def _tokenize(text: str, sents: Sequence[tuple[int, int]]) -> list[Token]:
+    """``tokenize`` with the sentence bounds already known (each token's lowercase form computed once)."""
     toks: list[Token] = []
-    for si, (s, e) in enumerate(sentence_bounds(text)):
+    lower: dict[str, str] = {}
+    for si, (s, e) in enumerate(sents):
         for m in _TOKEN.finditer(text, s, e):
-            toks.append(Token(m.start(), m.end(), m.group(), normalise_quotes(m.group()), si))
+            g = m.group()
+            low = lower.get(g)
+            if low is None:
+                low = lower[g] = normalise_quotes(g)
+            toks.append(Token(m.start(), m.end(), g, low, si))
     return toks
 
 
@@ -154,17 +164,22 @@ class Lexicon:
     def match(self, toks: Sequence[Token]) -> list[tuple[int, int, str, str]]:
         """All cue hits as (first token, end token exclusive, technique, phrase)."""
         hits: list[tuple[int, int, str, str]] = []
-        n = len(toks)
-        for i, t in enumerate(toks):
-            for pat, tech, phrase in self._index.get(t.lower, ()):
-                j = i + len(pat)
-                if j <= n and all(toks[i + k].lower == pat[k] for k in range(1, len(pat))):
-                    hits.append((i, j, tech, phrase))
-            for stem, rest, tech, phrase in self._prefix.get(t.lower[:3], ()):
-                if t.lower.startswith(stem):
-                    j = i + 1 + len(rest)
-                    if j <= n and all(toks[i + 1 + k].lower == rest[k] for k in range(len(rest))):
+        words = tuple(t.lower for t in toks)
+        index, prefix = self._index, self._prefix
+        for i, w in enumerate(words):
+            cands = index.get(w)
+            if cands:
+                for pat, tech, phrase in cands:
+                    j = i + len(pat)
+                    if len(pat) == 1 or words[i:j] == pat:
                         hits.append((i, j, tech, phrase))
+            stems = prefix.get(w[:3])
+            if stems:
+                for stem, rest, tech, phrase in stems:
+                    if w.startswith(stem):
+                        j = i + 1 + len(rest)
+                        if not rest or words[i + 1 : j] == rest:
+                            hits.append((i, j, tech, phrase))
         return hits
 
 
@@ -212,8 +227,8 @@ class ArticleView:
 
 def article_view(text: str, lexicon: Lexicon) -> ArticleView:
     """Tokenise ``text`` and precompute cues, repetition counts and quote state."""
-    toks = tokenize(text)
     sents = sentence_bounds(text)
+    toks = _tokenize(text, sents)
     n = len(toks)
     sent_tokens: list[tuple[int, int]] = [(0, 0)] * len(sents)
     i = 0
