@@ -246,10 +246,10 @@ def article_view(text: str, lexicon: Lexicon) -> ArticleView:
             cue_words[k].append((tech, phrase))
     words = [t.lower for t in toks]
     count = Counter(w for w in words if w.isalpha() and w not in _STOP)
-    grams = Counter(tuple(words[k : k + 3]) for k in range(n - 2))
+    trigrams = list(zip(words, words[1:], words[2:], strict=False))
+    grams = Counter(trigrams)
     rep3 = [0] * n
-    for k in range(n - 2):
-        g = tuple(words[k : k + 3])
+    for k, g in enumerate(trigrams):
         c = grams[g]
         if c > 1 and any(w.isalpha() and w not in _STOP for w in g):
             for m in range(k, k + 3):
@@ -409,6 +409,9 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
                         s = near[i] = set()
                     s |= v.cue_at[k]
     pos_cols = [col(f"pos={k}") for k in range(6)]
+    in_q, count, rep3, cue_at = v.in_quote, v.count, v.rep3, v.cue_at
+    wcount_cols: dict[int, int] = {}
+    rep3_cols: dict[int, int] = {}
     shape_cols = memo.shape
     bigram = memo.bigram
     cols: list[int] = []
@@ -443,17 +446,24 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
                 pos_cols[int((i - a) / span * 5)],
             )
             cols += scols
-            if v.in_quote[i]:
+            if in_q[i]:
                 cols.append(in_quote)
-            cnt = v.count.get(w, 0)
+            cnt = count.get(w, 0)
             if cnt > 1:
-                cols.append(col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}"))
-            if v.rep3[i]:
-                cols.append(col(f"rep3={_bucket(v.rep3[i], (2, 3, 5))}"))
+                wcol = wcount_cols.get(cnt)
+                if wcol is None:
+                    wcol = wcount_cols[cnt] = col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}")
+                cols.append(wcol)
+            r3 = rep3[i]
+            if r3:
+                rcol = rep3_cols.get(r3)
+                if rcol is None:
+                    rcol = rep3_cols[r3] = col(f"rep3={_bucket(r3, (2, 3, 5))}")
+                cols.append(rcol)
             if i > 0 and words[i - 1] == w and w.isalpha():
                 cols.append(imm)
-            if v.cue_at[i]:
-                for tech in v.cue_at[i]:
+            if cue_at[i]:
+                for tech in cue_at[i]:
                     cols.append(col(f"cue={tech}"))
             ns = near[i]
             if ns:
