@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,9 @@ def _bucket(n: int, edges: Sequence[int]) -> str:
     return f">{edges[-1]}"
 
 
+_NO_CUES: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class ArticleView:
     """Per-article facts shared by token and span features."""
@@ -217,8 +221,8 @@ class ArticleView:
     toks: list[Token]
     sents: list[tuple[int, int]]
     sent_tokens: list[tuple[int, int]]  # token index range per sentence
-    cue_at: list[set[str]]  # techniques whose cue covers each token
-    cue_words: list[list[tuple[str, str]]]  # (technique, cue phrase) covering each token
+    cue_at: list[AbstractSet[str]]  # techniques whose cue covers each token (one shared empty set if none)
+    cue_words: list[Sequence[tuple[str, str]]]  # (technique, cue phrase) covering each token
     count: Counter[str]  # content-word counts in the article
     rep3: list[int]  # how often the 3-gram starting at or covering a token recurs
     in_quote: list[bool]
@@ -231,19 +235,23 @@ def article_view(text: str, lexicon: Lexicon) -> ArticleView:
     toks = _tokenize(text, sents)
     n = len(toks)
     sent_tokens: list[tuple[int, int]] = [(0, 0)] * len(sents)
+    per_sent = Counter(t.sent for t in toks)
     i = 0
     for si in range(len(sents)):
-        j = i
-        while j < n and toks[j].sent == si:
-            j += 1
+        j = i + per_sent.get(si, 0)
         sent_tokens[si] = (i, j)
         i = j
-    cue_at: list[set[str]] = [set() for _ in range(n)]
-    cue_words: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    cue_sets: dict[int, set[str]] = {}
+    cue_lists: dict[int, list[tuple[str, str]]] = {}
     for a, b, tech, phrase in lexicon.match(toks):
         for k in range(a, b):
-            cue_at[k].add(tech)
-            cue_words[k].append((tech, phrase))
+            cue_sets.setdefault(k, set()).add(tech)
+            cue_lists.setdefault(k, []).append((tech, phrase))
+    cue_at: list[AbstractSet[str]] = [_NO_CUES] * n
+    cue_words: list[Sequence[tuple[str, str]]] = [()] * n
+    for k, cs in cue_sets.items():
+        cue_at[k] = cs
+        cue_words[k] = cue_lists[k]
     words = [t.lower for t in toks]
     count = Counter(w for w in words if w.isalpha() and w not in _STOP)
     trigrams = list(zip(words, words[1:], words[2:], strict=False))
