@@ -361,7 +361,7 @@ class ColumnMemo:
         c = self.shape[text] = _column(f"sh={_shape(text)}")
         return c
 
-    def bigram_col(self, _: str, pair: str) -> tuple[int, int]:
+    def bigram_col(self, pair: str) -> tuple[int, int]:
         """Columns of bg-= and bg+= for the word pair ``a|b``, remembered."""
         if len(self.bigram) >= self.LIMIT:
             self.bigram.clear()
@@ -386,7 +386,8 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
     that repeat (same multiset of columns per row, so the same hashed matrix)."""
     toks = v.toks
     words = [t.lower for t in toks]
-    wc = [memo.word_cols(w) for w in words]
+    wget = memo.word.get
+    wc = [wget(w) or memo.word_cols(w) for w in words]
     col = memo.col
     bias = col("bias")
     start = (col("w-2=<s>"), col("w-1=<s>"))
@@ -427,7 +428,9 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
     for si, (a, b) in enumerate(v.sent_tokens):
         scols = sent_cols[si]
         span = max(1, b - a)
-        prev = "<s>"
+        if a < b:
+            pair = f"<s>|{words[a]}"
+            bg = bigram.get(pair) or memo.bigram_col(pair)  # columns of the pair (previous word, word)
         for i in range(a, b):
             w = words[i]
             c = wc[i]
@@ -435,24 +438,18 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
             shc = shape_cols.get(text)
             if shc is None:
                 shc = memo.shape_col(text)
-            nxt = words[i + 1] if i + 1 < b else "</s>"
-            pair = f"{prev}|{w}"
-            bgm = bigram.get(pair)
-            if bgm is None:
-                bgm = memo.bigram_col("bg-=", pair)
-            pair = f"{w}|{nxt}"
-            bgp = bigram.get(pair)
-            if bgp is None:
-                bgp = memo.bigram_col("bg+=", pair)
+            pair = f"{w}|{words[i + 1] if i + 1 < b else '</s>'}"
+            nbg = bigram.get(pair) or memo.bigram_col(pair)
             cols += (
                 c[0], shc, c[1], bias,
                 wc[i - 2][2] if i - 2 >= a else start[0],
                 wc[i - 1][3] if i - 1 >= a else start[1],
                 wc[i + 1][4] if i + 1 < b else end[0],
                 wc[i + 2][5] if i + 2 < b else end[1],
-                bgm[0], bgp[1],
+                bg[0], nbg[1],
                 pos_cols[int((i - a) / span * 5)],
             )
+            bg = nbg
             cols += scols
             if in_q[i]:
                 cols.append(in_quote)
@@ -478,7 +475,6 @@ def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int
                 for tech in ns:
                     cols.append(col(f"cue_near={tech}"))
             indptr.append(len(cols))
-            prev = w
     return indptr, cols
 
 
