@@ -125,6 +125,7 @@ class Lexicon:
         # cues ending in "*": first three letters of the stem -> (stem, rest, technique, phrase)
         self._prefix: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {}
         self.size = 0
+        self._cands: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {}
         for tech, phrases in cues.items():
             for phrase in phrases:
                 pat = tuple(t.lower() for t in _TOKEN.findall(normalise_quotes(phrase)))
@@ -166,22 +167,30 @@ class Lexicon:
         """All cue hits as (first token, end token exclusive, technique, phrase)."""
         hits: list[tuple[int, int, str, str]] = []
         words = tuple(t.lower for t in toks)
-        index, prefix = self._index, self._prefix
+        memo = self._cands
         for i, w in enumerate(words):
-            cands = index.get(w)
-            if cands:
-                for pat, tech, phrase in cands:
-                    j = i + len(pat)
-                    if len(pat) == 1 or words[i:j] == pat:
-                        hits.append((i, j, tech, phrase))
-            stems = prefix.get(w[:3])
-            if stems:
-                for stem, rest, tech, phrase in stems:
-                    if w.startswith(stem):
-                        j = i + 1 + len(rest)
-                        if not rest or words[i + 1 : j] == rest:
-                            hits.append((i, j, tech, phrase))
+            cands = memo.get(w)
+            if cands is None:
+                cands = self._candidates(w)
+            if not cands:
+                continue
+            for pat, tech, phrase in cands:
+                j = i + len(pat)
+                if len(pat) == 1 or words[i:j] == pat:
+                    hits.append((i, j, tech, phrase))
         return hits
+
+    def _candidates(self, w: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+        """The cues that may start at word ``w`` (whole patterns; wildcard stems already checked), in
+        ``match``'s order: exact first words, then wildcard stems; remembered per word."""
+        out = list(self._index.get(w, ()))
+        for stem, rest, tech, phrase in self._prefix.get(w[:3], ()):
+            if w.startswith(stem):
+                out.append(((w, *rest), tech, phrase))
+        if len(self._cands) >= 200_000:
+            self._cands.clear()
+        c = self._cands[w] = tuple(out)
+        return c
 
 
 def pack_files(packs: Sequence[str] = ()) -> list[Path]:
@@ -257,13 +266,17 @@ def article_view(text: str, lexicon: Lexicon) -> ArticleView:
     trigrams = list(zip(words, words[1:], words[2:], strict=False))
     grams = Counter(trigrams)
     rep3 = [0] * n
-    for k, g in enumerate(trigrams):
-        c = grams[g]
-        if c > 1 and any(w.isalpha() and w not in _STOP for w in g):
-            for m in range(k, k + 3):
-                rep3[m] = max(rep3[m], c)
+    repeated = {g: c for g, c in grams.items() if c > 1 and any(w.isalpha() and w not in _STOP for w in g)}
+    if repeated:
+        for k, g in enumerate(trigrams):
+            c = repeated.get(g)
+            if c:
+                for m in range(k, k + 3):
+                    rep3[m] = max(rep3[m], c)
     in_quote = [False] * n
     for a, b in sent_tokens:
+        if _QUOTES.isdisjoint(words[a:b]):  # a quote mark's lowercase form is itself
+            continue
         inside = False
         for k in range(a, b):
             if toks[k].text in _QUOTES:
