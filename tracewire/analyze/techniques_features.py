@@ -95,10 +95,15 @@ def tokenize(text: str) -> list[Token]:
     return _tokenize(text, sentence_bounds(text))
 
 
+_LOWER: dict[str, str] = {}  # token text -> normalise_quotes(text), process-wide
+
+
 def _tokenize(text: str, sents: Sequence[tuple[int, int]]) -> list[Token]:
-    """``tokenize`` with the sentence bounds already known (each token's lowercase form computed once)."""
+    """``tokenize`` with the sentence bounds already known (each token text's lowercase form remembered)."""
     toks: list[Token] = []
-    lower: dict[str, str] = {}
+    lower = _LOWER
+    if len(lower) >= 500_000:
+        lower.clear()
     for si, (s, e) in enumerate(sents):
         for m in _TOKEN.finditer(text, s, e):
             g = m.group()
