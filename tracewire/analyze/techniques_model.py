@@ -122,7 +122,7 @@ class TechniqueModel:
             feats = span_features(v, i, j)
         if cols is None:
             cols = feature_columns(feats)
-        contrib = self.tc_w[cols, label]
+        contrib: list[float] = self.tc_w[cols, label].tolist()
         cues: dict[str, list[str]] = {}
         for m in range(i, j):
             for tech, phrase in v.cue_words[m]:
@@ -131,8 +131,9 @@ class TechniqueModel:
         out: list[str] = []
         # ties broken by the feature's name: span_features builds some from sets, whose order differs
         # between processes (hash randomisation), and the evidence must not
-        for pos in sorted(range(len(feats)), key=lambda q: (-float(contrib[q]), feats[q])):
-            if contrib[pos] <= 0 or len(out) >= k:
+        # only features that push towards the label can be listed: sort just those
+        for pos in sorted((q for q in range(len(feats)) if contrib[q] > 0), key=lambda q: (-contrib[q], feats[q])):
+            if len(out) >= k:
                 break
             text = _readable(feats[pos])
             key, _, tech = feats[pos].partition("=")
@@ -147,18 +148,19 @@ class TechniqueModel:
         thr = float(self.meta["si_threshold"])
         gap = int(self.meta["si_gap"])
         spans: list[tuple[int, int, float]] = []
+        p: list[float] = probs.tolist()  # the same floats, compared without numpy scalars
         for a, b in v.sent_tokens:
             k = a
             while k < b:
-                if probs[k] < thr:
+                if p[k] < thr:
                     k += 1
                     continue
                 e = k + 1
                 while e < b:
-                    if probs[e] >= thr:
+                    if p[e] >= thr:
                         e += 1
                         continue
-                    nxt = next((m for m in range(e, min(b, e + gap + 1)) if probs[m] >= thr), None)
+                    nxt = next((m for m in range(e, min(b, e + gap + 1)) if p[m] >= thr), None)
                     if nxt is None:
                         break
                     e = nxt + 1
