@@ -141,3 +141,19 @@ def test_feature_columns_and_matrix_are_feature_hashers() -> None:
     flat = [f for row in rows for f in row]
     assert list(feature_columns(flat)) == list(FeatureHasher(
         n_features=tq.N_FEATURES, input_type="string", alternate_sign=False).transform([[f] for f in flat]).indices)
+
+
+def test_token_columns_build_the_token_features_matrix(res: Resources) -> None:
+    """The scoring path's columns straight from tokens make the same hashed matrix as token_features."""
+    from tracewire.analyze.techniques_features import ColumnMemo, token_columns
+    from tracewire.analyze.techniques_model import hashed, hashed_columns
+
+    text = RANT + "\n“Shocking!” they said. He said it again, again — and “again”.\n\nA quiet line ends here\n"
+    view = tq.article_view(text, tq.model(res).lexicon)
+    assert any(view.cue_at), "the text should hit a cue so cue columns are covered"
+    want = hashed(tq.token_features(view))
+    memo = ColumnMemo()
+    for _ in range(2):  # a fresh memo, then a warm one
+        got = hashed_columns(*token_columns(view, memo))
+        assert (got.indptr == want.indptr).all() and (got.indices == want.indices).all()
+        assert (got.data == want.data).all()

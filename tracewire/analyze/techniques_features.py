@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,25 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 
 def tokenize(text: str) -> list[Token]:
     """Words and punctuation of ``text`` with character offsets and sentence numbers."""
+    return _tokenize(text, sentence_bounds(text))
+
+
+_LOWER: dict[str, str] = {}  # token text -> normalise_quotes(text), process-wide
+
+
+def _tokenize(text: str, sents: Sequence[tuple[int, int]]) -> list[Token]:
+    """``tokenize`` with the sentence bounds already known (each token text's lowercase form remembered)."""
     toks: list[Token] = []
-    for si, (s, e) in enumerate(sentence_bounds(text)):
+    lower = _LOWER
+    if len(lower) >= 500_000:
+        lower.clear()
+    for si, (s, e) in enumerate(sents):
         for m in _TOKEN.finditer(text, s, e):
-            toks.append(Token(m.start(), m.end(), m.group(), normalise_quotes(m.group()), si))
+            g = m.group()
+            low = lower.get(g)
+            if low is None:
+                low = lower[g] = normalise_quotes(g)
+            toks.append(Token(m.start(), m.end(), g, low, si))
     return toks
 
 
@@ -114,6 +130,7 @@ class Lexicon:
         # cues ending in "*": first three letters of the stem -> (stem, rest, technique, phrase)
         self._prefix: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {}
         self.size = 0
+        self._cands: dict[str, tuple[tuple[tuple[str, ...], str, str], ...]] = {}
         for tech, phrases in cues.items():
             for phrase in phrases:
                 pat = tuple(t.lower() for t in _TOKEN.findall(normalise_quotes(phrase)))
@@ -154,18 +171,31 @@ class Lexicon:
     def match(self, toks: Sequence[Token]) -> list[tuple[int, int, str, str]]:
         """All cue hits as (first token, end token exclusive, technique, phrase)."""
         hits: list[tuple[int, int, str, str]] = []
-        n = len(toks)
-        for i, t in enumerate(toks):
-            for pat, tech, phrase in self._index.get(t.lower, ()):
+        words = tuple(t.lower for t in toks)
+        memo = self._cands
+        for i, w in enumerate(words):
+            cands = memo.get(w)
+            if cands is None:
+                cands = self._candidates(w)
+            if not cands:
+                continue
+            for pat, tech, phrase in cands:
                 j = i + len(pat)
-                if j <= n and all(toks[i + k].lower == pat[k] for k in range(1, len(pat))):
+                if len(pat) == 1 or words[i:j] == pat:
                     hits.append((i, j, tech, phrase))
-            for stem, rest, tech, phrase in self._prefix.get(t.lower[:3], ()):
-                if t.lower.startswith(stem):
-                    j = i + 1 + len(rest)
-                    if j <= n and all(toks[i + 1 + k].lower == rest[k] for k in range(len(rest))):
-                        hits.append((i, j, tech, phrase))
         return hits
+
+    def _candidates(self, w: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+        """The cues that may start at word ``w`` (whole patterns; wildcard stems already checked), in
+        ``match``'s order: exact first words, then wildcard stems; remembered per word."""
+        out = list(self._index.get(w, ()))
+        for stem, rest, tech, phrase in self._prefix.get(w[:3], ()):
+            if w.startswith(stem):
+                out.append(((w, *rest), tech, phrase))
+        if len(self._cands) >= 200_000:
+            self._cands.clear()
+        c = self._cands[w] = tuple(out)
+        return c
 
 
 def pack_files(packs: Sequence[str] = ()) -> list[Path]:
@@ -194,6 +224,9 @@ def _bucket(n: int, edges: Sequence[int]) -> str:
     return f">{edges[-1]}"
 
 
+_NO_CUES: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class ArticleView:
     """Per-article facts shared by token and span features."""
@@ -202,8 +235,8 @@ class ArticleView:
     toks: list[Token]
     sents: list[tuple[int, int]]
     sent_tokens: list[tuple[int, int]]  # token index range per sentence
-    cue_at: list[set[str]]  # techniques whose cue covers each token
-    cue_words: list[list[tuple[str, str]]]  # (technique, cue phrase) covering each token
+    cue_at: list[AbstractSet[str]]  # techniques whose cue covers each token (one shared empty set if none)
+    cue_words: list[Sequence[tuple[str, str]]]  # (technique, cue phrase) covering each token
     count: Counter[str]  # content-word counts in the article
     rep3: list[int]  # how often the 3-gram starting at or covering a token recurs
     in_quote: list[bool]
@@ -212,35 +245,43 @@ class ArticleView:
 
 def article_view(text: str, lexicon: Lexicon) -> ArticleView:
     """Tokenise ``text`` and precompute cues, repetition counts and quote state."""
-    toks = tokenize(text)
     sents = sentence_bounds(text)
+    toks = _tokenize(text, sents)
     n = len(toks)
     sent_tokens: list[tuple[int, int]] = [(0, 0)] * len(sents)
+    per_sent = Counter(t.sent for t in toks)
     i = 0
     for si in range(len(sents)):
-        j = i
-        while j < n and toks[j].sent == si:
-            j += 1
+        j = i + per_sent.get(si, 0)
         sent_tokens[si] = (i, j)
         i = j
-    cue_at: list[set[str]] = [set() for _ in range(n)]
-    cue_words: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    cue_sets: dict[int, set[str]] = {}
+    cue_lists: dict[int, list[tuple[str, str]]] = {}
     for a, b, tech, phrase in lexicon.match(toks):
         for k in range(a, b):
-            cue_at[k].add(tech)
-            cue_words[k].append((tech, phrase))
+            cue_sets.setdefault(k, set()).add(tech)
+            cue_lists.setdefault(k, []).append((tech, phrase))
+    cue_at: list[AbstractSet[str]] = [_NO_CUES] * n
+    cue_words: list[Sequence[tuple[str, str]]] = [()] * n
+    for k, cs in cue_sets.items():
+        cue_at[k] = cs
+        cue_words[k] = cue_lists[k]
     words = [t.lower for t in toks]
     count = Counter(w for w in words if w.isalpha() and w not in _STOP)
-    grams = Counter(tuple(words[k : k + 3]) for k in range(n - 2))
+    trigrams = list(zip(words, words[1:], words[2:], strict=False))
+    grams = Counter(trigrams)
     rep3 = [0] * n
-    for k in range(n - 2):
-        g = tuple(words[k : k + 3])
-        c = grams[g]
-        if c > 1 and any(w.isalpha() and w not in _STOP for w in g):
-            for m in range(k, k + 3):
-                rep3[m] = max(rep3[m], c)
+    repeated = {g: c for g, c in grams.items() if c > 1 and any(w.isalpha() and w not in _STOP for w in g)}
+    if repeated:
+        for k, g in enumerate(trigrams):
+            c = repeated.get(g)
+            if c:
+                for m in range(k, k + 3):
+                    rep3[m] = max(rep3[m], c)
     in_quote = [False] * n
     for a, b in sent_tokens:
+        if _QUOTES.isdisjoint(words[a:b]):  # a quote mark's lowercase form is itself
+            continue
         inside = False
         for k in range(a, b):
             if toks[k].text in _QUOTES:
@@ -302,6 +343,157 @@ def token_features(v: ArticleView) -> list[list[str]]:
             f.append(f"cue_near={tech}")
         feats.append(f)
     return feats
+
+
+def _column(feat: str) -> int:
+    """Hashed column of one feature string (see ``techniques_model.feature_columns``)."""
+    from murmurhash.mrmr import hash as murmur
+
+    return abs(int(murmur(feat))) % N_FEATURES
+
+
+class ColumnMemo:
+    """Hashed columns of the feature strings that recur from token to token (words, shapes, flags)."""
+
+    LIMIT = 500_000  # entries per table before it is emptied, so a long run stays bounded
+
+    def __init__(self) -> None:
+        self.word: dict[str, tuple[int, int, int, int, int, int]] = {}
+        self.feat: dict[str, int] = {}
+        self.shape: dict[str, int] = {}  # token text -> column of its sh= feature
+        self.bigram: dict[str, tuple[int, int]] = {}  # "a|b" -> columns of bg-=a|b and bg+=a|b
+
+    def col(self, feat: str) -> int:
+        """Column of ``feat``, remembered."""
+        c = self.feat.get(feat)
+        if c is None:
+            if len(self.feat) >= self.LIMIT:
+                self.feat.clear()
+            c = self.feat[feat] = _column(feat)
+        return c
+
+    def shape_col(self, text: str) -> int:
+        """Column of the sh= feature of a token's text, remembered."""
+        if len(self.shape) >= self.LIMIT:
+            self.shape.clear()
+        c = self.shape[text] = _column(f"sh={_shape(text)}")
+        return c
+
+    def bigram_col(self, pair: str) -> tuple[int, int]:
+        """Columns of bg-= and bg+= for the word pair ``a|b``, remembered."""
+        if len(self.bigram) >= self.LIMIT:
+            self.bigram.clear()
+        c = self.bigram[pair] = (_column(f"bg-={pair}"), _column(f"bg+={pair}"))
+        return c
+
+    def word_cols(self, w: str) -> tuple[int, int, int, int, int, int]:
+        """Columns of w=, suf=, w-2=, w-1=, w+1=, w+2= for the lowercased word ``w``."""
+        c = self.word.get(w)
+        if c is None:
+            if len(self.word) >= self.LIMIT:
+                self.word.clear()
+            c = self.word[w] = (
+                _column(f"w={w}"), _column(f"suf={w[-3:]}"), _column(f"w-2={w}"),
+                _column(f"w-1={w}"), _column(f"w+1={w}"), _column(f"w+2={w}"),
+            )
+        return c
+
+
+def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
+    """The hashed columns of ``token_features(v)`` as (row pointers, columns), built without the strings
+    that repeat (same multiset of columns per row, so the same hashed matrix)."""
+    toks = v.toks
+    words = [t.lower for t in toks]
+    wget = memo.word.get
+    wc = [wget(w) or memo.word_cols(w) for w in words]
+    col = memo.col
+    bias = col("bias")
+    start = (col("w-2=<s>"), col("w-1=<s>"))
+    end = (col("w+1=</s>"), col("w+2=</s>"))
+    in_quote = col("in_quote")
+    imm = col("immediate_repeat")
+    sent_cols: list[list[int]] = []
+    for si, (a, b) in enumerate(v.sent_tokens):
+        st = words[a:b]
+        shape = [col(f"slen={_bucket(b - a, (5, 10, 20, 35, 60))}")]
+        if "!" in st:
+            shape.append(col("s_excl"))
+        if "?" in st:
+            shape.append(col("s_quest"))
+        if any(w in _QUOTES for w in st):
+            shape.append(col("s_quote"))
+        if v.has_title and si == 0:
+            shape.append(col("s_title"))
+        sent_cols.append(shape)
+    n = len(toks)
+    near: list[set[str] | None] = [None] * n  # techniques cued within three tokens in the same sentence
+    for a, b in v.sent_tokens:
+        for k in range(a, b):
+            if v.cue_at[k]:
+                for i in range(max(a, k - 3), min(b, k + 4)):
+                    s = near[i]
+                    if s is None:
+                        s = near[i] = set()
+                    s |= v.cue_at[k]
+    pos_cols = [col(f"pos={k}") for k in range(6)]
+    in_q, count, rep3, cue_at = v.in_quote, v.count, v.rep3, v.cue_at
+    wcount_cols: dict[int, int] = {}
+    rep3_cols: dict[int, int] = {}
+    shape_cols = memo.shape
+    bigram = memo.bigram
+    cols: list[int] = []
+    indptr = [0]
+    for si, (a, b) in enumerate(v.sent_tokens):
+        scols = sent_cols[si]
+        span = max(1, b - a)
+        if a < b:
+            pair = f"<s>|{words[a]}"
+            bg = bigram.get(pair) or memo.bigram_col(pair)  # columns of the pair (previous word, word)
+        for i in range(a, b):
+            w = words[i]
+            c = wc[i]
+            text = toks[i].text
+            shc = shape_cols.get(text)
+            if shc is None:
+                shc = memo.shape_col(text)
+            pair = f"{w}|{words[i + 1] if i + 1 < b else '</s>'}"
+            nbg = bigram.get(pair) or memo.bigram_col(pair)
+            cols += (
+                c[0], shc, c[1], bias,
+                wc[i - 2][2] if i - 2 >= a else start[0],
+                wc[i - 1][3] if i - 1 >= a else start[1],
+                wc[i + 1][4] if i + 1 < b else end[0],
+                wc[i + 2][5] if i + 2 < b else end[1],
+                bg[0], nbg[1],
+                pos_cols[int((i - a) / span * 5)],
+            )
+            bg = nbg
+            cols += scols
+            if in_q[i]:
+                cols.append(in_quote)
+            cnt = count.get(w, 0)
+            if cnt > 1:
+                wcol = wcount_cols.get(cnt)
+                if wcol is None:
+                    wcol = wcount_cols[cnt] = col(f"wcount={_bucket(cnt, (2, 3, 5, 9))}")
+                cols.append(wcol)
+            r3 = rep3[i]
+            if r3:
+                rcol = rep3_cols.get(r3)
+                if rcol is None:
+                    rcol = rep3_cols[r3] = col(f"rep3={_bucket(r3, (2, 3, 5))}")
+                cols.append(rcol)
+            if i > 0 and words[i - 1] == w and w.isalpha():
+                cols.append(imm)
+            if cue_at[i]:
+                for tech in cue_at[i]:
+                    cols.append(col(f"cue={tech}"))
+            ns = near[i]
+            if ns:
+                for tech in ns:
+                    cols.append(col(f"cue_near={tech}"))
+            indptr.append(len(cols))
+    return indptr, cols
 
 
 def span_features(v: ArticleView, i: int, j: int) -> list[str]:

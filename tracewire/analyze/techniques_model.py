@@ -21,11 +21,12 @@ from .techniques_features import (
     N_FEATURES,
     WORD_LEVEL,
     ArticleView,
+    ColumnMemo,
     Lexicon,
     article_view,
     pack_files,
     span_features,
-    token_features,
+    token_columns,
 )
 
 
@@ -63,6 +64,16 @@ def hashed(rows: Sequence[Sequence[str]]) -> Any:
     return x
 
 
+def hashed_columns(indptr: Sequence[int], cols: Sequence[int]) -> Any:
+    """``hashed`` of rows already turned into columns (row pointers and columns, as ``token_columns``)."""
+    from scipy import sparse
+
+    x = sparse.csr_array((np.ones(len(cols)), np.array(cols, dtype=np.int32), np.array(indptr, dtype=np.int32)),
+                         shape=(len(indptr) - 1, N_FEATURES))
+    x.sum_duplicates()
+    return x
+
+
 class TechniqueModel:
     """The shipped tagger and classifier weights with their decoding settings."""
 
@@ -78,30 +89,40 @@ class TechniqueModel:
         self.tc_b = arrays["tc_b"].astype(np.float64)
         self.meta = meta
         self.lexicon = lexicon
+        self.memo = ColumnMemo()
 
     def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
         """P(token inside a technique span) for every token."""
         if not v.toks:
             return np.zeros(0)
-        x = hashed(token_features(v))
+        x = hashed_columns(*token_columns(v, self.memo))
         return _sigmoid(x @ self.si_w + float(self.meta["si_b"]))
 
-    def classify(self, v: ArticleView, spans: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
-        """Temperature-scaled P(technique | span) for token spans, one row per span."""
+    def classify(
+        self, v: ArticleView, spans: Sequence[tuple[int, int]], feats: Sequence[list[str]] | None = None
+    ) -> NDArray[np.float64]:
+        """Temperature-scaled P(technique | span) for token spans, one row per span (``feats``: their
+        span_features when already built)."""
         if not spans:
             return np.zeros((0, len(LABELS)))
-        x = hashed([span_features(v, i, j) for i, j in spans])
+        x = hashed(feats if feats is not None else [span_features(v, i, j) for i, j in spans])
         z = (x @ self.tc_w + self.tc_b) / float(self.meta["temperature"])
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
         return out
 
-    def explain(self, v: ArticleView, i: int, j: int, label: int, k: int = 3) -> tuple[str, ...]:
-        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings."""
-        feats = span_features(v, i, j)
-        cols = feature_columns(feats)
-        contrib = self.tc_w[cols, label]
+    def explain(
+        self, v: ArticleView, i: int, j: int, label: int, k: int = 3,
+        feats: list[str] | None = None, cols: NDArray[np.int64] | None = None,
+    ) -> tuple[str, ...]:
+        """The ``k`` features of span [i, j) that pushed towards ``label`` most, as readable strings
+        (``feats``/``cols``: its span_features and their columns when already built)."""
+        if feats is None:
+            feats = span_features(v, i, j)
+        if cols is None:
+            cols = feature_columns(feats)
+        contrib: list[float] = self.tc_w[cols, label].tolist()
         cues: dict[str, list[str]] = {}
         for m in range(i, j):
             for tech, phrase in v.cue_words[m]:
@@ -110,8 +131,9 @@ class TechniqueModel:
         out: list[str] = []
         # ties broken by the feature's name: span_features builds some from sets, whose order differs
         # between processes (hash randomisation), and the evidence must not
-        for pos in sorted(range(len(feats)), key=lambda q: (-float(contrib[q]), feats[q])):
-            if contrib[pos] <= 0 or len(out) >= k:
+        # only features that push towards the label can be listed: sort just those
+        for pos in sorted((q for q in range(len(feats)) if contrib[q] > 0), key=lambda q: (-contrib[q], feats[q])):
+            if len(out) >= k:
                 break
             text = _readable(feats[pos])
             key, _, tech = feats[pos].partition("=")
@@ -126,18 +148,19 @@ class TechniqueModel:
         thr = float(self.meta["si_threshold"])
         gap = int(self.meta["si_gap"])
         spans: list[tuple[int, int, float]] = []
+        p: list[float] = probs.tolist()  # the same floats, compared without numpy scalars
         for a, b in v.sent_tokens:
             k = a
             while k < b:
-                if probs[k] < thr:
+                if p[k] < thr:
                     k += 1
                     continue
                 e = k + 1
                 while e < b:
-                    if probs[e] >= thr:
+                    if p[e] >= thr:
                         e += 1
                         continue
-                    nxt = next((m for m in range(e, min(b, e + gap + 1)) if probs[m] >= thr), None)
+                    nxt = next((m for m in range(e, min(b, e + gap + 1)) if p[m] >= thr), None)
                     if nxt is None:
                         break
                     e = nxt + 1
@@ -196,9 +219,11 @@ class TechniqueModel:
         spans = [(s, t) for s, t, _ in runs] + inner
         if not spans:
             return []
-        rows = self.classify(v, spans)
+        feats = [span_features(v, i, j) for i, j in spans]
+        rows = self.classify(v, spans, feats)
         out: list[Technique] = []
         for k, ((s, t), row) in enumerate(zip(spans, rows, strict=True)):
+            cols: NDArray[np.int64] | None = None
             order = np.argsort(-row)
             if k < len(runs):
                 p_span = runs[k][2]
@@ -211,6 +236,8 @@ class TechniqueModel:
                 p_span = self.span_score(float(probs[s:t].mean()), t - s)
                 labels = [int(order[0])]
             for label in labels:
+                if cols is None:
+                    cols = feature_columns(feats[k])
                 out.append(
                     Technique(
                         doc=doc_id,
@@ -218,7 +245,7 @@ class TechniqueModel:
                         end=v.toks[t - 1].end,
                         technique=LABELS[label],
                         score=round(p_span * float(row[label]), 4),
-                        evidence=self.explain(v, s, t, label),
+                        evidence=self.explain(v, s, t, label, feats=feats[k], cols=cols),
                     )
                 )
         out.sort(key=lambda x: (x.start, x.end, -x.score))
