@@ -77,25 +77,20 @@ class Table:
 
         arr = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, IS_UPPER, IS_LOWER, ORTH]).tolist()
         strings = doc.vocab.strings
-        memo: dict[int, str] = {0: ""}
-
-        def s(h: int) -> str:
-            """The string of hash ``h``."""
-            if h not in memo:
-                memo[h] = strings[h]
-            return memo[h]
-
+        cols: list[tuple[int, ...]] = list(zip(*arr, strict=True)) if arr else [()] * 12
+        memo = {h: strings[h] for c in (0, 1, 2, 3, 4, 5, 11) for h in set(cols[c]) if h}  # each string once
+        memo[0] = ""
         n = len(arr)
-        head = [i + (r[6] if r[6] < 1 << 63 else r[6] - (1 << 64)) for i, r in enumerate(arr)]
+        head = [i + (h if h < 1 << 63 else h - (1 << 64)) for i, h in enumerate(cols[6])]
         kids = [0] * n
         for i, h in enumerate(head):
             if h != i:
                 kids[h] += 1
         return cls(
-            lower=[s(r[0]) for r in arr], lemma=[s(r[1]).lower() for r in arr], pos=[s(r[2]) for r in arr],
-            tag=[s(r[3]) for r in arr], dep=[s(r[4]) for r in arr], ent=[s(r[5]) or "-" for r in arr],
+            lower=[memo[h] for h in cols[0]], lemma=[memo[h].lower() for h in cols[1]], pos=[memo[h] for h in cols[2]],
+            tag=[memo[h] for h in cols[3]], dep=[memo[h] for h in cols[4]], ent=[memo[h] or "-" for h in cols[5]],
             shape=["T" if r[8] else "U" if r[9] else "l" if r[10] else "o" for r in arr],
-            text=[s(r[11]) for r in arr], head=head, idx=[r[7] for r in arr], kids=[min(3, k) for k in kids],
+            text=[memo[h] for h in cols[11]], head=head, idx=list(cols[7]), kids=[min(3, k) for k in kids],
         )
 
 
@@ -164,9 +159,13 @@ def sentence_features(
     cue_tokens = {i for i in range(lo, hi) if lemma[i] in cues and pos[i] in ("VERB", "NOUN")}
     cue_pos = sorted(cue_tokens)
     # per token: (own, -2:, -1:, 1:, 2:) forms of w, l, p, t, q and r, in the neighbour feature order
+    fw, fl, fp, ft, fq, fr = (_FORMS.setdefault(x, {}) for x in ("w", "l", "p", "t", "q", "r"))
+    od, oe, osh, ohl, ohp = (_ONE.setdefault(x, {}) for x in ("d", "e", "sh", "hl", "hp"))
     nb = [
-        (_forms("w", tab.lower[i]), _forms("l", lemma[i]), _forms("p", pos[i]), _forms("t", tab.tag[i]),
-         _forms("q", str(in_quote[i])), _forms("r", rule.get(i, "-")))
+        (fw[vw] if (vw := tab.lower[i]) in fw else _forms("w", vw), fl[vl] if (vl := lemma[i]) in fl else _forms("l", vl),
+         fp[vp] if (vp := pos[i]) in fp else _forms("p", vp), ft[vt] if (vt := tab.tag[i]) in ft else _forms("t", vt),
+         fq[vq] if (vq := str(in_quote[i])) in fq else _forms("q", vq),
+         fr[vr] if (vr := rule.get(i, "-")) in fr else _forms("r", vr))
         for i in range(lo, hi)
     ]
     out: list[list[str]] = []
@@ -176,8 +175,10 @@ def sentence_features(
         h = head[i]
         w, l_, p, t, q, r = nb[k]
         f = [
-            "bias", w[0], l_[0], p[0], t[0], _one("d", dep[i]), _one("e", tab.ent[i]), _one("sh", tab.shape[i]),
-            _one("hl", lemma[h]), _one("hp", pos[h]), "dhl=" + dep[i] + "|" + lemma[h],
+            "bias", w[0], l_[0], p[0], t[0], od[vd] if (vd := dep[i]) in od else _one("d", vd),
+            oe[ve] if (ve := tab.ent[i]) in oe else _one("e", ve), osh[vsh] if (vsh := tab.shape[i]) in osh else _one("sh", vsh),
+            ohl[vhl] if (vhl := lemma[h]) in ohl else _one("hl", vhl), ohp[vhp] if (vhp := pos[h]) in ohp else _one("hp", vhp),
+            "dhl=" + vd + "|" + vhl,
             "cue=True" if i in cue_tokens else "cue=False", "hcue=True" if h in cue_tokens else "hcue=False",
             _one("path", _cue_path(tab, i, cue_tokens)), q[0],
             "qc=True" if tab.text[i] in _QUOTE_CHARS else "qc=False", r[0],
