@@ -191,9 +191,8 @@ def _channel_name(channel: str | None, lex: Lexicon) -> str | None:
     """The canonical outlet name of a channel span when the lexicon knows it."""
     if channel is None:
         return None
-    for pat, name, _ in lex.aliases:
-        if pat.search(channel):
-            return name
+    for _, name, _ in lex.searches(channel):
+        return name
     return re.sub(r"^(?:the)\s+", "", channel)
 
 
