@@ -53,9 +53,17 @@ __all__ = ["CORE_CUES", "CUES_PATH", "CUE_LEMMAS", "KINDS", "Found", "Lexicon", 
 # --- the component --------------------------------------------------------------------------
 
 
-def _ents_in(parsed: Any, s: int, e: int) -> list[tuple[str, str]]:
-    """Entities (text, label) of the parse inside [s, e)."""
-    return [(ent.text, ent.label_) for ent in parsed.ents if s <= ent.start_char and ent.end_char <= e]
+_Ent = tuple[int, int, str, str]
+
+
+def _doc_ents(parsed: Any) -> list[_Ent]:
+    """The entities (start char, end char, text, label) of the parse, read once per document."""
+    return [(ent.start_char, ent.end_char, ent.text, ent.label_) for ent in parsed.ents]
+
+
+def _ents_in(ents: Sequence[_Ent], s: int, e: int) -> list[tuple[str, str]]:
+    """Entities (text, label) of ``ents`` (``_doc_ents``) inside [s, e)."""
+    return [(text, label) for a, b, text, label in ents if s <= a and b <= e]
 
 
 _MALE = frozenset("mr mr. he him his spokesman king prince sheikh father brother son husband".split())
@@ -83,10 +91,12 @@ def _person_before(parsed: Any, start: int, end: int, pronoun: str = "") -> str 
 
 def _resolve(
     f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str],
-    previous: Attribution | None = None, window_start: int | None = None,
+    previous: Attribution | None = None, window_start: int | None = None, ents: Sequence[_Ent] | None = None,
 ) -> tuple[str, str]:
     """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames; ("", "") if none."""
     assert f.source_start is not None and f.source_end is not None
+    if ents is None:
+        ents = _doc_ents(parsed)
     src = text[f.source_start : f.source_end]
     if f.anonymous_passive:
         return "anonymous", src.lower()
@@ -110,7 +120,7 @@ def _resolve(
         noun = tok.head.head
         s, e = _span_of(noun, noun.left_edge.i, noun.i + 1)
         return _resolve(dataclasses.replace(f, source_start=s, source_end=e, source_token=noun.i),
-                        parsed, text, lex, last_person, persons)
+                        parsed, text, lex, last_person, persons, ents=ents)
     if src.lower() in ("it", "this", "that", "which", "its"):
         return "", ""  # an unresolved "it" names no source: try the sentence's next cue
     if tok is not None and tok.lower_ in _DOCUMENT_WORDS:
@@ -119,14 +129,14 @@ def _resolve(
             objs = [g for g in p.children if g.dep_ == "pobj"] if p.dep_ in ("prep", "agent") and p.lower_ in ("by", "from", "of") else []
             if objs:
                 a, b = _span_of(objs[0], objs[0].left_edge.i, objs[0].right_edge.i + 1)
-                inner = classify(text[a:b], _ents_in(parsed, a, b), objs[0].text, lex, objs[0].pos_ == "PROPN")
+                inner = classify(text[a:b], _ents_in(ents, a, b), objs[0].text, lex, objs[0].pos_ == "PROPN")
                 if inner[0] != "anonymous":
                     return inner
     head = tok.text if tok is not None else src.split()[-1]
     is_name = tok is not None and (tok.pos_ == "PROPN" or f.cue == ":")
-    ents = _ents_in(parsed, f.source_start, f.source_end)
-    kind, canonical = classify(src, ents, head, lex, is_name)
-    if f.cue == ":" and kind == "named_org" and not ents:
+    inside = _ents_in(ents, f.source_start, f.source_end)
+    kind, canonical = classify(src, inside, head, lex, is_name)
+    if f.cue == ":" and kind == "named_org" and not inside:
         kind = "named_person"  # "Lavrov: …" headlines quote people
     if kind == "named_person":
         for p in persons:  # "Maloof" after "Michael Maloof"
@@ -181,9 +191,8 @@ def _channel_name(channel: str | None, lex: Lexicon) -> str | None:
     """The canonical outlet name of a channel span when the lexicon knows it."""
     if channel is None:
         return None
-    for pat, name, _ in lex.aliases:
-        if pat.search(channel):
-            return name
+    for _, name, _ in lex.searches(channel):
+        return name
     return re.sub(r"^(?:the)\s+", "", channel)
 
 
@@ -210,6 +219,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     last_person: str | None = None
     out: list[Attribution | None] = []
     previous: Attribution | None = None
+    ents = _doc_ents(parsed)
     for idx, ((s, e), found) in enumerate(zip(spans, founds, strict=True)):
         # A claim rests on a statement ("said", "according to"), not on "aiming" or "continues".
         outside = [
@@ -222,7 +232,8 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
             continue
         resolved = None
         for f in sorted(outside, key=lambda x: (x.depth, x.cue_start)):
-            kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous, spans[max(0, idx - 2)][0])
+            kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous, spans[max(0, idx - 2)][0],
+                                       ents)
             if kind:
                 resolved = (f, kind, canonical)
                 break

@@ -77,25 +77,20 @@ class Table:
 
         arr = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, HEAD, IDX, IS_TITLE, IS_UPPER, IS_LOWER, ORTH]).tolist()
         strings = doc.vocab.strings
-        memo: dict[int, str] = {0: ""}
-
-        def s(h: int) -> str:
-            """The string of hash ``h``."""
-            if h not in memo:
-                memo[h] = strings[h]
-            return memo[h]
-
+        cols: list[tuple[int, ...]] = list(zip(*arr, strict=True)) if arr else [()] * 12
+        memo = {h: strings[h] for c in (0, 1, 2, 3, 4, 5, 11) for h in set(cols[c]) if h}  # each string once
+        memo[0] = ""
         n = len(arr)
-        head = [i + (r[6] if r[6] < 1 << 63 else r[6] - (1 << 64)) for i, r in enumerate(arr)]
+        head = [i + (h if h < 1 << 63 else h - (1 << 64)) for i, h in enumerate(cols[6])]
         kids = [0] * n
         for i, h in enumerate(head):
             if h != i:
                 kids[h] += 1
         return cls(
-            lower=[s(r[0]) for r in arr], lemma=[s(r[1]).lower() for r in arr], pos=[s(r[2]) for r in arr],
-            tag=[s(r[3]) for r in arr], dep=[s(r[4]) for r in arr], ent=[s(r[5]) or "-" for r in arr],
+            lower=[memo[h] for h in cols[0]], lemma=[memo[h].lower() for h in cols[1]], pos=[memo[h] for h in cols[2]],
+            tag=[memo[h] for h in cols[3]], dep=[memo[h] for h in cols[4]], ent=[memo[h] or "-" for h in cols[5]],
             shape=["T" if r[8] else "U" if r[9] else "l" if r[10] else "o" for r in arr],
-            text=[s(r[11]) for r in arr], head=head, idx=[r[7] for r in arr], kids=[min(3, k) for k in kids],
+            text=[memo[h] for h in cols[11]], head=head, idx=list(cols[7]), kids=[min(3, k) for k in kids],
         )
 
 
@@ -112,55 +107,96 @@ def _cue_path(tab: Table, i: int, cue_tokens: set[int]) -> str:
     return "none"
 
 
+_OFFSETS = (-2, -1, 1, 2)
+_Forms = tuple[str, str, str, str, str]
+_FORMS: dict[str, dict[str, _Forms]] = {}
+_ONE: dict[str, dict[str, str]] = {}
+
+
+def _forms(name: str, value: str) -> _Forms:
+    """The feature ``name=value`` and its four neighbour forms ("-2:name=value" …), built once per value."""
+    memo = _FORMS.setdefault(name, {})
+    got = memo.get(value)
+    if got is None:
+        if len(memo) > 200_000:  # bound the memory a long run can hold
+            memo.clear()
+        own = name + "=" + value
+        got = memo[value] = (own, "-2:" + own, "-1:" + own, "1:" + own, "2:" + own)
+    return got
+
+
+def _one(name: str, value: str) -> str:
+    """The feature ``name=value``, built once per value."""
+    memo = _ONE.setdefault(name, {})
+    got = memo.get(value)
+    if got is None:
+        if len(memo) > 200_000:
+            memo.clear()
+        got = memo[value] = name + "=" + value
+    return got
+
+
+def _nearest(cue_pos: Sequence[int], i: int) -> int:
+    """The position of ``cue_pos`` (sorted, not empty) nearest ``i``, the earlier one on a tie."""
+    k = bisect.bisect_left(cue_pos, i)
+    if k == 0:
+        return cue_pos[0]
+    if k == len(cue_pos):
+        return cue_pos[-1]
+    left, right = cue_pos[k - 1], cue_pos[k]
+    return left if i - left <= right - i else right
+
+
 def sentence_features(
     tab: Table, lo: int, hi: int, cues: frozenset[str], in_quote: Sequence[bool], rule: dict[int, str],
 ) -> list[list[str]]:
     """Feature strings of tokens [lo, hi) of the document ``tab``.
 
     ``in_quote[i]`` says whether token i lies inside a quotation; ``rule`` maps a token index to the
-    rule finder's tag for it (``cue`` or ``src``).
+    rule finder's tag for it (``cue`` or ``src``). Repeated strings come from memos, not rebuilt per token.
     """
     lemma, pos, dep, head = tab.lemma, tab.pos, tab.dep, tab.head
     cue_tokens = {i for i in range(lo, hi) if lemma[i] in cues and pos[i] in ("VERB", "NOUN")}
     cue_pos = sorted(cue_tokens)
-    base = [
-        ["w=" + tab.lower[i], "l=" + lemma[i], "p=" + pos[i], "t=" + tab.tag[i], "d=" + dep[i], "e=" + tab.ent[i],
-         "sh=" + tab.shape[i]]
+    # per token: (own, -2:, -1:, 1:, 2:) forms of w, l, p, t, q and r, in the neighbour feature order
+    fw, fl, fp, ft, fq, fr = (_FORMS.setdefault(x, {}) for x in ("w", "l", "p", "t", "q", "r"))
+    od, oe, osh, ohl, ohp = (_ONE.setdefault(x, {}) for x in ("d", "e", "sh", "hl", "hp"))
+    nb = [
+        (fw[vw] if (vw := tab.lower[i]) in fw else _forms("w", vw), fl[vl] if (vl := lemma[i]) in fl else _forms("l", vl),
+         fp[vp] if (vp := pos[i]) in fp else _forms("p", vp), ft[vt] if (vt := tab.tag[i]) in ft else _forms("t", vt),
+         fq[vq] if (vq := str(in_quote[i])) in fq else _forms("q", vq),
+         fr[vr] if (vr := rule.get(i, "-")) in fr else _forms("r", vr))
         for i in range(lo, hi)
     ]
-    quoted = ["q=" + str(in_quote[i]) for i in range(lo, hi)]
-    rules = ["r=" + rule.get(i, "-") for i in range(lo, hi)]
     out: list[list[str]] = []
     n = hi - lo
     for k in range(n):
         i = lo + k
         h = head[i]
-        f = ["bias", *base[k]]
-        f += [
-            "hl=" + lemma[h], "hp=" + pos[h], "dhl=" + dep[i] + "|" + lemma[h],
-            "cue=" + str(i in cue_tokens), "hcue=" + str(h in cue_tokens),
-            "path=" + _cue_path(tab, i, cue_tokens), quoted[k],
-            "qc=" + str(tab.text[i] in _QUOTE_CHARS), rules[k],
-            "lp=" + lemma[i] + "|" + pos[i], "nkids=" + str(tab.kids[i]),
-            "root=" + str(h == i), "first=" + str(k == 0), "last=" + str(k == n - 1),
+        w, l_, p, t, q, r = nb[k]
+        f = [
+            "bias", w[0], l_[0], p[0], t[0], od[vd] if (vd := dep[i]) in od else _one("d", vd),
+            oe[ve] if (ve := tab.ent[i]) in oe else _one("e", ve), osh[vsh] if (vsh := tab.shape[i]) in osh else _one("sh", vsh),
+            ohl[vhl] if (vhl := lemma[h]) in ohl else _one("hl", vhl), ohp[vhp] if (vhp := pos[h]) in ohp else _one("hp", vhp),
+            "dhl=" + vd + "|" + vhl,
+            "cue=True" if i in cue_tokens else "cue=False", "hcue=True" if h in cue_tokens else "hcue=False",
+            _one("path", _cue_path(tab, i, cue_tokens)), q[0],
+            "qc=True" if tab.text[i] in _QUOTE_CHARS else "qc=False", r[0],
+            "lp=" + lemma[i] + "|" + pos[i], _one("nkids", str(tab.kids[i])),
+            "root=True" if h == i else "root=False", "first=True" if k == 0 else "first=False",
+            "last=True" if k == n - 1 else "last=False",
+            _one("cd", _bucket(i - _nearest(cue_pos, i))) if cue_pos else "cd=none",
         ]
-        if cue_pos:
-            near = min(cue_pos, key=lambda c: abs(c - i))
-            f.append("cd=" + _bucket(i - near))
-        else:
-            f.append("cd=none")
         if k > 0:
             f.append("pd=" + dep[i - 1] + ">" + dep[i])
             f.append("-bi=" + lemma[i - 1] + "_" + lemma[i])
         if k + 1 < n:
             f.append("bi=" + lemma[i] + "_" + lemma[i + 1])
-        for off in (-2, -1, 1, 2):
+        for x, off in enumerate(_OFFSETS, 1):
             j = k + off
             if 0 <= j < n:
-                o = str(off) + ":"
-                f += [o + x for x in base[j][:4]]
-                f.append(o + quoted[j])
-                f.append(o + rules[j])
+                w, l_, p, t, q, r = nb[j]
+                f += (w[x], l_[x], p[x], t[x], q[x], r[x])
             else:
                 f.append(f"{off}:edge")
         out.append(f)

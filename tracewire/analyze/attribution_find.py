@@ -199,9 +199,8 @@ _NOT_SOURCES = frozenset(
 )
 
 
-def _colon_source(sent: Any) -> Found | None:
-    """Headline attribution by colon: "Graham: Trump's rhetoric destroying GOP" (source, cue ":")."""
-    toks = list(sent)
+def _colon_source(toks: Sequence[Any]) -> Found | None:
+    """Headline attribution by colon, from a sentence's tokens: "Graham: Trump's rhetoric destroying GOP" (cue ":")."""
     k = next((i for i, t in enumerate(toks[:6]) if t.text == ":"), None)
     if not k or k + 1 >= len(toks):
         return None
@@ -222,14 +221,15 @@ def _colon_source(sent: Any) -> Found | None:
 def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
     """Every attribution cue in a parsed sentence (a spaCy Span) with its source and channel."""
     lo, hi = sent.start, sent.end
-    cue_tokens = {t.i for t in sent if t.pos_ == "VERB" and t.lemma_.lower() in cues}
+    toks = list(sent)  # one pass over spaCy's tokens, shared by the steps below
+    cue_tokens = {t.i for t in toks if t.pos_ == "VERB" and t.lemma_.lower() in cues}
     doc = sent.doc
     out: list[Found] = []
     skip: set[int] = set()
-    colon = _colon_source(sent)
+    colon = _colon_source(toks)
     if colon is not None:
         out.append(colon)
-    for t in sent:
+    for t in toks:
         if t.i in skip:
             continue
         low = t.lower_
@@ -240,9 +240,9 @@ def find(sent: Any, cues: frozenset[str] = CUE_LEMMAS) -> list[Found]:
                 s, e = _span_of(objs[0], lo, hi)
                 out.append(Found("according to", t.idx, to.idx + 2, s, e, depth=_depth(t), source_token=objs[0].i))
             continue
-        lemma = t.lemma_.lower()
-        if t.pos_ != "VERB" or lemma not in cues or _nested(t, cue_tokens):
+        if t.i not in cue_tokens or _nested(t, cue_tokens):  # a cue: a VERB whose lemma is in ``cues``
             continue
+        lemma = t.lemma_.lower()
         a, b = _cue_extent(t, lo, hi)
         cue_s, cue_e, cue = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text), low
         prt = [c for c in t.children if c.dep_ == "prt"]

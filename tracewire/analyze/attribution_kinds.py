@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,9 @@ class Lexicon:
     aliases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, canonical, kind), longest first
     words: dict[str, str]  # head noun or phrase -> kind
     states: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # outlet -> (state, control)
+    # per alias: its literal text (lower-cased when matched without case) and whether case is ignored; None
+    # when not ASCII. A pattern cannot match ASCII text that lacks its literal, so the regex is skipped then.
+    needles: tuple[tuple[str | None, bool], ...] = ()
 
     @classmethod
     def from_packs(cls, files: Iterable[dict[str, Any]], media: Iterable[dict[str, Any]] = ()) -> Lexicon:
@@ -47,7 +50,23 @@ class Lexicon:
             (re.compile(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", 0 if a.isupper() else re.I), name, kind)
             for a, name, kind in entries
         )
-        return cls(pats, words, states)
+        needles = tuple(
+            ((a if a.isupper() else a.lower()) if a.isascii() else None, not a.isupper()) for a, _, _ in entries
+        )
+        return cls(pats, words, states, needles)
+
+    def searches(self, text: str) -> Iterator[tuple[re.Match[str], str, str]]:
+        """(match, canonical, kind) of each alias found in ``text``, in lexicon order (longest alias first)."""
+        quick = text.isascii() and len(self.needles) == len(self.aliases)
+        low = text.lower() if quick else text
+        for k, (pat, name, kind) in enumerate(self.aliases):
+            if quick:
+                needle, fold = self.needles[k]
+                if needle is not None and needle not in (low if fold else text):
+                    continue
+            m = pat.search(text)
+            if m:
+                yield m, name, kind
 
     def outlet_state(self, name: str) -> tuple[str, str] | None:
         """(state country code or "", control) of the outlet ``name`` as its pack's media.toml gives them."""
@@ -117,9 +136,8 @@ def classify(
                 break  # "a correspondent of SANA" is not a person named SANA
         else:
             return "named_person", _clean_name(name)
-    for pat, name, kind in lex.aliases:
-        m = pat.search(text)
-        if m and (not persons or head in m.group(0)):
+    for m, name, kind in lex.searches(text):
+        if not persons or head in m.group(0):
             return kind, name
     if persons:
         return "named_person", _clean_name(max(persons, key=len))
