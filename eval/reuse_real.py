@@ -134,8 +134,8 @@ def documents(db: Path) -> dict[str, dict[str, Any]]:
 
 
 # -- the two systems ---------------------------------------------------------------------------------
-def tracewire_links(db: Path) -> Links:
-    """tracewire's predictor: run the reuse corpus stage on the store, read the exported links.
+def reuse_records(db: Path) -> list[dict[str, Any]]:
+    """Run the reuse corpus stage on the store and return its exported ``reuse`` records.
 
     Kept to public entry points (``update_reuse`` and the ``reuse`` export) so it keeps working
     when the method behind them changes.
@@ -147,11 +147,15 @@ def tracewire_links(db: Path) -> Links:
     store = SQLiteStore(db)
     try:
         update_reuse(store)
-        rows = [json.loads(x) for x in export_string(store, "reuse").splitlines()]
+        return [json.loads(x) for x in export_string(store, "reuse").splitlines()]
     finally:
         store.close()
+
+
+def tracewire_links(db: Path) -> Links:
+    """tracewire's predictor: the pairs the reuse stage links, with their passages' offsets."""
     out: Links = {}
-    for r in rows:
+    for r in reuse_records(db):
         k = key(r["source"], r["target"])
         flip = k[0] != r["source"]
         out[k] = [

@@ -23,6 +23,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -220,30 +221,46 @@ def show(lo: int, hi: int, b4: bool = False) -> None:
             print("  (no shared run of 6+ words)")
 
 
-def build() -> None:
-    """Join labels.tsv with the candidates into pairs.jsonl (no text)."""
-    cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
-    rows = []
-    for line in LABELS_TSV.read_text(encoding="utf-8").splitlines():
-        if line.startswith(B4_MARK):
-            break  # batch 4 indexes its own candidates: ``build-b4``
+def _labelled(lines: list[str], cands: list[dict[str, Any]]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(label, note, candidate) of each label line (``n<TAB>label<TAB>note``), ``skip`` lines left out."""
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         n_s, label, note = (line.split("\t") + [""])[:3]
-        c = cands[int(n_s)]
         if label == "skip":
             continue
         if label not in rr.LABELS:
             raise ValueError(f"line {line!r}: label must be one of {rr.LABELS} or skip")
-        ev = sorted(c["runs"] or c["tracewire"] or c["passim"], key=lambda p: p["a_start"] - p["a_end"])
-        rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label,
-                     "split": c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]), "drawn_from": c["stratum"],
-                     "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
-                     "note": note})
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith("b4_")]
+        yield label, note, cands[int(n_s)]
+
+
+def _pair_row(c: dict[str, Any], label: str, note: str, split: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """A pairs.jsonl row: ids, label, split, stratum and the offsets of up to six of its longest runs."""
+    ev = sorted(runs, key=lambda p: p["a_start"] - p["a_end"])
+    return {"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label, "split": split,
+            "drawn_from": c["stratum"],
+            "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
+            "note": note}
+
+
+def _write_pairs(rows: list[dict[str, Any]]) -> None:
+    """pairs.jsonl in (corpus, a, b) order."""
     rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
     rr._jsonl(rr.PAIRS, rows)
     print(f"{len(rows)} labelled pairs -> {rr.PAIRS}", file=sys.stderr)
+
+
+def build() -> None:
+    """Join labels.tsv with the candidates into pairs.jsonl (no text)."""
+    cands = [json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines()]
+    lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
+    # batch 4 indexes its own candidates: ``build-b4``
+    cut = next((i for i, x in enumerate(lines) if x.startswith(B4_MARK)), len(lines))
+    rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
+                      c["runs"] or c["tracewire"] or c["passim"])
+            for label, note, c in _labelled(lines[:cut], cands)]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith("b4_")]
+    _write_pairs(rows)
 
 
 # batch 4 (dev only, by hash): tracewire's own links of the current method that no batch labelled,
@@ -264,10 +281,6 @@ def draw_b4() -> None:
     """Write batch 4: unlabelled dev-half pairs that tracewire links now, riskiest first."""
     import tempfile
 
-    from tracewire.corpus.reuse import update_reuse
-    from tracewire.export import export_string
-    from tracewire.store import SQLiteStore
-
     rng = random.Random(SEED_B4)
     taken = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}
     if CAND.exists():
@@ -279,12 +292,7 @@ def draw_b4() -> None:
             db = Path(tmp) / "tw.db"
             rr.ingest_corpus(corpus, db, Path(tmp))
             docs = rr.documents(db)
-            store = SQLiteStore(db)
-            try:
-                update_reuse(store)
-                rows = [json.loads(x) for x in export_string(store, "reuse").splitlines()]
-            finally:
-                store.close()
+            rows = rr.reuse_records(db)
         rr._jsonl(rr.CACHE / corpus / "docs_b4.jsonl",
                   ({"id": i, "text": d["text"], "series": d["outlet"] or "?"} for i, d in sorted(docs.items())))
         scored = []
@@ -321,24 +329,10 @@ def build_b4() -> None:
     cands = [json.loads(x) for x in CAND_B4.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith("b4_")]
-    for line in lines[[i for i, x in enumerate(lines) if x.startswith(B4_MARK)][0] + 1:]:
-        if not line.strip() or line.startswith("#"):
-            continue
-        n_s, label, note = (line.split("\t") + [""])[:3]
-        c = cands[int(n_s)]
-        if label == "skip":
-            continue
-        if label not in rr.LABELS:
-            raise ValueError(f"line {line!r}: label must be one of {rr.LABELS} or skip")
+    for label, note, c in _labelled(lines[[i for i, x in enumerate(lines) if x.startswith(B4_MARK)][0] + 1:], cands):
         assert rr.split_of(c["corpus"], c["a"], c["b"]) == "dev", "batch 4 holds dev pairs only"
-        ev = sorted(c["runs"] or c["tracewire"], key=lambda p: p["a_start"] - p["a_end"])
-        rows.append({"corpus": c["corpus"], "a": c["a"], "b": c["b"], "label": label, "split": "dev",
-                     "drawn_from": c["stratum"],
-                     "evidence": [{k: p[k] for k in ("a_start", "a_end", "b_start", "b_end")} for p in ev[:6]],
-                     "note": note})
-    rows.sort(key=lambda r: (r["corpus"], r["a"], r["b"]))
-    rr._jsonl(rr.PAIRS, rows)
-    print(f"{len(rows)} labelled pairs -> {rr.PAIRS}", file=sys.stderr)
+        rows.append(_pair_row(c, label, note, "dev", c["runs"] or c["tracewire"]))
+    _write_pairs(rows)
 
 
 if __name__ == "__main__":
