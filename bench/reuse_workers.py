@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import os
 import resource
 import sys
@@ -36,15 +35,8 @@ from tracewire.corpus import furniture as F  # noqa: E402
 from tracewire.corpus import reuse as R  # noqa: E402
 from tracewire.records import Document  # noqa: E402
 
-
-def _bench_module() -> Any:
-    """bench/reuse.py as a module (its corpus generator and link digest)."""
-    spec = importlib.util.spec_from_file_location("bench_reuse", ROOT / "bench" / "reuse.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # its dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, str(ROOT / "bench"))
+from reuse_phases import _bench_module  # noqa: E402  (bench/reuse.py loaded as a module)
 
 
 def _cpu() -> float:
