@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import os
 import pathlib
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,21 @@ def test_the_copy_is_keyed_by_every_file_the_build_reads(monkeypatch: pytest.Mon
     keyed = {p.resolve() for p in gz.build_inputs(["syria"])}
     assert read, "the build read no file: the recorder missed how it reads"
     assert read <= keyed, f"read by the build but not in the copy's key: {sorted(map(str, read - keyed))}"
+
+
+def test_writing_a_copy_keeps_only_the_most_recently_used_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACEWIRE_MODEL_CACHE", str(tmp_path))
+    stale = []
+    for i in range(gz.KEEP_COPIES + 2):  # copies of older code versions, oldest first
+        p = tmp_path / f"gazetteer-{i:016x}.marshal"
+        p.write_bytes(b"old")
+        stale.append(p)
+        os.utime(p, (1_000_000 + i, 1_000_000 + i))
+    os.utime(stale[0], (2_000_000, 2_000_000))  # the oldest file was read most recently: kept
+    other = tmp_path / "all-minilm-l6-v2-0000000000000000.onnx"
+    other.write_bytes(b"model")
+    gz.load_gazetteer(["syria"])  # builds and writes this version's copy, then prunes
+    left = sorted(p.name for p in tmp_path.glob("gazetteer-*.marshal"))
+    assert len(left) == gz.KEEP_COPIES
+    assert stale[0].name in left and stale[-1].name in left and stale[1].name not in left
+    assert other.exists(), "pruning touched a file that is not a gazetteer copy"

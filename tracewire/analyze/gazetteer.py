@@ -9,6 +9,7 @@ entries, which are curated for one region, so the loose key cannot pull in far-a
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -291,13 +292,18 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
     Building it parses the 6 MB world file into 255,000 places (about 2 CPU s in every process that
     finds places); the copy loads in a fraction of that. It is keyed by a hash of every file the
     build reads and of this module, so a changed file or rule builds afresh; a cache that cannot be
-    written only costs the build.
+    written only costs the build. Writing a copy prunes all but the ``KEEP_COPIES`` most recently
+    used ones (each read touches its copy), so code updates do not pile up 23 MB files.
     """
     path = settings.model_cache_dir() / f"gazetteer-{_build_hash(packs)}.marshal"
     try:
-        return _from_tables(marshal.loads(path.read_bytes()))
+        gaz = _from_tables(marshal.loads(path.read_bytes()))
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
         pass  # absent, or unreadable: build it
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the last copies to be pruned
+        return gaz
     gaz = build_gazetteer(packs)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -308,7 +314,26 @@ def load_gazetteer(packs: Sequence[str]) -> Gazetteer:
         os.replace(tmp, path)  # atomically: two processes building at once both end with a whole file
     except OSError as e:
         log.info("gazetteer copy not written to %s (%s): it is built in each process", path, e)
+    else:
+        prune_copies(path.parent)
     return gaz
+
+
+KEEP_COPIES = 4  # built copies kept in the model cache: a few pack sets or code versions in turn
+
+
+def prune_copies(folder: Path, keep: int = KEEP_COPIES) -> list[Path]:
+    """Delete all but the ``keep`` most recently used gazetteer copies in ``folder`` (23 MB each); the deleted paths."""
+    copies = []
+    for p in folder.glob("gazetteer-*.marshal"):
+        with contextlib.suppress(OSError):
+            copies.append((p.stat().st_mtime, p.name, p))
+    gone = []
+    for _, _, p in sorted(copies, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            p.unlink()  # another process may have removed it, or be reading it (POSIX keeps its data)
+            gone.append(p)
+    return gone
 
 
 # Bump when the copy's layout changes (the hash covers this module's text too).
