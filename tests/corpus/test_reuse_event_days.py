@@ -65,8 +65,8 @@ def test_a_passage_in_the_lede_is_news_not_background() -> None:
 
 def test_event_days_differ_needs_a_day_in_both_and_no_shared_number() -> None:
     """Different first weekdays outside the shared spans tell of different events, unless a number is shared."""
-    a = "Rockets hit the market on Monday, killing 14 people. BACKGROUND"
-    b = "A car bomb exploded on Saturday, wounding 9 people. BACKGROUND"
+    a = "Rockets hit the crowded market of Velmora on Monday, killing 14 people. BACKGROUND"
+    b = "A car bomb exploded near the bridge at Ostrev on Saturday, wounding 9 people. BACKGROUND"
     spans = [(a.index("BACKGROUND"), len(a))]
     spans_b = [(b.index("BACKGROUND"), len(b))]
     assert event_days_differ(a, b, spans, spans_b)
@@ -74,3 +74,6 @@ def test_event_days_differ_needs_a_day_in_both_and_no_shared_number() -> None:
     assert not event_days_differ(a, b.replace("Saturday", "Monday"), spans, spans_b)
     assert not event_days_differ(a, b.replace("on Saturday", "overnight"), spans, spans_b)  # no day named
     assert event_days_differ(a.replace("14", "2016"), b.replace("9", "2016"), spans, spans_b)  # a year is no count
+    # a weekday that opens a text is its dateline (the day it was published), not the day of its event
+    dated = "Monday 4 April. " + b
+    assert event_days_differ(a, dated, spans, [(s + 16, e + 16) for s, e in spans_b])

@@ -796,18 +796,21 @@ def _outside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
 Weekdays = list[tuple[int, str]]  # (character position, weekday) of each weekday a text names, in order
 
 
+DATELINE_CHARS = 25  # a weekday this close to a text's start opens its dateline: the day it was published
+
+
 def weekdays(text: str) -> Weekdays:
-    """Every weekday a text names (capitalised), with its position."""
+    """Every weekday a text names (capitalised) past its dateline, with its position."""
     if "day" not in text:
         return []  # most texts of a large corpus are ruled out at the cost of one substring search
-    return [(m.start(), m.group(1)) for m in _WEEKDAY.finditer(text)]
+    return [(m.start(), m.group(1)) for m in _WEEKDAY.finditer(text, DATELINE_CHARS)]
 
 
 def event_days_differ(text_a: str, text_b: str, spans_a: Sequence[tuple[int, int]],
                       spans_b: Sequence[tuple[int, int]],
                       days: tuple[Weekdays, Weekdays] | None = None) -> bool:
     """True when two reports tell of different events outside their shared spans: each names a weekday
-    (its first one: the day of its event, as a lede gives it), the two differ, and they share no
+    (its first one past its dateline: the day of its event, as a lede gives it), the two differ, and they share no
     number but years. A report that names no weekday gives no such evidence (False). ``days``: the
     two texts' ``weekdays`` when the caller has them."""
     found = days or (weekdays(text_a), weekdays(text_b))
