@@ -28,12 +28,15 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 from eval import splits  # noqa: E402  (after the path set-up above)
+
+if TYPE_CHECKING:
+    from tracewire.corpus.reuse import ReuseConfig
 
 SHARED = Path(os.environ.get("TRACEWIRE_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "data"
@@ -134,11 +137,11 @@ def documents(db: Path) -> dict[str, dict[str, Any]]:
 
 
 # -- the two systems ---------------------------------------------------------------------------------
-def reuse_records(db: Path) -> list[dict[str, Any]]:
+def reuse_records(db: Path, config: ReuseConfig | None = None) -> list[dict[str, Any]]:
     """Run the reuse corpus stage on the store and return its exported ``reuse`` records.
 
     Kept to public entry points (``update_reuse`` and the ``reuse`` export) so it keeps working
-    when the method behind them changes.
+    when the method behind them changes. ``config``: the stage's settings (None: its defaults).
     """
     from tracewire.corpus.reuse import update_reuse
     from tracewire.export import export_string
@@ -146,7 +149,7 @@ def reuse_records(db: Path) -> list[dict[str, Any]]:
 
     store = SQLiteStore(db)
     try:
-        update_reuse(store)
+        update_reuse(store, config=config)
         return [json.loads(x) for x in export_string(store, "reuse").splitlines()]
     finally:
         store.close()
@@ -154,8 +157,13 @@ def reuse_records(db: Path) -> list[dict[str, Any]]:
 
 def tracewire_links(db: Path) -> Links:
     """tracewire's predictor: the pairs the reuse stage links, with their passages' offsets."""
+    return links_of(reuse_records(db))
+
+
+def links_of(records: Iterable[dict[str, Any]]) -> Links:
+    """The pairs exported ``reuse`` records link, with their passages' offsets (a before b)."""
     out: Links = {}
-    for r in reuse_records(db):
+    for r in records:
         k = key(r["source"], r["target"])
         flip = k[0] != r["source"]
         out[k] = [

@@ -8,6 +8,8 @@ shared passages in context, and ``python eval/reuse_real_draw.py build`` to join
 ``eval/reuse_real/pairs.jsonl`` (ids, offsets, labels, notes; no text). Batch 4 (dev only, by
 hash): ``draw-b4`` writes ``.cache/candidates_b4.jsonl`` from tracewire's own unlabelled links,
 ``show-b4 FROM TO`` prints them, ``build-b4`` appends the labels after ``# batch 4`` in labels.tsv.
+Batch 5 (dev only, by hash; the method's near misses): ``draw-b5`` writes ``.cache/candidates_b5.jsonl``
+from what relaxed variants of the stage link and the shipped one does not, ``show-b5`` / ``build-b5`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -18,12 +20,13 @@ labeller sees what is shared whether or not a system found it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,15 +187,15 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
     return f"[in {same} same-outlet / {other} other-outlet docs]"
 
 
-def show(lo: int, hi: int, b4: bool = False) -> None:
-    """Print candidates lo..hi-1: outlets, titles, and every shared passage with context."""
-    cands = [json.loads(x) for x in (CAND_B4 if b4 else CAND).read_text(encoding="utf-8").splitlines()]
+def show(lo: int, hi: int, batch: str = "") -> None:
+    """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
+    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
         if c["corpus"] not in cache:
             cache[c["corpus"]] = {json.loads(x)["id"]: json.loads(x) for x in
-                                  (rr.CACHE / c["corpus"] / ("docs_b4.jsonl" if b4 else "passim_in.jsonl"))
+                                  (rr.CACHE / c["corpus"] / (f"docs_{batch}.jsonl" if batch else "passim_in.jsonl"))
                                   .read_text().splitlines()}
             for d in cache[c["corpus"]].values():
                 d["outlet"] = d["series"]
@@ -259,7 +262,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith("b4_")]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_"))]
     _write_pairs(rows)
 
 
@@ -277,15 +280,28 @@ def _risk(same: bool, words_shared: int, kind: str, n_passages: int) -> int:
         (n_passages == 1)
 
 
+def _taken(*paths: Path) -> set[tuple[str, str, str]]:
+    """(corpus, a, b) of every labelled pair and of every candidate in the given files (skips included)."""
+    taken = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}
+    for path in paths:
+        if path.exists():
+            taken |= {(c["corpus"], *rr.key(c["a"], c["b"])) for c in
+                      (json.loads(x) for x in path.read_text(encoding="utf-8").splitlines())}
+    return taken
+
+
+def _write_docs(corpus: str, batch: str, docs: dict[str, dict[str, Any]]) -> None:
+    """The stored texts a batch's ``show`` reads (git-ignored cache: they are article text)."""
+    rr._jsonl(rr.CACHE / corpus / f"docs_{batch}.jsonl",
+              ({"id": i, "text": d["text"], "series": d["outlet"] or "?"} for i, d in sorted(docs.items())))
+
+
 def draw_b4() -> None:
     """Write batch 4: unlabelled dev-half pairs that tracewire links now, riskiest first."""
     import tempfile
 
     rng = random.Random(SEED_B4)
-    taken = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()}
-    if CAND.exists():
-        taken |= {(c["corpus"], *rr.key(c["a"], c["b"])) for c in
-                  (json.loads(x) for x in CAND.read_text(encoding="utf-8").splitlines())}
+    taken = _taken(CAND)
     out: list[dict[str, Any]] = []
     for corpus in rr.CORPORA:
         with tempfile.TemporaryDirectory(prefix=f"reuse_b4_{corpus}_") as tmp:
@@ -293,18 +309,13 @@ def draw_b4() -> None:
             rr.ingest_corpus(corpus, db, Path(tmp))
             docs = rr.documents(db)
             rows = rr.reuse_records(db)
-        rr._jsonl(rr.CACHE / corpus / "docs_b4.jsonl",
-                  ({"id": i, "text": d["text"], "series": d["outlet"] or "?"} for i, d in sorted(docs.items())))
+        _write_docs(corpus, "b4", docs)
         scored = []
         for r in rows:
             a, b = rr.key(r["source"], r["target"])
             if (corpus, a, b) in taken or rr.split_of(corpus, a, b) != "dev":
                 continue  # labelled already, or in the held-out half: never looked at
-            flip = a != r["source"]
-            ps = [{"a_start": p["target_start" if flip else "source_start"],
-                   "a_end": p["target_end" if flip else "source_end"],
-                   "b_start": p["source_start" if flip else "target_start"],
-                   "b_end": p["source_end" if flip else "target_end"]} for p in r["passages"]]
+            ps = rr.links_of([r])[(a, b)]
             ta = docs[a]["text"]
             nw = sum(len(WORD.findall(ta[p["a_start"]:p["a_end"]])) for p in ps)
             same = bool(docs[a]["outlet"]) and docs[a]["outlet"] == docs[b]["outlet"]
@@ -322,17 +333,116 @@ def draw_b4() -> None:
 
 
 B4_MARK = "# batch 4"
+B5_MARK = "# batch 5"
 
 
-def build_b4() -> None:
-    """Join the labels after the ``# batch 4`` line with batch 4's candidates into pairs.jsonl."""
-    cands = [json.loads(x) for x in CAND_B4.read_text(encoding="utf-8").splitlines()]
+def _batch_lines(lines: list[str], mark: str) -> list[str]:
+    """The label lines after a batch's ``# batch N`` line, up to the next batch's."""
+    lo = next(i for i, x in enumerate(lines) if x.startswith(mark)) + 1
+    hi = next((i for i in range(lo, len(lines)) if lines[i].startswith("# batch ")), len(lines))
+    return lines[lo:hi]
+
+
+def build_batch(batch: str) -> None:
+    """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
+    mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5)}[batch]
+    cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
-    rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith("b4_")]
-    for label, note, c in _labelled(lines[[i for i, x in enumerate(lines) if x.startswith(B4_MARK)][0] + 1:], cands):
-        assert rr.split_of(c["corpus"], c["a"], c["b"]) == "dev", "batch 4 holds dev pairs only"
+    rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
+    for label, note, c in _labelled(_batch_lines(lines, mark), cands):
+        assert rr.split_of(c["corpus"], c["a"], c["b"]) == "dev", f"batch {batch} holds dev pairs only"
         rows.append(_pair_row(c, label, note, "dev", c["runs"] or c["tracewire"]))
     _write_pairs(rows)
+
+
+# batch 5 (dev only, by hash): the method's near misses. The reuse stage is run at the shipped
+# settings and at relaxed ones (one knob or one rule at a time); the links a relaxed run makes that
+# the shipped one does not, and the shipped links no batch drew, are the candidates. Only pairs
+# whose hash names the dev half are kept; the others are never shown.
+CAND_B5 = rr.CACHE / "candidates_b5.jsonl"
+SEED_B5 = 20261131
+QUOTA_B5 = {"fakes": 60, "polnear": 200, "ptc": 40}  # PolNeAR first: the held-out half's false links lie there
+
+
+def _never(*_: object) -> bool:
+    """A passage test that holds for no passage (a rule turned off)."""
+    return False
+
+
+def _off(*_: object) -> Callable[..., bool]:
+    """A factory of ``_never``: stands in for a reuse filter factory whose rule is turned off."""
+    return _never
+
+
+# name -> (ReuseConfig fields to change, reuse.py filter factories turned off)
+VARIANTS_B5: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "shipped": ({}, ()),
+    "anchors3": ({"min_anchors": 3}, ()),
+    "weight9": ({"min_link_words": 9.0, "min_short_words": 6}, ()),
+    "no_house": ({}, ("_stock_filter",)),
+    "no_names": ({}, ("_name_filter",)),
+    "no_formula": ({"stock_repeat": 1e9}, ()),
+    "no_window": ({"wire_days": 100_000}, ()),
+    # every knob and rule at once, well below the shipped settings: PolNeAR's near misses are few
+    "loose": ({"min_anchors": 2, "min_link_words": 6.0, "min_short_words": 4, "stock_rarity": 0.2,
+               "stock_repeat": 1e9, "wire_days": 100_000, "same_outlet_words": 30.0},
+              ("_stock_filter", "_name_filter")),
+}
+
+
+def _variant_links(base: Path, name: str) -> rr.Links:
+    """The links of one variant of the reuse stage on a copy of the ingested store ``base``."""
+    import shutil
+    from unittest import mock
+
+    from tracewire.corpus import reuse
+
+    fields, off = VARIANTS_B5[name]
+    db = base.with_name(f"{name}.db")
+    shutil.copy(base, db)
+    with contextlib.ExitStack() as stack:
+        for f in off:
+            stack.enter_context(mock.patch.object(reuse, f, _off))
+        return rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**fields)))
+
+
+def draw_b5() -> None:
+    """Write batch 5: unlabelled dev-half pairs that a relaxed variant links and the shipped method does not,
+    and the shipped method's links that no batch drew."""
+    import tempfile
+
+    rng = random.Random(SEED_B5)
+    taken = _taken(CAND, CAND_B4)
+    out: list[dict[str, Any]] = []
+    for corpus in ("polnear", "fakes", "ptc"):
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b5_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            runs = {name: _variant_links(base, name) for name in VARIANTS_B5}
+        _write_docs(corpus, "b5", docs)
+        shipped = runs["shipped"]
+        pool_: dict[rr.Pair, list[str]] = {}
+        for name, links in runs.items():
+            for k in links:
+                if (name == "shipped" or k not in shipped) and (corpus, *k) not in taken \
+                        and rr.split_of(corpus, *k) == "dev":  # held-out pairs: never looked at
+                    pool_.setdefault(k, []).append(name)
+        keys = sorted(pool_)
+        # the nearest misses first (a run one knob or one rule away links them), then the loose run's
+        near = sorted(keys, key=lambda k: (pool_[k] == ["loose"], rng.random()))
+        picked = sorted(near[: QUOTA_B5[corpus]])
+        print(corpus, {n: len(v) for n, v in runs.items()}, len(keys), "unlabelled dev pairs,",
+              len(picked), "drawn", file=sys.stderr)
+        for a, b in picked:
+            names = pool_[(a, b)]
+            same = bool(docs[a]["outlet"]) and docs[a]["outlet"] == docs[b]["outlet"]
+            out.append({"corpus": corpus, "a": a, "b": b,
+                        "stratum": f"b5_{'shipped' if 'shipped' in names else 'near'}_{'same' if same else 'cross'}",
+                        "variants": names, "tracewire": runs[names[0]][(a, b)], "passim": [],
+                        "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B5, out)
+    print(f"{len(out)} candidates -> {CAND_B5}", file=sys.stderr)
 
 
 if __name__ == "__main__":
@@ -345,12 +455,14 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
-    elif cmd == "show-b4":
-        show(int(sys.argv[2]), int(sys.argv[3]), b4=True)
+    elif cmd in ("show-b4", "show-b5"):
+        show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
     elif cmd == "draw-b4":
         draw_b4()
-    elif cmd == "build-b4":
-        build_b4()
+    elif cmd == "draw-b5":
+        draw_b5()
+    elif cmd in ("build-b4", "build-b5"):
+        build_batch(cmd[-2:])
     elif cmd == "build":
         build()
     else:

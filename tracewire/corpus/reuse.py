@@ -98,6 +98,13 @@ class ReuseConfig:
     quote_share: float = 0.6  # a passage this much inside quotation marks on both sides is quoted ...
     quote_kind: float = 0.8  # ... and a link whose shared words are this much quoted is a shared quotation
     learn_furniture: bool = True  # find_reuse masks each outlet's furniture first
+    # across outlets, a link whose every passage reads as background (past the first ``lede_words``
+    # words of both, no weekday or "yesterday" in it, ``background_share`` of its anchors in
+    # ``stats_min_df`` documents or more, not a shared quotation) is dropped when the two reports
+    # name different days for their events and share no number outside it (``event_days``)
+    event_days: bool = True
+    lede_words: int = 40
+    background_share: float = 0.9
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
@@ -117,6 +124,11 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.min_link_words={self.min_link_words} must be positive")
         if self.wire_days < 0:
             raise UsageError(f"ReuseConfig.wire_days={self.wire_days} must be at least 0")
+        if not 0.0 < self.background_share <= 1.0:
+            raise UsageError(f"ReuseConfig.background_share={self.background_share} must be in (0, 1] "
+                             "(1: every anchor of a background passage is in stats_min_df documents)")
+        if self.lede_words < 0:
+            raise UsageError(f"ReuseConfig.lede_words={self.lede_words} must be at least 0")
         if self.stats_min_df < 3:
             raise UsageError(f"ReuseConfig.stats_min_df={self.stats_min_df} must be at least 3 "
                              "(anchors in two documents are as rare as a shared passage can be)")
@@ -743,6 +755,93 @@ def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[in
     return quoted
 
 
+# a weekday (also possessive: "Saturdays attacks", "Monday's strike"): the day a report gives its event
+# (capitalised, as news prints them: a case-blind search costs twenty times more over a large corpus)
+_WEEKDAY = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:s|'s|\u2019s)?\b")
+# words that tie a sentence to the day of an event: a background sentence carries none
+_EVENT_TIME = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|tonight"
+                         r"|overnight)", re.I)
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _recurrent(p: TokenPassage, config: ReuseConfig) -> bool:
+    """The cheap half of ``background_like``: past the lede of both, its anchors nearly all in many documents."""
+    if p.a_start < config.lede_words or p.b_start < config.lede_words:
+        return False
+    known = p.seed_df[p.seed_df > 0]
+    return bool(known.size) and int(np.count_nonzero(known >= config.stats_min_df)) >= \
+        config.background_share * known.size
+
+
+def background_like(p: TokenPassage, ta: Tokens, tb: Tokens, text_a: str, text_b: str, config: ReuseConfig,
+                    quoted: Callable[[TokenPassage], bool]) -> bool:
+    """True for a passage that reads as background, not as news of an event: past the lede of both
+    documents, no weekday or "yesterday" in it, nearly all its anchors in ``stats_min_df`` or more
+    documents (a paragraph an agency appends to many reports), and not quoted in both."""
+    if not _recurrent(p, config):
+        return False
+    sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+    sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
+    if _EVENT_TIME.search(text_a, sa, ea) or _EVENT_TIME.search(text_b, sb, eb):
+        return False
+    return not quoted(p)
+
+
+def _outside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    """True when a character position lies in none of the spans."""
+    return not any(s <= pos < e for s, e in spans)
+
+
+Weekdays = list[tuple[int, str]]  # (character position, weekday) of each weekday a text names, in order
+
+
+DATELINE_CHARS = 25  # a weekday this close to a text's start opens its dateline: the day it was published
+
+
+def weekdays(text: str) -> Weekdays:
+    """Every weekday a text names (capitalised) past its dateline, with its position."""
+    if "day" not in text:
+        return []  # most texts of a large corpus are ruled out at the cost of one substring search
+    return [(m.start(), m.group(1)) for m in _WEEKDAY.finditer(text, DATELINE_CHARS)]
+
+
+def event_days_differ(text_a: str, text_b: str, spans_a: Sequence[tuple[int, int]],
+                      spans_b: Sequence[tuple[int, int]],
+                      days: tuple[Weekdays, Weekdays] | None = None) -> bool:
+    """True when two reports tell of different events outside their shared spans: each names a weekday
+    (its first one past its dateline: the day of its event, as a lede gives it), the two differ, and they share no
+    number but years. A report that names no weekday gives no such evidence (False). ``days``: the
+    two texts' ``weekdays`` when the caller has them."""
+    found = days or (weekdays(text_a), weekdays(text_b))
+    first = [next((d for pos, d in ds if _outside(spans, pos)), None)
+             for ds, spans in zip(found, (spans_a, spans_b), strict=True)]
+    if first[0] is None or first[1] is None or first[0] == first[1]:
+        return False
+    nums = [{m.group().replace(",", "") for m in _NUMBER.finditer(text) if _outside(spans, m.start())
+             and not _YEAR.fullmatch(m.group())} for text, spans in ((text_a, spans_a), (text_b, spans_b))]
+    return not nums[0] & nums[1]
+
+
+def _other_events(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: str, text_b: str,
+                  config: ReuseConfig, quoted: Callable[[TokenPassage], bool],
+                  days: Callable[[], tuple[Weekdays, Weekdays]]) -> bool:
+    """True for a link across outlets that rests on background passages only, between reports of events
+    on different days (``background_like``, ``event_days_differ``): a formula, not a copy.
+    ``days``: the two documents' ``weekdays`` (asked only for a link of background passages)."""
+    lede = config.lede_words
+    if not all(p.a_start >= lede and p.b_start >= lede for p in passages):
+        return False  # the cheapest tests first: most links hold a passage in the lede, ...
+    named = days()
+    if not named[0] or not named[1]:
+        return False  # ... or a report that names no day (no evidence either way)
+    if not all(background_like(p, ta, tb, text_a, text_b, config, quoted) for p in passages):
+        return False
+    spans_a = [(ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) for p in passages]
+    spans_b = [(tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) for p in passages]
+    return event_days_differ(text_a, text_b, spans_a, spans_b, named)
+
+
 def _align_block(
     docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
     outlets: OutletText | None = None, edge_memo: EdgeMemo | None = None,
@@ -808,6 +907,14 @@ def _align_block(
             houses[doc_id] = _house_spans(spans)
         return houses[doc_id]
 
+    named_days: dict[int, Weekdays] = {}  # the weekdays each document of this block names, found once
+
+    def days_of(i: int, j: int) -> tuple[Weekdays, Weekdays]:
+        for x in (i, j):
+            if x not in named_days:
+                named_days[x] = weekdays(docs[x].text)
+        return named_days[i], named_days[j]
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -832,10 +939,14 @@ def _align_block(
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
-        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same,
-                                   _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config),
+        quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
+        passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
                                    unknown, rides)
+        if passages and config.event_days and not same and \
+                _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text, config, quoted,
+                              partial(days_of, i, j)):
+            continue
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
                                     quote_pair(i, j), markers, diffs, folded, edges))
