@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reuse import generate_news, truth_news  # noqa: E402
 
-from tracewire.corpus.align import align, prepare_many  # noqa: E402
+from tracewire.corpus.align import AlignConfig, align, prepare_many  # noqa: E402
 from tracewire.corpus.anchors import candidate_pairs  # noqa: E402
 from tracewire.corpus.furniture import learn_all, mask  # noqa: E402
 from tracewire.corpus.reuse import (  # noqa: E402
@@ -64,10 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     c = generate_news(args.size)
     pos = truth_news(c)
-    knobs: dict[str, float | int] = {}
+    knobs: dict[str, object] = {}
+    aligner: dict[str, int] = {}
     for kv in args.set:
         name, value = kv.split("=", 1)
-        knobs[name] = type(getattr(ReuseConfig(), name))(value)
+        if name.startswith("align."):  # AlignConfig's knobs: align.min_passage_words=9
+            aligner[name[6:]] = int(value)
+        else:
+            knobs[name] = type(getattr(ReuseConfig(), name))(value)
+    if aligner:
+        knobs["align"] = AlignConfig(**aligner)
     if args.min_anchors is not None:
         knobs["min_anchors"] = args.min_anchors
         knobs.setdefault("short_min_anchors", min(args.min_anchors, ReuseConfig().short_min_anchors))

@@ -282,12 +282,15 @@ def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
     changed word and start again after it; the word counts towards the run's length, as it does
     for a reader ("tolerant of small edits"), while a longer gap or an insertion adds nothing.
     """
-    sa, sb = p.seeds_a, p.seeds_b
-    if edit_words <= 0 or sa is None or sb is None or sa.shape[0] < 2:
+    if edit_words <= 0 or p.one_block or p.seeds_a is None or p.seeds_b is None or p.seeds_a.shape[0] < 2:
         return 0
-    ga, gb = sa[1:] - sa[:-1] - n, sb[1:] - sb[:-1] - n
-    small = (ga > 0) & (gb > 0) & (ga <= edit_words) & (gb <= edit_words)
-    return int(np.minimum(ga, gb)[small].sum()) if small.any() else 0
+    sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()  # a few seeds: plain Python beats numpy's per-call cost
+    words = 0
+    for k in range(1, len(sa)):
+        ga, gb = sa[k] - sa[k - 1] - n, sb[k] - sb[k - 1] - n
+        if 0 < ga <= edit_words and 0 < gb <= edit_words:
+            words += min(ga, gb)
+    return words
 
 
 def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig) -> list[int]:
@@ -297,13 +300,14 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
     A copied run of 12-15 words with one word changed near an end aligns as a shorter passage:
     the seeds stop five words before the change. Extending it through the change, as the link
     record does later, measures the run as a reader sees it. Only short passages are extended
-    here (a long one counts in full), and the passages themselves are left as they are.
+    here, and only in a pair where no passage reaches ``min_link_words`` words; the passages
+    themselves are left as they are.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
+    if any(p.matched + x >= config.min_link_words for p, x in zip(found, out, strict=True)):
+        return out  # a passage of the pair reaches a link's length already: no short run to measure
     for k, p in enumerate(found):
-        if p.matched + out[k] >= config.min_link_words:
-            continue
         lim_a, lim_b = (0, wa.shape[0]), (0, wb.shape[0])
         for q in found:  # never into a neighbour on either side
             if q is not p:
