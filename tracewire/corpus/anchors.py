@@ -145,6 +145,8 @@ def candidate_pairs(
     outlet: I64 | None = None,
     short_min_shared: int | None = None,
     known: npt.NDArray[np.bool_] | None = None,
+    day: I64 | None = None,
+    max_days: int = 0,
 ) -> tuple[I64, I64, I64, AnchorStats]:
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
@@ -171,6 +173,9 @@ def candidate_pairs(
     known) makes two documents of different known outlets a candidate from that many shared
     anchors: a copied run of 12-15 words holds two or three, and across outlets such a run is
     what reuse is made of, while between pages of no known outlet it may be one site's own line.
+    With ``day`` (a day number per document, -1 when undated), such a pair must also be dated at
+    most ``max_days`` apart (or undated): wire copy is reprinted within days, while a 12-word
+    quotation or description that recurs for months is a formula.
     """
     if min_shared < 1:
         raise ValueError(f"min_shared={min_shared} must be at least 1")
@@ -230,7 +235,10 @@ def candidate_pairs(
     if short_min_shared is not None and outlet is not None and known is not None and short_min_shared < min_shared:
         few = np.flatnonzero(~keep & (acc_w >= short_min_shared))
         fi, fj = (acc_k[few] // n64).astype(np.int64), (acc_k[few] % n64).astype(np.int64)
-        keep[few[known[fi] & known[fj] & (outlet[fi] != outlet[fj])]] = True
+        ok = known[fi] & known[fj] & (outlet[fi] != outlet[fj])
+        if day is not None:
+            ok &= (day[fi] < 0) | (day[fj] < 0) | (np.abs(day[fi] - day[fj]) <= max_days)
+        keep[few[ok]] = True
     k, w = acc_k[keep], acc_w[keep]
     if mass_min_shared is not None:
         mk, mw = _hub_pairs(ds, starts, sizes, max_df, ndocs, only, rank, mass_min_shared)

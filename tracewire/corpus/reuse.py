@@ -82,7 +82,7 @@ class ReuseConfig:
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage) ...
-    short_min_anchors: int = 2  # ... or two documents of different known outlets (a 12-word run)
+    short_min_anchors: int = 2  # ... or two documents of different known outlets, dated wire_days apart at most (a 12-word run)
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
@@ -1176,7 +1176,8 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
                                        rank=_rank([d.date for d in docs], ids),
                                        mass_min_shared=cfg.mass_min_anchors,
                                        outlet=outlet_numbers(ids, group),
-                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group))
+                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group),
+                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
@@ -1202,6 +1203,11 @@ def outlet_numbers(ids: Sequence[str], group: dict[str, str]) -> I64:
 def outlet_known(ids: Sequence[str], group: dict[str, str]) -> npt.NDArray[np.bool_]:
     """True for each document whose outlet (host) is known, False for one known only by folder, or not at all."""
     return np.array([(g := group.get(x)) is not None and not is_weak(g) for x in ids], dtype=bool)
+
+
+def day_numbers(dates: Sequence[str | None]) -> I64:
+    """The day number of each document's ISO date; -1 when it has none (or none that reads)."""
+    return np.array([-1 if (d := _day(x)) is None else d for x in dates], dtype=np.int64)
 
 
 def _rank(dates: Sequence[str | None], ids: Sequence[str]) -> I64:
@@ -1295,6 +1301,7 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
         outlet=outlet_numbers(all_ids, outlets.group),
         short_min_shared=cfg.short_min_anchors, known=outlet_known(all_ids, outlets.group),
+        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days,
     )
     del keys
     # the old documents those pairs need, after the fresh ones

@@ -41,6 +41,7 @@ from ..corpus.reuse import (
     ReuseSummary,
     _align_block,
     _rank,
+    day_numbers,
     finish_links,
     index_texts,
     outlet_known,
@@ -272,11 +273,16 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     rare = counted.where(F.col("count") >= cfg.min_anchors).select("i", "j")
     if cfg.short_min_anchors < cfg.min_anchors and known.any():
         # documents of two different known outlets need fewer shared anchors (a 12-word run)
-        kn = spark.createDataFrame([(k, int(outlet[k])) for k in np.flatnonzero(known).tolist()], "doc long, o long")
+        # (and dated wire_days apart at most, or undated)
+        day = day_numbers([versions[x][1] for x in ids])
+        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k])) for k in np.flatnonzero(known).tolist()],
+                                   "doc long, o long, d long")
         few = (counted.where((F.col("count") >= cfg.short_min_anchors) & (F.col("count") < cfg.min_anchors))
-               .join(kn.select(F.col("doc").alias("i"), F.col("o").alias("oi")), "i")
-               .join(kn.select(F.col("doc").alias("j"), F.col("o").alias("oj")), "j")
-               .where(F.col("oi") != F.col("oj")).select("i", "j"))
+               .join(kn.select(F.col("doc").alias("i"), F.col("o").alias("oi"), F.col("d").alias("di")), "i")
+               .join(kn.select(F.col("doc").alias("j"), F.col("o").alias("oj"), F.col("d").alias("dj")), "j")
+               .where((F.col("oi") != F.col("oj"))
+                      & ((F.col("di") < 0) | (F.col("dj") < 0) | (F.abs(F.col("di") - F.col("dj")) <= cfg.wire_days)))
+               .select("i", "j"))
         rare = rare.union(few)
     # mass reprints: each member of an anchor in more than max_df documents pairs with its hub
     mass = (anchors.join(by_anchor.where(F.col("df") > cfg.max_df).select("a", F.col("hub.doc").alias("h")), "a")
