@@ -5,11 +5,15 @@ of no known outlet."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
-from tracewire.corpus.reuse import ReuseConfig, find_reuse, index_texts, rarity
+from tracewire.corpus.reuse import ReuseConfig, find_reuse, index_texts, rarity, update_reuse
 from tracewire.corpus.shingles import TokenHasher
+from tracewire.store.base import IngestBatch
+from tracewire.store.sqlite import SQLiteStore
 
 from .fixtures import doc, join
 
@@ -31,11 +35,13 @@ def _article(rng: random.Random, sentences: int, insert: str | None = None) -> s
     return join(" ".join(out[:half]), " ".join(out[half:]))
 
 
-def _corpus(outlets: bool) -> list:  # type: ignore[type-arg]
+def _corpus(outlets: bool, quoted: bool = False) -> list:  # type: ignore[type-arg]
     """Two articles that share the (edited) run, twelve that share the stock phrase, ten others."""
     rng = random.Random(20261129)
-    docs = [doc("run_a", _article(rng, 10, RUN), outlet="alpha.example" if outlets else None),
-            doc("run_b", _article(rng, 12, EDITED), outlet="beta.example" if outlets else None)]
+    a, b = (f"\u201c{RUN[:-1]},\u201d the minister said.", f"Her spokesman added: \u201c{EDITED}\u201d") if quoted \
+        else (RUN, EDITED)
+    docs = [doc("run_a", _article(rng, 10, a), outlet="alpha.example" if outlets else None),
+            doc("run_b", _article(rng, 12, b), outlet="beta.example" if outlets else None)]
     for k in range(12):
         stock = f"Prices of bread rose again, {STOCK}."
         docs.append(doc(f"stock{k:02d}", _article(rng, 9, stock), outlet=f"stock{k}.example" if outlets else None))
@@ -72,3 +78,25 @@ def test_rarity_counts_marked_seeds_as_rare() -> None:
     df = np.array([2, 4, 4, 500], dtype=np.int64)
     w = rarity(df, 10_000, np.array([False, True, False, False]))
     assert w[0] == 1.0 and w[1] == 1.0 and 0.9 < w[2] < 0.93 and w[3] < 0.4
+
+
+def test_short_path_incremental_equals_full(db_path: Path) -> None:
+    """Added in two batches, the short run's second article is compared with the first as a full run would."""
+    docs = _corpus(True)
+    store = SQLiteStore(db_path)
+    store.write_ingest_batch(IngestBatch(documents=[(d, None, None) for d in docs[1:]]))
+    update_reuse(store)
+    store.write_ingest_batch(IngestBatch(documents=[(docs[0], None, None)]))
+    update_reuse(store)
+    stored = {(r["source"], r["target"]) for r in store.query("SELECT source, target FROM reuse")}
+    store.close()
+    assert stored == {(lk.source, lk.target) for lk in find_reuse(docs)} == {("run_a", "run_b")}
+
+
+def test_short_quotation_months_apart_is_no_candidate() -> None:
+    """The run quoted in both links two reports of one week; a month apart, a 13-word quotation is a formula."""
+    docs = _corpus(True, quoted=True)
+    near = [replace(docs[0], date="2024-03-01"), replace(docs[1], date="2024-03-03"), *docs[2:]]
+    assert [lk.kind for lk in find_reuse(near)] == ["shared_quotation"]
+    apart = [replace(docs[0], date="2024-03-01"), replace(docs[1], date="2024-04-02"), *docs[2:]]
+    assert find_reuse(apart) == []
