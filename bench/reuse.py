@@ -27,6 +27,24 @@ and peak memory on N over every size, extrapolated to 1M documents. ``bench/reus
 times the stage's phases in one process, for comparing two commits on a busy machine;
 ``bench/reuse_workers.py`` gives the CPU seconds of each worker and of the parent process.
 
+Branch pass10 (2026-11-29 00:10-01:00 UTC; issue 10's short passages): two documents of different
+known outlets, dated a week apart at most or undated, are candidates from 2 shared anchors instead
+of 4; an anchor in 4 documents or fewer whose outlets are at most 5 % of the known outlets weighs 1;
+a short passage counts the words of its small edits. Command ``TRACEWIRE_SHARED=/work/shared
+PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000`` (load 2.3):
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9969  1.0000       16.3   14.2       395  24448
+            recall copy 1.0000 passage 0.9786 wire 1.0000; false links: same outlet 0, event 0, other 0
+    10000   datasketch LSH t=0.3    0.0648  0.1927       18.2   16.8       201   8245
+
+(links digest d5740998e178ff4d with 2 workers, the same with 1 in ``reuse_phases.py``; main 33362a9:
+recall 0.9859, passage 0.9011, 24,177 links.) Passage recall by length and edits, and where the 75
+missed pairs are lost: README (reuse step 1) and ``bench/reuse_misses.py --size 10000``. CPU,
+``bench/reuse_phases.py --size 10000 --repeat 3`` alternated three times with main (load 1.0-2.0;
+sum of the phases, least of 3): main 9.18, 8.59, 10.19; pass10 10.69, 8.25, 9.29 (the run-to-run
+spread is larger than the difference: 5 % more candidate pairs are aligned, 1.1 % more links built).
+
 Branch speed10 (2026-11-28 21:00-21:55 UTC; issue 10's "2x faster than datasketch"; the link
 records identical: digest f0392c7b546934e4 at 10k with 1 and 2 workers, as at main d9a8c10; FA-KES
 ``find_reuse`` (213 links) and ``update_reuse`` from scratch give byte-identical reuse and stories

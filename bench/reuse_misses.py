@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reuse import generate_news, truth_news  # noqa: E402
 
-from tracewire.corpus.align import align, prepare_many  # noqa: E402
+from tracewire.corpus.align import AlignConfig, align, prepare_many  # noqa: E402
 from tracewire.corpus.anchors import candidate_pairs  # noqa: E402
 from tracewire.corpus.furniture import learn_all, mask  # noqa: E402
 from tracewire.corpus.reuse import (  # noqa: E402
@@ -33,10 +33,12 @@ from tracewire.corpus.reuse import (  # noqa: E402
     find_reuse,
     index_keys,
     index_texts,
+    outlet_known,
     outlet_numbers,
     passage_weight,
     repeat,
     shared_passages,
+    short_run_words,
 )
 from tracewire.corpus.shingles import TokenHasher, tokenize_many  # noqa: E402
 from tracewire.records import Document  # noqa: E402
@@ -57,10 +59,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=10_000)
     ap.add_argument("--min-anchors", type=int, default=None, help="try another ReuseConfig.min_anchors")
+    ap.add_argument("--set", nargs="*", default=[], metavar="KNOB=VALUE",
+                    help="try other ReuseConfig knobs (ints or floats), e.g. --set short_min_anchors=4 rare_df=2")
     args = ap.parse_args(argv)
     c = generate_news(args.size)
     pos = truth_news(c)
-    cfg = ReuseConfig() if args.min_anchors is None else ReuseConfig(min_anchors=args.min_anchors)
+    knobs: dict[str, object] = {}
+    aligner: dict[str, int] = {}
+    for kv in args.set:
+        name, value = kv.split("=", 1)
+        if name.startswith("align."):  # AlignConfig's knobs: align.min_passage_words=9
+            aligner[name[6:]] = int(value)
+        else:
+            knobs[name] = type(getattr(ReuseConfig(), name))(value)
+    if aligner:
+        knobs["align"] = AlignConfig(**aligner)
+    if args.min_anchors is not None:
+        knobs["min_anchors"] = args.min_anchors
+        knobs.setdefault("short_min_anchors", min(args.min_anchors, ReuseConfig().short_min_anchors))
+    cfg = ReuseConfig(**knobs)  # type: ignore[arg-type]
     docs = [Document(id=f"d{i:07d}", text=t, sha256="", source_path="", outlet=o)
             for i, (t, o) in enumerate(zip(c.texts, c.outlets, strict=True))]
     links = find_reuse(docs, cfg)
@@ -73,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     keys = index_keys([d.text for d in mdocs], cfg, len(docs))
     ii, jj, _, stats = candidate_pairs(keys, len(docs), max_df=cfg.max_df, min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df, rank=_rank([None] * len(docs), ids),
-                                       mass_min_shared=cfg.mass_min_anchors, outlet=outlet_numbers(ids, group))
+                                       mass_min_shared=cfg.mass_min_anchors, outlet=outlet_numbers(ids, group),
+                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group))
     cand = set(zip(ii.tolist(), jj.tolist(), strict=True))
     unit_of = {}
     for (d, u) in c.shown:
@@ -110,16 +128,18 @@ def main(argv: list[str] | None = None) -> int:
         pa, pb = prepare_many(h, offs, n, cfg.window, stats)
         al = align(pa, pb, cfg.align)
         row["aligned"] = max((p.matched for p in al), default=0)
-        row["weight"] = max((passage_weight(p, stats.ndocs, cfg.full_words, cfg.stock_repeat) for p in al),
-                            default=0.0)
+        extras = short_run_words(al, pa.words, pb.words, cfg)
+        rare = (cfg.rare_df, cfg.rare_share, stats.known_outlets)
+        row["weight"] = max((passage_weight(p, stats.ndocs, cfg.full_words, cfg.stock_repeat, None, x, rare)
+                             for p, x in zip(al, extras, strict=True)), default=0.0)
         row["repeat"] = max((repeat(p) for p in al), default=0.0)
-        row["test"] = bool(shared_passages(pa, pb, cfg, stats.ndocs, found=al))
+        row["test"] = bool(shared_passages(pa, pb, cfg, stats.ndocs, found=al, outlets=stats.known_outlets))
         if row["linked"]:
             row["why"] = "linked"
         elif not intact:
             row["why"] = "furniture masked part of it"
         elif not row["candidate"]:
-            row["why"] = f"not a candidate (< {cfg.min_anchors} shared anchors)"
+            row["why"] = f"not a candidate (< {cfg.short_min_anchors} shared anchors)"
         elif not al:
             row["why"] = f"no aligned passage of {cfg.align.min_passage_words}+ matching words"
         elif row["repeat"] >= cfg.stock_repeat:
@@ -129,10 +149,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             row["why"] = "other"
         rows.append(row)
+    for lk in links:  # what each false link shares (a planted-truth miss of the bench, or a real false link)
+        pair = tuple(sorted((int(lk.source[1:]), int(lk.target[1:]))))
+        if pair in wrong:
+            src = docs[int(lk.source[1:])].text
+            same = "same outlet" if c.outlets[pair[0]] == c.outlets[pair[1]] else "other outlets"
+            print(f"false link {lk.source} -> {lk.target} ({same}, kind {lk.kind}, {lk.shared_words} words):",
+                  " | ".join(repr(src[p.source_start:p.source_end]) for p in lk.passages))
     total = len(rows)
     linked = sum(r["linked"] for r in rows)
     print(f"documents {len(docs)}; passage pairs {total}; linked {linked} (recall {linked / total:.4f}); "
-          f"false links {len(wrong)}; min_anchors {cfg.min_anchors}")
+          f"false links {len(wrong)}; min_anchors {cfg.min_anchors} (other outlets {cfg.short_min_anchors}), "
+          f"rare_df {cfg.rare_df} (outlet share {cfg.rare_share}), edit_words {cfg.edit_words}")
     print("\nrecall by passage length (words) and by how many of the two copies are edited:")
     print(f"{'words':>8} {'edited':>7} {'pairs':>6} {'linked':>7} {'recall':>7}")
     for lo, hi in BINS:

@@ -60,7 +60,10 @@ def phases(docs: list[Document]) -> tuple[float, float, float, float, list[objec
     ii, jj, _, stats = R.candidate_pairs(keys, len(docs), max_df=cfg.max_df, min_shared=cfg.min_anchors,
                                          stats_min_df=cfg.stats_min_df, rank=R._rank([d.date for d in docs], ids),
                                          mass_min_shared=cfg.mass_min_anchors,
-                                         outlet=R.outlet_numbers(ids, outlets.group))
+                                         outlet=R.outlet_numbers(ids, outlets.group),
+                                         short_min_shared=cfg.short_min_anchors,
+                                         known=R.outlet_known(ids, outlets.group),
+                                         day=R.day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
     t2 = time.process_time()
     links = R._align_all(masked, (ii, jj), stats, cfg, 1, None, outlets)
     t3 = time.process_time()

@@ -28,6 +28,7 @@ class AnchorStats:
     shift: int = 0
     ndocs: int = 0  # documents in the corpus the frequencies were counted in
     outlets: I64 | None = None  # distinct outlets of each (None: outlets unknown)
+    known_outlets: int = 0  # distinct known outlets in the corpus (0: none known, or not counted)
 
     def lookup(self, hashes: U64) -> I64:
         """Document frequency of each of ``hashes``; 0 for hashes that are not anchors."""
@@ -142,6 +143,10 @@ def candidate_pairs(
     rank: I64 | None = None,
     mass_min_shared: int | None = None,
     outlet: I64 | None = None,
+    short_min_shared: int | None = None,
+    known: npt.NDArray[np.bool_] | None = None,
+    day: I64 | None = None,
+    max_days: int = 0,
 ) -> tuple[I64, I64, I64, AnchorStats]:
     """Pairs (i < j) of documents sharing >= ``min_shared`` anchors of df <= ``max_df``.
 
@@ -163,6 +168,14 @@ def candidate_pairs(
     ``outlet`` (an outlet number per document) adds to the statistics how many distinct outlets
     hold each frequent anchor: a phrase that a few outlets repeat in many of their documents
     is their formula, not a text they copied.
+
+    ``short_min_shared`` (with ``outlet`` and ``known``, a flag per document: its outlet is
+    known) makes two documents of different known outlets a candidate from that many shared
+    anchors: a copied run of 12-15 words holds two or three, and across outlets such a run is
+    what reuse is made of, while between pages of no known outlet it may be one site's own line.
+    With ``day`` (a day number per document, -1 when undated), such a pair must also be dated at
+    most ``max_days`` apart (or undated): wire copy is reprinted within days, while a 12-word
+    quotation or description that recurs for months is a formula.
     """
     if min_shared < 1:
         raise ValueError(f"min_shared={min_shared} must be at least 1")
@@ -189,7 +202,8 @@ def candidate_pairs(
     n_out = None
     if outlet is not None:
         n_out = _distinct_outlets(ds, starts[frequent], sizes[frequent], outlet)
-    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits, ndocs, n_out)
+    n_known = int(np.unique(outlet[known]).shape[0]) if outlet is not None and known is not None else 0
+    stats = AnchorStats(hs[starts[frequent]], sizes[frequent].astype(np.int64), bits, ndocs, n_out, n_known)
     del frequent, hs
     ok = (sizes >= 2) & (sizes <= max_df)
     if only is not None:
@@ -218,6 +232,13 @@ def candidate_pairs(
             counter.add(i * n64 + j)
     acc_k, acc_w = counter.result()
     keep = acc_w >= min_shared
+    if short_min_shared is not None and outlet is not None and known is not None and short_min_shared < min_shared:
+        few = np.flatnonzero(~keep & (acc_w >= short_min_shared))
+        fi, fj = (acc_k[few] // n64).astype(np.int64), (acc_k[few] % n64).astype(np.int64)
+        ok = known[fi] & known[fj] & (outlet[fi] != outlet[fj])
+        if day is not None:
+            ok &= (day[fi] < 0) | (day[fj] < 0) | (np.abs(day[fi] - day[fj]) <= max_days)
+        keep[few[ok]] = True
     k, w = acc_k[keep], acc_w[keep]
     if mass_min_shared is not None:
         mk, mw = _hub_pairs(ds, starts, sizes, max_df, ndocs, only, rank, mass_min_shared)

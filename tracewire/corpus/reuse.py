@@ -37,6 +37,7 @@ from .direction import EdgeMarkers, Span, decide, edge_markers, editorial_marker
 from .edits import (
     DiffMemo,
     edited_words,
+    extend,
     extend_all,
     is_near_verbatim,
     quote_spans,
@@ -80,7 +81,11 @@ class ReuseConfig:
     window: int = 4  # winnowing window, in shingles
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
-    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage)
+    min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage) ...
+    short_min_anchors: int = 2  # ... or two documents of different known outlets, dated wire_days apart at most (a 12-word run)
+    rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
+    rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
+    edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
@@ -118,6 +123,15 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.mass_min_anchors={self.mass_min_anchors} must be at least 1")
         if self.min_anchors < 1:
             raise UsageError(f"ReuseConfig.min_anchors={self.min_anchors} must be at least 1")
+        if not 1 <= self.short_min_anchors <= self.min_anchors:
+            raise UsageError(f"ReuseConfig.short_min_anchors={self.short_min_anchors} must be between 1 and "
+                             f"min_anchors={self.min_anchors}")
+        if self.rare_df < 2:
+            raise UsageError(f"ReuseConfig.rare_df={self.rare_df} must be at least 2 (a passage two documents share)")
+        if not 0.0 <= self.rare_share <= 1.0:
+            raise UsageError(f"ReuseConfig.rare_share={self.rare_share} must be in [0, 1] (0: rarity by documents only)")
+        if self.edit_words < 0:
+            raise UsageError(f"ReuseConfig.edit_words={self.edit_words} must be at least 0 (0: no edit is bridged)")
         if not 0.0 < self.short_coverage <= 1.0:
             raise UsageError(f"ReuseConfig.short_coverage={self.short_coverage} must be in (0, 1]")
         if self.min_link_words <= 0:
@@ -229,16 +243,31 @@ def _uncovered_many(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> tuple[
     return tuple(spans)
 
 
-def rarity(df: I64, ndocs: int) -> npt.NDArray[np.float64]:
-    """IDF-like weight of shared n-grams: 1 for one in two documents, 0 for one in every document.
+def rarity(df: I64, ndocs: int, rare: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.float64]:
+    """IDF-like weight of shared n-grams: 1 for one in two documents (or marked ``rare``), 0 for one in every document.
 
     log(N / df) / log(N / 2): a phrase that a tenth of a large corpus uses weighs about a
     third of a rare one, so a short stock phrase never adds up to a link on its own.
     """
     if ndocs <= 2 or df.size == 0:
         return np.ones(df.shape[0], dtype=np.float64)
-    w: npt.NDArray[np.float64] = np.log(ndocs / np.maximum(df, 2).astype(np.float64)) / np.log(ndocs / 2.0)
+    eff = np.maximum(df, 2) if rare is None else np.where(rare, 2, np.maximum(df, 2))
+    w: npt.NDArray[np.float64] = np.log(ndocs / eff.astype(np.float64)) / np.log(ndocs / 2.0)
     return np.clip(w, 0.0, 1.0).astype(np.float64)
+
+
+def rare_seeds(p: TokenPassage, known: I64, rare_df: int, rare_share: float, outlets: int) -> npt.NDArray[np.bool_] | None:
+    """Which of a passage's anchor seeds (``known``: their document frequencies) are rare across outlets, or None.
+
+    A seed in at most ``rare_df`` documents whose outlets are at most ``rare_share`` of the
+    corpus's ``outlets`` (known ones) is as rare as shared text can be: three outlets of a
+    hundred printing the same twelve words copied them, while three of seven (a corpus of a few
+    publishers) or pages of no known outlet may share a slogan, a formula or a site's line.
+    """
+    if outlets <= 0 or rare_share <= 0.0 or p.seed_outlets is None:
+        return None
+    outs = p.seed_outlets[p.seed_df > 0]
+    return (known <= rare_df) & (np.maximum(outs, 1) <= rare_share * outlets)
 
 
 def repeat(p: TokenPassage) -> float:
@@ -258,23 +287,72 @@ def repeat(p: TokenPassage) -> float:
     return float(per[mid] if len(per) % 2 else (per[mid - 1] + per[mid]) / 2)
 
 
+def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
+    """Words replaced inside a passage by edits of at most ``edit_words`` words (between two seeds on both sides).
+
+    A copied run with one word changed in its middle is one passage whose seeds stop before the
+    changed word and start again after it; the word counts towards the run's length, as it does
+    for a reader ("tolerant of small edits"), while a longer gap or an insertion adds nothing.
+    """
+    if edit_words <= 0 or p.one_block or p.seeds_a is None or p.seeds_b is None or p.seeds_a.shape[0] < 2:
+        return 0
+    sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()  # a few seeds: plain Python beats numpy's per-call cost
+    words = 0
+    for k in range(1, len(sa)):
+        ga, gb = sa[k] - sa[k - 1] - n, sb[k] - sb[k - 1] - n
+        if 0 < ga <= edit_words and 0 < gb <= edit_words:
+            words += min(ga, gb)
+    return words
+
+
+def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig) -> list[int]:
+    """Words each passage of a pair gains from small edits: inside it (``bridged``) and, for one too short
+    to make a link alone, at its ends (``edits.extend``: "... nine words, one changed, four more").
+
+    A copied run of 12-15 words with one word changed near an end aligns as a shorter passage:
+    the seeds stop five words before the change. Extending it through the change, as the link
+    record does later, measures the run as a reader sees it. Only short passages are extended
+    here, and only in a pair where no passage reaches ``min_link_words`` words; the passages
+    themselves are left as they are.
+    """
+    n = config.align.n
+    out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
+    if any(p.matched + x >= config.min_link_words for p, x in zip(found, out, strict=True)):
+        return out  # a passage of the pair reaches a link's length already: no short run to measure
+    for k, p in enumerate(found):
+        lim_a, lim_b = (0, wa.shape[0]), (0, wb.shape[0])
+        for q in found:  # never into a neighbour on either side
+            if q is not p:
+                lim_a = (max(lim_a[0], q.a_end), lim_a[1]) if q.a_end <= p.a_start else (lim_a[0], min(lim_a[1], q.a_start))
+                lim_b = (max(lim_b[0], q.b_end), lim_b[1]) if q.b_end <= p.b_start else (lim_b[0], min(lim_b[1], q.b_start))
+        x = extend(p, wa, wb, lim_a, lim_b)
+        if x is p:
+            continue
+        grown = x.matched - p.matched  # matching words at the ends, and the words changed among them
+        changed = min(p.a_start - x.a_start + x.a_end - p.a_end, p.b_start - x.b_start + x.b_end - p.b_end) - grown
+        out[k] += grown + max(changed, 0)
+    return out
+
+
 def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf"),
-                   rep: float | None = None) -> float:
-    """Matching words of a passage times the mean rarity of its anchor seeds (1 when it has none).
+                   rep: float | None = None, extra: int = 0, rare: tuple[int, float, int] = (2, 0.0, 0)) -> float:
+    """Matching words of a passage (plus ``extra``: words of small edits inside it, ``bridged``) times
+    the mean rarity of its anchor seeds (1 when it has none).
 
     A passage of ``full_words`` or more counts in full: stock phrases are short, and a long
     passage that many documents share is a text they all copy (a wire lede in forty papers),
     unless the outlets that hold it repeat it (``repeat`` at least ``stock_repeat``): then it is
     their formula, and its weight is divided by how often each repeats it. ``rep``: ``repeat(p)``
-    when the caller has it already.
+    when the caller has it already; ``rare``: (rare_df, rare_share, known outlets), see ``rare_seeds``.
     """
     rep = repeat(p) if rep is None else rep
     stock = rep >= stock_repeat
     known = p.seed_df[p.seed_df > 0]
+    words = p.matched + extra
     if p.matched >= full_words and not stock or not known.size:
-        w = float(p.matched)
+        w = float(words)
     else:
-        w = float(p.matched * rarity(known, ndocs).mean())
+        w = float(words * rarity(known, ndocs, rare_seeds(p, known, *rare)).mean())
     return w / rep if stock else w
 
 
@@ -287,7 +365,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     quoted: Callable[[TokenPassage], bool] | None = None,
                     apart: bool = False, found: list[TokenPassage] | None = None,
                     memo: WeightMemo | None = None, edges: bool = False,
-                    rides: Callable[[TokenPassage], bool] | None = None) -> list[TokenPassage]:
+                    rides: Callable[[TokenPassage], bool] | None = None,
+                    outlets: int = 0) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -314,22 +393,25 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
+    rare = (config.rare_df, config.rare_share, outlets)
+    extras = short_run_words(found, pa.words, pb.words, config)
     if memo is None:
         reps = [repeat(p) for p in found]
-        weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r)
-                   for p, r in zip(found, reps, strict=True)]
+        weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare)
+                   for p, r, x in zip(found, reps, extras, strict=True)]
     else:
         reps, weights = [], []
-        for p in found:
-            key = (p.matched, p.seed_df.tobytes(), None if p.seed_outlets is None else p.seed_outlets.tobytes())
+        for p, x in zip(found, extras, strict=True):
+            key = (p.matched + (x << 20), p.seed_df.tobytes(),
+                   None if p.seed_outlets is None else p.seed_outlets.tobytes())
             got = memo.get(key)
             if got is None:
                 r = repeat(p)
-                got = memo[key] = (r, passage_weight(p, ndocs, config.full_words, config.stock_repeat, r))
+                got = memo[key] = (r, passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare))
             reps.append(got[0])
             weights.append(got[1])
     kept = [k for k, p in enumerate(found)
-            if weights[k] >= config.stock_rarity * p.matched or weights[k] >= config.min_link_words]
+            if weights[k] >= config.stock_rarity * (p.matched + extras[k]) or weights[k] >= config.min_link_words]
     passages = [found[k] for k in kept]
     if not passages:
         return []
@@ -466,7 +548,8 @@ def link_pair(
     ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
     pa = prepare(ta.hashes, cfg.align.n, cfg.window, stats)
     pb = prepare(tb.hashes, cfg.align.n, cfg.window, stats)
-    passages = shared_passages(pa, pb, cfg, stats.ndocs if stats is not None else 0)
+    passages = shared_passages(pa, pb, cfg, stats.ndocs if stats is not None else 0,
+                               outlets=stats.known_outlets if stats is not None else 0)
     return build_link(a, b, ta, tb, passages, cfg) if passages else None
 
 
@@ -942,7 +1025,7 @@ def _align_block(
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown, rides)
+                                   unknown, rides, stats.known_outlets)
         if passages and config.event_days and not same and \
                 _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text, config, quoted,
                               partial(days_of, i, j)):
@@ -1197,13 +1280,15 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
         keys = [_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))]
     # the keys are handed over (popped, so no other reference holds them): candidate_pairs frees them
     # once it has read them
+    group = outlets.group if outlets else {d.id: outlet_key(d) for d in docs}
     ii, jj, _, stats = candidate_pairs(keys.pop(), len(docs), max_df=cfg.max_df,
                                        min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df,
                                        rank=_rank([d.date for d in docs], ids),
                                        mass_min_shared=cfg.mass_min_anchors,
-                                       outlet=outlet_numbers(ids, outlets.group if outlets else
-                                                             {d.id: outlet_key(d) for d in docs}))
+                                       outlet=outlet_numbers(ids, group),
+                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group),
+                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
@@ -1224,6 +1309,16 @@ def outlet_numbers(ids: Sequence[str], group: dict[str, str]) -> I64:
         name = g if g is not None and not is_weak(g) else "\0" + x
         out[k] = number.setdefault(name, len(number))
     return out
+
+
+def outlet_known(ids: Sequence[str], group: dict[str, str]) -> npt.NDArray[np.bool_]:
+    """True for each document whose outlet (host) is known, False for one known only by folder, or not at all."""
+    return np.array([(g := group.get(x)) is not None and not is_weak(g) for x in ids], dtype=bool)
+
+
+def day_numbers(dates: Sequence[str | None]) -> I64:
+    """The day number of each document's ISO date; -1 when it has none (or none that reads)."""
+    return np.array([-1 if (d := _day(x)) is None else d for x in dates], dtype=np.int64)
 
 
 def _rank(dates: Sequence[str | None], ids: Sequence[str]) -> I64:
@@ -1316,6 +1411,8 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
         stats_min_df=cfg.stats_min_df,
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
         outlet=outlet_numbers(all_ids, outlets.group),
+        short_min_shared=cfg.short_min_anchors, known=outlet_known(all_ids, outlets.group),
+        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days,
     )
     del keys
     # the old documents those pairs need, after the fresh ones

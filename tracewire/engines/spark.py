@@ -8,7 +8,8 @@ Reuse is a chain of Spark jobs over the whole corpus:
 2. explode the anchor keys and group them by anchor: document frequency and the hub (earliest
    member) of each anchor;
 3. candidate pairs: a self-join of anchors held by 2..max_df documents, counted per pair
-   (>= min_anchors), plus (hub, member) pairs of mass anchors (>= mass_min_anchors);
+   (>= min_anchors; >= short_min_anchors for two different known outlets), plus (hub, member)
+   pairs of mass anchors (>= mass_min_anchors);
 4. alignment: each pair joined with both documents, aligned by ``corpus.reuse._align_block``
    on the executors, links streamed back.
 
@@ -40,8 +41,10 @@ from ..corpus.reuse import (
     ReuseSummary,
     _align_block,
     _rank,
+    day_numbers,
     finish_links,
     index_texts,
+    outlet_known,
     outlet_numbers,
     outlet_text,
     update_reuse,
@@ -237,6 +240,7 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     sc = spark.sparkContext
     # the outlet number of each document, as the local engine counts distinct outlets per anchor
     outlet = outlet_numbers(ids, outlets.group)
+    known = outlet_known(ids, outlets.group)
     rows = [(k, int(rank[k]), int(outlet[k]), _doc_blob(d, outlets.group.get(d.id), outlets.house.get(d.id, ())))
             for k, d in enumerate(masked_documents(store, ids))]
     slices = max(1, min(n, 4 * sc.defaultParallelism, -(-n // 200)))
@@ -258,14 +262,28 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     dfs = np.array([r["df"] for r in freq], dtype=np.int64)
     n_out = np.array([r["outlets"] for r in freq], dtype=np.int64)
     order = np.argsort(hs, kind="stable")
-    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n, n_out[order]))
+    n_known = int(np.unique(outlet[known]).shape[0])
+    stats = sc.broadcast(AnchorStats(hs[order], dfs[order], bits, n, n_out[order], n_known))
     del freq, hs, dfs, n_out
     # pairs through anchors in 2..max_df documents: self-join, counted per pair
     members = anchors.join(by_anchor.where((F.col("df") >= 2) & (F.col("df") <= cfg.max_df)).select("a"), "a")
     x, y = members.alias("x"), members.alias("y")
-    rare = (x.join(y, (F.col("x.a") == F.col("y.a")) & (F.col("x.doc") < F.col("y.doc")))
-            .groupBy(F.col("x.doc").alias("i"), F.col("y.doc").alias("j")).count()
-            .where(F.col("count") >= cfg.min_anchors).select("i", "j"))
+    counted = (x.join(y, (F.col("x.a") == F.col("y.a")) & (F.col("x.doc") < F.col("y.doc")))
+               .groupBy(F.col("x.doc").alias("i"), F.col("y.doc").alias("j")).count())
+    rare = counted.where(F.col("count") >= cfg.min_anchors).select("i", "j")
+    if cfg.short_min_anchors < cfg.min_anchors and known.any():
+        # documents of two different known outlets need fewer shared anchors (a 12-word run)
+        # (and dated wire_days apart at most, or undated)
+        day = day_numbers([versions[x][1] for x in ids])
+        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k])) for k in np.flatnonzero(known).tolist()],
+                                   "doc long, o long, d long")
+        few = (counted.where((F.col("count") >= cfg.short_min_anchors) & (F.col("count") < cfg.min_anchors))
+               .join(kn.select(F.col("doc").alias("i"), F.col("o").alias("oi"), F.col("d").alias("di")), "i")
+               .join(kn.select(F.col("doc").alias("j"), F.col("o").alias("oj"), F.col("d").alias("dj")), "j")
+               .where((F.col("oi") != F.col("oj"))
+                      & ((F.col("di") < 0) | (F.col("dj") < 0) | (F.abs(F.col("di") - F.col("dj")) <= cfg.wire_days)))
+               .select("i", "j"))
+        rare = rare.union(few)
     # mass reprints: each member of an anchor in more than max_df documents pairs with its hub
     mass = (anchors.join(by_anchor.where(F.col("df") > cfg.max_df).select("a", F.col("hub.doc").alias("h")), "a")
             .where(F.col("doc") != F.col("h"))
