@@ -313,5 +313,6 @@ def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
 component = Component(
     "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",),
     packs=("sources.toml", "media.toml"),
-    models=("tracewire.models:attribution_cues.json", "tracewire.models:attribution_crf.crfsuite"),
+    models=("tracewire.models:attribution_cues.json", "tracewire.models:attribution_crf.crfsuite",
+            "tracewire.models:attribution_clusters.tsv.gz"),
 )

@@ -4,16 +4,20 @@ Trained on the PolNeAR training split (``eval/train_attribution_crf.py``), tuned
 sentence is one sequence; each token gets one label of ``B-/I-`` x ``CUE``, ``SRC``, ``CONT`` or
 ``O`` (a token that belongs to several spans takes the first of cue, source, content). The features
 are the token's own (lower form, lemma, POS, dependency, entity, shape), its head's, its path to the
-nearest ancestor cue verb, its position relative to quotation marks, its neighbours', and the
-rule finder's output (``attribution.find``): the rules are features and, without a model file, the
-fallback. Noun and multiword cues ("indictment of", "made no direct reference to") are learned from
-the lemma features.
+nearest ancestor cue verb, its position relative to quotation marks, its neighbours', the word
+clusters of the token, its head and its neighbours (``attribution_clusters.tsv.gz``: k-means over
+word vectors, so "lambasted" and "conceded" share a feature with "claimed", "indictment" with
+"allegation"), and the rule finder's output (``attribution.find``): the rules are features and,
+without a model file, the fallback. Noun and multiword cues ("indictment of", "made no direct
+reference to") are learned from the lemma and cluster features.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import functools
+import gzip
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,9 @@ from typing import Any
 from ..errors import Code, MissingDependencyError
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_crf.crfsuite"
+CLUSTERS_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_clusters.tsv.gz"
+# feature groups beyond the base set: "c" word clusters of the token, its head and neighbours
+GROUPS: frozenset[str] = frozenset({"c"})
 LABELS = ("CUE", "SRC", "CONT")
 _QUOTE_CHARS = frozenset('"“”‘’«»')
 
@@ -56,9 +63,10 @@ class Table:
     head: list[int]
     idx: list[int]
     kids: list[int]
+    cluster: list[str]
 
     @classmethod
-    def of(cls, doc: Any) -> Table:
+    def of(cls, doc: Any, clusters: Mapping[str, str] | None = None) -> Table:
         """The table of the parsed document ``doc`` (read through ``Doc.to_array``, strings looked up once)."""
         from spacy.attrs import (
             DEP,
@@ -82,16 +90,36 @@ class Table:
         memo[0] = ""
         n = len(arr)
         head = [i + (h if h < 1 << 63 else h - (1 << 64)) for i, h in enumerate(cols[6])]
+        lower = [memo[h] for h in cols[0]]
+        lemma = [memo[h].lower() for h in cols[1]]
+        dep = [memo[h] for h in cols[4]]
+        cl = clusters or {}
+        cluster = [cl.get(w) or cl.get(lm) or "-" for w, lm in zip(lower, lemma, strict=True)]
         kids = [0] * n
         for i, h in enumerate(head):
             if h != i:
                 kids[h] += 1
         return cls(
-            lower=[memo[h] for h in cols[0]], lemma=[memo[h].lower() for h in cols[1]], pos=[memo[h] for h in cols[2]],
-            tag=[memo[h] for h in cols[3]], dep=[memo[h] for h in cols[4]], ent=[memo[h] or "-" for h in cols[5]],
+            lower=lower, lemma=lemma, pos=[memo[h] for h in cols[2]],
+            tag=[memo[h] for h in cols[3]], dep=dep, ent=[memo[h] or "-" for h in cols[5]],
             shape=["T" if r[8] else "U" if r[9] else "l" if r[10] else "o" for r in arr],
             text=[memo[h] for h in cols[11]], head=head, idx=list(cols[7]), kids=[min(3, k) for k in kids],
+            cluster=cluster,
         )
+
+
+@functools.lru_cache(maxsize=4)
+def load_clusters(path: Path = CLUSTERS_PATH) -> Mapping[str, str]:
+    """The word -> cluster table of ``path`` (``eval/build_word_clusters.py``), read once per path; empty if absent."""
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            c, _, words = line.rstrip("\n").partition("\t")
+            for w in words.split(" "):
+                out[w] = c
+    return out
 
 
 def _cue_path(tab: Table, i: int, cue_tokens: set[int]) -> str:
@@ -149,6 +177,7 @@ def _nearest(cue_pos: Sequence[int], i: int) -> int:
 
 def sentence_features(
     tab: Table, lo: int, hi: int, cues: frozenset[str], in_quote: Sequence[bool], rule: dict[int, str],
+    groups: frozenset[str] = GROUPS,
 ) -> list[list[str]]:
     """Feature strings of tokens [lo, hi) of the document ``tab``.
 
@@ -187,6 +216,13 @@ def sentence_features(
             "last=True" if k == n - 1 else "last=False",
             _one("cd", _bucket(i - _nearest(cue_pos, i))) if cue_pos else "cd=none",
         ]
+        if "c" in groups:
+            c, hc = tab.cluster[i], tab.cluster[h]
+            f += (_one("c", c), _one("hc", hc), "dhc=" + vd + "|" + hc, "cp=" + c + "|" + pos[i])
+            if k > 0:
+                f.append(_one("-1:c", tab.cluster[i - 1]))
+            if k + 1 < n:
+                f.append(_one("1:c", tab.cluster[i + 1]))
         if k > 0:
             f.append("pd=" + dep[i - 1] + ">" + dep[i])
             f.append("-bi=" + lemma[i - 1] + "_" + lemma[i])
@@ -239,10 +275,11 @@ def tag(tagger: Any, feats: list[list[str]]) -> list[str]:
 
 def document_sequences(
     parsed: Any, spans: Sequence[tuple[int, int]], quotes: Sequence[tuple[int, int]],
-    founds: Sequence[Sequence[Any]], cues: frozenset[str],
+    founds: Sequence[Sequence[Any]], cues: frozenset[str], groups: frozenset[str] | None = None,
 ) -> list[tuple[int, int, list[list[str]]]]:
     """(first token, end token, features) of each sentence span, with the rule finder's ``founds`` as features."""
-    tab = Table.of(parsed)
+    groups = GROUPS if groups is None else groups
+    tab = Table.of(parsed, load_clusters(CLUSTERS_PATH) if "c" in groups else None)
     starts = tab.idx
     in_quote = [False] * len(starts)
     for qa, qb in quotes:
@@ -262,5 +299,5 @@ def document_sequences(
                 if a is not None and b is not None:
                     for i in range(max(lo, bisect.bisect_right(starts, a) - 1), bisect.bisect_left(starts, b)):
                         rule[i] = name
-        out.append((lo, hi, sentence_features(tab, lo, hi, cues, in_quote, rule)))
+        out.append((lo, hi, sentence_features(tab, lo, hi, cues, in_quote, rule, groups)))
     return out
