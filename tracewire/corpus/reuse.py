@@ -483,7 +483,11 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
     if quoted is not None and weight < config.min_link_words:
-        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
+        # a speaker's sentence weighs its words, however many reports quote it: a statement spreads
+        # through the news by being quoted, so its rarity says nothing against a shared quotation
+        # (a formula its outlets repeat keeps its weight)
+        in_quotes = sum(runs[k].matched + extras[k] if reps[k] < config.stock_repeat else weights[k]
+                        for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
             return passages
     if weight < config.min_link_words and not (
