@@ -86,7 +86,7 @@ class ReuseConfig:
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
-    insert_words: int = 3  # a short passage with more words than this added on one side only is two runs (``run_words``)
+    insert_words: int = 3  # more words than this added on one side only between two fragments of a short passage: no run (``heaviest_run``)
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
@@ -306,16 +306,17 @@ def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
     return words
 
 
-def heaviest_run(p: TokenPassage, n: int, insert_words: int) -> TokenPassage:
-    """The part of a passage a reader measures as one copied run: the heaviest stretch of its seeds
-    between gaps where more than ``insert_words`` words are added on one side only; ``p`` itself when none is.
+def heaviest_run(p: TokenPassage, n: int, insert_words: int, min_run: int) -> TokenPassage:
+    """What a reader measures as copied in a passage made of fragments: its heaviest stretch of seeds
+    between gaps where more than ``insert_words`` words are added on one side only, when no such
+    stretch reaches ``min_run`` matching words (the aligner's ``min_passage_words``); else ``p`` itself.
 
-    A copied run is one stretch of text with a word or two changed. Two fragments of one sentence
-    with a clause added or cut between them on one side only ("the hospital in the town of X [is
-    about 15 km from] Idlib city") are a sentence rewritten around an insertion, not a copied run:
-    each fragment is measured alone, with its own seeds' rarity. A gap of the same length on both
-    sides (words replaced one for one) keeps the run whole, and so does a short gloss ("(Army of
-    Islam)").
+    A copied run is one stretch of text with a word or two changed. Fragments of one sentence of
+    under ten words each, with a clause added or cut between them on one side only ("the hospital
+    in the town of X [is about 15 km from] Idlib city"), are a sentence rewritten around an
+    insertion, not a copied run: the heaviest fragment is measured alone, with its own seeds'
+    rarity. A gap of the same length on both sides (words replaced one for one) keeps the run
+    whole, and so does a short gloss ("(Army of Islam)").
     """
     if p.one_block or p.seeds_a is None or p.seeds_b is None or p.seeds_a.shape[0] < 2:
         return p
@@ -329,6 +330,8 @@ def heaviest_run(p: TokenPassage, n: int, insert_words: int) -> TokenPassage:
         if words > best[0]:
             best = (words, lo, hi)
     words, lo, hi = best
+    if words >= min_run:
+        return p  # a real run with fragments chained to it (a stock phrase a few words on): weighed whole
     return replace(p, a_start=sa[lo], a_end=sa[hi - 1] + n, b_start=sb[lo], b_end=sb[hi - 1] + n, matched=words,
                    seed_df=p.seed_df[lo:hi], seeds_a=p.seeds_a[lo:hi], seeds_b=p.seeds_b[lo:hi],
                    seed_outlets=None if p.seed_outlets is None else p.seed_outlets[lo:hi])
@@ -426,10 +429,10 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if not found:
         return []
     rare = (config.rare_df, config.rare_share, outlets)
-    # a short passage weighs the copied run a reader sees in it: a sentence rewritten around an
-    # inserted clause is measured by its heaviest part (``heaviest_run``)
-    runs = [heaviest_run(p, config.align.n, config.insert_words) if p.matched < config.full_words else p
-            for p in found]
+    # a short passage weighs the copied run a reader sees in it: fragments of a sentence rewritten
+    # around an inserted clause are measured by the heaviest one (``heaviest_run``)
+    runs = [heaviest_run(p, config.align.n, config.insert_words, config.align.min_passage_words)
+            if p.matched < config.full_words else p for p in found]
     extras = short_run_words(runs, pa.words, pb.words, config, found)
     if memo is None:
         reps = [repeat(p) for p in runs]
