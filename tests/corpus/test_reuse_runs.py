@@ -1,6 +1,7 @@
 """How a short shared passage is measured (issue 10, dev half of eval/reuse_real): a sentence rewritten
 around a clause inserted on one side is two fragments, not a copied run; a speaker's sentence quoted by
-several reports weighs its words, not their rarity. Fictional texts, our own words."""
+several reports weighs its words, not their rarity; a run of common words counts the words past its edit.
+Fictional texts, our own words."""
 
 from __future__ import annotations
 
@@ -73,3 +74,28 @@ def test_the_same_sentence_unquoted_stays_a_common_phrase() -> None:
     docs = [doc(d.id, d.text.replace("\u201c", "").replace("\u201d", ""), date=d.date, outlet=d.outlet)
             for d in _quoted_corpus()]
     assert find_reuse(docs, ReuseConfig()) == []
+
+
+COMMON = "said the regional water office in Velmora"  # 7 words that many reports print
+SENT_A = f"Crews will drain the lower reservoir first, {COMMON}, before the pumps fail."
+SENT_B = f"Crews will drain the lower reservoir first, {COMMON}, until the pumps fail."
+
+
+def _common_corpus() -> list:  # type: ignore[type-arg]
+    """Two reports share one sentence, one word changed near its end; eight others print its middle words."""
+    rng = random.Random(20261131)
+    docs = [doc("s_a", join(_filler(rng, 5), SENT_A, _filler(rng, 5)), outlet="north.example"),
+            doc("s_b", join(_filler(rng, 6), SENT_B, _filler(rng, 4)), outlet="south.example")]
+    for k in range(8):
+        docs.append(doc(f"c{k}", join(_filler(rng, 5), f"Rain fell again, {COMMON}.", _filler(rng, 4)),
+                        outlet=f"town{k}.example"))
+    for k in range(12):
+        docs.append(doc(f"o{k:02d}", join(_filler(rng, 5), _filler(rng, 5)), outlet=f"other{k}.example"))
+    return docs
+
+
+def test_a_run_of_common_words_counts_the_words_past_its_edit() -> None:
+    """14 matching words weigh under 12 (their middle is common); the words past the changed one make the link."""
+    links = find_reuse(_common_corpus())
+    assert [(lk.source, lk.target) if lk.source < lk.target else (lk.target, lk.source) for lk in links] == \
+        [("s_a", "s_b")]

@@ -345,14 +345,15 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
     A copied run of 12-15 words with one word changed near an end aligns as a shorter passage:
     the seeds stop five words before the change. Extending it through the change, as the link
     record does later, measures the run as a reader sees it. Only short passages are extended
-    here, and only in a pair where no passage reaches ``min_link_words`` words; the passages
-    themselves are left as they are. ``parents``: the aligned passage each of ``found`` was cut
+    here, and only in a pair where no passage counts in full (``full_words``): a run of 12-24
+    words weighs its rarity, so one of common words may fall short of ``min_link_words`` by the
+    few words past its edit. The passages themselves are left as they are. ``parents``: the aligned passage each of ``found`` was cut
     from (``heaviest_run``): none is extended into another passage's span.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
-    if any(p.matched + x >= config.min_link_words for p, x in zip(found, out, strict=True)):
-        return out  # a passage of the pair reaches a link's length already: no short run to measure
+    if any(p.matched + x >= config.full_words for p, x in zip(found, out, strict=True)):
+        return out  # a passage of the pair counts in full already: no short run to measure
     spans = found if parents is None else parents
     for k, p in enumerate(found):
         lim_a, lim_b = (0, wa.shape[0]), (0, wb.shape[0])
