@@ -40,8 +40,8 @@ def test_a_clause_inserted_on_one_side_splits_the_run() -> None:
 
 
 def test_words_replaced_one_for_one_or_a_short_gloss_keep_the_run_whole() -> None:
-    """The same sentence with two words replaced, or with a three-word gloss added, is one copied run."""
-    for middle_b in ("east of", "(the old spa) west of"):
+    """The same sentence with two words replaced, or with a two-word gloss added, is one copied run."""
+    for middle_b in ("east of", "(the spa) west of"):
         a, b = _pair("west of", middle_b)
         link = link_pair(doc("a", a, outlet="one.example"), doc("b", b, outlet="two.example"))
         assert link is not None and link.shared_words >= 14, middle_b
@@ -99,3 +99,16 @@ def test_a_run_of_common_words_counts_the_words_past_its_edit() -> None:
     links = find_reuse(_common_corpus())
     assert [(lk.source, lk.target) if lk.source < lk.target else (lk.target, lk.source) for lk in links] == \
         [("s_a", "s_b")]
+
+
+POST = "The council will open the flood gates at dawn and every family below the dam must leave tonight"
+
+
+def test_a_post_printed_twice_still_aligns() -> None:
+    """A report that prints the mayor's post as text and again as an embed shares it with one that prints it once."""
+    rng = random.Random(20261132)
+    once = join(_filler(rng, 5), f"The mayor wrote: \u201c{POST}.\u201d", _filler(rng, 5))
+    twice = join(_filler(rng, 4), f"{POST}.", "\u2014 Mayor Ilse Norrand (@norrand) May 2, 2024", _filler(rng, 3),
+                 f"\u201c{POST},\u201d she wrote.", _filler(rng, 3))
+    link = link_pair(doc("once", once, outlet="one.example"), doc("twice", twice, outlet="two.example"))
+    assert link is not None and link.shared_words >= 18

@@ -86,7 +86,7 @@ class ReuseConfig:
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
-    insert_words: int = 3  # more words than this added on one side only between two fragments of a short passage: no run (``heaviest_run``)
+    # (and more words than this added on one side only split a short passage into fragments: ``heaviest_run``)
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
@@ -306,22 +306,24 @@ def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
     return words
 
 
-def heaviest_run(p: TokenPassage, n: int, insert_words: int, min_run: int) -> TokenPassage:
+def heaviest_run(p: TokenPassage, n: int, edit_words: int, min_run: int) -> TokenPassage:
     """What a reader measures as copied in a passage made of fragments: its heaviest stretch of seeds
-    between gaps where more than ``insert_words`` words are added on one side only, when no such
+    between gaps where more than ``edit_words`` words are added on one side only, when no such
     stretch reaches ``min_run`` matching words (the aligner's ``min_passage_words``); else ``p`` itself.
 
     A copied run is one stretch of text with a word or two changed. Fragments of one sentence of
     under ten words each, with a clause added or cut between them on one side only ("the hospital
     in the town of X [is about 15 km from] Idlib city"), are a sentence rewritten around an
     insertion, not a copied run: the heaviest fragment is measured alone, with its own seeds'
-    rarity. A gap of the same length on both sides (words replaced one for one) keeps the run
-    whole, and so does a short gloss ("(Army of Islam)").
+    rarity. A gap of the same length on both sides (words replaced one for one), or a word or two
+    added ("the hardline"), keeps the run whole; so does a stretch of ``min_run`` words or more, and
+    the passage is weighed whole as before (a copied sentence with a gloss such as "(Army of
+    Islam)" inside, or with a stock phrase chained a few words after it).
     """
     if p.one_block or p.seeds_a is None or p.seeds_b is None or p.seeds_a.shape[0] < 2:
         return p
     sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()  # a few seeds: plain Python beats numpy's per-call cost
-    cuts = [k for k in range(1, len(sa)) if abs((sa[k] - sa[k - 1]) - (sb[k] - sb[k - 1])) > insert_words]
+    cuts = [k for k in range(1, len(sa)) if abs((sa[k] - sa[k - 1]) - (sb[k] - sb[k - 1])) > edit_words]
     if not cuts:
         return p
     best: tuple[int, int, int] = (0, 0, 0)  # (matched words, first seed, end seed) of the heaviest stretch
@@ -432,7 +434,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     rare = (config.rare_df, config.rare_share, outlets)
     # a short passage weighs the copied run a reader sees in it: fragments of a sentence rewritten
     # around an inserted clause are measured by the heaviest one (``heaviest_run``)
-    runs = [heaviest_run(p, config.align.n, config.insert_words, config.align.min_passage_words)
+    runs = [heaviest_run(p, config.align.n, config.edit_words, config.align.min_passage_words)
             if p.matched < config.full_words else p for p in found]
     extras = short_run_words(runs, pa.words, pb.words, config, found)
     if memo is None:
