@@ -2,7 +2,8 @@
 
 In the spirit of passim and BLAST: every word n-gram that occurs once in each document is a
 seed (a, b) (token positions in A and B); so is one that a document holds twice as part of a
-passage it prints twice (a tweet as text and again as an embed), at its first copy. Seeds are chained in A's reading order while each
+passage it prints twice (a tweet as text and again as an embed), at its first copy. Seeds are
+chained in A's reading order while each
 stays near the diagonal (b - a) of the previous one and close to it on both sides, so small
 edits (a changed word, a dropped clause) stay inside one passage while a dropped or added
 paragraph ends it. A passage is reported with token and character offsets on both sides.

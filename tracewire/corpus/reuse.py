@@ -349,8 +349,9 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
     record does later, measures the run as a reader sees it. Only short passages are extended
     here, and only in a pair where no passage counts in full (``full_words``): a run of 12-24
     words weighs its rarity, so one of common words may fall short of ``min_link_words`` by the
-    few words past its edit. The passages themselves are left as they are. ``parents``: the aligned passage each of ``found`` was cut
-    from (``heaviest_run``): none is extended into another passage's span.
+    few words past its edit. The passages themselves are left as they are. ``parents``: the
+    aligned passage each of ``found`` was cut from (``heaviest_run``): none is extended into
+    another passage's span.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
