@@ -76,3 +76,19 @@ def test_master_needs_the_spark_engine(tmp_path: Path, capsys: pytest.CaptureFix
     """--master without --engine spark is a usage error (exit 2) that names the fix."""
     assert main(["analyze", "--db", str(tmp_path / "x.db"), "--master", "local[2]"]) == 2
     assert "--master local[2] needs --engine spark" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_spark_equals_local_on_pages_of_no_known_outlet(spark: Any, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Text files of one folder (no outlet known): the short path pairs them in Spark as it does locally."""
+    from tests.corpus.test_short_passages import _corpus
+
+    src = tmp_path / "pages"
+    src.mkdir()
+    for d in _corpus(False):
+        (src / f"{d.id}.txt").write_text(d.text, encoding="utf-8")
+    local = _exports(src, tmp_path / "local.db", [], capsys)
+    done = _exports(src, tmp_path / "spark.db", ["--engine", "spark", "--master", "local[2]"], capsys)
+    assert count(local, "reuse") == 1
+    assert_same(local, done)

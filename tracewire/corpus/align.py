@@ -1,7 +1,9 @@
 """Passage alignment of a candidate pair: seed on shared word n-grams, chain, extend over edits.
 
 In the spirit of passim and BLAST: every word n-gram that occurs once in each document is a
-seed (a, b) (token positions in A and B). Seeds are chained in A's reading order while each
+seed (a, b) (token positions in A and B); so is one that a document holds twice as part of a
+passage it prints twice (a tweet as text and again as an embed), at its first copy. Seeds are
+chained in A's reading order while each
 stays near the diagonal (b - a) of the previous one and close to it on both sides, so small
 edits (a changed word, a dropped clause) stay inside one passage while a dropped or added
 paragraph ends it. A passage is reported with token and character offsets on both sides.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .anchors import AnchorStats
 from .shingles import I64, U64, corpus_shingles, winnow_keep
@@ -58,14 +61,15 @@ class Prepared:
     """A document ready for alignment: its token hashes and its once-only n-grams sorted by hash."""
 
     words: U64  # token hashes in reading order
-    hashes: U64  # n-gram hashes that occur exactly once in the document, sorted
+    hashes: U64  # n-gram hashes that occur once in the document (or twice, in a passage printed twice), sorted
     positions: I64  # token position of each
     df: I64  # document frequency of each as an anchor: 0 not an anchor, 1 a rare one, else its df
     outlets: I64 | None = None  # distinct outlets of each frequent anchor (0 where not counted)
 
 
 def prepare(words: U64, n: int, window: int = 1, stats: AnchorStats | None = None) -> Prepared:
-    """Index a document's n-grams for alignment; repeated n-grams are left out (they align anywhere)."""
+    """Index a document's n-grams for alignment; repeated n-grams are left out (they align anywhere),
+    except those of a passage the document prints twice, kept at their first copy (``_printed_twice``)."""
     return prepare_many(words, np.array([0, words.shape[0]], dtype=np.int64), n, window, stats)[0]
 
 
@@ -98,6 +102,12 @@ def prepare_many(
     once = np.ones(hs.shape[0], dtype=bool)
     once[1:] &= ~dup
     once[:-1] &= ~dup
+    if dup.any():
+        once |= _printed_twice(ds, ps, dup)
+        # a passage printed twice keeps its first copy's position (and is an anchor where either copy is)
+        first = np.flatnonzero(np.concatenate([[False], dup]))
+        ps[first - 1] = np.minimum(ps[first - 1], ps[first])
+        anchor[first - 1] |= anchor[first]
     hs, ds, ps, anchor = hs[once], ds[once], ps[once], anchor[once]
     df = anchor.astype(np.int64)
     outs = None
@@ -110,6 +120,28 @@ def prepare_many(
         lo, hi = int(bounds[i]), int(bounds[i + 1])
         out.append(Prepared(words[int(offsets[i]) : int(offsets[i + 1])], hs[lo:hi], ps[lo:hi], df[lo:hi],
                             outs[lo:hi] if outs is not None else None))
+    return out
+
+
+def _printed_twice(ds: I64, ps: I64, dup: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Which entries (n-grams sorted by document, then hash) open a pair of occurrences that belongs to a
+    passage printed twice in its document: the n-gram occurs exactly twice, and the next or the previous
+    word's n-gram occurs twice at the same distance (a tweet printed as text and again as an embed)."""
+    m = ds.shape[0]
+    start = np.flatnonzero(np.concatenate([[True], ~dup]))  # first entry of each run of equal (doc, hash)
+    size = np.diff(np.append(start, m))
+    two = start[size == 2]
+    p, q = np.minimum(ps[two], ps[two + 1]), np.maximum(ps[two], ps[two + 1])
+    d = ds[two].astype(np.int64)
+    key = (d << 42) | (p << 21) | (q - p)
+    known = np.sort(key)
+    near = np.zeros(two.shape[0], dtype=bool)
+    for step in (1, -1):
+        k2 = (d << 42) | ((p + step) << 21) | (q - p)
+        at = np.minimum(np.searchsorted(known, k2), known.shape[0] - 1)
+        near |= known[at] == k2
+    out = np.zeros(m, dtype=bool)
+    out[two[near]] = True
     return out
 
 

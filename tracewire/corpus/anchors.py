@@ -169,10 +169,12 @@ def candidate_pairs(
     hold each frequent anchor: a phrase that a few outlets repeat in many of their documents
     is their formula, not a text they copied.
 
-    ``short_min_shared`` (with ``outlet`` and ``known``, a flag per document: its outlet is
-    known) makes two documents of different known outlets a candidate from that many shared
-    anchors: a copied run of 12-15 words holds two or three, and across outlets such a run is
-    what reuse is made of, while between pages of no known outlet it may be one site's own line.
+    ``short_min_shared`` (with ``outlet``; ``known``, a flag per document: its outlet is known,
+    counts the corpus's known outlets) makes two documents of different outlets a candidate from
+    that many shared anchors: a copied run of 12-15 words holds two or three, and across outlets
+    such a run is what reuse is made of. A page of no known outlet is its own outlet here: the
+    quotation or wire sentence two such pages share is found too, while a line one site prints on
+    its pages is left to the link test (rarity, the widget and edge rules).
     With ``day`` (a day number per document, -1 when undated), such a pair must also be dated at
     most ``max_days`` apart (or undated): wire copy is reprinted within days, while a 12-word
     quotation or description that recurs for months is a formula.
@@ -232,10 +234,10 @@ def candidate_pairs(
             counter.add(i * n64 + j)
     acc_k, acc_w = counter.result()
     keep = acc_w >= min_shared
-    if short_min_shared is not None and outlet is not None and known is not None and short_min_shared < min_shared:
+    if short_min_shared is not None and outlet is not None and short_min_shared < min_shared:
         few = np.flatnonzero(~keep & (acc_w >= short_min_shared))
         fi, fj = (acc_k[few] // n64).astype(np.int64), (acc_k[few] % n64).astype(np.int64)
-        ok = known[fi] & known[fj] & (outlet[fi] != outlet[fj])
+        ok = outlet[fi] != outlet[fj]
         if day is not None:
             ok &= (day[fi] < 0) | (day[fj] < 0) | (np.abs(day[fi] - day[fj]) <= max_days)
         keep[few[ok]] = True

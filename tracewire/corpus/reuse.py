@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -82,10 +82,11 @@ class ReuseConfig:
     max_df: int = 64  # anchors in more documents than this propose pairs only through a hub ...
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage) ...
-    short_min_anchors: int = 2  # ... or two documents of different known outlets, dated wire_days apart at most (a 12-word run)
+    short_min_anchors: int = 2  # ... or two documents of different outlets, dated wire_days apart at most (a 12-word run)
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
+    # (and more words than this added on one side only split a short passage into fragments: ``heaviest_run``)
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
     short_coverage: float = 0.8
@@ -305,24 +306,62 @@ def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
     return words
 
 
-def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig) -> list[int]:
+def heaviest_run(p: TokenPassage, n: int, edit_words: int, min_run: int) -> TokenPassage:
+    """What a reader measures as copied in a passage made of fragments: its heaviest stretch of seeds
+    between gaps where more than ``edit_words`` words are added on one side only, when no such
+    stretch reaches ``min_run`` matching words (the aligner's ``min_passage_words``); else ``p`` itself.
+
+    A copied run is one stretch of text with a word or two changed. Fragments of one sentence of
+    under ten words each, with a clause added or cut between them on one side only ("the hospital
+    in the town of X [is about 15 km from] Idlib city"), are a sentence rewritten around an
+    insertion, not a copied run: the heaviest fragment is measured alone, with its own seeds'
+    rarity. A gap of the same length on both sides (words replaced one for one), or a word or two
+    added ("the hardline"), keeps the run whole; so does a stretch of ``min_run`` words or more, and
+    the passage is weighed whole as before (a copied sentence with a gloss such as "(Army of
+    Islam)" inside, or with a stock phrase chained a few words after it).
+    """
+    if p.one_block or p.seeds_a is None or p.seeds_b is None or p.seeds_a.shape[0] < 2:
+        return p
+    sa, sb = p.seeds_a.tolist(), p.seeds_b.tolist()  # a few seeds: plain Python beats numpy's per-call cost
+    cuts = [k for k in range(1, len(sa)) if abs((sa[k] - sa[k - 1]) - (sb[k] - sb[k - 1])) > edit_words]
+    if not cuts:
+        return p
+    best: tuple[int, int, int] = (0, 0, 0)  # (matched words, first seed, end seed) of the heaviest stretch
+    for lo, hi in zip([0, *cuts], [*cuts, len(sa)], strict=True):
+        words = n + sum(min(sa[k] - sa[k - 1], n) for k in range(lo + 1, hi))
+        if words > best[0]:
+            best = (words, lo, hi)
+    words, lo, hi = best
+    if words >= min_run:
+        return p  # a real run with fragments chained to it (a stock phrase a few words on): weighed whole
+    return replace(p, a_start=sa[lo], a_end=sa[hi - 1] + n, b_start=sb[lo], b_end=sb[hi - 1] + n, matched=words,
+                   seed_df=p.seed_df[lo:hi], seeds_a=p.seeds_a[lo:hi], seeds_b=p.seeds_b[lo:hi],
+                   seed_outlets=None if p.seed_outlets is None else p.seed_outlets[lo:hi])
+
+
+def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig,
+                    parents: Sequence[TokenPassage] | None = None) -> list[int]:
     """Words each passage of a pair gains from small edits: inside it (``bridged``) and, for one too short
     to make a link alone, at its ends (``edits.extend``: "... nine words, one changed, four more").
 
     A copied run of 12-15 words with one word changed near an end aligns as a shorter passage:
     the seeds stop five words before the change. Extending it through the change, as the link
     record does later, measures the run as a reader sees it. Only short passages are extended
-    here, and only in a pair where no passage reaches ``min_link_words`` words; the passages
-    themselves are left as they are.
+    here, and only in a pair where no passage counts in full (``full_words``): a run of 12-24
+    words weighs its rarity, so one of common words may fall short of ``min_link_words`` by the
+    few words past its edit. The passages themselves are left as they are. ``parents``: the
+    aligned passage each of ``found`` was cut from (``heaviest_run``): none is extended into
+    another passage's span.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
-    if any(p.matched + x >= config.min_link_words for p, x in zip(found, out, strict=True)):
-        return out  # a passage of the pair reaches a link's length already: no short run to measure
+    if any(p.matched + x >= config.full_words for p, x in zip(found, out, strict=True)):
+        return out  # a passage of the pair counts in full already: no short run to measure
+    spans = found if parents is None else parents
     for k, p in enumerate(found):
         lim_a, lim_b = (0, wa.shape[0]), (0, wb.shape[0])
-        for q in found:  # never into a neighbour on either side
-            if q is not p:
+        for q in spans:  # never into a neighbour on either side
+            if q is not spans[k]:
                 lim_a = (max(lim_a[0], q.a_end), lim_a[1]) if q.a_end <= p.a_start else (lim_a[0], min(lim_a[1], q.a_start))
                 lim_b = (max(lim_b[0], q.b_end), lim_b[1]) if q.b_end <= p.b_start else (lim_b[0], min(lim_b[1], q.b_start))
         x = extend(p, wa, wb, lim_a, lim_b)
@@ -394,14 +433,18 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if not found:
         return []
     rare = (config.rare_df, config.rare_share, outlets)
-    extras = short_run_words(found, pa.words, pb.words, config)
+    # a short passage weighs the copied run a reader sees in it: fragments of a sentence rewritten
+    # around an inserted clause are measured by the heaviest one (``heaviest_run``)
+    runs = [heaviest_run(p, config.align.n, config.edit_words, config.align.min_passage_words)
+            if p.matched < config.full_words else p for p in found]
+    extras = short_run_words(runs, pa.words, pb.words, config, found)
     if memo is None:
-        reps = [repeat(p) for p in found]
+        reps = [repeat(p) for p in runs]
         weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare)
-                   for p, r, x in zip(found, reps, extras, strict=True)]
+                   for p, r, x in zip(runs, reps, extras, strict=True)]
     else:
         reps, weights = [], []
-        for p, x in zip(found, extras, strict=True):
+        for p, x in zip(runs, extras, strict=True):
             key = (p.matched + (x << 20), p.seed_df.tobytes(),
                    None if p.seed_outlets is None else p.seed_outlets.tobytes())
             got = memo.get(key)
@@ -410,7 +453,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                 got = memo[key] = (r, passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare))
             reps.append(got[0])
             weights.append(got[1])
-    kept = [k for k, p in enumerate(found)
+    kept = [k for k, p in enumerate(runs)
             if weights[k] >= config.stock_rarity * (p.matched + extras[k]) or weights[k] >= config.min_link_words]
     passages = [found[k] for k in kept]
     if not passages:
@@ -447,7 +490,11 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if same_outlet:
         return passages if weight >= config.same_outlet_words else []
     if quoted is not None and weight < config.min_link_words:
-        in_quotes = sum(weights[k] for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
+        # a speaker's sentence weighs its words, however many reports quote it: a statement spreads
+        # through the news by being quoted, so its rarity says nothing against a shared quotation
+        # (a formula its outlets repeat keeps its weight)
+        in_quotes = sum(runs[k].matched + extras[k] if reps[k] < config.stock_repeat else weights[k]
+                        for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
             return passages
     if weight < config.min_link_words and not (

@@ -8,7 +8,7 @@ Reuse is a chain of Spark jobs over the whole corpus:
 2. explode the anchor keys and group them by anchor: document frequency and the hub (earliest
    member) of each anchor;
 3. candidate pairs: a self-join of anchors held by 2..max_df documents, counted per pair
-   (>= min_anchors; >= short_min_anchors for two different known outlets), plus (hub, member)
+   (>= min_anchors; >= short_min_anchors for two different outlets), plus (hub, member)
    pairs of mass anchors (>= mass_min_anchors);
 4. alignment: each pair joined with both documents, aligned by ``corpus.reuse._align_block``
    on the executors, links streamed back.
@@ -271,11 +271,11 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     counted = (x.join(y, (F.col("x.a") == F.col("y.a")) & (F.col("x.doc") < F.col("y.doc")))
                .groupBy(F.col("x.doc").alias("i"), F.col("y.doc").alias("j")).count())
     rare = counted.where(F.col("count") >= cfg.min_anchors).select("i", "j")
-    if cfg.short_min_anchors < cfg.min_anchors and known.any():
-        # documents of two different known outlets need fewer shared anchors (a 12-word run)
-        # (and dated wire_days apart at most, or undated)
+    if cfg.short_min_anchors < cfg.min_anchors:
+        # documents of two different outlets need fewer shared anchors (a 12-word run; a page of no
+        # known outlet is its own outlet), and dated wire_days apart at most, or undated
         day = day_numbers([versions[x][1] for x in ids])
-        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k])) for k in np.flatnonzero(known).tolist()],
+        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k])) for k in range(n)],
                                    "doc long, o long, d long")
         few = (counted.where((F.col("count") >= cfg.short_min_anchors) & (F.col("count") < cfg.min_anchors))
                .join(kn.select(F.col("doc").alias("i"), F.col("o").alias("oi"), F.col("d").alias("di")), "i")
