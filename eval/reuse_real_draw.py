@@ -10,6 +10,9 @@ hash): ``draw-b4`` writes ``.cache/candidates_b4.jsonl`` from tracewire's own un
 ``show-b4 FROM TO`` prints them, ``build-b4`` appends the labels after ``# batch 4`` in labels.tsv.
 Batch 5 (dev only, by hash; the method's near misses): ``draw-b5`` writes ``.cache/candidates_b5.jsonl``
 from what relaxed variants of the stage link and the shipped one does not, ``show-b5`` / ``build-b5`` as for 4.
+Batch 6 (dev only, by hash; what issue 10's rec10 rules changed): ``draw-b6 OLD`` (OLD: a checkout of
+4c25478, ``git worktree add OLD 4c25478``) writes ``.cache/candidates_b6.jsonl`` from the links the current
+method gained or lost against it, ``show-b6`` / ``build-b6`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -189,7 +192,7 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
-    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5}[batch].read_text(encoding="utf-8").splitlines()]
+    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -203,7 +206,8 @@ def show(lo: int, hi: int, batch: str = "") -> None:
         da, db = docs[c["a"]], docs[c["b"]]
         ta, tb = da["text"], db["text"]
         print(f"=== #{n} {c['corpus']} {c['stratum']}  A={c['a']} ({da['outlet']}, {len(ta)} ch)  "
-              f"B={c['b']} ({db['outlet']}, {len(tb)} ch)  tw={len(c['tracewire'])} ps={len(c['passim'])}")
+              f"B={c['b']} ({db['outlet']}, {len(tb)} ch)  tw={len(c['tracewire'])} ps={len(c['passim'])}"
+              + (f"  rule={c['rule']}" if "rule" in c else ""))
         print(f"  A: {ta[:90]!r}\n  B: {tb[:90]!r}")
         spans = [("tw", p) for p in c["tracewire"]] + [("ps", p) for p in c["passim"]] + \
                 [("run", p) for p in c["runs"]]
@@ -262,7 +266,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_"))]
     _write_pairs(rows)
 
 
@@ -334,6 +338,7 @@ def draw_b4() -> None:
 
 B4_MARK = "# batch 4"
 B5_MARK = "# batch 5"
+B6_MARK = "# batch 6"
 
 
 def _batch_lines(lines: list[str], mark: str) -> list[str]:
@@ -345,7 +350,7 @@ def _batch_lines(lines: list[str], mark: str) -> list[str]:
 
 def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
-    mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5)}[batch]
+    mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -445,6 +450,158 @@ def draw_b5() -> None:
     print(f"{len(out)} candidates -> {CAND_B5}", file=sys.stderr)
 
 
+# batch 6 (dev only, by hash): what issue 10's rec10 rules (merged at 2692dae) changed. Candidates: (a) the
+# links the current method makes that the method at 4c25478 did not, and those it lost; (b) the new rules'
+# near misses: pairs a relaxed setting of the current method links (batch 5's ``VARIANTS_B5``) that no
+# relaxed setting of the method at 4c25478 links. None drawn or labelled before; only pairs whose hash
+# names the dev half are kept (the others are counted, never shown). Which rule a changed link owes
+# itself to is read from variants of the current method with one rule off.
+CAND_B6 = rr.CACHE / "candidates_b6.jsonl"
+OLD_B6 = "4c25478"
+_OLD_LINKS = """
+import json, sys, tempfile
+from pathlib import Path
+from eval import reuse_real as rr
+from eval import reuse_real_draw as d
+corpus, out = sys.argv[1], sys.argv[2]
+with tempfile.TemporaryDirectory(prefix="reuse_b6_old_") as tmp:
+    base = Path(tmp) / "base.db"
+    rr.ingest_corpus(corpus, base, Path(tmp))
+    runs = {name: d._variant_links(base, name) for name in d.VARIANTS_B5}
+json.dump({name: {"\\t".join(k): v for k, v in links.items()} for name, links in runs.items()}, open(out, "w"))
+"""
+
+
+def _old_links(corpus: str, old: Path) -> dict[str, rr.Links]:
+    """The links of the method checked out at ``old`` (``git worktree add OLD 4c25478``) at its shipped
+    and batch 5's relaxed settings, cached in ``.cache/<corpus>/links_4c25478.json``."""
+    import os
+    import subprocess
+
+    path = rr.CACHE / corpus / f"links_{OLD_B6}.json"
+    if not path.exists():
+        env = {**os.environ, "PYTHONPATH": str(old)}
+        subprocess.run([sys.executable, "-c", _OLD_LINKS, corpus, str(path)], check=True, cwd=old, env=env)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {name: {rr.key(*k.split("\t")): v for k, v in links.items()} for name, links in raw.items()}
+
+
+def _identity(p: Any, *_: object) -> Any:
+    """``heaviest_run`` turned off: every passage weighed whole."""
+    return p
+
+
+def _not_twice(ds: Any, *_: object) -> Any:
+    """``_printed_twice`` turned off: no n-gram held twice is a seed."""
+    import numpy as np
+
+    return np.zeros(ds.shape[0], dtype=bool)
+
+
+def _b6_variant(base: Path, name: str, relax: str = "shipped") -> rr.Links:
+    """The current method with one rec10 rule off (``shipped``: none), on a copy of the store ``base``;
+    ``relax``: one of batch 5's relaxed settings (``VARIANTS_B5``) on top."""
+    import shutil
+    from unittest import mock
+
+    from tracewire.corpus import align, reuse
+
+    db = base.with_name(f"{name}_{relax}.db")
+    shutil.copy(base, db)
+    fields, off = VARIANTS_B5[relax]
+    real = getattr(reuse, "candidate_pairs")  # noqa: B009 (imported into reuse, patched there)
+
+    def known_only(*a: Any, **kw: Any) -> Any:
+        """The short path for documents of different *known* outlets only (as at 4c25478)."""
+        ii, jj, w, stats = real(*a, **kw)
+        known = kw.get("known")
+        if known is None:
+            return ii, jj, w, stats
+        ok = (w >= kw["min_shared"]) | (known[ii] & known[jj])
+        return ii[ok], jj[ok], w[ok], stats
+
+    patches = {"shipped": [], "no_unknown_short": [(reuse, "candidate_pairs", known_only)],
+               "no_heaviest": [(reuse, "heaviest_run", _identity)],
+               "no_twice": [(align, "_printed_twice", _not_twice)]}[name]
+    with contextlib.ExitStack() as stack:
+        for mod, attr, new in patches:
+            stack.enter_context(mock.patch.object(mod, attr, new))
+        for f in off:
+            stack.enter_context(mock.patch.object(reuse, f, _off))
+        return rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**fields)))
+
+
+VARIANTS_B6 = ("shipped", "no_unknown_short", "no_heaviest", "no_twice")
+
+
+def _b6_rule(k: rr.Pair, gained: bool, runs: dict[str, rr.Links]) -> str:
+    """Which rec10 rule a changed link owes itself to: the variants that undo the change, else the rest."""
+    undo = [n for n in VARIANTS_B6[1:] if (k in runs[n]) != gained]
+    return "+".join(undo) if undo else "quote_or_end"  # quoted passages weigh their words, or the end extension
+
+
+def draw_b6(old: Path) -> None:
+    """Write batch 6: the dev-half pairs whose link the rec10 rules changed, and the rules' near misses."""
+    import tempfile
+    from collections import Counter
+
+    # batch 6's own pairs are not "taken": drawing again gives the same candidates, indices and all
+    taken = _taken(CAND, CAND_B4, CAND_B5) - {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()
+                                              if p["drawn_from"].startswith("b6_")}
+    out: list[dict[str, Any]] = []
+    for corpus in rr.CORPORA:
+        before = _old_links(corpus, old)
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b6_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            runs = {name: _b6_variant(base, name) for name in VARIANTS_B6}
+            relaxed = {name: _b6_variant(base, "shipped", name) for name in VARIANTS_B5 if name != "shipped"}
+            # the short path's own near misses (pages of no known outlet): pairs a relaxed setting links
+            # with it and not without it; reported as a count with the labels they already carry
+            path_near: set[rr.Pair] = set()
+            if not all(d["outlet"] for d in docs.values()):
+                for name, links in relaxed.items():
+                    path_near |= set(links) - set(_b6_variant(base, "no_unknown_short", name)) - set(runs["shipped"])
+        _write_docs(corpus, "b6", docs)
+        now, then = runs["shipped"], before["shipped"]
+        changed = [(k, True) for k in sorted(set(now) - set(then))] + \
+            [(k, False) for k in sorted(set(then) - set(now))]
+        rules = Counter((g, _b6_rule(k, g, runs), rr.split_of(corpus, *k)) for k, g in changed)
+        fresh = [(k, g) for k, g in changed if (corpus, *k) not in taken and rr.split_of(corpus, *k) == "dev"]
+        old_pool = set().union(*before.values())
+        near: dict[rr.Pair, list[str]] = {}
+        for name, links in relaxed.items():
+            for k in set(links) - set(now) - old_pool:
+                near.setdefault(k, []).append(name)
+        near_dev = sorted(k for k in near if (corpus, *k) not in taken and rr.split_of(corpus, *k) == "dev")
+        if path_near:
+            labels = {(p["corpus"], *rr.key(p["a"], p["b"])): p["label"] for p in rr.load_pairs("dev")}
+            print(f"{corpus}: {len(path_near)} near misses of the short path for pages of no known outlet, "
+                  f"{sum(rr.split_of(corpus, *k) != 'dev' for k in path_near)} held-out by hash (not shown); "
+                  f"dev ones by label: {Counter(labels.get((corpus, *k), '?') for k in path_near if rr.split_of(corpus, *k) == 'dev')}",
+                  file=sys.stderr)
+        print(f"{corpus}: {len(then)} links at {OLD_B6}, {len(now)} now; changed (gained, rule, half): "
+              f"{dict(sorted(rules.items()))}; {len(fresh)} unlabelled dev drawn. Near misses of the new "
+              f"rules: {len(near)}, {sum(rr.split_of(corpus, *k) != 'dev' for k in near)} held-out by hash "
+              f"(not shown), {len(near_dev)} unlabelled dev drawn", file=sys.stderr)
+        for (a, b), gained in fresh:
+            same = bool(docs[a]["outlet"]) and docs[a]["outlet"] == docs[b]["outlet"]
+            out.append({"corpus": corpus, "a": a, "b": b,
+                        "stratum": f"b6_{'gained' if gained else 'lost'}_{'same' if same else 'cross'}",
+                        "rule": _b6_rule((a, b), gained, runs),
+                        "tracewire": (now if gained else then)[(a, b)], "passim": [],
+                        "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        for a, b in near_dev:
+            same = bool(docs[a]["outlet"]) and docs[a]["outlet"] == docs[b]["outlet"]
+            first = next(n for n in relaxed if (a, b) in relaxed[n])
+            out.append({"corpus": corpus, "a": a, "b": b, "stratum": f"b6_near_{'same' if same else 'cross'}",
+                        "rule": "+".join(near[(a, b)]), "tracewire": relaxed[first][(a, b)], "passim": [],
+                        "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B6, out)
+    print(f"{len(out)} candidates -> {CAND_B6}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "draw":
@@ -455,13 +612,15 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
-    elif cmd in ("show-b4", "show-b5"):
+    elif cmd in ("show-b4", "show-b5", "show-b6"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
     elif cmd == "draw-b4":
         draw_b4()
     elif cmd == "draw-b5":
         draw_b5()
-    elif cmd in ("build-b4", "build-b5"):
+    elif cmd == "draw-b6":
+        draw_b6(Path(sys.argv[2]))
+    elif cmd in ("build-b4", "build-b5", "build-b6"):
         build_batch(cmd[-2:])
     elif cmd == "build":
         build()
