@@ -28,7 +28,7 @@ SEED = 1414
 THEMED = 28
 RANDOM = 12
 NARRATIVE = 15
-ACCUSING = 25
+ACCUSING = 60
 THEMES = re.compile(
     r"\b(?:U\.?S\.?|United States|Americans?|Pentagon|Washington|CIA|NATO|White Helmets|chemical|sarin|chlorine"
     r"|toxic|OPCW|coalition|ISIS|ISIL|Daesh|Islamic State|Nusra|Russian?s?|Moscow|Kremlin|Israel[i]?|Turk(?:ey|ish)"
