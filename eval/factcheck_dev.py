@@ -137,7 +137,7 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
         return lambda text, vec: [c.pos for c, _ in rank(index, text, vec, reranker, depth)]
 
     orderings = (("re-ranked, depth 30 (shipped)", shipped(30)), ("re-ranked, depth 50", shipped(50)),
-                 ("re-ranked, depth 100", shipped(100)), ("dense alone", dense), ("BM25 alone", bm25),
+                 ("re-ranked, depth 100", shipped(100)), ("dense alone (whole claim)", dense), ("BM25 alone", bm25),
                  ("RRF(dense, BM25), k=60", rrf))
     print("\nvariants: best rank of a same-narrative case (repeated cases once; no floors)")
     for name, order_of in orderings:
