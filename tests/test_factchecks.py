@@ -295,3 +295,35 @@ def test_claims_too_short_to_stand_alone_are_not_matched(analysed: Path, tmp_pat
     store.close()
     with pytest.raises(ValueError, match="min_words -1"):
         MatchConfig(min_words=-1)
+
+
+def test_a_claim_matching_one_sentence_of_a_long_case_ranks_it_first(tmp_path: Path) -> None:
+    """The dense score is the mean of the whole-claim cosine and the best part's (a sentence, the headline): a case
+    that joins four messages with `` // `` is found by a claim that tells one of them, ahead of a case that only
+    shares its topic (with the whole-claim cosine alone, the topical case ranked first)."""
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import build_index, case_parts, rank, shipped_reranker
+
+    header = '"issue","date","outlet","language","origin","reported by","keywords","source","title","summary","disproof"\n'
+    long_case = ("Sweden is the rape capital of Europe. // The euro will collapse next year because of migrants. // "
+                 "American forces are stealing Syrian oil from the fields of Deir ez-Zor and smuggling it to Iraq. // "
+                 "NATO plans to invade Belarus.")
+    csv_text = (header + f'7,03/01/18,"TV","English","Syria","Team","Syria","http://tv.example/1",'
+                f'"Sweden is the rape capital of Europe","{long_case}","No."\n'
+                '7,03/02/18,"TV","English","Syria","Team","Syria","http://tv.example/2","Syrian oil production fell",'
+                '"Oil production in Syria fell sharply because of the war.","No."\n')
+    store = open_store(tmp_path / "parts.db")
+    assert import_factchecks([_write(tmp_path, "cases.csv", csv_text)], store).new == 2
+    index, _ = build_index(store)
+    by_row = {fc.row: fc for fc in index.fcs}
+    assert case_parts(by_row[2]) == [long_case, "Sweden is the rape capital of Europe.",
+                                     "The euro will collapse next year because of migrants.",
+                                     "American forces are stealing Syrian oil from the fields of Deir ez-Zor and "
+                                     "smuggling it to Iraq.", "NATO plans to invade Belarus."]  # the headline repeats one
+    query = "US troops are looting Syria's oil in Deir ez-Zor and smuggling it across the border into Iraq."
+    vec = embeddings.encode([query])[0]
+    ranked = [index.fcs[c.pos].row for c, _ in rank(index, query, vec, shipped_reranker())]
+    assert ranked[0] == 2
+    whole = [index.fcs[c.pos].row for c, _ in rank(index, query, vec, shipped_reranker(), cos=index.claim_vecs @ vec)]
+    assert whole[0] == 3  # what the whole-claim cosine alone gave
+    store.close()

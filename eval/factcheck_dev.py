@@ -1,0 +1,176 @@
+"""FA-KES claims against EUvsDisinfo: the narrative-matching DEV set of issue 14 (the seeds stay the acceptance set).
+
+Run: ``python eval/factcheck_dev.py --db FILE`` on a store where FA-KES was ingested (``tracewire ingest
+../shared/data/fakes/FA-KES-Dataset.csv --field id=unit_id --field text=article_content --field outlet=source``),
+``tracewire factchecks import ../shared/data/euvsdisinfo/full_dataset_formatted.csv`` ran and ``tracewire analyze``
+ran (it stores the claims and the vectors this reads). For each claim of ``eval/factcheck_dev_gold.json`` (drawn by
+``eval/factcheck_dev_draw.py``, judged by a person: the protocol is the gold's ``_comment``) it runs the matcher
+as ``tracewire analyze`` does (``match_claims``: re-ranker, floors, top 5, repeated cases shown once) and prints
+whether a same-narrative case is in the top 3, the rank of the best one among the re-ranked candidates (``-``
+when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
+distribution, and the false top-3 rate (claims judged to have no such case that still get a match in their top 3;
+and how many of those get one that is not in the claim's ``related`` cases either).
+A case counts when its row is in the gold or it repeats a gold row's case (same content words).
+
+``--variants`` also prints the measured alternatives (issue 14 notes): the best rank of a same-narrative case under
+other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two), and the
+top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOLD_FILE = Path(__file__).parent / "factcheck_dev_gold.json"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the dev table and the figures."""
+    from tracewire import settings
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        build_index,
+        content_words,
+        embed,
+        match_claims,
+        rank,
+        shipped_reranker,
+    )
+    from tracewire.store import open_store
+    from tracewire.store.factchecks import FactcheckStore
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--quiet", action="store_true", help="the figures only, not the table")
+    ap.add_argument("--variants", action="store_true", help="also the measured alternative orderings and floors")
+    args = ap.parse_args(argv)
+    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+    store = open_store(args.db)
+    fs = FactcheckStore.of(store)
+    index, _ = build_index(store, settings.packs())
+    cfg = MatchConfig()
+    reranker = shipped_reranker()
+    by = {(c["doc"], c["start"]): c for c in fs.claims(cfg.min_checkworthy)}
+    missing = [g for g in gold if (g["doc"], g["start"]) not in by]
+    for g in missing:
+        print(f"MISS {g['doc']}:{g['start']} no check-worthy claim starts here (the claims component moved?)")
+    gold = [g for g in gold if (g["doc"], g["start"]) in by]
+    claims = [by[(g["doc"], g["start"])] for g in gold]
+    vecs, _ = embed(fs, [c["text"] for c in claims])
+    key = [" ".join(content_words(fc.claim_reviewed)) for fc in index.fcs]
+    key_of_row = {fc.row: key[i] for i, fc in enumerate(index.fcs)}
+    matched = match_claims(index, claims, vecs, reranker, cfg)
+    top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
+    ranks: Counter[str] = Counter()
+    for i, (g, c) in enumerate(zip(gold, claims, strict=True)):
+        want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+        shown = matched.get((c["doc"], c["start"], c["end"]), [])[:3]
+        top3 = [index.fcs[index.pos[m.factcheck]] for m in shown]
+        order: list[str] = []
+        for cand, _ in rank(index, c["text"], vecs[i], reranker, cfg.depth):
+            if key[cand.pos] not in order:
+                order.append(key[cand.pos])
+        best = next((r + 1 for r, k in enumerate(order) if k in want), None)
+        if want:
+            positives += 1
+            ok = any(key[index.pos[fc.id]] in want for fc in top3)
+            top3_hits += ok
+            top10_hits += best is not None and best <= 10
+            ranks["-" if best is None else str(best) if best <= 10 else ">10"] += 1
+            mark = "ok  " if ok else "MISS"
+        else:
+            negatives += 1
+            false_top3 += bool(top3)
+            related = {key_of_row[r] for r in g.get("related", []) if r in key_of_row}
+            unrelated_top3 += any(key[index.pos[fc.id]] not in related for fc in top3)
+            mark = "FALSE" if top3 else "none"
+        if not args.quiet:
+            print(f"{mark:<5} {c['doc']}:{c['start']}-{c['end']:<5} best rank {best or '-':>3}  "
+                  f"top 3 rows {[fc.row for fc in top3]}  ({g['narrative']})")
+    print(f"{top3_hits} of {positives} dev claims with a same-narrative case get one in their top 3; "
+          f"{top10_hits} in the top 10 of the re-ranked candidates")
+    order_keys = sorted(ranks, key=lambda k: (k == "-", k == ">10", int(k) if k.isdigit() else 0))
+    print("best rank of a same-narrative case: " + ", ".join(f"{k}: {ranks[k]}" for k in order_keys))
+    print(f"false top 3: {false_top3} of {negatives} claims judged to have none get a match in their top 3 "
+          f"({unrelated_top3} a match that is not even about the same event or theme: not in the gold's related)")
+    if args.variants:
+        variants(index, gold, claims, vecs, key, key_of_row)
+    store.close()
+    return 0
+
+
+def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
+             key_of_row: dict[int | None, str]) -> None:
+    """Best ranks under other orderings, and top-3 figures under other floors (measured, not shipped)."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from tracewire.corpus.factcheck import MatchConfig, match_claims, query_words, rank, shipped_reranker
+
+    reranker = shipped_reranker()
+
+    def dense(text: str, vec: Any) -> list[int]:
+        return [int(p) for p in np.argsort(-(index.claim_vecs @ vec))[:100]]
+
+    def bm25(text: str, vec: Any) -> list[int]:
+        return [index.pos[i] for i, _ in index.bm25.search(query_words(text), 100) if i in index.pos]
+
+    def rrf(text: str, vec: Any) -> list[int]:
+        fused: dict[int, float] = {}
+        for ranked in (dense(text, vec), bm25(text, vec)):
+            for r, p in enumerate(ranked):
+                fused[p] = fused.get(p, 0.0) + 1.0 / (60 + r)
+        return sorted(fused, key=lambda p: -fused[p])
+
+    def shipped(depth: int) -> Any:
+        return lambda text, vec: [c.pos for c, _ in rank(index, text, vec, reranker, depth)]
+
+    orderings = (("re-ranked, depth 30 (shipped)", shipped(30)), ("re-ranked, depth 50", shipped(50)),
+                 ("re-ranked, depth 100", shipped(100)), ("dense alone (whole claim)", dense), ("BM25 alone", bm25),
+                 ("RRF(dense, BM25), k=60", rrf))
+    print("\nvariants: best rank of a same-narrative case (repeated cases once; no floors)")
+    for name, order_of in orderings:
+        ranks: list[int | None] = []
+        for i, (g, c) in enumerate(zip(gold, claims, strict=True)):
+            want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+            if not want:
+                continue
+            seen: list[str] = []
+            for p in order_of(c["text"], vecs[i]):
+                if key[p] not in seen:
+                    seen.append(key[p])
+            ranks.append(next((r + 1 for r, k in enumerate(seen) if k in want), None))
+        top3 = sum(1 for r in ranks if r is not None and r <= 3)
+        top10 = sum(1 for r in ranks if r is not None and r <= 10)
+        print(f"  {name:<30} top 3 {top3}/{len(ranks)}  top 10 {top10}/{len(ranks)}  ranks {['-' if r is None else r for r in ranks]}")
+    print("variants: floors of the shown top 3 (shipped min_score 0.05, min_cosine 0.38)")
+    for min_score in (0.05, 0.15, 0.2):
+        for min_cosine in (0.38, 0.45, 0.5, 0.55):
+            matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), min_score=min_score,
+                                                                            min_cosine=min_cosine))
+            hits = false = pos = neg = 0
+            for g, c in zip(gold, claims, strict=True):
+                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
+                if want:
+                    pos += 1
+                    hits += any(k in want for k in top)
+                else:
+                    neg += 1
+                    false += bool(top)
+            print(f"  min_score {min_score:.2f} min_cosine {min_cosine:.2f}: top 3 {hits}/{pos}  false top 3 {false}/{neg}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
