@@ -266,9 +266,11 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
         if ranges and ranges[-1][1] == words and not weak:
             # the furniture under an article is often several blocks with changing headlines between
             # them (which may end sentences): blocks the outlet prints there join the last one
+            # (never the block over the article: in a short article the menu is near the footer)
             start = ranges[-1][0]
             for s, e, _ in reversed(found[k]):
-                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e):
+                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e) and not (
+                        s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), int(ts[s]) + 1)):
                     start = s
             # ... and a credit or a "Related" heading just before them, back to the article's last
             # full stop when that is near (a new headline under the heading is not core text)
