@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         pa, pb = prepare_many(h, offs, n, cfg.window, stats)
         al = align(pa, pb, cfg.align)
         row["aligned"] = max((p.matched for p in al), default=0)
-        extras = short_run_words(al, pa.words, pb.words, cfg)
+        extras = short_run_words(al, pa.words, pb.words, cfg, stats.known_outlets)
         rare = (cfg.rare_df, cfg.rare_share, stats.known_outlets)
         row["weight"] = max((passage_weight(p, stats.ndocs, cfg.full_words, cfg.stock_repeat, None, x, rare)
                              for p, x in zip(al, extras, strict=True)), default=0.0)

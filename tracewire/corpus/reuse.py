@@ -305,7 +305,7 @@ def bridged(p: TokenPassage, n: int, edit_words: int) -> int:
     return words
 
 
-def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig) -> list[int]:
+def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig, outlets: int = 0) -> list[int]:
     """Words each passage of a pair gains from small edits: inside it (``bridged``) and, for one too short
     to make a link alone, at its ends (``edits.extend``: "... nine words, one changed, four more").
 
@@ -314,6 +314,13 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
     record does later, measures the run as a reader sees it. Only short passages are extended
     here, and only in a pair where no passage reaches ``min_link_words`` words; the passages
     themselves are left as they are.
+
+    In a corpus of many known outlets (``outlets``; see ``rare_seeds``), an end of a passage
+    whose seeds are all rare across them also passes an edit of up to ``edit_words`` words
+    followed by at least as many matching words (``_past_edit``): twelve words that three of a
+    hundred outlets print, one of them changed near an end, were copied. Among a few outlets
+    (or none known) a 10-word run and a changed word may be one source quoted twice, so there
+    extension alone measures the run.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
@@ -326,12 +333,58 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
                 lim_a = (max(lim_a[0], q.a_end), lim_a[1]) if q.a_end <= p.a_start else (lim_a[0], min(lim_a[1], q.a_start))
                 lim_b = (max(lim_b[0], q.b_end), lim_b[1]) if q.b_end <= p.b_start else (lim_b[0], min(lim_b[1], q.b_start))
         x = extend(p, wa, wb, lim_a, lim_b)
-        if x is p:
+        if x is not p:
+            grown = x.matched - p.matched  # matching words at the ends, and the words changed among them
+            changed = min(p.a_start - x.a_start + x.a_end - p.a_end, p.b_start - x.b_start + x.b_end - p.b_end) - grown
+            out[k] += grown + max(changed, 0)
+        # an end that extension left where it was: an edit of at most edit_words words there, then
+        # at least as many matching words before the copied run ends ("... ten words, one changed,
+        # two more"), which extension's cost of two per edited word does not reach
+        e = config.edit_words
+        if not _rare_run(p, config, outlets):
             continue
-        grown = x.matched - p.matched  # matching words at the ends, and the words changed among them
-        changed = min(p.a_start - x.a_start + x.a_end - p.a_end, p.b_start - x.b_start + x.b_end - p.b_end) - grown
-        out[k] += grown + max(changed, 0)
+        if x.a_end == p.a_end and x.b_end == p.b_end:
+            out[k] += _past_edit(wa[p.a_end : min(lim_a[1], p.a_end + 2 * e + 1)].tolist(),
+                                 wb[p.b_end : min(lim_b[1], p.b_end + 2 * e + 1)].tolist(), e)
+        if x.a_start == p.a_start and x.b_start == p.b_start:
+            out[k] += _past_edit(wa[max(lim_a[0], p.a_start - 2 * e - 1) : p.a_start].tolist()[::-1],
+                                 wb[max(lim_b[0], p.b_start - 2 * e - 1) : p.b_start].tolist()[::-1], e)
     return out
+
+
+def _rare_run(p: TokenPassage, config: ReuseConfig, outlets: int) -> bool:
+    """True when every seed of a passage is rare across the corpus's many known outlets (``rare_seeds``).
+
+    Seeds in fewer than ``stats_min_df`` documents (two at most) have no counts and are rare; the
+    corpus must know enough outlets that two of them are at most ``rare_share`` of all.
+    """
+    if outlets * config.rare_share < 2:
+        return False
+    if not (p.seed_df >= config.stats_min_df).any():
+        return True
+    rare = rare_seeds(p, p.seed_df[p.seed_df > 0], config.rare_df, config.rare_share, outlets)
+    return rare is not None and bool(rare.all())
+
+
+def _past_edit(xa: list[int], xb: list[int], edit_words: int) -> int:
+    """Words a passage gains at one end from a small edit followed by matching words, or 0.
+
+    ``xa``, ``xb``: the words that follow the passage's end on each side (or precede its start,
+    reversed). After ``ga`` words of A and ``gb`` of B (at most ``edit_words`` each, not both 0),
+    the next ``m`` words match, ``m`` at least ``max(ga, gb)``: the end gains the ``m`` words and
+    the ``min(ga, gb)`` replaced ones (an insertion or a deletion adds no word of its own, as in
+    ``short_run_words``). The closest such edit wins.
+    """
+    if not xa or not xb:
+        return 0
+    for g in range(1, edit_words + 1):  # g = max(ga, gb); a replacement first, then shorter other sides
+        for ga, gb in [(g, g), *((x, y) for h in range(g - 1, -1, -1) for x, y in ((g, h), (h, g)))]:
+            m = 0
+            while ga + m < len(xa) and gb + m < len(xb) and xa[ga + m] == xb[gb + m]:
+                m += 1
+            if m >= g:
+                return m + min(ga, gb)
+    return 0
 
 
 def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf"),
@@ -394,7 +447,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     if not found:
         return []
     rare = (config.rare_df, config.rare_share, outlets)
-    extras = short_run_words(found, pa.words, pb.words, config)
+    extras = short_run_words(found, pa.words, pb.words, config, outlets)
     if memo is None:
         reps = [repeat(p) for p in found]
         weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare)
