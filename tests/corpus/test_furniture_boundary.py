@@ -8,7 +8,13 @@ last sentence that lost its full stop. All texts are fictional, in our own words
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from tracewire.corpus.furniture import learn
+from tracewire.corpus.reuse import find_reuse, update_reuse
+from tracewire.store.base import IngestBatch
+from tracewire.store.sqlite import SQLiteStore
 
 from .fixtures import doc, join
 
@@ -118,3 +124,28 @@ def test_a_short_article_keeps_its_text_between_menu_and_footer() -> None:
         (h0, h1), (t0, t1) = spans[d.id]
         assert d.text[h0:h1] == MENU and d.text[t0:t1] == TAIL
         assert BODIES[k] in d.text[h1:t0]
+
+
+def test_incremental_runs_keep_the_sentence_above_the_footer_as_a_full_run_does(tmp_path: Path) -> None:
+    """An outlet's articles arrive in two batches: the sentence above its footer that another outlet
+    prints too stays article text, so the two are linked, and the store ends where a full run ends."""
+    last = "iPhone repair shops on the quay stayed shut all week after the flood, the chamber said."
+    outlet = [doc("t0", join(BODIES[0], f"Prices at the fish market, {STOCK}, rose again. {last}", TAIL),
+                  outlet="coastdesk")]
+    outlet += [doc(f"t{k}", join(_middle(k), TAIL), outlet="coastdesk") for k in range(1, 6)]
+    other = doc("x1", join("Shopkeepers on Merrow counted the cost of the storm surge on Monday.", last,
+                           "Insurers have sent two assessors to the island, who will stay until Thursday."),
+                outlet="islandpost")
+    store = SQLiteStore(tmp_path / "inc.db")
+    store.write_ingest_batch(IngestBatch(documents=[(d, None, None) for d in [*outlet[:3], other]]))
+    update_reuse(store)
+    store.write_ingest_batch(IngestBatch(documents=[(d, None, None) for d in outlet[3:]]))
+    update_reuse(store)
+    stored = {(r["source"], r["target"]) for r in store.query("SELECT source, target FROM reuse")}
+    spans = {r["id"]: json.loads(r["spans"]) for r in store.query("SELECT id, spans FROM furniture")}
+    store.close()
+    full = find_reuse([*outlet, other])
+    assert stored == {(lk.source, lk.target) for lk in full}
+    assert {frozenset(x) for x in stored} == {frozenset(("t0", "x1"))}
+    assert {k: [tuple(s) for s in v] for k, v in spans.items()} == {
+        k: list(v) for k, v in learn([*outlet, other]).items()}
