@@ -36,6 +36,7 @@ from tracewire.corpus.reuse import (  # noqa: E402
     outlet_known,
     outlet_numbers,
     passage_weight,
+    rare_docs,
     repeat,
     shared_passages,
     short_run_words,
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         al = align(pa, pb, cfg.align)
         row["aligned"] = max((p.matched for p in al), default=0)
         extras = short_run_words(al, pa.words, pb.words, cfg, stats.known_outlets)
-        rare = (cfg.rare_df, cfg.rare_share, stats.known_outlets)
+        rare = (rare_docs(cfg, stats.known_outlets), cfg.rare_share, stats.known_outlets)
         row["weight"] = max((passage_weight(p, stats.ndocs, cfg.full_words, cfg.stock_repeat, None, x, rare)
                              for p, x in zip(al, extras, strict=True)), default=0.0)
         row["repeat"] = max((repeat(p) for p in al), default=0.0)

@@ -85,6 +85,7 @@ class ReuseConfig:
     short_min_anchors: int = 2  # ... or two documents of different known outlets, dated wire_days apart at most (a 12-word run)
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
+    rare_df_share: float = 0.005  # ... and in this share of the known outlets' count of documents, if more than rare_df
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
     min_short_words: int = 8  # ... or this many when they cover most of a short document
@@ -128,6 +129,8 @@ class ReuseConfig:
                              f"min_anchors={self.min_anchors}")
         if self.rare_df < 2:
             raise UsageError(f"ReuseConfig.rare_df={self.rare_df} must be at least 2 (a passage two documents share)")
+        if not 0.0 <= self.rare_df_share <= 1.0:
+            raise UsageError(f"ReuseConfig.rare_df_share={self.rare_df_share} must be in [0, 1] (0: rare_df alone)")
         if not 0.0 <= self.rare_share <= 1.0:
             raise UsageError(f"ReuseConfig.rare_share={self.rare_share} must be in [0, 1] (0: rarity by documents only)")
         if self.edit_words < 0:
@@ -270,6 +273,17 @@ def rare_seeds(p: TokenPassage, known: I64, rare_df: int, rare_share: float, out
     return (known <= rare_df) & (np.maximum(outs, 1) <= rare_share * outlets)
 
 
+def rare_docs(config: ReuseConfig, outlets: int) -> int:
+    """The most documents a rare seed may be in: ``rare_df``, or ``rare_df_share`` of the known outlets when more.
+
+    A twelve-word run that five of a thousand outlets print is as rare as one that four of a
+    hundred print: among many outlets a fixed count would make a run copied by five of them (or
+    one of whose 5-grams a fifth document holds by chance) a phrase. Half a percent of the
+    known outlets: 5 of 1,000, 15 of 3,000; below 800 outlets, ``rare_df``.
+    """
+    return max(config.rare_df, int(config.rare_df_share * outlets))
+
+
 def repeat(p: TokenPassage) -> float:
     """How many documents of each outlet that holds a passage's seeds hold them: the median over seeds (1 when not counted).
 
@@ -362,7 +376,7 @@ def _rare_run(p: TokenPassage, config: ReuseConfig, outlets: int) -> bool:
         return False
     if not (p.seed_df >= config.stats_min_df).any():
         return True
-    rare = rare_seeds(p, p.seed_df[p.seed_df > 0], config.rare_df, config.rare_share, outlets)
+    rare = rare_seeds(p, p.seed_df[p.seed_df > 0], rare_docs(config, outlets), config.rare_share, outlets)
     return rare is not None and bool(rare.all())
 
 
@@ -446,7 +460,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
-    rare = (config.rare_df, config.rare_share, outlets)
+    rare = (rare_docs(config, outlets), config.rare_share, outlets)
     extras = short_run_words(found, pa.words, pb.words, config, outlets)
     if memo is None:
         reps = [repeat(p) for p in found]
