@@ -14,7 +14,10 @@ headlines change from page to page). A block is furniture when
 - it reaches an edge of its document (within ``edge`` words, no sentence end between) and
   holds a 5-gram that many documents of the group hold in such an edge block too (a stock
   phrase that happens to open one article is not furniture); the blocks an outlet prints under
-  its articles join into one, back to the article's last full stop; or
+  its articles join into one, back to the article's last full stop (not the menu over a short
+  article, and not past a full stop inside the article's last line); the block ends where the
+  repetition at the edges stops (a stock phrase beyond it, in the article's prose, does not
+  stretch it); or
 - it fills whole lines between paragraphs and is at least ``min_words`` long.
 
 A group known only by folder may mix outlets, so there only short edge blocks count. No
