@@ -37,6 +37,35 @@ stock phrase of this corpus (5-10 words). At seed 7 that is 18 of 3,498 passage 
 156 of 35,914 at 100k. Both figures are printed; every other figure (overall recall, precision,
 false links) counts those pairs as planted reuse, so a link between them is never false.
 
+Branch bench10 (2026-11-29 04:15-04:21 UTC, the machine otherwise idle, load 0.0-1.7; issue 10's
+short passages at every size): furniture ends where the outlet's repetition at its edges stops
+(9 planted passages at 10k were masked with a menu or footer: a stock phrase in the article's
+prose was bridged to it); among many known outlets a short passage whose anchors are all rare
+across them is measured through an edit of 1-2 words at an end followed by as many matching
+words; a rare anchor may be in half a percent of the known outlets' count of documents when that
+is more than 4 (5 at 1,000 outlets). Command ``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD
+.venv/bin/python bench/reuse.py --sizes 10000 100000 300000 --no-baseline-above 100000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9978  1.0000        4.2    7.5       384  24468
+            recall copy 1.0000 passage 0.9843 (0.9885 of the 3,480 that keep 12 words in common)
+            wire 1.0000; false links: same outlet 0, event 0, other 0; digest 124691f42bf7e97d
+    10000   datasketch LSH t=0.3    0.0648  0.1927        8.2    8.2       205   8245
+    100000  tracewire workers=2     0.9971  1.0000       45.3   73.8      2004 245428
+            recall copy 0.9993 passage 0.9805 (0.9845 of 35,758) wire 1.0000; false links: other 1
+    100000  datasketch LSH t=0.3    0.0642  0.2249       81.6   80.2      1620  70211
+    300000  tracewire workers=2     0.9970  1.0000      157.2  242.0      5329 744373
+            recall copy 0.9991 passage 0.9793 (0.9841 of 103,893) wire 1.0000; false links: other 33
+    tracewire: wall N^1.06 -> 9.1 min at 1M; CPU N^1.02 -> 13.3 CPU min; peak memory N^0.76 -> 12.4 GiB
+    datasketch (10k, 100k): wall N^1.00 -> 13.6 min; CPU N^0.99 -> 13.1 CPU min; memory N^0.90 -> 12.5 GiB
+
+1.93x and 1.80x datasketch's wall time, 1.09x its CPU time at both sizes. main (f9b31ac, rec10
+merged) right after, tracewire only (``--sizes 10000 100000 --no-baseline-above 0``): 4.1 s wall /
+7.3 CPU s and 45.1 / 74.5 (passage 0.9786 and 0.9777), this branch 4.2 / 7.5 and 44.8 / 73.5: the
+same speed. datasketch ran faster here (8.2 s at 10k) than in the runs above (13-18 s), so the wall
+ratio is lower than the 2.25x measured before, not tracewire slower. Still short of issue 10: passage
+recall 0.9805 at 100k and 0.9793 at 300k over every planted pair (0.98 asked), the 2x in wall time.
+
 Branch pass10 (2026-11-29 00:10-01:00 UTC; issue 10's short passages): two documents of different
 known outlets, dated a week apart at most or undated, are candidates from 2 shared anchors instead
 of 4; an anchor in 4 documents or fewer whose outlets are at most 5 % of the known outlets weighs 1;
