@@ -31,11 +31,13 @@ from tracewire.corpus.reuse import (  # noqa: E402
     ReuseConfig,
     _rank,
     find_reuse,
+    heaviest_run,
     index_keys,
     index_texts,
     outlet_known,
     outlet_numbers,
     passage_weight,
+    rare_docs,
     repeat,
     shared_passages,
     short_run_words,
@@ -128,10 +130,13 @@ def main(argv: list[str] | None = None) -> int:
         pa, pb = prepare_many(h, offs, n, cfg.window, stats)
         al = align(pa, pb, cfg.align)
         row["aligned"] = max((p.matched for p in al), default=0)
-        extras = short_run_words(al, pa.words, pb.words, cfg)
-        rare = (cfg.rare_df, cfg.rare_share, stats.known_outlets)
+        # weighed as shared_passages weighs them: a short passage by its heaviest run (heaviest_run)
+        runs = [heaviest_run(p, n, cfg.edit_words, cfg.align.min_passage_words) if p.matched < cfg.full_words else p
+                for p in al]
+        extras = short_run_words(runs, pa.words, pb.words, cfg, al, stats.known_outlets)
+        rare = (rare_docs(cfg, stats.known_outlets), cfg.rare_share, stats.known_outlets)
         row["weight"] = max((passage_weight(p, stats.ndocs, cfg.full_words, cfg.stock_repeat, None, x, rare)
-                             for p, x in zip(al, extras, strict=True)), default=0.0)
+                             for p, x in zip(runs, extras, strict=True)), default=0.0)
         row["repeat"] = max((repeat(p) for p in al), default=0.0)
         row["test"] = bool(shared_passages(pa, pb, cfg, stats.ndocs, found=al, outlets=stats.known_outlets))
         if row["linked"]:

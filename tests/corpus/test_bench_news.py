@@ -90,3 +90,29 @@ def test_passim_pairs_are_scored_against_the_planted_truth(tmp_path: Path) -> No
     assert d["recall"] == d["precision"] == 3 / 5
     assert (d["false_same_outlet"], d["false_same_event"], d["false_other"]) == (1, 1, 0)
     assert mod.score(found, set(pos), set(pos)) == (3 / 5, 3 / 5)
+
+
+def test_passage_pairs_left_under_twelve_common_words_are_named() -> None:
+    """short_after_edits names the passage pairs whose printed copies keep fewer than 12 words in common,
+    and recall_passage12 leaves only those out."""
+    from difflib import SequenceMatcher
+
+    mod = _bench()
+    c = mod.generate_news(3000, seed=7)
+    pos = mod.truth_news(c)
+    short = mod.short_after_edits(c, pos)
+    assert short and all(pos[p] == "passage" for p in short)
+    unit_of: dict[int, list[int]] = {}
+    for d, u in c.shown:
+        unit_of.setdefault(d, []).append(u)
+    for i, j in pos:
+        if pos[(i, j)] != "passage":
+            continue
+        u = next(x for x in unit_of[i] if x in unit_of[j])
+        a, b = c.shown[(i, u)].split(), c.shown[(j, u)].split()
+        common = sum(m.size for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+        assert ((i, j) in short) == (common < 12)
+    passages = {p for p, k in pos.items() if k == "passage"}
+    d = mod.score_news(passages - short, c, pos, short)
+    assert d["recall_passage12"] == 1.0 and d["recall_passage"] < 1.0
+    assert d["passage12"] == len(passages) - len(short)

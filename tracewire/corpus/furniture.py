@@ -14,7 +14,10 @@ headlines change from page to page). A block is furniture when
 - it reaches an edge of its document (within ``edge`` words, no sentence end between) and
   holds a 5-gram that many documents of the group hold in such an edge block too (a stock
   phrase that happens to open one article is not furniture); the blocks an outlet prints under
-  its articles join into one, back to the article's last full stop; or
+  its articles join into one, back to the article's last full stop (not the menu over a short
+  article, and not past a full stop inside the article's last line); the block ends where the
+  repetition at the edges stops (a stock phrase beyond it, in the article's prose, does not
+  stretch it); or
 - it fills whole lines between paragraphs and is at least ``min_words`` long.
 
 A group known only by folder may mix outlets, so there only short edge blocks count. No
@@ -204,6 +207,7 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     covered = _cover(token_at[anywhere >= core_min], cfg.n, int(offs[-1]))
     common = _cover(token_at[anywhere >= cfg.min_docs], cfg.n, int(offs[-1])) if not weak else None
     found: list[list[tuple[int, int, bool]]] = []
+    parts: list[list[list[tuple[int, int]]]] = []  # the core runs each block of ``found`` joins
     in_edge_block = np.zeros(sd.shape[0], dtype=bool)
     core_runs = _runs_by_doc(covered, offs)
     for k, text in enumerate(texts):
@@ -211,15 +215,18 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
         words = hi - lo
         blocks: list[tuple[int, int, bool]] = []
         found.append(blocks)
+        parts.append([])
         if words == 0 or not core_runs[k]:
             continue
         f0 = int(first[k])
         ts, te = starts[lo:hi], ends[lo:hi]
-        for s, e in _grow(text, ts, te, core_runs[k], cfg.bridge):
+        for runs in _grow_runs(text, ts, te, core_runs[k], cfg.bridge):
+            s, e = runs[0][0], runs[-1][1]
             c0, c1 = int(ts[s]), int(te[e - 1])
-            head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0)
+            head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0 + 1)
             tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
             blocks.append((s, e, head or tail))
+            parts[k].append(runs)
             if head or tail:
                 in_edge_block[f0 + s : f0 + max(s, e - cfg.n + 1)] = True
     # pass 2: an edge block is furniture when it holds an n-gram that many documents of the group
@@ -237,14 +244,22 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             """True when the block holds an n-gram that many of the group hold in an edge block."""
             return bool((at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any())
 
-        for s, e, edge in found[k]:
+        for (s, e, edge), runs in zip(found[k], parts[k], strict=True):
             c0, c1 = int(ts[s]), int(te[e - 1])
             if edge:
                 if not edge_core(s, e):
                     continue
-                if s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0):
+                head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0 + 1)
+                tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
+                if head != tail:
+                    # furniture is what the outlet repeats at its edges: the block ends where that
+                    # stops, not at a phrase its articles repeat anywhere (a stock phrase in the
+                    # prose beyond it, bridged across article text that no other page holds)
+                    inner = [r for r in runs if edge_core(*r)]
+                    s, e = (s, inner[-1][1]) if head else (inner[0][0], e)
+                if head:
                     s = 0
-                if e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1])):
+                if tail:
                     e = words
             elif weak or e - s < cfg.min_words or not _whole_lines(text, c0, c1):
                 continue
@@ -254,19 +269,24 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
         if ranges and ranges[-1][1] == words and not weak:
             # the furniture under an article is often several blocks with changing headlines between
             # them (which may end sentences): blocks the outlet prints there join the last one
+            # (never the block over the article: in a short article the menu is near the footer)
             start = ranges[-1][0]
             for s, e, _ in reversed(found[k]):
-                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e):
+                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e) and not (
+                        s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), int(ts[s]) + 1)):
                     start = s
             # ... and a credit or a "Related" heading just before them, back to the article's last
             # full stop when that is near (a new headline under the heading is not core text)
             lo_tok = max(0, start - 3 * cfg.bridge)
             window = text[int(ts[lo_tok]) : int(ts[start]) + 1]  # with the block's first letter
-            ends_at = [m.end() for m in _SENTENCE_END.finditer(window)]
+            ends_at = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(window)]
             # the article's last full stop right before the block is its last one, whatever letter
-            # opens the block ("copyright ...", "État ..."): its last sentence is never furniture
-            if ends_at and start > 0 and not _ENDS_SENTENCE.search(window[:-1]):
-                cut = int(ts[lo_tok]) + ends_at[-1] - 1
+            # opens the block ("copyright ...", "État ..."): its last sentence is never furniture.
+            # Text that goes on from a full stop inside a line and ends that line before the
+            # block is the rest of an article sentence that lost its own full stop, not a credit
+            if ends_at and start > 0 and not _ENDS_SENTENCE.search(window[:-1]) and (
+                    "\n" in window[ends_at[-1][0] : ends_at[-1][1]] or "\n" not in window[ends_at[-1][1] :]):
+                cut = int(ts[lo_tok]) + ends_at[-1][1] - 1
                 start = int(np.searchsorted(ts, cut, side="left"))
             ranges = [r for r in ranges if r[1] <= start] + [(start, words)]
         kept = sum(e - s for s, e in ranges)
@@ -358,15 +378,17 @@ def _crosses_sentence(text: str, start: int, end: int) -> bool:
     return bool(_SENTENCE_END.search(text, start, end))
 
 
-def _grow(text: str, ts: I64, te: I64, runs: list[tuple[int, int]], bridge: int) -> list[tuple[int, int]]:
-    """Core runs joined across gaps of at most ``bridge`` words that hold no sentence end."""
-    out: list[tuple[int, int]] = []
+def _grow_runs(text: str, ts: I64, te: I64, runs: list[tuple[int, int]], bridge: int
+               ) -> list[list[tuple[int, int]]]:
+    """Core runs joined into blocks across gaps of at most ``bridge`` words that hold no sentence
+    end (a sentence end just before a run counts): the runs of each block, in order."""
+    out: list[list[tuple[int, int]]] = []
     for s, e in runs:
-        if out and s - out[-1][1] <= bridge and not _crosses_sentence(
-                text, int(te[out[-1][1] - 1]), int(ts[s])):
-            out[-1] = (out[-1][0], e)
+        if out and s - out[-1][-1][1] <= bridge and not _crosses_sentence(
+                text, int(te[out[-1][-1][1] - 1]), int(ts[s]) + 1):  # with the run's first letter
+            out[-1].append((s, e))
         else:
-            out.append((s, e))
+            out.append([(s, e)])
     return out
 
 

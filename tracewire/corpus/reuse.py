@@ -85,6 +85,7 @@ class ReuseConfig:
     short_min_anchors: int = 2  # ... or two documents of different outlets, dated wire_days apart at most (a 12-word run)
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
+    rare_df_share: float = 0.005  # ... and in this share of the known outlets' count of documents, if more than rare_df
     edit_words: int = 2  # a gap this short between two seeds of a passage, on both sides, is an edit inside it
     # (and more words than this added on one side only split a short passage into fragments: ``heaviest_run``)
     min_link_words: float = 12.0  # rarity-weighted matching words a link needs ...
@@ -129,6 +130,8 @@ class ReuseConfig:
                              f"min_anchors={self.min_anchors}")
         if self.rare_df < 2:
             raise UsageError(f"ReuseConfig.rare_df={self.rare_df} must be at least 2 (a passage two documents share)")
+        if not 0.0 <= self.rare_df_share <= 1.0:
+            raise UsageError(f"ReuseConfig.rare_df_share={self.rare_df_share} must be in [0, 1] (0: rare_df alone)")
         if not 0.0 <= self.rare_share <= 1.0:
             raise UsageError(f"ReuseConfig.rare_share={self.rare_share} must be in [0, 1] (0: rarity by documents only)")
         if self.edit_words < 0:
@@ -271,6 +274,17 @@ def rare_seeds(p: TokenPassage, known: I64, rare_df: int, rare_share: float, out
     return (known <= rare_df) & (np.maximum(outs, 1) <= rare_share * outlets)
 
 
+def rare_docs(config: ReuseConfig, outlets: int) -> int:
+    """The most documents a rare seed may be in: ``rare_df``, or ``rare_df_share`` of the known outlets when more.
+
+    A twelve-word run that five of a thousand outlets print is as rare as one that four of a
+    hundred print: among many outlets a fixed count would make a run copied by five of them (or
+    one of whose 5-grams a fifth document holds by chance) a phrase. Half a percent of the
+    known outlets: 5 of 1,000, 15 of 3,000; below 800 outlets, ``rare_df``.
+    """
+    return max(config.rare_df, int(config.rare_df_share * outlets))
+
+
 def repeat(p: TokenPassage) -> float:
     """How many documents of each outlet that holds a passage's seeds hold them: the median over seeds (1 when not counted).
 
@@ -340,7 +354,7 @@ def heaviest_run(p: TokenPassage, n: int, edit_words: int, min_run: int) -> Toke
 
 
 def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseConfig,
-                    parents: Sequence[TokenPassage] | None = None) -> list[int]:
+                    parents: Sequence[TokenPassage] | None = None, outlets: int = 0) -> list[int]:
     """Words each passage of a pair gains from small edits: inside it (``bridged``) and, for one too short
     to make a link alone, at its ends (``edits.extend``: "... nine words, one changed, four more").
 
@@ -352,6 +366,13 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
     few words past its edit. The passages themselves are left as they are. ``parents``: the
     aligned passage each of ``found`` was cut from (``heaviest_run``): none is extended into
     another passage's span.
+
+    In a corpus of many known outlets (``outlets``; see ``rare_seeds``), an end of a passage
+    whose seeds are all rare across them also passes an edit of up to ``edit_words`` words
+    followed by at least as many matching words (``_past_edit``): twelve words that three of a
+    hundred outlets print, one of them changed near an end, were copied. Among a few outlets
+    (or none known) a 10-word run and a changed word may be one source quoted twice, so there
+    extension alone measures the run.
     """
     n = config.align.n
     out = [bridged(p, n, config.edit_words) if p.matched < config.full_words else 0 for p in found]
@@ -365,12 +386,58 @@ def short_run_words(found: list[TokenPassage], wa: U64, wb: U64, config: ReuseCo
                 lim_a = (max(lim_a[0], q.a_end), lim_a[1]) if q.a_end <= p.a_start else (lim_a[0], min(lim_a[1], q.a_start))
                 lim_b = (max(lim_b[0], q.b_end), lim_b[1]) if q.b_end <= p.b_start else (lim_b[0], min(lim_b[1], q.b_start))
         x = extend(p, wa, wb, lim_a, lim_b)
-        if x is p:
+        if x is not p:
+            grown = x.matched - p.matched  # matching words at the ends, and the words changed among them
+            changed = min(p.a_start - x.a_start + x.a_end - p.a_end, p.b_start - x.b_start + x.b_end - p.b_end) - grown
+            out[k] += grown + max(changed, 0)
+        # an end that extension left where it was: an edit of at most edit_words words there, then
+        # at least as many matching words before the copied run ends ("... ten words, one changed,
+        # two more"), which extension's cost of two per edited word does not reach
+        e = config.edit_words
+        if not _rare_run(p, config, outlets):
             continue
-        grown = x.matched - p.matched  # matching words at the ends, and the words changed among them
-        changed = min(p.a_start - x.a_start + x.a_end - p.a_end, p.b_start - x.b_start + x.b_end - p.b_end) - grown
-        out[k] += grown + max(changed, 0)
+        if x.a_end == p.a_end and x.b_end == p.b_end:
+            out[k] += _past_edit(wa[p.a_end : min(lim_a[1], p.a_end + 2 * e + 1)].tolist(),
+                                 wb[p.b_end : min(lim_b[1], p.b_end + 2 * e + 1)].tolist(), e)
+        if x.a_start == p.a_start and x.b_start == p.b_start:
+            out[k] += _past_edit(wa[max(lim_a[0], p.a_start - 2 * e - 1) : p.a_start].tolist()[::-1],
+                                 wb[max(lim_b[0], p.b_start - 2 * e - 1) : p.b_start].tolist()[::-1], e)
     return out
+
+
+def _rare_run(p: TokenPassage, config: ReuseConfig, outlets: int) -> bool:
+    """True when every seed of a passage is rare across the corpus's many known outlets (``rare_seeds``).
+
+    Seeds in fewer than ``stats_min_df`` documents (two at most) have no counts and are rare; the
+    corpus must know enough outlets that two of them are at most ``rare_share`` of all.
+    """
+    if outlets * config.rare_share < 2:
+        return False
+    if not (p.seed_df >= config.stats_min_df).any():
+        return True
+    rare = rare_seeds(p, p.seed_df[p.seed_df > 0], rare_docs(config, outlets), config.rare_share, outlets)
+    return rare is not None and bool(rare.all())
+
+
+def _past_edit(xa: list[int], xb: list[int], edit_words: int) -> int:
+    """Words a passage gains at one end from a small edit followed by matching words, or 0.
+
+    ``xa``, ``xb``: the words that follow the passage's end on each side (or precede its start,
+    reversed). After ``ga`` words of A and ``gb`` of B (at most ``edit_words`` each, not both 0),
+    the next ``m`` words match, ``m`` at least ``max(ga, gb)``: the end gains the ``m`` words and
+    the ``min(ga, gb)`` replaced ones (an insertion or a deletion adds no word of its own, as in
+    ``short_run_words``). The closest such edit wins.
+    """
+    if not xa or not xb:
+        return 0
+    for g in range(1, edit_words + 1):  # g = max(ga, gb); a replacement first, then shorter other sides
+        for ga, gb in [(g, g), *((x, y) for h in range(g - 1, -1, -1) for x, y in ((g, h), (h, g)))]:
+            m = 0
+            while ga + m < len(xa) and gb + m < len(xb) and xa[ga + m] == xb[gb + m]:
+                m += 1
+            if m >= g:
+                return m + min(ga, gb)
+    return 0
 
 
 def passage_weight(p: TokenPassage, ndocs: int, full_words: int, stock_repeat: float = float("inf"),
@@ -432,12 +499,12 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         found = [p for p in found if keep(p)]
     if not found:
         return []
-    rare = (config.rare_df, config.rare_share, outlets)
+    rare = (rare_docs(config, outlets), config.rare_share, outlets)
     # a short passage weighs the copied run a reader sees in it: fragments of a sentence rewritten
     # around an inserted clause are measured by the heaviest one (``heaviest_run``)
     runs = [heaviest_run(p, config.align.n, config.edit_words, config.align.min_passage_words)
             if p.matched < config.full_words else p for p in found]
-    extras = short_run_words(runs, pa.words, pb.words, config, found)
+    extras = short_run_words(runs, pa.words, pb.words, config, found, outlets)
     if memo is None:
         reps = [repeat(p) for p in runs]
         weights = [passage_weight(p, ndocs, config.full_words, config.stock_repeat, r, x, rare)
