@@ -206,14 +206,14 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
     token_at = offs[sd] + (np.arange(sd.shape[0], dtype=np.int64) - first[sd])  # first word of each n-gram
     covered = _cover(token_at[anywhere >= core_min], cfg.n, int(offs[-1]))
     common = _cover(token_at[anywhere >= cfg.min_docs], cfg.n, int(offs[-1])) if not weak else None
-    found: list[list[tuple[int, int, bool]]] = []
+    found: list[list[tuple[int, int, bool, bool]]] = []  # per document: (start, end, at its head, at its tail)
     parts: list[list[list[tuple[int, int]]]] = []  # the core runs each block of ``found`` joins
     in_edge_block = np.zeros(sd.shape[0], dtype=bool)
     core_runs = _runs_by_doc(covered, offs)
     for k, text in enumerate(texts):
         lo, hi = int(offs[k]), int(offs[k + 1])
         words = hi - lo
-        blocks: list[tuple[int, int, bool]] = []
+        blocks: list[tuple[int, int, bool, bool]] = []
         found.append(blocks)
         parts.append([])
         if words == 0 or not core_runs[k]:
@@ -225,7 +225,7 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             c0, c1 = int(ts[s]), int(te[e - 1])
             head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0 + 1)
             tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
-            blocks.append((s, e, head or tail))
+            blocks.append((s, e, head, tail))
             parts[k].append(runs)
             if head or tail:
                 in_edge_block[f0 + s : f0 + max(s, e - cfg.n + 1)] = True
@@ -244,13 +244,11 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             """True when the block holds an n-gram that many of the group hold in an edge block."""
             return bool((at_edges[f0 + s : f0 + max(s + 1, e - cfg.n + 1)] >= core_min).any())
 
-        for (s, e, edge), runs in zip(found[k], parts[k], strict=True):
+        for (s, e, head, tail), runs in zip(found[k], parts[k], strict=True):
             c0, c1 = int(ts[s]), int(te[e - 1])
-            if edge:
+            if head or tail:
                 if not edge_core(s, e):
                     continue
-                head = s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), c0 + 1)
-                tail = e >= words - cfg.edge and not _crosses_sentence(text, c1, int(te[-1]))
                 if head != tail:
                     # furniture is what the outlet repeats at its edges: the block ends where that
                     # stops, not at a phrase its articles repeat anywhere (a stock phrase in the
@@ -271,9 +269,8 @@ def learn_group_house(texts: Sequence[str], config: FurnitureConfig | None = Non
             # them (which may end sentences): blocks the outlet prints there join the last one
             # (never the block over the article: in a short article the menu is near the footer)
             start = ranges[-1][0]
-            for s, e, _ in reversed(found[k]):
-                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e) and not (
-                        s <= cfg.edge and not _crosses_sentence(text, int(ts[0]), int(ts[s]) + 1)):
+            for s, e, head, _ in reversed(found[k]):
+                if e <= start and start - e <= 2 * cfg.bridge and edge_core(s, e) and not head:
                     start = s
             # ... and a credit or a "Related" heading just before them, back to the article's last
             # full stop when that is near (a new headline under the heading is not core text)
