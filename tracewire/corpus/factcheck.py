@@ -231,12 +231,12 @@ def build_index(store: Store, packs: Sequence[str] = (), encode: Callable[[Seque
     """The index over every imported fact-check; (index, texts newly encoded)."""
     fs = FactcheckStore.of(store)
     fcs = fs.factchecks()
-    cv, n = embed(fs, [fc.claim_reviewed for fc in fcs], encode)
-    parts = [case_parts(fc) for fc in fcs]
-    pv, n_parts = embed(fs, [p for ps in parts for p in ps], encode)
+    parts = [case_parts(fc) for fc in fcs]  # each starts with the whole reviewed claim
+    pv, n = embed(fs, [p for ps in parts for p in ps], encode)
     starts = np.cumsum([0, *(len(ps) for ps in parts[:-1])]).astype(np.int64)
+    cv = pv[starts] if fcs else pv
     index = Index(fcs, cv, fs, Lexicon.from_packs(packs) if packs else Lexicon(), part_vecs=pv, part_starts=starts)
-    return index, n + n_parts
+    return index, n
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“‘(\[]?[A-Z0-9])|\s+//\s+")
