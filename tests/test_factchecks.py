@@ -332,8 +332,10 @@ def test_a_claim_matching_one_sentence_of_a_long_case_ranks_it_first(tmp_path: P
 def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(analysed: Path, tmp_path: Path) -> None:
     """A claim that reports an event or a count and neither accuses nor takes a stance keeps its matches flagged
     "low confidence" (or loses them with ``low_confidence="drop"``); an accusing claim's strong match stays
-    confident; the stored claims carry their check-worthiness rules, which the gate reads before the text's."""
+    confident; a match only one retriever found is flagged too; the stored claims carry their check-worthiness
+    rules, which the gate reads before the text's."""
     import shutil
+    from dataclasses import replace
 
     from tracewire import embeddings
     from tracewire.corpus.factcheck import (
@@ -377,6 +379,17 @@ def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(anal
     # a match under the confident score is flagged too, whatever the claim
     strict = match_claims(index, claims[1:], vecs[1:], shipped_reranker(), MatchConfig(confident_score=1.0))
     assert "re-ranker score" in next(iter(strict.values()))[0].evidence[0]
+    # no word in common with the fact-check: only the dense retriever finds it, so it is flagged (or not, without
+    # the agreement gate)
+    para = "US choppers airlifted IS leaders out of the eastern province ahead of government soldiers, a cover-up."
+    one = [{"doc": "y", "start": 0, "end": len(para), "text": para, "date": None, "actors": [], "rules": ["accusation"]}]
+    pvec = embeddings.encode([para])
+    floorless = replace(shipped_reranker(), min_score=0.0)
+    lone = match_claims(index, one, pvec, floorless, MatchConfig(min_score=0.0, confident_score=0.0))[("y", 0, len(para))]
+    assert lone[0].factcheck == report[0].factcheck and "no BM25 hit" in lone[0].evidence[-1]
+    assert lone[0].evidence[0] == "low confidence: only the dense retriever found it"
+    agreeless = MatchConfig(min_score=0.0, confident_score=0.0, confident_agreement=False)
+    assert is_confident(match_claims(index, one, pvec, floorless, agreeless)[("y", 0, len(para))][0])
     store.close()
     with pytest.raises(ValueError, match="low_confidence 'hide'"):
         MatchConfig(low_confidence="hide")
