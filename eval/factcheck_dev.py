@@ -14,7 +14,8 @@ the confident matches only (``MatchConfig.low_confidence``: those whose evidence
 A case counts when its row is in the gold or it repeats a gold row's case (same content words).
 
 ``--variants`` also prints the measured alternatives (issue 14 notes): the best rank of a same-narrative case under
-other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two), and the
+other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two, the re-ranked
+candidates raised by the share of pack actors the claim and the case both name), and the
 top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``) and confidence gates (the claim gate
 ``narrative_gate`` on or off, ``confident_score``): the trade-off table of the README.
 """
@@ -145,9 +146,23 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
     def shipped(depth: int) -> Any:
         return lambda text, vec: [c.pos for c, _ in rank(index, text, vec, reranker, depth)]
 
+    def actors_agree(weight: float) -> Any:
+        """The re-ranked depth-30 candidates by logit(score) + weight x Jaccard of the pack actors the claim and
+        the case name (tried for issue 14; not shipped)."""
+        def order(text: str, vec: Any) -> list[int]:
+            mine = index.actors(text)
+            out = []
+            for c, s in rank(index, text, vec, reranker, 30):
+                theirs = index.actors(index.fcs[c.pos].match_text)
+                z = float(np.log(max(s, 1e-9) / max(1 - s, 1e-9)))
+                out.append((-(z + weight * len(mine & theirs) / max(1, len(mine | theirs))), c.pos))
+            return [p for _, p in sorted(out)]
+        return order
+
     orderings = (("re-ranked, depth 30 (shipped)", shipped(30)), ("re-ranked, depth 50", shipped(50)),
                  ("re-ranked, depth 100", shipped(100)), ("dense alone (whole claim)", dense), ("BM25 alone", bm25),
-                 ("RRF(dense, BM25), k=60", rrf))
+                 ("RRF(dense, BM25), k=60", rrf), ("re-ranked + 4 x actor Jaccard", actors_agree(4.0)),
+                 ("re-ranked + 8 x actor Jaccard", actors_agree(8.0)))
     print("\nvariants: best rank of a same-narrative case (repeated cases once; no floors)")
     for name, order_of in orderings:
         ranks: list[int | None] = []
