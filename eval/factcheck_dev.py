@@ -9,12 +9,15 @@ as ``tracewire analyze`` does (``match_claims``: re-ranker, floors, top 5, repea
 whether a same-narrative case is in the top 3, the rank of the best one among the re-ranked candidates (``-``
 when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
 distribution, and the false top-3 rate (claims judged to have no such case that still get a match in their top 3;
-and how many of those get one that is not in the claim's ``related`` cases either).
+and how many of those get one that is not in the claim's ``related`` cases either); then the same two counts over
+the confident matches only (``MatchConfig.low_confidence``: those whose evidence does not open with "low confidence").
 A case counts when its row is in the gold or it repeats a gold row's case (same content words).
 
 ``--variants`` also prints the measured alternatives (issue 14 notes): the best rank of a same-narrative case under
-other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two), and the
-top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``).
+other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two, the re-ranked
+candidates raised by the share of pack actors the claim and the case both name), and the
+top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``) and confidence gates (the claim gate
+``narrative_gate`` on or off, ``confident_score``): the trade-off table of the README.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_index,
         content_words,
         embed,
+        is_confident,
         match_claims,
         rank,
         shipped_reranker,
@@ -71,11 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     key_of_row = {fc.row: key[i] for i, fc in enumerate(index.fcs)}
     matched = match_claims(index, claims, vecs, reranker, cfg)
     top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
+    sure_hits = sure_false = 0
     ranks: Counter[str] = Counter()
     for i, (g, c) in enumerate(zip(gold, claims, strict=True)):
         want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
         shown = matched.get((c["doc"], c["start"], c["end"]), [])[:3]
         top3 = [index.fcs[index.pos[m.factcheck]] for m in shown]
+        sure = [key[index.pos[m.factcheck]] for m in shown if is_confident(m)]
         order: list[str] = []
         for cand, _ in rank(index, c["text"], vecs[i], reranker, cfg.depth):
             if key[cand.pos] not in order:
@@ -85,15 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             positives += 1
             ok = any(key[index.pos[fc.id]] in want for fc in top3)
             top3_hits += ok
+            sure_hits += any(k in want for k in sure)
             top10_hits += best is not None and best <= 10
             ranks["-" if best is None else str(best) if best <= 10 else ">10"] += 1
             mark = "ok  " if ok else "MISS"
         else:
             negatives += 1
             false_top3 += bool(top3)
+            sure_false += bool(sure)
             related = {key_of_row[r] for r in g.get("related", []) if r in key_of_row}
             unrelated_top3 += any(key[index.pos[fc.id]] not in related for fc in top3)
-            mark = "FALSE" if top3 else "none"
+            mark = ("FALSE" if sure else "low") if top3 else "none"
         if not args.quiet:
             print(f"{mark:<5} {c['doc']}:{c['start']}-{c['end']:<5} best rank {best or '-':>3}  "
                   f"top 3 rows {[fc.row for fc in top3]}  ({g['narrative']})")
@@ -103,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("best rank of a same-narrative case: " + ", ".join(f"{k}: {ranks[k]}" for k in order_keys))
     print(f"false top 3: {false_top3} of {negatives} claims judged to have none get a match in their top 3 "
           f"({unrelated_top3} a match that is not even about the same event or theme: not in the gold's related)")
+    print(f"confident matches only: {sure_hits} of {positives} get a same-narrative case in their top 3; "
+          f"false top 3 {sure_false} of {negatives} (the rest of the stored matches are flagged low confidence)")
     if args.variants:
         variants(index, gold, claims, vecs, key, key_of_row)
     store.close()
@@ -136,9 +146,23 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
     def shipped(depth: int) -> Any:
         return lambda text, vec: [c.pos for c, _ in rank(index, text, vec, reranker, depth)]
 
+    def actors_agree(weight: float) -> Any:
+        """The re-ranked depth-30 candidates by logit(score) + weight x Jaccard of the pack actors the claim and
+        the case name (tried for issue 14; not shipped)."""
+        def order(text: str, vec: Any) -> list[int]:
+            mine = index.actors(text)
+            out = []
+            for c, s in rank(index, text, vec, reranker, 30):
+                theirs = index.actors(index.fcs[c.pos].match_text)
+                z = float(np.log(max(s, 1e-9) / max(1 - s, 1e-9)))
+                out.append((-(z + weight * len(mine & theirs) / max(1, len(mine | theirs))), c.pos))
+            return [p for _, p in sorted(out)]
+        return order
+
     orderings = (("re-ranked, depth 30 (shipped)", shipped(30)), ("re-ranked, depth 50", shipped(50)),
                  ("re-ranked, depth 100", shipped(100)), ("dense alone (whole claim)", dense), ("BM25 alone", bm25),
-                 ("RRF(dense, BM25), k=60", rrf))
+                 ("RRF(dense, BM25), k=60", rrf), ("re-ranked + 4 x actor Jaccard", actors_agree(4.0)),
+                 ("re-ranked + 8 x actor Jaccard", actors_agree(8.0)))
     print("\nvariants: best rank of a same-narrative case (repeated cases once; no floors)")
     for name, order_of in orderings:
         ranks: list[int | None] = []
@@ -154,23 +178,29 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
         top3 = sum(1 for r in ranks if r is not None and r <= 3)
         top10 = sum(1 for r in ranks if r is not None and r <= 10)
         print(f"  {name:<30} top 3 {top3}/{len(ranks)}  top 10 {top10}/{len(ranks)}  ranks {['-' if r is None else r for r in ranks]}")
-    print("variants: floors of the shown top 3 (shipped min_score 0.05, min_cosine 0.38)")
-    for min_score in (0.05, 0.15, 0.2):
-        for min_cosine in (0.38, 0.45, 0.5, 0.55):
-            matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), min_score=min_score,
-                                                                            min_cosine=min_cosine))
-            hits = false = pos = neg = 0
-            for g, c in zip(gold, claims, strict=True):
-                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
-                top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
-                if want:
-                    pos += 1
-                    hits += any(k in want for k in top)
-                else:
-                    neg += 1
-                    false += bool(top)
-            print(f"  min_score {min_score:.2f} min_cosine {min_cosine:.2f}: top 3 {hits}/{pos}  false top 3 {false}/{neg}")
-
+    print("variants: floors and confidence gates of the shown top 3, low-confidence matches dropped (shipped: min "
+          "score 0.05, min cosine 0.38, all three gates on, confident score 0.15, low-confidence matches flagged)")
+    print(f"  {'claim gate':<10} {'agreement':<9} {'min score':>9} {'min cosine':>10}  {'top 3':>6}  {'false top 3':>11}")
+    floorless = replace(reranker, min_score=0.0)
+    for gate, agree in ((False, False), (True, False), (True, True)):
+        for min_score in (0.02, 0.05, 0.10, 0.15, 0.20):
+            for min_cosine in (0.38, 0.45, 0.50, 0.55):
+                cfg = replace(MatchConfig(), min_score=min_score, min_cosine=min_cosine, confident_score=min_score,
+                              confident_agreement=agree, low_confidence="drop")
+                rows = claims if gate else [{**c, "rules": []} for c in claims]  # no rules: the claim gate passes
+                matched = match_claims(index, rows, vecs, floorless, cfg)
+                hits = false = pos = neg = 0
+                for g, c in zip(gold, claims, strict=True):
+                    want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                    top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
+                    if want:
+                        pos += 1
+                        hits += any(k in want for k in top)
+                    else:
+                        neg += 1
+                        false += bool(top)
+                print(f"  {'on' if gate else 'off':<10} {'on' if agree else 'off':<9} {min_score:>9.2f} {min_cosine:>10.2f}"
+                      f"  {hits:>3}/{pos:<2}  {false:>6}/{neg}")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -327,3 +327,69 @@ def test_a_claim_matching_one_sentence_of_a_long_case_ranks_it_first(tmp_path: P
     whole = [index.fcs[c.pos].row for c, _ in rank(index, query, vec, shipped_reranker(), cos=index.claim_vecs @ vec)]
     assert whole[0] == 3  # what the whole-claim cosine alone gave
     store.close()
+
+
+def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(analysed: Path, tmp_path: Path) -> None:
+    """A claim that reports an event or a count and neither accuses nor takes a stance keeps its matches flagged
+    "low confidence" (or loses them with ``low_confidence="drop"``); an accusing claim's strong match stays
+    confident; a match only one retriever found is flagged too; the stored claims carry their check-worthiness
+    rules, which the gate reads before the text's."""
+    import shutil
+    from dataclasses import replace
+
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        build_index,
+        claim_rules,
+        is_confident,
+        match_claims,
+        narrative_gate,
+        shipped_reranker,
+    )
+
+    assert narrative_gate(frozenset({"event", "number", "reporting"})) is not None
+    assert narrative_gate(frozenset({"event", "accusation"})) is None
+    assert narrative_gate(frozenset({"stance", "number"})) is None
+    assert narrative_gate(frozenset({"reporting"})) is None and narrative_gate(frozenset()) is None
+    db = tmp_path / "gate.db"
+    shutil.copy(analysed, db)
+    store = open_store(db)
+    stored = FactcheckStore.of(store).claims(0.0)
+    assert stored and all(isinstance(c["rules"], list) for c in stored)
+    assert any("reporting" in c["rules"] for c in stored)  # "... local sources told the agency"
+    import_factchecks([_write(tmp_path, "one.jsonld", REVIEW)], store)
+    index, _ = build_index(store)
+    texts = ["American helicopters evacuated Islamic State commanders from Deir ez-Zor and two guards were killed.",
+             "American helicopters evacuated Islamic State terrorists from Deir ez-Zor, a cover-up the army blamed on "
+             "Washington."]
+    claims = [{"doc": "x", "start": 200 * i, "end": 200 * i + len(t), "text": t, "date": None, "actors": []}
+              for i, t in enumerate(texts)]
+    assert claim_rules(claims[0]) == {"event", "number"} and "accusation" in claim_rules(claims[1])
+    assert claim_rules({**claims[1], "rules": ["event"]}) == {"event"}  # stored rules come first
+    vecs = embeddings.encode(texts)
+    got = match_claims(index, claims, vecs, shipped_reranker(), MatchConfig())
+    report, accusation = got[("x", 0, len(texts[0]))], got[("x", 200, 200 + len(texts[1]))]
+    assert report[0].factcheck == accusation[0].factcheck
+    assert not is_confident(report[0]) and report[0].evidence[0].startswith("low confidence: the claim reports")
+    assert report[0].evidence[-1].startswith("cosine")  # the usual evidence follows the flag
+    assert is_confident(accusation[0]) and accusation[0].score >= MatchConfig().confident_score
+    dropped = match_claims(index, claims, vecs, shipped_reranker(), MatchConfig(low_confidence="drop"))
+    assert set(dropped) == {("x", 200, 200 + len(texts[1]))}
+    # a match under the confident score is flagged too, whatever the claim
+    strict = match_claims(index, claims[1:], vecs[1:], shipped_reranker(), MatchConfig(confident_score=1.0))
+    assert "re-ranker score" in next(iter(strict.values()))[0].evidence[0]
+    # no word in common with the fact-check: only the dense retriever finds it, so it is flagged (or not, without
+    # the agreement gate)
+    para = "US choppers airlifted IS leaders out of the eastern province ahead of government soldiers, a cover-up."
+    one = [{"doc": "y", "start": 0, "end": len(para), "text": para, "date": None, "actors": [], "rules": ["accusation"]}]
+    pvec = embeddings.encode([para])
+    floorless = replace(shipped_reranker(), min_score=0.0)
+    lone = match_claims(index, one, pvec, floorless, MatchConfig(min_score=0.0, confident_score=0.0))[("y", 0, len(para))]
+    assert lone[0].factcheck == report[0].factcheck and "no BM25 hit" in lone[0].evidence[-1]
+    assert lone[0].evidence[0] == "low confidence: only the dense retriever found it"
+    agreeless = MatchConfig(min_score=0.0, confident_score=0.0, confident_agreement=False)
+    assert is_confident(match_claims(index, one, pvec, floorless, agreeless)[("y", 0, len(para))][0])
+    store.close()
+    with pytest.raises(ValueError, match="low_confidence 'hide'"):
+        MatchConfig(low_confidence="hide")

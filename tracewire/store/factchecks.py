@@ -141,9 +141,11 @@ class FactcheckStore:
 
     # -- claims the matcher reads ------------------------------------------------------------
     def claims(self, min_checkworthy: float) -> list[Row]:
-        """Check-worthy claims of current documents: doc, start, end, text, date, outlet, actors."""
+        """Check-worthy claims of current documents: doc, start, end, text, date, outlet, actors, rules (the
+        check-worthiness rules that fired: accusation, event, number ...)."""
         rows = [dict(r) for r in self.conn.execute(
-            "SELECT d.id AS doc, d.date, d.outlet, d.title, c.doc_key, c.start, c.end, c.text, c.checkworthy"
+            "SELECT d.id AS doc, d.date, d.outlet, d.title, c.doc_key, c.start, c.end, c.text, c.checkworthy,"
+            " c.features"
             " FROM claims c JOIN current_documents d ON d.doc_key = c.doc_key"
             " WHERE c.checkworthy >= ? ORDER BY d.id, c.start", (min_checkworthy,))]
         actors: dict[int, list[tuple[int, int, str]]] = {}
@@ -153,6 +155,7 @@ class FactcheckStore:
             actors.setdefault(k, []).append((s, e, a))
         for r in rows:
             r["actors"] = sorted({a for s, e, a in actors.get(r.pop("doc_key"), ()) if s >= r["start"] and e <= r["end"]})
+            r["rules"] = sorted(f[5:] for f in json.loads(r.pop("features") or "[]") if f.startswith("rule:"))
         return rows
 
     def reuse_links(self) -> list[Row]:
