@@ -396,14 +396,16 @@ VARIANTS_B5: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
 }
 
 
-def _variant_links(base: Path, name: str) -> rr.Links:
-    """The links of one variant of the reuse stage on a copy of the ingested store ``base``."""
+def _variant_links(base: Path, name: str,
+                   variants: dict[str, tuple[dict[str, Any], tuple[str, ...]]] | None = None) -> rr.Links:
+    """The links of one variant of the reuse stage (of ``variants``, default batch 5's) on a copy of the
+    ingested store ``base``."""
     import shutil
     from unittest import mock
 
     from tracewire.corpus import reuse
 
-    fields, off = VARIANTS_B5[name]
+    fields, off = (VARIANTS_B5 if variants is None else variants)[name]
     db = base.with_name(f"{name}.db")
     shutil.copy(base, db)
     with contextlib.ExitStack() as stack:
@@ -616,6 +618,12 @@ def draw_b6(old: Path) -> None:
 # (d) ``runs``: pairs neither system links (nor a relaxed setting) that share a verbatim run of 10+ words
 #     (10-grams in at most ``RUN_MAX_DF`` documents), most shared 10-grams first (a random draw from the 3n
 #     most): the misses both systems share. PolNeAR's dev half holds almost no unlabelled pair of (a)-(c).
+# (e) ``quote``: the shared-quotation path's near misses, which batch 5's settings never relaxed: pairs a
+#     setting with a lower ``quote_words`` (``VARIANTS_B7``) links and neither the shipped method nor
+#     any of (a)-(d) drew. Appended after (a)-(d), so their candidate indices stay as labelled.
+# (f) ``runs_cross``: (d) across outlets only (the most shared 10-grams of (d) are one outlet's
+#     furniture and its articles printed twice): copies that neither system links, which would make
+#     both systems' recall an overestimate (README, Known limits). Appended after (e).
 CAND_B7 = rr.CACHE / "candidates_b7.jsonl"
 SEED_B7 = 20261132
 B7_MARK = "# batch 7"
@@ -625,6 +633,12 @@ QUOTA_B7 = {
     "ptc": {"passim_only": 4, "tw_weak": 4, "near": 4, "runs": 0},
 }
 RUN_N, RUN_MAX_DF = 10, 8
+QUOTA_B7_QUOTE = {"polnear": 24, "fakes": 8, "ptc": 8}
+QUOTA_B7_RUNS_CROSS = {"polnear": 8, "fakes": 16, "ptc": 4}
+VARIANTS_B7: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "quote9": ({"quote_words": 9.0}, ()),
+    "quote_loose": ({"quote_words": 6.0, "quote_share": 0.3, "min_anchors": 2}, ()),
+}
 
 
 def _run_pairs(docs: dict[str, dict[str, Any]]) -> dict[rr.Pair, int]:
@@ -658,15 +672,19 @@ def draw_b7() -> None:
     import tempfile
 
     rng = random.Random(SEED_B7)
+    rng_late = random.Random(SEED_B7 + 1)  # (e) and (f) draw from their own stream: (a)-(d) stay as labelled
     taken = _taken(CAND, CAND_B4, CAND_B5, CAND_B6) - \
         {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs() if p["drawn_from"].startswith("b7_")}
     out: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []  # stratum (e), appended after (a)-(d)
+    last: list[dict[str, Any]] = []  # stratum (f), appended after (e)
     for corpus in ("polnear", "fakes", "ptc"):
         with tempfile.TemporaryDirectory(prefix=f"reuse_b7_{corpus}_") as tmp:
             base = Path(tmp) / "base.db"
             rr.ingest_corpus(corpus, base, Path(tmp))
             docs = rr.documents(base)
             runs = {name: _variant_links(base, name) for name in VARIANTS_B5}
+            quote_runs = {name: _variant_links(base, name, VARIANTS_B7) for name in VARIANTS_B7}
         _write_docs(corpus, "b7", docs)
         ps = rr.passim_links(corpus)
         shipped = runs["shipped"]
@@ -719,6 +737,32 @@ def draw_b7() -> None:
                             "words": _b7_words(docs[a]["text"], tw or ps.get((a, b), [])),
                             "tracewire": tw, "passim": ps.get((a, b), []),
                             "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        # (e) the shared-quotation path's near misses, appended after (a)-(d) of every corpus
+        drawn = {k for v in picked.values() for k in v}
+        qpool = sorted(k for k in set().union(*(set(v) for v in quote_runs.values()))
+                       if k not in shipped and k not in drawn and fresh(k))
+        qdev = [k for k in qpool if rr.split_of(corpus, *k) == "dev"]
+        qpick = sorted(sorted(qdev, key=lambda k: (k not in quote_runs["quote9"], rng_late.random()))[: QUOTA_B7_QUOTE[corpus]])
+        print(f"{corpus}: quotation near misses {len(qpool)} unlabelled, {len(qpool) - len(qdev)} held-out by "
+              f"hash (not shown), {len(qpick)} drawn", file=sys.stderr)
+        for a, b in qpick:
+            tw = next(quote_runs[n][(a, b)] for n in VARIANTS_B7 if (a, b) in quote_runs[n])
+            later.append({"corpus": corpus, "a": a, "b": b,
+                          "stratum": f"b7_quote_{'same' if same((a, b)) else 'cross'}",
+                          "rule": "+".join(n for n in VARIANTS_B7 if (a, b) in quote_runs[n]),
+                          "words": _b7_words(docs[a]["text"], tw), "tracewire": tw,
+                          "passim": ps.get((a, b), []), "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        # (f) pairs of different outlets sharing a rare 10-gram run that nothing links, appended after (e)
+        drawn |= set(qpick)
+        cross = [k for k in pools["runs"] if k not in drawn and not same(k)]
+        top = sorted(cross, key=lambda k: (-shared[k], k))[: 3 * QUOTA_B7_RUNS_CROSS[corpus]]
+        rpick = sorted(rng_late.sample(top, min(QUOTA_B7_RUNS_CROSS[corpus], len(top))))
+        print(f"{corpus}: {len(cross)} more unlabelled dev pairs of different outlets share a rare {RUN_N}-gram "
+              f"that nothing links; {len(rpick)} drawn", file=sys.stderr)
+        last.extend({"corpus": corpus, "a": a, "b": b, "stratum": "b7_runs_cross",
+                     "rule": f"{shared[(a, b)]} shared {RUN_N}-grams", "words": 0, "tracewire": [], "passim": [],
+                     "runs": common_runs(docs[a]["text"], docs[b]["text"])} for a, b in rpick)
+    out += later + last
     rr._jsonl(CAND_B7, out)
     print(f"{len(out)} candidates -> {CAND_B7}", file=sys.stderr)
 
