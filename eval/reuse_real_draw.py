@@ -13,6 +13,10 @@ from what relaxed variants of the stage link and the shipped one does not, ``sho
 Batch 6 (dev only, by hash; what issue 10's rec10 rules changed): ``draw-b6 OLD`` (OLD: a checkout of
 4c25478, ``git worktree add OLD 4c25478``) writes ``.cache/candidates_b6.jsonl`` from the links the current
 method gained or lost against it, ``show-b6`` / ``build-b6`` as for 4.
+Batch 7 (dev only, by hash; where the method may still be wrong): ``draw-b7`` writes ``.cache/candidates_b7.jsonl``
+from pairs passim links and tracewire does not, tracewire's weakest links, batch 5's near misses, the
+shared-quotation path's near misses and pairs sharing a rare 10-word run that nothing links, PolNeAR and FA-KES
+first; ``show-b7`` / ``build-b7`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
