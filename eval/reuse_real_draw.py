@@ -628,6 +628,9 @@ def draw_b6(old: Path) -> None:
 # (f) ``runs_cross``: (d) across outlets only (the most shared 10-grams of (d) are one outlet's
 #     furniture and its articles printed twice): copies that neither system links, which would make
 #     both systems' recall an overestimate (README, Known limits). Appended after (e).
+# (g) ``passim_runs``: (a) where the two texts share a verbatim run of ``PASSIM_RUN_WORDS`` words or more,
+#     longest run first (no random draw): the copies passim finds and tracewire may miss, rather than
+#     passim's loose alignments. Appended after (f).
 CAND_B7 = rr.CACHE / "candidates_b7.jsonl"
 SEED_B7 = 20261132
 B7_MARK = "# batch 7"
@@ -639,6 +642,8 @@ QUOTA_B7 = {
 RUN_N, RUN_MAX_DF = 10, 8
 QUOTA_B7_QUOTE = {"polnear": 24, "fakes": 8, "ptc": 8}
 QUOTA_B7_RUNS_CROSS = {"polnear": 8, "fakes": 16, "ptc": 4}
+QUOTA_B7_PASSIM_RUNS = {"polnear": 8, "fakes": 14, "ptc": 8}
+PASSIM_RUN_WORDS = 16
 VARIANTS_B7: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "quote9": ({"quote_words": 9.0}, ()),
     "quote_loose": ({"quote_words": 6.0, "quote_share": 0.3, "min_anchors": 2}, ()),
@@ -682,6 +687,7 @@ def draw_b7() -> None:
     out: list[dict[str, Any]] = []
     later: list[dict[str, Any]] = []  # stratum (e), appended after (a)-(d)
     last: list[dict[str, Any]] = []  # stratum (f), appended after (e)
+    final: list[dict[str, Any]] = []  # stratum (g), appended after (f)
     for corpus in ("polnear", "fakes", "ptc"):
         with tempfile.TemporaryDirectory(prefix=f"reuse_b7_{corpus}_") as tmp:
             base = Path(tmp) / "base.db"
@@ -766,7 +772,19 @@ def draw_b7() -> None:
         last.extend({"corpus": corpus, "a": a, "b": b, "stratum": "b7_runs_cross",
                      "rule": f"{shared[(a, b)]} shared {RUN_N}-grams", "words": 0, "tracewire": [], "passim": [],
                      "runs": common_runs(docs[a]["text"], docs[b]["text"])} for a, b in rpick)
-    out += later + last
+        # (g) passim's links tracewire lacks that hold a long verbatim run, longest first, appended after (f)
+        drawn |= set(rpick)
+        longest = {k: max((r["words"] for r in common_runs(docs[k[0]]["text"], docs[k[1]]["text"], PASSIM_RUN_WORDS)),
+                          default=0) for k in pools["passim_only"] if k not in drawn}
+        gpick = sorted(sorted((k for k, m in longest.items() if m), key=lambda k: (-longest[k], k))
+                       [: QUOTA_B7_PASSIM_RUNS[corpus]])
+        print(f"{corpus}: {sum(map(bool, longest.values()))} more passim-only dev pairs share a run of "
+              f"{PASSIM_RUN_WORDS}+ words; {len(gpick)} drawn", file=sys.stderr)
+        final.extend({"corpus": corpus, "a": a, "b": b, "stratum": "b7_passim_runs_cross",
+                      "rule": f"passim, longest run {longest[(a, b)]} words", "words": longest[(a, b)],
+                      "tracewire": [], "passim": ps[(a, b)],
+                      "runs": common_runs(docs[a]["text"], docs[b]["text"])} for a, b in gpick)
+    out += later + last + final
     rr._jsonl(CAND_B7, out)
     print(f"{len(out)} candidates -> {CAND_B7}", file=sys.stderr)
 
