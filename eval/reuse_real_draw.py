@@ -13,6 +13,10 @@ from what relaxed variants of the stage link and the shipped one does not, ``sho
 Batch 6 (dev only, by hash; what issue 10's rec10 rules changed): ``draw-b6 OLD`` (OLD: a checkout of
 4c25478, ``git worktree add OLD 4c25478``) writes ``.cache/candidates_b6.jsonl`` from the links the current
 method gained or lost against it, ``show-b6`` / ``build-b6`` as for 4.
+Batch 7 (dev only, by hash; where the method may still be wrong): ``draw-b7`` writes ``.cache/candidates_b7.jsonl``
+from pairs passim links and tracewire does not, tracewire's weakest links, batch 5's near misses, the
+shared-quotation path's near misses and pairs sharing a rare 10-word run that nothing links, PolNeAR and FA-KES
+first; ``show-b7`` / ``build-b7`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -192,7 +196,7 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
-    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6}[batch].read_text(encoding="utf-8").splitlines()]
+    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -266,7 +270,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_"))]
     _write_pairs(rows)
 
 
@@ -350,7 +354,8 @@ def _batch_lines(lines: list[str], mark: str) -> list[str]:
 
 def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
-    mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6)}[batch]
+    mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
+                  "b7": (B7_MARK, CAND_B7)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -395,14 +400,16 @@ VARIANTS_B5: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
 }
 
 
-def _variant_links(base: Path, name: str) -> rr.Links:
-    """The links of one variant of the reuse stage on a copy of the ingested store ``base``."""
+def _variant_links(base: Path, name: str,
+                   variants: dict[str, tuple[dict[str, Any], tuple[str, ...]]] | None = None) -> rr.Links:
+    """The links of one variant of the reuse stage (of ``variants``, default batch 5's) on a copy of the
+    ingested store ``base``."""
     import shutil
     from unittest import mock
 
     from tracewire.corpus import reuse
 
-    fields, off = VARIANTS_B5[name]
+    fields, off = (VARIANTS_B5 if variants is None else variants)[name]
     db = base.with_name(f"{name}.db")
     shutil.copy(base, db)
     with contextlib.ExitStack() as stack:
@@ -602,6 +609,186 @@ def draw_b6(old: Path) -> None:
     print(f"{len(out)} candidates -> {CAND_B6}", file=sys.stderr)
 
 
+# batch 7 (dev only, by hash): where the method may still be wrong once the dev half scores PolNeAR at
+# 1.000/1.000 and the held-out half's errors lie in PolNeAR and FA-KES. Per corpus, three strata of pairs
+# none drawn or labelled before, whose hash names the dev half (the others are counted, never shown):
+# (a) ``passim_only``: passim links them and the shipped method does not (passim never pairs one series,
+#     so these cross outlets; PTC's pages each form their own series), the longest passim alignments first
+#     (a random draw from the 3n longest): where a missed copy would hide;
+# (b) ``tw_weak``: the shipped method's links, weakest first (fewest matched words over its passages),
+#     inside one outlet and across outlets;
+# (c) ``near``: pairs one of batch 5's relaxed settings (``VARIANTS_B5``) links and the shipped one does
+#     not, the nearest first (one knob away before the ``loose`` run), inside one outlet and across;
+# (d) ``runs``: pairs neither system links (nor a relaxed setting) that share a verbatim run of 10+ words
+#     (10-grams in at most ``RUN_MAX_DF`` documents), most shared 10-grams first (a random draw from the 3n
+#     most): the misses both systems share. PolNeAR's dev half holds almost no unlabelled pair of (a)-(c).
+# (e) ``quote``: the shared-quotation path's near misses, which batch 5's settings never relaxed: pairs a
+#     setting with a lower ``quote_words`` (``VARIANTS_B7``) links and neither the shipped method nor
+#     any of (a)-(d) drew. Appended after (a)-(d), so their candidate indices stay as labelled.
+# (f) ``runs_cross``: (d) across outlets only (the most shared 10-grams of (d) are one outlet's
+#     furniture and its articles printed twice): copies that neither system links, which would make
+#     both systems' recall an overestimate (README, Known limits). Appended after (e).
+# (g) ``passim_runs``: (a) where the two texts share a verbatim run of ``PASSIM_RUN_WORDS`` words or more,
+#     longest run first (no random draw): the copies passim finds and tracewire may miss, rather than
+#     passim's loose alignments. Appended after (f).
+CAND_B7 = rr.CACHE / "candidates_b7.jsonl"
+SEED_B7 = 20261132
+B7_MARK = "# batch 7"
+QUOTA_B7 = {
+    "polnear": {"passim_only": 16, "tw_weak": 10, "near": 20, "runs": 24},
+    "fakes": {"passim_only": 12, "tw_weak": 8, "near": 10, "runs": 8},
+    "ptc": {"passim_only": 4, "tw_weak": 4, "near": 4, "runs": 0},
+}
+RUN_N, RUN_MAX_DF = 10, 8
+QUOTA_B7_QUOTE = {"polnear": 24, "fakes": 8, "ptc": 8}
+QUOTA_B7_RUNS_CROSS = {"polnear": 8, "fakes": 16, "ptc": 4}
+QUOTA_B7_PASSIM_RUNS = {"polnear": 8, "fakes": 14, "ptc": 8}
+PASSIM_RUN_WORDS = 16
+VARIANTS_B7: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "quote9": ({"quote_words": 9.0}, ()),
+    "quote_loose": ({"quote_words": 6.0, "quote_share": 0.3, "min_anchors": 2}, ()),
+}
+
+
+def _run_pairs(docs: dict[str, dict[str, Any]]) -> dict[rr.Pair, int]:
+    """Pairs of documents sharing a verbatim run of ``RUN_N`` words (a ``RUN_N``-gram in at most
+    ``RUN_MAX_DF`` documents), with how many such n-grams they share."""
+    from collections import Counter, defaultdict
+
+    grams: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for i, d in docs.items():
+        ws = [w for w, _, _ in words(d["text"])]
+        for j in range(len(ws) - RUN_N + 1):
+            grams[tuple(ws[j:j + RUN_N])].add(i)
+    shared: Counter[rr.Pair] = Counter()
+    for ids in grams.values():
+        if 2 <= len(ids) <= RUN_MAX_DF:
+            s_ids = sorted(ids)
+            for x in range(len(s_ids)):
+                for y in range(x + 1, len(s_ids)):
+                    shared[(s_ids[x], s_ids[y])] += 1
+    return dict(shared)
+
+
+def _b7_words(text: str, ps: list[dict[str, int]]) -> int:
+    """Words of a pair's passages on its first document."""
+    return sum(len(WORD.findall(text[p["a_start"]:p["a_end"]])) for p in ps)
+
+
+def draw_b7() -> None:
+    """Write batch 7: unlabelled dev-half pairs passim links and tracewire does not, tracewire's weakest
+    links, and its near misses, PolNeAR and FA-KES first."""
+    import tempfile
+
+    rng = random.Random(SEED_B7)
+    rng_late = random.Random(SEED_B7 + 1)  # (e) and (f) draw from their own stream: (a)-(d) stay as labelled
+    taken = _taken(CAND, CAND_B4, CAND_B5, CAND_B6) - \
+        {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs() if p["drawn_from"].startswith("b7_")}
+    out: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []  # stratum (e), appended after (a)-(d)
+    last: list[dict[str, Any]] = []  # stratum (f), appended after (e)
+    final: list[dict[str, Any]] = []  # stratum (g), appended after (f)
+    for corpus in ("polnear", "fakes", "ptc"):
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b7_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            runs = {name: _variant_links(base, name) for name in VARIANTS_B5}
+            quote_runs = {name: _variant_links(base, name, VARIANTS_B7) for name in VARIANTS_B7}
+        _write_docs(corpus, "b7", docs)
+        ps = rr.passim_links(corpus)
+        shipped = runs["shipped"]
+
+        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
+            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
+
+        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
+            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+
+        pools: dict[str, list[rr.Pair]] = {
+            "passim_only": [k for k in ps if k not in shipped and fresh(k)],
+            "tw_weak": [k for k in shipped if fresh(k)],
+            "near": [k for k in set().union(*(set(v) for n, v in runs.items() if n != "shipped"))
+                     if k not in shipped and fresh(k)],
+        }
+        any_link = set(ps).union(*(set(v) for v in runs.values()))
+        shared = _run_pairs(docs)
+        pools["runs"] = [k for k in shared if k not in any_link and fresh(k)]
+        held = {s: sum(rr.split_of(corpus, *k) != "dev" for k in v) for s, v in pools.items()}
+        pools = {s: sorted(k for k in v if rr.split_of(corpus, *k) == "dev") for s, v in pools.items()}
+        q = QUOTA_B7[corpus]
+        # (a) the longest passim alignments, drawn at random among the 3n longest
+        by_len = sorted(pools["passim_only"], key=lambda k: -_b7_words(docs[k[0]]["text"], ps[k]))
+        top = by_len[: 3 * q["passim_only"]]
+        picked = {"passim_only": sorted(rng.sample(top, min(q["passim_only"], len(top))))}
+        # (b) the weakest shipped links, half inside one outlet and half across where both exist
+        weak = sorted(pools["tw_weak"], key=lambda k: (_b7_words(docs[k[0]]["text"], shipped[k]), k))
+        n_same = min(q["tw_weak"] // 2, sum(map(same, weak)))
+        picked["tw_weak"] = [k for k in weak if same(k)][:n_same]
+        picked["tw_weak"] += [k for k in weak if not same(k)][: q["tw_weak"] - n_same]
+        picked["tw_weak"] += [k for k in weak if k not in picked["tw_weak"]][: q["tw_weak"] - len(picked["tw_weak"])]
+        # (c) the nearest misses first (one knob or rule away), then the loose run's, at random within each
+        near_of = {k: [n for n in VARIANTS_B5 if n != "shipped" and k in runs[n]] for k in pools["near"]}
+        order = sorted(pools["near"], key=lambda k: (near_of[k] == ["loose"], rng.random()))
+        picked["near"] = [k for k in order if k not in picked["passim_only"]][: q["near"]]
+        # (d) the most shared rare 10-grams, drawn at random among the 3n most
+        top = sorted(pools["runs"], key=lambda k: (-shared[k], k))[: 3 * q["runs"]]
+        picked["runs"] = sorted(rng.sample(top, min(q["runs"], len(top))))
+        print(f"{corpus}: shipped {len(shipped)} links, passim {len(ps)}; unlabelled dev pairs per stratum "
+              f"{ {s: len(v) for s, v in pools.items()} } (held-out by hash, not shown: {held}); drawn "
+              f"{ {s: len(v) for s, v in picked.items()} }", file=sys.stderr)
+        for stratum, pairs in picked.items():
+            for a, b in sorted(pairs):
+                tw = shipped.get((a, b)) or next((runs[n][(a, b)] for n in VARIANTS_B5 if (a, b) in runs[n]), [])
+                out.append({"corpus": corpus, "a": a, "b": b,
+                            "stratum": f"b7_{stratum}_{'same' if same((a, b)) else 'cross'}",
+                            "rule": "+".join(n for n in VARIANTS_B5 if (a, b) in runs[n])
+                            or ("passim" if (a, b) in ps else f"{shared.get((a, b), 0)} shared {RUN_N}-grams"),
+                            "words": _b7_words(docs[a]["text"], tw or ps.get((a, b), [])),
+                            "tracewire": tw, "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        # (e) the shared-quotation path's near misses, appended after (a)-(d) of every corpus
+        drawn = {k for v in picked.values() for k in v}
+        qpool = sorted(k for k in set().union(*(set(v) for v in quote_runs.values()))
+                       if k not in shipped and k not in drawn and fresh(k))
+        qdev = [k for k in qpool if rr.split_of(corpus, *k) == "dev"]
+        qpick = sorted(sorted(qdev, key=lambda k: (k not in quote_runs["quote9"], rng_late.random()))[: QUOTA_B7_QUOTE[corpus]])
+        print(f"{corpus}: quotation near misses {len(qpool)} unlabelled, {len(qpool) - len(qdev)} held-out by "
+              f"hash (not shown), {len(qpick)} drawn", file=sys.stderr)
+        for a, b in qpick:
+            tw = next(quote_runs[n][(a, b)] for n in VARIANTS_B7 if (a, b) in quote_runs[n])
+            later.append({"corpus": corpus, "a": a, "b": b,
+                          "stratum": f"b7_quote_{'same' if same((a, b)) else 'cross'}",
+                          "rule": "+".join(n for n in VARIANTS_B7 if (a, b) in quote_runs[n]),
+                          "words": _b7_words(docs[a]["text"], tw), "tracewire": tw,
+                          "passim": ps.get((a, b), []), "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        # (f) pairs of different outlets sharing a rare 10-gram run that nothing links, appended after (e)
+        drawn |= set(qpick)
+        cross = [k for k in pools["runs"] if k not in drawn and not same(k)]
+        top = sorted(cross, key=lambda k: (-shared[k], k))[: 3 * QUOTA_B7_RUNS_CROSS[corpus]]
+        rpick = sorted(rng_late.sample(top, min(QUOTA_B7_RUNS_CROSS[corpus], len(top))))
+        print(f"{corpus}: {len(cross)} more unlabelled dev pairs of different outlets share a rare {RUN_N}-gram "
+              f"that nothing links; {len(rpick)} drawn", file=sys.stderr)
+        last.extend({"corpus": corpus, "a": a, "b": b, "stratum": "b7_runs_cross",
+                     "rule": f"{shared[(a, b)]} shared {RUN_N}-grams", "words": 0, "tracewire": [], "passim": [],
+                     "runs": common_runs(docs[a]["text"], docs[b]["text"])} for a, b in rpick)
+        # (g) passim's links tracewire lacks that hold a long verbatim run, longest first, appended after (f)
+        drawn |= set(rpick)
+        longest = {k: max((r["words"] for r in common_runs(docs[k[0]]["text"], docs[k[1]]["text"], PASSIM_RUN_WORDS)),
+                          default=0) for k in pools["passim_only"] if k not in drawn}
+        gpick = sorted(sorted((k for k, m in longest.items() if m), key=lambda k: (-longest[k], k))
+                       [: QUOTA_B7_PASSIM_RUNS[corpus]])
+        print(f"{corpus}: {sum(map(bool, longest.values()))} more passim-only dev pairs share a run of "
+              f"{PASSIM_RUN_WORDS}+ words; {len(gpick)} drawn", file=sys.stderr)
+        final.extend({"corpus": corpus, "a": a, "b": b, "stratum": "b7_passim_runs_cross",
+                      "rule": f"passim, longest run {longest[(a, b)]} words", "words": longest[(a, b)],
+                      "tracewire": [], "passim": ps[(a, b)],
+                      "runs": common_runs(docs[a]["text"], docs[b]["text"])} for a, b in gpick)
+    out += later + last + final
+    rr._jsonl(CAND_B7, out)
+    print(f"{len(out)} candidates -> {CAND_B7}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "draw":
@@ -612,7 +799,7 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
-    elif cmd in ("show-b4", "show-b5", "show-b6"):
+    elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
     elif cmd == "draw-b4":
         draw_b4()
@@ -620,7 +807,9 @@ if __name__ == "__main__":
         draw_b5()
     elif cmd == "draw-b6":
         draw_b6(Path(sys.argv[2]))
-    elif cmd in ("build-b4", "build-b5", "build-b6"):
+    elif cmd == "draw-b7":
+        draw_b7()
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7"):
         build_batch(cmd[-2:])
     elif cmd == "build":
         build()

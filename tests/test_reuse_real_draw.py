@@ -1,0 +1,31 @@
+"""eval/reuse_real_draw.py batch 7: which pairs share a rare verbatim run of ``RUN_N`` words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eval import reuse_real_draw as d
+
+RUN = "the harbour committee voted late on the third evening to close the old ferry pier for good"
+FORMULA = "readers may write to the letters desk at any hour of any day of the week"
+
+
+def _docs(texts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    return {i: {"text": t, "outlet": None} for i, t in texts.items()}
+
+
+def test_run_pairs_counts_shared_rare_runs() -> None:
+    """Two texts sharing a 17-word run share its 8 ten-grams; a text with none of it pairs with neither."""
+    docs = _docs({"a": "Morning news. " + RUN + ". More later.",
+                  "b": "Evening wrap: " + RUN + " said the clerk.",
+                  "c": "Nothing in common with the others at all, only weather and tides today."})
+    got = d._run_pairs(docs)
+    assert got == {("a", "b"): len(RUN.split()) - d.RUN_N + 1}
+
+
+def test_run_pairs_leaves_out_runs_in_many_documents() -> None:
+    """A run printed in more than ``RUN_MAX_DF`` documents (a formula) pairs none of them."""
+    many = {f"d{i}": f"Story {i} about item number {i}. " + FORMULA for i in range(d.RUN_MAX_DF + 1)}
+    assert d._run_pairs(_docs(many)) == {}
+    few = {k: v for k, v in list(many.items())[:2]}
+    assert set(d._run_pairs(_docs(few))) == {("d0", "d1")}
