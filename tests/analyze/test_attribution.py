@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.analyze.conftest import seed_text
-from tracewire.analyze.attribution import quote_spans
+from tracewire.analyze.attribution import quote_spans, speaker_labels
 from tracewire.pipeline import Analysis
 from tracewire.records import Attribution
 
@@ -136,3 +136,26 @@ def test_headline_colon_attribution(analyze: Callable[[str], Analysis]) -> None:
     head = _att(ana, "Pentagon:")
     assert (head.kind, head.source, head.cue) == ("government_body", "Pentagon", ":")
     assert _att(ana, "DAMASCUS:").kind == "unattributed"
+
+
+def test_transcript_speaker_labels(analyze: Callable[[str], Analysis]) -> None:
+    """A transcript's "NAME:" lines are attributed to the speaker, an opening quotation mark or not."""
+    text = (
+        "Pence spoke on Sunday in Ohio.\n\n"
+        "WALLACE: Will Gennifer Flowers attend the debate in Hempstead tomorrow?\n\n"
+        '"PENCE: Gennifer Flowers will not attend the debate, and 40 staff members left the campaign.\n\n'
+        "WALLACE: Why not?\n\n"
+        "PENCE: The campaign decided it last week, after 3 meetings."
+    )
+    ana = analyze(text)
+    for start in ('"PENCE: Gennifer', "PENCE: The campaign"):
+        att = _att(ana, start)
+        assert (att.kind, att.source, att.cue) == ("named_person", "PENCE", ":")
+
+
+def test_speaker_labels_need_a_transcript() -> None:
+    """Speaker labels need two names, one speaking twice, off the first line and not furniture words."""
+    transcript = "Intro.\n\nJAKE TAPPER: Why?\n\nFALLIN: Because.\n\nTAPPER: And then?"
+    assert [transcript[a:b] for a, b, _ in speaker_labels(transcript)] == ["JAKE TAPPER", "FALLIN", "TAPPER"]
+    assert speaker_labels("BOOM: Trump fired back\n\nUPDATE: 5/12 the site changed.\n\nUPDATE: it fell.") == []
+    assert speaker_labels("Intro.\n\nDAMASCUS: Rebels shelled 3 villages.\n\nHOMS: Two died.") == []

@@ -43,12 +43,13 @@ from .attribution_find import (  # re-exported: callers import the finder from h
     find_all,
     find_learned,
     load_cues,
+    speaker_labels,
 )
 from .attribution_kinds import Lexicon, _clean_name, classify, lexicon, outlet_channel
 from .sentences import _OPEN, blocks, quote_spans
 
 __all__ = ["CORE_CUES", "CUES_PATH", "CUE_LEMMAS", "KINDS", "Found", "Lexicon", "attribute", "classify", "component",
-           "find", "find_all", "find_learned", "lexicon", "load_cues", "outlet_channel", "quote_spans"]
+           "find", "find_all", "find_learned", "lexicon", "load_cues", "outlet_channel", "quote_spans", "speaker_labels"]
 
 # --- the component --------------------------------------------------------------------------
 
@@ -207,8 +208,9 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
         rules = find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
         learned, quotes = find_learned(text, parsed, spans, blocks, cues, tagger, rules)
         founds = []
+        labels = {colon for _, _, colon in speaker_labels(text)}  # a transcript's '"PENCE: …' opens no quote of its own
         for mine, theirs in zip(learned, rules[0], strict=True):
-            mine = [f for f in mine if not _inside(quotes, f.cue_start, f.cue_end)]
+            mine = [f for f in mine if f.cue_start in labels or not _inside(quotes, f.cue_start, f.cue_end)]
             if not any(f.source_start is not None and _speech(f, parsed) for f in mine):
                 mine = [f for f in theirs if not _inside(quotes, f.cue_start, f.cue_end)]  # the rules as fallback
             founds.append(mine)
