@@ -27,18 +27,24 @@ from .techniques_features import (  # re-exported: training and evaluation impor
     Lexicon,
     Token,
     article_view,
+    cluster_features,
     normalise_quotes,
     pack_files,
+    sentence_bags,
     sentence_bounds,
+    sentence_features,
     span_features,
+    tagger_features,
     token_features,
     tokenize,
+    word_clusters,
 )
 from .techniques_model import TechniqueModel, load_model, model_files
 
 __all__ = ["LABELS", "MODEL_PACKAGE", "N_FEATURES", "WORD_LEVEL", "ArticleView", "Lexicon", "Technique", "TechniqueModel",
            "Token", "analyze", "article_view", "component", "detect_techniques", "load_model", "model", "model_files",
-           "normalise_quotes", "pack_files", "sentence_bounds", "span_features", "token_features", "tokenize"]
+           "cluster_features", "normalise_quotes", "pack_files", "sentence_bags", "sentence_bounds", "sentence_features",
+           "span_features", "tagger_features", "token_features", "tokenize", "word_clusters"]
 
 def model(res: Resources) -> TechniqueModel:
     """The process-wide techniques model held by ``res``."""
