@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for i in test_idx:
                 oof_c[i] = clf.predict_proba(xs[i])[:, 1]
         # the gate learns from out-of-fold token probabilities, as it will see unseen text's
-        sxs = [HASHER.transform(sentence_features(v, p.tolist())) for v, p in zip(views, oof_c, strict=True)]
+        sxs = [HASHER.transform(sentence_features(v, p.tolist(), clusters)) for v, p in zip(views, oof_c, strict=True)]
         gates_c: list[np.ndarray] = [np.zeros(0)] * len(train)
         for test_idx in fl:
             held = set(test_idx.tolist())

@@ -553,6 +553,10 @@ def span_features(v: ArticleView, i: int, j: int) -> list[str]:
         f.append("emphatic_repeat")
     if span_text.endswith("?"):
         f.append("ends_q")
+    clusters = word_clusters()
+    f.extend(sorted({f"scl={clusters.get(w, 'na')}" for w in words}))
+    f.extend(f"lcl={clusters.get(toks[k].lower, 'na')}" for k in range(max(a, i - 2), i))
+    f.extend(f"rcl={clusters.get(toks[k].lower, 'na')}" for k in range(j, min(b, j + 2)))
     return f
 
 
@@ -598,10 +602,13 @@ def tagger_features(v: ArticleView, clusters: Mapping[str, str]) -> list[list[st
             for f, c, t in zip(token_features(v), cluster_features(v, clusters), v.toks, strict=True)]
 
 
-def sentence_features(v: ArticleView, probs: Sequence[float]) -> list[list[str]]:
-    """Features of each sentence for the sentence gate (does it hold a technique span?): its words and word
-    pairs, length, position, cues, "!", "?", quotes, and buckets of the tagger's token probabilities
-    ``probs`` (the highest, the mean, the mean of the top three)."""
+def sentence_features(v: ArticleView, probs: Sequence[float], clusters: Mapping[str, str]) -> list[list[str]]:
+    """Features of each sentence for the sentence gate (does it hold a technique span?): its words, word
+    pairs and word clusters, length, position, cues, "!", "?", quotes, and buckets of the tagger's token
+    probabilities ``probs``: the sentence's highest, mean and top-three mean, its neighbours' highest, the
+    article's mean highest (how much propaganda the article carries) and the sentence's distance to it."""
+    tops = [max(probs[a:b]) if b > a else 0.0 for a, b in v.sent_tokens]
+    doc = sum(tops) / len(tops) if tops else 0.0
     rows: list[list[str]] = []
     for si, (a, b) in enumerate(v.sent_tokens):
         if b <= a:
@@ -614,6 +621,10 @@ def sentence_features(v: ArticleView, probs: Sequence[float]) -> list[list[str]]
               f"ptop3={int(sum(q[-3:]) / len(q[-3:]) * 10)}", f"pos={min(si, 10)}"]
         if si == 0 and v.has_title:
             f.append("title")
+        f += [f"docpmax={int(doc * 20)}", f"rel={int((q[-1] - doc) * 10)}",
+              f"prevp={int(tops[si - 1] * 10) if si > 0 else 'B'}",
+              f"nextp={int(tops[si + 1] * 10) if si + 1 < len(tops) else 'B'}"]
+        f += sorted({f"scl={clusters.get(x, 'na')}" for x in w})
         for k in range(a, b):
             f.extend(f"cue={tech}" for tech in sorted(v.cue_at[k]))
         if "!" in w:

@@ -112,7 +112,7 @@ class TechniqueModel:
         """P(sentence holds a technique span) for every sentence, from its ``sentence_features``."""
         if not v.sent_tokens:
             return np.zeros(0)
-        x = hashed(sentence_features(v, probs.tolist()))
+        x = hashed(sentence_features(v, probs.tolist(), self.clusters))
         return _sigmoid(x @ self.sent_w + float(self.meta["sent_b"]))
 
     def classify(
