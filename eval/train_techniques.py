@@ -6,9 +6,12 @@ It trains on 235 of the 297 training articles: the other 62 are the development 
     python eval/train_techniques.py [--ptc ../shared/data/ptc] [--out tracewire/models/techniques]
 
 Deterministic (fixed folds, liblinear/lbfgs). Steps, all on the 235 training articles:
-1. 5-fold cross-validation by article of the token tagger: out-of-fold token probabilities choose
-   C (--si-c), the decoding threshold and gap (best SI F1), fit the Platt span calibration and
-   choose the minimum span score;
+1. 5-fold cross-validation by article of the token tagger (token features, word clusters and the
+   sentence's bag of words): out-of-fold token probabilities; on them a 5-fold sentence gate (a
+   logistic regression over the sentence's words, cues and token-probability buckets: does it hold
+   a technique span?); the out-of-fold gate and token probabilities choose C (--si-c), the gate
+   threshold and the token threshold (best SI F1), fit the Platt span calibration and choose the
+   minimum span score;
 2. 5-fold cross-validation of the span classifier on the gold spans: picks C (--tc-c), fits the
    temperature that minimises out-of-fold log-loss;
 3. final fits on all training articles; weights go to model.npz, settings to model.json.
@@ -39,12 +42,17 @@ from tracewire.analyze.techniques import (  # noqa: E402
     TechniqueModel,
     article_view,
     pack_files,
+    sentence_features,
     span_features,
-    token_features,
+    tagger_features,
+    word_clusters,
 )
 
 FOLDS = 5
 SEED = 13
+SENT_C = 0.3  # the sentence gate's C
+GATES = tuple(round(x, 2) for x in np.arange(0.15, 0.51, 0.05))  # sentence gate thresholds tried
+THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.36, 0.025))  # token thresholds tried
 SECOND_LABEL_MIN = 0.35  # a span also gets its runner-up technique at this probability or more
 HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
@@ -77,12 +85,30 @@ def fit_si(xs: list, ys: list[np.ndarray], idx: Sequence[int], c: float) -> Logi
 
 
 def decode_all(
-    model: TechniqueModel, views: list[ArticleView], probs: list[np.ndarray], thr: float, gap: int
+    model: TechniqueModel, views: list[ArticleView], probs: list[np.ndarray], gates: list[np.ndarray],
+    thr: float, gate: float,
 ) -> list[list[tuple[int, int, float]]]:
-    """Token runs of every article under decoding settings ``thr`` and ``gap``."""
+    """Token runs of every article under the token threshold ``thr`` and the sentence gate ``gate``."""
     model.meta["si_threshold"] = thr
-    model.meta["si_gap"] = gap
-    return [model.decode(v, p) for v, p in zip(views, probs, strict=True)]
+    model.meta["sent_threshold"] = gate
+    return [model.decode(v, p, q) for v, p, q in zip(views, probs, gates, strict=True)]
+
+
+def sentence_labels(v: ArticleView, art: Article) -> np.ndarray:
+    """1 for sentences whose tokens overlap a gold technique span, else 0."""
+    g = np.zeros(len(art.text) + 1, dtype=bool)
+    for s, e, _ in art.spans:
+        g[s:e] = True
+    return np.array([int(b > a and g[v.toks[a].start : v.toks[b - 1].end].any()) for a, b in v.sent_tokens],
+                    dtype=np.int8)
+
+
+def fit_gate(xs: list, ys: list[np.ndarray], idx: Sequence[int]) -> LogisticRegression:
+    """Sentence gate on the articles ``idx``."""
+    from scipy.sparse import vstack
+
+    return LogisticRegression(C=SENT_C, max_iter=2000).fit(vstack([xs[i] for i in idx]),
+                                                            np.concatenate([ys[i] for i in idx]))
 
 
 def char_spans(v: ArticleView, runs: list[tuple[int, int, float]]) -> list[tuple[int, int]]:
@@ -95,7 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
     ap.add_argument("--out", type=Path, default=ROOT / "tracewire" / "models" / "techniques")
-    ap.add_argument("--si-c", type=float, nargs="+", default=[0.05, 0.1, 0.2], help="tagger C grid")
+    # 0.1 won a cross-validation on TRAIN against 0.03 (SI F1 .365 vs .362 with the sentence gate);
+    # each value costs about five minutes on two cores
+    ap.add_argument("--si-c", type=float, nargs="+", default=[0.1], help="tagger C grid")
     # 0.1 won a cross-validation on TRAIN against 0.3, 1 and 3 (accuracy .573 vs .571, .569, .567);
     # each extra value costs about eight minutes on two cores
     ap.add_argument("--tc-c", type=float, nargs="+", default=[0.1], help="classifier C grid")
@@ -107,11 +135,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(train)} training articles, {sum(len(v.toks) for v in views)} tokens", flush=True)
 
     # ---- span identification -------------------------------------------------------------
-    xs = [HASHER.transform(token_features(v)) for v in views]
+    clusters = word_clusters()
+    xs = [HASHER.transform(tagger_features(v, clusters)) for v in views]
     ys = [token_labels(v, a) for v, a in zip(views, train, strict=True)]
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in train}
+    sent_ys = [sentence_labels(v, a) for v, a in zip(views, train, strict=True)]
     fl = folds(len(train))
-    oof_by_c: dict[float, list[np.ndarray]] = {}
+    dummy = TechniqueModel(
+        {"si_w": np.zeros(N_FEATURES), "tc_w": np.zeros((N_FEATURES, len(LABELS))), "tc_b": np.zeros(len(LABELS)),
+         "sent_w": np.zeros(N_FEATURES)},
+        {"labels": list(LABELS), "si_b": 0.0, "sent_b": 0.0, "temperature": 1.0, "platt": [0.0, 0.0, 0.0],
+         "si_threshold": 0.5, "sent_threshold": 0.5},
+        lexicon,
+    )
+    best = (0.0, 0.5, 0.5, args.si_c[0])
+    oof_by_c: dict[float, tuple[list[np.ndarray], list[np.ndarray], list]] = {}
     for c in args.si_c:
         oof_c: list[np.ndarray] = [np.zeros(0)] * len(train)
         for test_idx in fl:
@@ -119,29 +157,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             clf = fit_si(xs, ys, [i for i in range(len(train)) if i not in held], c)
             for i in test_idx:
                 oof_c[i] = clf.predict_proba(xs[i])[:, 1]
-        oof_by_c[c] = oof_c
+        # the gate learns from out-of-fold token probabilities, as it will see unseen text's
+        sxs = [HASHER.transform(sentence_features(v, p.tolist(), clusters)) for v, p in zip(views, oof_c, strict=True)]
+        gates_c: list[np.ndarray] = [np.zeros(0)] * len(train)
+        for test_idx in fl:
+            held = set(test_idx.tolist())
+            gate_clf = fit_gate(sxs, sent_ys, [i for i in range(len(train)) if i not in held])
+            for i in test_idx:
+                gates_c[i] = gate_clf.predict_proba(sxs[i])[:, 1]
+        oof_by_c[c] = (oof_c, gates_c, sxs)
         print(f"  SI C={c}: folds done ({time.time() - t0:.0f}s)", flush=True)
-    dummy = TechniqueModel(
-        {"si_w": np.zeros(N_FEATURES), "tc_w": np.zeros((N_FEATURES, len(LABELS))), "tc_b": np.zeros(len(LABELS))},
-        {"labels": list(LABELS), "si_b": 0.0, "temperature": 1.0, "platt": [0.0, 0.0, 0.0],
-         "si_threshold": 0.5, "si_gap": 0},
-        lexicon,
-    )
-    best = (0.0, 0.5, 0, args.si_c[0])
-    for c, oof_c in oof_by_c.items():
-        for thr in np.arange(0.12, 0.5, 0.04):
-            for gap in (0, 1, 2, 3, 4, 5):
-                runs = decode_all(dummy, views, oof_c, float(thr), gap)
+        for thr in THRESHOLDS:
+            for gate in GATES:
+                runs = decode_all(dummy, views, oof_c, gates_c, thr, gate)
                 pred = {a.id: char_spans(v, r) for a, v, r in zip(train, views, runs, strict=True)}
                 f = si_scores(pred, gold)[2]
                 if f > best[0]:
-                    best = (f, float(thr), gap, c)
-    si_cv_f1, thr, gap, si_c = best
-    oof = oof_by_c[si_c]
-    print(f"SI cross-validated F1 on TRAIN: {si_cv_f1:.4f} (C {si_c}, threshold {thr:.2f}, gap {gap})", flush=True)
+                    best = (f, thr, gate, c)
+    si_cv_f1, thr, gate, si_c = best
+    oof, oof_gates, sent_xs = oof_by_c[si_c]
+    print(f"SI cross-validated F1 on TRAIN: {si_cv_f1:.4f} (C {si_c}, token threshold {thr:.3f}, "
+          f"sentence gate {gate:.2f})", flush=True)
 
     # Platt calibration: P(most of the span lies inside gold spans) from mean prob and length
-    runs = decode_all(dummy, views, oof, thr, gap)
+    runs = decode_all(dummy, views, oof, oof_gates, thr, gate)
     feats, target = [], []
     for a, v, rr in zip(train, views, runs, strict=True):
         g = np.zeros(len(a.text) + 1, dtype=bool)
@@ -212,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # ---- final fits ----------------------------------------------------------------------------
     si = fit_si(xs, ys, range(len(train)), si_c)
+    sent = fit_gate(sent_xs, sent_ys, range(len(train)))
     tc = LogisticRegression(C=best_c, max_iter=3000).fit(xt, yt)
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
@@ -219,13 +259,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         si_w=si.coef_[0].astype(np.float32),
         tc_w=tc.coef_.T.astype(np.float32),
         tc_b=tc.intercept_.astype(np.float32),
+        sent_w=sent.coef_[0].astype(np.float32),
     )
     meta = {
         "labels": list(LABELS),
         "si_b": float(si.intercept_[0]),
         "si_c": si_c,
         "si_threshold": round(thr, 4),
-        "si_gap": gap,
+        "sent_b": float(sent.intercept_[0]),
+        "sent_c": SENT_C,
+        "sent_threshold": round(gate, 4),
         "platt": platt_params,
         "min_span_score": round(min_span, 4),
         "second_label_min": SECOND_LABEL_MIN,

@@ -114,13 +114,14 @@ def test_seed_002_obvious_techniques(res: Resources) -> None:
     assert overlapping(found, text, "foul and evil empires") & {"Name_Calling,Labeling", "Loaded_Language"}
     # The model trained without the 62 development articles (eval/splits.py) labels this span
     # Loaded_Language, with Slogans second (0.17 against 0.43); the one trained on all 297 had Slogans first.
+    # With word-cluster features (issue 12) Slogans is third: 0.134, Name_Calling 0.149, Loaded_Language 0.484.
     assert overlapping(found, text, "Facts Don’t Lie")
     model = tq.load_model()
     view = tq.article_view(text, model.lexicon)
     s = text.index("Facts Don’t Lie")
     toks = [k for k, t in enumerate(view.toks) if t.start < s + len("Facts Don’t Lie") and t.end > s]
     probs = model.classify(view, [(toks[0], toks[-1] + 1)])[0]
-    assert "Slogans" in [tq.LABELS[k] for k in sorted(range(len(probs)), key=lambda k: -probs[k])[:2]]
+    assert "Slogans" in [tq.LABELS[k] for k in sorted(range(len(probs)), key=lambda k: -probs[k])[:3]]
     assert overlapping(found, text, "As if there has Ever, Ever, Ever, been any doubt") & {
         "Loaded_Language",
         "Exaggeration,Minimisation",
@@ -157,3 +158,41 @@ def test_token_columns_build_the_token_features_matrix(res: Resources) -> None:
         got = hashed_columns(*token_columns(view, memo))
         assert (got.indptr == want.indptr).all() and (got.indices == want.indices).all()
         assert (got.data == want.data).all()
+
+
+def test_token_probs_score_the_training_features(res: Resources) -> None:
+    """Scoring sums the token, cluster and sentence-bag products; the tagger was trained on the three lists
+    joined (``tagger_features``), so both give the same probabilities."""
+    import numpy as np
+
+    from tracewire.analyze.techniques_model import _sigmoid, hashed
+
+    model = tq.model(res)
+    view = tq.article_view(RANT + "\n“Shocking!” they said. Ünïcode again — and again.\n", model.lexicon)
+    feats = tq.tagger_features(view, model.clusters)
+    k = next(k for k, t in enumerate(view.toks) if t.lower == "disaster")
+    assert f"cl={model.clusters['disaster']}" in feats[k], "a known word has its cluster"
+    assert all(any(f.startswith("sbow=") for f in row) for row in feats), "every token carries its sentence's bag"
+    want = _sigmoid(hashed(feats) @ model.si_w + float(model.meta["si_b"]))
+    assert np.allclose(model.token_probs(view), want, rtol=0, atol=1e-12)
+
+
+def test_decode_gives_one_trimmed_span_per_gated_sentence(res: Resources) -> None:
+    """A sentence the gate keeps yields one span from its first to its last likely token (the unlikely words
+    between included, edge punctuation trimmed); a sentence below the gate yields nothing."""
+    import copy
+
+    import numpy as np
+
+    model = copy.copy(tq.model(res))
+    model.meta = {**model.meta, "si_threshold": 0.5, "sent_threshold": 0.5}
+    text = "They are corrupt , lying and evil puppets .\nThey are corrupt puppets .\n"
+    view = tq.article_view(text, tq.Lexicon({}))
+    words = [t.text for t in view.toks]
+    probs = np.full(len(words), 0.1)
+    probs[[2, 6, 7, 8, 13]] = 0.9  # "corrupt", "evil puppets ." in sentence 1, "corrupt" in sentence 2
+    runs = model.decode(view, probs, np.array([0.8, 0.2]))
+    assert [(words[s], words[t - 1]) for s, t, _ in runs] == [("corrupt", "puppets")]
+    (s, t, mean), = runs
+    assert (s, t) == (2, 8) and mean == float(probs[2:8].mean())
+    assert model.decode(view, probs, np.array([0.2, 0.2])) == []

@@ -1,14 +1,18 @@
 """Persuasion and propaganda techniques as character spans (the 14 SemEval-2020 Task 11 labels).
 
-Two linear models over hashed, human-readable features, trained on the PTC corpus by
+Linear models over hashed, human-readable features, trained on the PTC corpus by
 ``eval/train_techniques.py`` and shipped in ``tracewire/models/techniques/``:
 
 1. span identification: a token tagger (is this token inside a technique span?) over words,
-   word shapes, neighbours, sentence shape (quotes, "!", "?"), repetition within the article and
-   cue phrases from the techniques pack; runs of likely tokens become candidate spans, scored by
-   a Platt-calibrated probability that the span is a technique;
-2. technique classification: a multinomial logistic regression over the span's words, character
-   n-grams, length, repetition count, cues and context, with temperature-scaled probabilities.
+   word shapes, neighbours, word clusters (en_core_web_md vectors, k-means), the sentence's bag of
+   words, sentence shape (quotes, "!", "?"), repetition within the article and cue phrases from the
+   techniques pack; a sentence gate (does this sentence hold a technique span?) over the sentence's
+   words, clusters, cues and the tagger's probabilities in it, its neighbours and the article; each
+   sentence the gate keeps gives one candidate span, from its first to its last likely token, scored
+   by a Platt-calibrated probability that the span is a technique;
+2. technique classification: a multinomial logistic regression over the span's words and their
+   clusters, character n-grams, length, repetition count, cues and context, with temperature-scaled
+   probabilities.
 
 A span's score is P(span is a technique) x P(technique | span). Evidence lists the features
 that pushed the chosen technique most (cue words, repeated phrase, sentence shape).
@@ -27,18 +31,24 @@ from .techniques_features import (  # re-exported: training and evaluation impor
     Lexicon,
     Token,
     article_view,
+    cluster_features,
     normalise_quotes,
     pack_files,
+    sentence_bags,
     sentence_bounds,
+    sentence_features,
     span_features,
+    tagger_features,
     token_features,
     tokenize,
+    word_clusters,
 )
 from .techniques_model import TechniqueModel, load_model, model_files
 
 __all__ = ["LABELS", "MODEL_PACKAGE", "N_FEATURES", "WORD_LEVEL", "ArticleView", "Lexicon", "Technique", "TechniqueModel",
            "Token", "analyze", "article_view", "component", "detect_techniques", "load_model", "model", "model_files",
-           "normalise_quotes", "pack_files", "sentence_bounds", "span_features", "token_features", "tokenize"]
+           "cluster_features", "normalise_quotes", "pack_files", "sentence_bags", "sentence_bounds", "sentence_features",
+           "span_features", "tagger_features", "token_features", "tokenize", "word_clusters"]
 
 def model(res: Resources) -> TechniqueModel:
     """The process-wide techniques model held by ``res``."""

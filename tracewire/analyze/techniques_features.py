@@ -7,7 +7,7 @@ import logging
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -553,5 +553,85 @@ def span_features(v: ArticleView, i: int, j: int) -> list[str]:
         f.append("emphatic_repeat")
     if span_text.endswith("?"):
         f.append("ends_q")
+    clusters = word_clusters()
+    f.extend(sorted({f"scl={clusters.get(w, 'na')}" for w in words}))
+    f.extend(f"lcl={clusters.get(toks[k].lower, 'na')}" for k in range(max(a, i - 2), i))
+    f.extend(f"rcl={clusters.get(toks[k].lower, 'na')}" for k in range(j, min(b, j + 2)))
     return f
 
+
+
+def word_clusters() -> Mapping[str, str]:
+    """Word -> cluster id of ``tracewire/models/attribution_clusters.tsv.gz`` (512 k-means clusters of
+    en_core_web_md word vectors), read once per process; the tagger reads a token's and its neighbours'."""
+    from .attribution_crf import load_clusters
+
+    return load_clusters()
+
+
+def cluster_features(v: ArticleView, clusters: Mapping[str, str]) -> list[list[str]]:
+    """Word-cluster features of every token: its cluster, its neighbours' within two tokens (``B`` past the
+    sentence edge) and the (previous, own) cluster pair; unknown words are cluster ``na``."""
+    cl = [clusters.get(t.lower, "na") for t in v.toks]
+    out: list[list[str]] = []
+    for i, t in enumerate(v.toks):
+        a, b = v.sent_tokens[t.sent]
+        out.append([
+            f"cl={cl[i]}",
+            f"cl-2={cl[i - 2] if i - 2 >= a else 'B'}",
+            f"cl-1={cl[i - 1] if i - 1 >= a else 'B'}",
+            f"cl+1={cl[i + 1] if i + 1 < b else 'B'}",
+            f"cl+2={cl[i + 2] if i + 2 < b else 'B'}",
+            f"cl-1,0={cl[i - 1] if i > a else 'B'}|{cl[i]}",
+        ])
+    return out
+
+
+def sentence_bags(v: ArticleView) -> list[list[str]]:
+    """The distinct alphabetic words of each sentence as ``sbow=`` features: every token of the tagger also
+    carries its sentence's bag, so the words around a phrase (not only its neighbours) move its score."""
+    return [[f"sbow={w}" for w in sorted({t.lower for t in v.toks[a:b] if t.lower.isalpha()})]
+            for a, b in v.sent_tokens]
+
+
+def tagger_features(v: ArticleView, clusters: Mapping[str, str]) -> list[list[str]]:
+    """Every token's full tagger features (training): ``token_features``, ``cluster_features`` and the
+    ``sentence_bags`` of its sentence. Scoring adds the three parts' products instead (same sum)."""
+    bags = sentence_bags(v)
+    return [f + c + bags[t.sent]
+            for f, c, t in zip(token_features(v), cluster_features(v, clusters), v.toks, strict=True)]
+
+
+def sentence_features(v: ArticleView, probs: Sequence[float], clusters: Mapping[str, str]) -> list[list[str]]:
+    """Features of each sentence for the sentence gate (does it hold a technique span?): its words, word
+    pairs and word clusters, length, position, cues, "!", "?", quotes, and buckets of the tagger's token
+    probabilities ``probs``: the sentence's highest, mean and top-three mean, its neighbours' highest, the
+    article's mean highest (how much propaganda the article carries) and the sentence's distance to it."""
+    tops = [max(probs[a:b]) if b > a else 0.0 for a, b in v.sent_tokens]
+    doc = sum(tops) / len(tops) if tops else 0.0
+    rows: list[list[str]] = []
+    for si, (a, b) in enumerate(v.sent_tokens):
+        if b <= a:
+            rows.append(["empty"])
+            continue
+        w = [t.lower for t in v.toks[a:b]]
+        q = sorted(probs[a:b])
+        f = [f"u={x}" for x in sorted(set(w))] + [f"b={x}|{y}" for x, y in sorted(set(zip(w, w[1:], strict=False)))]
+        f += [f"len={min(b - a, 60) // 5}", f"pmax={int(q[-1] * 10)}", f"pmean={int(sum(q) / len(q) * 20)}",
+              f"ptop3={int(sum(q[-3:]) / len(q[-3:]) * 10)}", f"pos={min(si, 10)}"]
+        if si == 0 and v.has_title:
+            f.append("title")
+        f += [f"docpmax={int(doc * 20)}", f"rel={int((q[-1] - doc) * 10)}",
+              f"prevp={int(tops[si - 1] * 10) if si > 0 else 'B'}",
+              f"nextp={int(tops[si + 1] * 10) if si + 1 < len(tops) else 'B'}"]
+        f += sorted({f"scl={clusters.get(x, 'na')}" for x in w})
+        for k in range(a, b):
+            f.extend(f"cue={tech}" for tech in sorted(v.cue_at[k]))
+        if "!" in w:
+            f.append("excl")
+        if "?" in w:
+            f.append("quest")
+        if any(x in _QUOTES for x in w):
+            f.append("quote")
+        rows.append(f)
+    return rows
