@@ -83,6 +83,7 @@ class ReuseConfig:
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage) ...
     short_min_anchors: int = 2  # ... or two documents of different outlets, dated wire_days apart at most (a 12-word run)
+    one_anchor_df: int = 4  # ... or of different known outlets, from one anchor 3-4 documents hold, two of them a candidate pair
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     rare_df_share: float = 0.005  # ... and in this share of the known outlets' count of documents, if more than rare_df
@@ -128,6 +129,9 @@ class ReuseConfig:
         if not 1 <= self.short_min_anchors <= self.min_anchors:
             raise UsageError(f"ReuseConfig.short_min_anchors={self.short_min_anchors} must be between 1 and "
                              f"min_anchors={self.min_anchors}")
+        if self.one_anchor_df != 0 and not 3 <= self.one_anchor_df <= self.max_df:
+            raise UsageError(f"ReuseConfig.one_anchor_df={self.one_anchor_df} must be 0 (off) or between 3 and "
+                             f"max_df={self.max_df}")
         if self.rare_df < 2:
             raise UsageError(f"ReuseConfig.rare_df={self.rare_df} must be at least 2 (a passage two documents share)")
         if not 0.0 <= self.rare_df_share <= 1.0:
@@ -1402,7 +1406,8 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
                                        mass_min_shared=cfg.mass_min_anchors,
                                        outlet=outlet_numbers(ids, group),
                                        short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group),
-                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
+                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days,
+                                       one_max_df=cfg.one_anchor_df)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
@@ -1526,7 +1531,7 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
         outlet=outlet_numbers(all_ids, outlets.group),
         short_min_shared=cfg.short_min_anchors, known=outlet_known(all_ids, outlets.group),
-        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days,
+        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days, one_max_df=cfg.one_anchor_df,
     )
     del keys
     # the old documents those pairs need, after the fresh ones
