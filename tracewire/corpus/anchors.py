@@ -232,11 +232,10 @@ def candidate_pairs(
     if short_min_shared is not None and outlet is not None and short_min_shared < min_shared:
         least = acc_w >= short_min_shared
         if one_max_df >= 3 and known is not None:
-            strong = acc_k[keep]
-            if only is not None:  # pairs of two old documents are not counted above: those the rule asks about are
-                strong = np.union1d(strong, _old_strong(ds, starts, sizes, g_starts, g_sizes, one_max_df, max_df,
-                                                        min_shared, only, n64))
-            least |= _confirmed(acc_k, ds, g_starts, g_sizes, one_max_df, n64, strong) & known[
+            # pairs of two old documents are not counted above (incremental): those the rule asks about are
+            old = None if only is None else _old_strong(ds, starts, sizes, g_starts, g_sizes, one_max_df, max_df,
+                                                        min_shared, only, n64)
+            least |= _confirmed(acc_k, keep, ds, g_starts, g_sizes, one_max_df, n64, old) & known[
                 (acc_k // n64).astype(np.int64)] & known[(acc_k % n64).astype(np.int64)]
         few = np.flatnonzero(~keep & least)
         fi, fj = (acc_k[few] // n64).astype(np.int64), (acc_k[few] % n64).astype(np.int64)
@@ -294,20 +293,27 @@ def _group_pairs(ds: npt.NDArray[np.uint64], g_starts: I64, g_sizes: I64, lo_siz
     return np.concatenate(keys), np.concatenate(owner)
 
 
-def _confirmed(acc_k: npt.NDArray[np.uint64], ds: npt.NDArray[np.uint64], g_starts: I64, g_sizes: I64,
-               max_size: int, n64: np.uint64, strong: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+def _confirmed(acc_k: npt.NDArray[np.uint64], strong: npt.NDArray[np.bool_], ds: npt.NDArray[np.uint64],
+               g_starts: I64, g_sizes: I64, max_size: int, n64: np.uint64,
+               old: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.bool_]:
     """Which pair keys (``acc_k``: sorted, distinct) share an anchor that 3 to ``max_size`` documents hold,
-    two of which make a pair of ``strong`` (sorted keys): a candidate through a longer passage."""
+    two of which make a ``strong`` pair (a flag per key of ``acc_k``, or one of the sorted keys ``old``):
+    a candidate through a longer passage."""
     out = np.zeros(acc_k.shape[0], dtype=bool)
     keys, owner = _group_pairs(ds, g_starts, g_sizes, 3, max_size, n64)
-    if keys.size == 0 or acc_k.size == 0 or strong.size == 0:
+    if keys.size == 0 or acc_k.size == 0:
         return out
-    at = np.minimum(np.searchsorted(strong, keys), strong.shape[0] - 1)
+    order = np.argsort(keys)  # sorted needles: the binary searches walk the keys in order (5x faster)
+    at = np.empty(keys.shape[0], dtype=np.int64)
+    at[order] = np.minimum(np.searchsorted(acc_k, keys[order]), acc_k.shape[0] - 1)
+    listed = acc_k[at] == keys
+    hit = listed & strong[at]
+    if old is not None and old.size:
+        o_at = np.minimum(np.searchsorted(old, keys), old.shape[0] - 1)
+        hit |= old[o_at] == keys
     held = np.zeros(g_starts.shape[0], dtype=bool)
-    held[owner[strong[at] == keys]] = True
-    keys = keys[held[owner]]
-    at = np.minimum(np.searchsorted(acc_k, keys), acc_k.shape[0] - 1)
-    out[at[acc_k[at] == keys]] = True
+    held[owner[hit]] = True
+    out[at[listed & held[owner]]] = True
     return out
 
 
