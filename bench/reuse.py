@@ -37,6 +37,38 @@ stock phrase of this corpus (5-10 words). At seed 7 that is 18 of 3,498 passage 
 156 of 35,914 at 100k. Both figures are printed; every other figure (overall recall, precision,
 false links) counts those pairs as planted reuse, so a link between them is never false.
 
+Branch bench11 (2026-11-29 06:20-06:30 UTC, the quiet window, load 0.0-2.2): one shared anchor
+that 3-4 documents hold makes two documents of different known outlets a candidate when two of its
+holders are a candidate pair already (``one_anchor_df``: an edited copy of a passage that others
+print intact keeps one anchor of it; 890 more candidate pairs at 10k, 12 more links, all planted);
+furniture masked in the workers that align (the parent no longer builds a masked copy of every
+document: less serial time and less memory); links rebuilt from tuples by setting slots. Command
+``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000 100000
+300000 --no-baseline-above 100000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9982  1.0000        4.3    7.7       370  24480
+            recall copy 1.0000 passage 0.9877 (0.9920 of the 3,480 that keep 12 words in common)
+            wire 1.0000; false links: same outlet 0, event 0, other 0; digest e0e90f6c6df4f822
+    10000   datasketch LSH t=0.3    0.0648  0.1927        8.2    8.2       203   8245
+    100000  tracewire workers=2     0.9977  1.0000       44.4   75.6      1611 245574
+            recall copy 0.9993 passage 0.9845 (0.9885 of 35,758) wire 1.0000; false links: other 2
+    100000  datasketch LSH t=0.3    0.0642  0.2249       81.6   80.6      1615  70211
+    300000  tracewire workers=2     0.9975  0.9999      152.1  245.7      4255 744765
+            recall copy 0.9991 passage 0.9829 (0.9877 of 103,893) wire 1.0000; false links: other 45
+    tracewire: wall N^1.05 -> 8.6 min at 1M; CPU N^1.02 -> 13.6 CPU min; peak memory N^0.71 -> 9.0 GiB
+    datasketch (10k, 100k): wall N^1.00 -> 13.5 min; CPU N^0.99 -> 13.1 CPU min; memory N^0.90 -> 12.5 GiB
+
+1.92x and 1.84x datasketch's wall time (1.08x and 1.07x its CPU time). Right after, in the same
+window: ``--sizes 10000 100000`` 1.97x (4.1 s against 8.1) and 1.84x (44.4 against 81.9), then
+``--sizes 10000`` 1.91x (4.2 against 8.1); main (b0f8c0b, ``git archive`` into a scratch folder,
+``--sizes 10000 100000 --no-baseline-above 0``) between them: 4.2 s / 7.6 CPU s, 419 MiB and
+45.4 s / 74.7 CPU s, 2010 MiB (passage 0.9843 and 0.9805). So passage recall is above 0.98 at every
+size now, peak memory is 12-20 % lower, the wall time about the same as main's with 12 (10k) and
+146 (100k) more links; still short of issue 10: 2x datasketch's wall time (1.91-1.97x at 10k,
+1.84x at 100k). The 45 false links at 300k (33 on bench10) are chance alignments between unrelated
+documents (precision 0.9999).
+
 Branch bench10 (2026-11-29 04:15-04:21 UTC, the machine otherwise idle, load 0.0-1.7; issue 10's
 short passages at every size): furniture ends where the outlet's repetition at its edges stops
 (9 planted passages at 10k were masked with a menu or footer: a stock phrase in the article's
