@@ -66,8 +66,15 @@ window: ``--sizes 10000 100000`` 1.97x (4.1 s against 8.1) and 1.84x (44.4 again
 45.4 s / 74.7 CPU s, 2010 MiB (passage 0.9843 and 0.9805). So passage recall is above 0.98 at every
 size now, peak memory is 12-20 % lower, the wall time about the same as main's with 12 (10k) and
 146 (100k) more links; still short of issue 10: 2x datasketch's wall time (1.91-1.97x at 10k,
-1.84x at 100k). The 45 false links at 300k (33 on bench10) are chance alignments between unrelated
-documents (precision 0.9999).
+1.84x at 100k). The 45 false links at 300k (33 on bench10) are pairs that share no planted unit
+(precision 0.9999; not read one by one).
+
+The memory sampler costs tracewire wall time: each read of ``/proc/PID/smaps_rollup`` walks a
+process's page tables under its memory map lock, and every 0.1 s over tracewire's three processes
+(2 GB at 100k) that took about 3.4 s of 44.4 (``reuse_workers.py --size 100000`` right before:
+38.6 s wall, no sampler), while datasketch's one process leaves a core idle for the reader. Read
+every 1 s (``--memory-every 1``, same window, ``--sizes 10000 100000``): tracewire 4.0 s and 41.4 s,
+datasketch 8.0 s and 80.9 s: 1.98x and 1.96x; peak memory 348 and 1600 MiB (coarser samples).
 
 Branch bench10 (2026-11-29 04:15-04:21 UTC, the machine otherwise idle, load 0.0-1.7; issue 10's
 short passages at every size): furniture ends where the outlet's repetition at its edges stops
@@ -937,11 +944,11 @@ def _child(name: str, threshold: float, workers: int, conn: object, passim_timeo
     conn.send((pairs, secs, cpu, links_digest(_LINKS) if name == "tracewire" else ""))  # type: ignore[attr-defined]
 
 
-def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0
+def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0, every_s: float = 0.1
             ) -> tuple[set[tuple[int, int]] | None, float, float, float, float, str]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
-    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms (passim: 1 s):
+    Memory is the summed PSS of the child and its worker processes, sampled every ``every_s`` s (passim: 1 s):
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
     it was handed excluded; the peak including the corpus is reported beside it. Pairs are
     None when passim was stopped at ``passim_timeout`` seconds. Last: tracewire's ``links_digest``.
@@ -954,7 +961,11 @@ def measure(name: str, threshold: float, workers: int, passim_timeout: float = 9
     pid = p.pid
     assert pid is not None
     base = peak = _pss_mb(pid)
-    every = 1.0 if name == "passim" else 0.1  # a JVM's smaps cost the kernel ms per read; it grows slowly
+    # a JVM's smaps cost the kernel ms per read; it grows slowly. Each read walks the page tables of a
+    # process under its memory map lock: at 100k documents, reading tracewire's three processes every
+    # 0.1 s took about 3.4 s of its 44 s of wall time (41.0 s read every 1 s), while datasketch's one
+    # process leaves a core idle for the reader (``--memory-every``)
+    every = 1.0 if name == "passim" else every_s
     while not parent.poll(every):
         peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
     pairs, secs, cpu, digest = parent.recv()
@@ -986,6 +997,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run passim (../shared/peers/passim/run) on corpora up to 10,000 documents")
     ap.add_argument("--passim-max", type=int, default=0,
                     help="also run passim on corpora up to this size (0: never; --passim sets 10,000)")
+    ap.add_argument("--memory-every", type=float, default=0.1,
+                    help="seconds between two reads of the memory of a system's processes (passim: 1 s); "
+                         "each read costs the measured processes time, more so when they use every core")
     ap.add_argument("--passim-timeout", type=float, default=900.0,
                     help="stop passim after this many seconds of wall time and report it unfinished")
     args = ap.parse_args(argv)
@@ -1009,7 +1023,8 @@ def main(argv: list[str] | None = None) -> int:
                   (["passim"] if n <= args.passim_max else [])
         times: dict[str, tuple[float, float]] = {}
         for name in systems:
-            got, secs, cpu, peak, base, digest = measure(name, args.threshold, args.workers, args.passim_timeout)
+            got, secs, cpu, peak, base, digest = measure(name, args.threshold, args.workers, args.passim_timeout,
+                                                         args.memory_every)
             label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
                      "passim": "passim 2.0.1 (peer)"}[name]
             if got is None:
