@@ -37,6 +37,45 @@ stock phrase of this corpus (5-10 words). At seed 7 that is 18 of 3,498 passage 
 156 of 35,914 at 100k. Both figures are printed; every other figure (overall recall, precision,
 false links) counts those pairs as planted reuse, so a link between them is never false.
 
+Branch bench11 (2026-11-29 06:20-06:30 UTC, the quiet window, load 0.0-2.2): one shared anchor
+that 3-4 documents hold makes two documents of different known outlets a candidate when two of its
+holders are a candidate pair already (``one_anchor_df``: an edited copy of a passage that others
+print intact keeps one anchor of it; 890 more candidate pairs at 10k, 12 more links, all planted);
+furniture masked in the workers that align (the parent no longer builds a masked copy of every
+document: less serial time and less memory); links rebuilt from tuples by setting slots. Command
+``TRACEWIRE_SHARED=/work/shared PYTHONPATH=$PWD .venv/bin/python bench/reuse.py --sizes 10000 100000
+300000 --no-baseline-above 100000``:
+
+    docs    system                  recall  precision  wall s  cpu s  peak MiB  pairs
+    10000   tracewire workers=2     0.9982  1.0000        4.3    7.7       370  24480
+            recall copy 1.0000 passage 0.9877 (0.9920 of the 3,480 that keep 12 words in common)
+            wire 1.0000; false links: same outlet 0, event 0, other 0; digest e0e90f6c6df4f822
+    10000   datasketch LSH t=0.3    0.0648  0.1927        8.2    8.2       203   8245
+    100000  tracewire workers=2     0.9977  1.0000       44.4   75.6      1611 245574
+            recall copy 0.9993 passage 0.9845 (0.9885 of 35,758) wire 1.0000; false links: other 2
+    100000  datasketch LSH t=0.3    0.0642  0.2249       81.6   80.6      1615  70211
+    300000  tracewire workers=2     0.9975  0.9999      152.1  245.7      4255 744765
+            recall copy 0.9991 passage 0.9829 (0.9877 of 103,893) wire 1.0000; false links: other 45
+    tracewire: wall N^1.05 -> 8.6 min at 1M; CPU N^1.02 -> 13.6 CPU min; peak memory N^0.71 -> 9.0 GiB
+    datasketch (10k, 100k): wall N^1.00 -> 13.5 min; CPU N^0.99 -> 13.1 CPU min; memory N^0.90 -> 12.5 GiB
+
+1.92x and 1.84x datasketch's wall time (1.08x and 1.07x its CPU time). Right after, in the same
+window: ``--sizes 10000 100000`` 1.97x (4.1 s against 8.1) and 1.84x (44.4 against 81.9), then
+``--sizes 10000`` 1.91x (4.2 against 8.1); main (b0f8c0b, ``git archive`` into a scratch folder,
+``--sizes 10000 100000 --no-baseline-above 0``) between them: 4.2 s / 7.6 CPU s, 419 MiB and
+45.4 s / 74.7 CPU s, 2010 MiB (passage 0.9843 and 0.9805). So passage recall is above 0.98 at every
+size now, peak memory is 12-20 % lower, the wall time about the same as main's with 12 (10k) and
+146 (100k) more links; still short of issue 10: 2x datasketch's wall time (1.91-1.97x at 10k,
+1.84x at 100k). The 45 false links at 300k (33 on bench10) are pairs that share no planted unit
+(precision 0.9999; not read one by one).
+
+The memory sampler costs tracewire wall time: each read of ``/proc/PID/smaps_rollup`` walks a
+process's page tables under its memory map lock, and every 0.1 s over tracewire's three processes
+(2 GB at 100k) that took about 3.4 s of 44.4 (``reuse_workers.py --size 100000`` right before:
+38.6 s wall, no sampler), while datasketch's one process leaves a core idle for the reader. Read
+every 1 s (``--memory-every 1``, same window, ``--sizes 10000 100000``): tracewire 4.0 s and 41.4 s,
+datasketch 8.0 s and 80.9 s: 1.98x and 1.96x; peak memory 348 and 1600 MiB (coarser samples).
+
 Branch bench10 (2026-11-29 04:15-04:21 UTC, the machine otherwise idle, load 0.0-1.7; issue 10's
 short passages at every size): furniture ends where the outlet's repetition at its edges stops
 (9 planted passages at 10k were masked with a menu or footer: a stock phrase in the article's
@@ -905,11 +944,11 @@ def _child(name: str, threshold: float, workers: int, conn: object, passim_timeo
     conn.send((pairs, secs, cpu, links_digest(_LINKS) if name == "tracewire" else ""))  # type: ignore[attr-defined]
 
 
-def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0
+def measure(name: str, threshold: float, workers: int, passim_timeout: float = 900.0, every_s: float = 0.1
             ) -> tuple[set[tuple[int, int]] | None, float, float, float, float, str]:
     """Run one system in a forked process; sample the memory of its whole process tree.
 
-    Memory is the summed PSS of the child and its worker processes, sampled every 100 ms (passim: 1 s):
+    Memory is the summed PSS of the child and its worker processes, sampled every ``every_s`` s (passim: 1 s):
     (peak - the child's PSS before it starts) is what the system itself needed, the corpus
     it was handed excluded; the peak including the corpus is reported beside it. Pairs are
     None when passim was stopped at ``passim_timeout`` seconds. Last: tracewire's ``links_digest``.
@@ -922,7 +961,11 @@ def measure(name: str, threshold: float, workers: int, passim_timeout: float = 9
     pid = p.pid
     assert pid is not None
     base = peak = _pss_mb(pid)
-    every = 1.0 if name == "passim" else 0.1  # a JVM's smaps cost the kernel ms per read; it grows slowly
+    # a JVM's smaps cost the kernel ms per read; it grows slowly. Each read walks the page tables of a
+    # process under its memory map lock: at 100k documents, reading tracewire's three processes every
+    # 0.1 s took about 3.4 s of its 44 s of wall time (41.0 s read every 1 s), while datasketch's one
+    # process leaves a core idle for the reader (``--memory-every``)
+    every = 1.0 if name == "passim" else every_s
     while not parent.poll(every):
         peak = max(peak, float(sum(_pss_mb(x) for x in _tree(pid))))
     pairs, secs, cpu, digest = parent.recv()
@@ -954,6 +997,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run passim (../shared/peers/passim/run) on corpora up to 10,000 documents")
     ap.add_argument("--passim-max", type=int, default=0,
                     help="also run passim on corpora up to this size (0: never; --passim sets 10,000)")
+    ap.add_argument("--memory-every", type=float, default=0.1,
+                    help="seconds between two reads of the memory of a system's processes (passim: 1 s); "
+                         "each read costs the measured processes time, more so when they use every core")
     ap.add_argument("--passim-timeout", type=float, default=900.0,
                     help="stop passim after this many seconds of wall time and report it unfinished")
     args = ap.parse_args(argv)
@@ -977,7 +1023,8 @@ def main(argv: list[str] | None = None) -> int:
                   (["passim"] if n <= args.passim_max else [])
         times: dict[str, tuple[float, float]] = {}
         for name in systems:
-            got, secs, cpu, peak, base, digest = measure(name, args.threshold, args.workers, args.passim_timeout)
+            got, secs, cpu, peak, base, digest = measure(name, args.threshold, args.workers, args.passim_timeout,
+                                                         args.memory_every)
             label = {"tracewire": f"tracewire workers={args.workers}", "baseline": f"datasketch LSH t={args.threshold}",
                      "passim": "passim 2.0.1 (peer)"}[name]
             if got is None:

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ii, jj, _, stats = candidate_pairs(keys, len(docs), max_df=cfg.max_df, min_shared=cfg.min_anchors,
                                        stats_min_df=cfg.stats_min_df, rank=_rank([None] * len(docs), ids),
                                        mass_min_shared=cfg.mass_min_anchors, outlet=outlet_numbers(ids, group),
-                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group))
+                                       short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group),
+                                       one_max_df=cfg.one_anchor_df)
     cand = set(zip(ii.tolist(), jj.tolist(), strict=True))
     unit_of = {}
     for (d, u) in c.shown:

@@ -63,7 +63,8 @@ def phases(docs: list[Document]) -> tuple[float, float, float, float, list[objec
                                          outlet=R.outlet_numbers(ids, outlets.group),
                                          short_min_shared=cfg.short_min_anchors,
                                          known=R.outlet_known(ids, outlets.group),
-                                         day=R.day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
+                                         day=R.day_numbers([d.date for d in docs]), max_days=cfg.wire_days,
+                                         one_max_df=cfg.one_anchor_df)
     t2 = time.process_time()
     links = R._align_all(masked, (ii, jj), stats, cfg, 1, None, outlets)
     t3 = time.process_time()

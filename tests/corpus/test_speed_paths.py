@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from tracewire.corpus import edits as edits_module
 from tracewire.corpus.align import TokenPassage, align, align_many, prepare, prepare_many
@@ -13,6 +16,7 @@ from tracewire.corpus.reuse import (
     _char_edits,
     _char_edits_many,
     _flat,
+    _slot_maker,
     _uncovered_many,
     _uncovered_one,
     _unflat,
@@ -148,7 +152,25 @@ def test_links_survive_the_trip_from_a_worker() -> None:
     lk = ReuseLink("a", "b", True, 0.9, 30, 0.5, 0.25,
                    (Passage(0, 10, 5, 15, (Edit("sub", 2, 3, 7, 9), Edit("ins", 4, 4, 10, 12))), Passage(20, 30, 25, 35)),
                    ((40, 50),), (), ("because",), "rewrite")
-    assert _unflat(_flat(lk)) == lk
+    back = _unflat(_flat(lk))
+    assert back == lk and repr(back) == repr(lk) and hash(back) == hash(lk)
+    assert type(back.passages[0].edits[0]) is Edit and type(back) is ReuseLink
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.source = "c"  # type: ignore[misc]
+
+
+def test_slot_maker_refuses_a_class_with_post_init() -> None:
+    """Links are built without ``__init__``: a class that checks or derives something there is refused."""
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:
+            assert self.x >= 0
+
+    with pytest.raises(TypeError):
+        _slot_maker(Checked)
 
 
 def test_anchors_from_furniture_tokens_equal_anchors_of_masked_texts() -> None:

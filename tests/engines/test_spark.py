@@ -92,3 +92,21 @@ def test_spark_equals_local_on_pages_of_no_known_outlet(spark: Any, tmp_path: Pa
     done = _exports(src, tmp_path / "spark.db", ["--engine", "spark", "--master", "local[2]"], capsys)
     assert count(local, "reuse") == 1
     assert_same(local, done)
+
+
+def test_spark_equals_local_on_an_edited_copy_with_one_anchor(spark: Any, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Articles of known outlets (JSONL): the edited copy that keeps one anchor of a passage two others print
+    intact is paired in Spark as it is locally (``one_anchor_df``)."""
+    import json
+
+    from tests.corpus.test_one_anchor import _corpus
+
+    src = tmp_path / "news"
+    src.mkdir()
+    (src / "news.jsonl").write_text("".join(json.dumps({"id": d.id, "text": d.text, "outlet": d.outlet}) + "\n"
+                                            for d in _corpus()), encoding="utf-8")
+    local = _exports(src, tmp_path / "local.db", [], capsys)
+    done = _exports(src, tmp_path / "spark.db", ["--engine", "spark", "--master", "local[2]"], capsys)
+    assert count(local, "reuse") == 3
+    assert_same(local, done)

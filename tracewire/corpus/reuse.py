@@ -18,10 +18,11 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -83,6 +84,7 @@ class ReuseConfig:
     mass_min_anchors: int = 32  # ... when a member shares this many of them with it (a mass reprint)
     min_anchors: int = 4  # shared anchors a pair needs to be aligned (about a 15-word passage) ...
     short_min_anchors: int = 2  # ... or two documents of different outlets, dated wire_days apart at most (a 12-word run)
+    one_anchor_df: int = 4  # ... or of different known outlets, from one anchor 3-4 documents hold, two of them a candidate pair
     rare_df: int = 4  # anchors in this many documents or fewer are as rare as shared text can be (rarity 1) ...
     rare_share: float = 0.05  # ... when their outlets are at most this share of the corpus's known outlets
     rare_df_share: float = 0.005  # ... and in this share of the known outlets' count of documents, if more than rare_df
@@ -128,6 +130,9 @@ class ReuseConfig:
         if not 1 <= self.short_min_anchors <= self.min_anchors:
             raise UsageError(f"ReuseConfig.short_min_anchors={self.short_min_anchors} must be between 1 and "
                              f"min_anchors={self.min_anchors}")
+        if self.one_anchor_df != 0 and not 3 <= self.one_anchor_df <= self.max_df:
+            raise UsageError(f"ReuseConfig.one_anchor_df={self.one_anchor_df} must be 0 (off) or between 3 and "
+                             f"max_df={self.max_df}")
         if self.rare_df < 2:
             raise UsageError(f"ReuseConfig.rare_df={self.rare_df} must be at least 2 (a passage two documents share)")
         if not 0.0 <= self.rare_df_share <= 1.0:
@@ -798,11 +803,12 @@ def mark_siblings(links: list[ReuseLink]) -> list[ReuseLink]:
         if ps is None or pt is None:  # most links: no common original to look for
             out.append(lk)
             continue
-        common = sorted(ps.keys() & pt.keys())
-        explained = [
-            x for x in common
-            if lk.shared_words <= 1.05 * min(parents[lk.source][x], parents[lk.target][x]) + 5
-        ]
+        common = ps.keys() & pt.keys()
+        if not common:
+            out.append(lk)
+            continue
+        sw = lk.shared_words
+        explained = [x for x in sorted(common) if sw <= 1.05 * min(ps[x], pt[x]) + 5]
         if not explained:
             out.append(lk)
             continue
@@ -1040,7 +1046,7 @@ def _other_events(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: 
 
 
 def _align_block(
-    docs: Sequence[Document], ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
+    all_docs: Sequence[Document] | MaskedDocs, ii: I64, jj: I64, stats: AnchorStats, config: ReuseConfig,
     outlets: OutletText | None = None, edge_memo: EdgeMemo | None = None,
 ) -> list[ReuseLink]:
     """Align the candidate pairs (ii[k], jj[k]): their documents are tokenised together, once.
@@ -1052,6 +1058,8 @@ def _align_block(
         return []
     need.sort()  # distinct by a sort: np.unique's hash table costs several times more on these
     need = need[np.concatenate([[True], need[1:] != need[:-1]])]
+    docs: Sequence[Document] | Mapping[int, Document] = \
+        all_docs.subset(need.tolist()) if isinstance(all_docs, MaskedDocs) else all_docs
     hashes, starts, ends, offs = tokenize_many([docs[int(x)].text for x in need])
     prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
     local = {int(x): k for k, x in enumerate(need.tolist())}
@@ -1171,6 +1179,27 @@ def _blocks(total: int, size: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + size, total)) for lo in range(0, total, size)]
 
 
+@dataclass(frozen=True, slots=True)
+class MaskedDocs:
+    """Documents with their furniture masked when a block of pairs asks for them (in the worker that aligns
+    it), not all at once in the parent process before the workers start."""
+
+    docs: Sequence[Document]
+    spans: Mapping[str, Spans]
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, k: int) -> Document:
+        d = self.docs[k]
+        sp = self.spans.get(d.id)
+        return _with_text(d, mask_text(d.text, sp)) if sp else d
+
+    def subset(self, ks: Iterable[int]) -> dict[int, Document]:
+        """The masked documents of these indices."""
+        return {k: self[k] for k in ks}
+
+
 def _with_text(doc: Document, text: str) -> Document:
     """The document with another text, every other field kept (``furniture.mask``'s result, at half its cost)."""
     return Document(doc.id, text, doc.sha256, doc.source_path, doc.title, doc.outlet, doc.date, doc.url,
@@ -1252,10 +1281,31 @@ def _flat(lk: ReuseLink) -> FlatLink:
             lk.target_additions, lk.source_cuts, lk.evidence, lk.kind)
 
 
+def _slot_maker(cls: type) -> Callable[..., Any]:
+    """A constructor of the frozen, slotted dataclass ``cls`` from every field's value in order, that sets
+    the slots directly: the dataclass's ``__init__`` goes through ``object.__setattr__`` field by field
+    (frozen), about twice as slow, and the parent process builds every link the workers send back.
+    Only for classes without ``__post_init__`` (nothing to check or derive)."""
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has __post_init__: build it with its own constructor")
+    names = [f.name for f in fields(cls)]
+    ns: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    for k, name in enumerate(names):
+        ns[f"set{k}"] = getattr(cls, name).__set__
+    args = ", ".join(f"v{k}" for k in range(len(names)))
+    body = "".join(f"    set{k}(o, v{k})\n" for k in range(len(names)))
+    exec(f"def make({args}):\n    o = new(cls)\n{body}    return o\n", ns)  # noqa: S102 - generated from field names
+    return ns["make"]  # type: ignore[no-any-return]
+
+
+_new_link, _new_passage, _new_edit = _slot_maker(ReuseLink), _slot_maker(Passage), _slot_maker(Edit)
+
+
 def _unflat(t: FlatLink) -> ReuseLink:
     """The link ``_flat`` made tuples of."""
-    passages = tuple(Passage(a, b, c, d, tuple(Edit(*e) for e in ed) if ed else ()) for a, b, c, d, ed in t[7])
-    return ReuseLink(t[0], t[1], t[2], t[3], t[4], t[5], t[6], passages, t[8], t[9], t[10], t[11])
+    passages = tuple(_new_passage(a, b, c, d, tuple(_new_edit(*e) for e in ed) if ed else ())
+                     for a, b, c, d, ed in t[7])
+    return _new_link(t[0], t[1], t[2], t[3], t[4], t[5], t[6], passages, t[8], t[9], t[10], t[11])  # type: ignore[no-any-return]
 
 
 def _align_chunk(sel: tuple[int, int]) -> list[FlatLink]:
@@ -1266,7 +1316,7 @@ def _align_chunk(sel: tuple[int, int]) -> list[FlatLink]:
 
 
 def _align_all(
-    docs: Sequence[Document],
+    docs: Sequence[Document] | MaskedDocs,
     pairs: tuple[I64, I64],
     stats: AnchorStats,
     cfg: ReuseConfig,
@@ -1381,15 +1431,17 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
         extras: list[tuple[U64, list[int]]] = []
         furniture, house, group = learn_all(docs, cfg.furniture, nproc, partial(_group_keys, cfg, len(docs)),
                                             extras)
-        docs = [_with_text(d, mask_text(d.text, sp)) if (sp := furniture[d.id]) else d for d in docs]
+        # masked where their pairs are aligned (in the workers), not all here before they start
+        masked: Sequence[Document] | MaskedDocs = MaskedDocs(docs, furniture)
         outlets = OutletText(group, house)
         redo = sorted(k for _, left in extras for k in left)
         log.info("reuse: %d documents indexed with their furniture, %d from their masked text",
                  len(docs) - len(redo), len(redo))
         keys = [np.concatenate([np.empty(0, dtype=np.uint64), *(x for x, _ in extras),
-                                _index_ids([docs[k].text for k in redo], redo, cfg, len(docs))])]
+                                _index_ids([masked[k].text for k in redo], redo, cfg, len(docs))])]
         del extras
     else:
+        masked = docs
         texts = [d.text for d in docs]
         keys = [_index_parallel(texts, cfg, nproc) if nproc > 1 else index_keys(texts, cfg, len(docs))]
     # the keys are handed over (popped, so no other reference holds them): candidate_pairs frees them
@@ -1402,16 +1454,17 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
                                        mass_min_shared=cfg.mass_min_anchors,
                                        outlet=outlet_numbers(ids, group),
                                        short_min_shared=cfg.short_min_anchors, known=outlet_known(ids, group),
-                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days)
+                                       day=day_numbers([d.date for d in docs]), max_days=cfg.wire_days,
+                                       one_max_df=cfg.one_anchor_df)
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
-    links = _align_all(docs, (ii, jj), stats, cfg, nproc, progress, outlets)
+    links = _align_all(masked, (ii, jj), stats, cfg, nproc, progress, outlets)
     t3 = time.perf_counter()
     links = mark_siblings(links)
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
              time.perf_counter() - t3)
-    return sorted(links, key=lambda lk: (lk.source, lk.target))
+    return sorted(links, key=attrgetter("source", "target"))
 
 
 def outlet_numbers(ids: Sequence[str], group: dict[str, str]) -> I64:
@@ -1526,7 +1579,7 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
         rank=_rank([current[x][1] for x in all_ids], all_ids), mass_min_shared=cfg.mass_min_anchors,
         outlet=outlet_numbers(all_ids, outlets.group),
         short_min_shared=cfg.short_min_anchors, known=outlet_known(all_ids, outlets.group),
-        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days,
+        day=day_numbers([current[x][1] for x in all_ids]), max_days=cfg.wire_days, one_max_df=cfg.one_anchor_df,
     )
     del keys
     # the old documents those pairs need, after the fresh ones

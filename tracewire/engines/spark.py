@@ -8,7 +8,8 @@ Reuse is a chain of Spark jobs over the whole corpus:
 2. explode the anchor keys and group them by anchor: document frequency and the hub (earliest
    member) of each anchor;
 3. candidate pairs: a self-join of anchors held by 2..max_df documents, counted per pair
-   (>= min_anchors; >= short_min_anchors for two different outlets), plus (hub, member)
+   (>= min_anchors; >= short_min_anchors for two different outlets, or one anchor of 3 to one_anchor_df
+   documents two of which are a pair of min_anchors, for two different known outlets), plus (hub, member)
    pairs of mass anchors (>= mass_min_anchors);
 4. alignment: each pair joined with both documents, aligned by ``corpus.reuse._align_block``
    on the executors, links streamed back.
@@ -275,9 +276,24 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
         # documents of two different outlets need fewer shared anchors (a 12-word run; a page of no
         # known outlet is its own outlet), and dated wire_days apart at most, or undated
         day = day_numbers([versions[x][1] for x in ids])
-        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k])) for k in range(n)],
-                                   "doc long, o long, d long")
-        few = (counted.where((F.col("count") >= cfg.short_min_anchors) & (F.col("count") < cfg.min_anchors))
+        kn = spark.createDataFrame([(k, int(outlet[k]), int(day[k]), bool(known[k])) for k in range(n)],
+                                   "doc long, o long, d long, k boolean")
+        few = counted.where((F.col("count") >= cfg.short_min_anchors) & (F.col("count") < cfg.min_anchors))
+        if cfg.one_anchor_df:
+            # ... or one shared anchor of 3 to one_anchor_df documents, two of which are a pair of
+            # min_anchors (an edited copy of a passage others print intact), between known outlets
+            small = anchors.join(by_anchor.where((F.col("df") >= 3) & (F.col("df") <= cfg.one_anchor_df))
+                                 .select("a"), "a").select("a", "doc")
+            sx, sy = small.alias("sx"), small.alias("sy")
+            held_pairs = (sx.join(sy, (F.col("sx.a") == F.col("sy.a")) & (F.col("sx.doc") < F.col("sy.doc")))
+                          .select(F.col("sx.a").alias("a"), F.col("sx.doc").alias("i"), F.col("sy.doc").alias("j")))
+            held = held_pairs.join(rare, ["i", "j"]).select("a").distinct()
+            one = (held_pairs.join(held, "a").select("i", "j").distinct()
+                   .join(counted.where(F.col("count") < cfg.short_min_anchors), ["i", "j"])
+                   .join(kn.where(F.col("k")).select(F.col("doc").alias("i")), "i")
+                   .join(kn.where(F.col("k")).select(F.col("doc").alias("j")), "j"))
+            few = few.select("i", "j").union(one.select("i", "j"))
+        few = (few.select("i", "j")
                .join(kn.select(F.col("doc").alias("i"), F.col("o").alias("oi"), F.col("d").alias("di")), "i")
                .join(kn.select(F.col("doc").alias("j"), F.col("o").alias("oj"), F.col("d").alias("dj")), "j")
                .where((F.col("oi") != F.col("oj"))
