@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the seed table and the top-3 count."""
     from tracewire import settings
     from tracewire.corpus.factcheck import (
+        LOW_CONFIDENCE,
         MatchConfig,
         build_index,
         content_words,
@@ -47,10 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     vecs, _ = embed(fs, [c["text"] for c in claims])
     row_of = {fc.id: fc.row for fc in index.fcs}
     stored: dict[tuple[str, int], list[int]] = {}
+    unsure: set[tuple[str, int, int]] = set()  # (doc, start, row) of stored top-3 matches flagged low confidence
     for m in fs.match_rows():
         if m["rank"] <= 3:
-            stored.setdefault((m["doc"][:3], m["start"]), []).append(row_of.get(m["factcheck"]) or 0)
-    hits = 0
+            row = row_of.get(m["factcheck"]) or 0
+            stored.setdefault((m["doc"][:3], m["start"]), []).append(row)
+            if any(str(e).startswith(LOW_CONFIDENCE) for e in m["evidence"] or ()):
+                unsure.add((m["doc"][:3], m["start"], row))
+    hits = confident = 0
     for g in GOLD["claims"]:
         i = next((i for i, c in enumerate(claims) if c["doc"].startswith(g["doc"]) and c["start"] == g["start"]), None)
         if i is None:
@@ -65,11 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 order.append(index.fcs[cand.pos].row or 0)
         best = next((r + 1 for r, x in enumerate(order) if x in g["rows"]), None)
         top3 = stored.get((g["doc"], g["start"]), [])
-        ok = bool(set(top3) & set(g["rows"]))
+        right = set(top3) & set(g["rows"])
+        ok = bool(right)
+        sure = any((g["doc"], g["start"], r) not in unsure for r in right)
         hits += ok
-        print(f"{'ok  ' if ok else 'MISS'} {g['doc']}:{claims[i]['start']}-{claims[i]['end']:<5} best rank "
+        confident += sure
+        print(f"{'ok  ' if ok else 'MISS'}{' (low confidence)' if ok and not sure else ''} {g['doc']}:{claims[i]['start']}-{claims[i]['end']:<5} best rank "
               f"{best or '-':>3}  top 3 rows {top3}  ({g['narrative']})")
-    print(f"{hits} of {len(GOLD['claims'])} judged seed claims have a same-narrative case in their top 3")
+    print(f"{hits} of {len(GOLD['claims'])} judged seed claims have a same-narrative case in their top 3, "
+          f"{confident} of them not flagged low confidence")
     store.close()
     return 0
 

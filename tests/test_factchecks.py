@@ -393,3 +393,13 @@ def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(anal
     store.close()
     with pytest.raises(ValueError, match="low_confidence 'hide'"):
         MatchConfig(low_confidence="hide")
+
+
+def test_an_inherited_match_keeps_its_source_claims_low_confidence() -> None:
+    """A copy's match opens with the copy note; the source's "low confidence" line after it still counts."""
+    from tracewire.corpus.factcheck import LOW_CONFIDENCE, FactcheckMatch, is_confident
+
+    ev = ("copy of a claim in a that matched it (reuse link a -> b, copy)", LOW_CONFIDENCE + "re-ranker score 0.10",
+          "shared key phrases: convoy")
+    assert not is_confident(FactcheckMatch("b", 0, 10, "fc:1", 1, 0.1, ev, {"source": "a"}))
+    assert is_confident(FactcheckMatch("b", 0, 10, "fc:1", 1, 0.3, ev[:1] + ev[2:], {"source": "a"}))

@@ -137,8 +137,9 @@ def narrative_gate(rules: frozenset[str]) -> str | None:
 
 
 def is_confident(match: FactcheckMatch) -> bool:
-    """Whether a stored match passed the confidence gate (its evidence does not open with "low confidence")."""
-    return not (match.evidence and match.evidence[0].startswith(LOW_CONFIDENCE))
+    """Whether a stored match passed the confidence gate: no evidence line says "low confidence" (a copy's
+    inherited match opens with the copy note, the source claim's evidence after it)."""
+    return not any(e.startswith(LOW_CONFIDENCE) for e in match.evidence)
 
 
 @dataclass(frozen=True, slots=True)
