@@ -34,3 +34,15 @@ def test_store_bench_incremental_equals_full_run(capsys) -> None:  # type: ignor
     assert mod.main(["--docs", "300", "--add", "30", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "equals one full find_reuse run: True" in out and "update_reuse, 30 added" in out
+
+
+def test_bench_times_without_memory_reads_and_checks_the_sampled_run(capsys) -> None:  # type: ignore[no-untyped-def]
+    """bench/reuse.py on 600 documents: each system timed, run again for its memory, same links both times."""
+    spec = importlib.util.spec_from_file_location("bench_reuse_main", ROOT / "bench" / "reuse.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["bench_reuse_main"] = mod
+    spec.loader.exec_module(mod)
+    assert mod.main(["--sizes", "600"]) == 0
+    out = capsys.readouterr().out
+    assert "600 tracewire workers=2" in out and "tracewire against baseline" in out and "links digest" in out
