@@ -57,8 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--quiet", action="store_true", help="the figures only, not the table")
     ap.add_argument("--variants", action="store_true", help="also the measured alternative orderings and floors")
+    ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
+                    help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
-    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+    gold = [g for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+            if args.split == "all" or g["split"] == args.split]
     store = open_store(args.db)
     fs = FactcheckStore.of(store)
     index, _ = build_index(store, settings.packs())
