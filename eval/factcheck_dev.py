@@ -15,9 +15,11 @@ A case counts when its row is in the gold or it repeats a gold row's case (same 
 
 ``--variants`` also prints the measured alternatives (issue 14 notes): the best rank of a same-narrative case under
 other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two, the re-ranked
-candidates raised by the share of pack actors the claim and the case both name), and the
-top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``) and confidence gates (the claim gate
-``narrative_gate`` on or off, ``confident_score``): the trade-off table of the README.
+candidates raised by the share of pack actors the claim and the case both name), and the confident top-3 hits and
+false top 3 per half of the dev set under the confidence gates before and after their session-27 re-fit (floor, the
+claim gate ``narrative_gate`` and the packs' narrative cues, retriever agreement, ``confident_score`` and the
+cosine branch): the trade-off table of the README. ``--split choose|confirm`` scores one half (by document; a
+variant is chosen on 'choose' and confirmed on 'confirm').
 """
 
 from __future__ import annotations
@@ -125,11 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
              key_of_row: dict[int | None, str]) -> None:
     """Best ranks under other orderings, and top-3 figures under other floors (measured, not shipped)."""
-    from dataclasses import replace
 
     import numpy as np
 
-    from tracewire.corpus.factcheck import MatchConfig, match_claims, query_words, rank, shipped_reranker
+    from tracewire.corpus.factcheck import query_words, rank, shipped_reranker
 
     reranker = shipped_reranker()
 
@@ -181,29 +182,55 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
         top3 = sum(1 for r in ranks if r is not None and r <= 3)
         top10 = sum(1 for r in ranks if r is not None and r <= 10)
         print(f"  {name:<30} top 3 {top3}/{len(ranks)}  top 10 {top10}/{len(ranks)}  ranks {['-' if r is None else r for r in ranks]}")
-    print("variants: floors and confidence gates of the shown top 3, low-confidence matches dropped (shipped: min "
-          "score 0.05, min cosine 0.38, all three gates on, confident score 0.15, low-confidence matches flagged)")
-    print(f"  {'claim gate':<10} {'agreement':<9} {'min score':>9} {'min cosine':>10}  {'top 3':>6}  {'false top 3':>11}")
-    floorless = replace(reranker, min_score=0.0)
-    for gate, agree in ((False, False), (True, False), (True, True)):
-        for min_score in (0.02, 0.05, 0.10, 0.15, 0.20):
-            for min_cosine in (0.38, 0.45, 0.50, 0.55):
-                cfg = replace(MatchConfig(), min_score=min_score, min_cosine=min_cosine, confident_score=min_score,
-                              confident_agreement=agree, low_confidence="drop")
-                rows = claims if gate else [{**c, "rules": []} for c in claims]  # no rules: the claim gate passes
-                matched = match_claims(index, rows, vecs, floorless, cfg)
-                hits = false = pos = neg = 0
-                for g, c in zip(gold, claims, strict=True):
-                    want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
-                    top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
-                    if want:
-                        pos += 1
-                        hits += any(k in want for k in top)
-                    else:
-                        neg += 1
-                        false += bool(top)
-                print(f"  {'on' if gate else 'off':<10} {'on' if agree else 'off':<9} {min_score:>9.2f} {min_cosine:>10.2f}"
-                      f"  {hits:>3}/{pos:<2}  {false:>6}/{neg}")
+    print("variants: floors and confidence gates; top 3 = claims with a same-narrative case among their confident "
+          "top 3, false = claims without one that still show a confident match (low-confidence matches dropped)")
+    confident(index, gold, claims, vecs, key, key_of_row)
+
+
+def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
+              key_of_row: dict[int | None, str]) -> None:
+    """The confidence re-fit of session 27 (measured, the shipped row marked): confident top-3 hits and false top 3
+    per half of the dev set, for the gates before and after and the steps between."""
+    from dataclasses import replace
+
+    from tracewire.corpus.factcheck import MatchConfig, NarrativeCues, match_claims, shipped_reranker
+
+    reranker = shipped_reranker()
+    before = replace(MatchConfig(), min_score=0.05, confident_agreement=True, confident_cosine=None)
+    rows = (("before (session 26): floor 0.05, claim gate, agreement, score 0.15", before, False),
+            ("floor 0.01", replace(before, min_score=0.01), False),
+            ("+ packs' narrative cues pass the claim gate", replace(before, min_score=0.01), True),
+            ("+ agreement off", replace(before, min_score=0.01, confident_agreement=False), True),
+            ("+ or cosine >= 0.60 with score >= 0.05 (shipped)", MatchConfig(), True),
+            ("  cosine >= 0.55 instead", replace(MatchConfig(), confident_cosine=0.55), True),
+            ("  without the narrative cues", MatchConfig(), False),
+            ("  agreement on", replace(MatchConfig(), confident_agreement=True), True),
+            ("  score 0.05, no cosine branch", replace(MatchConfig(), confident_score=0.05, confident_cosine=None), True),
+            ("  no claim gate at all", MatchConfig(), None))
+    cues = index.cues
+    print(f"  {'gates':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
+    for name, cfg, with_cues in rows:
+        index.cues = cues if with_cues else NarrativeCues()
+        shown = claims if with_cues is not None else [{**c, "rules": []} for c in claims]  # no rules: the gate passes
+        matched = match_claims(index, shown, vecs, reranker, replace(cfg, low_confidence="drop"))
+        figures = {}
+        for half in ("choose", "confirm", "all"):
+            hits = false = pos = neg = 0
+            for g, c in zip(gold, claims, strict=True):
+                if half != "all" and g.get("split") != half:
+                    continue
+                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
+                if want:
+                    pos += 1
+                    hits += any(k in want for k in top)
+                else:
+                    neg += 1
+                    false += bool(top)
+            figures[half] = f"{hits}/{pos} f{false}/{neg}"
+        print(f"  {name:<66} {figures['choose']:>13} {figures['confirm']:>13} {figures['all']:>13}")
+    index.cues = cues
+
 
 if __name__ == "__main__":
     sys.exit(main())
