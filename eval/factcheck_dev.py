@@ -196,11 +196,11 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
     from tracewire.corpus.factcheck import MatchConfig, NarrativeCues, match_claims, shipped_reranker
 
     reranker = shipped_reranker()
-    before = replace(MatchConfig(), min_score=0.05, confident_agreement=True, confident_cosine=None)
+    before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
     rows = (("before (session 26): floor 0.05, claim gate, agreement, score 0.15", before, False),
-            ("floor 0.01", replace(before, min_score=0.01), False),
-            ("+ packs' narrative cues pass the claim gate", replace(before, min_score=0.01), True),
-            ("+ agreement off", replace(before, min_score=0.01, confident_agreement=False), True),
+            ("top-3 places filled down to 0.01", replace(before, fill_score=0.01), False),
+            ("+ packs' narrative cues pass the claim gate", replace(before, fill_score=0.01), True),
+            ("+ agreement off", replace(before, fill_score=0.01, confident_agreement=False), True),
             ("+ or cosine >= 0.60 with score >= 0.05 (shipped)", MatchConfig(), True),
             ("  cosine >= 0.55 instead", replace(MatchConfig(), confident_cosine=0.55), True),
             ("  without the narrative cues", MatchConfig(), False),
@@ -208,6 +208,21 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
             ("  score 0.05, no cosine branch", replace(MatchConfig(), confident_score=0.05, confident_cosine=None), True),
             ("  no claim gate at all", MatchConfig(), None))
     cues = index.cues
+    print(f"  {'stored top 3 (low-confidence matches kept)':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
+    for fill in (0.05, 0.02, 0.01, 0.0):
+        matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), fill_score=fill))
+        figures = {}
+        for half in ("choose", "confirm", "all"):
+            hits = pos = 0
+            for g, c in zip(gold, claims, strict=True):
+                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                if want and (half == "all" or g.get("split") == half):
+                    pos += 1
+                    hits += any(key[index.pos[m.factcheck]] in want
+                                for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3])
+            figures[half] = f"{hits}/{pos}"
+        name = f"top-3 places filled down to score {fill:.2f}" + (" (shipped)" if fill == MatchConfig().fill_score else "")
+        print(f"  {name:<66} {figures['choose']:>13} {figures['confirm']:>13} {figures['all']:>13}")
     print(f"  {'gates':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
     for name, cfg, with_cues in rows:
         index.cues = cues if with_cues else NarrativeCues()

@@ -434,9 +434,10 @@ def _claim(text: str, rules: list[str]) -> dict[str, Any]:
     return {"doc": "d", "start": 0, "end": len(text), "text": text, "date": None, "actors": [], "rules": rules}
 
 
-def test_the_configs_floor_decides_what_is_shown(tmp_path: Path) -> None:
-    """A match scoring 0.03 is shown (flagged low confidence) under the 0.01 floor chosen on the narrative dev set;
-    the weights file's 0.05 no longer hides it, and a config floor above the score still does."""
+def test_a_low_scoring_match_fills_an_empty_top_3_place(tmp_path: Path) -> None:
+    """A match scoring 0.03 fills an empty top-3 place (flagged low confidence): the fill score 0.01 chosen on the
+    narrative dev set is under the weights file's floor 0.05; a fill score above the match's score hides it, and
+    so does a fourth place (the floor holds there)."""
     from dataclasses import replace
 
     from tracewire import embeddings
@@ -449,7 +450,8 @@ def test_the_configs_floor_decides_what_is_shown(tmp_path: Path) -> None:
     assert got[0].factcheck == index.fcs[index.pos[got[0].factcheck]].id and got[0].score == 0.03
     assert index.fcs[index.pos[got[0].factcheck]].url == CHEM["url"]
     assert not is_confident(got[0]) and "re-ranker score 0.03 under 0.15" in got[0].evidence[0]
-    assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), min_score=0.05)) == {}
+    assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_score=0.05)) == {}
+    assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_places=0)) == {}
 
 
 def test_a_close_paraphrase_is_confident_with_a_modest_score(tmp_path: Path) -> None:
@@ -476,7 +478,13 @@ def test_a_packs_narrative_cue_lets_a_report_worded_claim_through_the_claim_gate
     """A claim the claims component reads as an event report passes the claim gate when the syria pack's cue says
     its wording tells a story (a chemical attack blamed on armed groups, or denied); a plain report does not."""
     from tracewire import embeddings
-    from tracewire.corpus.factcheck import MatchConfig, NarrativeCues, is_confident, match_claims, narrative_gate
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        NarrativeCues,
+        is_confident,
+        match_claims,
+        narrative_gate,
+    )
 
     cues = NarrativeCues.from_packs(("syria",))
     told = "Militants fired shells filled with chlorine at the village, and twelve people choked."
