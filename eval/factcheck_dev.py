@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--quiet", action="store_true", help="the figures only, not the table")
     ap.add_argument("--variants", action="store_true", help="also the measured alternative orderings and floors")
+    ap.add_argument("--corpus", action="store_true",
+                    help="also what the stage would store for every check-worthy claim of the store, before and after "
+                         "the session-27 re-fit (claims with a match, with a confident one; matches, confident ones)")
     ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
                     help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
@@ -120,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"false top 3 {sure_false} of {negatives} (the rest of the stored matches are flagged low confidence)")
     if args.variants:
         variants(index, gold, claims, vecs, key, key_of_row)
+    if args.corpus:
+        corpus(store, index)
     store.close()
     return 0
 
@@ -244,6 +249,39 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
                     false += bool(top)
             figures[half] = f"{hits}/{pos} f{false}/{neg}"
         print(f"  {name:<66} {figures['choose']:>13} {figures['confirm']:>13} {figures['all']:>13}")
+    index.cues = cues
+
+
+def corpus(store: Any, index: Any) -> None:
+    """Matches the stage stores for every check-worthy claim (copies inheriting) under the gates before and after."""
+    from dataclasses import replace
+
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        NarrativeCues,
+        embed,
+        inherit,
+        is_confident,
+        match_claims,
+        shipped_reranker,
+    )
+    from tracewire.store.factchecks import FactcheckStore
+
+    fs = FactcheckStore.of(store)
+    claims = fs.claims(MatchConfig().min_checkworthy)
+    links = fs.reuse_links()
+    vecs, _ = embed(fs, [c["text"] for c in claims])
+    cues = index.cues
+    before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
+    for name, cfg, with_cues in (("before (session 26)", before, False), ("shipped", MatchConfig(), True)):
+        index.cues = cues if with_cues else NarrativeCues()
+        matched = match_claims(index, claims, vecs, shipped_reranker(), cfg)
+        inherit(matched, claims, links, cfg.top_k)
+        rows = [m for ms in matched.values() for m in ms]
+        sure = [m for m in rows if is_confident(m)]
+        print(f"corpus, {name}: {len(claims)} check-worthy claims, {len(matched)} with a stored match, "
+              f"{len({(m.doc, m.start, m.end) for m in sure})} with a confident one; {len(rows)} matches, "
+              f"{len(sure)} confident")
     index.cues = cues
 
 
