@@ -19,7 +19,8 @@ candidates raised by the share of pack actors the claim and the case both name),
 false top 3 per half of the dev set under the confidence gates before and after their session-27 re-fit (floor, the
 claim gate ``narrative_gate`` and the packs' narrative cues, retriever agreement, ``confident_score`` and the
 cosine branch): the trade-off table of the README. ``--split choose|confirm`` scores one half (by document; a
-variant is chosen on 'choose' and confirmed on 'confirm').
+variant is chosen on 'choose' and confirmed on 'confirm'). ``--corpus`` also prints what the stage would store for
+every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit.
 """
 
 from __future__ import annotations

@@ -452,6 +452,8 @@ def test_a_low_scoring_match_fills_an_empty_top_3_place(tmp_path: Path) -> None:
     assert not is_confident(got[0]) and "re-ranker score 0.03 under 0.15" in got[0].evidence[0]
     assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_score=0.05)) == {}
     assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_places=0)) == {}
+    with pytest.raises(ValueError, match="fill_places -1"):
+        MatchConfig(fill_places=-1)
 
 
 def test_a_close_paraphrase_is_confident_with_a_modest_score(tmp_path: Path) -> None:

@@ -122,6 +122,9 @@ class MatchConfig:
             raise ValueError(f"MatchConfig: depth {self.depth} must be at least top_k {self.top_k}, and top_k at least 1")
         if self.min_words < 0:
             raise ValueError(f"MatchConfig: min_words {self.min_words} must be 0 or more (0 matches every claim)")
+        if self.fill_places < 0 or not 0.0 <= self.fill_score <= 1.0:
+            raise ValueError(f"MatchConfig: fill_places {self.fill_places} must be 0 or more and fill_score "
+                             f"{self.fill_score} between 0 and 1")
         if self.low_confidence not in ("flag", "drop"):
             raise ValueError(f"MatchConfig: low_confidence {self.low_confidence!r} must be 'flag' or 'drop'")
 
