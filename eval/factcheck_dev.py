@@ -15,9 +15,12 @@ A case counts when its row is in the gold or it repeats a gold row's case (same 
 
 ``--variants`` also prints the measured alternatives (issue 14 notes): the best rank of a same-narrative case under
 other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal-rank fusion of the two, the re-ranked
-candidates raised by the share of pack actors the claim and the case both name), and the
-top-3 hits and false top 3 under other floors (``min_score``, ``min_cosine``) and confidence gates (the claim gate
-``narrative_gate`` on or off, ``confident_score``): the trade-off table of the README.
+candidates raised by the share of pack actors the claim and the case both name), and the confident top-3 hits and
+false top 3 per half of the dev set under the confidence gates before and after their session-27 re-fit (floor, the
+claim gate ``narrative_gate`` and the packs' narrative cues, retriever agreement, ``confident_score`` and the
+cosine branch): the trade-off table of the README. ``--split choose|confirm`` scores one half (by document; a
+variant is chosen on 'choose' and confirmed on 'confirm'). ``--corpus`` also prints what the stage would store for
+every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit.
 """
 
 from __future__ import annotations
@@ -57,8 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--quiet", action="store_true", help="the figures only, not the table")
     ap.add_argument("--variants", action="store_true", help="also the measured alternative orderings and floors")
+    ap.add_argument("--corpus", action="store_true",
+                    help="also what the stage would store for every check-worthy claim of the store, before and after "
+                         "the session-27 re-fit (claims with a match, with a confident one; matches, confident ones)")
+    ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
+                    help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
-    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+    gold = [g for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+            if args.split == "all" or g["split"] == args.split]
     store = open_store(args.db)
     fs = FactcheckStore.of(store)
     index, _ = build_index(store, settings.packs())
@@ -115,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"false top 3 {sure_false} of {negatives} (the rest of the stored matches are flagged low confidence)")
     if args.variants:
         variants(index, gold, claims, vecs, key, key_of_row)
+    if args.corpus:
+        corpus(store, index)
     store.close()
     return 0
 
@@ -122,11 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
              key_of_row: dict[int | None, str]) -> None:
     """Best ranks under other orderings, and top-3 figures under other floors (measured, not shipped)."""
-    from dataclasses import replace
 
     import numpy as np
 
-    from tracewire.corpus.factcheck import MatchConfig, match_claims, query_words, rank, shipped_reranker
+    from tracewire.corpus.factcheck import query_words, rank, shipped_reranker
 
     reranker = shipped_reranker()
 
@@ -178,29 +188,103 @@ def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]
         top3 = sum(1 for r in ranks if r is not None and r <= 3)
         top10 = sum(1 for r in ranks if r is not None and r <= 10)
         print(f"  {name:<30} top 3 {top3}/{len(ranks)}  top 10 {top10}/{len(ranks)}  ranks {['-' if r is None else r for r in ranks]}")
-    print("variants: floors and confidence gates of the shown top 3, low-confidence matches dropped (shipped: min "
-          "score 0.05, min cosine 0.38, all three gates on, confident score 0.15, low-confidence matches flagged)")
-    print(f"  {'claim gate':<10} {'agreement':<9} {'min score':>9} {'min cosine':>10}  {'top 3':>6}  {'false top 3':>11}")
-    floorless = replace(reranker, min_score=0.0)
-    for gate, agree in ((False, False), (True, False), (True, True)):
-        for min_score in (0.02, 0.05, 0.10, 0.15, 0.20):
-            for min_cosine in (0.38, 0.45, 0.50, 0.55):
-                cfg = replace(MatchConfig(), min_score=min_score, min_cosine=min_cosine, confident_score=min_score,
-                              confident_agreement=agree, low_confidence="drop")
-                rows = claims if gate else [{**c, "rules": []} for c in claims]  # no rules: the claim gate passes
-                matched = match_claims(index, rows, vecs, floorless, cfg)
-                hits = false = pos = neg = 0
-                for g, c in zip(gold, claims, strict=True):
-                    want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
-                    top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
-                    if want:
-                        pos += 1
-                        hits += any(k in want for k in top)
-                    else:
-                        neg += 1
-                        false += bool(top)
-                print(f"  {'on' if gate else 'off':<10} {'on' if agree else 'off':<9} {min_score:>9.2f} {min_cosine:>10.2f}"
-                      f"  {hits:>3}/{pos:<2}  {false:>6}/{neg}")
+    print("variants: floors and confidence gates; top 3 = claims with a same-narrative case among their confident "
+          "top 3, false = claims without one that still show a confident match (low-confidence matches dropped)")
+    confident(index, gold, claims, vecs, key, key_of_row)
+
+
+def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
+              key_of_row: dict[int | None, str]) -> None:
+    """The confidence re-fit of session 27 (measured, the shipped row marked): confident top-3 hits and false top 3
+    per half of the dev set, for the gates before and after and the steps between."""
+    from dataclasses import replace
+
+    from tracewire.corpus.factcheck import MatchConfig, NarrativeCues, match_claims, shipped_reranker
+
+    reranker = shipped_reranker()
+    before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
+    rows = (("before (session 26): floor 0.05, claim gate, agreement, score 0.15", before, False),
+            ("top-3 places filled down to 0.01", replace(before, fill_score=0.01), False),
+            ("+ packs' narrative cues pass the claim gate", replace(before, fill_score=0.01), True),
+            ("+ agreement off", replace(before, fill_score=0.01, confident_agreement=False), True),
+            ("+ or cosine >= 0.60 with score >= 0.05 (shipped)", MatchConfig(), True),
+            ("  cosine >= 0.55 instead", replace(MatchConfig(), confident_cosine=0.55), True),
+            ("  without the narrative cues", MatchConfig(), False),
+            ("  agreement on", replace(MatchConfig(), confident_agreement=True), True),
+            ("  score 0.05, no cosine branch", replace(MatchConfig(), confident_score=0.05, confident_cosine=None), True),
+            ("  no claim gate at all", MatchConfig(), None))
+    cues = index.cues
+    print(f"  {'stored top 3 (low-confidence matches kept)':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
+    for fill in (0.05, 0.02, 0.01, 0.0):
+        matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), fill_score=fill))
+        figures = {}
+        for half in ("choose", "confirm", "all"):
+            hits = pos = 0
+            for g, c in zip(gold, claims, strict=True):
+                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                if want and (half == "all" or g.get("split") == half):
+                    pos += 1
+                    hits += any(key[index.pos[m.factcheck]] in want
+                                for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3])
+            figures[half] = f"{hits}/{pos}"
+        name = f"top-3 places filled down to score {fill:.2f}" + (" (shipped)" if fill == MatchConfig().fill_score else "")
+        print(f"  {name:<66} {figures['choose']:>13} {figures['confirm']:>13} {figures['all']:>13}")
+    print(f"  {'gates':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
+    for name, cfg, with_cues in rows:
+        index.cues = cues if with_cues else NarrativeCues()
+        shown = claims if with_cues is not None else [{**c, "rules": []} for c in claims]  # no rules: the gate passes
+        matched = match_claims(index, shown, vecs, reranker, replace(cfg, low_confidence="drop"))
+        figures = {}
+        for half in ("choose", "confirm", "all"):
+            hits = false = pos = neg = 0
+            for g, c in zip(gold, claims, strict=True):
+                if half != "all" and g.get("split") != half:
+                    continue
+                want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
+                top = [key[index.pos[m.factcheck]] for m in matched.get((c["doc"], c["start"], c["end"]), [])[:3]]
+                if want:
+                    pos += 1
+                    hits += any(k in want for k in top)
+                else:
+                    neg += 1
+                    false += bool(top)
+            figures[half] = f"{hits}/{pos} f{false}/{neg}"
+        print(f"  {name:<66} {figures['choose']:>13} {figures['confirm']:>13} {figures['all']:>13}")
+    index.cues = cues
+
+
+def corpus(store: Any, index: Any) -> None:
+    """Matches the stage stores for every check-worthy claim (copies inheriting) under the gates before and after."""
+    from dataclasses import replace
+
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        NarrativeCues,
+        embed,
+        inherit,
+        is_confident,
+        match_claims,
+        shipped_reranker,
+    )
+    from tracewire.store.factchecks import FactcheckStore
+
+    fs = FactcheckStore.of(store)
+    claims = fs.claims(MatchConfig().min_checkworthy)
+    links = fs.reuse_links()
+    vecs, _ = embed(fs, [c["text"] for c in claims])
+    cues = index.cues
+    before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
+    for name, cfg, with_cues in (("before (session 26)", before, False), ("shipped", MatchConfig(), True)):
+        index.cues = cues if with_cues else NarrativeCues()
+        matched = match_claims(index, claims, vecs, shipped_reranker(), cfg)
+        inherit(matched, claims, links, cfg.top_k)
+        rows = [m for ms in matched.values() for m in ms]
+        sure = [m for m in rows if is_confident(m)]
+        print(f"corpus, {name}: {len(claims)} check-worthy claims, {len(matched)} with a stored match, "
+              f"{len({(m.doc, m.start, m.end) for m in sure})} with a confident one; {len(rows)} matches, "
+              f"{len(sure)} confident")
+    index.cues = cues
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -377,7 +377,8 @@ def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(anal
     dropped = match_claims(index, claims, vecs, shipped_reranker(), MatchConfig(low_confidence="drop"))
     assert set(dropped) == {("x", 200, 200 + len(texts[1]))}
     # a match under the confident score is flagged too, whatever the claim
-    strict = match_claims(index, claims[1:], vecs[1:], shipped_reranker(), MatchConfig(confident_score=1.0))
+    strict = match_claims(index, claims[1:], vecs[1:], shipped_reranker(),
+                          MatchConfig(confident_score=1.0, confident_cosine=None))
     assert "re-ranker score" in next(iter(strict.values()))[0].evidence[0]
     # no word in common with the fact-check: only the dense retriever finds it, so it is flagged (or not, without
     # the agreement gate)
@@ -385,7 +386,8 @@ def test_claim_gate_flags_or_drops_matches_of_claims_that_tell_no_narrative(anal
     one = [{"doc": "y", "start": 0, "end": len(para), "text": para, "date": None, "actors": [], "rules": ["accusation"]}]
     pvec = embeddings.encode([para])
     floorless = replace(shipped_reranker(), min_score=0.0)
-    lone = match_claims(index, one, pvec, floorless, MatchConfig(min_score=0.0, confident_score=0.0))[("y", 0, len(para))]
+    lone = match_claims(index, one, pvec, floorless, MatchConfig(min_score=0.0, confident_score=0.0,
+                                                                  confident_agreement=True))[("y", 0, len(para))]
     assert lone[0].factcheck == report[0].factcheck and "no BM25 hit" in lone[0].evidence[-1]
     assert lone[0].evidence[0] == "low confidence: only the dense retriever found it"
     agreeless = MatchConfig(min_score=0.0, confident_score=0.0, confident_agreement=False)
@@ -403,3 +405,99 @@ def test_an_inherited_match_keeps_its_source_claims_low_confidence() -> None:
           "shared key phrases: convoy")
     assert not is_confident(FactcheckMatch("b", 0, 10, "fc:1", 1, 0.1, ev, {"source": "a"}))
     assert is_confident(FactcheckMatch("b", 0, 10, "fc:1", 1, 0.3, ev[:1] + ev[2:], {"source": "a"}))
+
+
+CHEM = {"@type": "ClaimReview", "url": "https://checks.example.org/shells", "datePublished": "2018-04-01",
+        "claimReviewed": "The rebels fired shells filled with chlorine at the village themselves to blame the army.",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"}}
+
+
+def _constant(score: float) -> Any:
+    """A re-ranker that gives every candidate the same score (the features then decide nothing)."""
+    import math
+
+    from tracewire.corpus.factcheck import FEATURES, Reranker
+
+    return Reranker(tuple(0.0 for _ in FEATURES), math.log(score / (1 - score)), min_score=0.05)
+
+
+def _chem_index(tmp_path: Path, packs: tuple[str, ...]) -> Any:
+    """An index over two made-up fact-checks (a chemical-attack story and an unrelated one)."""
+    from tracewire.corpus.factcheck import build_index
+
+    store = open_store(tmp_path / "chem.db")
+    import_factchecks([_write(tmp_path, "chem.jsonld", [CHEM, OTHER])], store)
+    return build_index(store, packs)[0]
+
+
+def _claim(text: str, rules: list[str]) -> dict[str, Any]:
+    return {"doc": "d", "start": 0, "end": len(text), "text": text, "date": None, "actors": [], "rules": rules}
+
+
+def test_a_low_scoring_match_fills_an_empty_top_3_place(tmp_path: Path) -> None:
+    """A match scoring 0.03 fills an empty top-3 place (flagged low confidence): the fill score 0.01 chosen on the
+    narrative dev set is under the weights file's floor 0.05; a fill score above the match's score hides it, and
+    so does a fourth place (the floor holds there)."""
+    from dataclasses import replace
+
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import MatchConfig, is_confident, match_claims
+
+    index = _chem_index(tmp_path, ())
+    c = _claim("Rebels fired shells with chlorine at the village, then blamed the army for the attack.", ["accusation"])
+    vec = embeddings.encode([c["text"]])
+    got = match_claims(index, [c], vec, _constant(0.03), MatchConfig())[("d", 0, len(c["text"]))]
+    assert got[0].factcheck == index.fcs[index.pos[got[0].factcheck]].id and got[0].score == 0.03
+    assert index.fcs[index.pos[got[0].factcheck]].url == CHEM["url"]
+    assert not is_confident(got[0]) and "re-ranker score 0.03 under 0.15" in got[0].evidence[0]
+    assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_score=0.05)) == {}
+    assert match_claims(index, [c], vec, _constant(0.03), replace(MatchConfig(), fill_places=0)) == {}
+    with pytest.raises(ValueError, match="fill_places -1"):
+        MatchConfig(fill_places=-1)
+
+
+def test_a_close_paraphrase_is_confident_with_a_modest_score(tmp_path: Path) -> None:
+    """Under the confident score a match stays confident when its cosine is high (>= 0.60, score >= 0.05); a
+    looser one is flagged and the evidence says which cosine it lacked."""
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import MatchConfig, is_confident, match_claims
+
+    index = _chem_index(tmp_path, ())
+    close = _claim("The rebels fired chlorine shells at the village themselves to blame the army.", ["accusation"])
+    loose = _claim("The army said rebels shelled a village in the north, and residents reported a strange smell.",
+                   ["accusation"])  # cosine about 0.58 with the case
+    vecs = embeddings.encode([close["text"], loose["text"]])
+    got = match_claims(index, [close, {**loose, "doc": "e"}], vecs, _constant(0.08), MatchConfig())
+    sure, doubt = got[("d", 0, len(close["text"]))][0], got[("e", 0, len(loose["text"]))][0]
+    assert sure.factcheck == doubt.factcheck and index.fcs[index.pos[sure.factcheck]].url == CHEM["url"]
+    assert is_confident(sure)
+    assert not is_confident(doubt) and "(cosine" in doubt.evidence[0] and "under 0.60)" in doubt.evidence[0]
+    assert not is_confident(match_claims(index, [close], vecs[:1], _constant(0.04), MatchConfig())[
+        ("d", 0, len(close["text"]))][0])  # the cosine branch still needs a score of 0.05
+
+
+def test_a_packs_narrative_cue_lets_a_report_worded_claim_through_the_claim_gate(tmp_path: Path) -> None:
+    """A claim the claims component reads as an event report passes the claim gate when the syria pack's cue says
+    its wording tells a story (a chemical attack blamed on armed groups, or denied); a plain report does not."""
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        NarrativeCues,
+        is_confident,
+        match_claims,
+        narrative_gate,
+    )
+
+    cues = NarrativeCues.from_packs(("syria",))
+    told = "Militants fired shells filled with chlorine at the village, and twelve people choked."
+    plain = "Shells fired at the village killed twelve people on Monday, and the army and rebels traded blame."
+    assert cues.told(told) == "a chemical attack blamed on armed groups, or denied" and cues.told(plain) is None
+    assert NarrativeCues.from_packs(()).told(told) is None
+    assert narrative_gate(frozenset({"event", "number"}), cues.told(told)) is None
+    assert narrative_gate(frozenset({"event", "number"}), cues.told(plain)) is not None
+    index = _chem_index(tmp_path, ("syria",))
+    a, b = _claim(told, ["event", "number"]), {**_claim(plain, ["event", "number"]), "doc": "e"}
+    vecs = embeddings.encode([told, plain])
+    got = match_claims(index, [a, b], vecs, _constant(0.5), MatchConfig())
+    assert is_confident(got[("d", 0, len(told))][0])
+    assert got[("e", 0, len(plain))][0].evidence[0].startswith("low confidence: the claim reports")
