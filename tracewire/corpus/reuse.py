@@ -580,6 +580,27 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     return passages
 
 
+SITE_LINE_WORDS = 6  # an opening line this short that two pages of no known outlet share names their site
+
+
+def _opening_line(text: str) -> str:
+    """A text's first line with a word on it, stripped and case-folded ("" for none)."""
+    for line in text.lstrip().split("\n", 3)[:3]:
+        if _TOKEN.search(line):
+            return line.strip().casefold()
+    return ""
+
+
+def same_site(text_a: str, text_b: str) -> bool:
+    """True for two pages of no known outlet that open with the same short line (``SITE_LINE_WORDS`` words at
+    most): the site's name or slogan above every page it prints ("America's Immigration Voice."), not a
+    headline, which runs longer. The two pages are then one site's, and what they share is held to
+    ``same_outlet_words`` as for two documents of one known outlet: an editorial refrain the site inserts
+    into its stories is short, an article it prints twice is long."""
+    line = _opening_line(text_a)
+    return bool(line) and line == _opening_line(text_b) and len(_TOKEN.findall(line)) <= SITE_LINE_WORDS
+
+
 def _shared_edge(p: TokenPassage, la: int, lb: int, config: ReuseConfig) -> bool:
     """True for a passage that ends both documents (or opens both) and is a small part of each."""
     e = config.edge_words
@@ -1144,6 +1165,7 @@ def _align_block(
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
+                same = same_site(docs[i].text, docs[j].text)
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
