@@ -477,8 +477,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     apart: bool = False, found: list[TokenPassage] | None = None,
                     memo: WeightMemo | None = None, edges: bool = False,
                     rides: Callable[[TokenPassage], bool] | None = None,
-                    outlets: int = 0,
-                    unquoted: Callable[[TokenPassage], int] | None = None) -> list[TokenPassage]:
+                    outlets: int = 0) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -498,8 +497,6 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
     ``rides``: true for a passage that rides along with a link but never makes one: names and
     numbers only (a title, an office, a dateline), or one outlet's own stock text (``_stock_filter``).
-    ``unquoted``: the words of a quoted passage that lie outside the quotation marks on both sides (the
-    reporters' "he said" around a speaker's words), which do not count towards ``quote_words``.
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -568,10 +565,7 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         # a speaker's sentence weighs its words, however many reports quote it: a statement spreads
         # through the news by being quoted, so its rarity says nothing against a shared quotation
         # (a formula its outlets repeat keeps its weight)
-        # (the speaker's words only: what both reports print outside the quotation marks around them,
-        # "he said", is the reporters' attribution, so a 10-word quotation and "he said" are 10 words)
-        in_quotes = sum(runs[k].matched + extras[k] - (0 if unquoted is None else unquoted(runs[k]))
-                        if reps[k] < config.stock_repeat else weights[k]
+        in_quotes = sum(runs[k].matched + extras[k] if reps[k] < config.stock_repeat else weights[k]
                         for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
             return passages
@@ -985,21 +979,6 @@ def _quote_filter(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[in
     return quoted
 
 
-def _unquoted_words(spans: Callable[[], tuple[list[tuple[int, int]], list[tuple[int, int]]]],
-                    ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], int]:
-    """Words of a passage outside quotation marks on both sides (``spans``: each document's quotation spans):
-    the fewer of its words that start outside them in A and in B (the attribution both reports print)."""
-
-    def outside(p: TokenPassage) -> int:
-        qa, qb = spans()
-        counts = []
-        for tok, lo, hi, qs in ((ta, p.a_start, p.a_end, qa), (tb, p.b_start, p.b_end, qb)):
-            starts = tok.starts[lo:hi].tolist()
-            counts.append(sum(not any(s <= x < e for s, e in qs) for x in starts))
-        return min(counts)
-    return outside
-
-
 # a weekday (also possessive: "Saturdays attacks", "Monday's strike"): the day a report gives its event
 # (capitalised, as news prints them: a case-blind search costs twenty times more over a large corpus)
 _WEEKDAY = re.compile(r"\b(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:s|'s|\u2019s)?\b")
@@ -1190,8 +1169,7 @@ def _align_block(
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown, rides, stats.known_outlets,
-                                   _unquoted_words(partial(quote_pair, i, j), tokens(ki), tokens(kj)))
+                                   unknown, rides, stats.known_outlets)
         if passages and config.event_days and not same and \
                 _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text, config, quoted,
                               partial(days_of, i, j)):
