@@ -30,6 +30,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
     calls: dict[rr.Pair, Call] = {}
     by_text: dict[int, str] = {}  # id() of each document's text (the very object the stage reads) -> its id
     current: list[tuple[str, str]] = []
-    real_sp, real_md, real_nf = reuse.shared_passages, reuse.masked_documents, reuse._name_filter
+    names = ("shared_passages", "masked_documents", "_name_filter")
+    real_sp, real_md, real_nf = (getattr(reuse, x) for x in names)
     sig = inspect.signature(real_sp)
 
     def masked(store: Any, ids: Any) -> Any:
@@ -86,7 +88,8 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
             calls[rr.key(a, b)] = Call(a, b, bound, bool(out))
         return out
 
-    reuse.shared_passages, reuse.masked_documents, reuse._name_filter = sp, masked, name_filter  # type: ignore[assignment]
+    for x, f in zip(names, (sp, masked, name_filter), strict=True):
+        setattr(reuse, x, f)
     try:
         with tempfile.TemporaryDirectory(prefix=f"reuse_margin_{corpus}_") as tmp:
             db = Path(tmp) / "tw.db"
@@ -99,8 +102,9 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
             finally:
                 store.close()
     finally:
-        reuse.shared_passages, reuse.masked_documents, reuse._name_filter = real_sp, real_md, real_nf  # type: ignore[assignment]
-    shared = {}
+        for x, f in zip(names, (real_sp, real_md, real_nf), strict=True):
+            setattr(reuse, x, f)
+    shared: dict[rr.Pair, tuple[int, int]] = {}
     for p in rr.load_pairs("dev"):
         if p["corpus"] == corpus:
             k = rr.key(p["a"], p["b"])
@@ -136,6 +140,11 @@ def _flip(call: Call, make: Callable[[float], Any], lo: float, hi: float) -> flo
     return math.sqrt(a * b)
 
 
+def _moved(cfg: Any, knob: str, value: float) -> Any:
+    """The config with one knob at another value."""
+    return replace(cfg, **{knob: value})
+
+
 def _scaled(cfg: Any, s: float) -> Any:
     """The config with every threshold of SCALED multiplied by s."""
     return replace(cfg, **{k: getattr(cfg, k) * s for k in SCALED})
@@ -143,13 +152,11 @@ def _scaled(cfg: Any, s: float) -> Any:
 
 def margins(call: Call, cfg: Any) -> dict[str, float]:
     """s* and each knob's flip value for one aligned pair."""
-    out = {"s": _flip(call, lambda s: _scaled(cfg, s), LO, HI)}
+    out = {"s": _flip(call, partial(_scaled, cfg), LO, HI)}
     for k in KNOBS:
         v = getattr(cfg, k)
-        if k == "stock_rarity":
-            out[k] = _flip(call, lambda x: replace(cfg, stock_rarity=x), 0.01, 1.0)
-        else:
-            out[k] = _flip(call, lambda x, k=k: replace(cfg, **{k: x}), v * LO, v * HI)
+        lo, hi = (0.01, 1.0) if k == "stock_rarity" else (v * LO, v * HI)
+        out[k] = _flip(call, partial(_moved, cfg, k), lo, hi)
     return out
 
 
@@ -251,8 +258,8 @@ def report(table: list[dict[str, Any]], every: bool = False) -> str:
     lines += ["", f"candidates: linked reuse pairs by shared anchors (min_anchors {cfg.min_anchors}; the short path, "
               f"{cfg.short_min_anchors}, only within {cfg.wire_days} days across outlets)"]
     linked = [r for r in table if r["label"] == "reuse" and r["linked"]]
-    counts = {a: sum(min(r["anchors"], 10) == a for r in linked) for a in range(11)}
-    lines.append("  anchors " + " ".join(f"{a if a < 10 else '10+'}:{n}" for a, n in counts.items() if n))
+    by_anchors = {a: sum(min(r["anchors"], 10) == a for r in linked) for a in range(11)}
+    lines.append("  anchors " + " ".join(f"{a if a < 10 else '10+'}:{n}" for a, n in by_anchors.items() if n))
     edge = [r for r in linked if r["anchors"] <= cfg.min_anchors and r["days"] > cfg.wire_days]
     lines.append(f"  at min_anchors and more than {cfg.wire_days} days apart (one anchor fewer: no candidate): "
                  + (", ".join(f"{r['corpus']} {r['a'][:24]} / {r['b'][:24]} ({r['days']} days)" for r in edge) or "none"))
