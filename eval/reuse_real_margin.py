@@ -13,7 +13,7 @@ pair with ``s*`` = 0.8 would be linked with thresholds 20 % lower. Each threshol
 (``KNOBS``): the value at which the pair flips, beside the shipped one. A pair never aligned (not a
 candidate) has no margin here; its shared anchors (winnowed 5-grams both documents hold) are counted
 against ``min_anchors`` / ``short_min_anchors``. A link the stage drops after the test (reports of
-different events, ``event_days``) is shown as such.
+different events, ``event_days``, ``printed_days``) is shown as such.
 
 Prints, per label, the distribution of ``s*`` (linked reuse pairs: how far above; negatives: how far
 below), the closest pairs on both sides, and with ``--pairs`` every pair. The held-out half is never
@@ -52,19 +52,21 @@ class Call:
     b: str
     args: dict[str, Any]  # the test's arguments by name
     linked: bool  # what the test answered at the shipped settings
+    past_ledes: bool = False  # every passage it linked on lies past the first lede_words words of both
 
 
-def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, tuple[int, int]], Any]:
+def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, tuple[int, int, int]], Any]:
     """Run the reuse stage on a corpus with the link test wrapped: (calls by pair, links, (shared anchors, days
-    apart) of each labelled dev pair, config)."""
+    apart, days between the dates both print at their top or -1) of each labelled dev pair, config)."""
     import numpy as np
 
     from tracewire.corpus import reuse
-    from tracewire.corpus.reuse import ReuseConfig, days_apart
+    from tracewire.corpus.reuse import ReuseConfig, days_apart, printed_date
     from tracewire.store import SQLiteStore
 
     calls: dict[rr.Pair, Call] = {}
-    by_text: dict[int, str] = {}  # id() of each document's text (the very object the stage reads) -> its id
+    by_text: dict[int, str] = {}
+    printed: dict[str, str | None] = {}  # the date each document prints at its top (``printed_date``)  # id() of each document's text (the very object the stage reads) -> its id
     current: list[tuple[str, str]] = []
     names = ("shared_passages", "masked_documents", "_name_filter")
     real_sp, real_md, real_nf = (getattr(reuse, x) for x in names)
@@ -73,6 +75,7 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
     def masked(store: Any, ids: Any) -> Any:
         for d in real_md(store, ids):
             by_text[id(d.text)] = d.id
+            printed[d.id] = printed_date(d.text)
             yield d
 
     def name_filter(text_a: str, text_b: str, *a: Any) -> Any:
@@ -85,7 +88,9 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
             a, b = current.pop()
             bound = sig.bind(*args, **kwargs).arguments
             bound["memo"] = None  # weights are computed afresh under each config
-            calls[rr.key(a, b)] = Call(a, b, bound, bool(out))
+            lede = ReuseConfig().lede_words
+            calls[rr.key(a, b)] = Call(a, b, bound, bool(out),
+                                       bool(out) and all(p.a_start >= lede and p.b_start >= lede for p in out))
         return out
 
     for x, f in zip(names, (sp, masked, name_filter), strict=True):
@@ -104,12 +109,14 @@ def _capture(corpus: str) -> tuple[dict[rr.Pair, Call], rr.Links, dict[rr.Pair, 
     finally:
         for x, f in zip(names, (real_sp, real_md, real_nf), strict=True):
             setattr(reuse, x, f)
-    shared: dict[rr.Pair, tuple[int, int]] = {}
+    shared: dict[rr.Pair, tuple[int, int, int]] = {}
     for p in rr.load_pairs("dev"):
         if p["corpus"] == corpus:
             k = rr.key(p["a"], p["b"])
+            pa, pb = printed.get(k[0]), printed.get(k[1])
             shared[k] = (len(anchors.get(k[0], set()) & anchors.get(k[1], set())),
-                         days_apart(dates.get(k[0]), dates.get(k[1])))
+                         days_apart(dates.get(k[0]), dates.get(k[1])),
+                         days_apart(pa, pb) if pa is not None and pb is not None else -1)
     return calls, links, shared, ReuseConfig()
 
 
@@ -170,10 +177,11 @@ def rows() -> list[dict[str, Any]]:
                 continue
             k = rr.key(p["a"], p["b"])
             call = calls.get(k)
+            anchors, days, printed_gap = shared.get(k, (0, 0, -1))
             row: dict[str, Any] = {"corpus": corpus, "a": k[0], "b": k[1], "label": p["label"],
-                                   "linked": k in links, "anchors": shared.get(k, (0, 0))[0],
-                                   "days": shared.get(k, (0, 0))[1],
-                                   "aligned": call is not None, "tested": call is not None and call.linked}
+                                   "linked": k in links, "anchors": anchors, "days": days, "printed_gap": printed_gap,
+                                   "aligned": call is not None, "tested": call is not None and call.linked,
+                                   "past_ledes": call is not None and call.past_ledes}
             if call is not None:
                 row.update(margins(call, cfg))
             out.append(row)
@@ -234,7 +242,8 @@ def report(table: list[dict[str, Any]], every: bool = False) -> str:
         lines.append(f"{lab:<14}{len(rs):>5}{sum(r['linked'] for r in rs):>7}{len(aligned):>8}  "
                      f"{'':12}{''.join(f'{c:>7}' for c in counts)}")
     dropped = [r for r in table if r["aligned"] and r["tested"] != r["linked"]]
-    lines.append(f"(s* of the link test alone: {len(dropped)} pairs it passes are then dropped by event_days, "
+    lines.append(f"(s* of the link test alone: {len(dropped)} pairs it passes are then dropped by event_days or "
+                 "printed_days, "
                  f"{sum(r['label'] == 'reuse' for r in dropped)} of them reuse)")
     lines += ["", "the gap at each threshold (a negative is linked at or below its value, a reuse link lost above its own):",
               f"{'threshold':<18}{'shipped':>9}{'nearest negative':>18}{'nearest reuse':>15}{'middle':>9}  where"]
@@ -254,7 +263,7 @@ def report(table: list[dict[str, Any]], every: bool = False) -> str:
             lines.append(f"{head}   not aligned ({r['anchors']} shared anchors)")
             continue
         lines.append(head + f"{_fmt(r['s']):>7}" + "".join(f"{_fmt(r[k], k):>12}" for k in KNOBS)
-                     + ("" if r["linked"] == r["tested"] else "  (dropped: event_days)"))
+                     + ("" if r["linked"] == r["tested"] else "  (dropped after the test)"))
     lines += ["", f"candidates: linked reuse pairs by shared anchors (min_anchors {cfg.min_anchors}; the short path, "
               f"{cfg.short_min_anchors}, only within {cfg.wire_days} days across outlets)"]
     linked = [r for r in table if r["label"] == "reuse" and r["linked"]]
@@ -263,7 +272,14 @@ def report(table: list[dict[str, Any]], every: bool = False) -> str:
     edge = [r for r in linked if r["anchors"] <= cfg.min_anchors and r["days"] > cfg.wire_days]
     lines.append(f"  at min_anchors and more than {cfg.wire_days} days apart (one anchor fewer: no candidate): "
                  + (", ".join(f"{r['corpus']} {r['a'][:24]} / {r['b'][:24]} ({r['days']} days)" for r in edge) or "none"))
-    lines += ["pairs never aligned (not candidates), by label: shared anchors (the most shared shown)"]
+    lines += ["", f"printed_days: pairs the test passes whose every passage lies past both ledes "
+              f"({cfg.lede_words} words), by the days between the dates both print at their top "
+              f"(dropped above {cfg.wire_days}; -1: one prints none)"]
+    for lab in rr.LABELS:
+        gaps_ = sorted(r["printed_gap"] for r in table if r["label"] == lab and r["tested"] and r["past_ledes"])
+        spread = ", ".join(f"{g}: {gaps_.count(g)}" for g in sorted(set(gaps_)))
+        lines.append(f"  {lab:<14}{len(gaps_):>4} pairs; days (gap: pairs) {spread}")
+    lines += ["", "pairs never aligned (not candidates), by label: shared anchors (the most shared shown)"]
     for lab in rr.LABELS:
         na = sorted(r["anchors"] for r in table if r["label"] == lab and not r["aligned"])
         lines.append(f"{lab:<14}{len(na):>5} pairs; anchors {na[-8:]}")

@@ -26,7 +26,7 @@ def _row(label: str, linked: bool, **knobs: float) -> dict[str, Any]:
         base |= {"s": m.LO, "min_link_words": 12.0 * m.LO, "quote_words": 12.0 * m.LO,
                  "same_outlet_words": 60.0 * m.LO, "stock_rarity": 0.01}
     return {"corpus": "c", "a": "x", "b": "y", "label": label, "linked": linked, "aligned": True,
-            "tested": linked, "anchors": 5, "days": 0, **base, **knobs}
+            "tested": linked, "anchors": 5, "days": 0, "printed_gap": -1, "past_ledes": False, **base, **knobs}
 
 
 def test_gaps_take_the_nearest_unlinked_negative_and_the_nearest_linked_reuse_pair() -> None:
