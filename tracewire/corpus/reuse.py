@@ -112,6 +112,10 @@ class ReuseConfig:
     # ``stats_min_df`` documents or more, not a shared quotation) is dropped when the two reports
     # name different days for their events and share no number outside it (``event_days``)
     event_days: bool = True
+    # two documents that print their dates at their top (``printed_date``) more than ``wire_days``
+    # apart: a link whose every passage lies past the first ``lede_words`` words of both and is not a
+    # shared quotation is dropped (an agency's background paragraph in reports of two events)
+    printed_days: bool = True
     lede_words: int = 40
     background_share: float = 0.9
     align: AlignConfig = field(default_factory=AlignConfig)
@@ -580,6 +584,27 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     return passages
 
 
+SITE_LINE_WORDS = 6  # an opening line this short that two pages of no known outlet share names their site
+
+
+def _opening_line(text: str) -> str:
+    """A text's first line with a word on it, stripped and case-folded ("" for none)."""
+    for line in text.lstrip().split("\n", 3)[:3]:
+        if _TOKEN.search(line):
+            return line.strip().casefold()
+    return ""
+
+
+def same_site(text_a: str, text_b: str) -> bool:
+    """True for two pages of no known outlet that open with the same short line (``SITE_LINE_WORDS`` words at
+    most): the site's name or slogan above every page it prints ("America's Immigration Voice."), not a
+    headline, which runs longer. The two pages are then one site's, and what they share is held to
+    ``same_outlet_words`` as for two documents of one known outlet: an editorial refrain the site inserts
+    into its stories is short, an article it prints twice is long."""
+    line = _opening_line(text_a)
+    return bool(line) and line == _opening_line(text_b) and len(_TOKEN.findall(line)) <= SITE_LINE_WORDS
+
+
 def _shared_edge(p: TokenPassage, la: int, lb: int, config: ReuseConfig) -> bool:
     """True for a passage that ends both documents (or opens both) and is a small part of each."""
     e = config.edge_words
@@ -991,6 +1016,50 @@ def background_like(p: TokenPassage, ta: Tokens, tb: Tokens, text_a: str, text_b
     return not quoted(p)
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+               r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?")
+# a written date, day first ("5 July 2016", "Saturday 6 Aug 2016") or month first ("October 26 2016")
+_PRINTED = re.compile(rf"\b(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_NAME}),?\s+(?P<y1>(?:19|20)\d\d)"
+                      rf"|(?P<m2>{_MONTH_NAME})\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>(?:19|20)\d\d))\b")
+PRINTED_CHARS = 120  # a date this close to a text's start is the date it was published under (its dateline)
+
+
+def printed_date(text: str) -> str | None:
+    """The ISO date a text prints at its top (the first written date in its first ``PRINTED_CHARS``
+    characters: "Date of publication 5 July 2016", "Published October 26 2016", a headline then "AFP
+    Sunday 5 Jun 2016"), or None.
+
+    What a reader sees an article dated; a corpus's metadata may say otherwise (FA-KES dates 117 of
+    its 804 articles more than a week from the date they print), and wire copy is reprinted within days
+    of the date printed on it.
+    """
+    m = _PRINTED.search(text, 0, PRINTED_CHARS)
+    if m is None:
+        return None
+    day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1") else \
+        (m.group("d2"), m.group("m2"), m.group("y2"))
+    try:
+        return dt.date(int(year), _MONTHS.index(month[:3].casefold()) + 1, int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _printed_apart(passages: list[TokenPassage], dates: Callable[[], tuple[str | None, str | None]],
+                   config: ReuseConfig, quoted: Callable[[TokenPassage], bool]) -> bool:
+    """True for a link between two documents that print dates more than ``wire_days`` apart at their top
+    (``dates``: their ``printed_date``s, asked only for a link past both ledes) whose every passage lies
+    past the first ``lede_words`` words of both and is not a shared quotation: two reports of events a
+    week apart share an agency's background paragraph, not copy (wire copy is reprinted within days)."""
+    lede = config.lede_words
+    if not all(p.a_start >= lede and p.b_start >= lede for p in passages):
+        return False  # most links: a passage in the lede of one of the two
+    date_a, date_b = dates()
+    if date_a is None or date_b is None or days_apart(date_a, date_b) <= config.wire_days:
+        return False
+    return not any(quoted(p) for p in passages)
+
+
 def _outside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     """True when a character position lies in none of the spans."""
     return not any(s <= pos < e for s, e in spans)
@@ -1113,6 +1182,13 @@ def _align_block(
         return houses[doc_id]
 
     named_days: dict[int, Weekdays] = {}  # the weekdays each document of this block names, found once
+    printed: dict[int, str | None] = {}  # the date each document of this block prints at its top
+
+    def printed_of(i: int, j: int) -> tuple[str | None, str | None]:
+        for x in (i, j):
+            if x not in printed:
+                printed[x] = printed_date(docs[x].text)
+        return printed[i], printed[j]
 
     def days_of(i: int, j: int) -> tuple[Weekdays, Weekdays]:
         for x in (i, j):
@@ -1144,13 +1220,15 @@ def _align_block(
             unknown = ga is not None and gb is not None and is_weak(ga) and is_weak(gb)
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
+                same = same_site(docs[i].text, docs[j].text)
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
                                    unknown, rides, stats.known_outlets)
-        if passages and config.event_days and not same and \
-                _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text, config, quoted,
-                              partial(days_of, i, j)):
+        if passages and not same and (
+                config.event_days and _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
+                                                    config, quoted, partial(days_of, i, j))
+                or config.printed_days and _printed_apart(passages, partial(printed_of, i, j), config, quoted)):
             continue
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
