@@ -35,6 +35,11 @@ epoch 2: MiniLM alone 0.7516 / 0.6166 (argmax), 0.6519 / 0.5791 (CRF transitions
 + w log q, w 0.25 0.7986 / 0.7340, 0.4 0.8018 / 0.7370, **0.5 0.8014 / 0.7385** (P/R source
 0.837 / 0.769, cue 0.771 / 0.709), 0.6 0.7980 / 0.7353, 0.75 0.7952 / 0.7356, 1 0.7939 / 0.7314,
 1.5 0.7893 / 0.7215; posterior mix 0.3 0.7711 / 0.7006.
+Cost (``cost --onnx``, CPU s per article, one thread, 30 articles each of PolNeAR dev / FA-KES,
+1,083 / 492 word pieces): parse 0.138 / 0.049, CRF 0.041 / 0.010, the MiniLM pass in torch fp32
+0.254 / 0.123, int8 dynamic quantisation 0.147 / 0.072 (dev with weight 0.5 drops to 0.7836 /
+0.7310), ONNX Runtime fp32 (opset 17) 0.261 / 0.115 (probabilities within 3.4e-6 of torch's): no
+faster, so the package runs torch fp32.
 Not tried for lack of time: the MiniLM probabilities as CRF features (needs cross-fitted train
 probabilities: two more fine-tunes), a third epoch, windows of 254 pieces.
 """
@@ -372,6 +377,50 @@ def state_bytes(module: Any, half: bool = False) -> int:
     return buf.getbuffer().nbytes
 
 
+def onnx_cost(model: Any, tok: Any, sets: dict[str, list[str]], nlp: Any, args: argparse.Namespace) -> None:
+    """The fp32 model exported to ONNX (opset 17, eager attention) and run by ONNX Runtime on one thread:
+    CPU seconds per article and the largest probability difference from torch."""
+    import warnings
+
+    import onnxruntime as ort
+    import torch
+
+    path = args.out / "tagger.onnx"
+    model.bert.set_attn_implementation("eager")
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        ids = torch.ones((2, 8), dtype=torch.long)
+        torch.onnx.export(model, (ids, torch.ones_like(ids)), str(path), input_names=["ids", "mask"],
+                          output_names=["logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={"ids": {0: "b", 1: "n"}, "mask": {0: "b", 1: "n"}, "logits": {0: "b", 1: "n"}})
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    for name, texts in sets.items():
+        docs = list(nlp.pipe(texts, batch_size=16))
+        c = time.process_time()
+        diff = 0.0
+        outs = []
+        for text, doc in zip(texts, docs, strict=True):
+            per, wins = text_windows(tok, text, [x.start_char for x in doc.sents], args.window)
+            for k in range(0, len(wins), 16):
+                chunk = sorted(wins, key=lambda w: len(w["ids"]))[k : k + 16]
+                ids_np = pad_batch([w["ids"] for w in chunk])
+                logits = sess.run(["logits"], {"ids": ids_np, "mask": (ids_np != 0).astype(np.int64)})[0]
+                outs.append((chunk, probs_of(torch.from_numpy(logits)).numpy()))
+        t = (time.process_time() - c) / len(texts)
+        for chunk, p in outs[:20]:
+            ids_t = torch.from_numpy(pad_batch([w["ids"] for w in chunk]))
+            with torch.no_grad():
+                ref = probs_of(model(ids_t, (ids_t != 0).long())).numpy()
+            m = (ids_t != 0).numpy()
+            diff = max(diff, float(np.abs(ref - p)[m].max()))
+        print(json.dumps({"set": name, "minilm_onnx_fp32_s": round(t, 4), "max_p_diff_vs_torch": diff}), flush=True)
+
+
 def cmd_cost(args: argparse.Namespace) -> None:
     """CPU seconds per article: parse, CRF tagging, MiniLM pass fp32 and int8; int8 dev probabilities."""
     import torch
@@ -411,6 +460,8 @@ def cmd_cost(args: argparse.Namespace) -> None:
             row[label] = (time.process_time() - c) / len(texts)
             row["pieces"] = round(pieces / len(texts))
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+    if args.onnx:
+        onnx_cost(model, tok, sets, nlp, args)
     # int8 probabilities on the whole of dev, for ``combine --suffix -int8``
     arts = polnear.articles("dev")
     docs = load_docs("dev", args.cache)
@@ -500,6 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--mix", type=float, nargs="*", default=[0.0, 0.3, 0.5, 0.7])
     ap.add_argument("--suffix", default="", help="combine: read dev-ep{k}{suffix}.npz (\"-int8\": the cost run's)")
     ap.add_argument("--n-cost", type=int, default=30, help="cost: articles per set")
+    ap.add_argument("--onnx", action="store_true", help="cost: also time an ONNX Runtime export")
     args = ap.parse_args(argv)
     if args.cmd == "train":
         cmd_train(args)
