@@ -1,7 +1,7 @@
 """PolNeAR attribution: source-span and cue-span F1 (exact and overlap) on a split.
 
-Run: ``python eval/polnear.py [test|train|dev] [--rules]`` (``--rules``: the rule finder alone, as
-before the learned tagger; default split test, the held-out split printed for the
+Run: ``python eval/polnear.py [test|train|dev] [--rules|--crf]`` (``--rules``: the rule finder alone, as
+before the learned tagger; ``--crf``: the CRF without the MiniLM head; default split test, the held-out split printed for the
 closing note; ``eval/gate_claims.py`` gates ``dev``; reads ../shared/data/polnear).
 Every sentence of every article goes through tracewire's sentence splitter and attribution
 finder (``tracewire.analyze.attribution.find``); each predicted source and cue span is compared
@@ -126,14 +126,17 @@ def predict(
     return out
 
 
-def run(split: str = "test", model: Path | None = None, cache: Path | None = None, rules: bool = False) -> dict[str, dict[str, float]]:
-    """Source and cue figures on ``split``: the shipped tagger (or ``model``), or the rules alone."""
+def run(
+    split: str = "test", model: Path | None = None, cache: Path | None = None, rules: bool = False, crf: bool = False,
+) -> dict[str, dict[str, float]]:
+    """Source and cue figures on ``split``: the shipped tagger (with ``model`` as its CRF), the CRF alone, or the rules."""
     from tracewire.analyze.attribution_crf import MODEL_PATH, load_tagger
+    from tracewire.analyze.attribution_minilm import load_combined
 
     arts = articles(split)
     texts = [t for t, _ in arts]
     gold = [load_gold(a) for _, a in arts]
-    tagger = None if rules else load_tagger(model or MODEL_PATH)
+    tagger = None if rules else load_tagger(model or MODEL_PATH) if crf else load_combined(model)
     pred = predict(texts, parse(texts, split, cache, ner=not rules), tagger=tagger)
     return {
         "source": scores([p[0] for p in pred], [g[0] for g in gold]),
@@ -148,7 +151,7 @@ def main() -> None:
         raise SystemExit(f"needs {DATA} (the ../shared folder beside the checkout)")
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     split = args[0] if args else "test"
-    print(json.dumps(run(split, rules="--rules" in sys.argv), indent=2))
+    print(json.dumps(run(split, rules="--rules" in sys.argv, crf="--crf" in sys.argv), indent=2))
 
 
 if __name__ == "__main__":

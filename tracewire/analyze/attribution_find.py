@@ -362,6 +362,9 @@ def find_learned(
 ) -> tuple[list[list[Found]], list[tuple[int, int]]]:
     """Attributions of each sentence span found by the CRF tagger, with the rules as its features.
 
+    A ``tagger`` with ``for_document`` (``attribution_minilm.CombinedTagger``) gives one tagger per
+    document whose ``tag(features, first token)`` reads the document's MiniLM probabilities too.
+
     Each tagged cue takes the tagged source of its sentence that hangs from it in the parse, else the
     nearest one; a rule attribution with the same cue lends its channel (and marks "it was reported"
     as anonymous). Sources no cue claims are dropped.
@@ -369,12 +372,14 @@ def find_learned(
     from .attribution_crf import document_sequences, spans_of
 
     founds, quotes = rule_founds or find_all(text, parsed, spans, blocks, cues, keep_quoted=True)
+    # a tagger that reads the whole document (the CRF with the MiniLM head) makes one per document
+    doc_tagger = tagger.for_document(text, parsed) if hasattr(tagger, "for_document") else None
     out: list[list[Found]] = []
     for (a, _b, feats), rules in zip(document_sequences(parsed, spans, quotes, founds, cues), founds, strict=True):
         if not feats:
             out.append([])
             continue
-        tagged = spans_of(tagger.tag(feats), a)
+        tagged = spans_of(doc_tagger.tag(feats, a) if doc_tagger is not None else tagger.tag(feats), a)
         srcs = [t for t in tagged if t.label == "SRC"]
         sent: list[Found] = []
         for c in (t for t in tagged if t.label == "CUE"):

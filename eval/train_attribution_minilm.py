@@ -1,0 +1,576 @@
+"""Experiment (issue 12): all-MiniLM-L6-v2 fine-tuned as a PolNeAR cue/source tagger, alone and with the CRF.
+
+    python eval/train_attribution_minilm.py train [--out /tmp/attrft] [--epochs 2] [--max-pieces 360000]
+    python eval/train_attribution_minilm.py combine [--out /tmp/attrft] [--cache DIR]
+    python eval/train_attribution_minilm.py cost [--out /tmp/attrft] [--cache DIR]
+
+``train``: the whole model (all six layers, the offline copy ``tracewire.embeddings.model_dir()``
+names) with a linear head per word piece: cue O/B/I, source O/B/I and content O/I (three softmaxes,
+summed cross entropy, content at half weight). Reads PolNeAR ``train`` only (every article, its
+first annotation file, as ``eval/polnear.py`` scores), spans by their outer bounds. Sentences (the
+spaCy parse of the ``--cache`` folder, else parsed here) are packed into windows of at most
+``--window`` word pieces, no overlap, so every piece is seen once per epoch. An epoch costs about
+1.8 ms of one core per piece, so the windows are subsampled: every window holding a gold cue, and a
+fixed share of the others, up to ``--max-pieces``. One thread, fixed seed, fixed order: deterministic
+(two runs of ``--max-steps 15`` gave identical weights, every tensor equal).
+After each epoch it writes the dev pieces' probabilities (``dev-ep{k}.npz``) and the weights.
+
+``combine``: dev source / cue F1 (``eval/polnear.py``'s exact measure) of the CRF alone, the MiniLM
+tagger alone (its token labels through the same linking code, ``find_learned``), and the CRF's
+Viterbi with ``w * log q(label)`` added to each token's state score (q the MiniLM probability of
+the label, product of the cue and source heads), for a grid of ``w``; and the per-token mix of CRF
+marginals and MiniLM probabilities. ``cost``: CPU seconds per article of parse + CRF, and of the
+MiniLM pass (fp32 and int8 dynamic quantisation, one thread), on PolNeAR dev and FA-KES.
+``export``: the package's weights file (``tracewire/models/attribution_minilm.npz``) from an epoch.
+
+Shipped (issue 12): ``train --epochs 2 --max-pieces 500000`` (7,858 windows of 126 pieces at most
+over the 814,610 train pieces, 7,175 of them holding a gold cue; 4,654 of those drawn, 499,985
+pieces; 34 min wall, 900 CPU s on a shared machine), ``export --epoch 2``, weight 0.5.
+Measured on dev (``combine``, exact F1 source / cue; the CRF alone 0.7661 / 0.7081):
+epoch 1: MiniLM alone (argmax per token) 0.7194 / 0.5560, MiniLM alone through the CRF's
+transitions 0.6388 / 0.5424; CRF Viterbi + w log q, w 0.25 0.7899 / 0.7305, 0.5 0.7908 / 0.7311,
+0.75 0.7898 / 0.7235, 1 0.7867 / 0.7168, 1.5 0.7849 / 0.7104, 2 0.7808 / 0.6984, 3 0.7759 / 0.6855;
+posterior mix of CRF marginals and q, a = 0 (CRF marginals alone) 0.7576 / 0.7010, 0.3 0.7676 /
+0.6958, 0.5 0.7625 / 0.6714, 0.7 0.7464 / 0.6146.
+epoch 2: MiniLM alone 0.7516 / 0.6166 (argmax), 0.6519 / 0.5791 (CRF transitions); CRF Viterbi
++ w log q, w 0.25 0.7986 / 0.7340, 0.4 0.8018 / 0.7370, **0.5 0.8014 / 0.7385** (P/R source
+0.837 / 0.769, cue 0.771 / 0.709), 0.6 0.7980 / 0.7353, 0.75 0.7952 / 0.7356, 1 0.7939 / 0.7314,
+1.5 0.7893 / 0.7215; posterior mix 0.3 0.7711 / 0.7006.
+Cost (``cost --onnx``, CPU s per article, one thread, 30 articles each of PolNeAR dev / FA-KES,
+1,083 / 492 word pieces): parse 0.138 / 0.049, CRF 0.041 / 0.010, the MiniLM pass in torch fp32
+0.254 / 0.123, int8 dynamic quantisation 0.147 / 0.072 (dev with weight 0.5 drops to 0.7836 /
+0.7310), ONNX Runtime fp32 (opset 17) 0.261 / 0.115 (probabilities within 3.4e-6 of torch's): no
+faster, so the package runs torch fp32.
+Not tried for lack of time: the MiniLM probabilities as CRF features (needs cross-fitted train
+probabilities: two more fine-tunes), a third epoch, windows of 254 pieces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from techniques import DEFAULT_PTC, fakes_texts  # noqa: E402
+from train_techniques_tagger import pad_batch  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from eval import polnear  # noqa: E402
+from eval.train_attribution_crf import gold_spans  # noqa: E402
+from tracewire import embeddings  # noqa: E402
+from tracewire.analyze.attribution_minilm import (  # noqa: E402
+    HEADS,
+    MODEL_PATH,
+    N_OUT,
+    CrfWeights,
+    apply_deltas,
+    delta_rows,
+    make_model,
+    pack,
+    probs_of,
+    token_q,
+)
+from tracewire.settings import offline_libraries  # noqa: E402
+
+SEED = 12
+EXPORT_ROWS = 1e-4  # a word-embedding row is stored when training moved a weight of it by more than this
+
+
+class Crf(CrfWeights):
+    """The CRF's weights with posterior marginals too (for the ``posterior mix`` variant)."""
+
+    def marginals(self, s: np.ndarray) -> np.ndarray:
+        """(tokens, labels) posterior marginals for state scores ``s``."""
+        from scipy.special import logsumexp
+
+        n, k = s.shape
+        a = np.zeros((n, k))
+        b = np.zeros((n, k))
+        a[0] = s[0]
+        for i in range(1, n):
+            a[i] = logsumexp(a[i - 1][:, None] + self.t, axis=0) + s[i]
+        for i in range(n - 2, -1, -1):
+            b[i] = logsumexp(self.t + (s[i + 1] + b[i + 1])[None, :], axis=1)
+        g = a + b
+        out: np.ndarray = np.exp(g - logsumexp(g, axis=1, keepdims=True))
+        return out
+
+
+
+def piece_labels(offs: np.ndarray, gold: Sequence[tuple[str, int, int]]) -> np.ndarray:
+    """(pieces, 3) int labels: cue and source 0 O / 1 B / 2 I, content 0 O / 1 I; a span's first piece is B."""
+    y = np.zeros((len(offs), 3), dtype=np.int64)
+    for col, kind in enumerate(("CUE", "SRC", "CONT")):
+        for label, s, e in sorted(gold, key=lambda g: (g[1], g[2])):
+            if label != kind:
+                continue
+            on = np.flatnonzero((offs[:, 0] < e) & (offs[:, 1] > s) & (offs[:, 1] > offs[:, 0]))
+            if len(on) == 0:
+                continue
+            if kind == "CONT":
+                y[on, col] = 1
+            else:
+                y[on, col] = np.where(y[on, col] == 1, 1, 2)
+                y[on[0], col] = 1
+    return y
+
+
+def encode_split(tok: Any, split: str, docs: Sequence[Any], size: int) -> tuple[list[dict], list[dict]]:
+    """Per article its pieces, offsets and labels; and its windows."""
+    arts = polnear.articles(split)
+    per, wins = [], []
+    for d_i, ((text, ann), doc) in enumerate(zip(arts, docs, strict=True)):
+        enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids = np.array(enc["input_ids"], dtype=np.int64)
+        offs = np.array(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+        y = piece_labels(offs, gold_spans(ann))
+        per.append({"ids": ids, "offs": offs, "y": y})
+        for s, e in pack([x.start_char for x in doc.sents], offs, size):
+            wins.append({"doc": d_i, "s": s, "e": e, "ids": np.concatenate([[tok.cls_token_id], ids[s:e], [tok.sep_token_id]]),
+                         "y": y[s:e], "cue": bool((y[s:e, 0] == 1).any())})
+    return per, wins
+
+
+def batch_tensors(wins: Sequence[dict]) -> tuple[Any, Any]:
+    """Padded ids and mask of ``wins``."""
+    import torch
+
+    ids = torch.from_numpy(pad_batch([w["ids"] for w in wins]))
+    return ids, (ids != 0).long()
+
+
+def doc_probs(model: Any, wins: Sequence[dict], per: Sequence[dict], batch: int = 16) -> list[np.ndarray]:
+    """Per article, each piece's head probabilities (windows do not overlap)."""
+    import torch
+
+    out = [np.zeros((len(d["ids"]), N_OUT), dtype=np.float32) for d in per]
+    model.eval()
+    order = sorted(range(len(wins)), key=lambda i: len(wins[i]["ids"]))  # similar lengths per batch
+    with torch.no_grad():
+        for k in range(0, len(order), batch):
+            chunk = [wins[i] for i in order[k : k + batch]]
+            ids, mask = batch_tensors(chunk)
+            p = probs_of(model(ids, mask)).numpy()
+            for j, w in enumerate(chunk):
+                out[w["doc"]][w["s"] : w["e"]] = p[j, 1 : 1 + w["e"] - w["s"]]
+    return out
+
+
+def load_docs(split: str, cache: Path | None) -> list[Any]:
+    """spaCy parses of ``split`` (from ``cache`` when it holds them)."""
+    return polnear.parse([t for t, _ in polnear.articles(split)], split, cache)
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    """Fine-tune and write per-epoch dev probabilities and weights."""
+    offline_libraries()
+    import torch
+    from transformers import AutoTokenizer
+
+    torch.set_num_threads(1)
+    torch.manual_seed(SEED)
+    args.out.mkdir(parents=True, exist_ok=True)
+    mdir = str(embeddings.model_dir())
+    tok = AutoTokenizer.from_pretrained(mdir)
+    per_tr, w_tr = encode_split(tok, "train", load_docs("train", args.cache), args.window)
+    per_dv, w_dv = encode_split(tok, "dev", load_docs("dev", args.cache), args.window)
+    n_tr = sum(len(d["ids"]) for d in per_tr)
+    rng = np.random.default_rng(SEED)
+    with_cue = [w for w in w_tr if w["cue"]]
+    others = [w for w in w_tr if not w["cue"]]
+    pieces_cue = sum(len(w["ids"]) for w in with_cue)
+    share = min(1.0, max(0.0, (args.max_pieces - pieces_cue) / max(1, sum(len(w["ids"]) for w in others))))
+    keep_other = [w for w, r in zip(others, rng.random(len(others)), strict=True) if r < share]
+    chosen = with_cue + keep_other
+    if sum(len(w["ids"]) for w in chosen) > args.max_pieces:  # more cue windows than the budget: a fixed draw
+        idx = rng.permutation(len(chosen))
+        keep, tot = [], 0
+        for i in idx:
+            if tot + len(chosen[i]["ids"]) > args.max_pieces:
+                continue
+            keep.append(int(i))
+            tot += len(chosen[i]["ids"])
+        chosen = [chosen[i] for i in sorted(keep)]
+    n_chosen = sum(len(w["ids"]) for w in chosen)
+    print(f"train: {len(per_tr)} articles, {n_tr} pieces, {len(w_tr)} windows ({len(with_cue)} with a cue, "
+          f"{sum(len(w['ids']) for w in with_cue)} pieces); chosen {len(chosen)} windows, {n_chosen} pieces "
+          f"(others kept at {share:.3f}); dev {len(per_dv)} articles, {sum(len(d['ids']) for d in per_dv)} pieces, "
+          f"{len(w_dv)} windows", flush=True)
+    np.savez_compressed(args.out / "dev-meta.npz", **{f"offs{i}": d["offs"] for i, d in enumerate(per_dv)})
+    model = make_model(mdir)
+    opt = torch.optim.AdamW([
+        {"params": model.bert.parameters(), "lr": args.lr},
+        {"params": model.head.parameters(), "lr": args.head_lr},
+    ], weight_decay=0.01)
+    # batches of similar length (fewer padded pieces), the batch order shuffled each epoch
+    by_len = sorted(range(len(chosen)), key=lambda i: (len(chosen[i]["ids"]), i))
+    batches = [by_len[k : k + args.batch] for k in range(0, len(by_len), args.batch)]
+    steps = args.epochs * len(batches)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / 100) * max(0.0, 1 - k / steps))
+    weights = (1.0, 1.0, 0.5)
+    t0, c0 = time.perf_counter(), time.process_time()
+    step = 0
+    for ep in range(1, args.epochs + 1):
+        model.train()
+        loss_sum = 0.0
+        for b_i in rng.permutation(len(batches)):
+            chunk = [chosen[i] for i in batches[int(b_i)]]
+            ids, mask = batch_tensors(chunk)
+            logits = model(ids, mask)
+            y = torch.full((len(chunk), ids.shape[1], 3), -100, dtype=torch.long)
+            for j, w in enumerate(chunk):
+                y[j, 1 : 1 + len(w["y"])] = torch.from_numpy(w["y"])
+            loss = torch.zeros(())
+            k = 0
+            for h, ((_, n), wt) in enumerate(zip(HEADS, weights, strict=True)):
+                loss = loss + wt * torch.nn.functional.cross_entropy(
+                    logits[..., k : k + n].reshape(-1, n), y[..., h].reshape(-1), ignore_index=-100)
+                k += n
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            loss_sum += float(loss.detach())
+            step += 1
+            if args.max_steps and step >= args.max_steps:
+                break
+            if step % 50 == 0:
+                el = time.perf_counter() - t0
+                print(f"step {step}/{steps} loss {loss_sum / (step - (ep - 1) * len(batches)):.4f} "
+                      f"{el:.0f} s wall {time.process_time() - c0:.0f} CPU s", flush=True)
+        if args.max_steps and step >= args.max_steps:
+            torch.save(model.state_dict(), args.out / f"model-step{step}.pt")
+            print(f"stopped after {step} steps (--max-steps)", flush=True)
+            return
+        probs = doc_probs(model, w_dv, per_dv)
+        np.savez_compressed(args.out / f"dev-ep{ep}.npz", *probs)
+        torch.save(model.state_dict(), args.out / f"model-ep{ep}.pt")
+        print(json.dumps({"epoch": ep, "loss": loss_sum / len(batches), "piece_acc": piece_scores(probs, per_dv),
+                          "wall_s": round(time.perf_counter() - t0), "cpu_s": round(time.process_time() - c0)}), flush=True)
+
+
+def piece_scores(probs: Sequence[np.ndarray], per: Sequence[dict]) -> dict[str, float]:
+    """Piece-level F1 of "in a span" per head (a quick check while training)."""
+    out = {}
+    k = 0
+    for h, (name, n) in enumerate(HEADS):
+        pred = np.concatenate([p[:, k : k + n].argmax(1) > 0 for p in probs])
+        gold = np.concatenate([d["y"][:, h] > 0 for d in per])
+        tp = float((pred & gold).sum())
+        out[name] = round(2 * tp / max(1.0, float(pred.sum() + gold.sum())), 4)
+        k += n
+    return out
+
+
+class Replay:
+    """A tagger for ``polnear.predict``: hands out precomputed label sequences in the order it is asked."""
+
+    def __init__(self, seqs: Sequence[list[str]]) -> None:
+        """``seqs``: every non-empty sentence's labels, documents in order."""
+        self.seqs = list(seqs)
+        self.k = 0
+
+    def tag(self, feats: Sequence[Any]) -> list[str]:
+        """The next sentence's labels (its length checked)."""
+        out = self.seqs[self.k]
+        self.k += 1
+        if len(out) != len(feats):
+            raise ValueError("sentence order out of step")
+        return out
+
+
+def minilm_labels(q: np.ndarray, labels: Sequence[str]) -> list[str]:
+    """MiniLM alone: each token's most likely label (spans_of reads an I- after O as a start)."""
+    return [labels[int(j)] for j in q.argmax(1)]
+
+
+def cmd_combine(args: argparse.Namespace) -> None:
+    """Dev F1 of the CRF, MiniLM and their combinations."""
+    from tracewire.analyze.attribution import find_all, load_cues
+    from tracewire.analyze.attribution_crf import MODEL_PATH as CRF_PATH
+    from tracewire.analyze.attribution_crf import document_sequences, load_tagger
+    from tracewire.analyze.sentences import blocks, split
+
+    ep = args.epoch or max(int(f.stem[6:]) for f in args.out.glob("dev-ep*.npz") if f.stem[6:].isdigit())
+    probs = list(np.load(args.out / f"dev-ep{ep}{args.suffix}.npz").values())
+    meta = np.load(args.out / "dev-meta.npz")
+    offs = [meta[f"offs{i}"] for i in range(len(probs))]
+    arts = polnear.articles("dev")
+    texts = [t for t, _ in arts]
+    gold = [polnear.load_gold(a) for _, a in arts]
+    docs = load_docs("dev", args.cache)
+    cues = load_cues()
+    crf = Crf(load_tagger(CRF_PATH))
+    base = load_tagger(CRF_PATH)
+    sents: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]] = []  # state scores, log q, marginals, crf labels
+    for text, doc, p, o in zip(texts, docs, probs, offs, strict=True):
+        spans = split(text, [x.start_char for x in doc.sents])
+        founds, quotes = find_all(text, doc, spans, blocks(text), cues, keep_quoted=True)
+        q = token_q(doc, o, p, crf.labels)
+        for a, b, feats in document_sequences(doc, spans, quotes, founds, cues):
+            if feats:
+                s = crf.states(feats)
+                sents.append((s, np.log(np.maximum(q[a:b], 1e-6)), crf.marginals(s), base.tag(feats)))
+    same = sum(crf.viterbi(s) == lab for s, _, _, lab in sents)
+    print(f"epoch {ep}: {len(sents)} sentences; numpy Viterbi equals crfsuite's on {same}", flush=True)
+
+    def score(name: str, seqs: Sequence[list[str]]) -> None:
+        """Print dev exact F1 of source and cue for these labels."""
+        pred = polnear.predict(texts, docs, tagger=Replay(seqs))
+        src = polnear.scores([x[0] for x in pred], [g[0] for g in gold])
+        cue = polnear.scores([x[1] for x in pred], [g[1] for g in gold])
+        print(json.dumps({"variant": name, "source": round(src["exact_f1"], 4), "cue": round(cue["exact_f1"], 4),
+                          "src_pr": [round(src["exact_p"], 4), round(src["exact_r"], 4)],
+                          "cue_pr": [round(cue["exact_p"], 4), round(cue["exact_r"], 4)]}), flush=True)
+
+    labels = crf.labels
+    score("crf (crfsuite)", [lab for *_, lab in sents])
+    score("minilm alone (argmax)", [minilm_labels(lq, labels) for _, lq, _, _ in sents])
+    score("minilm alone (viterbi, crf transitions)", [crf.viterbi(lq) for _, lq, _, _ in sents])
+    for w in args.weights:
+        score(f"crf viterbi + {w} log q", [crf.viterbi(s + w * lq) for s, lq, _, _ in sents])
+    for a in args.mix:
+        score(f"posterior mix {a}", [[labels[int(j)] for j in ((1 - a) * m + a * np.exp(lq)).argmax(1)]
+                                      for _, lq, m, _ in sents])
+
+
+def text_windows(tok: Any, text: str, sent_starts: Sequence[int], size: int) -> tuple[dict, list[dict]]:
+    """One text's pieces and offsets, and its windows of whole sentences (as ``encode_split``, no labels)."""
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = np.array(enc["input_ids"], dtype=np.int64)
+    offs = np.array(enc["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+    wins = [{"doc": 0, "s": s, "e": e, "ids": np.concatenate([[tok.cls_token_id], ids[s:e], [tok.sep_token_id]])}
+            for s, e in pack(sent_starts, offs, size)]
+    return {"ids": ids, "offs": offs}, wins
+
+
+def load_model(args: argparse.Namespace) -> tuple[Any, Any, int]:
+    """Tokenizer, fine-tuned model (eval mode) and its epoch."""
+    import torch
+    from transformers import AutoTokenizer
+
+    offline_libraries()
+    torch.set_num_threads(1)
+    ep = args.epoch or max(int(f.stem[8:]) for f in args.out.glob("model-ep*.pt"))
+    mdir = str(embeddings.model_dir())
+    model = make_model(mdir)
+    model.load_state_dict(torch.load(args.out / f"model-ep{ep}.pt"))
+    model.eval()
+    return AutoTokenizer.from_pretrained(mdir), model, ep
+
+
+def state_bytes(module: Any, half: bool = False) -> int:
+    """Bytes of a module's state dict as torch.save writes it (``half``: floating tensors as fp16)."""
+    import io
+
+    import torch
+
+    sd = module.state_dict()
+    if half:
+        sd = {k: v.half() if isinstance(v, torch.Tensor) and v.is_floating_point() else v for k, v in sd.items()}
+    buf = io.BytesIO()
+    torch.save(sd, buf)
+    return buf.getbuffer().nbytes
+
+
+def onnx_cost(model: Any, tok: Any, sets: dict[str, list[str]], nlp: Any, args: argparse.Namespace) -> None:
+    """The fp32 model exported to ONNX (opset 17, eager attention) and run by ONNX Runtime on one thread:
+    CPU seconds per article and the largest probability difference from torch."""
+    import warnings
+
+    import onnxruntime as ort
+    import torch
+
+    path = args.out / "tagger.onnx"
+    model.bert.set_attn_implementation("eager")
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        ids = torch.ones((2, 8), dtype=torch.long)
+        torch.onnx.export(model, (ids, torch.ones_like(ids)), str(path), input_names=["ids", "mask"],
+                          output_names=["logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={"ids": {0: "b", 1: "n"}, "mask": {0: "b", 1: "n"}, "logits": {0: "b", 1: "n"}})
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    for name, texts in sets.items():
+        docs = list(nlp.pipe(texts, batch_size=16))
+        c = time.process_time()
+        diff = 0.0
+        outs = []
+        for text, doc in zip(texts, docs, strict=True):
+            per, wins = text_windows(tok, text, [x.start_char for x in doc.sents], args.window)
+            for k in range(0, len(wins), 16):
+                chunk = sorted(wins, key=lambda w: len(w["ids"]))[k : k + 16]
+                ids_np = pad_batch([w["ids"] for w in chunk])
+                logits = sess.run(["logits"], {"ids": ids_np, "mask": (ids_np != 0).astype(np.int64)})[0]
+                outs.append((chunk, probs_of(torch.from_numpy(logits)).numpy()))
+        t = (time.process_time() - c) / len(texts)
+        for chunk, p in outs[:20]:
+            ids_t = torch.from_numpy(pad_batch([w["ids"] for w in chunk]))
+            with torch.no_grad():
+                ref = probs_of(model(ids_t, (ids_t != 0).long())).numpy()
+            m = (ids_t != 0).numpy()
+            diff = max(diff, float(np.abs(ref - p)[m].max()))
+        print(json.dumps({"set": name, "minilm_onnx_fp32_s": round(t, 4), "max_p_diff_vs_torch": diff}), flush=True)
+
+
+def cmd_cost(args: argparse.Namespace) -> None:
+    """CPU seconds per article: parse, CRF tagging, MiniLM pass fp32 and int8; int8 dev probabilities."""
+    import torch
+
+    from tracewire.analyze.attribution import find_learned, load_cues
+    from tracewire.analyze.attribution_crf import load_tagger
+    from tracewire.analyze.parse import load_nlp
+    from tracewire.analyze.sentences import blocks, split
+
+    tok, model, ep = load_model(args)
+    qmodel = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    print(f"sizes: fp32 {state_bytes(model) / 1e6:.1f} MB, fp16 {state_bytes(model, True) / 1e6:.1f} MB, "
+          f"int8 dynamic {state_bytes(qmodel) / 1e6:.1f} MB; encoder layers + head alone fp16 "
+          f"{(state_bytes(model.bert.encoder, True) + state_bytes(model.head, True)) / 1e6:.1f} MB", flush=True)
+    nlp = load_nlp()
+    cues = load_cues()
+    crf = load_tagger()
+    sets = {"polnear-dev": [t for t, _ in polnear.articles("dev")][: args.n_cost],
+            "fakes": fakes_texts(DEFAULT_PTC.parent / "fakes" / "FA-KES-Dataset.csv")[: args.n_cost]}
+    for name, texts in sets.items():
+        c = time.process_time()
+        docs = list(nlp.pipe(texts, batch_size=16))
+        t_parse = time.process_time() - c
+        c = time.process_time()
+        for text, doc in zip(texts, docs, strict=True):
+            find_learned(text, doc, split(text, [x.start_char for x in doc.sents]), blocks(text), cues, crf)
+        t_crf = time.process_time() - c
+        row = {"set": name, "articles": len(texts), "words": round(float(np.mean([len(d) for d in docs]))),
+               "parse_s": t_parse / len(texts), "crf_s": t_crf / len(texts)}
+        for label, m in (("minilm_fp32_s", model), ("minilm_int8_s", qmodel)):
+            c = time.process_time()
+            pieces = 0
+            for text, doc in zip(texts, docs, strict=True):
+                per, wins = text_windows(tok, text, [x.start_char for x in doc.sents], args.window)
+                doc_probs(m, wins, [per])
+                pieces += len(per["ids"])
+            row[label] = (time.process_time() - c) / len(texts)
+            row["pieces"] = round(pieces / len(texts))
+        print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+    if args.onnx:
+        onnx_cost(model, tok, sets, nlp, args)
+    # int8 probabilities on the whole of dev, for ``combine --suffix -int8``
+    arts = polnear.articles("dev")
+    docs = load_docs("dev", args.cache)
+    probs = []
+    for (text, _), doc in zip(arts, docs, strict=True):
+        per, wins = text_windows(tok, text, [x.start_char for x in doc.sents], args.window)
+        probs.append(doc_probs(qmodel, wins, [per])[0])
+    np.savez_compressed(args.out / f"dev-ep{ep}-int8.npz", *probs)
+    print(f"wrote {args.out / f'dev-ep{ep}-int8.npz'}", flush=True)
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed-format .npz with fixed member dates and order (the same arrays, the same bytes)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue(), compresslevel=9)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    """Write the package's weights file: int8 differences from the installed base model, the head in float32."""
+    import torch
+
+    offline_libraries()
+    ep = args.epoch or max(int(f.stem[8:]) for f in args.out.glob("model-ep*.pt"))
+    mdir = str(embeddings.model_dir())
+    tuned = torch.load(args.out / f"model-ep{ep}.pt")
+    base = make_model(mdir).state_dict()
+    arrays: dict[str, np.ndarray] = {}
+    for name, t in tuned.items():
+        v = t.float().numpy()
+        if name.startswith("head."):
+            arrays["f:" + name] = v.astype(np.float32)
+            continue
+        d = (v - base[name].float().numpy()).astype(np.float32)
+        if not np.abs(d).max() > 0:
+            continue
+        if name.endswith("word_embeddings.weight"):
+            rows = np.flatnonzero(np.abs(d).max(axis=1) > EXPORT_ROWS)
+            arrays["r:" + name] = rows.astype(np.int32)
+            d = d[rows]
+        q, scale = delta_rows(d)
+        arrays["q:" + name], arrays["s:" + name] = q, scale
+    args.model_path.parent.mkdir(parents=True, exist_ok=True)
+    write_npz(args.model_path, arrays)
+    rows = len(arrays.get("r:bert.embeddings.word_embeddings.weight", []))
+    print(f"wrote {args.model_path} ({args.model_path.stat().st_size / 1e6:.1f} MB; epoch {ep}; "
+          f"{rows} word-embedding rows)", flush=True)
+    # the rebuilt model against the fine-tuned one, on 20 dev articles' windows
+    model = make_model(mdir)
+    model.load_state_dict(tuned)
+    rebuilt = make_model(mdir)
+    with np.load(args.model_path) as data:
+        apply_deltas(rebuilt, data)
+    tok = __import__("transformers").AutoTokenizer.from_pretrained(mdir)
+    per, wins = encode_split(tok, "dev", load_docs("dev", args.cache), args.window)
+    wins = [w for w in wins if w["doc"] < 20]
+    a = np.concatenate([x for x in doc_probs(model, wins, per[:20])])
+    b = np.concatenate([x for x in doc_probs(rebuilt, wins, per[:20])])
+    print(f"rebuilt vs fine-tuned on 20 dev articles: max |p diff| {np.abs(a - b).max():.4f}, "
+          f"argmax agreement {float(np.mean(a[:, :3].argmax(1) == b[:, :3].argmax(1))):.5f} (cue) "
+          f"{float(np.mean(a[:, 3:6].argmax(1) == b[:, 3:6].argmax(1))):.5f} (source)", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch the sub-commands."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cmd", choices=("train", "combine", "cost", "export"))
+    ap.add_argument("--model-path", type=Path, default=MODEL_PATH, help="export: the weights file to write")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/attrft"))
+    ap.add_argument("--cache", type=Path, default=None, help="folder with polnear-{train,dev}.spacy parses")
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--window", type=int, default=126)
+    ap.add_argument("--max-pieces", type=int, default=360_000)
+    ap.add_argument("--max-steps", type=int, default=0, help="train: stop after this many steps (a determinism check)")
+    ap.add_argument("--epoch", type=int, default=0, help="combine/cost: the epoch's weights (default: the last)")
+    ap.add_argument("--weights", type=float, nargs="*", default=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
+    ap.add_argument("--mix", type=float, nargs="*", default=[0.0, 0.3, 0.5, 0.7])
+    ap.add_argument("--suffix", default="", help="combine: read dev-ep{k}{suffix}.npz (\"-int8\": the cost run's)")
+    ap.add_argument("--n-cost", type=int, default=30, help="cost: articles per set")
+    ap.add_argument("--onnx", action="store_true", help="cost: also time an ONNX Runtime export")
+    args = ap.parse_args(argv)
+    if args.cmd == "train":
+        cmd_train(args)
+    elif args.cmd == "combine":
+        cmd_combine(args)
+    elif args.cmd == "export":
+        cmd_export(args)
+    else:
+        cmd_cost(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
