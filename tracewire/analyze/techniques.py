@@ -67,4 +67,5 @@ def analyze(doc: Document, ana: Analysis, res: Resources) -> None:
 
 
 component = Component("tracewire.techniques.v1", analyze, requires=(), provides=("techniques",),
-                      packs=("techniques.toml",), models=("tracewire.models.techniques:",))
+                      packs=("techniques.toml",),
+                      models=("tracewire.models.techniques:", "tracewire.models:attribution_clusters.tsv.gz"))
