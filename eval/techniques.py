@@ -1,6 +1,7 @@
 """Score the techniques model on the 74 PTC evaluation articles (SemEval-2020 Task 11 measures).
 
     python eval/techniques.py [--ptc ../shared/data/ptc] [--split heldout|dev] [--fakes FA-KES-Dataset.csv]
+        [--no-minilm]
 
 ``--split dev`` scores the 62 development articles that ``eval/gate_techniques.py`` gates and the
 model never trains on (eval/splits.py); the default is the 74 held-out articles, for the closing note.
@@ -171,13 +172,14 @@ def calibration(articles: Sequence[Article], detected: dict[str, list]) -> list[
     ]
 
 
-def evaluate(articles: Sequence[Article]) -> dict[str, Any]:
-    """SI P/R/F1 and TC micro-F1 of the shipped model on ``articles``, plus articles/s."""
+def evaluate(articles: Sequence[Article], minilm: bool = True) -> dict[str, Any]:
+    """SI P/R/F1 and TC micro-F1 of the shipped model on ``articles``, plus articles/s (``minilm``: with the
+    MiniLM tagger when the package ships one; without, the linear tagger and gate alone)."""
     import numpy as np
 
     from tracewire.analyze.techniques import LABELS, article_view, load_model
 
-    model = load_model()
+    model = load_model(minilm=minilm)
     pred_si: dict[str, list[Span]] = {}
     gold_si: dict[str, list[Span]] = {}
     tc_pred: dict[tuple[str, int, int], list[str]] = {}
@@ -211,17 +213,18 @@ def evaluate(articles: Sequence[Article]) -> dict[str, Any]:
     }
 
 
-def speed(texts: Sequence[str]) -> float:
-    """Articles per second of ``detect_techniques`` over ``texts`` (model loaded beforehand)."""
-    from tracewire.analyze.techniques import detect_techniques, model
+def speed(texts: Sequence[str], minilm: bool = True) -> tuple[float, float]:
+    """Articles per second of ``detect_techniques`` over ``texts`` (model loaded beforehand): per second of
+    wall time and per CPU second of this process (the second does not depend on what else the machine runs)."""
+    from tracewire.analyze.techniques import detect_techniques, load_model
     from tracewire.pipeline import Resources
 
     res = Resources(packs=())
-    model(res)
-    t0 = time.perf_counter()
+    res.get("techniques", lambda: load_model(res.packs, minilm=minilm))
+    t0, c0 = time.perf_counter(), time.process_time()
     for k, text in enumerate(texts):
         detect_techniques(text, str(k), res)
-    return len(texts) / (time.perf_counter() - t0)
+    return len(texts) / (time.perf_counter() - t0), len(texts) / (time.process_time() - c0)
 
 
 def fakes_texts(path: Path) -> list[str]:
@@ -239,9 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fakes", type=Path, default=None, help="FA-KES CSV: also time detection on it")
     ap.add_argument("--split", choices=("heldout", "dev"), default="heldout",
                     help="heldout: the 74 evaluation articles (default); dev: the 62 gated training articles")
+    ap.add_argument("--no-minilm", action="store_true",
+                    help="score the linear tagger and gate alone, without the shipped MiniLM tagger")
     args = ap.parse_args(argv)
     test = load_part(args.ptc, args.split)
-    m = evaluate(test)
+    m = evaluate(test, minilm=not args.no_minilm)
     print(f"PTC {args.split} articles: {len(test)}")
     print(
         f"SI (partial overlap): P={m['si_precision']:.4f} R={m['si_recall']:.4f} F1={m['si_f1']:.4f}"
@@ -250,10 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("calibration of detected spans (score bin, spans, mean score, share right):")
     for name, n, mean, right in m["calibration"]:
         print(f"  {name}: {n:5d} spans  mean score {mean:.3f}  right {right:.3f}")
-    print(f"speed on these articles: {speed([a.text for a in test]):.1f} articles/s (one process, model loaded)")
+    wall, cpu = speed([a.text for a in test], not args.no_minilm)
+    print(f"speed on these articles: {wall:.1f} articles/s (one process, model loaded), {cpu:.1f} per CPU second")
     if args.fakes is not None:
         texts = fakes_texts(args.fakes)
-        print(f"speed on FA-KES: {speed(texts):.1f} articles/s over {len(texts)} articles")
+        wall, cpu = speed(texts, not args.no_minilm)
+        print(f"speed on FA-KES: {wall:.1f} articles/s over {len(texts)} articles, {cpu:.1f} per CPU second")
     return 0
 
 

@@ -1,7 +1,17 @@
 """Experiment (issue 12): a MiniLM token tagger for techniques span identification, trained on PTC train only.
 
     python eval/train_techniques_tagger.py [--ptc ../shared/data/ptc] [--out /tmp/tech12]
-        [--trainable-layers 2] [--epochs 4] [--max-minutes 25]
+        [--trainable-layers 2] [--epochs 4] [--max-minutes 25] [--pos-weight 1] [--warmup 100]
+        [--skip-cost] [--export tracewire/models/techniques/minilm_tagger.npz]
+
+The shipped MiniLM tagger (tracewire/analyze/techniques_minilm.py) is rebuilt with
+
+    python eval/train_techniques_tagger.py --out /tmp/techft --trainable-layers 4 --epochs 3 \
+        --max-minutes 600 --skip-cost --export tracewire/models/techniques/minilm_tagger.npz
+
+(then ``eval/combine_techniques_tagger.py --weights ... --write-config`` for its mixing settings).
+``--export`` writes the best epoch's top layers and head in float16 with fixed zip entries, so the
+same training gives the same bytes; ``--epochs 0`` exports the checkpoint already in ``--out``.
 
 all-MiniLM-L6-v2 (the offline copy ``tracewire.embeddings.model_dir()`` names) with a linear in/out
 head per word piece. The bottom ``6 - k`` layers stay frozen: their output is computed once per
@@ -218,6 +228,26 @@ def forward_cost(bert: Any, top: Any, n_frozen: int, wins: list[dict], n_windows
     return (time.process_time() - t0) / pieces
 
 
+def export_weights(top: Any, n_frozen: int, path: Path) -> int:
+    """Write the fine-tuned top layers and head in float16 (the package's ``minilm_tagger.npz``): a zip of
+    .npy arrays with fixed names, order and dates, so the same weights give the same bytes."""
+    import zipfile
+
+    arrays = {"n_frozen": np.array(n_frozen, dtype=np.int64)}
+    for name, t in sorted(top.state_dict().items()):
+        arrays[name] = t.detach().cpu().numpy().astype(np.float16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, arr in arrays.items():
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, arr, allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, buf.getvalue())
+    return path.stat().st_size
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Train the tagger, print dev SI per epoch, cost and size; save weights under --out."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -232,6 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--stride", type=int, default=200)
     ap.add_argument("--max-minutes", type=float, default=25.0, help="stop training after this wall time")
     ap.add_argument("--fakes", type=Path, default=DEFAULT_PTC.parent / "fakes" / "FA-KES-Dataset.csv")
+    ap.add_argument("--pos-weight", type=float, default=1.0, help="weight of in-span pieces in the loss")
+    ap.add_argument("--warmup", type=int, default=100, help="linear lr warm-up steps")
+    ap.add_argument("--skip-cost", action="store_true", help="skip the timing and int8 part at the end")
+    ap.add_argument("--export", type=Path, default=None,
+                    help="write the best epoch's top layers and head in float16 here (the package's "
+                         "tracewire/models/techniques/minilm_tagger.npz); with --epochs 0, those of --out/top.pt")
     args = ap.parse_args(argv)
 
     offline_libraries()
@@ -277,10 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         {"params": [p for n, p in top.named_parameters() if not n.startswith("head")], "lr": args.lr},
         {"params": top.head.parameters(), "lr": args.head_lr},
     ], weight_decay=0.01)
-    steps = args.epochs * ((len(w_tr) + args.batch - 1) // args.batch)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / 100) * max(0.0, 1 - k / steps))
+    steps = max(1, args.epochs * ((len(w_tr) + args.batch - 1) // args.batch))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / max(1, args.warmup)) * max(0.0, 1 - k / steps))
     y_all = np.concatenate([w["y"] for w in w_tr])
-    pos_weight = torch.tensor(1.0)
+    pos_weight = torch.tensor(args.pos_weight)
     print(f"positive pieces in train windows: {y_all.mean():.3f}", flush=True)
     rng = np.random.default_rng(SEED)
     history = []
@@ -320,13 +356,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if f > best[0]:
             best = (f, ep, thr, gap)
             torch.save(top.state_dict(), args.out / "top.pt")
+            np.savez_compressed(args.out / "dev_probs.npz", ids=np.array([a.id for a in dev]),
+                                **{f"p{i}": p for i, p in enumerate(probs)},
+                                **{f"o{i}": d["offs"] for i, d in enumerate(d_dv)})
         if wall > args.max_minutes * 60 and ep < args.epochs:
             print(f"stopping after epoch {ep}: {wall / 60:.1f} min > --max-minutes", flush=True)
             break
 
     top.load_state_dict(torch.load(args.out / "top.pt"))
+    if args.export is not None:
+        size = export_weights(top, n_frozen, args.export)
+        print(f"wrote {args.export}: {size / 1e6:.1f} MB (float16 top layers and head)", flush=True)
+    if not history:
+        return 0
     f_best, ep_best, thr, gap = best
     print(f"best dev SI F1 {f_best:.4f} after epoch {ep_best} (threshold {thr}, gap {gap})", flush=True)
+    if args.skip_cost:
+        (args.out / "history.json").write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+                                                           "history": history, "best": best}, indent=1))
+        return 0
 
     # cost: a full forward (frozen bottom + top) per word piece, one thread, on dev windows
     cost = forward_cost(bert, top, n_frozen, w_dv, 40)

@@ -186,6 +186,7 @@ def test_decode_gives_one_trimmed_span_per_gated_sentence(res: Resources) -> Non
 
     model = copy.copy(tq.model(res))
     model.meta = {**model.meta, "si_threshold": 0.5, "sent_threshold": 0.5}
+    model.tagger = None  # the thresholds are the linear model's (with the MiniLM tagger, its settings')
     text = "They are corrupt , lying and evil puppets .\nThey are corrupt puppets .\n"
     view = tq.article_view(text, tq.Lexicon({}))
     words = [t.text for t in view.toks]

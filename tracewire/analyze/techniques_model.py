@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,9 @@ from .techniques_features import (
     token_columns,
     word_clusters,
 )
+
+if TYPE_CHECKING:
+    from .techniques_minilm import MiniLMTagger
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -81,7 +84,10 @@ def hashed_columns(indptr: Sequence[int], cols: Sequence[int]) -> Any:
 class TechniqueModel:
     """The shipped tagger and classifier weights with their decoding settings."""
 
-    def __init__(self, arrays: dict[str, NDArray[Any]], meta: dict[str, Any], lexicon: Lexicon) -> None:
+    def __init__(
+        self, arrays: dict[str, NDArray[Any]], meta: dict[str, Any], lexicon: Lexicon,
+        tagger: MiniLMTagger | None = None,
+    ) -> None:
         if tuple(meta.get("labels", ())) != LABELS:
             raise UsageError(
                 f"Technique model labels {meta.get('labels')!r} differ from {LABELS!r}. "
@@ -96,6 +102,8 @@ class TechniqueModel:
         self.clusters = word_clusters()
         self.lexicon = lexicon
         self.memo = ColumnMemo()
+        # the fine-tuned MiniLM tagger (techniques_minilm), mixed into the token probabilities when shipped
+        self.tagger = tagger
 
     def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
         """P(token inside a technique span) for every token: the weights times its ``token_features``, its
@@ -160,6 +168,26 @@ class TechniqueModel:
                 out.append(text)
         return tuple(out)
 
+    def mixed_probs(
+        self, v: ArticleView, probs: NDArray[np.float64], sent_probs: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The token and sentence probabilities decoding uses: the linear tagger's and gate's alone, or, with
+        a MiniLM tagger, ``(1 - mix) p_linear + mix p_minilm`` per token and ``(1 - gate_mix) q_gate +
+        gate_mix q_minilm`` per sentence, ``q_minilm`` the largest MiniLM token probability in it. MiniLM
+        tags only the sentences that can pass the gate (the others give no span whatever it says)."""
+        if self.tagger is None:
+            return probs, sent_probs
+        cfg = self.tagger.config
+        gate, mix, gmix = float(cfg["sent_threshold"]), self.tagger.mix, float(cfg.get("gate_mix", 0.0))
+        keep = [k for k, q in enumerate(sent_probs.tolist()) if (1.0 - gmix) * q + gmix >= gate]
+        if not keep:
+            return probs, sent_probs
+        p_min = self.tagger.token_probs(v, keep)
+        out: NDArray[np.float64] = (1.0 - mix) * probs + mix * p_min
+        q_min = np.array([p_min[a:b].max() if b > a else 0.0 for a, b in v.sent_tokens])
+        sent: NDArray[np.float64] = (1.0 - gmix) * sent_probs + gmix * q_min
+        return out, sent
+
     def decode(
         self, v: ArticleView, probs: NDArray[np.float64], sent_probs: NDArray[np.float64]
     ) -> list[tuple[int, int, float]]:
@@ -168,10 +196,13 @@ class TechniqueModel:
 
         SemEval's SI measure gives partial credit by overlap and averages precision over predicted spans,
         so one span over a sentence's likely stretch beats several fragments of it (cross-validated on TRAIN
-        by ``eval/train_techniques.py``, which picks both thresholds).
+        by ``eval/train_techniques.py``, which picks both thresholds; with a MiniLM tagger, its
+        ``minilm_tagger.json`` holds them, chosen on the development articles by
+        ``eval/combine_techniques_tagger.py``).
         """
-        thr = float(self.meta["si_threshold"])
-        gate = float(self.meta["sent_threshold"])
+        cfg = self.meta if self.tagger is None else self.tagger.config
+        thr = float(cfg["si_threshold"])
+        gate = float(cfg["sent_threshold"])
         spans: list[tuple[int, int, float]] = []
         p: list[float] = probs.tolist()  # the same floats, compared without numpy scalars
         for (a, b), q in zip(v.sent_tokens, sent_probs.tolist(), strict=True):
@@ -223,10 +254,12 @@ class TechniqueModel:
         """Technique spans in ``text`` with calibrated scores and readable evidence."""
         v = article_view(text, self.lexicon)
         probs = self.token_probs(v)
+        sent_probs = self.sentence_probs(v, probs)
+        probs, sent_probs = self.mixed_probs(v, probs, sent_probs)
         min_span = float(self.meta.get("min_span_score", 0.0))
         second = float(self.meta.get("second_label_min", 1.0))
         runs = []
-        for s, t, mp in self.decode(v, probs, self.sentence_probs(v, probs)):
+        for s, t, mp in self.decode(v, probs, sent_probs):
             p_span = self.span_score(mp, t - s)
             if p_span >= min_span:
                 runs.append((s, t, p_span))
@@ -314,8 +347,9 @@ def model_files() -> tuple[Any, Any]:
     return base.joinpath("model.npz"), base.joinpath("model.json")
 
 
-def load_model(packs: Sequence[str] = ()) -> TechniqueModel:
-    """Load the shipped techniques model and the cue lexicons of the core pack and ``packs``."""
+def load_model(packs: Sequence[str] = (), minilm: bool = True) -> TechniqueModel:
+    """Load the shipped techniques model and the cue lexicons of the core pack and ``packs``; with
+    ``minilm``, also the MiniLM tagger when the package ships one (``techniques_minilm``)."""
     npz, meta_file = model_files()
     if not npz.is_file() or not meta_file.is_file():
         raise UsageError(
@@ -326,5 +360,10 @@ def load_model(packs: Sequence[str] = ()) -> TechniqueModel:
     with npz.open("rb") as fh, np.load(fh) as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    return TechniqueModel(arrays, meta, Lexicon.from_files(pack_files(packs)))
+    tagger = None
+    if minilm:
+        from . import techniques_minilm
+
+        tagger = techniques_minilm.load()
+    return TechniqueModel(arrays, meta, Lexicon.from_files(pack_files(packs)), tagger)
 

@@ -1,0 +1,165 @@
+"""Experiment (issue 12): the MiniLM tagger of ``eval/train_techniques_tagger.py`` combined with the shipped
+linear tagger and sentence gate, scored on the 62 PTC development articles only.
+
+    python eval/combine_techniques_tagger.py --probs /tmp/tech12/dev_probs.npz
+
+``--probs`` holds the MiniLM in/out probability of every word piece of every development article and the
+pieces' character offsets (``train_techniques_tagger.py`` writes it at its best epoch). A token of the
+shipped tokenizer gets the largest probability of the pieces it overlaps. Variants, each with its
+thresholds chosen on the development articles (the figures are development figures, not held-out ones):
+
+- shipped: ``TechniqueModel.detect`` of the linear tagger and gate alone (``load_model(minilm=False)``);
+- mix(a, b): token probability ``(1 - a) p_linear + a p_minilm``, sentence gate ``(1 - b) q_linear + b
+  q_minilm`` where ``q_minilm`` is the largest MiniLM token probability in the sentence; decoded as the
+  shipped model decodes (one span per sentence the gate keeps, first to last token at or above the
+  token threshold). a = b = 1 is MiniLM alone with the shipped decoder; a = b = 0 is the shipped model
+  with its thresholds re-chosen on dev.
+
+TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from techniques import DEFAULT_PTC, ROOT, evaluate, load_part, si_scores  # noqa: E402
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MIX = (0.0, 0.25, 0.5, 0.75, 1.0)
+THR = tuple(round(0.05 * k, 2) for k in range(1, 15))
+
+
+class Prepared:
+    """What decoding needs per article: token ranges per sentence, edge-trim flags, char offsets."""
+
+    def __init__(self, v: Any) -> None:
+        from tracewire.analyze.techniques_features import _QUOTES
+
+        self.sent_tokens = v.sent_tokens
+        self.alnum = np.array([t.text[:1].isalnum() for t in v.toks], dtype=bool)
+        self.keep_left = self.alnum | np.array([t.text in _QUOTES for t in v.toks], dtype=bool)
+        self.keep_right = self.alnum | np.array([t.text in "!?" and t.text != "" for t in v.toks], dtype=bool)
+        self.start = np.array([t.start for t in v.toks], dtype=np.int64)
+        self.end = np.array([t.end for t in v.toks], dtype=np.int64)
+
+
+def decode(pr: Prepared, p: np.ndarray, q: np.ndarray, thr: float, gate: float) -> list[tuple[int, int]]:
+    """``TechniqueModel.decode`` on given token and sentence probabilities, as character spans."""
+    out = []
+    for (a, b), qs in zip(pr.sent_tokens, q, strict=True):
+        if qs < gate or b <= a:
+            continue
+        on = np.flatnonzero(p[a:b] >= thr)
+        if not len(on):
+            continue
+        s, t = a + int(on[0]), a + int(on[-1]) + 1
+        while s < t and not pr.keep_left[s]:
+            s += 1
+        while t > s and not pr.keep_right[t - 1]:
+            t -= 1
+        if t > s and pr.alnum[s:t].any():
+            out.append((int(pr.start[s]), int(pr.end[t - 1])))
+    return out
+
+
+def minilm_rows(args: argparse.Namespace, dev: Sequence[Any], views: list[Any], gates: list[np.ndarray],
+                gate: float | None) -> tuple[list[np.ndarray], float]:
+    """MiniLM token probabilities per development article, from ``--probs`` or through the packaged
+    tagger code on ``--weights`` (int8 ONNX); with ``gate``, only sentences whose linear gate probability
+    reaches it are tagged. Also the CPU seconds the tagging took."""
+    from tracewire.analyze.techniques_minilm import MiniLMTagger, load_weights, token_max
+
+    if args.probs is not None:
+        data = np.load(args.probs)
+        ids = [str(x) for x in data["ids"]]
+        assert ids == [a.id for a in dev], "the probabilities are not those of the development articles"
+        return [token_max(data[f"o{i}"], data[f"p{i}"], v.toks) for i, v in enumerate(views)], 0.0
+    tagger = MiniLMTagger(load_weights(args.weights), {"mix": 0.5, "stride": args.stride})
+    out = []
+    c0 = time.process_time()
+    for v, q in zip(views, gates, strict=True):
+        keep = None if gate is None else [i for i, x in enumerate(q.tolist()) if x >= gate]
+        out.append(tagger.token_probs(v, keep))
+    return out, time.process_time() - c0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print dev SI for the shipped model, MiniLM alone and their mixes."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--probs", type=Path, help="dev_probs.npz of train_techniques_tagger.py (fp32 torch)")
+    src.add_argument("--weights", type=Path, help="minilm_tagger.npz: tag through the packaged int8 ONNX code")
+    ap.add_argument("--tag-above", type=float, default=None,
+                    help="with --weights: tag only sentences whose linear gate probability reaches this")
+    ap.add_argument("--stride", type=int, default=200, help="with --weights: pieces between window starts")
+    ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
+    ap.add_argument("--write-config", type=Path, default=None,
+                    help="write the best variant's mix and thresholds here (minilm_tagger.json)")
+    args = ap.parse_args(argv)
+
+    from tracewire.analyze.techniques import article_view, load_model
+
+    dev = load_part(args.ptc, "dev")
+    shipped = evaluate(dev, minilm=False)
+    print(f"shipped: SI P={shipped['si_precision']:.4f} R={shipped['si_recall']:.4f} F1={shipped['si_f1']:.4f} "
+          f"TC={shipped['tc_micro_f1']:.4f}", flush=True)
+    model = load_model(minilm=False)
+    gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in dev}
+    views = [article_view(a.text, model.lexicon) for a in dev]
+    p_lins = [model.token_probs(v) for v in views]
+    q_lins = [model.sentence_probs(v, p) for v, p in zip(views, p_lins, strict=True)]
+    p_mins, cpu = minilm_rows(args, dev, views, q_lins, args.tag_above)
+    if cpu:
+        print(f"MiniLM tagging: {cpu:.1f} CPU s for {len(dev)} articles ({cpu / len(dev):.3f} s/article)")
+    rows = []
+    for v, p_lin, q_lin, p_min in zip(views, p_lins, q_lins, p_mins, strict=True):
+        q_min = np.array([p_min[s:t].max() if t > s else 0.0 for s, t in v.sent_tokens])
+        rows.append((Prepared(v), p_lin, q_lin, p_min, q_min))
+    results = {}
+    for a_mix in MIX:
+        for b_mix in args.gate_mixes:
+            ps = [(1 - a_mix) * r[1] + a_mix * r[3] for r in rows]
+            qs = [(1 - b_mix) * r[2] + b_mix * r[4] for r in rows]
+            for thr in THR:
+                for gate in THR:
+                    if args.tag_above is not None and gate < args.tag_above:
+                        continue  # sentences below tag_above were not tagged
+                    pred = {a.id: decode(r[0], p, q, thr, gate) for a, r, p, q in zip(dev, rows, ps, qs, strict=True)}
+                    results[(a_mix, b_mix, thr, gate)] = si_scores(pred, gold)
+    lin_default = results.get((0.0, 0.0, float(model.meta["si_threshold"]), float(model.meta["sent_threshold"])))
+    print(f"decoder check, a=b=0 at the shipped thresholds: {lin_default}")
+    for a_mix in MIX:
+        for b_mix in args.gate_mixes:
+            key, (p, r, f) = max(((k, v) for k, v in results.items() if k[:2] == (a_mix, b_mix)),
+                                 key=lambda kv: kv[1][2])
+            print(f"a={a_mix:.2f} b={b_mix:.2f}: best thr={key[2]:.2f} gate={key[3]:.2f} "
+                  f"SI P={p:.4f} R={r:.4f} F1={f:.4f}", flush=True)
+    key, (p, r, f) = max(results.items(), key=lambda kv: kv[1][2])
+    print(f"best overall: a={key[0]} b={key[1]} thr={key[2]} gate={key[3]} SI P={p:.4f} R={r:.4f} F1={f:.4f}")
+    if args.write_config is not None:
+        if key[0] == 0.0 and key[1] == 0.0:
+            raise SystemExit("the best variant is the linear model alone: no MiniLM tagger to ship")
+        cfg = {"mix": key[0], "gate_mix": key[1], "si_threshold": key[2], "sent_threshold": key[3],
+               "stride": args.stride,
+               "chosen_on": "the 62 PTC development articles (eval/data/ptc_dev_ids.txt), "
+                            "eval/combine_techniques_tagger.py",
+               "dev_si": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}}
+        args.write_config.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.write_config}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

