@@ -5,7 +5,7 @@
     python eval/train_attribution_minilm.py cost [--out /tmp/attrft] [--cache DIR]
     python eval/train_attribution_minilm.py train --init DIR/model-ep2.pt --epochs 1 [--drawn-share 0.25] [--loss-weights 1 1 0.5]
     python eval/train_attribution_minilm.py average --average A.pt B.pt --epoch K --out DIR
-    python eval/train_attribution_minilm.py combine --roles "cue=0.6,bb=0.2" ... --roles-only
+    python eval/train_attribution_minilm.py combine --roles "cue=0.6,bb=0.2" ... --roles-only [--pool mean]
 
 ``train``: the whole model (all six layers, the offline copy ``tracewire.embeddings.model_dir()``
 names) with a linear head per word piece: cue O/B/I, source O/B/I and content O/I (three softmaxes,
@@ -75,7 +75,11 @@ weights (``average``): alone 0.7590 / 0.6310; w 0.25 0.8000 / 0.7347, 0.4 0.7986
 probabilities (two passes, twice the cost): w 0.4 0.7992 / 0.7344, 0.5 0.7962 / 0.7350, 0.6 0.7984
 / 0.7361, 0.75 0.7969 / 0.7371. A third epoch makes the head alone better (source 0.752 -> 0.760,
 cue 0.617 -> 0.647) but the combination no better and its source recall lower (0.769 -> 0.747), so
-epoch 2 ships.
+epoch 2 ships. The mean of the epoch 1 and 2 weights: alone 0.7373 / 0.5930; w 0.25 0.7934 / 0.7345,
+0.4 0.7918 / 0.7333, 0.5 0.7932 / 0.7333, 0.6 0.7942 / 0.7325, 0.75 0.7937 / 0.7309, 1 0.7900 /
+0.7244. Epoch 2 with a token's probabilities the mean of all its word pieces (``combine --pool
+mean``) instead of its first piece's: w 0.25 0.7978 / 0.7347, 0.4 0.8026 / 0.7384, 0.5 0.7997 /
+0.7375, 0.6 0.7965 / 0.7345, 0.75 0.7947 / 0.7358, 1 0.7921 / 0.7321: the same plateau.
 Not tried for lack of time: the MiniLM probabilities as CRF features (needs cross-fitted train
 probabilities: two more fine-tunes), windows of 254 pieces.
 """
@@ -350,6 +354,17 @@ def minilm_labels(q: np.ndarray, labels: Sequence[str]) -> list[str]:
     return [labels[int(j)] for j in q.argmax(1)]
 
 
+def pooled(parsed: Any, offs: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``p`` with each token's first piece holding the mean of all the token's pieces (``combine --pool mean``)."""
+    out = p.copy()
+    starts = offs[:, 0]
+    for t in parsed:
+        lo, hi = np.searchsorted(starts, t.idx), np.searchsorted(starts, t.idx + len(t.text))
+        if hi - lo > 1:
+            out[lo] = p[lo:hi].mean(0)
+    return out
+
+
 def role_weights(spec: str, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per-label weights of log q and biases from ``spec``, comma-separated key=value: ``cue``, ``src``,
     ``cont``, ``o`` (the weight of log q on the cue / source / content / O labels, 0.5 unless given),
@@ -388,7 +403,7 @@ def cmd_combine(args: argparse.Namespace) -> None:
     for text, doc, p, o in zip(texts, docs, probs, offs, strict=True):
         spans = split(text, [x.start_char for x in doc.sents])
         founds, quotes = find_all(text, doc, spans, blocks(text), cues, keep_quoted=True)
-        q = token_q(doc, o, p, crf.labels)
+        q = token_q(doc, o, pooled(doc, o, p) if args.pool == "mean" else p, crf.labels)
         for a, b, feats in document_sequences(doc, spans, quotes, founds, cues):
             if feats:
                 s = crf.states(feats)
@@ -667,6 +682,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--weights", type=float, nargs="*", default=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
     ap.add_argument("--mix", type=float, nargs="*", default=[0.0, 0.3, 0.5, 0.7])
     ap.add_argument("--roles", nargs="*", default=[], help="combine: per-label weight specs (see role_weights)")
+    ap.add_argument("--pool", choices=("first", "mean"), default="first",
+                    help="combine: a token's probabilities from its first word piece, or the mean of its pieces")
     ap.add_argument("--roles-only", action="store_true", help="combine: score only the --roles specs")
     ap.add_argument("--suffix", default="", help="combine: read dev-ep{k}{suffix}.npz (\"-int8\": the cost run's)")
     ap.add_argument("--n-cost", type=int, default=30, help="cost: articles per set")
