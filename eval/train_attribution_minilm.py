@@ -3,6 +3,9 @@
     python eval/train_attribution_minilm.py train [--out /tmp/attrft] [--epochs 2] [--max-pieces 360000]
     python eval/train_attribution_minilm.py combine [--out /tmp/attrft] [--cache DIR]
     python eval/train_attribution_minilm.py cost [--out /tmp/attrft] [--cache DIR]
+    python eval/train_attribution_minilm.py train --init DIR/model-ep2.pt --epochs 1 [--drawn-share 0.25] [--loss-weights 1 1 0.5]
+    python eval/train_attribution_minilm.py average --average A.pt B.pt --epoch K --out DIR
+    python eval/train_attribution_minilm.py combine --roles "cue=0.6,bb=0.2" ... --roles-only [--pool mean]
 
 ``train``: the whole model (all six layers, the offline copy ``tracewire.embeddings.model_dir()``
 names) with a linear head per word piece: cue O/B/I, source O/B/I and content O/I (three softmaxes,
@@ -41,8 +44,44 @@ Cost (``cost --onnx``, CPU s per article, one thread, 30 articles each of PolNeA
 0.254 / 0.123, int8 dynamic quantisation 0.147 / 0.072 (dev with weight 0.5 drops to 0.7836 /
 0.7310), ONNX Runtime fp32 (opset 17) 0.261 / 0.115 (probabilities within 3.4e-6 of torch's): no
 faster, so the package runs torch fp32.
+``combine --roles``: a weight of log q per label group (``cue``, ``src``, ``cont``, ``o``; 0.5 each
+unless given) and a bias on the B-CUE / I-CUE state scores (``bb``, ``bi``); ``train --init``: one
+more epoch from saved weights over the windows the first run did not draw and a share
+(``--drawn-share``) of those it did; ``average``: the mean of saved weights (one model, the same cost).
+
+Decoding variants on epoch 2 (issue 12, attrft2; ``combine --epoch 2 --roles-only --roles ...``,
+dev exact F1 source / cue, cue P / R; the shipped uniform 0.5 is 0.8014 / 0.7385, 0.771 / 0.709):
+cue bias bb = bi = -0.3 0.7983 / 0.7383, -0.15 0.7996 / 0.7365, 0.1 0.7995 / 0.7372, 0.3 0.7973 /
+0.7297 (0.748 / 0.713), 0.5 0.7985 / 0.7244 (0.734 / 0.715); bb alone 0.2 0.8005 / 0.7383, 0.5
+0.7999 / 0.7352; bi alone 0.2 0.7991 / 0.7332, 0.5 0.7972 / 0.7257: a bias buys little recall
+(0.709 -> 0.715) for much precision. Cue weight 0.3 0.7976 / 0.7312, 0.4 0.7993 / 0.7353, 0.6
+0.8010 / 0.7351, 0.75 0.7980 / 0.7348, 1 0.7957 / 0.7347 (more weight on the cue labels raises
+cue precision, lowers recall); source weight 0.3 0.7967 / 0.7380, 0.4 0.7989 / 0.7388, 0.6 0.7995
+/ 0.7362, 0.75 0.8016 / 0.7373; content weight 0 0.7754 / 0.7057, 0.25 0.7948 / 0.7272, 0.75
+0.7966 / 0.7354, 1 0.7898 / 0.7323; O weight 0.25 0.7881 / 0.7384 (0.8115 / 0.6775), 0.75 0.7922 /
+0.7247, 1 0.7908 / 0.7225 (0.719 / 0.726). Content weight 0 aside, every cue figure lies within 0.7225-0.7388: the uniform
+0.5 sits on the plateau and no per-group weight or bias beats it by more than noise, so it stays.
+A third epoch (``train --init /tmp/attrft/model-ep2.pt --epochs 1 --drawn-share 0.25 --lr 4e-5
+--head-lr 5e-4 --warmup 30``: the 3,204 windows not drawn, 330,341 pieces, 2,521 with a cue, and
+1,138 of the 4,654 drawn; 452,720 pieces, 405 CPU s): MiniLM alone 0.7600 / 0.6468, CRF Viterbi +
+w log q, w 0.25 0.7970 / 0.7350, 0.4 0.7962 / 0.7346, 0.5 0.7936 / 0.7336 (cue P / R 0.783 /
+0.690), 0.6 0.7945 / 0.7362, 0.75 0.7961 / 0.7375, 1 0.7946 / 0.7364; with per-group weights and
+cue bias (w 0.75 and bb 0.2, O at 0.6 or 0.9, source 0.25 or 0.4) 0.7913-0.7958 / 0.7311-0.7374.
+The same with the cue loss doubled (``--loss-weights 2 1 0.5 --lr 2e-5 --head-lr 3e-4``, 417 CPU
+s): alone 0.7576 / 0.6423; w 0.25 0.7971 / 0.7353, 0.4 0.7944 / 0.7317, 0.5 0.7943 / 0.7345, 0.6
+0.7959 / 0.7362, 0.75 0.7946 / 0.7334, 1 0.7960 / 0.7349. The mean of the epoch 2 and epoch 3
+weights (``average``): alone 0.7590 / 0.6310; w 0.25 0.8000 / 0.7347, 0.4 0.7986 / 0.7347, 0.5
+0.7964 / 0.7356, 0.6 0.7972 / 0.7353, 0.75 0.7973 / 0.7358, 1 0.7973 / 0.7346. The mean of their
+probabilities (two passes, twice the cost): w 0.4 0.7992 / 0.7344, 0.5 0.7962 / 0.7350, 0.6 0.7984
+/ 0.7361, 0.75 0.7969 / 0.7371. A third epoch makes the head alone better (source 0.752 -> 0.760,
+cue 0.617 -> 0.647) but the combination no better and its source recall lower (0.769 -> 0.747), so
+epoch 2 ships. The mean of the epoch 1 and 2 weights: alone 0.7373 / 0.5930; w 0.25 0.7934 / 0.7345,
+0.4 0.7918 / 0.7333, 0.5 0.7932 / 0.7333, 0.6 0.7942 / 0.7325, 0.75 0.7937 / 0.7309, 1 0.7900 /
+0.7244. Epoch 2 with a token's probabilities the mean of all its word pieces (``combine --pool
+mean``) instead of its first piece's: w 0.25 0.7978 / 0.7347, 0.4 0.8026 / 0.7384, 0.5 0.7997 /
+0.7375, 0.6 0.7965 / 0.7345, 0.75 0.7947 / 0.7358, 1 0.7921 / 0.7321: the same plateau.
 Not tried for lack of time: the MiniLM probabilities as CRF features (needs cross-fitted train
-probabilities: two more fine-tunes), a third epoch, windows of 254 pieces.
+probabilities: two more fine-tunes), windows of 254 pieces.
 """
 
 from __future__ import annotations
@@ -171,6 +210,27 @@ def load_docs(split: str, cache: Path | None) -> list[Any]:
     return polnear.parse([t for t, _ in polnear.articles(split)], split, cache)
 
 
+def draw(w_tr: Sequence[dict[str, Any]], max_pieces: int, rng: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+    """The training windows: every window holding a gold cue and a fixed share of the others, up to
+    ``max_pieces`` (a fixed draw when the cue windows alone exceed it); the cue windows; the share."""
+    with_cue = [w for w in w_tr if w["cue"]]
+    others = [w for w in w_tr if not w["cue"]]
+    pieces_cue = sum(len(w["ids"]) for w in with_cue)
+    share = min(1.0, max(0.0, (max_pieces - pieces_cue) / max(1, sum(len(w["ids"]) for w in others))))
+    keep_other = [w for w, r in zip(others, rng.random(len(others)), strict=True) if r < share]
+    chosen = with_cue + keep_other
+    if sum(len(w["ids"]) for w in chosen) > max_pieces:  # more cue windows than the budget: a fixed draw
+        idx = rng.permutation(len(chosen))
+        keep, tot = [], 0
+        for i in idx:
+            if tot + len(chosen[i]["ids"]) > max_pieces:
+                continue
+            keep.append(int(i))
+            tot += len(chosen[i]["ids"])
+        chosen = [chosen[i] for i in sorted(keep)]
+    return chosen, with_cue, share
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     """Fine-tune and write per-epoch dev probabilities and weights."""
     offline_libraries()
@@ -186,21 +246,16 @@ def cmd_train(args: argparse.Namespace) -> None:
     per_dv, w_dv = encode_split(tok, "dev", load_docs("dev", args.cache), args.window)
     n_tr = sum(len(d["ids"]) for d in per_tr)
     rng = np.random.default_rng(SEED)
-    with_cue = [w for w in w_tr if w["cue"]]
-    others = [w for w in w_tr if not w["cue"]]
-    pieces_cue = sum(len(w["ids"]) for w in with_cue)
-    share = min(1.0, max(0.0, (args.max_pieces - pieces_cue) / max(1, sum(len(w["ids"]) for w in others))))
-    keep_other = [w for w, r in zip(others, rng.random(len(others)), strict=True) if r < share]
-    chosen = with_cue + keep_other
-    if sum(len(w["ids"]) for w in chosen) > args.max_pieces:  # more cue windows than the budget: a fixed draw
-        idx = rng.permutation(len(chosen))
-        keep, tot = [], 0
-        for i in idx:
-            if tot + len(chosen[i]["ids"]) > args.max_pieces:
-                continue
-            keep.append(int(i))
-            tot += len(chosen[i]["ids"])
-        chosen = [chosen[i] for i in sorted(keep)]
+    chosen, with_cue, share = draw(w_tr, args.max_pieces, rng)
+    if args.init:  # continue a run: the windows it did not draw, and a fixed share of those it did
+        first, _, _ = draw(w_tr, args.first_max_pieces, np.random.default_rng(SEED))
+        seen = {(w["doc"], w["s"]) for w in first}
+        rest = [w for w in w_tr if (w["doc"], w["s"]) not in seen]
+        again = [w for w, r in zip(first, rng.random(len(first)), strict=True) if r < args.drawn_share]
+        chosen = sorted(rest + again, key=lambda w: (w["doc"], w["s"]))
+        print(f"continuing {args.init}: {len(rest)} windows the first run did not draw "
+              f"({sum(len(w['ids']) for w in rest)} pieces, {sum(w['cue'] for w in rest)} with a cue), "
+              f"{len(again)} of its {len(first)} drawn again", flush=True)
     n_chosen = sum(len(w["ids"]) for w in chosen)
     print(f"train: {len(per_tr)} articles, {n_tr} pieces, {len(w_tr)} windows ({len(with_cue)} with a cue, "
           f"{sum(len(w['ids']) for w in with_cue)} pieces); chosen {len(chosen)} windows, {n_chosen} pieces "
@@ -208,6 +263,10 @@ def cmd_train(args: argparse.Namespace) -> None:
           f"{len(w_dv)} windows", flush=True)
     np.savez_compressed(args.out / "dev-meta.npz", **{f"offs{i}": d["offs"] for i, d in enumerate(per_dv)})
     model = make_model(mdir)
+    ep0 = 0
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
+        ep0 = args.init_epoch
     opt = torch.optim.AdamW([
         {"params": model.bert.parameters(), "lr": args.lr},
         {"params": model.head.parameters(), "lr": args.head_lr},
@@ -216,11 +275,11 @@ def cmd_train(args: argparse.Namespace) -> None:
     by_len = sorted(range(len(chosen)), key=lambda i: (len(chosen[i]["ids"]), i))
     batches = [by_len[k : k + args.batch] for k in range(0, len(by_len), args.batch)]
     steps = args.epochs * len(batches)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / 100) * max(0.0, 1 - k / steps))
-    weights = (1.0, 1.0, 0.5)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / args.warmup) * max(0.0, 1 - k / steps))
+    weights = tuple(args.loss_weights)
     t0, c0 = time.perf_counter(), time.process_time()
     step = 0
-    for ep in range(1, args.epochs + 1):
+    for ep in range(ep0 + 1, ep0 + args.epochs + 1):
         model.train()
         loss_sum = 0.0
         for b_i in rng.permutation(len(batches)):
@@ -247,7 +306,7 @@ def cmd_train(args: argparse.Namespace) -> None:
                 break
             if step % 50 == 0:
                 el = time.perf_counter() - t0
-                print(f"step {step}/{steps} loss {loss_sum / (step - (ep - 1) * len(batches)):.4f} "
+                print(f"step {step}/{steps} loss {loss_sum / (step - (ep - ep0 - 1) * len(batches)):.4f} "
                       f"{el:.0f} s wall {time.process_time() - c0:.0f} CPU s", flush=True)
         if args.max_steps and step >= args.max_steps:
             torch.save(model.state_dict(), args.out / f"model-step{step}.pt")
@@ -295,6 +354,33 @@ def minilm_labels(q: np.ndarray, labels: Sequence[str]) -> list[str]:
     return [labels[int(j)] for j in q.argmax(1)]
 
 
+def pooled(parsed: Any, offs: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``p`` with each token's first piece holding the mean of all the token's pieces (``combine --pool mean``)."""
+    out = p.copy()
+    starts = offs[:, 0]
+    for t in parsed:
+        lo, hi = np.searchsorted(starts, t.idx), np.searchsorted(starts, t.idx + len(t.text))
+        if hi - lo > 1:
+            out[lo] = p[lo:hi].mean(0)
+    return out
+
+
+def role_weights(spec: str, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-label weights of log q and biases from ``spec``, comma-separated key=value: ``cue``, ``src``,
+    ``cont``, ``o`` (the weight of log q on the cue / source / content / O labels, 0.5 unless given),
+    ``bb``, ``bi`` (a bias added to the B-CUE / I-CUE state scores, 0 unless given)."""
+    kv = {"cue": 0.5, "src": 0.5, "cont": 0.5, "o": 0.5, "bb": 0.0, "bi": 0.0}
+    for part in spec.split(","):
+        k, v = part.split("=")
+        if k not in kv:
+            raise ValueError(f"unknown key {k!r} in {spec!r}")
+        kv[k] = float(v)
+    role = {"CUE": "cue", "SRC": "src", "CONT": "cont"}
+    wl = np.array([kv[role[lab[2:]]] if lab != "O" else kv["o"] for lab in labels])
+    bias = np.array([kv["bb"] if lab == "B-CUE" else kv["bi"] if lab == "I-CUE" else 0.0 for lab in labels])
+    return wl, bias
+
+
 def cmd_combine(args: argparse.Namespace) -> None:
     """Dev F1 of the CRF, MiniLM and their combinations."""
     from tracewire.analyze.attribution import find_all, load_cues
@@ -317,11 +403,12 @@ def cmd_combine(args: argparse.Namespace) -> None:
     for text, doc, p, o in zip(texts, docs, probs, offs, strict=True):
         spans = split(text, [x.start_char for x in doc.sents])
         founds, quotes = find_all(text, doc, spans, blocks(text), cues, keep_quoted=True)
-        q = token_q(doc, o, p, crf.labels)
+        q = token_q(doc, o, pooled(doc, o, p) if args.pool == "mean" else p, crf.labels)
         for a, b, feats in document_sequences(doc, spans, quotes, founds, cues):
             if feats:
                 s = crf.states(feats)
-                sents.append((s, np.log(np.maximum(q[a:b], 1e-6)), crf.marginals(s), base.tag(feats)))
+                m = crf.marginals(s) if args.mix else s
+                sents.append((s, np.log(np.maximum(q[a:b], 1e-6)), m, base.tag(feats)))
     same = sum(crf.viterbi(s) == lab for s, _, _, lab in sents)
     print(f"epoch {ep}: {len(sents)} sentences; numpy Viterbi equals crfsuite's on {same}", flush=True)
 
@@ -335,6 +422,11 @@ def cmd_combine(args: argparse.Namespace) -> None:
                           "cue_pr": [round(cue["exact_p"], 4), round(cue["exact_r"], 4)]}), flush=True)
 
     labels = crf.labels
+    for spec in args.roles:
+        wl, bias = role_weights(spec, labels)
+        score(f"crf viterbi + per-label weights {spec}", [crf.viterbi(s + wl * lq + bias) for s, lq, _, _ in sents])
+    if args.roles_only:
+        return
     score("crf (crfsuite)", [lab for *_, lab in sents])
     score("minilm alone (argmax)", [minilm_labels(lq, labels) for _, lq, _, _ in sents])
     score("minilm alone (viterbi, crf transitions)", [crf.viterbi(lq) for _, lq, _, _ in sents])
@@ -480,6 +572,30 @@ def cmd_cost(args: argparse.Namespace) -> None:
     print(f"wrote {args.out / f'dev-ep{ep}-int8.npz'}", flush=True)
 
 
+def cmd_average(args: argparse.Namespace) -> None:
+    """The element-wise mean of fine-tuned weights (``--average`` files) as ``model-ep{--epoch}.pt`` in
+    ``--out``, and its dev probabilities (``dev-ep{--epoch}.npz``, with ``dev-meta.npz``) for ``combine``."""
+    import torch
+    from transformers import AutoTokenizer
+
+    offline_libraries()
+    torch.set_num_threads(1)
+    sds = [torch.load(p) for p in args.average]
+    avg = {k: sum(sd[k].float() for sd in sds) / len(sds) if sds[0][k].is_floating_point() else sds[0][k]
+           for k in sds[0]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.save(avg, args.out / f"model-ep{args.epoch}.pt")
+    mdir = str(embeddings.model_dir())
+    model = make_model(mdir)
+    model.load_state_dict(avg)
+    per_dv, w_dv = encode_split(AutoTokenizer.from_pretrained(mdir), "dev", load_docs("dev", args.cache), args.window)
+    np.savez_compressed(args.out / "dev-meta.npz", **{f"offs{i}": d["offs"] for i, d in enumerate(per_dv)})
+    probs = doc_probs(model, w_dv, per_dv)
+    np.savez_compressed(args.out / f"dev-ep{args.epoch}.npz", *probs)
+    print(json.dumps({"average": [str(p) for p in args.average], "epoch": args.epoch,
+                      "piece_acc": piece_scores(probs, per_dv)}), flush=True)
+
+
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """An uncompressed-format .npz with fixed member dates and order (the same arrays, the same bytes)."""
     import io
@@ -543,7 +659,7 @@ def cmd_export(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch the sub-commands."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cmd", choices=("train", "combine", "cost", "export"))
+    ap.add_argument("cmd", choices=("train", "combine", "cost", "export", "average"))
     ap.add_argument("--model-path", type=Path, default=MODEL_PATH, help="export: the weights file to write")
     ap.add_argument("--out", type=Path, default=Path("/tmp/attrft"))
     ap.add_argument("--cache", type=Path, default=None, help="folder with polnear-{train,dev}.spacy parses")
@@ -553,10 +669,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--window", type=int, default=126)
     ap.add_argument("--max-pieces", type=int, default=360_000)
+    ap.add_argument("--init", type=Path, default=None, help="train: start from these weights (a model-ep*.pt)")
+    ap.add_argument("--init-epoch", type=int, default=2, help="train --init: the epoch those weights end")
+    ap.add_argument("--first-max-pieces", type=int, default=500_000, help="train --init: the first run's --max-pieces")
+    ap.add_argument("--drawn-share", type=float, default=0.3, help="train --init: share of the first run's windows seen again")
+    ap.add_argument("--average", type=Path, nargs="*", default=[], help="average: the model-ep*.pt files to average")
+    ap.add_argument("--loss-weights", type=float, nargs=3, default=[1.0, 1.0, 0.5],
+                    help="train: cross-entropy weights of the cue, source and content heads")
+    ap.add_argument("--warmup", type=int, default=100, help="train: steps of linear warm-up")
     ap.add_argument("--max-steps", type=int, default=0, help="train: stop after this many steps (a determinism check)")
     ap.add_argument("--epoch", type=int, default=0, help="combine/cost: the epoch's weights (default: the last)")
     ap.add_argument("--weights", type=float, nargs="*", default=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
     ap.add_argument("--mix", type=float, nargs="*", default=[0.0, 0.3, 0.5, 0.7])
+    ap.add_argument("--roles", nargs="*", default=[], help="combine: per-label weight specs (see role_weights)")
+    ap.add_argument("--pool", choices=("first", "mean"), default="first",
+                    help="combine: a token's probabilities from its first word piece, or the mean of its pieces")
+    ap.add_argument("--roles-only", action="store_true", help="combine: score only the --roles specs")
     ap.add_argument("--suffix", default="", help="combine: read dev-ep{k}{suffix}.npz (\"-int8\": the cost run's)")
     ap.add_argument("--n-cost", type=int, default=30, help="cost: articles per set")
     ap.add_argument("--onnx", action="store_true", help="cost: also time an ONNX Runtime export")
@@ -565,6 +693,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd_train(args)
     elif args.cmd == "combine":
         cmd_combine(args)
+    elif args.cmd == "average":
+        cmd_average(args)
     elif args.cmd == "export":
         cmd_export(args)
     else:
