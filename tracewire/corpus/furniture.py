@@ -344,13 +344,17 @@ class _DocFreq:
 
     def __init__(self, key: np.ndarray, docs: I64) -> None:
         """Sort the n-gram hashes once (stable: each hash's occurrences stay in document order)."""
-        self.order = np.argsort(key, kind="stable")
-        k = key[self.order]
-        self.docs = docs[self.order]
+        quick = np.argsort(key)  # the default sort, then places in order within each hash: the stable
+        k = key[quick]  # order in half the time of numpy's stable sort (a merge sort for 64-bit keys)
         new_key = np.ones(k.shape[0], dtype=bool)
         new_key[1:] = k[1:] != k[:-1]
         self.run = np.cumsum(new_key) - 1  # the distinct hash of each sorted occurrence
         self.runs = int(self.run[-1]) + 1 if self.run.size else 0
+        n = key.shape[0]
+        packed = self.run * n + quick  # (hash, place) as one key: sorted, each run's places ascend
+        packed.sort()
+        self.order = packed - self.run * n
+        self.docs = docs[self.order]
         self.run_of = np.empty(key.shape[0], dtype=np.int64)
         self.run_of[self.order] = self.run
 
@@ -608,7 +612,8 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     bundles = _bundles([len(m) for _, m in items], workers)
     results = [r for part in pool.ordered_map(_learn_some, [items[lo:hi] for lo, hi in bundles],
                                               workers if len(items) > 1 else 1, state=(texts, config, then),
-                                              ahead=max(len(bundles), 1))  # all kept anyway
+                                              ahead=max(len(bundles), 1),  # all kept anyway
+                                              here=_learn_some)  # this process learns groups too
                for r in part]
     for (_, members), (spans, hs, extra) in zip(items, results, strict=True):
         if extras is not None:
