@@ -131,3 +131,19 @@ def test_here_raises_what_fails_in_the_worker(tmp_path: Any) -> None:
         pytest.skip("no fork on this platform")
     with pytest.raises(RuntimeError, match="failed in the worker"):
         list(pool.ordered_map(_failing, range(5), 2, state=(3, str(tmp_path)), here=_here_after_a_worker))
+
+
+def test_here_when_no_result_file_can_be_written(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the results folder is full, a forked worker sends its results through the pipe: the same results."""
+    if not pool.can_fork():
+        pytest.skip("no fork on this platform")
+    import errno
+    from pathlib import Path
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full)  # inherited by the forked worker
+    got = list(pool.ordered_map(_marked, range(20), 2, state=(3, str(tmp_path)), here=_here_after_a_worker))
+    assert [x for _, x in got] == [3 * k for k in range(20)]
+    assert "worker" in {side for side, _ in got}

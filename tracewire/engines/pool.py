@@ -114,19 +114,25 @@ def _take(counter: Any, n: int) -> int:
 
 def _share_worker(func: Callable[[Any], Any], tasks: list[Any], counter: Any, folder: str, conn: Connection,
                   state: tuple[Any, ...], setup: Setup | None) -> None:
-    """Forked worker of ``_shared_map``: take tasks until none is left; each result goes to a file of
-    ``folder`` (a write never waits on the reader), and its task number to ``conn``."""
+    """Forked worker of ``_shared_map``: take tasks until none is left. Each result goes to a file of
+    ``folder`` (a write never waits on the reader, who may be busy with a task of its own), and
+    ("file", task number) to ``conn``; where the file system is full, ("data", task number, result)."""
     try:
         _set_state(state, setup)
         while (k := _take(counter, len(tasks))) < len(tasks):
             try:
-                data = ForkingPickler.dumps(func(tasks[k]))
+                data = bytes(ForkingPickler.dumps(func(tasks[k])))
             except BaseException:  # noqa: BLE001 - handed to the calling process, which raises it
-                Path(folder, f"{k}.err").write_text(traceback.format_exc(), encoding="utf-8")
-                conn.send(-k - 1)
+                conn.send(("error", k, traceback.format_exc()))
                 return
-            Path(folder, f"{k}.pkl").write_bytes(data)
-            conn.send(k)
+            path = Path(folder, f"{k}.pkl")
+            try:
+                path.write_bytes(data)
+            except OSError:
+                path.unlink(missing_ok=True)
+                conn.send(("data", k, data))
+                continue
+            conn.send(("file", k))
     finally:
         conn.close()
 
@@ -151,7 +157,7 @@ def _shared_map(func: Callable[[T], R], here: Callable[[T], Any], tasks: list[T]
             conns.append(recv)
         mine = setup(*state) if setup is not None else state
         done: dict[int, Any] = {}  # results of this process, by task number
-        theirs: set[int] = set()  # task numbers whose result a worker has written
+        theirs: dict[int, bytes | None] = {}  # a forked worker's pickled results (None: in its file), by task number
         nxt = 0
 
         def ready() -> Iterator[Any]:
@@ -160,23 +166,23 @@ def _shared_map(func: Callable[[T], R], here: Callable[[T], Any], tasks: list[T]
             for c in [c for c in conns if c.poll()]:
                 while c.poll():
                     try:
-                        k = c.recv()
+                        msg = c.recv()
                     except EOFError:
                         conns.remove(c)
                         break
-                    if k < 0:
-                        err = Path(folder, f"{-k - 1}.err").read_text(encoding="utf-8")
-                        raise RuntimeError(f"a pool worker failed on task {-k - 1}:\n{err}")
-                    theirs.add(k)
+                    if msg[0] == "error":
+                        raise RuntimeError(f"a pool worker failed on task {msg[1]}:\n{msg[2]}")
+                    theirs[msg[1]] = msg[2] if msg[0] == "data" else None
             while nxt in done or nxt in theirs:
                 if nxt in done:
                     yield done.pop(nxt)
                 else:
-                    theirs.discard(nxt)
-                    path = Path(folder, f"{nxt}.pkl")
-                    result = pickle.loads(path.read_bytes())
-                    path.unlink()
-                    yield result
+                    data = theirs.pop(nxt)
+                    if data is None:
+                        path = Path(folder, f"{nxt}.pkl")
+                        data = path.read_bytes()
+                        path.unlink()
+                    yield pickle.loads(data)
                 nxt += 1
 
         while (k := _take(counter, len(tasks))) < len(tasks):
