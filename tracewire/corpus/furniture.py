@@ -610,18 +610,18 @@ def learn_all(docs: Sequence[Document], config: FurnitureConfig | None = None, w
     items = sorted(groups.items(), key=lambda x: -len(x[1]))
     texts = [d.text for d in docs]
     bundles = _bundles([len(m) for _, m in items], workers)
-    results = [r for part in pool.ordered_map(_learn_some, [items[lo:hi] for lo, hi in bundles],
-                                              workers if len(items) > 1 else 1, state=(texts, config, then),
-                                              ahead=max(len(bundles), 1),  # all kept anyway
-                                              here=_learn_some)  # this process learns groups too
-               for r in part]
-    for (_, members), (spans, hs, extra) in zip(items, results, strict=True):
-        if extras is not None:
-            extras.append(extra)
-        for k, sp, h in zip(members, spans, hs, strict=True):
-            furniture[docs[k].id] = sp
-            if h:
-                house[docs[k].id] = h
+    parts = pool.ordered_map(_learn_some, [items[lo:hi] for lo, hi in bundles],
+                             workers if len(items) > 1 else 1, state=(texts, config, then),
+                             ahead=max(len(bundles), 1),  # all kept anyway
+                             here=_learn_some)  # this process learns groups too ...
+    for (lo, hi), part in zip(bundles, parts, strict=True):  # ... and files each bundle's results between its own
+        for (_, members), (spans, hs, extra) in zip(items[lo:hi], part, strict=True):
+            if extras is not None:
+                extras.append(extra)
+            for k, sp, h in zip(members, spans, hs, strict=True):
+                furniture[docs[k].id] = sp
+                if h:
+                    house[docs[k].id] = h
     pool_ks = sorted(k for g, members in groups.items() if pooled(g, len(members), config) for k in members)
     for k, sp in zip(pool_ks, learn_pool([texts[k] for k in pool_ks], config), strict=True):
         if sp:
