@@ -433,23 +433,3 @@ def test_siblings_name_the_upstream_original_first_in_id_order() -> None:
                                      "so neither is the other's source")
     assert mark_siblings(got)[-1] is last  # marked once
 
-
-def test_reuse_stage_freezes_the_corpus_and_leaves_the_collector_as_it_was() -> None:
-    """While find_reuse aligns, the objects that exist are out of the collector's sight (``gc.freeze``); after,
-    none is frozen again, and a caller's own frozen objects stay frozen."""
-    import gc
-
-    from tracewire.corpus.reuse import find_reuse
-    from tracewire.records import Document
-
-    docs = [Document(id=f"d{k}", text=t, sha256="", source_path="") for k, t in enumerate(_texts())]
-    seen: list[int] = []
-    assert gc.get_freeze_count() == 0
-    links = find_reuse(docs, progress=lambda done, total: seen.append(gc.get_freeze_count()))
-    assert links and seen and min(seen) > 0 and gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        mine = gc.get_freeze_count()
-        assert find_reuse(docs) == links and gc.get_freeze_count() == mine
-    finally:
-        gc.unfreeze()

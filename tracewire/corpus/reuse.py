@@ -1336,7 +1336,6 @@ def _align_all(
     if nproc <= 1 or total < 100:
         for lo, hi in _blocks(total, PAIR_BLOCK):
             links.extend(_align_block(docs, ii[lo:hi], jj[lo:hi], stats, cfg, outlets, memo))
-            _freeze()
             if progress is not None:
                 progress(hi, total)
         return links
@@ -1350,7 +1349,6 @@ def _align_all(
                                                   ahead=len(chunks), here=_align_here)
     for (_, hi), part in zip(chunks, parts, strict=True):
         links.extend(part if isinstance(part, list) else map(_unflat, marshal.loads(part)))
-        _freeze()  # the links kept so far
         if progress is not None:
             progress(hi, total)
     return links
@@ -1401,32 +1399,10 @@ def _few_collections() -> Iterator[None]:
     saved = gc.get_threshold()
     gc.set_threshold(max(saved[0], YOUNG_GC), *saved[1:])
     _keep_freed_memory()
-    # what exists now (the corpus) and what the stage keeps (anchors, links: ``_freeze``) is moved out of
-    # the collector's sight: a full collection no longer walks it (at 100,000 documents the parent's 5
-    # full collections took about 2 of its 40 CPU s), and forked workers no longer copy its pages by
-    # marking it (the copy-on-write that ``gc.freeze`` is for). Not when the caller froze objects itself
-    # (unfreezing would undo theirs); at the end every object frozen here goes back to the oldest generation
-    ours = gc.get_freeze_count() == 0
-    if ours:
-        gc.freeze()
-    _FROZEN.append(ours)
     try:
         yield
     finally:
-        _FROZEN.pop()
-        if ours:
-            gc.unfreeze()
         gc.set_threshold(*saved)
-
-
-_FROZEN: list[bool] = []  # one flag per running stage: True when it froze the objects that exist
-
-
-def _freeze() -> None:
-    """Move every object that exists now out of the collector's sight, when the running stage froze the
-    ones before (a constant-time move of the collector's lists: done between blocks of links)."""
-    if _FROZEN and _FROZEN[-1]:
-        gc.freeze()
 
 
 def find_reuse(
@@ -1488,7 +1464,6 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
     t2 = time.perf_counter()
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
-    _freeze()  # furniture, groups and statistics, before the workers that align are forked
     links = _align_all(masked, (ii, jj), stats, cfg, nproc, progress, outlets)
     t3 = time.perf_counter()
     links = mark_siblings(links)
