@@ -358,3 +358,78 @@ def test_furniture_bundles_cover_every_group_once_and_shrink_at_the_end() -> Non
     got = _bundles(sizes, 2)
     assert got[0] == (0, 1) and sum(sizes[got[-1][0] : got[-1][1]]) <= 100
     assert _bundles([], 2) == [] and _bundles([3], 1) == [(0, 1)]
+
+
+def test_doc_freq_order_is_the_stable_order() -> None:
+    """``_DocFreq`` orders occurrences as a stable sort does: by hash, each hash's in place order."""
+    rng = np.random.default_rng(9)
+    for n in (0, 1, 7, 3000):
+        key = rng.integers(0, max(n // 4, 1), n).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        docs = np.sort(rng.integers(0, 40, n)).astype(np.int64)
+        freq = _DocFreq(key, docs)
+        stable = np.argsort(key, kind="stable")
+        assert freq.order.tolist() == stable.tolist() and freq.docs.tolist() == docs[stable].tolist()
+
+
+def test_shared_keys_equal_the_anchors_two_documents_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repeats dropped, then only anchors of two or more documents kept, across chunk edges (small STEP)."""
+    from tracewire.corpus import anchors
+
+    monkeypatch.setattr(anchors, "STEP", 7)
+    rng = np.random.default_rng(4)
+    bits = 5
+    for n in (0, 1, 2, 50, 400):
+        keys = (rng.integers(0, 60, n).astype(np.uint64) << np.uint64(bits)) | rng.integers(0, 6, n).astype(np.uint64)
+        distinct = sorted(set(keys.tolist()))
+        holders: dict[int, int] = {}
+        for k in distinct:
+            holders[k >> bits] = holders.get(k >> bits, 0) + 1
+        want = [k for k in distinct if holders[k >> bits] >= 2]
+        assert anchors._shared_keys(np.sort(keys), bits, True).tolist() == want
+        assert anchors._shared_keys(np.sort(keys), bits, False).tolist() == distinct
+
+
+def test_candidate_pairs_count_what_brute_force_counts() -> None:
+    """Pairs (shared anchors of 2..max_df documents, at least min_shared) and the frequent anchors' statistics,
+    brute force, with stats from 1 document (every anchor) and from 3."""
+    from tracewire.corpus.anchors import candidate_pairs, doc_bits, pack
+
+    rng = np.random.default_rng(8)
+    ndocs = 40
+    hashes = rng.integers(0, 90, 900).astype(np.uint64) << np.uint64(40)
+    docs = rng.integers(0, ndocs, 900).astype(np.int64)
+    assert doc_bits(ndocs) < 40  # the packed keys keep every hash apart
+    held: dict[int, set[int]] = {}  # the documents of each anchor
+    for h, d in zip(hashes.tolist(), docs.tolist(), strict=True):
+        held.setdefault(h, set()).add(d)
+    for stats_min_df in (1, 3):
+        ii, jj, w, stats = candidate_pairs(pack(hashes, docs, ndocs), ndocs, max_df=6, min_shared=2,
+                                           stats_min_df=stats_min_df)
+        shared: dict[tuple[int, int], int] = {}
+        for members in held.values():
+            if 2 <= len(members) <= 6:
+                ms = sorted(members)
+                for x in range(len(ms)):
+                    for y in range(x + 1, len(ms)):
+                        shared[(ms[x], ms[y])] = shared.get((ms[x], ms[y]), 0) + 1
+        want = sorted((p, c) for p, c in shared.items() if c >= 2)
+        assert sorted(zip(zip(ii.tolist(), jj.tolist(), strict=True), w.tolist(), strict=True)) == want
+        assert sorted(stats.df.tolist()) == sorted(len(m) for m in held.values() if len(m) >= stats_min_df)
+
+
+def test_siblings_name_the_upstream_original_first_in_id_order() -> None:
+    """Two copies of m and of b, where b copies m: their link names m (not b, though b comes first)."""
+    from tracewire.corpus.reuse import mark_siblings
+
+    def link(s: str, t: str, words: int) -> ReuseLink:
+        return ReuseLink(s, t, True, 0.9, words, 0.5, 0.5, (Passage(0, 10, 0, 10),), evidence=("seen",))
+
+    links = [link("m", "b", 40), link("m", "y", 40), link("m", "z", 40), link("b", "y", 40), link("b", "z", 40),
+             link("z", "y", 40)]
+    got = mark_siblings(links)
+    last = got[-1]
+    assert (last.source, last.target, last.direction_known, last.confidence) == ("y", "z", False, 0.5)
+    assert last.evidence == ("seen", "both y and z copy m; the text they share is the text they take from it, "
+                                     "so neither is the other's source")
+    assert mark_siblings(got)[-1] is last  # marked once
+

@@ -85,3 +85,65 @@ def test_reuse_stage_through_the_pool_equals_serial() -> None:
     two = find_reuse(docs, workers=2)
     assert len(one) > 100
     assert two == one
+
+
+def _marked(task: int) -> tuple[str, int]:
+    """Worker side of a shared map: leave a mark that a worker ran a task, then the task times the factor."""
+    factor, folder = pool.state()
+    open(os.path.join(folder, f"w{task}"), "w").close()
+    return "worker", task * factor
+
+
+def _failing(task: int) -> tuple[str, int]:
+    """Worker side that fails on every task (after leaving its mark)."""
+    _marked(task)
+    raise ValueError(f"task {task} failed in the worker")
+
+
+def _here_after_a_worker(task: int) -> tuple[str, int]:
+    """This process's side: waits until a worker has run a task (so both really share), then computes."""
+    import time
+
+    factor, folder = pool.state()
+    deadline = time.monotonic() + 120
+    while not any(name.startswith("w") for name in os.listdir(folder)):
+        if time.monotonic() > deadline:
+            raise AssertionError("no worker took a task")
+        time.sleep(0.01)
+    return "here", task * factor
+
+
+def test_here_shares_the_tasks_and_keeps_their_order(tmp_path: Any) -> None:
+    """With ``here``, this process runs tasks beside the forked worker: every task once, in task order,
+    each result from the side that ran it (a forked worker returns func's, this process here's)."""
+    if not pool.can_fork():
+        pytest.skip("no fork on this platform")
+    got = list(pool.ordered_map(_marked, range(20), 2, state=(3, str(tmp_path)), here=_here_after_a_worker))
+    assert [x for _, x in got] == [3 * k for k in range(20)]
+    assert "worker" in {side for side, _ in got} and {side for side, _ in got} <= {"here", "worker"}
+    ran_by_worker = {int(name[1:]) for name in os.listdir(tmp_path)}
+    assert ran_by_worker == {k for k, (side, _) in enumerate(got) if side == "worker"}
+
+
+def test_here_raises_what_fails_in_the_worker(tmp_path: Any) -> None:
+    """A task that fails in the forked worker fails the map in this process, naming the worker's error."""
+    if not pool.can_fork():
+        pytest.skip("no fork on this platform")
+    with pytest.raises(RuntimeError, match="failed in the worker"):
+        list(pool.ordered_map(_failing, range(5), 2, state=(3, str(tmp_path)), here=_here_after_a_worker))
+
+
+def test_here_when_no_result_file_can_be_written(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the results folder is full, a forked worker sends its results through the pipe: the same results."""
+    if not pool.can_fork():
+        pytest.skip("no fork on this platform")
+    import errno
+    from pathlib import Path
+
+    def full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full)  # inherited by the forked worker
+    got = list(pool.ordered_map(_marked, range(20), 2, state=(3, str(tmp_path)), here=_here_after_a_worker))
+    assert [x for _, x in got] == [3 * k for k in range(20)]
+    assert "worker" in {side for side, _ in got}
