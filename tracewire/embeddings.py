@@ -190,11 +190,19 @@ def _tokenizer() -> Any:
 def _session(threads: int) -> Any:
     """An ONNX Runtime session on the export with ``threads`` intra-op threads (0: one per core)."""
     try:
-        import onnxruntime as ort
+        import onnxruntime  # noqa: F401
     except ImportError as e:
         raise MissingDependencyError("The ONNX encoder needs onnxruntime: run `make venv` (or `pip install "
                                      "onnxruntime`), or set $TRACEWIRE_ENCODER=torch.") from e
-    path = onnx_file()
+    return open_session(onnx_file(), threads, "the installed weights")
+
+
+def open_session(path: Path, threads: int, source: str) -> Any:
+    """An ONNX Runtime CPU session on ``path`` with ``threads`` intra-op threads (0: one per core),
+    sequential, fully optimised, without spinning threads; TW005 when the file cannot be loaded
+    (``source``: what it is rebuilt from, for the message)."""
+    import onnxruntime as ort
+
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
@@ -207,7 +215,7 @@ def _session(threads: int) -> Any:
         return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own unexported exception types
         raise UsageError(f"ONNX Runtime cannot load {str(path)!r} ({e}). Delete the file: it is rebuilt from "
-                         "the installed weights at the next use.", Code.TW005) from e
+                         f"{source} at the next use.", Code.TW005) from e
 
 
 def _unit(hidden: NDArray[np.float32]) -> NDArray[np.float32]:

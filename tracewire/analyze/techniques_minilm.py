@@ -143,7 +143,7 @@ class MiniLMTagger:
 
     def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401  (checked here, opened by embeddings.open_session)
             from tokenizers import Tokenizer
         except ImportError as e:
             raise MissingDependencyError("The techniques MiniLM tagger needs onnxruntime and tokenizers: run "
@@ -158,18 +158,7 @@ class MiniLMTagger:
                 raise UsageError(f"Cannot write the techniques tagger's ONNX export to {str(path)!r} "
                                  f"({e.strerror or e}). Set $TRACEWIRE_MODEL_CACHE to a writable folder.",
                                  Code.TW005) from e
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises its own unexported exception types
-            raise UsageError(f"ONNX Runtime cannot load {str(path)!r} ({e}). Delete the file: it is rebuilt "
-                             "from the shipped weights at the next use.", Code.TW005) from e
+        self.session = embeddings.open_session(path, 1, "the shipped weights")
         tok = Tokenizer.from_file(str(embeddings.model_dir() / "tokenizer.json"))
         tok.no_padding()
         tok.no_truncation()
