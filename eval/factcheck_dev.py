@@ -6,8 +6,8 @@ Run: ``python eval/factcheck_dev.py --db FILE`` on a store where FA-KES was inge
 ran (it stores the claims and the vectors this reads). For each claim of ``eval/factcheck_dev_gold.json`` (drawn by
 ``eval/factcheck_dev_draw.py``, judged by a person: the protocol is the gold's ``_comment``) it runs the matcher
 as ``tracewire analyze`` does (``match_claims`` over every check-worthy claim of the dev documents, so that each
-claim's article votes: re-ranker, document votes, floors, top 5, repeated cases shown once; ``--first-stage``: without
-the votes, the matcher of session 27) and prints whether a same-narrative case is in the top 3, the rank of the best
+claim's article may vote: re-ranker, floors, top 5, repeated cases shown once; ``--votes``: with the document votes
+of session 28, which the shipped ``MatchConfig`` leaves off) and prints whether a same-narrative case is in the top 3, the rank of the best
 one among the ranked candidates (``-`` when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
 distribution, and the false top-3 rate (claims judged to have no such case that still get a match in their top 3;
 and how many of those get one that is not in the claim's ``related`` cases either); then the same two counts over
@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         is_confident,
         match_claims,
         shipped_reranker,
+        shipped_votes,
     )
     from tracewire.store import open_store
     from tracewire.store.factchecks import FactcheckStore
@@ -67,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--corpus", action="store_true",
                     help="also what the stage would store for every check-worthy claim of the store, before and after "
                          "the session-27 re-fit (claims with a match, with a confident one; matches, confident ones)")
-    ap.add_argument("--first-stage", action="store_true",
-                    help="rank without the document votes (the matcher before session 28)")
+    ap.add_argument("--votes", action="store_true",
+                    help="rank with the document votes (session 28, measured; off in the shipped MatchConfig)")
     ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
                     help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
@@ -93,8 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = [c for c in by.values() if c["doc"] in docs]
     ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
     at = {(c["doc"], c["start"]): i for i, c in enumerate(ctx)}
-    matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=NO_VOTES if args.first_stage else None)
-    orders = dict(doc_ranked(index, ctx, ctx_vecs, reranker, cfg, NO_VOTES if args.first_stage else None))
+    votes = shipped_votes() if args.votes else NO_VOTES
+    matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=votes)
+    orders = dict(doc_ranked(index, ctx, ctx_vecs, reranker, cfg, votes))
     top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
     sure_hits = sure_false = 0
     ranks: Counter[str] = Counter()
@@ -144,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def figures(db: Path) -> dict[str, int]:
     """The pinned figures (``eval/factchecks_pins.json``, ``fakes_narrative_dev``) of the stage as ``tracewire analyze``
-    runs it on the store at ``db``: same-narrative case in the stored top 3 per half and over all, confident top 3
+    runs it (the shipped ``MatchConfig``) on the store at ``db``: same-narrative case in the stored top 3 per half and over all, confident top 3
     and confident false top 3 over all."""
     from tracewire import settings
     from tracewire.corpus.factcheck import (
@@ -341,8 +343,8 @@ def corpus(store: Any, index: Any) -> None:
     cues = index.cues
     before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
     for name, cfg, with_cues, votes in (("before (session 26)", before, False, NO_VOTES),
-                                        ("session 27 (first stage only)", MatchConfig(), True, NO_VOTES),
-                                        ("shipped (document votes)", MatchConfig(), True, None)):
+                                        ("shipped (session 27, no document votes)", MatchConfig(), True, NO_VOTES),
+                                        ("document votes (measured, off)", MatchConfig(doc_votes=True), True, None)):
         index.cues = cues if with_cues else NarrativeCues()
         matched = match_claims(index, claims, vecs, shipped_reranker(), cfg, votes=votes)
         inherit(matched, claims, links, cfg.top_k)

@@ -534,11 +534,11 @@ NARRATIVE_CASES = {
 
 
 def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path: Path) -> None:
-    """Document votes (issue 14, session 28): a claim that only tells of rifles dropped to rebels does not get the
-    "US arms ISIS" case from the first stage (its score is under the fill floor), but four other claims of its
-    article each retrieve that case, so it enters the claim's top 3 (flagged low confidence: confidence reads the
-    first-stage score), with the votes in its evidence. The same claim alone in its article keeps the first stage's
-    matches and scores exactly, as a CheckThat! tweet does."""
+    """Document votes (issue 14, session 28; off by default, ``MatchConfig.doc_votes``): a claim that only tells of
+    rifles dropped to rebels does not get the "US arms ISIS" case from the first stage (its score is under the fill
+    floor), but four other claims of its article each retrieve that case, so with the votes it enters the claim's top
+    3 (flagged low confidence: confidence reads the first-stage score), with the votes in its evidence. The same claim
+    alone in its article keeps the first stage's matches and scores exactly, as a CheckThat! tweet does."""
     from tracewire import embeddings
     from tracewire.corpus.factcheck import (
         NO_VOTES,
@@ -570,8 +570,10 @@ def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path:
     vecs = embeddings.encode(texts)
     target = ("d", 0, len(texts[0]))
     assert shipped_votes().weight > 0
-    voted = match_claims(index, claims, vecs, rr(), MatchConfig())[target]
-    first = match_claims(index, claims, vecs, rr(), MatchConfig(), votes=NO_VOTES)[target]
+    on = MatchConfig(doc_votes=True)
+    voted = match_claims(index, claims, vecs, rr(), on)[target]
+    first = match_claims(index, claims, vecs, rr(), MatchConfig())[target]  # the default: no votes
+    assert first == match_claims(index, claims, vecs, rr(), on, votes=NO_VOTES)[target]
     assert "us-arms-isis" not in [name[m.factcheck] for m in first[:3]]
     top3 = {name[m.factcheck]: m for m in voted[:3]}
     assert "us-arms-isis" in top3
@@ -579,6 +581,6 @@ def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path:
     assert "the article's other claims: 4 also retrieve this case" in lifted.evidence
     assert not is_confident(lifted) and "re-ranker score 0.0" in lifted.evidence[0]
     assert [m.score for m in voted] == sorted((m.score for m in voted), reverse=True)
-    alone = match_claims(index, claims[:1], vecs[:1], rr(), MatchConfig())[target]
+    alone = match_claims(index, claims[:1], vecs[:1], rr(), on)[target]
     assert [(m.factcheck, m.score) for m in alone] == [(m.factcheck, m.score) for m in first]
     store.close()
