@@ -5,9 +5,10 @@ Run: ``python eval/factcheck_dev.py --db FILE`` on a store where FA-KES was inge
 ``tracewire factchecks import ../shared/data/euvsdisinfo/full_dataset_formatted.csv`` ran and ``tracewire analyze``
 ran (it stores the claims and the vectors this reads). For each claim of ``eval/factcheck_dev_gold.json`` (drawn by
 ``eval/factcheck_dev_draw.py``, judged by a person: the protocol is the gold's ``_comment``) it runs the matcher
-as ``tracewire analyze`` does (``match_claims``: re-ranker, floors, top 5, repeated cases shown once) and prints
-whether a same-narrative case is in the top 3, the rank of the best one among the re-ranked candidates (``-``
-when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
+as ``tracewire analyze`` does (``match_claims`` over every check-worthy claim of the dev documents, so that each
+claim's article may vote: re-ranker, floors, top 5, repeated cases shown once; ``--votes``: with the document votes
+of session 28, which the shipped ``MatchConfig`` leaves off) and prints whether a same-narrative case is in the top 3, the rank of the best
+one among the ranked candidates (``-`` when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
 distribution, and the false top-3 rate (claims judged to have no such case that still get a match in their top 3;
 and how many of those get one that is not in the claim's ``related`` cases either); then the same two counts over
 the confident matches only (``MatchConfig.low_confidence``: those whose evidence does not open with "low confidence").
@@ -18,9 +19,11 @@ other orderings (retrieval depth 50 and 100, dense alone, BM25 alone, reciprocal
 candidates raised by the share of pack actors the claim and the case both name), and the confident top-3 hits and
 false top 3 per half of the dev set under the confidence gates before and after their session-27 re-fit (floor, the
 claim gate ``narrative_gate`` and the packs' narrative cues, retriever agreement, ``confident_score`` and the
-cosine branch): the trade-off table of the README. ``--split choose|confirm`` scores one half (by document; a
+cosine branch): the trade-off table of the README; these rank the dev claims alone, without document votes (the
+session-27 tables). ``--split choose|confirm`` scores one half (by document; a
 variant is chosen on 'choose' and confirmed on 'confirm'). ``--corpus`` also prints what the stage would store for
-every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit.
+every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit,
+and with the document votes (session 28).
 """
 
 from __future__ import annotations
@@ -44,14 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the dev table and the figures."""
     from tracewire import settings
     from tracewire.corpus.factcheck import (
+        NO_VOTES,
         MatchConfig,
         build_index,
         content_words,
+        doc_ranked,
         embed,
         is_confident,
         match_claims,
-        rank,
         shipped_reranker,
+        shipped_votes,
     )
     from tracewire.store import open_store
     from tracewire.store.factchecks import FactcheckStore
@@ -63,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--corpus", action="store_true",
                     help="also what the stage would store for every check-worthy claim of the store, before and after "
                          "the session-27 re-fit (claims with a match, with a confident one; matches, confident ones)")
+    ap.add_argument("--votes", action="store_true",
+                    help="rank with the document votes (session 28, measured; off in the shipped MatchConfig)")
     ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
                     help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
@@ -82,17 +89,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     vecs, _ = embed(fs, [c["text"] for c in claims])
     key = [" ".join(content_words(fc.claim_reviewed)) for fc in index.fcs]
     key_of_row = {fc.row: key[i] for i, fc in enumerate(index.fcs)}
-    matched = match_claims(index, claims, vecs, reranker, cfg)
+    # the stage ranks with the votes of each claim's article: every check-worthy claim of the dev documents goes in
+    docs = {g["doc"] for g in gold}
+    ctx = [c for c in by.values() if c["doc"] in docs]
+    ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
+    at = {(c["doc"], c["start"]): i for i, c in enumerate(ctx)}
+    votes = shipped_votes() if args.votes else NO_VOTES
+    matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=votes)
+    orders = dict(doc_ranked(index, ctx, ctx_vecs, reranker, cfg, votes))
     top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
     sure_hits = sure_false = 0
     ranks: Counter[str] = Counter()
-    for i, (g, c) in enumerate(zip(gold, claims, strict=True)):
+    for g, c in zip(gold, claims, strict=True):
         want = {key_of_row[r] for r in g["rows"] if r in key_of_row}
         shown = matched.get((c["doc"], c["start"], c["end"]), [])[:3]
         top3 = [index.fcs[index.pos[m.factcheck]] for m in shown]
         sure = [key[index.pos[m.factcheck]] for m in shown if is_confident(m)]
         order: list[str] = []
-        for cand, _ in rank(index, c["text"], vecs[i], reranker, cfg.depth):
+        for cand, _, _, _ in orders.get(at[(c["doc"], c["start"])], []):
             if key[cand.pos] not in order:
                 order.append(key[cand.pos])
         best = next((r + 1 for r, k in enumerate(order) if k in want), None)
@@ -128,6 +142,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus(store, index)
     store.close()
     return 0
+
+
+def figures(db: Path) -> dict[str, int]:
+    """The pinned figures (``eval/factchecks_pins.json``, ``fakes_narrative_dev``) of the stage as ``tracewire analyze``
+    runs it (the shipped ``MatchConfig``) on the store at ``db``: same-narrative case in the stored top 3 per half and over all, confident top 3
+    and confident false top 3 over all."""
+    from tracewire import settings
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        build_index,
+        embed,
+        is_confident,
+        match_claims,
+        shipped_reranker,
+    )
+    from tracewire.store import open_store
+    from tracewire.store.factchecks import FactcheckStore
+
+    gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
+    store = open_store(db)
+    fs = FactcheckStore.of(store)
+    index, _ = build_index(store, settings.packs())
+    docs = {g["doc"] for g in gold}
+    ctx = [c for c in fs.claims(MatchConfig().min_checkworthy) if c["doc"] in docs]
+    vecs, _ = embed(fs, [c["text"] for c in ctx])
+    matched = match_claims(index, ctx, vecs, shipped_reranker(), MatchConfig())
+    ends = {(c["doc"], c["start"]): c["end"] for c in ctx}
+    kor = {fc.row: index.keys[i] for i, fc in enumerate(index.fcs)}
+    out = dict.fromkeys(("top3_choose", "top3_confirm", "top3_all", "of_choose", "of_confirm", "of_all",
+                         "confident_top3_all", "confident_false_top3_all", "of_negatives"), 0)
+    for g in gold:
+        want = {kor[r] for r in g["rows"] if r in kor}
+        end = ends.get((g["doc"], g["start"]))
+        shown = matched.get((g["doc"], g["start"], end), [])[:3] if end is not None else []
+        top = [index.keys[index.pos[m.factcheck]] for m in shown]
+        sure = [index.keys[index.pos[m.factcheck]] for m in shown if is_confident(m)]
+        if want:
+            hit = any(k in want for k in top)
+            for half in (g["split"], "all"):
+                out[f"top3_{half}"] += hit
+                out[f"of_{half}"] += 1
+            out["confident_top3_all"] += any(k in want for k in sure)
+        else:
+            out["of_negatives"] += 1
+            out["confident_false_top3_all"] += bool(sure)
+    store.close()
+    return out
 
 
 def variants(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any]], vecs: Any, key: list[str],
@@ -199,7 +260,13 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
     per half of the dev set, for the gates before and after and the steps between."""
     from dataclasses import replace
 
-    from tracewire.corpus.factcheck import MatchConfig, NarrativeCues, match_claims, shipped_reranker
+    from tracewire.corpus.factcheck import (
+        NO_VOTES,
+        MatchConfig,
+        NarrativeCues,
+        match_claims,
+        shipped_reranker,
+    )
 
     reranker = shipped_reranker()
     before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
@@ -216,7 +283,7 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
     cues = index.cues
     print(f"  {'stored top 3 (low-confidence matches kept)':<66} {'choose':>13} {'confirm':>13} {'all':>13}")
     for fill in (0.05, 0.02, 0.01, 0.0):
-        matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), fill_score=fill))
+        matched = match_claims(index, claims, vecs, reranker, replace(MatchConfig(), fill_score=fill), votes=NO_VOTES)
         figures = {}
         for half in ("choose", "confirm", "all"):
             hits = pos = 0
@@ -233,7 +300,7 @@ def confident(index: Any, gold: list[dict[str, Any]], claims: list[dict[str, Any
     for name, cfg, with_cues in rows:
         index.cues = cues if with_cues else NarrativeCues()
         shown = claims if with_cues is not None else [{**c, "rules": []} for c in claims]  # no rules: the gate passes
-        matched = match_claims(index, shown, vecs, reranker, replace(cfg, low_confidence="drop"))
+        matched = match_claims(index, shown, vecs, reranker, replace(cfg, low_confidence="drop"), votes=NO_VOTES)
         figures = {}
         for half in ("choose", "confirm", "all"):
             hits = false = pos = neg = 0
@@ -258,6 +325,7 @@ def corpus(store: Any, index: Any) -> None:
     from dataclasses import replace
 
     from tracewire.corpus.factcheck import (
+        NO_VOTES,
         MatchConfig,
         NarrativeCues,
         embed,
@@ -274,9 +342,11 @@ def corpus(store: Any, index: Any) -> None:
     vecs, _ = embed(fs, [c["text"] for c in claims])
     cues = index.cues
     before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
-    for name, cfg, with_cues in (("before (session 26)", before, False), ("shipped", MatchConfig(), True)):
+    for name, cfg, with_cues, votes in (("before (session 26)", before, False, NO_VOTES),
+                                        ("shipped (session 27, no document votes)", MatchConfig(), True, NO_VOTES),
+                                        ("document votes (measured, off)", MatchConfig(doc_votes=True), True, None)):
         index.cues = cues if with_cues else NarrativeCues()
-        matched = match_claims(index, claims, vecs, shipped_reranker(), cfg)
+        matched = match_claims(index, claims, vecs, shipped_reranker(), cfg, votes=votes)
         inherit(matched, claims, links, cfg.top_k)
         rows = [m for ms in matched.values() for m in ms]
         sure = [m for m in rows if is_confident(m)]

@@ -501,3 +501,86 @@ def test_a_packs_narrative_cue_lets_a_report_worded_claim_through_the_claim_gate
     got = match_claims(index, [a, b], vecs, _constant(0.5), MatchConfig())
     assert is_confident(got[("d", 0, len(told))][0])
     assert got[("e", 0, len(plain))][0].evidence[0].startswith("low confidence: the claim reports")
+
+
+# Hand-written cases for the document-votes test: one narrative (the US arms ISIS) among cases about armed groups'
+# patrons and a few others.
+NARRATIVE_CASES = {
+    "us-arms-isis": "The United States secretly supplies weapons and money to the ISIS terrorists in Syria.",
+    "convoy-base": "A US military convoy crossed the Iraqi border into Syria to build a new air base near Hasakah.",
+    "isis-brussels": "ISIS claimed the bombing of the Brussels metro, which European governments staged.",
+    "church-france": "Terrorists attacked a church in France because Paris lets migrants in.",
+    "daesh-afghan": "Daesh recruits fighters in Afghanistan with help from the Afghan government.",
+    "iran-sanctions": "Washington imposes sanctions on Iran to starve its people.",
+    "saudi-arms": "American arms sales to Saudi Arabia pay for the war in Yemen.",
+    "ukraine-nat": "America funds Ukrainian nationalists who burn villages.",
+    "cia-ukraine": "The CIA trains saboteurs in Ukraine to attack Crimea.",
+    "nato-kosovo": "NATO arms Kosovo militants to break up Serbia.",
+    "turkey-oil": "Turkey buys stolen oil from ISIS and sells it to Europe.",
+    "qatar-nusra": "Qatar finances the al-Nusra Front and pays ransom to its commanders.",
+    "vaccine": "The vaccine campaign in Georgia is a secret American laboratory experiment.",
+    "eu-collapse": "The European Union will collapse next year under the weight of its debt.",
+    "uk-whitehelmets": "British intelligence pays the White Helmets to stage attacks for the cameras.",
+    "israel-nusra": "Israel treats wounded Nusra fighters in its hospitals and sends them back to fight.",
+    "france-rebels": "France ships rifles to the rebels of Idlib through Turkey.",
+    "saudi-daesh": "Saudi Arabia pays the salaries of Daesh fighters in Iraq.",
+    "west-jihadists": "Western governments created the jihadist groups of the Middle East to redraw its borders.",
+    "coalition-spare": "The coalition spares Islamic State convoys while bombing civilians in Raqqa.",
+    "us-evacuates": "US helicopters evacuate Daesh commanders from Deir ez-Zor before the army arrives.",
+    "pentagon-train": "The Pentagon trains militants at al-Tanf to fight the Syrian army.",
+    "cia-weapons": "The CIA buys Bulgarian weapons for the armed opposition in Syria.",
+    "turkey-border": "Turkey lets foreign terrorists cross its border into Syria.",
+}
+
+
+def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path: Path) -> None:
+    """Document votes (issue 14, session 28; off by default, ``MatchConfig.doc_votes``): a claim that only tells of
+    rifles dropped to rebels does not get the "US arms ISIS" case from the first stage (its score is under the fill
+    floor), but four other claims of its article each retrieve that case, so with the votes it enters the claim's top
+    3 (flagged low confidence: confidence reads the first-stage score), with the votes in its evidence. The same claim
+    alone in its article keeps the first stage's matches and scores exactly, as a CheckThat! tweet does."""
+    from tracewire import embeddings
+    from tracewire.corpus.factcheck import (
+        NO_VOTES,
+        MatchConfig,
+        build_index,
+        is_confident,
+        match_claims,
+        shipped_votes,
+    )
+    from tracewire.corpus.factcheck import shipped_reranker as rr
+
+    reviews = [{"@type": "ClaimReview", "url": f"https://checks.example.org/{k}", "datePublished": "2017-05-01",
+                "claimReviewed": t, "reviewRating": {"@type": "Rating", "alternateName": "False"}}
+               for k, t in NARRATIVE_CASES.items()]
+    store = open_store(tmp_path / "votes.db")
+    import_factchecks([_write(tmp_path, "cases.jsonld", reviews)], store)
+    index, _ = build_index(store)
+    name = {fc.id: (fc.url or "").rsplit("/", 1)[1] for fc in index.fcs}
+    texts = ["American planes dropped crates of rifles to the rebels near Raqqa, the agency said.",
+             "The Americans keep supplying the terrorists with anti-tank missiles, Damascus said.",
+             "US weapons keep reaching ISIS in Syria, and Washington protects the group, the army said.",
+             "The United States sends the terrorists in Syria weapons and cash, the statement said.",
+             "Washington is the main sponsor of the ISIS terrorists in Syria, the envoy told the council."]
+    claims, at = [], 0
+    for t in texts:
+        claims.append({"doc": "d", "start": at, "end": at + len(t), "text": t, "date": "2017-05-03", "actors": [],
+                       "rules": ["accusation"]})
+        at += len(t) + 1
+    vecs = embeddings.encode(texts)
+    target = ("d", 0, len(texts[0]))
+    assert shipped_votes().weight > 0
+    on = MatchConfig(doc_votes=True)
+    voted = match_claims(index, claims, vecs, rr(), on)[target]
+    first = match_claims(index, claims, vecs, rr(), MatchConfig())[target]  # the default: no votes
+    assert first == match_claims(index, claims, vecs, rr(), on, votes=NO_VOTES)[target]
+    assert "us-arms-isis" not in [name[m.factcheck] for m in first[:3]]
+    top3 = {name[m.factcheck]: m for m in voted[:3]}
+    assert "us-arms-isis" in top3
+    lifted = top3["us-arms-isis"]
+    assert "the article's other claims: 4 also retrieve this case" in lifted.evidence
+    assert not is_confident(lifted) and "re-ranker score 0.0" in lifted.evidence[0]
+    assert [m.score for m in voted] == sorted((m.score for m in voted), reverse=True)
+    alone = match_claims(index, claims[:1], vecs[:1], rr(), on)[target]
+    assert [(m.factcheck, m.score) for m in alone] == [(m.factcheck, m.score) for m in first]
+    store.close()
