@@ -15,6 +15,13 @@ thresholds chosen on the development articles (the figures are development figur
   token threshold). a = b = 1 is MiniLM alone with the shipped decoder; a = b = 0 is the shipped model
   with its thresholds re-chosen on dev.
 
+With ``--oof-linear`` and ``--oof-minilm`` (``eval/oof_techniques_tagger.py``) the same grid is also
+scored on the 235 training articles' out-of-fold probabilities, and the setting that wins there is
+chosen (and written by ``--write-config``), its development figure printed beside it:
+
+    python eval/combine_techniques_tagger.py --weights tracewire/models/techniques/minilm_tagger.npz \
+        --oof-linear /tmp/si28/oof_linear.npz --oof-minilm /tmp/si28/oof_minilm.npz
+
 TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
 """
 
@@ -31,7 +38,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from techniques import DEFAULT_PTC, ROOT, evaluate, load_part, si_scores  # noqa: E402
+from techniques import DEFAULT_PTC, ROOT, evaluate, load_part, merge, si_scores  # noqa: E402
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -94,6 +101,94 @@ def minilm_rows(args: argparse.Namespace, dev: Sequence[Any], views: list[Any], 
     return out, time.process_time() - c0
 
 
+def sentence_spans(pr: Prepared, p: np.ndarray, thr: float) -> list[tuple[int, int] | None]:
+    """Per sentence, the character span ``decode`` gives it when the gate keeps it (None: no span)."""
+    out: list[tuple[int, int] | None] = []
+    for a, b in pr.sent_tokens:
+        on = np.flatnonzero(p[a:b] >= thr) if b > a else np.zeros(0, dtype=np.int64)
+        if not len(on):
+            out.append(None)
+            continue
+        s, t = a + int(on[0]), a + int(on[-1]) + 1
+        while s < t and not pr.keep_left[s]:
+            s += 1
+        while t > s and not pr.keep_right[t - 1]:
+            t -= 1
+        out.append((int(pr.start[s]), int(pr.end[t - 1])) if t > s and pr.alnum[s:t].any() else None)
+    return out
+
+
+def grid(arts: Sequence[Any], rows: list[tuple], gold: dict[str, list[tuple[int, int]]], gate_mixes: Sequence[float],
+         tag_above: float | None = None) -> dict[tuple[float, float, float, float], tuple[float, float, float]]:
+    """SI P/R/F1 on ``arts`` for every (token mix, gate mix, token threshold, gate threshold); ``rows`` per
+    article: (Prepared, p_linear, q_linear, p_minilm, q_minilm).
+
+    Each sentence gives at most one span and spans of different sentences never overlap, so a span's
+    share of precision (its overlap with the merged gold spans over its length) and of recall (the
+    sum over gold spans of its overlap over their lengths) do not depend on which other sentences the
+    gate keeps: they are computed once per (token mix, token threshold) and summed over the kept
+    sentences for every gate, which gives ``si_scores`` (checked on the shipped setting in ``main``)."""
+    n_gold = 0
+    merged = []
+    for a in arts:
+        gs = merge(s for s in gold.get(a.id, ()) if s[1] > s[0])
+        n_gold += len(gs)
+        merged.append(gs)
+    results = {}
+    for a_mix in MIX:
+        for thr in THR:
+            pc: list[float] = []
+            rc: list[float] = []
+            idx: list[tuple[int, int]] = []  # (article, sentence) of each candidate span
+            for k, (r, gs) in enumerate(zip(rows, merged, strict=True)):
+                p = (1 - a_mix) * r[1] + a_mix * r[3]
+                for si, sp in enumerate(sentence_spans(r[0], p, thr)):
+                    if sp is None:
+                        continue
+                    ps = pr_ = 0.0
+                    for u, t in gs:
+                        inter = min(sp[1], t) - max(sp[0], u)
+                        if inter > 0:
+                            ps += inter / (sp[1] - sp[0])
+                            pr_ += inter / (t - u)
+                    pc.append(ps)
+                    rc.append(pr_)
+                    idx.append((k, si))
+            pcs, rcs = np.array(pc), np.array(rc)
+            for b_mix in gate_mixes:
+                qs = [(1 - b_mix) * r[2] + b_mix * r[4] for r in rows]
+                qv = np.array([qs[k][si] for k, si in idx])
+                for gate in THR:
+                    if tag_above is not None and gate < tag_above:
+                        continue  # sentences below tag_above were not tagged
+                    kept = qv >= gate
+                    n = int(kept.sum())
+                    prec = float(pcs[kept].sum()) / n if n else 0.0
+                    rec = float(rcs[kept].sum()) / n_gold if n_gold else 0.0
+                    f = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+                    results[(a_mix, b_mix, thr, gate)] = (prec, rec, f)
+    return results
+
+
+def oof_rows(args: argparse.Namespace, lexicon: Any) -> tuple[list[Any], list[tuple], dict[str, list[tuple[int, int]]]]:
+    """The training articles with the out-of-fold linear and MiniLM probabilities of
+    ``eval/oof_techniques_tagger.py`` (``--oof-linear``, ``--oof-minilm``), as ``grid`` reads them."""
+    from tracewire.analyze.techniques import article_view
+    from tracewire.analyze.techniques_minilm import token_max
+
+    train = load_part(args.ptc, "train")
+    lin, mini = np.load(args.oof_linear), np.load(args.oof_minilm)
+    for data in (lin, mini):
+        assert [str(x) for x in data["ids"]] == [a.id for a in train], "not the training articles' probabilities"
+    rows = []
+    for i, a in enumerate(train):
+        v = article_view(a.text, lexicon)
+        p_min = token_max(mini[f"o{i}"], mini[f"p{i}"], v.toks)
+        q_min = np.array([p_min[s:t].max() if t > s else 0.0 for s, t in v.sent_tokens])
+        rows.append((Prepared(v), lin[f"p{i}"], lin[f"q{i}"], p_min, q_min))
+    return train, rows, {a.id: [(s, e) for s, e, _ in a.spans] for a in train}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev SI for the shipped model, MiniLM alone and their mixes."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -107,6 +202,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
     ap.add_argument("--write-config", type=Path, default=None,
                     help="write the best variant's mix and thresholds here (minilm_tagger.json)")
+    ap.add_argument("--oof-linear", type=Path, default=None,
+                    help="out-of-fold linear probabilities on TRAIN (eval/oof_techniques_tagger.py linear)")
+    ap.add_argument("--oof-minilm", type=Path, default=None,
+                    help="out-of-fold MiniLM probabilities on TRAIN (eval/oof_techniques_tagger.py minilm); with "
+                         "--oof-linear, the mix and thresholds are chosen on these 235 articles, not on dev")
     args = ap.parse_args(argv)
 
     from tracewire.analyze.techniques import article_view, load_model
@@ -127,19 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for v, p_lin, q_lin, p_min in zip(views, p_lins, q_lins, p_mins, strict=True):
         q_min = np.array([p_min[s:t].max() if t > s else 0.0 for s, t in v.sent_tokens])
         rows.append((Prepared(v), p_lin, q_lin, p_min, q_min))
-    results = {}
-    for a_mix in MIX:
-        for b_mix in args.gate_mixes:
-            ps = [(1 - a_mix) * r[1] + a_mix * r[3] for r in rows]
-            qs = [(1 - b_mix) * r[2] + b_mix * r[4] for r in rows]
-            for thr in THR:
-                for gate in THR:
-                    if args.tag_above is not None and gate < args.tag_above:
-                        continue  # sentences below tag_above were not tagged
-                    pred = {a.id: decode(r[0], p, q, thr, gate) for a, r, p, q in zip(dev, rows, ps, qs, strict=True)}
-                    results[(a_mix, b_mix, thr, gate)] = si_scores(pred, gold)
+    results = grid(dev, rows, gold, args.gate_mixes, args.tag_above)
     lin_default = results.get((0.0, 0.0, float(model.meta["si_threshold"]), float(model.meta["sent_threshold"])))
     print(f"decoder check, a=b=0 at the shipped thresholds: {lin_default}")
+    for key in ((0.5, 0.5, 0.2, 0.3), (0.0, 0.0, 0.15, 0.2)):
+        pred = {a.id: decode(r[0], (1 - key[0]) * r[1] + key[0] * r[3], (1 - key[1]) * r[2] + key[1] * r[4],
+                             key[2], key[3]) for a, r in zip(dev, rows, strict=True)}
+        assert np.allclose(si_scores(pred, gold), results[key]), "the fast grid differs from si_scores"
     for a_mix in MIX:
         for b_mix in args.gate_mixes:
             key, (p, r, f) = max(((k, v) for k, v in results.items() if k[:2] == (a_mix, b_mix)),
@@ -148,13 +242,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"SI P={p:.4f} R={r:.4f} F1={f:.4f}", flush=True)
     key, (p, r, f) = max(results.items(), key=lambda kv: kv[1][2])
     print(f"best overall: a={key[0]} b={key[1]} thr={key[2]} gate={key[3]} SI P={p:.4f} R={r:.4f} F1={f:.4f}")
+    chosen_on = "the 62 PTC development articles (eval/data/ptc_dev_ids.txt), eval/combine_techniques_tagger.py"
+    if args.oof_linear is not None and args.oof_minilm is not None:
+        train, t_rows, t_gold = oof_rows(args, model.lexicon)
+        t_res = grid(train, t_rows, t_gold, args.gate_mixes)
+        for a_mix in MIX:
+            for b_mix in args.gate_mixes:
+                k2, (tp, tr, tf) = max(((k, v) for k, v in t_res.items() if k[:2] == (a_mix, b_mix)),
+                                       key=lambda kv: kv[1][2])
+                dp, dr, df = results[k2]
+                print(f"TRAIN out-of-fold a={a_mix:.2f} b={b_mix:.2f}: best thr={k2[2]:.2f} gate={k2[3]:.2f} "
+                      f"SI F1={tf:.4f} (P {tp:.4f} R {tr:.4f}); dev there F1={df:.4f} (P {dp:.4f} R {dr:.4f})",
+                      flush=True)
+        key, (tp, tr, tf) = max(t_res.items(), key=lambda kv: kv[1][2])
+        p, r, f = results[key]
+        print(f"chosen on TRAIN out-of-fold: a={key[0]} b={key[1]} thr={key[2]} gate={key[3]} TRAIN SI F1={tf:.4f} "
+              f"(P {tp:.4f} R {tr:.4f}); dev SI P={p:.4f} R={r:.4f} F1={f:.4f}")
+        chosen_on = ("5-fold cross-validation on the 235 PTC training articles (out-of-fold linear and MiniLM "
+                     "probabilities of eval/oof_techniques_tagger.py), eval/combine_techniques_tagger.py")
     if args.write_config is not None:
         if key[0] == 0.0 and key[1] == 0.0:
             raise SystemExit("the best variant is the linear model alone: no MiniLM tagger to ship")
         cfg = {"mix": key[0], "gate_mix": key[1], "si_threshold": key[2], "sent_threshold": key[3],
                "stride": args.stride,
-               "chosen_on": "the 62 PTC development articles (eval/data/ptc_dev_ids.txt), "
-                            "eval/combine_techniques_tagger.py",
+               "chosen_on": chosen_on,
                "dev_si": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}}
         args.write_config.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.write_config}")
