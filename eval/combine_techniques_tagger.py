@@ -189,6 +189,63 @@ def oof_rows(args: argparse.Namespace, lexicon: Any) -> tuple[list[Any], list[tu
     return train, rows, {a.id: [(s, e) for s, e, _ in a.spans] for a in train}
 
 
+def post_variants(pr: Prepared, p: np.ndarray, q: np.ndarray, thr: float, gate: float,
+                  how: str, x: float) -> list[tuple[int, int]]:
+    """Span post-processing variants of ``decode`` (token ranges before trimming and character offsets):
+    ``snap`` a span that covers at least ``x`` of its sentence's words out to the whole sentence;
+    ``minlen`` drop spans of fewer than ``x`` words; ``split`` a sentence's run at gaps of more than ``x``
+    tokens under the threshold (several spans per sentence); ``extra`` add runs of tokens at or above ``x``
+    in sentences the gate drops; ``mean`` / ``max`` keep a span only when its mean / largest token
+    probability reaches ``x``."""
+    out = []
+    for (a, b), qs in zip(pr.sent_tokens, q, strict=True):
+        if b <= a:
+            continue
+        if qs < gate:
+            if how != "extra":
+                continue
+            on = np.flatnonzero(p[a:b] >= x)
+            runs = [[int(i), int(i)] for i in on[:1]]
+            for i in on[1:]:
+                if i - runs[-1][1] > 2:
+                    runs.append([int(i), int(i)])
+                else:
+                    runs[-1][1] = int(i)
+        else:
+            on = np.flatnonzero(p[a:b] >= thr)
+            if not len(on):
+                continue
+            runs = [[int(on[0]), int(on[-1])]]
+            if how == "split":
+                runs = [[int(on[0]), int(on[0])]]
+                for i in on[1:]:
+                    if i - runs[-1][1] > x:
+                        runs.append([int(i), int(i)])
+                    else:
+                        runs[-1][1] = int(i)
+        for r0, r1 in runs:
+            s, t = a + r0, a + r1 + 1
+            if how == "snap":
+                words = pr.alnum[a:b].sum()
+                if words and pr.alnum[s:t].sum() / words >= x:
+                    s, t = a, b
+            while s < t and not pr.keep_left[s]:
+                s += 1
+            while t > s and not pr.keep_right[t - 1]:
+                t -= 1
+            if t <= s or not pr.alnum[s:t].any():
+                continue
+            if ((how == "minlen" and pr.alnum[s:t].sum() < x) or (how == "mean" and p[s:t].mean() < x)
+                    or (how == "max" and p[s:t].max() < x)):
+                continue
+            out.append((int(pr.start[s]), int(pr.end[t - 1])))
+    return out
+
+
+POST = (("snap", (0.5, 0.7, 0.9)), ("minlen", (2, 3, 4)), ("split", (4, 8, 12)), ("extra", (0.5, 0.6, 0.7)),
+        ("mean", (0.2, 0.25)), ("max", (0.3, 0.35, 0.4)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev SI for the shipped model, MiniLM alone and their mixes."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -202,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
     ap.add_argument("--write-config", type=Path, default=None,
                     help="write the best variant's mix and thresholds here (minilm_tagger.json)")
+    ap.add_argument("--post", action="store_true",
+                    help="also score span post-processing variants (post_variants) at the shipped setting")
     ap.add_argument("--oof-linear", type=Path, default=None,
                     help="out-of-fold linear probabilities on TRAIN (eval/oof_techniques_tagger.py linear)")
     ap.add_argument("--oof-minilm", type=Path, default=None,
@@ -240,6 +299,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  key=lambda kv: kv[1][2])
             print(f"a={a_mix:.2f} b={b_mix:.2f}: best thr={key[2]:.2f} gate={key[3]:.2f} "
                   f"SI P={p:.4f} R={r:.4f} F1={f:.4f}", flush=True)
+    if args.post:
+        cfg0 = json.loads((ROOT / "tracewire" / "models" / "techniques" / "minilm_tagger.json").read_text())
+        a0, b0, t0, g0 = (float(cfg0[k]) for k in ("mix", "gate_mix", "si_threshold", "sent_threshold"))
+        for how, values in POST:
+            for x in values:
+                pred = {a.id: post_variants(r[0], (1 - a0) * r[1] + a0 * r[3], (1 - b0) * r[2] + b0 * r[4], t0, g0,
+                                            how, x) for a, r in zip(dev, rows, strict=True)}
+                p, r, f = si_scores(pred, gold)
+                print(f"post-processing {how} {x}: dev SI P={p:.4f} R={r:.4f} F1={f:.4f}", flush=True)
     key, (p, r, f) = max(results.items(), key=lambda kv: kv[1][2])
     print(f"best overall: a={key[0]} b={key[1]} thr={key[2]} gate={key[3]} SI P={p:.4f} R={r:.4f} F1={f:.4f}")
     chosen_on = "the 62 PTC development articles (eval/data/ptc_dev_ids.txt), eval/combine_techniques_tagger.py"
