@@ -246,6 +246,74 @@ POST = (("snap", (0.5, 0.7, 0.9)), ("minlen", (2, 3, 4)), ("split", (4, 8, 12)),
         ("mean", (0.2, 0.25)), ("max", (0.3, 0.35, 0.4)))
 
 
+def _logit(x: np.ndarray) -> np.ndarray:
+    """Log-odds, clipped away from 0 and 1."""
+    x = np.clip(np.asarray(x, dtype=np.float64), 1e-4, 1 - 1e-4)
+    out: np.ndarray = np.log(x / (1 - x))
+    return out
+
+
+def _shift(x: np.ndarray, k: int) -> np.ndarray:
+    """``x`` moved ``k`` places later (earlier when negative), zeros filling in."""
+    y = np.zeros_like(x)
+    if k > 0:
+        y[k:] = x[:-k]
+    elif k < 0:
+        y[:k] = x[-k:]
+    return y
+
+
+def stack_sentence_features(row: tuple) -> np.ndarray:
+    """Per sentence, what a stacked gate reads: both gates' log-odds and their product, mean linear and
+    MiniLM token probabilities, the largest linear one, the share of tokens whose mean reaches 0.2, length,
+    the neighbours' gates, position in the article and the article's length."""
+    pr, p_lin, q_lin, p_min, q_min = row
+    n = len(pr.sent_tokens)
+    lq, lm = _logit(q_lin), _logit(q_min)
+    spans = [(a, b) if b > a else (a, a + 1) for a, b in pr.sent_tokens]
+    pad = np.append(np.asarray(p_lin), 0.0), np.append(np.asarray(p_min), 0.0)
+    mean_min = np.array([pad[1][a:b].mean() for a, b in spans])
+    mean_lin = np.array([pad[0][a:b].mean() for a, b in spans])
+    max_lin = np.array([pad[0][a:b].max() for a, b in spans])
+    frac = np.array([((pad[0][a:b] + pad[1][a:b]) / 2 >= 0.2).mean() for a, b in spans])
+    length = np.log1p([b - a for a, b in pr.sent_tokens])
+    pos = np.arange(n) / max(1, n - 1)
+    return np.column_stack([lq, lm, lq * lm / 10, mean_min, mean_lin, _logit(max_lin), frac, length,
+                            _shift(lm, 1), _shift(lm, -1), _shift(lq, 1), _shift(lq, -1), pos,
+                            (np.arange(n) == 0).astype(float), np.full(n, np.log1p(n))])
+
+
+def stack_sentence_labels(row: tuple, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """1 for sentences that overlap a gold span."""
+    pr = row[0]
+    return np.array([int(b > a and any(u < pr.end[b - 1] and t > pr.start[a] for u, t in spans))
+                     for a, b in pr.sent_tokens], dtype=np.int8)
+
+
+def stacked_gates(train_rows: list[tuple], train_gold: list[Sequence[tuple[int, int]]], dev_rows: list[tuple],
+                  c: float = 1.0) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """A logistic-regression gate over ``stack_sentence_features``: its 5-fold out-of-fold probabilities on
+    the training rows (to choose thresholds) and, fitted on all of them, its probabilities on ``dev_rows``."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs = [stack_sentence_features(r) for r in train_rows]
+    ys = [stack_sentence_labels(r, g) for r, g in zip(train_rows, train_gold, strict=True)]
+
+    def fit(idx: Sequence[int]) -> Any:
+        return LogisticRegression(C=c, max_iter=2000).fit(np.vstack([xs[i] for i in idx]),
+                                                           np.concatenate([ys[i] for i in idx]))
+
+    order = np.random.default_rng(13).permutation(len(train_rows))
+    oof: list[np.ndarray] = [np.zeros(0)] * len(train_rows)
+    for k in range(5):
+        held = set(order[k::5].tolist())
+        clf = fit([i for i in range(len(train_rows)) if i not in held])
+        for i in held:
+            oof[i] = clf.predict_proba(xs[i])[:, 1]
+    clf = fit(range(len(train_rows)))
+    return oof, [clf.predict_proba(stack_sentence_features(r))[:, 1] for r in dev_rows]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev SI for the shipped model, MiniLM alone and their mixes."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -261,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="write the best variant's mix and thresholds here (minilm_tagger.json)")
     ap.add_argument("--post", action="store_true",
                     help="also score span post-processing variants (post_variants) at the shipped setting")
+    ap.add_argument("--stack", action="store_true",
+                    help="with --oof-*: also a logistic-regression gate stacked on both taggers (stacked_gates)")
     ap.add_argument("--oof-linear", type=Path, default=None,
                     help="out-of-fold linear probabilities on TRAIN (eval/oof_techniques_tagger.py linear)")
     ap.add_argument("--oof-minilm", type=Path, default=None,
@@ -302,6 +372,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.post:
         cfg0 = json.loads((ROOT / "tracewire" / "models" / "techniques" / "minilm_tagger.json").read_text())
         a0, b0, t0, g0 = (float(cfg0[k]) for k in ("mix", "gate_mix", "si_threshold", "sent_threshold"))
+        n_pred = n_fp = n_gold = n_miss = 0
+        for a, r in zip(dev, rows, strict=True):
+            ps = merge(decode(r[0], (1 - a0) * r[1] + a0 * r[3], (1 - b0) * r[2] + b0 * r[4], t0, g0))
+            gs = merge(gold[a.id])
+            n_pred += len(ps)
+            n_fp += sum(not any(min(e, t) > max(s, u) for u, t in gs) for s, e in ps)
+            n_gold += len(gs)
+            n_miss += sum(not any(min(e, t) > max(s, u) for s, e in ps) for u, t in gs)
+        print(f"shipped setting: {n_fp} of {n_pred} predicted spans overlap no gold span; {n_miss} of {n_gold} "
+              f"gold spans overlap no predicted one")
         for how, values in POST:
             for x in values:
                 pred = {a.id: post_variants(r[0], (1 - a0) * r[1] + a0 * r[3], (1 - b0) * r[2] + b0 * r[4], t0, g0,
@@ -326,6 +406,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         p, r, f = results[key]
         print(f"chosen on TRAIN out-of-fold: a={key[0]} b={key[1]} thr={key[2]} gate={key[3]} TRAIN SI F1={tf:.4f} "
               f"(P {tp:.4f} R {tr:.4f}); dev SI P={p:.4f} R={r:.4f} F1={f:.4f}")
+        if args.stack:
+            for c in (0.1, 1.0):
+                q_tr, q_dv = stacked_gates(t_rows, [t_gold[a.id] for a in train], rows, c)
+                t_st = grid(train, [(r[0], r[1], q, r[3], q) for r, q in zip(t_rows, q_tr, strict=True)], t_gold, [1.0])
+                d_st = grid(dev, [(r[0], r[1], q, r[3], q) for r, q in zip(rows, q_dv, strict=True)], gold, [1.0])
+                k2, (sp, sr, sf) = max(t_st.items(), key=lambda kv: kv[1][2])
+                k3, (dp, dr, df) = max(d_st.items(), key=lambda kv: kv[1][2])
+                print(f"stacked gate C={c}: chosen on TRAIN a={k2[0]} thr={k2[2]} gate={k2[3]} TRAIN SI F1={sf:.4f}; "
+                      f"dev there P={d_st[k2][0]:.4f} R={d_st[k2][1]:.4f} F1={d_st[k2][2]:.4f} (best on dev "
+                      f"{df:.4f} at a={k3[0]} thr={k3[2]} gate={k3[3]})", flush=True)
         chosen_on = ("5-fold cross-validation on the 235 PTC training articles (out-of-fold linear and MiniLM "
                      "probabilities of eval/oof_techniques_tagger.py), eval/combine_techniques_tagger.py")
     if args.write_config is not None:

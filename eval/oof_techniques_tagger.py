@@ -2,7 +2,7 @@
 tagger's mix and thresholds can be chosen by cross-validation on TRAIN instead of on the 62 development
 articles (``eval/combine_techniques_tagger.py --oof``).
 
-    python eval/oof_techniques_tagger.py minilm --folds 2 --states /tmp/techft/r4/states-l2-w254-s200.pt \
+    python eval/oof_techniques_tagger.py minilm --folds 2 --epochs 2 --states /tmp/techft/r4/states-l2-w254-s200.pt \
         --out /tmp/si28/oof_minilm.npz
     python eval/oof_techniques_tagger.py linear --out /tmp/si28/oof_linear.npz
 
@@ -13,7 +13,7 @@ top 4 layers of all-MiniLM-L6-v2 and the in/out head fine-tuned as the shipped t
 folds, then the float32 probability of every word piece of the fold's articles (windows as at run time,
 a piece's probability the mean over its windows) with the pieces' character offsets. The frozen bottom
 layers' outputs come from the training script's cache (``--states``; computed when absent). About 48
-CPU minutes in one thread with 5 folds, 12 with 2 (the figures in the README are of ``--folds 2``).
+CPU minutes in one thread with 5 folds, 12 with 2, 8 with 2 and ``--epochs 2`` (the README's figures).
 
 ``linear``: the linear tagger's out-of-fold token probabilities and the sentence gate's out-of-fold
 probabilities on them, exactly as ``eval/train_techniques.py`` computes them to pick its thresholds
