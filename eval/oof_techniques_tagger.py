@@ -1,23 +1,24 @@
 """Experiment (issue 12): out-of-fold probabilities on the 235 PTC training articles, so that the MiniLM
 tagger's mix and thresholds can be chosen by cross-validation on TRAIN instead of on the 62 development
-articles (``eval/combine_techniques_tagger.py --oof``).
+articles (``eval/combine_techniques_tagger.py --oof-linear ... --oof-minilm ...``).
 
-    python eval/oof_techniques_tagger.py minilm --folds 2 --epochs 2 --states /tmp/techft/r4/states-l2-w254-s200.pt \
-        --out /tmp/si28/oof_minilm.npz
+    python eval/oof_techniques_tagger.py minilm --folds 2 --epochs 2 \
+        --states /tmp/techft/r4/states-l2-w254-s200.pt --out /tmp/si28/oof_minilm.npz
     python eval/oof_techniques_tagger.py linear --out /tmp/si28/oof_linear.npz
 
-``minilm``: for each of the 5 folds of ``eval/train_techniques.py`` (same seed, same article order; or
-``--folds`` others), the
-top 4 layers of all-MiniLM-L6-v2 and the in/out head fine-tuned as the shipped tagger is
-(``train_techniques_tagger.py --trainable-layers 4 --epochs 3``, its defaults otherwise) on the other 4
-folds, then the float32 probability of every word piece of the fold's articles (windows as at run time,
-a piece's probability the mean over its windows) with the pieces' character offsets. The frozen bottom
-layers' outputs come from the training script's cache (``--states``; computed when absent). About 48
-CPU minutes in one thread with 5 folds, 12 with 2, 8 with 2 and ``--epochs 2`` (the README's figures).
+``minilm``: for each fold (``--folds 5``: those of ``eval/train_techniques.py``, same seed and article
+order; another number: folds of the same shuffled order), the top 4 layers of all-MiniLM-L6-v2 and the
+in/out head fine-tuned as the shipped tagger is (``train_techniques_tagger.py --trainable-layers 4``,
+``--epochs`` 3 unless given, its defaults otherwise) on the other folds, then the float32 probability of
+every word piece of the fold's articles (windows as at run time, a piece's probability the mean over its
+windows) with the pieces' character offsets; the file is rewritten after every fold. The frozen bottom
+layers' outputs come from the training script's cache (``--states``; computed when absent). With
+``--folds 2 --epochs 2`` (the README's figures) 610 CPU seconds in one thread; 5 folds of 3 epochs train
+six times as many article-epochs.
 
 ``linear``: the linear tagger's out-of-fold token probabilities and the sentence gate's out-of-fold
 probabilities on them, exactly as ``eval/train_techniques.py`` computes them to pick its thresholds
-(C 0.1, gate C 0.3). About 5 CPU minutes.
+(C 0.1, gate C 0.3). A few minutes.
 
 Never reads the development or held-out articles.
 """
