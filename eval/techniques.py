@@ -174,7 +174,7 @@ def calibration(articles: Sequence[Article], detected: dict[str, list]) -> list[
 
 def evaluate(articles: Sequence[Article], minilm: bool = True) -> dict[str, Any]:
     """SI P/R/F1 and TC micro-F1 of the shipped model on ``articles``, plus articles/s (``minilm``: with the
-    MiniLM tagger when the package ships one; without, the linear tagger and gate alone)."""
+    MiniLM tagger and span classifier when the package ships them; without, the linear models alone)."""
     import numpy as np
 
     from tracewire.analyze.techniques import LABELS, article_view, load_model
@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", choices=("heldout", "dev"), default="heldout",
                     help="heldout: the 74 evaluation articles (default); dev: the 62 gated training articles")
     ap.add_argument("--no-minilm", action="store_true",
-                    help="score the linear tagger and gate alone, without the shipped MiniLM tagger")
+                    help="score the linear models alone, without the shipped MiniLM tagger and span classifier")
     args = ap.parse_args(argv)
     test = load_part(args.ptc, args.split)
     m = evaluate(test, minilm=not args.no_minilm)

@@ -16,7 +16,9 @@ Linear models over hashed, human-readable features, trained on the PTC corpus by
 
 Since issue 12 (acceptance 4) a fine-tuned all-MiniLM-L6-v2 word-piece tagger (``techniques_minilm``) is
 mixed in: its probability is averaged with the linear tagger's per token, and its largest one in a
-sentence with the gate's, before decoding (mix and thresholds in ``minilm_tagger.json``).
+sentence with the gate's, before decoding (mix and thresholds in ``minilm_tagger.json``); and a fine-tuned
+all-MiniLM-L6-v2 span classifier (``techniques_tc_minilm``) whose probabilities are averaged with the linear
+classifier's (weight in ``minilm_classifier.json``).
 
 A span's score is P(span is a technique) x P(technique | span). Evidence lists the features
 that pushed the chosen technique most (cue words, repeated phrase, sentence shape).

@@ -35,6 +35,7 @@ from .techniques_features import (
 
 if TYPE_CHECKING:
     from .techniques_minilm import MiniLMTagger
+    from .techniques_tc_minilm import MiniLMClassifier
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -86,7 +87,7 @@ class TechniqueModel:
 
     def __init__(
         self, arrays: dict[str, NDArray[Any]], meta: dict[str, Any], lexicon: Lexicon,
-        tagger: MiniLMTagger | None = None,
+        tagger: MiniLMTagger | None = None, classifier: MiniLMClassifier | None = None,
     ) -> None:
         if tuple(meta.get("labels", ())) != LABELS:
             raise UsageError(
@@ -104,6 +105,8 @@ class TechniqueModel:
         self.memo = ColumnMemo()
         # the fine-tuned MiniLM tagger (techniques_minilm), mixed into the token probabilities when shipped
         self.tagger = tagger
+        # the fine-tuned MiniLM span classifier (techniques_tc_minilm), mixed into classify's probabilities
+        self.classifier = classifier
 
     def token_probs(self, v: ArticleView) -> NDArray[np.float64]:
         """P(token inside a technique span) for every token: the weights times its ``token_features``, its
@@ -127,7 +130,8 @@ class TechniqueModel:
         self, v: ArticleView, spans: Sequence[tuple[int, int]], feats: Sequence[list[str]] | None = None
     ) -> NDArray[np.float64]:
         """Temperature-scaled P(technique | span) for token spans, one row per span (``feats``: their
-        span_features when already built)."""
+        span_features when already built). With a MiniLM span classifier, ``(1 - mix) p_linear + mix
+        p_minilm`` per span (empty spans keep the linear row)."""
         if not spans:
             return np.zeros((0, len(LABELS)))
         x = hashed(feats if feats is not None else [span_features(v, i, j) for i, j in spans])
@@ -135,6 +139,12 @@ class TechniqueModel:
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         out: NDArray[np.float64] = e / e.sum(axis=1, keepdims=True)
+        if self.classifier is not None:
+            rows = [k for k, (i, j) in enumerate(spans) if j > i]
+            if rows:
+                chars = [(v.toks[spans[k][0]].start, v.toks[spans[k][1] - 1].end) for k in rows]
+                mix = self.classifier.mix
+                out[rows] = (1.0 - mix) * out[rows] + mix * self.classifier.probs(v.text, chars)
         return out
 
     def explain(
@@ -349,7 +359,8 @@ def model_files() -> tuple[Any, Any]:
 
 def load_model(packs: Sequence[str] = (), minilm: bool = True) -> TechniqueModel:
     """Load the shipped techniques model and the cue lexicons of the core pack and ``packs``; with
-    ``minilm``, also the MiniLM tagger when the package ships one (``techniques_minilm``)."""
+    ``minilm``, also the MiniLM tagger and span classifier when the package ships them (``techniques_minilm``,
+    ``techniques_tc_minilm``; without onnxruntime the classifier is left out with a logged warning)."""
     npz, meta_file = model_files()
     if not npz.is_file() or not meta_file.is_file():
         raise UsageError(
@@ -360,10 +371,11 @@ def load_model(packs: Sequence[str] = (), minilm: bool = True) -> TechniqueModel
     with npz.open("rb") as fh, np.load(fh) as data:
         arrays = {k: data[k] for k in data.files}
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    tagger = None
+    tagger = classifier = None
     if minilm:
-        from . import techniques_minilm
+        from . import techniques_minilm, techniques_tc_minilm
 
         tagger = techniques_minilm.load()
-    return TechniqueModel(arrays, meta, Lexicon.from_files(pack_files(packs)), tagger)
+        classifier = techniques_tc_minilm.load()
+    return TechniqueModel(arrays, meta, Lexicon.from_files(pack_files(packs)), tagger, classifier)
 
