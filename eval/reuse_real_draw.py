@@ -17,6 +17,10 @@ Batch 7 (dev only, by hash; where the method may still be wrong): ``draw-b7`` wr
 from pairs passim links and tracewire does not, tracewire's weakest links, batch 5's near misses, the
 shared-quotation path's near misses and pairs sharing a rare 10-word run that nothing links, PolNeAR and FA-KES
 first; ``show-b7`` / ``build-b7`` as for 4.
+Batch 8 (dev only, by hash; where the date, same-site and quotation rules decide): ``draw-b8`` writes
+``.cache/candidates_b8.jsonl`` from what the stage links with one of those rules off or one threshold moved, a
+loose setting, quotations two documents both print, and rare 8-word runs shared across outlets that nothing
+links; ``show-b8`` / ``build-b8`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -795,11 +799,14 @@ def draw_b7() -> None:
 # the shipped settings and with one rule or threshold moved at a time (``VARIANTS_B8``): the printed-dates rule
 # off, the event-days rule off, no week's window at all (the short path for any dates, no ``apart_words``, no
 # printed-dates test), the same-site rule off, ``quote_words`` 10, every word threshold x0.85, ``min_anchors``
-# 3. Candidates, none drawn or labelled before and only pairs whose hash names the dev half (the others are
-# counted, never shown): (a) ``near``: pairs a variant links and the shipped method does not, the fewest
-# variants (one rule away) first; (b) ``quote_weeks``: PolNeAR pairs dated more than ``wire_days`` apart that
-# share a verbatim run of ``RUN_N`` words (a rare ``RUN_N``-gram) and that nothing links (a quotation printed
-# weeks apart); (c) ``shipped``: the shipped method's links no batch drew.
+# 3, and a ``loose`` setting with all of them at once and lower still. Candidates, none drawn or labelled
+# before and only pairs whose hash names the dev half (the others are counted, never shown): (a) ``near``:
+# pairs a one-rule variant links and the shipped method does not, one rule away first; (b) ``loose``: pairs
+# only the loose setting links; (c) ``quote``: pairs that both print a rare ``QUOTE_RUN_N``-word run inside
+# quotation marks (a quotation), that nothing links, across outlets first, then the furthest apart in time
+# (PolNeAR quotations weeks apart); (d) ``runs8``: pairs of different outlets sharing a rare 8-word run that
+# neither passim nor any variant links, the most shared runs first (FA-KES reports linked by one short
+# passage); (e) ``shipped``: the shipped method's links no batch drew (inside one outlet: all of them).
 CAND_B8 = rr.CACHE / "candidates_b8.jsonl"
 SEED_B8 = 20261134
 B8_MARK = "# batch 8"
