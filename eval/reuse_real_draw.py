@@ -17,6 +17,10 @@ Batch 7 (dev only, by hash; where the method may still be wrong): ``draw-b7`` wr
 from pairs passim links and tracewire does not, tracewire's weakest links, batch 5's near misses, the
 shared-quotation path's near misses and pairs sharing a rare 10-word run that nothing links, PolNeAR and FA-KES
 first; ``show-b7`` / ``build-b7`` as for 4.
+Batch 8 (dev only, by hash; where the date, same-site and quotation rules decide): ``draw-b8`` writes
+``.cache/candidates_b8.jsonl`` from what the stage links with one of those rules off or one threshold moved, a
+loose setting, quotations two documents both print, and rare 8-word runs shared across outlets that nothing
+links; ``show-b8`` / ``build-b8`` as for 4.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -196,7 +200,8 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
-    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7}[batch].read_text(encoding="utf-8").splitlines()]
+    cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
+                                     "b8": CAND_B8}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -211,7 +216,8 @@ def show(lo: int, hi: int, batch: str = "") -> None:
         ta, tb = da["text"], db["text"]
         print(f"=== #{n} {c['corpus']} {c['stratum']}  A={c['a']} ({da['outlet']}, {len(ta)} ch)  "
               f"B={c['b']} ({db['outlet']}, {len(tb)} ch)  tw={len(c['tracewire'])} ps={len(c['passim'])}"
-              + (f"  rule={c['rule']}" if "rule" in c else ""))
+              + (f"  rule={c['rule']}" if "rule" in c else "")
+              + (f"  days={c['days']} printed_days={c['printed_days']}" if "days" in c else ""))
         print(f"  A: {ta[:90]!r}\n  B: {tb[:90]!r}")
         spans = [("tw", p) for p in c["tracewire"]] + [("ps", p) for p in c["passim"]] + \
                 [("run", p) for p in c["runs"]]
@@ -270,7 +276,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_"))]
     _write_pairs(rows)
 
 
@@ -355,7 +361,7 @@ def _batch_lines(lines: list[str], mark: str) -> list[str]:
 def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
-                  "b7": (B7_MARK, CAND_B7)}[batch]
+                  "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -650,16 +656,16 @@ VARIANTS_B7: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
 }
 
 
-def _run_pairs(docs: dict[str, dict[str, Any]]) -> dict[rr.Pair, int]:
-    """Pairs of documents sharing a verbatim run of ``RUN_N`` words (a ``RUN_N``-gram in at most
+def _run_pairs(docs: dict[str, dict[str, Any]], n: int = RUN_N) -> dict[rr.Pair, int]:
+    """Pairs of documents sharing a verbatim run of ``n`` words (an ``n``-gram in at most
     ``RUN_MAX_DF`` documents), with how many such n-grams they share."""
     from collections import Counter, defaultdict
 
     grams: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for i, d in docs.items():
         ws = [w for w, _, _ in words(d["text"])]
-        for j in range(len(ws) - RUN_N + 1):
-            grams[tuple(ws[j:j + RUN_N])].add(i)
+        for j in range(len(ws) - n + 1):
+            grams[tuple(ws[j:j + n])].add(i)
     shared: Counter[rr.Pair] = Counter()
     for ids in grams.values():
         if 2 <= len(ids) <= RUN_MAX_DF:
@@ -789,6 +795,151 @@ def draw_b7() -> None:
     print(f"{len(out)} candidates -> {CAND_B7}", file=sys.stderr)
 
 
+# batch 8 (dev only, by hash; where the date, same-site and quotation rules decide): the reuse stage is run at
+# the shipped settings and with one rule or threshold moved at a time (``VARIANTS_B8``): the printed-dates rule
+# off, the event-days rule off, no week's window at all (the short path for any dates, no ``apart_words``, no
+# printed-dates test), the same-site rule off, ``quote_words`` 10, every word threshold x0.85, ``min_anchors``
+# 3, and a ``loose`` setting with all of them at once and lower still. Candidates, none drawn or labelled
+# before and only pairs whose hash names the dev half (the others are counted, never shown): (a) ``near``:
+# pairs a one-rule variant links and the shipped method does not, one rule away first; (b) ``loose``: pairs
+# only the loose setting links; (c) ``quote``: pairs that both print a rare ``QUOTE_RUN_N``-word run inside
+# quotation marks (a quotation), that nothing links, across outlets first, then the furthest apart in time
+# (PolNeAR quotations weeks apart); (d) ``runs8``: pairs of different outlets sharing a rare 8-word run that
+# neither passim nor any variant links, the most shared runs first (FA-KES reports linked by one short
+# passage); (e) ``shipped``: the shipped method's links no batch drew (inside one outlet: all of them).
+CAND_B8 = rr.CACHE / "candidates_b8.jsonl"
+SEED_B8 = 20261134
+B8_MARK = "# batch 8"
+QUOTA_B8 = {
+    "polnear": {"near": 40, "loose": 16, "quote": 24, "shipped": 6, "runs8": 16},
+    "fakes": {"near": 30, "loose": 16, "quote": 10, "shipped": 10, "runs8": 24},
+    "ptc": {"near": 14, "loose": 8, "quote": 6, "shipped": 4, "runs8": 6},
+}
+_S = 0.85
+VARIANTS_B8: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "no_printed": ({"printed_days": False}, ()),
+    "no_event": ({"event_days": False}, ()),
+    "no_window": ({"wire_days": 100_000}, ()),
+    "no_site": ({}, ("same_site",)),
+    "quote10": ({"quote_words": 10.0}, ()),
+    "scaled85": ({"min_link_words": 12.0 * _S, "min_short_words": 7, "apart_words": 25.0 * _S,
+                  "same_outlet_words": 60.0 * _S, "quote_words": 12.0 * _S}, ()),
+    "anchors3": ({"min_anchors": 3}, ()),
+    # every rule and threshold above moved at once, and further (the dev half holds almost no pair one rule away)
+    "loose": ({"printed_days": False, "event_days": False, "wire_days": 100_000, "min_anchors": 2,
+               "min_link_words": 8.0, "min_short_words": 6, "same_outlet_words": 40.0, "quote_words": 8.0,
+               "stock_rarity": 0.3}, ("same_site",)),
+}
+QUOTED = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{20,800})[\"\u201c\u201d]")
+QUOTE_RUN_N, QUOTE_MAX_DF = 8, 8
+
+
+def _quoted_runs(docs: dict[str, dict[str, Any]]) -> dict[rr.Pair, int]:
+    """Pairs of documents that both print a ``QUOTE_RUN_N``-word run inside quotation marks (an n-gram in at
+    most ``QUOTE_MAX_DF`` documents), with how many such n-grams they share: a quotation both print."""
+    from collections import Counter, defaultdict
+
+    grams: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for i, d in docs.items():
+        for m in QUOTED.finditer(d["text"]):
+            ws = [w for w, _, _ in words(m.group(1))]
+            for j in range(len(ws) - QUOTE_RUN_N + 1):
+                grams[tuple(ws[j:j + QUOTE_RUN_N])].add(i)
+    shared: Counter[rr.Pair] = Counter()
+    for ids in grams.values():
+        if 2 <= len(ids) <= QUOTE_MAX_DF:
+            s_ids = sorted(ids)
+            for x in range(len(s_ids)):
+                for y in range(x + 1, len(s_ids)):
+                    shared[(s_ids[x], s_ids[y])] += 1
+    return dict(shared)
+
+
+def _b8_links(base: Path, name: str) -> rr.Links:
+    """The links of the shipped method (``shipped``) or of one of ``VARIANTS_B8`` on a copy of the store ``base``
+    (a rule named in the variant's second field is turned off: ``same_site`` never holds)."""
+    import shutil
+    from unittest import mock
+
+    from tracewire.corpus import reuse
+
+    fields, off = ({}, ()) if name == "shipped" else VARIANTS_B8[name]
+    db = base.with_name(f"{name}.db")
+    shutil.copy(base, db)
+    with contextlib.ExitStack() as stack:
+        for f in off:
+            stack.enter_context(mock.patch.object(reuse, f, _never))
+        return rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**fields)))
+
+
+def draw_b8() -> None:
+    """Write batch 8: unlabelled dev-half pairs that one moved rule or threshold links and the shipped method does
+    not, PolNeAR quotations weeks apart that nothing links, and unlabelled shipped links."""
+    import tempfile
+
+    from tracewire.corpus.reuse import days_apart, printed_date
+
+    rng = random.Random(SEED_B8)
+    taken = _taken(CAND, CAND_B4, CAND_B5, CAND_B6, CAND_B7) - \
+        {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs() if p["drawn_from"].startswith("b8_")}
+    out: list[dict[str, Any]] = []
+    for corpus in ("polnear", "fakes", "ptc"):
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b8_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            runs = {name: _b8_links(base, name) for name in ("shipped", *VARIANTS_B8)}
+        _write_docs(corpus, "b8", docs)
+        ps = rr.passim_links(corpus)
+        shipped = runs["shipped"]
+
+        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
+            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
+
+        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
+            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+
+        near_of = {k: [n for n in VARIANTS_B8 if k in runs[n]] for n in VARIANTS_B8 for k in runs[n]
+                   if k not in shipped}
+        quoted = _quoted_runs(docs)
+        pools: dict[str, list[rr.Pair]] = {
+            "near": [k for k in near_of if fresh(k) and near_of[k] != ["loose"]],
+            "loose": [k for k in near_of if fresh(k) and near_of[k] == ["loose"]],
+            "quote": [k for k in quoted if k not in shipped and k not in near_of and fresh(k)],
+            "shipped": [k for k in shipped if fresh(k)]}
+        runs8 = _run_pairs(docs, QUOTE_RUN_N)
+        any_link = set(ps).union(*(set(v) for v in runs.values()), quoted)
+        pools["runs8"] = [k for k in runs8 if k not in any_link and fresh(k) and not same(k)]
+        held = {s: sum(rr.split_of(corpus, *k) != "dev" for k in v) for s, v in pools.items()}
+        pools = {s: sorted(k for k in v if rr.split_of(corpus, *k) == "dev") for s, v in pools.items()}
+        q = QUOTA_B8[corpus]
+        picked = {"near": sorted(sorted(pools["near"], key=lambda k: (len(near_of[k]) > 1, rng.random()))[: q["near"]])}
+        top = sorted(pools["runs8"], key=lambda k: (-runs8[k], k))[: 3 * q["runs8"]]
+        picked["runs8"] = sorted(rng.sample(top, min(q["runs8"], len(top))))
+        for s in ("loose", "shipped"):
+            picked[s] = sorted(rng.sample(pools[s], min(q[s], len(pools[s]))))
+        # the quotations both print, across outlets first, then the furthest apart in time, then the most shared
+        picked["quote"] = sorted(sorted(pools["quote"], key=lambda k: (
+            same(k), -min(days_apart(docs[k[0]].get("date"), docs[k[1]].get("date")), 60), -quoted[k], k))[: q["quote"]])
+        print(f"{corpus}: shipped {len(shipped)} links, variants "
+              f"{ {n: len(runs[n]) for n in VARIANTS_B8} }; unlabelled dev pairs per stratum "
+              f"{ {s: len(v) for s, v in pools.items()} } (held-out by hash, not shown: {held}); drawn "
+              f"{ {s: len(v) for s, v in picked.items()} }", file=sys.stderr)
+        for stratum, pairs in picked.items():
+            for a, b in pairs:
+                tw = shipped.get((a, b)) or next((runs[n][(a, b)] for n in VARIANTS_B8 if (a, b) in runs[n]), [])
+                pa, pb = printed_date(docs[a]["text"]), printed_date(docs[b]["text"])
+                out.append({"corpus": corpus, "a": a, "b": b,
+                            "stratum": f"b8_{stratum}_{'same' if same((a, b)) else 'cross'}",
+                            "rule": "+".join(n for n in ("shipped", *VARIANTS_B8) if (a, b) in runs[n]) or stratum,
+                            "days": days_apart(docs[a].get("date"), docs[b].get("date")),
+                            "printed_days": days_apart(pa, pb) if pa and pb else None,
+                            "words": _b7_words(docs[a]["text"], tw), "tracewire": tw, "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B8, out)
+    print(f"{len(out)} candidates -> {CAND_B8}", file=sys.stderr)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "draw":
@@ -799,7 +950,7 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
-    elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7"):
+    elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
     elif cmd == "draw-b4":
         draw_b4()
@@ -809,7 +960,9 @@ if __name__ == "__main__":
         draw_b6(Path(sys.argv[2]))
     elif cmd == "draw-b7":
         draw_b7()
-    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7"):
+    elif cmd == "draw-b8":
+        draw_b8()
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8"):
         build_batch(cmd[-2:])
     elif cmd == "build":
         build()

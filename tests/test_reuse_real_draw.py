@@ -29,3 +29,13 @@ def test_run_pairs_leaves_out_runs_in_many_documents() -> None:
     assert d._run_pairs(_docs(many)) == {}
     few = {k: v for k, v in list(many.items())[:2]}
     assert set(d._run_pairs(_docs(few))) == {("d0", "d1")}
+
+
+def test_quoted_runs_pair_texts_that_both_quote_a_run() -> None:
+    """Batch 8: two texts that print the same 10 words inside quotation marks (straight or curly) pair, with
+    their shared 8-grams; a text that prints those words outside quotation marks pairs with neither."""
+    quote = "we will rebuild the pier before the first storms of winter"
+    docs = _docs({"a": f'The mayor said: "{quote}," to applause.',
+                  "b": f"Later she repeated: \u201c{quote}.\u201d",
+                  "c": f"Critics doubt that {quote} can happen."})
+    assert d._quoted_runs(docs) == {("a", "b"): len(quote.split()) - d.QUOTE_RUN_N + 1}

@@ -66,3 +66,38 @@ def test_pool_masks_a_poll_whose_cue_shares_a_line_with_prose_and_a_bio_under_a_
         assert any(lines[1] in m for m in masked), masked
         assert any(m.endswith("her three books") for m in masked), masked
     assert find_reuse(docs) == []
+
+
+# a wire lede (our own words, 20 words) that five outlets open their reports of one bombing with, then their own words
+LEDE = ("A car bomb struck a convoy of buses carrying families evacuated from two besieged valley towns "
+        "near Ostrev and the northern dam")
+OWN = [
+    "killing at least forty people on Saturday, the regional office said, while rescuers searched the wreckage.",
+    "on Saturday, and medics at the field hospital counted dozens of wounded children among the passengers.",
+    "and the road to the coast stayed closed on Saturday while soldiers checked every vehicle at the bridge.",
+    "as the evacuation paused on Saturday, with hundreds of people left waiting in a car park by the depot.",
+    "on Saturday afternoon; witnesses described a column of smoke visible from the hills above the river.",
+]
+
+
+def _lede_reports(day_b: str) -> list[Document]:
+    """Five outlets' reports that open with the same wire lede among twenty unrelated articles; the fifth report
+    is dated ten days after the first (a corpus's noisy date) and names the day of its event as ``day_b``."""
+    docs = [doc(f"r{k}", join(f"{LEDE} {OWN[k]}", OTHER[k]), date=f"2016-03-0{1 + k % 2}", outlet=f"Wire {k}")
+            for k in range(4)]
+    last = OWN[4].replace("Saturday", day_b)
+    docs.append(doc("r4", join(f"{LEDE} {last}", ENDINGS[0]), date="2016-03-11", outlet="Wire 4"))
+    docs += [doc(f"o{i}{j}", join(OTHER[i], WIRE[j]), date="2016-03-05", outlet=f"Paper {i}{j}")
+             for i in range(5) for j in range(4)]
+    return docs
+
+
+def test_a_wire_lede_two_reports_open_with_links_them_whatever_their_dates() -> None:
+    """A 20-word wire lede that five reports of one bombing open with is a copy in each: its words count, not
+    their rarity (five of the corpus's 25 documents print it), and a corpus's date ten days off does not make
+    it background (no ``apart_words``); the same lede in a report of an event on another day links nothing."""
+    linked = {frozenset((lk.source, lk.target)) for lk in find_reuse(_lede_reports("Saturday"))}
+    assert frozenset(("r0", "r4")) in linked and frozenset(("r1", "r4")) in linked
+    linked = {frozenset((lk.source, lk.target)) for lk in find_reuse(_lede_reports("Monday"))}
+    assert not any("r4" in pair for pair in linked)
+    assert frozenset(("r0", "r1")) in linked  # the four dated within days of each other link as before

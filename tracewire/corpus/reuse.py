@@ -119,6 +119,11 @@ class ReuseConfig:
     printed_days: bool = True
     lede_words: int = 40
     background_share: float = 0.9
+    # across outlets, passages in the lede of both documents (their first ``lede_words`` words on both sides)
+    # weigh their words, not their rarity, and need no ``apart_words``, unless the two reports tell of events on
+    # different days (``event_days_differ``): two reports of one event that open with the same wire sentence
+    # copy it, however many reports print that lede and whatever dates a corpus gives them
+    lede_copy: bool = True
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
@@ -482,7 +487,8 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
                     apart: bool = False, found: list[TokenPassage] | None = None,
                     memo: WeightMemo | None = None, edges: bool = False,
                     rides: Callable[[TokenPassage], bool] | None = None,
-                    outlets: int = 0) -> list[TokenPassage]:
+                    outlets: int = 0,
+                    one_event: Callable[[list[TokenPassage]], bool] | None = None) -> list[TokenPassage]:
     """Aligned passages of a pair that add up to a link; empty when they fall short.
 
     A passage shorter than ``full_words`` weighs its matching words times the rarity of its
@@ -502,6 +508,9 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
     (``edge_words``, ``edge_share``) is taken for what both sites print there and weighs nothing.
     ``rides``: true for a passage that rides along with a link but never makes one: names and
     numbers only (a title, an office, a dateline), or one outlet's own stock text (``_stock_filter``).
+    ``one_event``: given the passages in the lede of both documents, false when the two reports tell of
+    events on different days; with it (and ``config.lede_copy``) those passages weigh their words and
+    need no ``apart_words``: a wire lede two reports of one event open with (None: no such path).
     """
     if found is None:
         found = align(pa, pb, config.align)
@@ -573,6 +582,14 @@ def shared_passages(pa: Prepared, pb: Prepared, config: ReuseConfig, ndocs: int 
         in_quotes = sum(runs[k].matched + extras[k] if reps[k] < config.stock_repeat else weights[k]
                         for k in kept if quoted(found[k]) and (rides is None or not rides(found[k])))
         if in_quotes >= config.quote_words:
+            return passages
+    if one_event is not None and config.lede_copy and \
+            weight < max(config.min_link_words, config.apart_words if apart else 0.0):
+        # a wire lede both reports open with weighs its words, however many reports print it
+        lede = config.lede_words
+        ledes = [k for k in own if found[k].a_start < lede and found[k].b_start < lede]
+        if sum(runs[k].matched + extras[k] for k in ledes) >= config.min_link_words and \
+                one_event([found[k] for k in ledes]):
             return passages
     if weight < config.min_link_words and not (
         shared >= config.min_short_words and small_cov >= config.short_coverage
@@ -1191,6 +1208,13 @@ def _align_block(
                 named_days[x] = weekdays(docs[x].text)
         return named_days[i], named_days[j]
 
+    def one_event(i: int, j: int, ki: int, kj: int, ps: list[TokenPassage]) -> bool:
+        """False when reports i and j tell of events on different days outside the passages ``ps``."""
+        ta, tb = tokens(ki), tokens(kj)
+        spans_a = [(ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)) for p in ps]
+        spans_b = [(tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)) for p in ps]
+        return not event_days_differ(docs[i].text, docs[j].text, spans_a, spans_b, days_of(i, j))
+
     li = np.array([local[i] for i in ii.tolist()], dtype=np.int64)
     lj = np.array([local[j] for j in jj.tolist()], dtype=np.int64)
     aligned = align_many(prepared, li, lj, config.align)
@@ -1219,7 +1243,8 @@ def _align_block(
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
-                                   unknown, rides, stats.known_outlets)
+                                   unknown, rides, stats.known_outlets,
+                                   None if same else partial(one_event, i, j, ki, kj))
         if passages and not same and (
                 config.event_days and _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
                                                     config, quoted, partial(days_of, i, j))
