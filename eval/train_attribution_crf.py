@@ -7,6 +7,23 @@ word clusters of ``eval/build_word_clusters.py``) were chosen on ``dev``. Traini
 same inputs write the same ``tracewire/models/attribution_crf.crfsuite`` byte for byte.
 ``--cache DIR`` keeps the spaCy parses of train and dev in DIR (for trying settings);
 ``--dev`` also prints ``eval/polnear.py dev`` with the new model.
+``--minilm-oof DIR --out FILE`` trains the stacked CRF instead: each token's features gain the MiniLM
+head's label probabilities (bucketed, ``minilm_features``) read from cross-fitted probabilities
+(``eval/train_attribution_minilm.py train --folds 2 --fold K``, the ``train-oof-fold*.npz`` of both folds
+in DIR); with ``--dev`` it prints dev figures with the shipped head's probabilities as features and
+``w`` log q added (w 0, 0.15, 0.3, 0.5).
+
+Stacked CRF (issue 12, attr28; not shipped): two MiniLM folds (``train --folds 2 --fold K --epochs 1
+--max-pieces 300000``, each 299,994 pieces of the other half's 3,945 windows, 401 / 416 CPU s; piece F1
+of cue on dev 0.590 / 0.603), the CRF trained on their out-of-fold probabilities (c1 5, c2 0.5, 150
+iterations, 535 CPU s, 1.6 MB): dev exact F1 source / cue with the shipped head's probabilities as
+features, w 0 0.7833 / 0.7181 (cue P / R 0.773 / 0.671), 0.15 0.7955 / 0.7244, 0.3 0.7927 / 0.7262,
+0.5 0.7922 / 0.7291 (0.750 / 0.709), all below the shipped plain CRF + 0.5 log q (0.8014 / 0.7385).
+With fold 0's own dev probabilities (the features it trained on, no mismatch) w 0 0.7686 / 0.7076,
+w 0.3 0.7656 / 0.7033, against the plain CRF + 0.5 log q of the same fold model 0.7627 / 0.7130: a
+one-epoch model on half of train is too weak a feature source, and the shipped head's sharper
+probabilities do not transfer to the weights learnt on the folds' (source recall rises, cue recall
+falls). Full-strength folds (2 epochs, 2/3 of train each) would cost about 3 x 900 CPU s.
 """
 
 from __future__ import annotations
@@ -49,6 +66,7 @@ from tracewire.analyze.sentences import blocks, split  # noqa: E402
 # 0.7666 / 0.7087. None is kept: each moves F1 by less than half a point, one of the two down or both
 # within noise.
 PARAMS = {"c1": 5.0, "c2": 0.5, "max_iterations": 150, "feature.possible_transitions": True, "feature.minfreq": 2}
+STACK_LABELS = ("B-CONT", "B-CUE", "B-SRC", "I-CONT", "I-CUE", "I-SRC", "O")  # the CRF's labels, sorted
 STEP = 1  # every STEP-th training article (sorted by name)
 _KINDS = {"Cue": "CUE", "Source": "SRC", "Content": "CONT"}
 
@@ -93,8 +111,52 @@ def sequences(texts: Sequence[str], docs: Sequence[Any], cues: frozenset[str]) -
     return out
 
 
-def train(out: Path, cache: Path | None = None) -> None:
-    """Train the CRF on PolNeAR train and write it to ``out``."""
+_Q_EDGES = (0.05, 0.2, 0.5, 0.8, 0.95)
+_Q_COLS = (("cb", "B-CUE"), ("ci", "I-CUE"), ("sb", "B-SRC"), ("si", "I-SRC"), ("n", "B-CONT"), ("o", "O"))
+
+
+def minilm_features(q: Any, labels: Sequence[str]) -> list[list[str]]:
+    """Per token, the stacked CRF's features of the MiniLM head's label probabilities ``q`` (tokens, labels):
+    the bucket of each probability (cue B / I, source B / I, content, O) and the most likely label of the
+    token and of its neighbours."""
+    import bisect
+
+    col = {lab: i for i, lab in enumerate(labels)}
+    best = [labels[int(j)].replace("B-CONT", "I-CONT") for j in q.argmax(1)] if len(q) else []
+    out: list[list[str]] = []
+    n = len(q)
+    for i in range(n):
+        f = [f"q{name}={bisect.bisect_right(_Q_EDGES, float(q[i, col[lab]]))}" for name, lab in _Q_COLS]
+        f += ("qa=" + best[i], "-1:qa=" + (best[i - 1] if i > 0 else "edge"),
+              "1:qa=" + (best[i + 1] if i + 1 < n else "edge"))
+        out.append(f)
+    return out
+
+
+def oof_features(docs: Sequence[Any], oof: Path) -> list[list[list[str]]]:
+    """Per training article, per token the MiniLM features (``attribution_crf.minilm_features``) of the
+    cross-fitted probabilities in ``oof`` (``train_attribution_minilm.py train --folds``: every article's
+    probabilities from the model that did not train on it)."""
+    import numpy as np
+
+    from tracewire.analyze.attribution_minilm import token_q
+
+    meta = np.load(oof / "train-meta.npz")
+    probs: dict[int, Any] = {}
+    for f in sorted(oof.glob("train-oof-fold*.npz")):
+        with np.load(f) as z:
+            probs.update({int(k[1:]): z[k] for k in z.files})
+    if len(probs) != len(docs):
+        raise SystemExit(f"{oof}: probabilities for {len(probs)} of {len(docs)} training articles")
+    out = []
+    for i, doc in enumerate(docs):
+        q = token_q(doc, meta[f"offs{i}"], probs[i], STACK_LABELS)
+        out.append(minilm_features(q, STACK_LABELS))
+    return out
+
+
+def train(out: Path, cache: Path | None = None, oof: Path | None = None) -> None:
+    """Train the CRF on PolNeAR train and write it to ``out`` (with ``oof``: the stacked CRF)."""
     import pycrfsuite
 
     every = polnear.articles("train")
@@ -104,13 +166,61 @@ def train(out: Path, cache: Path | None = None) -> None:
     docs = polnear.parse([t for t, _ in every], "train", cache)[::STEP] if cache else polnear.parse(texts)
     cues = load_cues()
     trainer = pycrfsuite.Trainer(verbose=False)
-    for (_, ann), doc, seqs in zip(arts, docs, sequences(texts, docs, cues), strict=True):
+    qf = oof_features(docs, oof) if oof is not None else None
+    for d_i, ((_, ann), doc, seqs) in enumerate(zip(arts, docs, sequences(texts, docs, cues), strict=True)):
         labels = token_labels(doc, gold_spans(ann))
         for a, b, feats in seqs:
             if feats:
+                if qf is not None:
+                    feats = [[*f, *qf[d_i][a + k]] for k, f in enumerate(feats)]
                 trainer.append(feats, labels[a:b])
     trainer.set_params(PARAMS)
     trainer.train(str(out))
+
+
+def stacked_dev(model: Path, cache: Path | None, weights: Sequence[float]) -> None:
+    """Dev figures of the stacked CRF ``model``: its features read from the shipped MiniLM head's
+    probabilities, plus ``w`` times their log added to the state scores, for each ``w`` of ``weights``."""
+    import numpy as np
+
+    from tracewire.analyze.attribution_minilm import load_combined
+
+    combined = load_combined(model)
+    memo: dict[str, Any] = {}
+
+    class Doc:
+        """One document's stacked tagger: the head's features appended to the CRF's, then the Viterbi."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+            self.qf = minilm_features(np.exp(inner.logq), inner.crf.labels)
+
+        def tag(self, feats: Sequence[Sequence[str]], start: int) -> list[str]:
+            return list(self.inner.tag([[*f, *self.qf[start + k]] for k, f in enumerate(feats)], start))
+
+    class Stacked:
+        """``find_learned``'s per-document tagger, the MiniLM pass run once per text."""
+
+        weight = 0.0
+
+        def for_document(self, text: str, parsed: Any) -> Doc:
+            if text not in memo:
+                memo[text] = Doc(combined.for_document(text, parsed))
+            memo[text].inner.weight = self.weight
+            return memo[text]
+
+    arts = polnear.articles("dev")
+    texts = [t for t, _ in arts]
+    gold = [polnear.load_gold(a) for _, a in arts]
+    docs = polnear.parse(texts, "dev", cache)
+    tagger = Stacked()
+    for w in weights:
+        tagger.weight = w
+        pred = polnear.predict(texts, docs, tagger=tagger)
+        src = polnear.scores([p[0] for p in pred], [g[0] for g in gold])
+        cue = polnear.scores([p[1] for p in pred], [g[1] for g in gold])
+        print(json.dumps({"weight": w, "source": round(src["exact_f1"], 4), "cue": round(cue["exact_f1"], 4),
+                          "cue_pr": [round(cue["exact_p"], 3), round(cue["exact_r"], 3)]}), flush=True)
 
 
 def main() -> None:
@@ -119,10 +229,22 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=attribution_crf.MODEL_PATH)
     ap.add_argument("--dev", action="store_true")
+    ap.add_argument("--minilm-oof", type=Path, default=None,
+                    help="folder of cross-fitted MiniLM train probabilities: train the stacked CRF")
+    ap.add_argument("--c1", type=float, default=None)
+    ap.add_argument("--c2", type=float, default=None)
     args = ap.parse_args()
-    train(args.out, args.cache)
+    if args.c1 is not None:
+        PARAMS["c1"] = args.c1
+    if args.c2 is not None:
+        PARAMS["c2"] = args.c2
+    if args.minilm_oof is not None and args.out == attribution_crf.MODEL_PATH:
+        raise SystemExit("--minilm-oof: give --out (the stacked CRF is not the shipped one)")
+    train(args.out, args.cache, args.minilm_oof)
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
-    if args.dev:
+    if args.dev and args.minilm_oof is not None:
+        stacked_dev(args.out, args.cache, (0.0, 0.15, 0.3, 0.5))
+    elif args.dev:
         print(json.dumps(polnear.run("dev", model=args.out, cache=args.cache), indent=2))
 
 

@@ -6,6 +6,7 @@
     python eval/train_attribution_minilm.py train --init DIR/model-ep2.pt --epochs 1 [--drawn-share 0.25] [--loss-weights 1 1 0.5]
     python eval/train_attribution_minilm.py average --average A.pt B.pt --epoch K --out DIR
     python eval/train_attribution_minilm.py combine --roles "cue=0.6,bb=0.2" ... --roles-only [--pool mean]
+    python eval/train_attribution_minilm.py train --folds 2 --fold K --epochs 1 --max-pieces 300000 --out DIR/foldK
 
 ``train``: the whole model (all six layers, the offline copy ``tracewire.embeddings.model_dir()``
 names) with a linear head per word piece: cue O/B/I, source O/B/I and content O/I (three softmaxes,
@@ -17,6 +18,9 @@ spaCy parse of the ``--cache`` folder, else parsed here) are packed into windows
 fixed share of the others, up to ``--max-pieces``. One thread, fixed seed, fixed order: deterministic
 (two runs of ``--max-steps 15`` gave identical weights, every tensor equal).
 After each epoch it writes the dev pieces' probabilities (``dev-ep{k}.npz``) and the weights.
+``--folds N --fold K`` trains on the training articles whose index modulo N is not K and, after the
+last epoch, writes the probabilities of the others (``train-oof-foldK.npz``, with ``train-meta.npz``):
+cross-fitted probabilities for ``eval/train_attribution_crf.py --minilm-oof``.
 
 ``combine``: dev source / cue F1 (``eval/polnear.py``'s exact measure) of the CRF alone, the MiniLM
 tagger alone (its token labels through the same linking code, ``find_learned``), and the CRF's
@@ -80,8 +84,11 @@ epoch 2 ships. The mean of the epoch 1 and 2 weights: alone 0.7373 / 0.5930; w 0
 0.7244. Epoch 2 with a token's probabilities the mean of all its word pieces (``combine --pool
 mean``) instead of its first piece's: w 0.25 0.7978 / 0.7347, 0.4 0.8026 / 0.7384, 0.5 0.7997 /
 0.7375, 0.6 0.7965 / 0.7345, 0.75 0.7947 / 0.7358, 1 0.7921 / 0.7321: the same plateau.
-Not tried for lack of time: the MiniLM probabilities as CRF features (needs cross-fitted train
-probabilities: two more fine-tunes), windows of 254 pieces.
+Not tried for lack of time: windows of 254 pieces.
+The MiniLM probabilities as CRF features (issue 12, attr28): two folds (``train --folds 2 --fold K
+--epochs 1 --max-pieces 300000 --cache DIR --out DIR/foldK``, 401 / 416 CPU s each), then the stacked
+CRF (``eval/train_attribution_crf.py --minilm-oof DIR/fold0 --out FILE --dev``): best dev 0.7922 /
+0.7291 (w 0.5), below the shipped 0.8014 / 0.7385; figures in ``eval/train_attribution_crf.py``.
 """
 
 from __future__ import annotations
@@ -246,6 +253,10 @@ def cmd_train(args: argparse.Namespace) -> None:
     per_dv, w_dv = encode_split(tok, "dev", load_docs("dev", args.cache), args.window)
     n_tr = sum(len(d["ids"]) for d in per_tr)
     rng = np.random.default_rng(SEED)
+    if args.folds:  # cross-fitting: train on the other folds' articles, predict this fold's (``train-oof-fold{k}.npz``)
+        held = [d_i % args.folds == args.fold for d_i in range(len(per_tr))]
+        w_oof = [w for w in w_tr if held[w["doc"]]]
+        w_tr = [w for w in w_tr if not held[w["doc"]]]
     chosen, with_cue, share = draw(w_tr, args.max_pieces, rng)
     if args.init:  # continue a run: the windows it did not draw, and a fixed share of those it did
         first, _, _ = draw(w_tr, args.first_max_pieces, np.random.default_rng(SEED))
@@ -315,6 +326,11 @@ def cmd_train(args: argparse.Namespace) -> None:
         probs = doc_probs(model, w_dv, per_dv)
         np.savez_compressed(args.out / f"dev-ep{ep}.npz", *probs)
         torch.save(model.state_dict(), args.out / f"model-ep{ep}.pt")
+        if args.folds and ep == ep0 + args.epochs:
+            oof = doc_probs(model, w_oof, per_tr)
+            np.savez_compressed(args.out / f"train-oof-fold{args.fold}.npz",
+                                **{f"p{i}": oof[i] for i in range(len(per_tr)) if held[i]})
+            np.savez_compressed(args.out / "train-meta.npz", **{f"offs{i}": d["offs"] for i, d in enumerate(per_tr)})
         print(json.dumps({"epoch": ep, "loss": loss_sum / len(batches), "piece_acc": piece_scores(probs, per_dv),
                           "wall_s": round(time.perf_counter() - t0), "cpu_s": round(time.process_time() - c0)}), flush=True)
 
@@ -676,6 +692,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--average", type=Path, nargs="*", default=[], help="average: the model-ep*.pt files to average")
     ap.add_argument("--loss-weights", type=float, nargs=3, default=[1.0, 1.0, 0.5],
                     help="train: cross-entropy weights of the cue, source and content heads")
+    ap.add_argument("--folds", type=int, default=0, help="train: cross-fit over this many folds of train's articles")
+    ap.add_argument("--fold", type=int, default=0, help="train --folds: the fold held out (its probabilities written)")
     ap.add_argument("--warmup", type=int, default=100, help="train: steps of linear warm-up")
     ap.add_argument("--max-steps", type=int, default=0, help="train: stop after this many steps (a determinism check)")
     ap.add_argument("--epoch", type=int, default=0, help="combine/cost: the epoch's weights (default: the last)")
