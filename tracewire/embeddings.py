@@ -29,7 +29,7 @@ import os
 import tempfile
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -173,6 +173,62 @@ def _export(path: Path) -> None:
                           input_names=["input_ids"], output_names=["hidden"], opset_version=17,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "hidden": {0: "batch", 1: "tokens"}},
                           dynamo=False)
+
+
+def quantised_export(prefix: str, weights: dict[str, NDArray[Any]], recipe: str,
+                     write: Callable[[str], None], what: str, per_channel: bool = False) -> Path:
+    """The int8 ONNX export of a model fine-tuned from this one, in the model cache as
+    ``PREFIX-HASH.onnx`` (the hash names ``weights``, the base weights, the export ``recipe`` and the
+    versions of what builds and runs the graph), built on first use: ``write(path)`` writes the float32
+    graph, then ONNX Runtime quantises its matrices (dynamic int8; ``per_channel``: one scale per output
+    channel), atomically. TW005 when the cache cannot be written (``what`` names the model in the message)."""
+    digest = hashlib.sha256(b"".join(k.encode() + np.ascontiguousarray(v).tobytes()
+                                     for k, v in sorted(weights.items()))).hexdigest()[:16]
+    key = "|".join((digest, weights_hash(), recipe, f"torch {_version('torch')}",
+                    f"transformers {_version('transformers')}", f"onnxruntime {_version('onnxruntime')}"))
+    path = settings.model_cache_dir() / f"{prefix}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}.onnx"
+    if path.is_file():
+        return path
+    try:
+        import onnx  # noqa: F401  (torch's exporter serialises through it)
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as e:
+        raise MissingDependencyError(f"The {what} needs onnx and onnxruntime: run `make venv` "
+                                     "(or `pip install onnx onnxruntime`).") from e
+    tmp = qtmp = ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".fp32")
+        os.close(fd)
+        fd, qtmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
+        os.close(fd)
+        log.info("building the int8 ONNX export of the %s in %s (once)", what, path)
+        write(tmp)
+        quantize_dynamic(tmp, qtmp, weight_type=QuantType.QInt8, per_channel=per_channel)
+        os.chmod(qtmp, 0o644)  # mkstemp makes it private; it is a build of public weights
+        os.replace(qtmp, path)
+    except OSError as e:
+        raise UsageError(f"Cannot write the {what}'s ONNX export to {str(path)!r} ({e.strerror or e}). "
+                         "Set $TRACEWIRE_MODEL_CACHE to a writable folder.", Code.TW005) from e
+    finally:
+        for name in (tmp, qtmp):
+            if name and os.path.exists(name):
+                os.remove(name)
+    return path
+
+
+def piece_tokenizer() -> tuple[Any, int, int]:
+    """The model's fast tokenizer without padding or truncation (callers cut their own windows), and
+    its [CLS] and [SEP] ids; TW002 when the installed tokenizer lacks them."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    if cls is None or sep is None:
+        raise UsageError(f"The tokenizer of {model_dir()} has no [CLS]/[SEP]: reinstall {PACKAGE}.", Code.TW002)
+    return tok, int(cls), int(sep)
 
 
 @lru_cache(maxsize=1)

@@ -13,19 +13,17 @@ quantised activations, hence the probabilities, do not depend on what else is ta
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 import warnings
-from importlib import metadata, resources
+from functools import partial
+from importlib import resources
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import embeddings, settings
-from ..errors import Code, MissingDependencyError, UsageError
+from ..errors import MissingDependencyError
 from .techniques_features import MODEL_PACKAGE, ArticleView
 
 WEIGHTS = "minilm_tagger.npz"
@@ -45,14 +43,6 @@ def available() -> bool:
     """Whether the package ships a MiniLM tagger."""
     npz, cfg = files()
     return bool(npz.is_file() and cfg.is_file())
-
-
-def _version(dist: str) -> str:
-    """Installed version of a distribution ("none" when it is absent)."""
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "none"
 
 
 def load_weights(source: Any) -> dict[str, NDArray[Any]]:
@@ -98,44 +88,16 @@ def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
     return tagger
 
 
-def _onnx_path(weights_digest: str) -> Any:
-    """Cache path of the quantised export for these weights, the base model and the libraries' versions."""
-    recipe = "|".join((weights_digest, embeddings.weights_hash(), EXPORT, f"torch {_version('torch')}",
-                       f"transformers {_version('transformers')}", f"onnxruntime {_version('onnxruntime')}"))
-    name = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
-    return settings.model_cache_dir() / f"techniques-minilm-{name}.onnx"
-
-
-def _export(weights: dict[str, NDArray[Any]], path: Any) -> None:
-    """Export the tagger to ONNX (opset 17, any length) and quantise its matrices to int8 at ``path``."""
-    try:
-        import onnx  # noqa: F401  (torch's exporter serialises through it)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError as e:
-        raise MissingDependencyError("The techniques MiniLM tagger needs onnx and onnxruntime: run `make venv` "
-                                     "(or `pip install onnx onnxruntime`).") from e
+def _write_fp32(weights: dict[str, NDArray[Any]], path: str) -> None:
+    """Write the tagger as a float32 ONNX graph (opset 17, input ``input_ids`` (1, any length), output ``prob``)."""
     import torch
 
     tagger = build_torch(weights)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".fp32")
-    os.close(fd)
-    fd, qtmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".part")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(tagger, (torch.ones((1, 8), dtype=torch.long),), tmp, input_names=["input_ids"],
-                              output_names=["prob"], opset_version=17,
-                              dynamic_axes={"input_ids": {1: "tokens"}, "prob": {1: "tokens"}}, dynamo=False)
-            quantize_dynamic(tmp, qtmp, weight_type=QuantType.QInt8)
-        os.chmod(qtmp, 0o644)
-        os.replace(qtmp, path)
-    finally:
-        for name in (tmp, qtmp):
-            if os.path.exists(name):
-                os.remove(name)
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(tagger, (torch.ones((1, 8), dtype=torch.long),), path, input_names=["input_ids"],
+                          output_names=["prob"], opset_version=17,
+                          dynamic_axes={"input_ids": {1: "tokens"}, "prob": {1: "tokens"}}, dynamo=False)
 
 
 class MiniLMTagger:
@@ -144,30 +106,14 @@ class MiniLMTagger:
     def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
         try:
             import onnxruntime  # noqa: F401  (checked here, opened by embeddings.open_session)
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as e:
             raise MissingDependencyError("The techniques MiniLM tagger needs onnxruntime and tokenizers: run "
                                          "`make venv` (or `pip install onnxruntime tokenizers`).") from e
-        digest = hashlib.sha256(b"".join(k.encode() + np.ascontiguousarray(v).tobytes()
-                                         for k, v in sorted(weights.items()))).hexdigest()[:16]
-        path = _onnx_path(digest)
-        if not path.is_file():
-            try:
-                _export(weights, path)
-            except OSError as e:
-                raise UsageError(f"Cannot write the techniques tagger's ONNX export to {str(path)!r} "
-                                 f"({e.strerror or e}). Set $TRACEWIRE_MODEL_CACHE to a writable folder.",
-                                 Code.TW005) from e
+        path = embeddings.quantised_export("techniques-minilm", weights, EXPORT, partial(_write_fp32, weights),
+                                           "techniques MiniLM tagger")
         self.session = embeddings.open_session(path, 1, "the shipped weights")
-        tok = Tokenizer.from_file(str(embeddings.model_dir() / "tokenizer.json"))
-        tok.no_padding()
-        tok.no_truncation()
-        self.tok = tok
-        cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-        if cls is None or sep is None:
-            raise UsageError(f"The tokenizer of {embeddings.model_dir()} has no [CLS]/[SEP]: reinstall "
-                             f"{embeddings.PACKAGE}.", Code.TW002)
-        self.cls, self.sep = int(cls), int(sep)
+        self.tok, self.cls, self.sep = embeddings.piece_tokenizer()
         self.config = config
         self.mix = float(config["mix"])
         self.stride = int(config.get("stride", STRIDE))

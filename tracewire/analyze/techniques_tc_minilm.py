@@ -21,21 +21,19 @@ Without onnxruntime (or onnx, to build the export) the linear classifier runs al
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
-import tempfile
 import warnings
 from collections.abc import Sequence
-from importlib import metadata, resources
+from functools import partial
+from importlib import resources
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import embeddings, settings
-from ..errors import Code, MissingDependencyError, UsageError
+from ..errors import MissingDependencyError
 from .techniques_features import LABELS, MODEL_PACKAGE, sentence_bounds
 
 log = logging.getLogger(__name__)
@@ -57,14 +55,6 @@ def available() -> bool:
     """Whether the package ships a MiniLM span classifier."""
     npz, cfg = files()
     return bool(npz.is_file() and cfg.is_file())
-
-
-def _version(dist: str) -> str:
-    """Installed version of a distribution ("none" when it is absent)."""
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "none"
 
 
 def context_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -162,49 +152,19 @@ def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
     return model
 
 
-def _onnx_path(weights_digest: str) -> Any:
-    """Cache path of the quantised export for these weights, the base model and the libraries' versions."""
-    recipe = "|".join((weights_digest, embeddings.weights_hash(), EXPORT, f"torch {_version('torch')}",
-                       f"transformers {_version('transformers')}", f"onnxruntime {_version('onnxruntime')}"))
-    name = hashlib.sha256(recipe.encode("utf-8")).hexdigest()[:16]
-    return settings.model_cache_dir() / f"techniques-tc-minilm-{name}.onnx"
-
-
-def _export(weights: dict[str, NDArray[Any]], path: Any) -> None:
-    """Export the classifier to ONNX (opset 17, any batch and length) and quantise its matrices to int8 (one
-    scale per output channel) at ``path``."""
-    try:
-        import onnx  # noqa: F401  (torch's exporter serialises through it)
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError as e:
-        raise MissingDependencyError("The techniques MiniLM classifier needs onnx and onnxruntime: run `make venv` "
-                                     "(or `pip install onnx onnxruntime`).") from e
+def _write_fp32(weights: dict[str, NDArray[Any]], path: str) -> None:
+    """Write the classifier as a float32 ONNX graph (opset 17, any batch and length)."""
     import torch
 
     model = build_torch(weights)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".fp32")
-    os.close(fd)
-    fd, qtmp = tempfile.mkstemp(dir=folder, prefix=path.name + ".", suffix=".part")
-    os.close(fd)
-    try:
-        ones = torch.ones((2, 8), dtype=torch.long)
-        names = ["input_ids", "token_type_ids", "attention_mask", "span_mask"]
-        with warnings.catch_warnings(), torch.inference_mode():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(model, (ones, torch.zeros_like(ones), ones, ones.float()), tmp, input_names=names,
-                              output_names=["logits"], opset_version=17,
-                              dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "logits": {0: "batch"}},
-                              dynamo=False)
-            # one scale per output channel: per-tensor scales cost 0.016 of development TC F1 (0.600 vs 0.617)
-            quantize_dynamic(tmp, qtmp, weight_type=QuantType.QInt8, per_channel=True)
-        os.chmod(qtmp, 0o644)
-        os.replace(qtmp, path)
-    finally:
-        for name in (tmp, qtmp):
-            if os.path.exists(name):
-                os.remove(name)
+    ones = torch.ones((2, 8), dtype=torch.long)
+    names = ["input_ids", "token_type_ids", "attention_mask", "span_mask"]
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (ones, torch.zeros_like(ones), ones, ones.float()), path, input_names=names,
+                          output_names=["logits"], opset_version=17,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "logits": {0: "batch"}},
+                          dynamo=False)
 
 
 class MiniLMClassifier:
@@ -213,30 +173,15 @@ class MiniLMClassifier:
     def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
         try:
             import onnxruntime  # noqa: F401  (checked here, opened by embeddings.open_session)
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401
         except ImportError as e:
             raise MissingDependencyError("The techniques MiniLM classifier needs onnxruntime and tokenizers: run "
                                          "`make venv` (or `pip install onnxruntime tokenizers`).") from e
-        digest = hashlib.sha256(b"".join(k.encode() + np.ascontiguousarray(v).tobytes()
-                                         for k, v in sorted(weights.items()))).hexdigest()[:16]
-        path = _onnx_path(digest)
-        if not path.is_file():
-            try:
-                _export(weights, path)
-            except OSError as e:
-                raise UsageError(f"Cannot write the techniques classifier's ONNX export to {str(path)!r} "
-                                 f"({e.strerror or e}). Set $TRACEWIRE_MODEL_CACHE to a writable folder.",
-                                 Code.TW005) from e
+        # one scale per output channel: per-tensor scales cost 0.016 of development TC F1 (0.600 vs 0.617)
+        path = embeddings.quantised_export("techniques-tc-minilm", weights, EXPORT, partial(_write_fp32, weights),
+                                           "techniques MiniLM classifier", per_channel=True)
         self.session = embeddings.open_session(path, 1, "the shipped weights")
-        tok = Tokenizer.from_file(str(embeddings.model_dir() / "tokenizer.json"))
-        tok.no_padding()
-        tok.no_truncation()
-        self.tok = tok
-        cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-        if cls is None or sep is None:
-            raise UsageError(f"The tokenizer of {embeddings.model_dir()} has no [CLS]/[SEP]: reinstall "
-                             f"{embeddings.PACKAGE}.", Code.TW002)
-        self.cls, self.sep = int(cls), int(sep)
+        self.tok, self.cls, self.sep = embeddings.piece_tokenizer()
         self.config = config
         self.mix = float(config["mix"])
         self.temperature = float(config.get("temperature", 1.0))
