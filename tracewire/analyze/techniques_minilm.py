@@ -33,20 +33,21 @@ STRIDE = 200  # windows overlap by WINDOW - STRIDE pieces (the settings' "stride
 EXPORT = "tagger-int8.v1"  # bump when the exported graph or its quantisation changes
 
 
-def files() -> tuple[Any, Any]:
-    """The shipped fine-tuned weights (.npz) and mixing settings (.json) of the MiniLM tagger."""
+def files(weights: str = WEIGHTS, config: str = CONFIG) -> tuple[Any, Any]:
+    """The shipped fine-tuned weights (.npz) and settings (.json) of a techniques MiniLM model (by default
+    the tagger's; ``techniques_tc_minilm`` names the span classifier's)."""
     base = resources.files(MODEL_PACKAGE)
-    return base.joinpath(WEIGHTS), base.joinpath(CONFIG)
+    return base.joinpath(weights), base.joinpath(config)
 
 
-def available() -> bool:
-    """Whether the package ships a MiniLM tagger."""
-    npz, cfg = files()
+def available(weights: str = WEIGHTS, config: str = CONFIG) -> bool:
+    """Whether the package ships that model (by default the MiniLM tagger)."""
+    npz, cfg = files(weights, config)
     return bool(npz.is_file() and cfg.is_file())
 
 
 def load_weights(source: Any) -> dict[str, NDArray[Any]]:
-    """The arrays of a tagger weights file (a path or a resources file)."""
+    """The arrays of a weights file (the tagger's or the span classifier's) (a path or a resources file)."""
     with source.open("rb") as fh, np.load(fh) as data:
         return {k: data[k] for k in data.files}
 

@@ -26,7 +26,6 @@ import logging
 import warnings
 from collections.abc import Sequence
 from functools import partial
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,9 @@ from numpy.typing import NDArray
 
 from .. import embeddings, settings
 from ..errors import MissingDependencyError
-from .techniques_features import LABELS, MODEL_PACKAGE, sentence_bounds
+from . import techniques_minilm
+from .techniques_features import LABELS, sentence_bounds
+from .techniques_minilm import load_weights
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,12 @@ EXPORT = "classifier-int8.v2"  # bump when the exported graph or its quantisatio
 
 def files() -> tuple[Any, Any]:
     """The shipped fine-tuned weights (.npz) and settings (.json) of the MiniLM span classifier."""
-    base = resources.files(MODEL_PACKAGE)
-    return base.joinpath(WEIGHTS), base.joinpath(CONFIG)
+    return techniques_minilm.files(WEIGHTS, CONFIG)
 
 
 def available() -> bool:
     """Whether the package ships a MiniLM span classifier."""
-    npz, cfg = files()
-    return bool(npz.is_file() and cfg.is_file())
+    return techniques_minilm.available(WEIGHTS, CONFIG)
 
 
 def context_of(text: str, start: int, end: int) -> tuple[int, int]:
@@ -102,12 +101,6 @@ def make_head(hidden: int, n_labels: int) -> Any:
             return self.out(self.drop(torch.cat([h[:, 0], mean], dim=-1)))
 
     return Head()
-
-
-def load_weights(source: Any) -> dict[str, NDArray[Any]]:
-    """The arrays of a classifier weights file (a path or a resources file)."""
-    with source.open("rb") as fh, np.load(fh) as data:
-        return {k: data[k] for k in data.files}
 
 
 def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
