@@ -21,6 +21,12 @@ Batch 8 (dev only, by hash; where the date, same-site and quotation rules decide
 ``.cache/candidates_b8.jsonl`` from what the stage links with one of those rules off or one threshold moved, a
 loose setting, quotations two documents both print, and rare 8-word runs shared across outlets that nothing
 links; ``show-b8`` / ``build-b8`` as for 4.
+Batch 9 (dev only, by hash; the decisions rr28 found thin): ``draw-b9`` writes ``.cache/candidates_b9.jsonl`` from
+pairs of different outlets more than a week apart sharing a rare 8-15-word run, pairs whose shared text is quoted in
+one text only, the links the lede_copy and same-site rules decide, pairs the stage links with no week's window, a
+control of links both systems make, and the pairs a general change of ``MEASURE_B9`` moves; ``show-b9`` /
+``build-b9`` as for 4; ``variants-b9 [NAME ...]`` scores ``MEASURE_B9``'s settings on the dev half only (all, batches
+1-8, batch 9, batches 1-2) and names the labelled dev pairs each one links or unlinks against the shipped method.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -201,7 +207,7 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
     cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
-                                     "b8": CAND_B8}[batch].read_text(encoding="utf-8").splitlines()]
+                                     "b8": CAND_B8, "b9": CAND_B9}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -217,7 +223,8 @@ def show(lo: int, hi: int, batch: str = "") -> None:
         print(f"=== #{n} {c['corpus']} {c['stratum']}  A={c['a']} ({da['outlet']}, {len(ta)} ch)  "
               f"B={c['b']} ({db['outlet']}, {len(tb)} ch)  tw={len(c['tracewire'])} ps={len(c['passim'])}"
               + (f"  rule={c['rule']}" if "rule" in c else "")
-              + (f"  days={c['days']} printed_days={c['printed_days']}" if "days" in c else ""))
+              + (f"  days={c['days']} printed_days={c['printed_days']}" if "days" in c else "")
+              + (f"  longest={c['longest']} quoted={c['quoted']}" if "quoted" in c else ""))
         print(f"  A: {ta[:90]!r}\n  B: {tb[:90]!r}")
         spans = [("tw", p) for p in c["tracewire"]] + [("ps", p) for p in c["passim"]] + \
                 [("run", p) for p in c["runs"]]
@@ -276,7 +283,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_"))]
     _write_pairs(rows)
 
 
@@ -361,7 +368,7 @@ def _batch_lines(lines: list[str], mark: str) -> list[str]:
 def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
-                  "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8)}[batch]
+                  "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -940,6 +947,239 @@ def draw_b8() -> None:
     print(f"{len(out)} candidates -> {CAND_B8}", file=sys.stderr)
 
 
+# batch 9 (dev only, by hash; the decisions rr28 found thin): the reuse stage at the shipped settings and with
+# one of the rules that decide them off (``VARIANTS_B9``: the lede_copy rule, the same-site rule, the week's
+# window). Candidates, none drawn or labelled before and only pairs whose hash names the dev half (the others
+# are counted, never shown): (a) ``far``: documents of different outlets dated more than ``wire_days`` (7) apart
+# that share a rare run (an 8-gram in at most 8 documents) whose longest verbatim run is 8-15 words, linked or
+# not, the runs of 10-15 words first; (b) ``halfquote``: documents of different outlets sharing rare 8-word runs whose shared words lie mostly
+# (``HALF_QUOTED`` or more) inside quotation marks in one text and mostly outside (at most ``HALF_UNQUOTED``) in
+# the other; (c) ``lede``: the shipped links the lede_copy rule makes (gone with it off); (d) ``site``: the
+# pairs the same-site rule decides (linked with it off or on, not both); (e) ``window``: the pairs the stage
+# links with no week's window at all and not at the shipped settings; (f) ``control``: a random draw of the
+# shipped links passim also makes, across outlets; (g) ``measured``: the pairs one of the general changes
+# ``variants-b9`` measures (``MEASURE_B9``) links or unlinks and the shipped method does not, appended last.
+CAND_B9 = rr.CACHE / "candidates_b9.jsonl"
+SEED_B9 = 20261135
+B9_MARK = "# batch 9"
+QUOTA_B9 = {
+    "polnear": {"far": 30, "halfquote": 12, "lede": 10, "site": 10, "window": 10, "control": 5},
+    "fakes": {"far": 24, "halfquote": 10, "lede": 10, "site": 10, "window": 10, "control": 5},
+    "ptc": {"far": 4, "halfquote": 8, "lede": 10, "site": 10, "window": 10, "control": 5},
+}
+FAR_MIN_RUN, FAR_MAX_RUN = 8, 15
+HALF_QUOTED, HALF_UNQUOTED = 0.6, 0.2
+VARIANTS_B9: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    "no_lede": ({"lede_copy": False}, ()),
+    "no_site": ({}, ("same_site",)),
+    "no_window": ({"wire_days": 100_000}, ()),
+}
+
+
+def _quoted_share(text: str, runs: list[tuple[int, int]]) -> float:
+    """Share of the words of the character spans ``runs`` of ``text`` that lie inside quotation marks."""
+    spans = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+    total = inside = 0
+    for lo, hi in runs:
+        for m in WORD.finditer(text, lo, hi):
+            total += 1
+            inside += any(s <= m.start() < e for s, e in spans)
+    return inside / total if total else 0.0
+
+
+def _b9_links(base: Path, name: str) -> rr.Links:
+    """The links of the shipped method or of one of ``VARIANTS_B9`` on a copy of the store ``base``."""
+    import shutil
+    from unittest import mock
+
+    from tracewire.corpus import reuse
+
+    fields, off = ({}, ()) if name == "shipped" else VARIANTS_B9[name]
+    db = base.with_name(f"{name}.db")
+    shutil.copy(base, db)
+    with contextlib.ExitStack() as stack:
+        for f in off:
+            stack.enter_context(mock.patch.object(reuse, f, _never))
+        return rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**fields)))
+
+
+def _measured_links(base: Path, name: str) -> rr.Links:
+    """The links of one of ``MEASURE_B9``'s settings on a copy of the store ``base``."""
+    import shutil
+
+    from tracewire.corpus import reuse
+
+    db = base.with_name(f"m_{name}.db")
+    shutil.copy(base, db)
+    return rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**MEASURE_B9[name])))
+
+
+def draw_b9() -> None:
+    """Write batch 9: unlabelled dev-half pairs of different outlets weeks apart sharing a rare 8-15-word run,
+    pairs whose shared text is quoted in one text only, the links the lede_copy and same-site rules decide, and a
+    random control of links both systems make."""
+    import tempfile
+
+    from tracewire.corpus.reuse import days_apart, printed_date
+
+    rng = random.Random(SEED_B9)
+    taken = _taken(CAND, CAND_B4, CAND_B5, CAND_B6, CAND_B7, CAND_B8) - \
+        {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs() if p["drawn_from"].startswith("b9_")}
+    out: list[dict[str, Any]] = []
+    late: list[dict[str, Any]] = []  # stratum (g), appended after (a)-(f) of every corpus
+    for corpus in ("polnear", "fakes", "ptc"):
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b9_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            runs = {name: _b9_links(base, name) for name in ("shipped", *VARIANTS_B9)}
+            measured = {name: _measured_links(base, name) for name in MEASURE_B9 if name != "shipped"}
+        _write_docs(corpus, "b9", docs)
+        ps = rr.passim_links(corpus)
+        shipped = runs["shipped"]
+
+        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
+            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
+
+        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
+            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+
+        def days(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> int:
+            return days_apart(docs[k[0]].get("date"), docs[k[1]].get("date"))
+
+        runs8 = _run_pairs(docs, QUOTE_RUN_N)
+        # the hash decides first: a held-out pair's text is never aligned or read, only counted
+        cross8 = [k for k in runs8 if fresh(k) and not same(k)]
+        held = {"runs8_cross": sum(rr.split_of(corpus, *k) != "dev" for k in cross8)}
+        cross8 = [k for k in cross8 if rr.split_of(corpus, *k) == "dev"]
+        common = {k: common_runs(docs[k[0]]["text"], docs[k[1]]["text"], FAR_MIN_RUN) for k in cross8}
+        longest = {k: max((r["words"] for r in v), default=0) for k, v in common.items()}
+        qa = {k: _quoted_share(docs[k[0]]["text"], [(r["a_start"], r["a_end"]) for r in v])
+              for k, v in common.items() if v}
+        qb = {k: _quoted_share(docs[k[1]]["text"], [(r["b_start"], r["b_end"]) for r in v])
+              for k, v in common.items() if v}
+        lede = [k for k in shipped if k not in runs["no_lede"]]
+        site = [k for k in set(shipped) ^ set(runs["no_site"])]
+        pools: dict[str, list[rr.Pair]] = {
+            "far": [k for k in cross8 if days(k) > 7 and FAR_MIN_RUN <= longest[k] <= FAR_MAX_RUN],
+            "halfquote": [k for k in qa if max(qa[k], qb[k]) >= HALF_QUOTED and min(qa[k], qb[k]) <= HALF_UNQUOTED],
+            "lede": [k for k in lede if fresh(k)],
+            "site": [k for k in site if fresh(k)],
+            "window": [k for k in runs["no_window"] if k not in shipped and fresh(k)],
+            "control": [k for k in shipped if k in ps and fresh(k) and not same(k)],
+        }
+        for s in ("lede", "site", "window", "control"):
+            held[s] = sum(rr.split_of(corpus, *k) != "dev" for k in pools[s])
+            pools[s] = [k for k in pools[s] if rr.split_of(corpus, *k) == "dev"]
+        pools = {s: sorted(v) for s, v in pools.items()}
+        q = QUOTA_B9[corpus]
+        picked: dict[str, list[rr.Pair]] = {}
+        drawn: set[rr.Pair] = set()
+        for s in ("lede", "site", "window", "far", "halfquote", "control"):
+            pool = [k for k in pools[s] if k not in drawn]
+            if s == "far":  # the runs of 10-15 words first (rr28's thin margin), at random within each
+                pool = sorted(pool, key=lambda k: (longest[k] < 10, rng.random()))[: q[s]]
+            picked[s] = sorted(rng.sample(pool, min(q[s], len(pool))))
+            drawn |= set(picked[s])
+        print(f"{corpus}: shipped {len(shipped)} links, variants { {n: len(runs[n]) for n in VARIANTS_B9} }; "
+              f"unlabelled dev pairs per stratum { {s: len(v) for s, v in pools.items()} } (held-out by hash, "
+              f"not shown: {held}); drawn { {s: len(v) for s, v in picked.items()} }", file=sys.stderr)
+        # (g) the pairs one of the general changes ``variants-b9`` measures links or unlinks, appended after the rest
+        moved = {k: [n for n, v in measured.items() if (k in v) != (k in shipped)]
+                 for k in set(shipped).union(*(set(v) for v in measured.values()))}
+        mpool = [k for k, ns in moved.items() if ns and fresh(k) and k not in drawn]
+        mdev = sorted(k for k in mpool if rr.split_of(corpus, *k) == "dev")
+        print(f"{corpus}: pairs a measured setting links or unlinks, unlabelled: {len(mpool)}, "
+              f"{len(mpool) - len(mdev)} held-out by hash (not shown), {len(mdev)} drawn", file=sys.stderr)
+        for a, b in mdev:
+            k = (a, b)
+            tw = shipped.get(k) or next(v[k] for v in measured.values() if k in v)
+            late.append({"corpus": corpus, "a": a, "b": b,
+                         "stratum": f"b9_measured_{'same' if same(k) else 'cross'}",
+                         "rule": ("shipped-" if k in shipped else "+") + "+".join(moved[k]), "days": days(k),
+                         "printed_days": None, "longest": longest.get(k), "quoted": [],
+                         "words": _b7_words(docs[a]["text"], tw), "tracewire": tw, "passim": ps.get(k, []),
+                         "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+        for stratum, pairs in picked.items():
+            for a, b in pairs:
+                k = (a, b)
+                tw = shipped.get(k) or next((runs[n][k] for n in VARIANTS_B9 if k in runs[n]), [])
+                pa, pb = printed_date(docs[a]["text"]), printed_date(docs[b]["text"])
+                out.append({"corpus": corpus, "a": a, "b": b,
+                            "stratum": f"b9_{stratum}_{'same' if same(k) else 'cross'}",
+                            "rule": "+".join(n for n in ("shipped", *VARIANTS_B9) if k in runs[n])
+                            + ("+passim" if k in ps else "") or "none",
+                            "days": days(k), "printed_days": days_apart(pa, pb) if pa and pb else None,
+                            "longest": longest.get(k), "quoted": [round(qa.get(k, 0.0), 2), round(qb.get(k, 0.0), 2)],
+                            "words": _b7_words(docs[a]["text"], tw), "tracewire": tw, "passim": ps.get(k, []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B9, out + late)
+    print(f"{len(out)} candidates -> {CAND_B9}", file=sys.stderr)
+
+
+# the general changes measured on the dev half with batch 9 (``variants-b9``): the week's window, the quotation
+# threshold, the rare-run (word) threshold and the rarity of anchors, one at a time
+MEASURE_B9: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "wire_days10": {"wire_days": 10},
+    "wire_days14": {"wire_days": 14},
+    "wire_days30": {"wire_days": 30},
+    "no_window": {"wire_days": 100_000},
+    "apart_words20": {"apart_words": 20.0},
+    "apart_words30": {"apart_words": 30.0},
+    "quote_words11": {"quote_words": 11.0},
+    "quote_words10": {"quote_words": 10.0},
+    "quote_words13": {"quote_words": 13.0},
+    "min_link_words11": {"min_link_words": 11.0},
+    "min_link_words10": {"min_link_words": 10.0},
+    "min_link_words13": {"min_link_words": 13.0},
+    "rare_df3": {"rare_df": 3},
+    "rare_df6": {"rare_df": 6},
+    "stock_rarity0.4": {"stock_rarity": 0.4},
+    "stock_rarity0.6": {"stock_rarity": 0.6},
+}
+
+
+def measure_b9(names: list[str]) -> None:
+    """Score each of ``MEASURE_B9``'s settings (or those named) on the dev half only: all dev pairs, the pairs of
+    batches 1-8 (old) and of batch 9 (new), and the dev pairs of batches 1-2; plus each setting's count of links
+    over the three corpora (labels not read: held-out pairs are never scored)."""
+    import tempfile
+
+    from tracewire.corpus import reuse
+
+    names = names or list(MEASURE_B9)
+    links: dict[str, dict[str, rr.Links]] = {n: {} for n in names}
+    for corpus in rr.CORPORA:
+        with tempfile.TemporaryDirectory(prefix=f"reuse_m9_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            import shutil
+            for n in names:
+                db = base.with_name(f"{n}.db")
+                shutil.copy(base, db)
+                links[n][corpus] = rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**MEASURE_B9[n])))
+    dev = rr.load_pairs("dev")
+    groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith("b9_")],
+              "new": [p for p in dev if p["drawn_from"].startswith("b9_")],
+              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 10)))]}
+    print(f"{'setting':<18}" + "".join(f"{g + ' P/R (tp fp fn)':>26}" for g in groups) + f"{'links':>7}")
+    for n in names:
+        linked = rr.linked_pairs(links[n])
+        cells = []
+        for g in groups.values():
+            sc = rr.score(g, linked)
+            cells.append(f"{sc['precision']:.3f}/{sc['recall']:.3f} ({sc['tp']} {sc['fp']} {sc['fn']})")
+        print(f"{n:<18}" + "".join(f"{c:>26}" for c in cells) + f"{len(linked):>7}", flush=True)
+        if "shipped" in links and n != "shipped":
+            base_linked = rr.linked_pairs(links["shipped"])
+            for p in dev:
+                k = (p["corpus"], *rr.key(p["a"], p["b"]))
+                if (k in linked) != (k in base_linked):
+                    print(f"    {'+' if k in linked else '-'} {p['corpus']} {p['drawn_from']} {p['label']}: "
+                          f"{p['note'][:110]}")
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "draw":
@@ -950,7 +1190,7 @@ if __name__ == "__main__":
         draw_dev()
     elif cmd == "show":
         show(int(sys.argv[2]), int(sys.argv[3]))
-    elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8"):
+    elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8", "show-b9"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
     elif cmd == "draw-b4":
         draw_b4()
@@ -962,7 +1202,11 @@ if __name__ == "__main__":
         draw_b7()
     elif cmd == "draw-b8":
         draw_b8()
-    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8"):
+    elif cmd == "draw-b9":
+        draw_b9()
+    elif cmd == "variants-b9":
+        measure_b9(sys.argv[2:])
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9"):
         build_batch(cmd[-2:])
     elif cmd == "build":
         build()

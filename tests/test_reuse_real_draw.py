@@ -39,3 +39,17 @@ def test_quoted_runs_pair_texts_that_both_quote_a_run() -> None:
                   "b": f"Later she repeated: \u201c{quote}.\u201d",
                   "c": f"Critics doubt that {quote} can happen."})
     assert d._quoted_runs(docs) == {("a", "b"): len(quote.split()) - d.QUOTE_RUN_N + 1}
+
+
+def test_quoted_share_tells_a_quotation_in_one_text_only() -> None:
+    """Batch 9: the shared words of a run printed inside quotation marks in one text and as plain text in the
+    other lie all inside quotation marks on the first side and none on the second (the ``halfquote`` stratum)."""
+    run = "works for everyone and not just for those at the very top"
+    a = f'She promised an economy that "{run}," aides said.'
+    b = f"The plan {run} of the ladder, the paper wrote."
+    got = d.common_runs(a, b, d.FAR_MIN_RUN)
+    assert [r["words"] for r in got] == [len(run.split())]
+    qa = d._quoted_share(a, [(r["a_start"], r["a_end"]) for r in got])
+    qb = d._quoted_share(b, [(r["b_start"], r["b_end"]) for r in got])
+    assert qa == 1.0 and qb == 0.0
+    assert qa >= d.HALF_QUOTED and qb <= d.HALF_UNQUOTED
