@@ -1140,7 +1140,18 @@ MEASURE_B9: dict[str, dict[str, Any]] = {
 }
 
 
-def measure_b9(names: list[str]) -> None:
+# rr30's variants (``variants-b10``): the two rules of branch rr30 (a passage both documents follow with the same
+# numbered reference rides along; a link with a passage that fills a template with other numbers and names is
+# dropped), one at a time and both off (the method before them)
+MEASURE_B10: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "no_cited_rides": {"cited_rides": False},
+    "no_template_fill": {"template_fill": False},
+    "before_rr30": {"cited_rides": False, "template_fill": False},
+}
+
+
+def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = None) -> None:
     """Score each of ``MEASURE_B9``'s settings (or those named) on the dev half only: all dev pairs, the pairs of
     batches 1-8 (old) and of batch 9 (new), and the dev pairs of batches 1-2; plus each setting's count of links
     over the three corpora (labels not read: held-out pairs are never scored)."""
@@ -1148,7 +1159,8 @@ def measure_b9(names: list[str]) -> None:
 
     from tracewire.corpus import reuse
 
-    names = names or list(MEASURE_B9)
+    settings = MEASURE_B9 if settings is None else settings
+    names = names or list(settings)
     links: dict[str, dict[str, rr.Links]] = {n: {} for n in names}
     for corpus in rr.CORPORA:
         with tempfile.TemporaryDirectory(prefix=f"reuse_m9_{corpus}_") as tmp:
@@ -1158,7 +1170,7 @@ def measure_b9(names: list[str]) -> None:
             for n in names:
                 db = base.with_name(f"{n}.db")
                 shutil.copy(base, db)
-                links[n][corpus] = rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**MEASURE_B9[n])))
+                links[n][corpus] = rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**settings[n])))
     dev = rr.load_pairs("dev")
     groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith("b9_")],
               "new": [p for p in dev if p["drawn_from"].startswith("b9_")],
@@ -1206,6 +1218,8 @@ if __name__ == "__main__":
         draw_b9()
     elif cmd == "variants-b9":
         measure_b9(sys.argv[2:])
+    elif cmd == "variants-b10":
+        measure_b9(sys.argv[2:], MEASURE_B10)
     elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9"):
         build_batch(cmd[-2:])
     elif cmd == "build":

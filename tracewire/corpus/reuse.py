@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import datetime as dt
+import difflib
 import gc
 import json
 import logging
@@ -124,6 +125,14 @@ class ReuseConfig:
     # different days (``event_days_differ``): two reports of one event that open with the same wire sentence
     # copy it, however many reports print that lede and whatever dates a corpus gives them
     lede_copy: bool = True
+    # a passage both documents follow with a parenthetical reference carrying the same number ("(CCC 2357)" and
+    # "(Catechism of the Catholic Church, 2357)", "(John 3:16)") quotes a cited text: it rides along with a link but
+    # never makes one (``cited_passage``): a numbered text is quoted across unrelated stories
+    cited_rides: bool = True
+    # across outlets, a link with a passage whose edits fill a template's slots with other facts (two or more
+    # numbers and a name differ: "arrested 22 ... in Illinois" / "arrested 145 ... in Texas") is dropped
+    # (``filled_template``): one agency's template in reports of two events, not a copy of one report
+    template_fill: bool = True
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
@@ -976,6 +985,86 @@ def _name_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[
     return named
 
 
+CITE_CHARS = 160  # a reference this close after a passage (within its paragraph or the next lines) cites it
+# a parenthetical with a letter in it (a reference names its text): "(CCC 2357)", "(Catechism ..., 2357)"
+_PAREN = re.compile(r"\(([^()\n]{0,80})\)")
+_REF_NUMBER = re.compile(r"\d+(?:[:.]\d+)*")
+
+
+def cited_numbers(text: str, end: int, chars: int = CITE_CHARS) -> set[str]:
+    """The numbers of the references (parentheticals naming a text and a number: "(CCC 2357)", "(John 3:16)")
+    within ``chars`` characters after position ``end`` of a text."""
+    out: set[str] = set()
+    for m in _PAREN.finditer(text, end, min(len(text), end + chars)):
+        inner = m.group(1)
+        if any(ch.isalpha() for ch in inner):
+            out.update(_REF_NUMBER.findall(inner))
+    return out
+
+
+def cited_passage(text_a: str, text_b: str, end_a: int, end_b: int) -> bool:
+    """True when both documents follow a shared passage (ending at ``end_a`` / ``end_b``) with a reference
+    carrying the same number: both quote one cited text (a catechism's paragraph, a verse, a statute's
+    section), whose words neither took from the other."""
+    if "(" not in text_a[end_a:end_a + CITE_CHARS] or "(" not in text_b[end_b:end_b + CITE_CHARS]:
+        return False
+    refs = cited_numbers(text_a, end_a)
+    return bool(refs) and not refs.isdisjoint(cited_numbers(text_b, end_b))
+
+
+def _cite_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], bool]:
+    """True for a passage both documents follow with the same numbered reference (``cited_passage``)."""
+    def cited(p: TokenPassage) -> bool:
+        return cited_passage(text_a, text_b, ta.ends.item(p.a_end - 1), tb.ends.item(p.b_end - 1))
+    return cited
+
+
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
+TEMPLATE_NUMBERS = 2  # slots of a filled template: this many numbers that differ ...
+TEMPLATE_NAMES = 1  # ... and this many names that differ (not a spelling: ``NAME_SPELLING`` similar at most)
+NAME_SPELLING = 0.5  # two names this alike by characters are one name spelt two ways ("Zor" / "Zour")
+
+
+def _is_number(word: str) -> bool:
+    """True for a word that states a number: digits in it, or one written out ("three")."""
+    return any(ch.isdigit() for ch in word) or word.casefold() in _NUMBER_WORDS
+
+
+def filled_template(words_a: Sequence[str], words_b: Sequence[str]) -> bool:
+    """True when the words of one aligned passage (both sides, in order) differ where a template's slots are
+    filled: ``TEMPLATE_NUMBERS`` replaced stretches hold a number on both sides and ``TEMPLATE_NAMES`` hold only
+    capitalised words on both sides that are different names, not one name spelt two ways. Copies of one report
+    agree on its numbers and places (an updated toll changes a number, a transliteration a spelling); two
+    reports of different events written from one template ("arrested 22 criminal aliens ... in Illinois'
+    Cook and Lake counties" / "arrested 145 ... in South and Central Texas") do not."""
+    sm = difflib.SequenceMatcher(None, [w.casefold() for w in words_a], [w.casefold() for w in words_b],
+                                 autojunk=False)
+    numbers = names = 0
+    for op, a0, a1, b0, b1 in sm.get_opcodes():
+        if op != "replace":
+            continue
+        sa, sb = words_a[a0:a1], words_b[b0:b1]
+        if any(_is_number(w) for w in sa) and any(_is_number(w) for w in sb):
+            numbers += 1
+        elif all(w[:1].isupper() for w in sa) and all(w[:1].isupper() for w in sb) and \
+                difflib.SequenceMatcher(None, " ".join(sa).casefold(),
+                                        " ".join(sb).casefold()).ratio() < NAME_SPELLING:
+            names += 1
+    return numbers >= TEMPLATE_NUMBERS and names >= TEMPLATE_NAMES
+
+
+def _filled(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: str, text_b: str) -> bool:
+    """True when one of a link's passages, edited on both sides, is a template filled with other facts."""
+    for p in passages:
+        if p.matched >= min(p.a_end - p.a_start, p.b_end - p.b_start):
+            continue  # no word replaced on both sides: the cheap test, most passages stop here
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
+        if filled_template(_TOKEN.findall(text_a[sa:ea]), _TOKEN.findall(text_b[sb:eb])):
+            return True
+    return False
+
+
 def _either(f: Callable[[TokenPassage], bool], g: Callable[[TokenPassage], bool], p: TokenPassage) -> bool:
     """True when either predicate holds for the passage."""
     return f(p) or g(p)
@@ -1240,6 +1329,8 @@ def _align_block(
             if unknown:
                 keep = _widget_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj), config)
                 same = same_site(docs[i].text, docs[j].text)
+        if config.cited_rides:
+            rides = partial(_either, rides, _cite_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj)))
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
@@ -1248,7 +1339,8 @@ def _align_block(
         if passages and not same and (
                 config.event_days and _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
                                                     config, quoted, partial(days_of, i, j))
-                or config.printed_days and _printed_apart(passages, partial(printed_of, i, j), config, quoted)):
+                or config.printed_days and _printed_apart(passages, partial(printed_of, i, j), config, quoted)
+                or config.template_fill and _filled(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text)):
             continue
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
