@@ -53,3 +53,12 @@ def test_quoted_share_tells_a_quotation_in_one_text_only() -> None:
     qb = d._quoted_share(b, [(r["b_start"], r["b_end"]) for r in got])
     assert qa == 1.0 and qb == 0.0
     assert qa >= d.HALF_QUOTED and qb <= d.HALF_UNQUOTED
+
+
+def test_lede_blocked_counts_words_a_rewrite_keeps_in_order() -> None:
+    """A rewritten lede keeps pairs of words in order (endings cut); lone words in common count nothing."""
+    a = [d._stem(w) for w in "air raids killed at least nine fishermen near the old ferry pier on Sunday".split()]
+    b = [d._stem(w) for w in "at least nine fishermen were killed by air raid near the old pier".split()]
+    assert d._stem("raids") == d._stem("raid") and d._stem("killed") == "kill"
+    assert d._lede_blocked(a, b) == len("at least nine fishermen".split()) + len("near the old".split())
+    assert d._lede_blocked(a, [d._stem(w) for w in "killed nine near pier".split()]) == 0
