@@ -6,8 +6,9 @@ Run: ``python eval/factcheck_dev.py --db FILE`` on a store where FA-KES was inge
 ran (it stores the claims and the vectors this reads). For each claim of ``eval/factcheck_dev_gold.json`` (drawn by
 ``eval/factcheck_dev_draw.py``, judged by a person: the protocol is the gold's ``_comment``) it runs the matcher
 as ``tracewire analyze`` does (``match_claims`` over every check-worthy claim of the dev documents, so that each
-claim's article may vote: re-ranker, floors, top 5, repeated cases shown once; ``--votes``: with the document votes
-of session 28, which the shipped ``MatchConfig`` leaves off) and prints whether a same-narrative case is in the top 3, the rank of the best
+claim's article may vote: re-ranker, document votes, floors, top 5, repeated cases shown once; ``--no-votes``: the
+first stage alone, without the document votes the shipped ``MatchConfig`` applies since session 29; ``--linear-votes``:
+session 28's votes, 0.65 x votes, measured and not shipped) and prints whether a same-narrative case is in the top 3, the rank of the best
 one among the ranked candidates (``-`` when no retriever found it), then: the top-3 and top-10 counts over claims with a same-narrative case, the rank
 distribution, and the false top-3 rate (claims judged to have no such case that still get a match in their top 3;
 and how many of those get one that is not in the claim's ``related`` cases either); then the same two counts over
@@ -23,7 +24,7 @@ cosine branch): the trade-off table of the README; these rank the dev claims alo
 session-27 tables). ``--split choose|confirm`` scores one half (by document; a
 variant is chosen on 'choose' and confirmed on 'confirm'). ``--corpus`` also prints what the stage would store for
 every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit,
-and with the document votes (session 28).
+without document votes, with session 28's linear votes and with the shipped ones (session 29).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tracewire import settings
     from tracewire.corpus.factcheck import (
         NO_VOTES,
+        DocVotes,
         MatchConfig,
         build_index,
         content_words,
@@ -68,8 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--corpus", action="store_true",
                     help="also what the stage would store for every check-worthy claim of the store, before and after "
                          "the session-27 re-fit (claims with a match, with a confident one; matches, confident ones)")
-    ap.add_argument("--votes", action="store_true",
-                    help="rank with the document votes (session 28, measured; off in the shipped MatchConfig)")
+    ap.add_argument("--no-votes", action="store_true",
+                    help="rank with the first stage alone (no document votes; the shipped MatchConfig applies them)")
+    ap.add_argument("--linear-votes", action="store_true",
+                    help="rank with session 28's document votes (0.65 x votes; measured, not shipped)")
     ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
                     help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
     args = ap.parse_args(argv)
@@ -94,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = [c for c in by.values() if c["doc"] in docs]
     ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
     at = {(c["doc"], c["start"]): i for i, c in enumerate(ctx)}
-    votes = shipped_votes() if args.votes else NO_VOTES
+    votes = NO_VOTES if args.no_votes else DocVotes(0.6496, 10) if args.linear_votes else shipped_votes()
     matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=votes)
     orders = dict(doc_ranked(index, ctx, ctx_vecs, reranker, cfg, votes))
     top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
@@ -146,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def figures(db: Path) -> dict[str, int]:
     """The pinned figures (``eval/factchecks_pins.json``, ``fakes_narrative_dev``) of the stage as ``tracewire analyze``
-    runs it (the shipped ``MatchConfig``) on the store at ``db``: same-narrative case in the stored top 3 per half and over all, confident top 3
+    runs it (the shipped ``MatchConfig``, document votes on) on the store at ``db``: same-narrative case in the stored top 3 per half and over all, confident top 3
     and confident false top 3 over all."""
     from tracewire import settings
     from tracewire.corpus.factcheck import (
@@ -326,6 +330,7 @@ def corpus(store: Any, index: Any) -> None:
 
     from tracewire.corpus.factcheck import (
         NO_VOTES,
+        DocVotes,
         MatchConfig,
         NarrativeCues,
         embed,
@@ -343,8 +348,10 @@ def corpus(store: Any, index: Any) -> None:
     cues = index.cues
     before = replace(MatchConfig(), fill_score=0.05, confident_agreement=True, confident_cosine=None)
     for name, cfg, with_cues, votes in (("before (session 26)", before, False, NO_VOTES),
-                                        ("shipped (session 27, no document votes)", MatchConfig(), True, NO_VOTES),
-                                        ("document votes (measured, off)", MatchConfig(doc_votes=True), True, None)):
+                                        ("session 27, no document votes", MatchConfig(), True, NO_VOTES),
+                                        ("session 28's linear votes (measured, not shipped)", MatchConfig(), True,
+                                         DocVotes(0.6496, 10)),
+                                        ("shipped (session 29: log votes + within 30 days)", MatchConfig(), True, None)):
         index.cues = cues if with_cues else NarrativeCues()
         matched = match_claims(index, claims, vecs, shipped_reranker(), cfg, votes=votes)
         inherit(matched, claims, links, cfg.top_k)

@@ -17,9 +17,14 @@ to ``fill_score`` on the new score, cosine at least ``min_cosine``, repeated cas
 The choice rule, fixed before ``confirm`` was scored: the feature set with the best mean of the three
 cross-validated ``choose`` figures (ties to fewer features); it ships if it beats the first stage on ``choose`` and
 all 39 without losing a ``confirm`` hit. ``--train`` writes its weight into ``tracewire/models/factcheck_docvotes.json``.
-The rule chose logit + votes (weight 0.65), but ``MatchConfig.doc_votes`` is off: with it on, the seeds' acceptance test
-``tests/test_factchecks_seeds.py`` fails (README, "Document votes"). The two bounded variants at the end of
-``FEATURE_SETS`` were added after that, measured only.
+In session 28 the rule chose logit + votes (weight 0.65), but with it on the seeds' acceptance test
+``tests/test_factchecks_seeds.py`` fails (README, "Document votes"), so it stayed off; the two bounded variants after
+it in ``FEATURE_SETS`` were added then, measured only. Session 29 added four sets of the case's spread over the
+article's claims (TF-IDF votes, votes over the mean votes of the article's cases, cosine-weighted votes, TF-IDF votes
+with the date), fixed before any was scored, and the rule passes over the sets in ``FAILS_SEEDS``: it chooses logit +
+log(1 + votes) + within 30 days (cross-validated 17, 17, 17 against the first stage's 16; in sample 17/23, confirm
+10/16), the seeds' test passes with it, and ``MatchConfig.doc_votes`` is on by default. ``--train`` writes the chosen
+set's weights when the corpus stage can apply it (``STAGE_TERMS``: ``DocVotes`` weight and terms).
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ GOLD_FILE = Path(__file__).parent / "factcheck_dev_gold.json"
 C = 0.1
 FEATURE_SETS = {
     "first stage alone (logit)": ("logit",),
-    "logit + votes (chosen)": ("logit", "votes"),
+    "logit + votes (session 28)": ("logit", "votes"),
     "logit + log(1 + votes)": ("logit", "log_votes"),
     "logit + log(1 + votes) + within 30 days": ("logit", "log_votes", "d30"),
     "logit + votes + within 30 / 365 days": ("logit", "votes", "d30", "d365"),
@@ -52,8 +57,22 @@ FEATURE_SETS = {
     # 3): bounded votes, measured on the same footing, after the choice
     "logit + share of the article's other claims": ("logit", "share"),
     "logit + min(votes, 3)": ("logit", "votes3"),
+    # session 29 (issue 14): the spread of a case over the article's claims, fixed before any was scored: votes
+    # weighted like TF-IDF (votes x log((V + 1) / votes), V the article's other voting claims: a case every claim
+    # retrieves counts about one vote), votes over the mean votes of the cases the article's other claims vote for
+    # (discounted by how many distinct cases they vote for), votes weighted by the claim's own cosine with each voting
+    # claim (votes from claims that say the same thing), and the TF-IDF votes beside the date relation
+    "logit + TF-IDF votes": ("logit", "tfidf"),
+    "logit + votes / mean votes of the article's cases": ("logit", "lift"),
+    "logit + cosine-weighted votes": ("logit", "simvotes"),
+    "logit + TF-IDF votes + within 30 days": ("logit", "tfidf", "d30"),
 }
-CHOSEN = "logit + votes (chosen)"
+# feature sets that fail the seeds' acceptance test (tests/test_factchecks_seeds.py, run as a regression check after
+# a choice, never tuned on): the rule passes over them
+FAILS_SEEDS = frozenset({"logit + votes (session 28)"})
+# how the corpus stage applies a feature (``DocVotes``): "weight" is the per-vote weight, the rest its ``terms``
+STAGE_TERMS = {"votes": "weight", "log_votes": "log_votes", "lift": "votes_over_mean", "d30": "within_30_days",
+               "d365": "within_365_days"}
 
 
 def _days(a: str | None, b: str | None) -> int | None:
@@ -106,21 +125,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     kor = {fc.row: index.keys[i] for i, fc in enumerate(index.fcs)}
     want = [{kor[r] for r in g["rows"] if r in kor} for g in gold]
     ranked = dict(doc_ranked(index, ctx, vecs, rr, cfg, DocVotes(0.0, 10)))
-    names = ("logit", "votes", "log_votes", "d30", "d365", "share", "votes3")
+    names = ("logit", "votes", "log_votes", "d30", "d365", "share", "votes3", "tfidf", "lift", "simvotes")
     voters = {d: sum(1 for j in ranked if ctx[j]["doc"] == d and ranked[j]) for d in {c["doc"] for c in ctx}}
+    tops: dict[int, set[str]] = {}  # each ranked claim's first 10 distinct cases (the votes it casts)
+    for j, cands in ranked.items():
+        top: dict[str, None] = {}
+        for c, _, _, _ in cands:
+            if len(top) == 10:
+                break
+            top.setdefault(index.keys[c.pos], None)
+        tops[j] = set(top)
+    members: dict[str, list[int]] = {}
+    for j in sorted(tops):
+        if tops[j]:
+            members.setdefault(ctx[j]["doc"], []).append(j)
     rows: dict[int, tuple[Any, list[tuple[str, float, float]]]] = {}  # gold n -> features, (key, first score, cosine)
     for n, i in enumerate(gi):
         if i is None or not ranked.get(i):
             continue
         x, ks, seen = [], [], set()
+        others = [j for j in members[ctx[i]["doc"]] if j != i]
+        cast = sum(len(tops[j]) for j in others)
+        mean = cast / max(1, len(set().union(*(tops[j] for j in others)))) if others else 1.0
         for c, s, v, _ in ranked[i]:
             k = index.keys[c.pos]
             if k in seen:
                 continue
             seen.add(k)
             d = _days(ctx[i]["date"], index.fcs[c.pos].date)
+            assert v == sum(k in tops[j] for j in others)
+            sims = sum(max(0.0, float(vecs[i] @ vecs[j])) for j in others if k in tops[j])
             x.append([math.log(max(s, 1e-9) / max(1 - s, 1e-9)), v, math.log1p(v), float(d is not None and d <= 30),
-                      float(d is not None and d <= 365), v / max(1, voters[ctx[i]["doc"]] - 1), min(v, 3)])
+                      float(d is not None and d <= 365), v / max(1, voters[ctx[i]["doc"]] - 1), min(v, 3),
+                      v * math.log((len(others) + 1) / v) if v else 0.0, v / mean, sims])
             ks.append((k, s, c.cos))
         rows[n] = (np.asarray(x), ks)
 
@@ -172,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return out
 
     halves = {h: [n for n, g in enumerate(gold) if h == "all" or g["split"] == h] for h in ("choose", "confirm", "all")}
-    print(f"{'feature set':<44} {'choose CV 5x2, 1 doc out':>26} {'weights':>26} {'choose (in)':>11} {'confirm':>8} {'all':>6}")
+    print(f"{'feature set':<50} {'choose CV 5x2, 1 doc out':>26} {'weights':>26} {'choose (in)':>11} {'confirm':>8} {'all':>6}")
     best: tuple[float, int, str] | None = None
     fitted = {}
     for name, feats in FEATURE_SETS.items():
@@ -181,28 +218,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         fitted[name] = w
         folds = (cv(halves["choose"], cols, 5, 0), cv(halves["choose"], cols, 5, 1), cv(halves["choose"], cols, None))
         cells = [hits(halves[h], cols, w) for h in ("choose", "confirm", "all")]
-        print(f"{name:<44} {', '.join(map(str, folds)):>26} {' '.join(f'{v:.3f}' for v in w):>26} "
+        print(f"{name:<50} {', '.join(map(str, folds)):>26} {' '.join(f'{v:.3f}' for v in w):>26} "
               + " ".join(f"{a}/{b}".rjust(k) for (a, b), k in zip(cells, (11, 8, 6), strict=True)))
         key = (sum(folds) / 3, -len(cols), name)
-        if best is None or key[:2] > best[:2]:
+        if name not in FAILS_SEEDS and (best is None or key[:2] > best[:2]):
             best = key
     assert best is not None
-    print(f"chosen by the rule (best mean cross-validated choose, ties to fewer features): {best[2]}")
+    print(f"chosen by the rule (best mean cross-validated choose, ties to fewer features; passing over "
+          f"{', '.join(sorted(FAILS_SEEDS))}, which fails the seeds' acceptance test): {best[2]}")
     if args.train:
-        if best[2] != CHOSEN:
-            print(f"the rule now chooses {best[2]!r}, not {CHOSEN!r}: the votes file holds the weight of logit + votes "
-                  "only; not written", file=sys.stderr)
+        feats = FEATURE_SETS[best[2]][1:]
+        if any(f not in STAGE_TERMS for f in feats):
+            print(f"the rule chooses {best[2]!r}, which the corpus stage cannot apply (DocVotes knows "
+                  f"{', '.join(STAGE_TERMS)}); not written", file=sys.stderr)
             return 1
-        w = fitted[CHOSEN]
+        w = [round(float(x), 4) for x in fitted[best[2]][1:]]
         total = sum(1 for n in halves["choose"] if want[n])
-        about = (f"pairwise logistic regression (C={C}, no intercept) over the first-stage logit and the document votes "
-                 f"(top 10), fitted on the 'choose' half of the FA-KES narrative dev set (eval/factcheck_dev_gold.json, "
-                 f"{total} claims with a same-narrative EUvsDisinfo case), weights divided by the logit's; chosen by "
-                 f"cross-validation on 'choose', confirmed on 'confirm' (eval/factcheck_docvotes.py --train); applied only with "
-                 f"MatchConfig(doc_votes=True), off by default")
+        about = (f"pairwise logistic regression (C={C}, no intercept) over the first-stage logit and {best[2][8:]} "
+                 f"(document votes: top 10), fitted on the 'choose' half of the FA-KES narrative dev set "
+                 f"(eval/factcheck_dev_gold.json, {total} claims with a same-narrative EUvsDisinfo case), weights "
+                 f"divided by the logit's; chosen by cross-validation on 'choose', confirmed on 'confirm' "
+                 f"(eval/factcheck_docvotes.py --train); applied when MatchConfig.doc_votes (on by default)")
+        weight = next((x for f, x in zip(feats, w, strict=True) if f == "votes"), 0.0)
+        terms = tuple((STAGE_TERMS[f], x) for f, x in zip(feats, w, strict=True) if f != "votes")
         out = ROOT / "tracewire" / "models" / VOTES_FILE
-        out.write_text(DocVotes(round(float(w[1]), 4), 10, about).to_json(), encoding="utf-8")
-        print(f"wrote {out.relative_to(ROOT)}: weight {round(float(w[1]), 4)}")
+        out.write_text(DocVotes(weight, 10, about, terms).to_json(), encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT)}: weight {weight}, terms {terms}")
     store.close()
     return 0
 

@@ -534,11 +534,15 @@ NARRATIVE_CASES = {
 
 
 def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path: Path) -> None:
-    """Document votes (issue 14, session 28; off by default, ``MatchConfig.doc_votes``): a claim that only tells of
-    rifles dropped to rebels does not get the "US arms ISIS" case from the first stage (its score is under the fill
+    """Document votes (issue 14; on by default since session 29, ``MatchConfig.doc_votes``): a claim that only tells
+    of rifles dropped to rebels does not get the "US arms ISIS" case from the first stage (its score is under the fill
     floor), but four other claims of its article each retrieve that case, so with the votes it enters the claim's top
-    3 (flagged low confidence: confidence reads the first-stage score), with the votes in its evidence. The same claim
-    alone in its article keeps the first stage's matches and scores exactly, as a CheckThat! tweet does."""
+    3 (flagged low confidence: confidence reads the first-stage score), with the votes in its evidence. The case is
+    dated two days before the article, which raises it further than the same votes from an article two years later.
+    The same claim alone in its article keeps the first stage's matches and scores exactly, as a CheckThat! tweet
+    does."""
+    from dataclasses import replace
+
     from tracewire import embeddings
     from tracewire.corpus.factcheck import (
         NO_VOTES,
@@ -569,11 +573,10 @@ def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path:
         at += len(t) + 1
     vecs = embeddings.encode(texts)
     target = ("d", 0, len(texts[0]))
-    assert shipped_votes().weight > 0
-    on = MatchConfig(doc_votes=True)
-    voted = match_claims(index, claims, vecs, rr(), on)[target]
-    first = match_claims(index, claims, vecs, rr(), MatchConfig())[target]  # the default: no votes
-    assert first == match_claims(index, claims, vecs, rr(), on, votes=NO_VOTES)[target]
+    assert MatchConfig().doc_votes and shipped_votes().on
+    voted = match_claims(index, claims, vecs, rr(), MatchConfig())[target]  # the default: with the votes
+    first = match_claims(index, claims, vecs, rr(), MatchConfig(doc_votes=False))[target]
+    assert first == match_claims(index, claims, vecs, rr(), MatchConfig(), votes=NO_VOTES)[target]
     assert "us-arms-isis" not in [name[m.factcheck] for m in first[:3]]
     top3 = {name[m.factcheck]: m for m in voted[:3]}
     assert "us-arms-isis" in top3
@@ -581,6 +584,35 @@ def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path:
     assert "the article's other claims: 4 also retrieve this case" in lifted.evidence
     assert not is_confident(lifted) and "re-ranker score 0.0" in lifted.evidence[0]
     assert [m.score for m in voted] == sorted((m.score for m in voted), reverse=True)
-    alone = match_claims(index, claims[:1], vecs[:1], rr(), on)[target]
+    # the same article two years after the cases: the votes raise the case, the date no longer does
+    later = [{**c, "date": "2019-05-03"} for c in claims]
+    far = {name[m.factcheck]: m.score
+           for m in match_claims(index, later, vecs, rr(), replace(MatchConfig(), fill_score=0.0, top_k=30))[target]}
+    near = {name[m.factcheck]: m.score
+            for m in match_claims(index, claims, vecs, rr(), replace(MatchConfig(), fill_score=0.0, top_k=30))[target]}
+    alone_first = {name[m.factcheck]: m.score for m in first}
+    assert alone_first.get("us-arms-isis", 0.0) < far["us-arms-isis"] < near["us-arms-isis"]
+    alone = match_claims(index, claims[:1], vecs[:1], rr(), MatchConfig())[target]
     assert [(m.factcheck, m.score) for m in alone] == [(m.factcheck, m.score) for m in first]
     store.close()
+
+
+def test_document_votes_grow_with_the_log_of_the_votes_and_read_the_date() -> None:
+    """The shipped document votes (session 29): each further vote adds less than the one before (a long article's many
+    claims cannot flood a claim's top 3 as session 28's linear votes did), a case within 30 days of the article is
+    raised, a claim without votes or date keeps its score; the weights file round-trips and a bad one is refused."""
+    from tracewire.corpus.factcheck import NO_VOTES, DocVotes, shipped_votes, votes_bytes, votes_from_json
+
+    v = shipped_votes()
+    steps = [v.boost(n + 1, 1.0, None) - v.boost(n, 1.0, None) for n in range(8)]
+    assert all(a > b > 0 for a, b in zip(steps, steps[1:], strict=False))
+    assert v.boost(8, 1.0, None) < 0.65 * 8  # session 28's linear weight
+    assert v.boost(0, 1.0, None) == 0.0 and v.boost(0, 1.0, 12) > 0.0 and v.boost(0, 1.0, 31) == 0.0
+    assert votes_from_json(votes_bytes()) == v and votes_from_json(v.to_json()) == v
+    assert not NO_VOTES.on and votes_from_json(NO_VOTES.to_json()) == NO_VOTES
+    with pytest.raises(ValueError, match="unknown terms"):
+        DocVotes(0.5, 10, "", (("share", 1.0),))
+    with pytest.raises(ValueError, match="must not be negative"):
+        DocVotes(0.0, 10, "", (("log_votes", -1.0),))
+    with pytest.raises(ValueError, match="refit"):
+        votes_from_json('{"features": ["first_stage_logit", "doc_votes", "share"], "coef": [1, 0, 1], "top": 10}')
