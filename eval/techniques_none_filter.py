@@ -12,7 +12,9 @@ the spans of the shipped run-time path (``token_probs``, ``sentence_probs``, ``m
 candidate is positive when it overlaps a gold span. Features per candidate (variants): the tagger's (mean and
 largest mixed token probability, sentence probability, log length, share of its sentence covered), the span
 classifier's 14 logits, and the classifier's pooled representation (the 768 numbers its head reads: [CLS]
-and the mean of the span's pieces, float32 torch on the shipped weights). A standardised logistic
+and the mean of the span's pieces, float32 torch on the shipped weights); ``base``: the span's sentence
+embedding by the base all-MiniLM-L6-v2 (``tracewire.embeddings.encode``, 384 numbers; an extra encoder run
+at run time). A standardised logistic
 regression gives P(technique span); candidates below a threshold are dropped (the nested cue groups inside
 them with them, as the SI measure merges them anyway). The regression's C and the threshold are chosen by
 5-fold cross-validation over the training articles (eval/train_techniques.py's folds), maximising the
@@ -36,6 +38,11 @@ span; dev: 947 candidates, 435 overlapping none), per variant: TRAIN-CV SI at it
 With ``--learner gbt --variants tag tag+logits`` (gradient-boosted trees, 150 rounds of 15 leaves): tag TRAIN
 0.4081 (0.24), dev 0.362 / 0.501 / 0.4203 (48 dropped), best 0.4259, AUC 0.657; tag+logits TRAIN 0.4095 (0.22),
 dev 0.371 / 0.505 / 0.4276 (48), best 0.4280 (0.24), AUC 0.664.
+
+With ``--variants base tag+base tag+logits+base`` (the base model's sentence embedding of the span, not trained
+on PTC, so not in-sample on TRAIN): base TRAIN 0.4080 (C 0.01, 0.28), dev 0.359 / 0.476 / 0.4090 (117 dropped),
+best 0.4273, AUC 0.647; tag+base TRAIN 0.4113 (0.30), dev 0.358 / 0.475 / 0.4084 (119), best 0.4284, AUC 0.668;
+tag+logits+base TRAIN 0.4114 (0.28), dev 0.361 / 0.482 / 0.4128 (106), best 0.4279, AUC 0.670.
 
 None reaches 0.435: the candidates that overlap no gold span are not separable from the others by these
 numbers (AUC at most 0.66), and a dropped candidate that overlaps gold costs recall (dropping exactly the 435
@@ -233,6 +240,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cache is not None:
             np.savez_compressed(args.cache, **{f"{p}.{k}": np.asarray(v) for p in data for k, v in data[p].items()})
     tr, dv = data["train"], data["dev"]
+    if any("base" in w.split("+") for w in args.variants):
+        base_cache = None if args.cache is None else args.cache.with_suffix(".base.npz")
+        if base_cache is not None and base_cache.is_file():
+            zb = np.load(base_cache)
+            tr["base"], dv["base"] = zb["train"], zb["dev"]
+        else:
+            from tracewire import embeddings
+
+            for p, d in (("train", tr), ("dev", dv)):
+                texts = [a.text for a in load_part(args.ptc, p)]
+                d["base"] = embeddings.encode([texts[int(a)][int(s):int(e)] for a, (s, e) in
+                                               zip(d["art"], d["char"], strict=True)], threads=1)
+            if base_cache is not None:
+                np.savez_compressed(base_cache, train=tr["base"], dev=dv["base"])
     print(f"dev SI of all candidates: {si(dv, np.ones(len(dv['ps']), dtype=bool))}; "
           f"TRAIN (out of fold): {si(tr, np.ones(len(tr['ps']), dtype=bool))}", flush=True)
     ytr = (tr["ps"] > 0).astype(int)
