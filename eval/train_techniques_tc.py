@@ -30,6 +30,14 @@ eval/train_techniques.py draws its five) and the linear classifier the same way 
 and prints the mix weight and temperature that cross-validation on TRAIN picks, with their development
 figure; ``--mix-from train-cv`` writes those to ``--config``.
 
+``--none-from CACHE`` (the candidates cache of ``eval/techniques_none_filter.py``) adds a 15th output, ``none``,
+trained on the training candidates of the tagger pipeline (out-of-fold tagger probabilities) that overlap no
+gold span; ``--none-positives`` also adds the candidates that overlap gold spans, labelled with the technique of
+the gold span they overlap most. After every epoch it then also prints the development SI of dropping the
+development candidates whose P(none) (softmax over the 15 logits) exceeds a threshold, at the best threshold
+(chosen on dev, optimistic), and the ROC AUC of -P(none) against "overlaps gold"; the TC figures read the 14
+techniques' logits only. ``--folds`` does not take it.
+
 ``--export`` writes the kept epoch's fine-tuned layers and head in float16 with fixed zip entries and, with
 ``--config``, the settings file (mix weight, temperature, context) the run time reads.
 
@@ -47,6 +55,16 @@ the linear classifier alone 0.5612; "mix" at the weight and temperature chosen o
   0.6158, mixed 0.6277 at w 0.7, temperature 1.529 (shipped); dev at those 0.6224. Int8 per-channel export
   in ``eval/techniques.py --split dev``: TC **0.6195** (SI unchanged, 0.4259); 4.3 articles per CPU second
   against 4.6 without the classifier, one run after the other on the loaded machine (load 4.5).
+- ``--none-from /tmp/si29/none_feats.npz`` (a 15th output, none, on the 1,692 training candidates that overlap
+  no gold span; branch si29): after epoch 1 dev AUC of P(none) 0.473, no threshold improves SI (0.4259), TC
+  mix 0.586; stopped there. Negatives are sentence-long candidates and positives short gold spans, so none
+  learns the length, not the technique.
+- ``--depth 4 --trainable-layers 4 --epochs 4 --none-from /tmp/si29/none_feats.npz --none-positives`` (all
+  3,483 training candidates, those overlapping gold labelled with its technique; 2.5 times the pieces, 110 CPU s
+  an epoch): after epochs 1-4, dev AUC of -P(none) 0.550 / 0.559 / 0.589 / 0.586, dev SI at the best
+  threshold (chosen on dev) 0.4268 / 0.4275 / 0.4261 / 0.4259 (0.4259 without the filter), TC alone / mix
+  0.549 / 0.583, 0.573 / 0.601, 0.584 / 0.619, 0.572 / 0.619 (the shipped classifier: 0.609 / 0.624 after
+  epoch 4). Not exported.
 - ``--context sentence`` (the span's sentences as a second segment) quadruples the word pieces (179,313
   instead of 45,833 an epoch) and the run-time cost; stopped before its first epoch for lack of time.
 """
@@ -100,6 +118,44 @@ def unique_keys(arts: Sequence[Article]) -> tuple[list[tuple[str, int, int]], di
     return list(gold), gold
 
 
+def n_labels(args: argparse.Namespace) -> int:
+    """Outputs of the head: the 14 techniques, and ``none`` with ``--none-from``."""
+    return len(LABELS) + (1 if getattr(args, "none_from", None) is not None else 0)
+
+
+def none_rows(tok: Any, arts: Sequence[Article], cache: Any, part: str, context: str, cls: int, sep: int,
+              negatives_only: bool) -> tuple[list[dict], np.ndarray]:
+    """Candidate spans of ``part`` from eval/techniques_none_filter.py's cache as examples of class 14
+    (``none``), only those that overlap no gold span when ``negatives_only``; and their indices there."""
+    art, char, ps = cache[f"{part}.art"], cache[f"{part}.char"], cache[f"{part}.ps"]
+    idx = np.flatnonzero(ps == 0) if negatives_only else np.arange(len(ps))
+    out = []
+    for k in idx.tolist():
+        a, (s, e) = arts[int(art[k])], (int(char[k][0]), int(char[k][1]))
+        ids, types, n = tcm.span_inputs(tok, a.text, s, e, context, cls, sep)
+        # the technique of the gold span it overlaps most (none when it overlaps none)
+        over = [(min(e, ge) - max(s, gs), LABELS.index(tech)) for gs, ge, tech in a.spans]
+        y = max(over)[1] if over and max(over)[0] > 0 else len(LABELS)
+        out.append({"ids": ids, "types": types, "n": n, "y": y})
+    return out, idx
+
+
+def none_si(cache: Any, p_none: np.ndarray) -> tuple[float, float, float, float]:
+    """Best development SI (P, R, F1) over thresholds on P(none) (candidates with P(none) above it dropped)
+    and the threshold."""
+    ps, pr, n_gold = cache["dev.ps"], cache["dev.pr"], int(cache["dev.n_gold"])
+    best = (0.0, 0.0, -1.0, 1.0)
+    for thr in [round(0.05 * k, 2) for k in range(1, 21)]:
+        kept = p_none <= thr
+        n = int(kept.sum())
+        p = float(ps[kept].sum()) / n if n else 0.0
+        r = float(pr[kept].sum()) / n_gold
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        if f > best[2] + 1e-9:
+            best = (p, r, f, thr)
+    return best
+
+
 def batch_tensors(rows: Sequence[dict]) -> tuple[Any, Any, Any, Any]:
     """Padded ids, types, attention mask and span mask of ``rows``."""
     import torch
@@ -119,9 +175,10 @@ def batch_tensors(rows: Sequence[dict]) -> tuple[Any, Any, Any, Any]:
 
 
 class Model:
-    """Frozen embeddings and bottom layers, trainable top layers and head."""
+    """Frozen embeddings and bottom layers, trainable top layers and head (``n_labels`` outputs: the 14
+    techniques, and with ``--none-from`` a 15th, ``none``)."""
 
-    def __init__(self, n_trainable: int, depth: int = 6) -> None:
+    def __init__(self, n_trainable: int, depth: int = 6, n_labels: int = len(LABELS)) -> None:
         import torch
         from transformers import BertModel
 
@@ -130,7 +187,7 @@ class Model:
         self.bert.encoder.layer = self.bert.encoder.layer[:depth]  # the base's bottom ``depth`` layers only
         self.n_frozen = depth - n_trainable
         self.layers = torch.nn.ModuleList(self.bert.encoder.layer[self.n_frozen:])
-        self.head = tcm.make_head(self.bert.config.hidden_size, len(LABELS))
+        self.head = tcm.make_head(self.bert.config.hidden_size, n_labels)
         for p in self.bert.parameters():
             p.requires_grad_(False)
         for p in list(self.layers.parameters()) + list(self.head.parameters()):
@@ -176,7 +233,7 @@ def predict(model: Model, rows: Sequence[dict], batch: int = 32) -> np.ndarray:
 
     model.train(False)
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]["ids"]))
-    out = np.zeros((len(rows), len(LABELS)))
+    out = np.zeros((len(rows), int(model.head.out.out_features)))
     with torch.no_grad():
         for k in range(0, len(order), batch):
             idx = order[k : k + batch]
@@ -189,7 +246,7 @@ def fit(rows: list[dict], epochs: int, args: argparse.Namespace, on_epoch: Any =
     import torch
 
     torch.manual_seed(SEED)
-    model = Model(args.trainable_layers, args.depth)
+    model = Model(args.trainable_layers, args.depth, n_labels(args))
     params = [{"params": list(model.layers.parameters()), "lr": args.lr},
               {"params": list(model.head.parameters()), "lr": args.head_lr}]
     opt = torch.optim.AdamW(params, weight_decay=0.01)
@@ -364,7 +421,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--config", type=Path, default=None, help="with --export: write the settings file here")
     ap.add_argument("--mix-from", choices=("dev", "train-cv"), default="dev",
                     help="which choice of mix weight and temperature --config writes")
+    ap.add_argument("--none-from", type=Path, default=None,
+                    help="eval/techniques_none_filter.py's cache: train a 15th class, none, on the training "
+                         "candidates that overlap no gold span, and print the development SI of dropping "
+                         "candidates by P(none) after every epoch")
+    ap.add_argument("--none-positives", action="store_true",
+                    help="with --none-from: also the training candidates that overlap gold spans, labelled with "
+                         "the technique of the gold span they overlap most (so that none learns candidate from "
+                         "candidate, not candidate from gold span)")
     args = ap.parse_args(argv)
+    if args.none_from is not None and args.folds:
+        ap.error("--folds does not take the none class (--none-from)")
 
     offline_libraries()
     import torch
@@ -380,6 +447,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows, _ = examples(tok, train, args.context, cls, sep)
     if args.limit:
         rows = rows[: args.limit]
+    cache = None
+    if args.none_from is not None:
+        cache = np.load(args.none_from)
+        neg, _ = none_rows(tok, train, cache, "train", args.context, cls, sep, not args.none_positives)
+        cand, _ = none_rows(tok, dev, cache, "dev", args.context, cls, sep, False)
+        print(f"none: {len(neg)} training candidates ({sum(r['y'] == len(LABELS) for r in neg)} none); "
+              f"{len(cand)} development candidates", flush=True)
+        rows = rows + neg
     dkeys, dgold = unique_keys(dev)
     drows = []
     by_key = {(a.id, s, e): a for a in dev for s, e, _ in a.spans}
@@ -396,12 +471,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def on_epoch(ep: int, model: Model, loss: float) -> None:
         logits = predict(model, drows)
+        extra = {}
+        if cache is not None:
+            full = predict(model, cand)
+            p_none = softmax(full)[:, len(LABELS)]
+            p, r, f_si, thr = none_si(cache, p_none)
+            from sklearn.metrics import roc_auc_score
+
+            auc = roc_auc_score((cache["dev.ps"] > 0).astype(int), -p_none)
+            extra = {"dev_si": [round(p, 4), round(r, 4), round(f_si, 4)], "none_thr": thr, "none_auc": round(auc, 4)}
+            np.save(args.out / f"dev_pnone_e{ep}.npy", p_none)
+            logits = logits[:, : len(LABELS)]
         temp = fit_temperature(logits, dy)
         alone = micro_f1(dkeys, logits, dgold)
         f, w = best_mix(dkeys, lin, logits, temp, dgold)
         row = {"epoch": ep, "loss": round(loss, 4), "dev_alone": round(alone, 4), "dev_mix": round(f, 4), "w": w,
                "temperature": round(temp, 3), "wall_s": round(time.perf_counter() - t0),
-               "cpu_s": round(time.process_time() - c0)}
+               "cpu_s": round(time.process_time() - c0), **extra}
         print(json.dumps(row), flush=True)
         if f > best["f1"]:
             best.update(f1=f, w=w, temperature=temp, epoch=ep, alone=alone, logits=logits)
@@ -413,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fit(rows, args.epochs, args, on_epoch)
     else:  # the checkpoint of an earlier run in --out: measure it again (and export it)
         saved = torch.load(args.out / "best.pt")
-        model0 = Model(args.trainable_layers, args.depth)
+        model0 = Model(args.trainable_layers, args.depth, n_labels(args))
         model0.load(saved)
         on_epoch(int(json.loads((args.out / "best.json").read_text())["epoch"]), model0, float("nan"))
     print(f"best dev: epoch {best['epoch']}, alone {best['alone']:.4f}, mixed {best['f1']:.4f} at w={best['w']} "
@@ -450,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             chosen = {"mix": cv_w, "temperature": round(ttemp, 4), "chosen_on": f"TRAIN {args.folds}-fold"}
 
     if args.export is not None:
-        model = Model(args.trainable_layers, args.depth)
+        model = Model(args.trainable_layers, args.depth, n_labels(args))
         model.load(torch.load(args.out / "best.pt"))
         size = export_weights(model, args.export)
         print(f"wrote {args.export}: {size / 1e6:.1f} MB (float16 top layers and head)", flush=True)
