@@ -164,20 +164,23 @@ class MiniLMTagger:
 
 
 def token_max(offs: NDArray[np.int64], probs: NDArray[np.float64], toks: Any) -> NDArray[np.float64]:
-    """Per token, the largest probability of the word pieces overlapping its characters (0 when none)."""
+    """Per token, the largest probability of the word pieces overlapping its characters (0 when none).
+
+    Piece offsets rise, so the pieces overlapping a token are one run, [first piece ending after its start,
+    first piece starting at or after its end); most tokens are one piece, read in one numpy step, and only
+    the runs of several pieces take a Python ``max``."""
     out = np.zeros(len(toks))
-    if not len(offs):
+    if not len(offs) or not len(toks):
         return out
     starts, ends = offs[:, 0], offs[:, 1]
-    lo = np.searchsorted(ends, [t.start for t in toks], side="right")
-    for k, t in enumerate(toks):
-        j = int(lo[k])
-        best = 0.0
-        while j < len(starts) and starts[j] < t.end:
-            if ends[j] > t.start:
-                best = max(best, float(probs[j]))
-            j += 1
-        out[k] = best
+    t_start = np.fromiter((t.start for t in toks), dtype=np.int64, count=len(toks))
+    t_end = np.fromiter((t.end for t in toks), dtype=np.int64, count=len(toks))
+    lo = np.searchsorted(ends, t_start, side="right")
+    hi = np.maximum(np.searchsorted(starts, t_end, side="left"), lo)
+    one = hi - lo == 1
+    out[one] = np.maximum(probs[lo[one]], 0.0)
+    for k in np.flatnonzero(hi - lo > 1).tolist():
+        out[k] = max(0.0, float(probs[lo[k] : hi[k]].max()))
     return out
 
 

@@ -24,9 +24,9 @@ from .techniques_features import (
     ColumnMemo,
     Lexicon,
     article_view,
-    cluster_features,
+    bag_columns,
+    cluster_columns,
     pack_files,
-    sentence_bags,
     sentence_features,
     span_features,
     token_columns,
@@ -114,8 +114,8 @@ class TechniqueModel:
         if not v.toks:
             return np.zeros(0)
         z = hashed_columns(*token_columns(v, self.memo)) @ self.si_w
-        z += hashed(cluster_features(v, self.clusters)) @ self.si_w
-        per_sent = hashed(sentence_bags(v)) @ self.si_w
+        z += hashed_columns(*cluster_columns(v, self.clusters, self.memo)) @ self.si_w
+        per_sent = hashed_columns(*bag_columns(v, self.memo)) @ self.si_w
         z += per_sent[[t.sent for t in v.toks]]
         return _sigmoid(z + float(self.meta["si_b"]))
 
