@@ -84,7 +84,7 @@ class _Stub:
         self.mix = float(config["mix"])
         self.asked: list[list[int] | None] = []
 
-    def token_probs(self, v: tq.ArticleView, sentences: list[int] | None = None) -> Any:
+    def token_probs(self, v: tq.ArticleView, sentences: list[int] | None = None, linear: Any = None) -> Any:
         self.asked.append(sentences)
         out = np.zeros(len(v.toks))
         for s in sentences or range(len(v.sent_tokens)):
@@ -141,3 +141,73 @@ def test_token_max_matches_the_piece_by_piece_reading(res: Resources) -> None:
         over = [float(p) for (s, e), p in zip(offs.tolist(), probs, strict=True) if s < t.end and e > t.start]
         want.append(max(over, default=0.0))
     assert tm.token_max(offs, probs, view.toks).tolist() == want
+
+
+class _Counting:
+    """An ONNX session wrapper that counts the windows run."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, names: Any, feeds: Any) -> Any:
+        self.runs += 1
+        return self.session.run(names, feeds)
+
+
+def _long_text() -> str:
+    """Made-up sentences, enough word pieces for several windows."""
+    return "".join(f"The council of Oderfeld met on day {k} to discuss the budget for {2000 + k}. "
+                   f"These corrupt puppets betrayed our nation {k} times!\n" for k in range(30))
+
+
+def test_piece_probs_run_only_windows_that_hold_needed_pieces(res: Resources) -> None:
+    """With ``needed`` character ranges, windows holding none of their pieces are not run and pieces no run
+    window holds get 0; without, every window runs as before."""
+    tagger = copy.copy(tq.model(res).tagger)
+    assert tagger is not None
+    counting = _Counting(tagger.session)
+    tagger.session = counting
+    text = _long_text()
+    offs, full = tagger.piece_probs(text)
+    n = len(offs)
+    windows = len(range(0, n - tm.WINDOW, tagger.stride)) + 1
+    assert n > 2 * tm.WINDOW and counting.runs == windows
+    counting.runs = 0
+    first = text.index("\n")
+    offs2, part = tagger.piece_probs(text, [(0, first)])  # only the first line's pieces are needed
+    assert (offs2 == offs).all()
+    assert counting.runs == 1  # the first window alone holds them
+    inside = offs[:, 1] <= first
+    assert np.array_equal(part[inside], full[inside]) and (part[tm.WINDOW :] == 0).all()
+    counting.runs = 0
+    assert (tagger.piece_probs(text, [])[1] == 0).all() and counting.runs == 0
+
+
+def test_token_probs_skip_windows_the_linear_model_finds_hopeless(res: Resources) -> None:
+    """The cascade: with ``skip_below``, windows whose sentences all have linear gate and token probabilities
+    under it are not run; the shipped setting uses it, and 0 runs every window."""
+    tagger = copy.copy(tq.model(res).tagger)
+    assert tagger is not None
+    assert tagger.config["skip_below"] == tagger.skip_below == 0.4
+    counting = _Counting(tagger.session)
+    tagger.session = counting
+    view = tq.article_view(_long_text(), tq.Lexicon({}))
+    every = list(range(len(view.sent_tokens)))
+    full = tagger.token_probs(view, every)
+    runs_full = counting.runs
+    assert runs_full > 2
+    low = (np.full(len(view.toks), 0.1), np.full(len(view.sent_tokens), 0.1))
+    counting.runs = 0
+    assert (tagger.token_probs(view, every, low) == 0).all() and counting.runs == 0
+    gate = low[1].copy()
+    gate[0] = 0.5  # the first sentence may pass: the first window runs, as tagging everything would
+    counting.runs = 0
+    got = tagger.token_probs(view, every, (low[0], gate))
+    assert counting.runs == 1
+    a, b = view.sent_tokens[0]
+    assert np.array_equal(got[a:b], full[a:b])
+    assert (full > 0).all() and (got[b:] == 0).sum() > len(got) // 2  # the windows left out give 0
+    tagger.skip_below = 0.0
+    counting.runs = 0
+    assert np.array_equal(tagger.token_probs(view, every, low), full) and counting.runs == runs_full
