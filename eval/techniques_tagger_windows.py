@@ -3,11 +3,13 @@
     TRACEWIRE_SHARED=../shared python eval/techniques_tagger_windows.py [VARIANT ...]
 
 Scores the 62 PTC development articles (eval/splits.py; never the held-out ones) with the shipped models,
-first as shipped, then under each VARIANT, and prints SI precision/recall/F1 (eval/techniques.py's
+first as shipped (with its cascade, ``skip_below`` in ``minilm_tagger.json``), then under each VARIANT, and prints SI precision/recall/F1 (eval/techniques.py's
 measure), the word pieces and windows the tagger ran (its CPU time is close to proportional to the
 pieces: about 10 ms per 128-piece window, 22 per 256 on the shared machine) and whether the detections
 are identical to the shipped ones. TC is not printed: it scores the span classifier on the gold spans,
-which the tagger does not touch. VARIANT:
+which the tagger does not touch. VARIANT (all but ``skip_below`` run every window they cut):
+
+- ``skip_below:X``: the shipped tagger with its cascade threshold set to X (0: every window runs);
 
 - ``stride:S``: windows of 254 pieces every S pieces (shipped: 200), the last one ending at the text's end;
 - ``even:OV``: as few windows as stride 200 needs, shortened and spread evenly with OV pieces of overlap;
@@ -19,7 +21,8 @@ which the tagger does not touch. VARIANT:
   largest linear token probability reaches TP, with CTX sentences either side, runs of them as one text
   (the others get MiniLM probability 0, so they can give a span only from a linear token probability of
   0.4 and a gate probability of 0.6 or more);
-- ``skip:TQ:TP``: the shipped windows, a window left out when every sentence it touches is below both.
+- ``skip:TQ:TP``: the shipped windows, a window left out when every sentence it touches is below both
+  (each piece read as its token's sentence; ``skip_below:X`` reads the sentences' character ranges).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     shipped_token_probs = MiniLMTagger.token_probs
     variant: list[str] = []
 
+    session = tagger.session
+
+    class Counting:
+        """The tagger's session, counting the windows and pieces it runs."""
+
+        def run(self, names: Any, feeds: Any) -> Any:
+            work["pieces"] += feeds["input_ids"].shape[1] - 2
+            work["windows"] += 1
+            return session.run(names, feeds)
+
+    tagger.session = Counting()
+    shipped_skip = tagger.skip_below
+
     def run(ids: Any, windows: Sequence[tuple[int, int]]) -> Any:
         n = len(ids)
         sums, cnts = np.zeros(n), np.zeros(n)
@@ -118,8 +135,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             p = tagger.session.run(["prob"], {"input_ids": x})[0][0]
             sums[s:e] += p[1 : 1 + e - s]
             cnts[s:e] += 1
-            work["pieces"] += e - s
-            work["windows"] += 1
         return sums / np.maximum(cnts, 1)
 
     def hopeless(v: Any, tq: float, tp: float) -> list[bool]:
@@ -167,22 +182,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         seen["probs"], seen["sent"] = probs, sent_probs
         return shipped_mixed(model, v, probs, sent_probs)
 
-    def count_shipped(text: str) -> Any:
-        n = len(tagger.tok.encode(text, add_special_tokens=False).ids)
-        for s, e in base_windows(n, tagger.stride):
-            work["pieces"] += e - s
-            work["windows"] += 1
-        return shipped_piece_probs(text)
-
-    shipped_piece_probs = tagger.piece_probs
     model.mixed_probs = mixed_probs  # type: ignore[method-assign]
     gold = {a.id: [(s, e) for s, e, _ in a.spans] for a in arts}
     shipped: dict[str, Any] = {}
     for name in ["shipped", *args.variants]:
         work.update(pieces=0, windows=0)
-        if name == "shipped":
-            tagger.piece_probs = count_shipped  # type: ignore[method-assign]
-        else:
+        tagger.skip_below = shipped_skip
+        if name.startswith("skip_below:"):
+            tagger.token_probs = MethodType(shipped_token_probs, tagger)  # type: ignore[method-assign]
+            tagger.skip_below = float(name.split(":")[1])
+        elif name != "shipped":
             variant[:] = name.split(":")
             tagger.token_probs = token_probs  # type: ignore[method-assign]
         found = {a.id: model.detect(a.text, a.id) for a in arts}
