@@ -314,6 +314,14 @@ def stacked_gates(train_rows: list[tuple], train_gold: list[Sequence[tuple[int, 
     return oof, [clf.predict_proba(stack_sentence_features(r))[:, 1] for r in dev_rows]
 
 
+def shipped_skip_below() -> float:
+    """The run-time cascade's threshold in the shipped ``minilm_tagger.json`` (0 when it has none), so that
+    ``--write-config`` keeps it rather than silently turning the cascade off."""
+    from tracewire.analyze.techniques_minilm import files
+
+    return float(json.loads(files()[1].read_text(encoding="utf-8")).get("skip_below", 0.0))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev SI for the shipped model, MiniLM alone and their mixes."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -327,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
     ap.add_argument("--write-config", type=Path, default=None,
                     help="write the best variant's mix and thresholds here (minilm_tagger.json)")
+    ap.add_argument("--skip-below", type=float, default=None,
+                    help="with --write-config: the run-time cascade's skip_below to write (default: the shipped "
+                         "minilm_tagger.json's; it is not chosen here, eval/techniques_tagger_windows.py measures it)")
     ap.add_argument("--post", action="store_true",
                     help="also score span post-processing variants (post_variants) at the shipped setting")
     ap.add_argument("--stack", action="store_true",
@@ -423,6 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit("the best variant is the linear model alone: no MiniLM tagger to ship")
         cfg = {"mix": key[0], "gate_mix": key[1], "si_threshold": key[2], "sent_threshold": key[3],
                "stride": args.stride,
+               "skip_below": shipped_skip_below() if args.skip_below is None else args.skip_below,
                "chosen_on": chosen_on,
                "dev_si": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}}
         args.write_config.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")

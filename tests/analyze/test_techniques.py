@@ -163,6 +163,26 @@ def test_token_columns_build_the_token_features_matrix(res: Resources) -> None:
         assert (got.data == want.data).all()
 
 
+def test_cluster_and_bag_columns_build_their_feature_matrices(res: Resources) -> None:
+    """The scoring path's cluster and sentence-bag columns, remembered per cluster and word, make the same
+    hashed matrices as cluster_features and sentence_bags (empty sentences and unknown words included)."""
+    from tracewire.analyze.techniques_features import ColumnMemo, bag_columns, cluster_columns
+    from tracewire.analyze.techniques_model import hashed, hashed_columns
+
+    model = tq.model(res)
+    text = RANT + "\n“Shocking!” they said. Zzqxw blorf — and again.\n\n!\nA quiet line ends here\n"
+    view = tq.article_view(text, model.lexicon)
+    assert any(b - a == 1 for a, b in view.sent_tokens), "a one-token sentence covers the sentence edges"
+    memo = ColumnMemo()
+    for _ in range(2):  # a fresh memo, then a warm one
+        for got, want in ((hashed_columns(*cluster_columns(view, model.clusters, memo)),
+                           hashed(tq.cluster_features(view, model.clusters))),
+                          (hashed_columns(*bag_columns(view, memo)), hashed(tq.sentence_bags(view)))):
+            assert got.shape == want.shape
+            assert (got.indptr == want.indptr).all() and (got.indices == want.indices).all()
+            assert (got.data == want.data).all()
+
+
 def test_token_probs_score_the_training_features(res: Resources) -> None:
     """Scoring sums the token, cluster and sentence-bag products; the tagger was trained on the three lists
     joined (``tagger_features``), so both give the same probabilities."""

@@ -84,7 +84,7 @@ class _Stub:
         self.mix = float(config["mix"])
         self.asked: list[list[int] | None] = []
 
-    def token_probs(self, v: tq.ArticleView, sentences: list[int] | None = None) -> Any:
+    def token_probs(self, v: tq.ArticleView, sentences: list[int] | None = None, linear: Any = None) -> Any:
         self.asked.append(sentences)
         out = np.zeros(len(v.toks))
         for s in sentences or range(len(v.sent_tokens)):
@@ -111,3 +111,103 @@ def test_mixed_probs_tag_only_sentences_that_can_pass_the_gate(res: Resources) -
     assert np.allclose(sent, [0.05, 0.75, 0.6])
     model.tagger = None
     assert model.mixed_probs(view, lin, gate)[0] is lin
+
+
+def test_token_max_takes_the_largest_overlapping_piece() -> None:
+    """Per token, the largest probability of the pieces that overlap it: one piece, several pieces, a piece
+    shared by two tokens, a token no piece covers (0) and a token at the text's end."""
+    toks = [tq.Token(0, 3, "Abc", "abc", 0), tq.Token(4, 12, "defghijk", "defghijk", 0),
+            tq.Token(12, 13, "-", "-", 0), tq.Token(14, 15, "x", "x", 0), tq.Token(20, 22, "yz", "yz", 0)]
+    # pieces: "Abc" | "def" "##ghi" "##jk" | "k-" spans tokens 1 and 2 | nothing over "x" | "yz"
+    offs = np.array([[0, 3], [4, 7], [7, 10], [10, 12], [11, 13], [20, 22]], dtype=np.int64)
+    probs = np.array([0.1, 0.3, 0.7, 0.2, 0.9, 0.05])
+    assert tm.token_max(offs, probs, toks).tolist() == [0.1, 0.9, 0.9, 0.0, 0.05]
+    assert tm.token_max(offs[:0], probs[:0], toks).tolist() == [0.0] * 5
+    assert tm.token_max(offs, probs, []).tolist() == []
+
+
+def test_token_max_matches_the_piece_by_piece_reading(res: Resources) -> None:
+    """On real word pieces of a text, the vectorised reading gives every token the same float as walking
+    the pieces one by one (the loop it replaced)."""
+    tagger = tq.model(res).tagger
+    assert tagger is not None
+    text = MADE_UP + "“Shocking!” they said — Ünïcode 日本 too... it's e-mail, U.S.-made, 1,200.5%.\n"
+    view = tq.article_view(text, tq.Lexicon({}))
+    enc = tagger.tok.encode(text, add_special_tokens=False)
+    offs = np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    probs = np.random.default_rng(0).random(len(offs))
+    want = []
+    for t in view.toks:
+        over = [float(p) for (s, e), p in zip(offs.tolist(), probs, strict=True) if s < t.end and e > t.start]
+        want.append(max(over, default=0.0))
+    assert tm.token_max(offs, probs, view.toks).tolist() == want
+
+
+class _Counting:
+    """An ONNX session wrapper that counts the windows run."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.runs = 0
+
+    def run(self, names: Any, feeds: Any) -> Any:
+        self.runs += 1
+        return self.session.run(names, feeds)
+
+
+def _long_text() -> str:
+    """Made-up sentences, enough word pieces for several windows."""
+    return "".join(f"The council of Oderfeld met on day {k} to discuss the budget for {2000 + k}. "
+                   f"These corrupt puppets betrayed our nation {k} times!\n" for k in range(30))
+
+
+def test_piece_probs_run_only_windows_that_hold_needed_pieces(res: Resources) -> None:
+    """With ``needed`` character ranges, windows holding none of their pieces are not run and pieces no run
+    window holds get 0; without, every window runs as before."""
+    tagger = copy.copy(tq.model(res).tagger)
+    assert tagger is not None
+    counting = _Counting(tagger.session)
+    tagger.session = counting
+    text = _long_text()
+    offs, full = tagger.piece_probs(text)
+    n = len(offs)
+    windows = len(range(0, n - tm.WINDOW, tagger.stride)) + 1
+    assert n > 2 * tm.WINDOW and counting.runs == windows
+    counting.runs = 0
+    first = text.index("\n")
+    offs2, part = tagger.piece_probs(text, [(0, first)])  # only the first line's pieces are needed
+    assert (offs2 == offs).all()
+    assert counting.runs == 1  # the first window alone holds them
+    inside = offs[:, 1] <= first
+    assert np.array_equal(part[inside], full[inside]) and (part[tm.WINDOW :] == 0).all()
+    counting.runs = 0
+    assert (tagger.piece_probs(text, [])[1] == 0).all() and counting.runs == 0
+
+
+def test_token_probs_skip_windows_the_linear_model_finds_hopeless(res: Resources) -> None:
+    """The cascade: with ``skip_below``, windows whose sentences all have linear gate and token probabilities
+    under it are not run; the shipped setting uses it, and 0 runs every window."""
+    tagger = copy.copy(tq.model(res).tagger)
+    assert tagger is not None
+    assert tagger.config["skip_below"] == tagger.skip_below == 0.4
+    counting = _Counting(tagger.session)
+    tagger.session = counting
+    view = tq.article_view(_long_text(), tq.Lexicon({}))
+    every = list(range(len(view.sent_tokens)))
+    full = tagger.token_probs(view, every)
+    runs_full = counting.runs
+    assert runs_full > 2
+    low = (np.full(len(view.toks), 0.1), np.full(len(view.sent_tokens), 0.1))
+    counting.runs = 0
+    assert (tagger.token_probs(view, every, low) == 0).all() and counting.runs == 0
+    gate = low[1].copy()
+    gate[0] = 0.5  # the first sentence may pass: the first window runs, as tagging everything would
+    counting.runs = 0
+    got = tagger.token_probs(view, every, (low[0], gate))
+    assert counting.runs == 1
+    a, b = view.sent_tokens[0]
+    assert np.array_equal(got[a:b], full[a:b])
+    assert (full > 0).all() and (got[b:] == 0).sum() > len(got) // 2  # the windows left out give 0
+    tagger.skip_below = 0.0
+    counting.runs = 0
+    assert np.array_equal(tagger.token_probs(view, every, low), full) and counting.runs == runs_full

@@ -362,6 +362,9 @@ class ColumnMemo:
         self.feat: dict[str, int] = {}
         self.shape: dict[str, int] = {}  # token text -> column of its sh= feature
         self.bigram: dict[str, tuple[int, int]] = {}  # "a|b" -> columns of bg-=a|b and bg+=a|b
+        self.cluster: dict[str, tuple[int, int, int, int, int]] = {}  # cluster -> cl=, cl-2=, cl-1=, cl+1=, cl+2=
+        self.cluster_pair: dict[tuple[str, str], int] = {}  # (previous, own) cluster -> column of cl-1,0=
+        self.bag: dict[str, int] = {}  # word -> column of sbow=
 
     def col(self, feat: str) -> int:
         """Column of ``feat``, remembered."""
@@ -397,6 +400,29 @@ class ColumnMemo:
                 _column(f"w-1={w}"), _column(f"w+1={w}"), _column(f"w+2={w}"),
             )
         return c
+
+
+    def cluster_cols(self, c: str) -> tuple[int, int, int, int, int]:
+        """Columns of cl=, cl-2=, cl-1=, cl+1= and cl+2= for the cluster ``c`` (or ``B``), remembered."""
+        cols = self.cluster.get(c)
+        if cols is None:
+            cols = self.cluster[c] = (_column(f"cl={c}"), _column(f"cl-2={c}"), _column(f"cl-1={c}"),
+                                      _column(f"cl+1={c}"), _column(f"cl+2={c}"))
+        return cols
+
+    def cluster_pair_col(self, prev: str, c: str) -> int:
+        """Column of cl-1,0= for the (previous, own) cluster pair, remembered."""
+        col = self.cluster_pair.get((prev, c))
+        if col is None:
+            col = self.cluster_pair[(prev, c)] = _column(f"cl-1,0={prev}|{c}")
+        return col
+
+    def bag_col(self, w: str) -> int:
+        """Column of sbow= for the word ``w``, remembered."""
+        if len(self.bag) >= self.LIMIT:
+            self.bag.clear()
+        col = self.bag[w] = _column(f"sbow={w}")
+        return col
 
 
 def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
@@ -585,6 +611,41 @@ def cluster_features(v: ArticleView, clusters: Mapping[str, str]) -> list[list[s
             f"cl-1,0={cl[i - 1] if i > a else 'B'}|{cl[i]}",
         ])
     return out
+
+
+def cluster_columns(v: ArticleView, clusters: Mapping[str, str], memo: ColumnMemo) -> tuple[list[int], list[int]]:
+    """The hashed columns of ``cluster_features(v, clusters)`` as (row pointers, columns), each feature's
+    column remembered per cluster (or cluster pair) instead of formatted and hashed per token."""
+    toks = v.toks
+    cl = [clusters.get(t.lower, "na") for t in toks]
+    cc = [memo.cluster_cols(c) for c in cl]
+    edge = memo.cluster_cols("B")
+    pair = memo.cluster_pair_col
+    cols: list[int] = []
+    for a, b in v.sent_tokens:
+        for i in range(a, b):
+            cols += (
+                cc[i][0],
+                cc[i - 2][1] if i - 2 >= a else edge[1],
+                cc[i - 1][2] if i - 1 >= a else edge[2],
+                cc[i + 1][3] if i + 1 < b else edge[3],
+                cc[i + 2][4] if i + 2 < b else edge[4],
+                pair(cl[i - 1] if i > a else "B", cl[i]),
+            )
+    return list(range(0, len(cols) + 1, 6)), cols
+
+
+def bag_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
+    """The hashed columns of ``sentence_bags(v)`` as (row pointers, columns), one row per sentence."""
+    get = memo.bag.get
+    cols: list[int] = []
+    indptr = [0]
+    for a, b in v.sent_tokens:
+        for w in {t.lower for t in v.toks[a:b] if t.lower.isalpha()}:
+            c = get(w)
+            cols.append(memo.bag_col(w) if c is None else c)
+        indptr.append(len(cols))
+    return indptr, cols
 
 
 def sentence_bags(v: ArticleView) -> list[list[str]]:

@@ -24,9 +24,9 @@ from .techniques_features import (
     ColumnMemo,
     Lexicon,
     article_view,
-    cluster_features,
+    bag_columns,
+    cluster_columns,
     pack_files,
-    sentence_bags,
     sentence_features,
     span_features,
     token_columns,
@@ -114,8 +114,8 @@ class TechniqueModel:
         if not v.toks:
             return np.zeros(0)
         z = hashed_columns(*token_columns(v, self.memo)) @ self.si_w
-        z += hashed(cluster_features(v, self.clusters)) @ self.si_w
-        per_sent = hashed(sentence_bags(v)) @ self.si_w
+        z += hashed_columns(*cluster_columns(v, self.clusters, self.memo)) @ self.si_w
+        per_sent = hashed_columns(*bag_columns(v, self.memo)) @ self.si_w
         z += per_sent[[t.sent for t in v.toks]]
         return _sigmoid(z + float(self.meta["si_b"]))
 
@@ -184,7 +184,8 @@ class TechniqueModel:
         """The token and sentence probabilities decoding uses: the linear tagger's and gate's alone, or, with
         a MiniLM tagger, ``(1 - mix) p_linear + mix p_minilm`` per token and ``(1 - gate_mix) q_gate +
         gate_mix q_minilm`` per sentence, ``q_minilm`` the largest MiniLM token probability in it. MiniLM
-        tags only the sentences that can pass the gate (the others give no span whatever it says)."""
+        tags only the sentences that can pass the gate (the others give no span whatever it says), and skips
+        the windows the linear probabilities rule out (``MiniLMTagger.token_probs``, ``skip_below``)."""
         if self.tagger is None:
             return probs, sent_probs
         cfg = self.tagger.config
@@ -192,7 +193,7 @@ class TechniqueModel:
         keep = [k for k, q in enumerate(sent_probs.tolist()) if (1.0 - gmix) * q + gmix >= gate]
         if not keep:
             return probs, sent_probs
-        p_min = self.tagger.token_probs(v, keep)
+        p_min = self.tagger.token_probs(v, keep, (probs, sent_probs))
         out: NDArray[np.float64] = (1.0 - mix) * probs + mix * p_min
         q_min = np.array([p_min[a:b].max() if b > a else 0.0 for a, b in v.sent_tokens])
         sent: NDArray[np.float64] = (1.0 - gmix) * sent_probs + gmix * q_min
