@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from techniques import DEFAULT_PTC, ROOT, evaluate, load_part, merge, si_scores  # noqa: E402
+from techniques import DEFAULT_PTC, ROOT, credit, evaluate, load_part, merge, si_scores  # noqa: E402
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -145,12 +145,7 @@ def grid(arts: Sequence[Any], rows: list[tuple], gold: dict[str, list[tuple[int,
                 for si, sp in enumerate(sentence_spans(r[0], p, thr)):
                     if sp is None:
                         continue
-                    ps = pr_ = 0.0
-                    for u, t in gs:
-                        inter = min(sp[1], t) - max(sp[0], u)
-                        if inter > 0:
-                            ps += inter / (sp[1] - sp[0])
-                            pr_ += inter / (t - u)
+                    ps, pr_ = credit(sp, gs)
                     pc.append(ps)
                     rc.append(pr_)
                     idx.append((k, si))

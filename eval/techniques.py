@@ -99,6 +99,19 @@ def merge(spans: Iterable[Span]) -> list[Span]:
     return [(s, e) for s, e in out]
 
 
+def credit(span: Span, gold: Sequence[Span]) -> tuple[float, float]:
+    """A predicted span's share of SI precision (its overlap with each gold span over its own length) and of
+    recall (the overlaps over each gold span's length), summed over the gold spans: ``si_scores``' terms for one
+    span (which adds them pair by pair, so its sums, hence the pinned figures, keep their order)."""
+    ps = pr = 0.0
+    for u, w in gold:
+        inter = min(span[1], w) - max(span[0], u)
+        if inter > 0:
+            ps += inter / (span[1] - span[0])
+            pr += inter / (w - u)
+    return ps, pr
+
+
 def si_scores(pred: dict[str, Sequence[Span]], gold: dict[str, Sequence[Span]]) -> tuple[float, float, float]:
     """SI precision, recall and F1 with partial credit by overlap length (SemEval-2020 Task 11)."""
     p_sum = r_sum = 0.0

@@ -65,7 +65,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from techniques import DEFAULT_PTC, ROOT, load_part, merge  # noqa: E402
+from techniques import DEFAULT_PTC, ROOT, credit, load_part, merge  # noqa: E402
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -79,17 +79,6 @@ def tagger_feats(v: Any, p: np.ndarray, q: np.ndarray, s: int, t: int) -> list[f
     k = next(i for i, (a, b) in enumerate(v.sent_tokens) if a <= s < b)
     a, b = v.sent_tokens[k]
     return [float(p[s:t].mean()), float(p[s:t].max()), float(q[k]), float(np.log1p(t - s)), (t - s) / max(1, b - a)]
-
-
-def credit(span: tuple[int, int], gold: Sequence[tuple[int, int]]) -> tuple[float, float]:
-    """The span's share of SI precision (overlap over its length) and of recall (summed overlap shares)."""
-    ps = pr = 0.0
-    for u, w in gold:
-        inter = min(span[1], w) - max(span[0], u)
-        if inter > 0:
-            ps += inter / (span[1] - span[0])
-            pr += inter / (w - u)
-    return ps, pr
 
 
 def collect(args: argparse.Namespace) -> dict[str, Any]:
