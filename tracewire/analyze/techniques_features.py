@@ -401,7 +401,6 @@ class ColumnMemo:
             )
         return c
 
-
     def cluster_cols(self, c: str) -> tuple[int, int, int, int, int]:
         """Columns of cl=, cl-2=, cl-1=, cl+1= and cl+2= for the cluster ``c`` (or ``B``), remembered."""
         cols = self.cluster.get(c)
