@@ -583,6 +583,12 @@ def test_an_articles_other_claims_vote_a_narrative_into_a_claims_top_3(tmp_path:
     lifted = top3["us-arms-isis"]
     assert "the article's other claims: 4 also retrieve this case" in lifted.evidence
     assert not is_confident(lifted) and "re-ranker score 0.0" in lifted.evidence[0]
+    # a raised score says so, with the re-ranker's and what raised it: it is not the re-ranker's probability
+    before = next(m.score for m in match_claims(index, claims, vecs, rr(), replace(
+        MatchConfig(doc_votes=False), fill_score=0.0, top_k=30))[target] if name[m.factcheck] == "us-arms-isis")
+    assert f"score {lifted.score:.2f} raised from the re-ranker's {before:.2f} by the article's other claims and " \
+           "the date (within 30 days of the article)" in lifted.evidence
+    assert not any("raised from" in e for m in first for e in m.evidence)
     assert [m.score for m in voted] == sorted((m.score for m in voted), reverse=True)
     # the same article two years after the cases: the votes raise the case, the date no longer does
     later = [{**c, "date": "2019-05-03"} for c in claims]

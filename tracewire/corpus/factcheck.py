@@ -287,18 +287,34 @@ class DocVotes:
         """Whether the step changes any score."""
         return bool(self.weight or any(w for _, w in self.terms))
 
-    def boost(self, votes: int, mean: float, days: int | None) -> float:
-        """What the article adds to a candidate's logit: its ``votes``, ``mean`` (the mean votes of the cases the
-        article's other claims vote for) and ``days`` between the article and the case (None: unknown)."""
-        z = self.weight * votes
+    def parts(self, votes: int, mean: float, days: int | None) -> list[tuple[str, float]]:
+        """What the article adds to a candidate's logit, term by term, as (``VOTE_TERMS`` name or ``votes``,
+        amount): its ``votes``, ``mean`` (the mean votes of the cases the article's other claims vote for) and
+        ``days`` between the article and the case (None: unknown)."""
+        out = [("votes", self.weight * votes)]
         for name, w in self.terms:
             if name == "log_votes":
-                z += w * float(np.log1p(votes))
+                out.append((name, w * float(np.log1p(votes))))
             elif name == "votes_over_mean":
-                z += w * votes / max(mean, 1.0)
+                out.append((name, w * votes / max(mean, 1.0)))
             elif days is not None and days <= (30 if name == "within_30_days" else 365):
-                z += w
-        return z
+                out.append((name, w))
+        return out
+
+    def boost(self, votes: int, mean: float, days: int | None) -> float:
+        """What the article adds to a candidate's logit (the sum of ``parts``)."""
+        return sum(z for _, z in self.parts(votes, mean, days))
+
+    def raised_by(self, votes: int, days: int | None) -> list[str]:
+        """In words, what raised a candidate's score (the ``parts`` that add to it), for its evidence."""
+        said: list[str] = []
+        for name, z in self.parts(votes, float(votes), days):
+            why = ("the date (within 30 days of the article)" if name == "within_30_days" else
+                   "the date (within a year of the article)" if name == "within_365_days" else
+                   "the article's other claims")
+            if z > 0 and why not in said:
+                said.append(why)
+        return said
 
     def to_json(self) -> str:
         """The weights file's content."""
@@ -564,9 +580,11 @@ def _date_relation(claim_date: str | None, fc_date: str | None) -> str:
     return f"article {a.isoformat()} is {abs(days)} day{'s' if abs(days) != 1 else ''} {when} the fact-check ({fc_date})"
 
 
-def evidence(index: Index, claim: Row, cand: Candidate, votes: int = 0) -> tuple[str, ...]:
+def evidence(index: Index, claim: Row, cand: Candidate, votes: int = 0,
+             raised: tuple[float, float, list[str]] | None = None) -> tuple[str, ...]:
     """Why a fact-check matched a claim: shared entities and key phrases, the date relation, the article's other
-    claims that retrieve it too (``votes``), the scores."""
+    claims that retrieve it too (``votes``), the scores; ``raised`` (stored score, the re-ranker's, what raised it)
+    when the document votes raised the score, so that a raised score is not read as the re-ranker's."""
     fc = index.fcs[cand.pos]
     fc_actors = index.actors(fc.match_text)
     actors = (index.actors(claim["text"]) | set(claim.get("actors", ()))) & fc_actors
@@ -592,6 +610,8 @@ def evidence(index: Index, claim: Row, cand: Candidate, votes: int = 0) -> tuple
     out.append(_date_relation(claim.get("date"), fc.date))
     if votes:
         out.append(f"the article's other claims: {votes} also retrieve{'s' if votes == 1 else ''} this case")
+    if raised is not None and raised[2] and round(raised[0], 2) > round(raised[1], 2):
+        out.append(f"score {raised[0]:.2f} raised from the re-ranker's {raised[1]:.2f} by " + " and ".join(raised[2]))
     out.append(f"cosine {cand.cos:.2f}" + (f", BM25 {cand.bm25:.1f}" if cand.bm25 > 0.05 else ", no BM25 hit"))
     return tuple(out)
 
@@ -788,7 +808,7 @@ def match_claims(index: Index, claims: list[Row], vecs: NDArray[np.float32], rer
     done = 0
     for i, cands in doc_ranked(index, claims, vecs, reranker, cfg, votes, skip=lambda j: drop and bool(untold_of[j])):
         claim, untold = claims[i], untold_of[i]
-        ranked: list[tuple[Candidate, float, int, list[str]]] = []
+        ranked: list[tuple[Candidate, float, int, list[str], tuple[float, float, list[str]] | None]] = []
         seen: set[str] = set()
         for c, s, n, s1 in cands:
             same = index.keys[c.pos]
@@ -810,12 +830,14 @@ def match_claims(index: Index, claims: list[Row], vecs: NDArray[np.float32], rer
             if why and drop:
                 continue
             seen.add(same)
-            ranked.append((c, s, n if votes.on else 0, why))
+            raised = (s, s1, votes.raised_by(n, _days(claim.get("date"), index.fcs[c.pos].date))) if s > s1 else None
+            ranked.append((c, s, n if votes.on else 0, why, raised))
         if ranked:
             out[(claim["doc"], claim["start"], claim["end"])] = [
                 FactcheckMatch(claim["doc"], claim["start"], claim["end"], index.fcs[c.pos].id, r + 1, round(s, 4),
-                               ((LOW_CONFIDENCE + "; ".join(why),) if why else ()) + evidence(index, claim, c, n))
-                for r, (c, s, n, why) in enumerate(ranked)]
+                               ((LOW_CONFIDENCE + "; ".join(why),) if why else ()) + evidence(index, claim, c, n,
+                                                                                              raised))
+                for r, (c, s, n, why, raised) in enumerate(ranked)]
         done += 1
         if progress and (done % 50 == 0 or done == len(claims)):
             progress(done, len(claims))
