@@ -65,19 +65,24 @@ def decode(pr: Prepared, p: np.ndarray, q: np.ndarray, thr: float, gate: float) 
     """``TechniqueModel.decode`` on given token and sentence probabilities, as character spans."""
     out = []
     for (a, b), qs in zip(pr.sent_tokens, q, strict=True):
-        if qs < gate or b <= a:
-            continue
-        on = np.flatnonzero(p[a:b] >= thr)
-        if not len(on):
-            continue
-        s, t = a + int(on[0]), a + int(on[-1]) + 1
-        while s < t and not pr.keep_left[s]:
-            s += 1
-        while t > s and not pr.keep_right[t - 1]:
-            t -= 1
-        if t > s and pr.alnum[s:t].any():
-            out.append((int(pr.start[s]), int(pr.end[t - 1])))
+        span = _sentence_span(pr, p, a, b, thr) if qs >= gate else None
+        if span is not None:
+            out.append(span)
     return out
+
+
+def _sentence_span(pr: Prepared, p: np.ndarray, a: int, b: int, thr: float) -> tuple[int, int] | None:
+    """The character span of tokens ``a``..``b`` (a sentence) from its first to its last token at ``thr`` or
+    above, trimmed to what a span may start and end with; None when there is none."""
+    on = np.flatnonzero(p[a:b] >= thr) if b > a else np.zeros(0, dtype=np.int64)
+    if not len(on):
+        return None
+    s, t = a + int(on[0]), a + int(on[-1]) + 1
+    while s < t and not pr.keep_left[s]:
+        s += 1
+    while t > s and not pr.keep_right[t - 1]:
+        t -= 1
+    return (int(pr.start[s]), int(pr.end[t - 1])) if t > s and pr.alnum[s:t].any() else None
 
 
 def minilm_rows(args: argparse.Namespace, dev: Sequence[Any], views: list[Any], gates: list[np.ndarray],
@@ -103,19 +108,7 @@ def minilm_rows(args: argparse.Namespace, dev: Sequence[Any], views: list[Any], 
 
 def sentence_spans(pr: Prepared, p: np.ndarray, thr: float) -> list[tuple[int, int] | None]:
     """Per sentence, the character span ``decode`` gives it when the gate keeps it (None: no span)."""
-    out: list[tuple[int, int] | None] = []
-    for a, b in pr.sent_tokens:
-        on = np.flatnonzero(p[a:b] >= thr) if b > a else np.zeros(0, dtype=np.int64)
-        if not len(on):
-            out.append(None)
-            continue
-        s, t = a + int(on[0]), a + int(on[-1]) + 1
-        while s < t and not pr.keep_left[s]:
-            s += 1
-        while t > s and not pr.keep_right[t - 1]:
-            t -= 1
-        out.append((int(pr.start[s]), int(pr.end[t - 1])) if t > s and pr.alnum[s:t].any() else None)
-    return out
+    return [_sentence_span(pr, p, a, b, thr) for a, b in pr.sent_tokens]
 
 
 def grid(arts: Sequence[Any], rows: list[tuple], gold: dict[str, list[tuple[int, int]]], gate_mixes: Sequence[float],

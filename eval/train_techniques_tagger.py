@@ -229,12 +229,18 @@ def forward_cost(bert: Any, top: Any, n_frozen: int, wins: list[dict], n_windows
 
 
 def export_weights(top: Any, n_frozen: int, path: Path) -> int:
-    """Write the fine-tuned top layers and head in float16 (the package's ``minilm_tagger.npz``): a zip of
-    .npy arrays with fixed names, order and dates, so the same weights give the same bytes."""
+    """Write the fine-tuned top layers and head in float16 (the package's ``minilm_tagger.npz``)."""
+    return write_float16_npz(n_frozen, top.state_dict(), path)
+
+
+def write_float16_npz(n_frozen: int, state: dict[str, Any], path: Path) -> int:
+    """Write ``n_frozen`` and the torch tensors of ``state`` in float16 as a zip of .npy arrays with fixed names,
+    order and dates, so the same weights give the same bytes (the tagger's and the span classifier's exports);
+    returns the file's size."""
     import zipfile
 
     arrays = {"n_frozen": np.array(n_frozen, dtype=np.int64)}
-    for name, t in sorted(top.state_dict().items()):
+    for name, t in sorted(state.items()):
         arrays[name] = t.detach().cpu().numpy().astype(np.float16)
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:

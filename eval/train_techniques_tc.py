@@ -72,7 +72,6 @@ the linear classifier alone 0.5612; "mix" at the weight and temperature chosen o
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import time
@@ -373,23 +372,10 @@ def linear_oof(train: Sequence[Article], fold_of_art: dict[str, int], keys: Sequ
 
 
 def export_weights(model: Model, path: Path) -> int:
-    """Write the fine-tuned top layers and head in float16: a zip of .npy arrays with fixed names, order and
-    dates, so the same weights give the same bytes."""
-    import zipfile
+    """Write the fine-tuned layers and head in float16, as the tagger's export is written."""
+    from train_techniques_tagger import write_float16_npz
 
-    arrays = {"n_frozen": np.array(model.n_frozen, dtype=np.int64)}
-    for name, t in sorted(model.state().items()):
-        arrays[name] = t.detach().cpu().numpy().astype(np.float16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, arr in arrays.items():
-            buf = io.BytesIO()
-            np.lib.format.write_array(buf, arr, allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buf.getvalue())
-    return path.stat().st_size
+    return write_float16_npz(model.n_frozen, model.state(), path)
 
 
 def best_mix(keys: Sequence, lin: np.ndarray, logits: np.ndarray, temp: float, gold: dict) -> tuple[float, float]:
