@@ -21,6 +21,11 @@ claim tells or reports someone telling; a case about the same event or theme who
 only touches does not. ``--judged FILE`` (``eval/factcheck_votes_audit.json``: ids, offsets, stratum, label, short
 note; never text) prints the counts per stratum: ``on`` (only the votes-on case tells the claim's narrative),
 ``off`` (only the votes-off case), ``both`` (both do), ``neither``.
+
+``--recheck --db FILE`` matches the store again with the document votes shipped now and prints, for the judged
+claims, how many keep their judged votes-on top 1 (``on_row``), fall back to the votes-off one (``off_row``) or get
+another case (not judged), with what the labels say that costs or gains (session 30: the date weight halved, 3.319 ->
+1.660).
 """
 
 from __future__ import annotations
@@ -59,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--context", type=int, default=300, help="characters of the article shown each side of the claim")
     ap.add_argument("--judged", type=Path, nargs="?", const=JUDGED_FILE,
                     help="print the counts of a judgements file instead (default eval/factcheck_votes_audit.json)")
+    ap.add_argument("--recheck", action="store_true",
+                    help="re-match the judged claims with the votes shipped now and count the top 1s that changed")
     args = ap.parse_args(argv)
+    if args.recheck:
+        if args.db is None:
+            ap.error("--recheck needs --db")
+        return recheck(args.db, json.loads((args.judged or JUDGED_FILE).read_text(encoding="utf-8")))
     if args.judged:
         return counts(json.loads(args.judged.read_text(encoding="utf-8")))
     if args.db is None:
@@ -170,6 +181,52 @@ def draw(db: Path, per_stratum: int, seed: int, context: int, narrative: bool = 
             out.append((stratum, c, info(on, c, top(on, c)), info(off, c, top(off, c))))
     store.close()
     return out
+
+
+def recheck(db: Path, judged: dict[str, Any]) -> int:
+    """Top 1 of each judged claim with the shipped ``MatchConfig()`` now, against its judged ``on_row`` and
+    ``off_row`` (distinct claims: the samples overlap)."""
+    from tracewire import settings
+    from tracewire.corpus.factcheck import (
+        MatchConfig,
+        build_index,
+        embed,
+        match_claims,
+        shipped_reranker,
+        shipped_votes,
+    )
+    from tracewire.store import open_store
+    from tracewire.store.factchecks import FactcheckStore
+
+    store = open_store(db)
+    fs = FactcheckStore.of(store)
+    index, _ = build_index(store, settings.packs())
+    cfg = MatchConfig()
+    claims = fs.claims(cfg.min_checkworthy)
+    vecs, _ = embed(fs, [c["text"] for c in claims])
+    now = match_claims(index, claims, vecs, shipped_reranker(), cfg)
+    store.close()
+    key_of_row = {fc.row: index.keys[i] for i, fc in enumerate(index.fcs)}
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in judged["claims"]:
+        rows.setdefault((r["doc"], r["start"]), r)
+    tally: Counter[tuple[str, str, str]] = Counter()
+    for (doc, start), r in sorted(rows.items()):
+        got = next((ms for (d, s, _), ms in now.items() if d == doc and s == start), None)
+        key = index.keys[index.pos[got[0].factcheck]] if got else None
+        where = ("on_row" if key == key_of_row.get(r["on_row"]) else "off_row" if key == key_of_row.get(r["off_row"])
+                 else "other")
+        tally[(r["stratum"], where, r["label"])] += 1
+        if where != "on_row":
+            print(f"  {doc}:{start} ({r['stratum']}, judged {r['label']}): top 1 now {where}"
+                  + (f" (row {index.fcs[index.pos[got[0].factcheck]].row})" if got and where == "other" else ""))
+    print(f"shipped votes {shipped_votes().terms}: {len(rows)} distinct judged claims")
+    for stratum in ("date", "votes"):
+        for where in ("on_row", "off_row", "other"):
+            n = {lab: tally[(stratum, where, lab)] for lab in LABELS}
+            if sum(n.values()):
+                print(f"  {stratum:<6} top 1 {where:<8} {sum(n.values()):>3}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
+    return 0
 
 
 def counts(judged: dict[str, Any]) -> int:
