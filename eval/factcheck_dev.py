@@ -22,7 +22,9 @@ false top 3 per half of the dev set under the confidence gates before and after 
 claim gate ``narrative_gate`` and the packs' narrative cues, retriever agreement, ``confident_score`` and the
 cosine branch): the trade-off table of the README; these rank the dev claims alone, without document votes (the
 session-27 tables). ``--split choose|confirm`` scores one half (by document; a
-variant is chosen on 'choose' and confirmed on 'confirm'). ``--corpus`` also prints what the stage would store for
+variant is chosen on 'choose' and confirmed on 'confirm'). ``--depth N`` sets the retrieval depth before re-ranking (``MatchConfig.depth``); ``--query actors|source|places``
+(repeatable, ``--query-dense`` to re-encode too) lengthens each claim's query with what the store resolved about it
+(session 30: measured, none shipped; README). ``--corpus`` also prints what the stage would store for
 every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit,
 without document votes, with session 28's linear votes and with the shipped ones (session 29).
 """
@@ -34,6 +36,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +79,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="rank with session 28's document votes (0.65 x votes; measured, not shipped)")
     ap.add_argument("--split", choices=("all", "choose", "confirm"), default="all",
                     help="the claims of one half (the gold's split, by document: choose a variant on one, confirm on the other)")
+    ap.add_argument("--depth", type=int, default=MatchConfig().depth,
+                    help="candidates from each retriever before re-ranking (MatchConfig.depth; session 30 measured 50 and 100)")
+    ap.add_argument("--query", choices=QUERY_EXTRAS, action="append", default=[],
+                    help="append to each claim's query text what the store resolved about it (session 30, measured, not "
+                         "shipped): its canonical pack actors, its resolved source, its places' gazetteer names")
+    ap.add_argument("--query-dense", action="store_true",
+                    help="with --query, encode the longer query for the dense retriever too (default: BM25 and the "
+                         "word and entity overlaps only)")
     args = ap.parse_args(argv)
     gold = [g for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
             if args.split == "all" or g["split"] == args.split]
     store = open_store(args.db)
     fs = FactcheckStore.of(store)
     index, _ = build_index(store, settings.packs())
-    cfg = MatchConfig()
+    cfg = replace(MatchConfig(), depth=args.depth)
     reranker = shipped_reranker()
     by = {(c["doc"], c["start"]): c for c in fs.claims(cfg.min_checkworthy)}
     missing = [g for g in gold if (g["doc"], g["start"]) not in by]
@@ -97,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = {g["doc"] for g in gold}
     ctx = [c for c in by.values() if c["doc"] in docs]
     ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
+    if args.query:
+        ctx = query_texts(fs, index, ctx, args.query)
+        if args.query_dense:
+            ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
     at = {(c["doc"], c["start"]): i for i, c in enumerate(ctx)}
     votes = NO_VOTES if args.no_votes else DocVotes(0.6496, 10) if args.linear_votes else shipped_votes()
     matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=votes)
@@ -146,6 +161,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         corpus(store, index)
     store.close()
     return 0
+
+
+QUERY_EXTRAS = ("actors", "source", "places")
+
+
+def query_texts(fs: Any, index: Any, claims: list[dict[str, Any]], extras: Sequence[str]) -> list[dict[str, Any]]:
+    """``claims`` with their text lengthened by ``extras`` (``QUERY_EXTRAS``): the claim's canonical pack actors (the
+    claims component's and those the lexicon finds in its text), its resolved source's canonical name (a named
+    person, organisation, government body or outlet, when the claim does not already name it), and the gazetteer
+    names of the places inside it that differ from their mention ("Syrian" -> "Syria")."""
+    docs = {c["doc"] for c in claims}
+    sources = {(d, s): (kind, canon) for d, s, kind, canon in fs.conn.execute(
+        "SELECT d.id, c.start, c.source_kind, c.source_canonical FROM claims c JOIN current_documents d"
+        " ON d.doc_key = c.doc_key") if d in docs}
+    places: dict[str, list[tuple[int, int, str, str]]] = {}
+    for d, s, e, mention, name in fs.conn.execute(
+            "SELECT d.id, p.start, p.end, p.mention, p.name FROM places p JOIN current_documents d"
+            " ON d.doc_key = p.doc_key"):
+        if d in docs:
+            places.setdefault(d, []).append((s, e, mention, name))
+    out = []
+    for c in claims:
+        more: list[str] = []
+        if "actors" in extras:
+            more += sorted(set(c.get("actors", ())) | index.actors(c["text"]))
+        kind, canon = sources.get((c["doc"], c["start"]), (None, None))
+        if "source" in extras and canon and kind in ("named_person", "named_org", "government_body", "media_outlet") \
+                and canon.lower() not in c["text"].lower():
+            more.append(canon)
+        if "places" in extras:
+            more += [name for s, e, mention, name in places.get(c["doc"], ())
+                     if s >= c["start"] and e <= c["end"] and name.lower() != mention.lower()]
+        out.append({**c, "text": " ".join([c["text"], *more])} if more else c)
+    return out
 
 
 def figures(db: Path) -> dict[str, int]:
@@ -351,7 +400,7 @@ def corpus(store: Any, index: Any) -> None:
                                         ("session 27, no document votes", MatchConfig(), True, NO_VOTES),
                                         ("session 28's linear votes (measured, not shipped)", MatchConfig(), True,
                                          DocVotes(0.6496, 10)),
-                                        ("shipped (session 29: log votes + within 30 days)", MatchConfig(), True, None)):
+                                        ("shipped (session 30: log votes + within 30 days, its weight halved)", MatchConfig(), True, None)):
         index.cues = cues if with_cues else NarrativeCues()
         matched = match_claims(index, claims, vecs, shipped_reranker(), cfg, votes=votes)
         inherit(matched, claims, links, cfg.top_k)

@@ -28,7 +28,10 @@ set's weights when the corpus stage can apply it (``STAGE_TERMS``: ``DocVotes`` 
 Session 30 (helper fc20) added eight variants of the date term, fixed before any was scored (within 30 days only when
 voted, graded by days, within 7 days, times log(1 + votes), and the fitted date weight shrunk by 0.5 or 0.25:
 ``SHRINK``, applied after each fold's fit); the rule chooses the date weight halved (cross-validated 18, 18, 18;
-in sample 18/23, confirm 10/16, all 28/39) and ``--train`` wrote it (``within_30_days`` 1.6597).
+in sample 18/23, confirm 10/16, all 28/39) and ``--train`` wrote it (``within_30_days`` 1.6597). Then, measured and
+not chosen: the share of the case's keywords the claim names, the canonical actors' overlap, the cosine with the
+article's other claims (each beside the shipped set), and ``--top 5`` / ``--top 20`` (the cases a claim votes for).
+``--only NAME ...`` measures some feature sets alone.
 """
 
 from __future__ import annotations
@@ -82,11 +85,25 @@ FEATURE_SETS = {
     "logit + log(1 + votes) + exp(-days / 30) if voted": ("logit", "log_votes", "dexpv"),
     "logit + log(1 + votes) + within 30 days, date weight x 0.5": ("logit", "log_votes", "d30"),
     "logit + log(1 + votes) + within 30 days, date weight x 0.25": ("logit", "log_votes", "d30"),
+    # session 30, second part (after the date weight was chosen; fixed before any was scored): what the claim and its
+    # article name beside the votes, each with the shipped set's date term (fitted, then halved): the share of the
+    # case's EUvsDisinfo keywords the claim names (a content word of the keyword in the claim, or the keyword's pack
+    # actor among the claim's canonical actors: its text's and the claims component's), the Jaccard overlap of the
+    # claim's and the case's canonical pack actors, and the cosine of the case with the mean vector of the article's
+    # other claims (the article's narrative without a vote threshold), beside or instead of the votes
+    "shipped + share of the case's keywords the claim names": ("logit", "log_votes", "kw", "d30"),
+    "shipped + canonical actors' Jaccard overlap": ("logit", "log_votes", "actj", "d30"),
+    "shipped + cosine with the article's other claims": ("logit", "log_votes", "doccos", "d30"),
+    "logit + cosine with the article's other claims + within 30 days": ("logit", "doccos", "d30"),
 }
 # feature sets whose last weight, once fitted, is multiplied by a factor (in every cross-validation fold alike): a
 # smaller date weight than the fit's
 SHRINK = {"logit + log(1 + votes) + within 30 days, date weight x 0.5": 0.5,
-          "logit + log(1 + votes) + within 30 days, date weight x 0.25": 0.25}
+          "logit + log(1 + votes) + within 30 days, date weight x 0.25": 0.25,
+          "shipped + share of the case's keywords the claim names": 0.5,
+          "shipped + canonical actors' Jaccard overlap": 0.5,
+          "shipped + cosine with the article's other claims": 0.5,
+          "logit + cosine with the article's other claims + within 30 days": 0.5}
 # feature sets that fail the seeds' acceptance test (tests/test_factchecks_seeds.py, run as a regression check after
 # a choice, never tuned on): the rule passes over them
 FAILS_SEEDS = frozenset({"logit + votes (session 28)"})
@@ -100,6 +117,29 @@ def _days(a: str | None, b: str | None) -> int | None:
         return abs((date.fromisoformat((b or "")[:10]) - date.fromisoformat((a or "")[:10])).days)
     except ValueError:
         return None
+
+
+def keyword_share(keywords: Sequence[str], words: set[str], actors: set[str] | frozenset[str]) -> float:
+    """The share of a case's keywords a claim names: a content word of the keyword among the claim's ``words``, or
+    the keyword's pack actor among its canonical ``actors``."""
+    from tracewire import settings
+    from tracewire.corpus.factcheck import Lexicon, content_words
+
+    global _LEXICON
+    if _LEXICON is None:
+        _LEXICON = Lexicon.from_packs(settings.packs())
+    if not keywords:
+        return 0.0
+    named = sum(1 for kw in keywords if set(content_words(kw)) & words or _LEXICON.actors(kw) & actors)
+    return named / len(keywords)
+
+
+_LEXICON: Any = None
+
+
+def jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    """|a & b| / |a | b| (0 for two empty sets)."""
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def dev_context(store: Any, index: Any, split: str = "all") -> tuple[list[dict[str, Any]], list[dict[str, Any]], Any,
@@ -129,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DocVotes,
         MatchConfig,
         build_index,
+        content_words,
         doc_ranked,
         shipped_reranker,
     )
@@ -137,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--train", action="store_true", help=f"write the chosen weight into tracewire/models/{VOTES_FILE}")
+    ap.add_argument("--top", type=int, default=10,
+                    help="a claim votes for its first TOP distinct cases (DocVotes.top; session 30 measured 5 and 20)")
+    ap.add_argument("--only", nargs="*", help="measure only these feature sets (names as printed)")
     args = ap.parse_args(argv)
     store = open_store(args.db)
     index, _ = build_index(store, settings.packs())
@@ -144,15 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     gold, ctx, vecs, gi = dev_context(store, index)
     kor = {fc.row: index.keys[i] for i, fc in enumerate(index.fcs)}
     want = [{kor[r] for r in g["rows"] if r in kor} for g in gold]
-    ranked = dict(doc_ranked(index, ctx, vecs, rr, cfg, DocVotes(0.0, 10)))
+    ranked = dict(doc_ranked(index, ctx, vecs, rr, cfg, DocVotes(0.0, args.top)))
     names = ("logit", "votes", "log_votes", "d30", "d365", "share", "votes3", "tfidf", "lift", "simvotes", "d30v", "dexp",
-             "dlin", "d7", "d30lv", "dexpv")
+             "dlin", "d7", "d30lv", "dexpv", "kw", "actj", "doccos")
     voters = {d: sum(1 for j in ranked if ctx[j]["doc"] == d and ranked[j]) for d in {c["doc"] for c in ctx}}
     tops: dict[int, set[str]] = {}  # each ranked claim's first 10 distinct cases (the votes it casts)
     for j, cands in ranked.items():
         top: dict[str, None] = {}
         for c, _, _, _ in cands:
-            if len(top) == 10:
+            if len(top) == args.top:
                 break
             top.setdefault(index.keys[c.pos], None)
         tops[j] = set(top)
@@ -168,6 +212,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         others = [j for j in members[ctx[i]["doc"]] if j != i]
         cast = sum(len(tops[j]) for j in others)
         mean = cast / max(1, len(set().union(*(tops[j] for j in others)))) if others else 1.0
+        mine = index.actors(ctx[i]["text"]) | set(ctx[i].get("actors", ()))
+        words = set(content_words(ctx[i]["text"]))
+        if others:
+            centre = vecs[others].mean(0)
+            centre = centre / (np.linalg.norm(centre) or 1.0)
+            doc_cos = index.cosines(centre[None, :].astype(np.float32))[0]
         for c, s, v, _ in ranked[i]:
             k = index.keys[c.pos]
             if k in seen:
@@ -182,7 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       float(d is not None and d <= 365), v / max(1, voters[ctx[i]["doc"]] - 1), min(v, 3),
                       v * math.log((len(others) + 1) / v) if v else 0.0, v / mean, sims, near * (v > 0), dexp,
                       max(0.0, 1 - d / 90) if d is not None else 0.0, float(d is not None and d <= 7),
-                      near * math.log1p(v), dexp * (v > 0)])
+                      near * math.log1p(v), dexp * (v > 0), keyword_share(index.fcs[c.pos].keywords, words, mine),
+                      jaccard(mine, index.actors(index.fcs[c.pos].match_text)),
+                      float(doc_cos[c.pos]) if others else 0.0])
             ks.append((k, s, c.cos))
         rows[n] = (np.asarray(x), ks)
 
@@ -240,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     best: tuple[float, int, str] | None = None
     fitted = {}
     for name, feats in FEATURE_SETS.items():
+        if args.only and name not in args.only:
+            continue
         cols = [names.index(f) for f in feats]
         shrink = SHRINK.get(name, 1.0)
         w = fit(halves["choose"], cols, shrink) if len(cols) > 1 else np.ones(1)
@@ -264,14 +318,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         w = [round(float(x), 4) for x in fitted[best[2]][1:]]
         total = sum(1 for n in halves["choose"] if want[n])
         about = (f"pairwise logistic regression (C={C}, no intercept) over the first-stage logit and {best[2][8:]} "
-                 f"(document votes: top 10), fitted on the 'choose' half of the FA-KES narrative dev set "
+                 f"(document votes: top {args.top}), fitted on the 'choose' half of the FA-KES narrative dev set "
                  f"(eval/factcheck_dev_gold.json, {total} claims with a same-narrative EUvsDisinfo case), weights "
                  f"divided by the logit's; chosen by cross-validation on 'choose', confirmed on 'confirm' "
                  f"(eval/factcheck_docvotes.py --train); applied when MatchConfig.doc_votes (on by default)")
         weight = next((x for f, x in zip(feats, w, strict=True) if f == "votes"), 0.0)
         terms = tuple((STAGE_TERMS[f], x) for f, x in zip(feats, w, strict=True) if f != "votes")
         out = ROOT / "tracewire" / "models" / VOTES_FILE
-        out.write_text(DocVotes(weight, 10, about, terms).to_json(), encoding="utf-8")
+        out.write_text(DocVotes(weight, args.top, about, terms).to_json(), encoding="utf-8")
         print(f"wrote {out.relative_to(ROOT)}: weight {weight}, terms {terms}")
     store.close()
     return 0
