@@ -30,7 +30,8 @@ voted, graded by days, within 7 days, times log(1 + votes), and the fitted date 
 ``SHRINK``, applied after each fold's fit); the rule chooses the date weight halved (cross-validated 18, 18, 18;
 in sample 18/23, confirm 10/16, all 28/39) and ``--train`` wrote it (``within_30_days`` 1.6597). Then, measured and
 not chosen: the share of the case's keywords the claim names, the canonical actors' overlap, the cosine with the
-article's other claims, the votes of the two claims either side (each beside the shipped set), and ``--top 5`` / ``--top 20`` (the cases a claim votes for).
+article's other claims, the votes of the two claims either side, a hub count (``--hub``: how many claims of the whole
+store rank the case) (each beside the shipped set), and ``--top 5`` / ``--top 20`` (the cases a claim votes for).
 ``--only NAME ...`` measures some feature sets alone.
 """
 
@@ -98,6 +99,10 @@ FEATURE_SETS = {
     # and the votes of the claim's neighbours (the two check-worthy claims either side of it in the article) beside
     # the article's: a narrative is told over a passage more than over a whole article
     "shipped + log(1 + votes of the two claims either side)": ("logit", "log_votes", "nvotes", "d30"),
+    # a hub case (one that many claims of the whole corpus rank among their first ``top``: a strike or a chemical
+    # attack of the same weeks) says less about any one claim: log(1 + the corpus claims ranking it), its weight free
+    # to go negative (measured with --hub: every check-worthy claim of the store ranked once more)
+    "shipped + log(1 + corpus claims ranking the case)": ("logit", "log_votes", "hub", "d30"),
 }
 # feature sets whose last weight, once fitted, is multiplied by a factor (in every cross-validation fold alike): a
 # smaller date weight than the fit's
@@ -107,7 +112,8 @@ SHRINK = {"logit + log(1 + votes) + within 30 days, date weight x 0.5": 0.5,
           "shipped + canonical actors' Jaccard overlap": 0.5,
           "shipped + cosine with the article's other claims": 0.5,
           "logit + cosine with the article's other claims + within 30 days": 0.5,
-          "shipped + log(1 + votes of the two claims either side)": 0.5}
+          "shipped + log(1 + votes of the two claims either side)": 0.5,
+          "shipped + log(1 + corpus claims ranking the case)": 0.5}
 # feature sets that fail the seeds' acceptance test (tests/test_factchecks_seeds.py, run as a regression check after
 # a choice, never tuned on): the rule passes over them
 FAILS_SEEDS = frozenset({"logit + votes (session 28)"})
@@ -185,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=10,
                     help="a claim votes for its first TOP distinct cases (DocVotes.top; session 30 measured 5 and 20)")
     ap.add_argument("--only", nargs="*", help="measure only these feature sets (names as printed)")
+    ap.add_argument("--hub", action="store_true",
+                    help="rank every check-worthy claim of the store to count how many rank each case (the hub feature)")
     args = ap.parse_args(argv)
     store = open_store(args.db)
     index, _ = build_index(store, settings.packs())
@@ -194,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     want = [{kor[r] for r in g["rows"] if r in kor} for g in gold]
     ranked = dict(doc_ranked(index, ctx, vecs, rr, cfg, DocVotes(0.0, args.top)))
     names = ("logit", "votes", "log_votes", "d30", "d365", "share", "votes3", "tfidf", "lift", "simvotes", "d30v", "dexp",
-             "dlin", "d7", "d30lv", "dexpv", "kw", "actj", "doccos", "nvotes")
+             "dlin", "d7", "d30lv", "dexpv", "kw", "actj", "doccos", "nvotes", "hub")
     voters = {d: sum(1 for j in ranked if ctx[j]["doc"] == d and ranked[j]) for d in {c["doc"] for c in ctx}}
     tops: dict[int, set[str]] = {}  # each ranked claim's first 10 distinct cases (the votes it casts)
     for j, cands in ranked.items():
@@ -208,6 +216,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     for j in sorted(tops):
         if tops[j]:
             members.setdefault(ctx[j]["doc"], []).append(j)
+    hubs: dict[str, int] = {}  # case key -> check-worthy claims of the whole store ranking it among their first --top
+    if args.hub:
+        from tracewire.corpus.factcheck import embed
+        from tracewire.store.factchecks import FactcheckStore
+
+        every = FactcheckStore.of(store).claims(cfg.min_checkworthy)
+        every_vecs, _ = embed(FactcheckStore.of(store), [c["text"] for c in every])
+        for _, cands in doc_ranked(index, every, every_vecs, rr, cfg, DocVotes(0.0, args.top)):
+            top_k: dict[str, None] = {}
+            for c, _, _, _ in cands:
+                if len(top_k) == args.top:
+                    break
+                top_k.setdefault(index.keys[c.pos], None)
+            for k in top_k:
+                hubs[k] = hubs.get(k, 0) + 1
+        print(f"hub counts over {len(every)} claims: most ranked cases "
+              + ", ".join(f"{n}" for n in sorted(hubs.values(), reverse=True)[:5]))
     rows: dict[int, tuple[Any, list[tuple[str, float, float]]]] = {}  # gold n -> features, (key, first score, cosine)
     for n, i in enumerate(gi):
         if i is None or not ranked.get(i):
@@ -241,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       near * math.log1p(v), dexp * (v > 0), keyword_share(index.fcs[c.pos].keywords, words, mine),
                       jaccard(mine, index.actors(index.fcs[c.pos].match_text)),
                       float(doc_cos[c.pos]) if others else 0.0,
-                      math.log1p(sum(k in tops[j] for j in near_ones))])
+                      math.log1p(sum(k in tops[j] for j in near_ones)), math.log1p(hubs.get(k, 0))])
             ks.append((k, s, c.cos))
         rows[n] = (np.asarray(x), ks)
 
