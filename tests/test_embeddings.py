@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
+import pytest
 
 from tracewire import embeddings
+from tracewire.errors import MissingDependencyError
 
 
 def test_paraphrase_is_nearer_than_an_unrelated_sentence_and_vectors_repeat() -> None:
@@ -20,3 +24,11 @@ def test_paraphrase_is_nearer_than_an_unrelated_sentence_and_vectors_repeat() ->
     assert float(first[0] @ first[1]) > 0.7 > 0.2 > float(first[0] @ first[2])
     assert embeddings.encode([]).shape == (0, embeddings.DIM)
     assert len(embeddings.model_hash()) == 16
+
+
+def test_a_missing_piece_runtime_is_a_coded_dependency_error_naming_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The MiniLM tagger and span classifier check onnxruntime and tokenizers through one function."""
+    embeddings.require_piece_runtime("techniques MiniLM tagger")  # both installed: no error
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import now raises ImportError
+    with pytest.raises(MissingDependencyError, match="techniques MiniLM tagger needs onnxruntime"):
+        embeddings.require_piece_runtime("techniques MiniLM tagger")

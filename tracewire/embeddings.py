@@ -217,6 +217,17 @@ def quantised_export(prefix: str, weights: dict[str, NDArray[Any]], recipe: str,
     return path
 
 
+def require_piece_runtime(what: str) -> None:
+    """Raise MissingDependencyError (naming ``what``) unless onnxruntime and tokenizers import: what a
+    fine-tuned MiniLM model run by ``open_session`` over ``piece_tokenizer`` needs, checked before its export."""
+    try:
+        import onnxruntime  # noqa: F401  (opened by open_session)
+        import tokenizers  # noqa: F401  (read by piece_tokenizer)
+    except ImportError as e:
+        raise MissingDependencyError(f"The {what} needs onnxruntime and tokenizers: run "
+                                     "`make venv` (or `pip install onnxruntime tokenizers`).") from e
+
+
 def piece_tokenizer() -> tuple[Any, int, int]:
     """The model's fast tokenizer without padding or truncation (callers cut their own windows), and
     its [CLS] and [SEP] ids; TW002 when the installed tokenizer lacks them."""

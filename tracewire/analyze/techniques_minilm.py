@@ -28,7 +28,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import embeddings, settings
-from ..errors import MissingDependencyError
 from .techniques_features import MODEL_PACKAGE, ArticleView
 
 WEIGHTS = "minilm_tagger.npz"
@@ -110,12 +109,7 @@ class MiniLMTagger:
     """The quantised tagger, its tokenizer and its mixing settings, loaded once per process."""
 
     def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
-        try:
-            import onnxruntime  # noqa: F401  (checked here, opened by embeddings.open_session)
-            import tokenizers  # noqa: F401
-        except ImportError as e:
-            raise MissingDependencyError("The techniques MiniLM tagger needs onnxruntime and tokenizers: run "
-                                         "`make venv` (or `pip install onnxruntime tokenizers`).") from e
+        embeddings.require_piece_runtime("techniques MiniLM tagger")
         path = embeddings.quantised_export("techniques-minilm", weights, EXPORT, partial(_write_fp32, weights),
                                            "techniques MiniLM tagger")
         self.session = embeddings.open_session(path, 1, "the shipped weights")
