@@ -1150,6 +1150,18 @@ MEASURE_B10: dict[str, dict[str, Any]] = {
     "before_rr30": {"cited_rides": False, "template_fill": False},
 }
 
+# rr31's variants (``variants-b11``): a filled template's name slots leave out a source credited on both sides
+# (``template_sources``; off: rr30's rule), the share of a passage's words its replaced words must reach
+# (``template_share``, not shipped), and the rule off
+MEASURE_B11: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "no_template_sources": {"template_sources": False},
+    "template_share_0.05": {"template_share": 0.05},
+    "template_share_0.1": {"template_share": 0.1},
+    "share_0.1_no_sources": {"template_share": 0.1, "template_sources": False},
+    "no_template_fill": {"template_fill": False},
+}
+
 
 def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = None) -> None:
     """Score each of ``MEASURE_B9``'s settings (or those named) on the dev half only: all dev pairs, the pairs of
@@ -1304,6 +1316,8 @@ if __name__ == "__main__":
         measure_b9(sys.argv[2:])
     elif cmd == "variants-b10":
         measure_b9(sys.argv[2:], MEASURE_B10)
+    elif cmd == "variants-b11":
+        measure_b9(sys.argv[2:], MEASURE_B11)
     elif cmd == "lede-rewrite":
         lede_rewrite(*(int(x) for x in sys.argv[2:4]))
     elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9"):
