@@ -1152,11 +1152,13 @@ MEASURE_B10: dict[str, dict[str, Any]] = {
 }
 
 # rr31's variants (``variants-b11``): a filled template's name slots leave out a source credited on both sides
-# (``template_sources``; off: rr30's rule), the share of a passage's words its replaced words must reach
+# (``template_sources``) and two names of conflict actors (``template_actors``; both off: rr30's rule), the share of a passage's words its replaced words must reach
 # (``template_share``, not shipped), and the rule off
 MEASURE_B11: dict[str, dict[str, Any]] = {
     "shipped": {},
     "no_template_sources": {"template_sources": False},
+    "no_template_actors": {"template_actors": False},
+    "no_sources_no_actors": {"template_sources": False, "template_actors": False},
     "template_share_0.05": {"template_share": 0.05},
     "template_share_0.1": {"template_share": 0.1},
     "share_0.1_no_sources": {"template_share": 0.1, "template_sources": False},

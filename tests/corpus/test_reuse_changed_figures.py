@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from tracewire.corpus.reuse import ReuseConfig, filled_template, find_reuse, update_reuse
+import pytest
+
+from tracewire.corpus.reuse import ReuseConfig, actor_names, filled_template, find_reuse, update_reuse
 from tracewire.export import export_string
 from tracewire.records import Document, ReuseLink
 from tracewire.store.base import IngestBatch
@@ -33,11 +35,13 @@ ELSEWHERE = {**FIRST, "town": "Douma", "n": "31", "c": "nine"}  # the report fil
 ADDED = "Activists said the warplanes returned an hour later and hit the same street."
 
 
-def _copied(fills: dict[str, str], added: str = "") -> tuple[Document, Document, list[Document]]:
+def _copied(fills: dict[str, str], added: str = "", actors: tuple[str, str] = ("the army", "the army")
+            ) -> tuple[Document, Document, list[Document]]:
     """The report of one outlet, its copy by another with other fills (and a sentence added after the figures
-    if given), and three unrelated articles."""
-    a = doc("a", join(REPORT.format(**FIRST), OTHER[3]), date="2016-03-02", outlet="Levant Wire")
-    copy = REPORT.format(**fills)
+    if given; ``actors``: who pushes north in each), and three unrelated articles."""
+    a = doc("a", join(REPORT.format(**FIRST).replace("the army", actors[0]), OTHER[3]), date="2016-03-02",
+            outlet="Levant Wire")
+    copy = REPORT.format(**fills).replace("the army", actors[1])
     if added:
         copy = copy.replace(" The toll was", f" {added} The toll was")
     b = doc("b", join(copy, OTHER[4]), date="2016-03-02", outlet="Coast Daily")
@@ -88,6 +92,19 @@ def test_a_copied_casualty_report_with_three_figures_changed_stays_linked() -> N
     (link,) = find_reuse(docs)
     assert {("sub", "23", "31"), ("sub", "seven", "nine"), ("sub", "dozens of", "more than 60")} <= \
         _edits(link, a, b)
+
+
+def test_a_copy_that_also_names_the_party_otherwise_stays_linked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures and monitor changed, and "as Islamic State pushes north" printed "as Daesh pushes north": two
+    names of one conflict actor (the Syria pack's aliases) are no slot, so the copy keeps its link (before:
+    dropped)."""
+    monkeypatch.setenv("TRACEWIRE_PACK", "syria")
+    a, b, docs = _copied(TWO, actors=("Islamic State", "Daesh"))
+    assert find_reuse(docs, ReuseConfig(template_actors=False)) == []
+    (link,) = find_reuse(docs)
+    assert {("sub", "Islamic State", "Daesh"), ("sub", "23", "31")} <= _edits(link, a, b)
+    assert filled_template(["in", "Damascus", "killed", "22", "and", "three"], ["in", "Aleppo", "killed", "145", "and",
+                           "seven"], sources=True, actors=actor_names(("syria",)))  # metonyms are places: slots
 
 
 def test_the_report_filled_for_another_town_makes_no_link() -> None:

@@ -23,13 +23,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
+from functools import lru_cache, partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import settings
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
@@ -136,6 +137,10 @@ class ReuseConfig:
     # ... but a name replaced where both passages credit a source ("the Syrian Observatory said" / "the White Helmets
     # said", "according to ...") is no slot: the monitor an outlet cites changes with the figures it copies
     template_sources: bool = True
+    # ... nor is a name replaced by another where both are names of conflict actors in the active packs'
+    # actors.toml, aliases or demonyms ("Islamic State" / "Daesh", "Coalition" / "Russian"): how an outlet names a
+    # party, not another event's place (place names that stand for an actor, its metonyms, stay slots)
+    template_actors: bool = True
     # ... and only when the replaced words are at least this share of the passage's words (both sides together; 0:
     # any share). Measured, not shipped: ICE's release replaces 14 of 96 words (0.15), a 130-word casualty report
     # with its figures and monitor changed 8-13 of 262 (0.03-0.05), but at 0.1 43 of the bench's filled templates
@@ -1055,8 +1060,29 @@ def _credited(words: Sequence[str], lo: int, hi: int) -> bool:
     return any(tuple(before[-len(cue):]) == cue for cue in SOURCE_BEFORE)
 
 
+@lru_cache(maxsize=4)
+def actor_names(packs: tuple[str, ...]) -> frozenset[str]:
+    """Every actor's name, aliases and demonyms in the packs' ``actors.toml``, as case-folded words joined by one
+    space ("islamic state", "daesh", "us led coalition", "russian"); metonyms (place names) left out."""
+    from ..packs import load_toml
+
+    out: set[str] = set()
+    for data in load_toml(packs, "actors.toml"):
+        for actor in data.get("actor", []):
+            for alias in [actor.get("name"), *actor.get("aliases", []), *actor.get("demonyms", [])]:
+                if isinstance(alias, str):
+                    out.add(" ".join(_TOKEN.findall(alias.casefold())))
+    return frozenset(out)
+
+
+def _pack_actors() -> frozenset[str]:
+    """``actor_names`` of the packs the ``pack`` setting names (read alone: no warning per block)."""
+    value = settings.get("pack")
+    return actor_names(value if isinstance(value, tuple) else (str(value),))
+
+
 def filled_template(words_a: Sequence[str], words_b: Sequence[str], share: float = 0.0,
-                    sources: bool = False) -> bool:
+                    sources: bool = False, actors: frozenset[str] = frozenset()) -> bool:
     """True when the words of one aligned passage (both sides, in order) differ where a template's slots are
     filled: ``TEMPLATE_NUMBERS`` replaced stretches hold a number on both sides and ``TEMPLATE_NAMES`` hold only
     capitalised words on both sides that are different names, not one name spelt two ways; and the replaced
@@ -1068,7 +1094,9 @@ def filled_template(words_a: Sequence[str], words_b: Sequence[str], share: float
     ...": ``_credited``) is no slot: a copy of one casualty report whose outlet changed two or three figures and
     the monitor it cites ("killing at least 23 ... the Syrian Observatory said" / "killing at least 31 ... the
     White Helmets said") is a copy, whose changed figures are its edits; a template's slots are the event's
-    places (``ReuseConfig.template_sources``)."""
+    places (``ReuseConfig.template_sources``). ``actors``: names of conflict actors (``actor_names``); a stretch
+    naming one on both sides ("Islamic State" / "Daesh", "Coalition" / "Russian") is no slot either: it is how an
+    outlet names a party (``ReuseConfig.template_actors``)."""
     sm = difflib.SequenceMatcher(None, [w.casefold() for w in words_a], [w.casefold() for w in words_b],
                                  autojunk=False)
     numbers = names = replaced = 0
@@ -1082,21 +1110,22 @@ def filled_template(words_a: Sequence[str], words_b: Sequence[str], share: float
         elif all(w[:1].isupper() for w in sa) and all(w[:1].isupper() for w in sb) and \
                 difflib.SequenceMatcher(None, " ".join(sa).casefold(),
                                         " ".join(sb).casefold()).ratio() < NAME_SPELLING and \
-                not (sources and _credited(words_a, a0, a1) and _credited(words_b, b0, b1)):
+                not (sources and _credited(words_a, a0, a1) and _credited(words_b, b0, b1)) and \
+                not (" ".join(sa).casefold() in actors and " ".join(sb).casefold() in actors):
             names += 1
     return numbers >= TEMPLATE_NUMBERS and names >= TEMPLATE_NAMES and \
         replaced >= share * (len(words_a) + len(words_b))
 
 
 def _filled(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: str, text_b: str,
-            share: float = 0.0, sources: bool = False) -> bool:
+            share: float = 0.0, sources: bool = False, actors: frozenset[str] = frozenset()) -> bool:
     """True when one of a link's passages, edited on both sides, is a template filled with other facts."""
     for p in passages:
         if p.matched >= min(p.a_end - p.a_start, p.b_end - p.b_start):
             continue  # no word replaced on both sides: the cheap test, most passages stop here
         sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
         sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
-        if filled_template(_TOKEN.findall(text_a[sa:ea]), _TOKEN.findall(text_b[sb:eb]), share, sources):
+        if filled_template(_TOKEN.findall(text_a[sa:ea]), _TOKEN.findall(text_b[sb:eb]), share, sources, actors):
             return True
     return False
 
@@ -1270,6 +1299,7 @@ def _align_block(
     prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
     local = {int(x): k for k, x in enumerate(need.tolist())}
     spans: dict[int, Tokens] = {}
+    actors = _pack_actors() if config.template_fill and config.template_actors else frozenset()
 
     def tokens(k: int) -> Tokens:
         if k not in spans:
@@ -1377,7 +1407,8 @@ def _align_block(
                                                     config, quoted, partial(days_of, i, j))
                 or config.printed_days and _printed_apart(passages, partial(printed_of, i, j), config, quoted)
                 or config.template_fill and _filled(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
-                                                             config.template_share, config.template_sources)):
+                                                             config.template_share, config.template_sources,
+                                                             actors)):
             continue
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
