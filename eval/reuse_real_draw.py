@@ -207,7 +207,7 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
     cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
-                                     "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10}[batch].read_text(encoding="utf-8").splitlines()]
+                                     "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10, "b11": CAND_B11}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -283,7 +283,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_"))]
     _write_pairs(rows)
 
 
@@ -369,7 +369,7 @@ def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
                   "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9),
-                  "b10": (B10_MARK, CAND_B10)}[batch]
+                  "b10": (B10_MARK, CAND_B10), "b11": (B11_MARK, CAND_B11)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -1189,7 +1189,7 @@ def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = No
     dev = rr.load_pairs("dev")
     groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith("b9_")],
               "new": [p for p in dev if p["drawn_from"].startswith("b9_")],
-              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 11)))]}
+              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 12)))]}
     print(f"{'setting':<18}" + "".join(f"{g + ' P/R (tp fp fn)':>26}" for g in groups) + f"{'links':>7}")
     for n in names:
         linked = rr.linked_pairs(links[n])
@@ -1350,11 +1350,31 @@ B10_MARK = "# batch 10"
 def draw_b10(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOCKED) -> None:
     """Write the unlabelled dev-hash pairs the lede test adds to ``.cache/candidates_b10.jsonl`` (and the texts
     ``show-b10`` reads to the git-ignored cache); held-out pairs are counted, never written."""
-    taken = _taken()
+    _draw_lede("b10", CAND_B10, n_words, blocked)
+
+
+# batch 11 (dev only, by hash; rr31): the unlabelled dev pairs the lede test reaches at 18-21 words once it runs
+# after ``template_fill`` and asks for a figure in common, those it adds and those the figure leaves out, to test
+# the figure requirement on pairs it was not chosen on
+CAND_B11 = rr.CACHE / "candidates_b11.jsonl"
+B11_MARK = "# batch 11"
+
+
+def draw_b11(n_words: int = LEDE_REWRITE_WORDS, blocked: int = 18) -> None:
+    """Write the unlabelled dev-hash pairs at ``blocked`` or more words (and under batch 10's 22, labelled already)
+    to ``.cache/candidates_b11.jsonl``, by what the test with both requirements does with them."""
+    _draw_lede("b11", CAND_B11, n_words, blocked, template=True, figures=True)
+
+
+def _draw_lede(batch: str, path: Path, n_words: int, blocked: int, template: bool = False,
+               figures: bool = False) -> None:
+    """The unlabelled dev-hash pairs of the lede measure at ``blocked`` or more words, with their lede blocks;
+    held-out pairs are counted, never written."""
+    taken = _taken() if batch == "b10" else _taken(CAND_B10)
     out: list[dict[str, Any]] = []
-    for corpus, docs, _, found in _lede_pairs(n_words, blocked, False):
+    for corpus, docs, _, found in _lede_pairs(n_words, blocked, template, figures):
         held = 0
-        for got, a, b, half, _ in sorted(found):
+        for got, a, b, half, why in sorted(found):
             if got < blocked or (corpus, a, b) in taken:
                 continue
             if half != "dev":
@@ -1366,16 +1386,19 @@ def draw_b10(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOC
             blocks = [{"a_start": la[m.a][1], "a_end": la[m.a + m.size - 1][2], "b_start": lb[m.b][1],
                        "b_end": lb[m.b + m.size - 1][2], "words": m.size}
                       for m in sm.get_matching_blocks() if m.size >= 2]
-            out.append({"corpus": corpus, "a": a, "b": b, "stratum": "b10_lede_rewrite_cross",
-                        "rule": f"lede_rewrite {got}", "days": days_apart_of(docs, a, b), "printed_days": None,
+            kind = "rewrite" if batch == "b10" else {"": "kept", "no figure in common": "nofigure",
+                                                     "a filled template": "template"}[why]
+            out.append({"corpus": corpus, "a": a, "b": b, "stratum": f"{batch}_lede_{kind}_cross",
+                        "rule": f"lede_rewrite {got}" + (f" ({why})" if why else ""),
+                        "days": days_apart_of(docs, a, b), "printed_days": None,
                         "tracewire": [], "passim": [], "lede": blocks,
                         "runs": common_runs(docs[a]["text"], docs[b]["text"], 5)})
         if any(c["corpus"] == corpus for c in out):
-            _write_docs(corpus, "b10", docs)
+            _write_docs(corpus, batch, docs)
         print(f"{corpus}: {sum(c['corpus'] == corpus for c in out)} dev pairs drawn, {held} held-out by hash "
               f"(not shown)", file=sys.stderr)
-    rr._jsonl(CAND_B10, out)
-    print(f"{len(out)} candidates -> {CAND_B10}", file=sys.stderr)
+    rr._jsonl(path, out)
+    print(f"{len(out)} candidates -> {path}", file=sys.stderr)
 
 
 def days_apart_of(docs: dict[str, dict[str, Any]], a: str, b: str) -> int:
@@ -1397,8 +1420,8 @@ if __name__ == "__main__":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8", "show-b9"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
-    elif cmd == "show-b10":
-        show(int(sys.argv[2]), int(sys.argv[3]), "b10")
+    elif cmd in ("show-b10", "show-b11"):
+        show(int(sys.argv[2]), int(sys.argv[3]), cmd.split("-")[1])
     elif cmd == "draw-b4":
         draw_b4()
     elif cmd == "draw-b5":
@@ -1421,7 +1444,9 @@ if __name__ == "__main__":
         lede_rewrite(*(int(x) for x in sys.argv[2:6]))
     elif cmd == "draw-b10":
         draw_b10()
-    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10"):
+    elif cmd == "draw-b11":
+        draw_b11()
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10", "build-b11"):
         build_batch(cmd.split("-")[1])
     elif cmd == "build":
         build()
