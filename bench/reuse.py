@@ -8,9 +8,12 @@ stock phrases of 5-10 words each appear in hundreds of documents; groups of 2-6 
 reports of one event share made-up names and numbers but no text. Planted reuse: whole stories
 copied verbatim, edited or condensed by 1-4 other outlets (``copy``); a passage of 12-60 words
 inside 2-4 otherwise unrelated articles of different outlets (``passage``); one passage of
-20-60 words carried near the top of articles of 3-50 outlets (``wire``). Truth: a pair is
-positive when its documents share a planted unit; recall is printed per kind, precision over
-all found pairs, and false links by what the pair shares (same outlet = furniture, same event).
+20-60 words carried near the top of articles of 3-50 outlets (``wire``); after those (rr31), a
+casualty report copied by 1-3 other outlets with 2-3 of its figures and the monitor it cites
+changed (``figures``), and one agency's release template filled for other events by 2-3 outlets
+(negatives: ``filled template`` false links). Truth: a pair is positive when its documents share
+a planted unit; recall is printed per kind, precision over all found pairs, and false links by
+what the pair shares (same outlet = furniture, same event, filled template).
 
 ``--corpus classic``: the whole-copy families measured before issue 10 (figures below).
 
@@ -463,8 +466,9 @@ class Corpus:
     site: list[int | None] = field(default_factory=list)  # the site (outlet) of each document
     outlets: list[str] = field(default_factory=list)  # outlet per document (news corpus)
     units: list[set[int]] = field(default_factory=list)  # planted reuse units per document (news corpus)
-    unit_kind: dict[int, str] = field(default_factory=dict)  # copy | passage | wire
+    unit_kind: dict[int, str] = field(default_factory=dict)  # copy | passage | wire | figures
     event: list[int] = field(default_factory=list)  # independent same-event group per document (-1: none)
+    template: list[int] = field(default_factory=list)  # one agency's template filled for other events (-1: none)
     unit_text: dict[int, str] = field(default_factory=dict)  # planted passage text per passage/wire unit
     shown: dict[tuple[int, int], str] = field(default_factory=dict)  # (document, unit): the passage as printed
 
@@ -593,7 +597,13 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
     numbers) are negatives. Planted reuse units are positives: whole stories copied verbatim,
     edited or condensed (``copy``); a passage of 12-60 words inside 2-4 otherwise unrelated
     articles of different outlets (``passage``); one passage of 20-60 words carried by 3-50
-    outlets (``wire``, a wire lede or an official statement).
+    outlets (``wire``, a wire lede or an official statement). Drawn after those, so that the corpus
+    before them stays the one measured since issue 10 (rr31): a casualty report copied by 1-3 other
+    outlets with two or three of its figures and the monitor it cites changed, one copy in three with a
+    sentence added after the figures (``figures``, positives); one agency's release template (a lede
+    with five slots: numbers, places, a day, then 20-40 fixed words, and 20-40 fixed words at the end)
+    filled for the operations of 2-3 outlets' other events (``template``, negatives: a stock phrase
+    under the labels' protocol, not a copy of one report).
     """
     rng = np.random.default_rng(seed)
     vlist, draw = zipf_words(rng)
@@ -649,7 +659,8 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
 
     c = Corpus(texts=[], family=[])
 
-    def add(body_sents: list[str], outlet: int, units: set[int], fam: int = -1, event: int = -1) -> None:
+    def add(body_sents: list[str], outlet: int, units: set[int], fam: int = -1, event: int = -1,
+            template: int = -1) -> None:
         """Append one article of an outlet: menu, paragraphs of four sentences, related links and footer."""
         paras = [" ".join(body_sents[k : k + 4]) for k in range(0, len(body_sents), 4)]
         body = "\n\n".join([menus[outlet], *paras, footers[outlet]])
@@ -658,6 +669,7 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
         c.outlets.append(outlets[outlet])
         c.units.append(units)
         c.event.append(event)
+        c.template.append(template)
         c.sents.append(set())
         c.words.append(len(body.split()))
 
@@ -712,6 +724,52 @@ def generate_news(n_docs: int, seed: int = 7) -> Corpus:
                 at = int(rng.integers(0, 3))  # near the top, as a lede
                 add(own[:at] + [text] + own[at:], o, {unit}, fam=unit)
             unit += 1
+
+    def words(lo: int, hi: int) -> str:
+        """lo..hi Zipf words."""
+        return " ".join(draw(int(rng.integers(lo, hi + 1))))
+
+    def name(k: int = 1) -> str:
+        """k capitalised rare words: a place, a monitor, an agency."""
+        return " ".join(rare[int(i)].capitalize() for i in rng.integers(0, len(rare), k))
+
+    def figure() -> str:
+        """A count of dead or wounded."""
+        return str(int(rng.integers(3, 400)))
+
+    def head(s: str) -> str:
+        """The sentence with its first letter capitalised (names inside keep theirs)."""
+        return s[:1].upper() + s[1:]
+
+    def report(w: list[str], place: str, body: list[str], figs: list[str], source: str, added: str = ""
+               ) -> list[str]:
+        """A casualty report: a lede with two figures and the monitor it cites, a sentence with a third figure,
+        the body; ``added``: a sentence after the lede."""
+        lede = head(f"{w[0]} {place} {w[1]} {figs[0]} {w[2]} {figs[1]} {w[3]} {source} said.")
+        return [lede, *([added] if added else []), head(f"{w[4]} {figs[2]} {w[5]}."), *body]
+
+    for _ in range(max(5, n_docs // 200)):  # a casualty report copied with other figures and another monitor
+        place, monitor = name(), name(int(rng.integers(1, 3)))
+        w = [words(4, 8), words(3, 6), words(3, 6), words(2, 4), words(3, 6), words(3, 6)]
+        body = sentences(int(rng.integers(6, 20)))
+        figs = [figure(), figure(), figure()]
+        c.unit_kind[unit] = "figures"
+        members = other_outlets(int(rng.integers(2, 5)))
+        add(report(w, place, body, figs, monitor), members[0], {unit}, fam=unit)
+        for o in members[1:]:
+            new = [figure(), figure(), figs[2] if rng.random() < 0.5 else figure()]
+            added = head(words(8, 16)) + "." if rng.random() < 1 / 3 else ""
+            add(report(w, place, body, new, name(int(rng.integers(1, 3))), added), o, {unit}, fam=unit)
+        unit += 1
+    for g in range(max(5, n_docs // 400)):  # one agency's release template filled for other events
+        agency = name(2)
+        w = [words(3, 6) for _ in range(6)]
+        fixed = [passage(20, 40), passage(20, 40)]
+        for o in other_outlets(int(rng.integers(2, 4))):
+            day = str(rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]))
+            lede = head(f"{agency} {w[0]} {figure()} {w[1]} {name()} {w[2]} {figure()} {w[3]} {day} {w[4]} "
+                        f"{name()} {w[5]}.")
+            add([lede + " " + fixed[0], *sentences(int(rng.integers(4, 16))), fixed[1]], o, set(), template=g)
     return c
 
 
@@ -762,7 +820,7 @@ def score_news(found: set[tuple[int, int]], c: Corpus, pos: dict[tuple[int, int]
     ``recall_passage12`` is the passage recall without them (they still count in every other figure).
     """
     out: dict[str, float] = {}
-    for kind in ("copy", "passage", "wire"):
+    for kind in ("copy", "passage", "wire", "figures"):
         want = [k for k, v in pos.items() if v == kind]
         out[f"recall_{kind}"] = sum(k in found for k in want) / max(len(want), 1)
         if kind == "passage":
@@ -774,8 +832,10 @@ def score_news(found: set[tuple[int, int]], c: Corpus, pos: dict[tuple[int, int]
     false = found - pos.keys()
     out["false_same_outlet"] = sum(c.outlets[i] == c.outlets[j] for i, j in false)
     out["false_same_event"] = sum(c.event[i] >= 0 and c.event[i] == c.event[j] for i, j in false)
-    out["false_other"] = len(false) - out["false_same_outlet"] - out["false_same_event"]
-    for kind in ("same_outlet", "same_event", "other"):  # precision if only that kind of false link counted
+    tpl = c.template or [-1] * len(c.texts)
+    out["false_template"] = sum(tpl[i] >= 0 and tpl[i] == tpl[j] for i, j in false)
+    out["false_other"] = len(false) - out["false_same_outlet"] - out["false_same_event"] - out["false_template"]
+    for kind in ("same_outlet", "same_event", "template", "other"):  # precision if only that kind of false link counted
         out[f"precision_{kind}"] = 1.0 - out[f"false_{kind}"] / max(len(found), 1)
     return out
 
@@ -1098,10 +1158,12 @@ def main(argv: list[str] | None = None) -> int:
                 d = score_news(found, c, pos, short)
                 print(f"{'':>8}   recall copy {d['recall_copy']:.4f} passage {d['recall_passage']:.4f} "
                       f"(those that keep 12 words in common: {d['recall_passage12']:.4f} of "
-                      f"{d['passage12']:.0f}) wire {d['recall_wire']:.4f}; false links: same outlet (furniture) "
-                      f"{d['false_same_outlet']:.0f}, same event {d['false_same_event']:.0f}, other "
+                      f"{d['passage12']:.0f}) wire {d['recall_wire']:.4f} figures {d['recall_figures']:.4f}; false "
+                      f"links: same outlet (furniture) {d['false_same_outlet']:.0f}, same event "
+                      f"{d['false_same_event']:.0f}, filled template {d['false_template']:.0f}, other "
                       f"{d['false_other']:.0f}; precision against each {d['precision_same_outlet']:.4f} "
-                      f"{d['precision_same_event']:.4f} {d['precision_other']:.4f}", flush=True)
+                      f"{d['precision_same_event']:.4f} {d['precision_template']:.4f} {d['precision_other']:.4f}",
+                      flush=True)
             if digest:
                 print(f"{'':>8}   links digest {digest} (every field of every link record)", flush=True)
         if "tracewire" in times:
@@ -1114,7 +1176,7 @@ def main(argv: list[str] | None = None) -> int:
         _CORPUS.clear()
         del c
         if news:
-            kinds = {k: sum(v == k for v in pos.values()) for k in ("copy", "passage", "wire")}
+            kinds = {k: sum(v == k for v in pos.values()) for k in ("copy", "passage", "wire", "figures")}
             print(f"{'':>8} truth: {len(pos)} pairs sharing a planted unit {kinds}")
         else:
             print(f"{'':>8} truth: {len(strong)} pairs >=50 % contained, {len(anyshare)} sharing any text")

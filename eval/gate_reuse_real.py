@@ -87,7 +87,7 @@ def test_pairs_file_holds_ids_offsets_and_labels_only() -> None:
         assert p["a"] < p["b"] and (p["corpus"], p["a"], p["b"]) not in seen
         seen.add((p["corpus"], p["a"], p["b"]))
         # batches 1-2 split by hash; batch 3 (strata ``b3_*``) was drawn to grow the dev half only;
-        # batches 4-9 (``b4_*`` ... ``b9_*``) kept only the pairs whose hash names the dev half
+        # batches 4-11 (``b4_*`` ... ``b11_*``) kept only the pairs whose hash names the dev half
         want = "dev" if p["drawn_from"].startswith("b3_") else reuse_real.split_of(p["corpus"], p["a"], p["b"])
         assert p["split"] == want
         assert len(p["note"]) <= 240, "notes are short: no copied text"
@@ -95,7 +95,7 @@ def test_pairs_file_holds_ids_offsets_and_labels_only() -> None:
             assert set(e) == {"a_start", "a_end", "b_start", "b_end"}
             assert all(isinstance(v, int) for v in e.values()) and e["a_start"] < e["a_end"]
     splits = {s: sum(p["split"] == s for p in pairs) for s in reuse_real.SPLITS}
-    dev_only = ("b3_", "b4_", "b5_", "b6_", "b7_", "b8_", "b9_")  # batches 3-9 grow the dev half only
+    dev_only = ("b3_", "b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_")  # batches 3-11: the dev half only
     first = [p for p in pairs if not p["drawn_from"].startswith(dev_only)]
     assert all(p["split"] == "dev" for p in pairs if p["drawn_from"].startswith(dev_only[1:]))
     assert min(sum(p["split"] == s for p in first) for s in reuse_real.SPLITS) >= 0.4 * len(first), \

@@ -207,7 +207,7 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
     cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
-                                     "b8": CAND_B8, "b9": CAND_B9}[batch].read_text(encoding="utf-8").splitlines()]
+                                     "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10, "b11": CAND_B11}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -227,7 +227,7 @@ def show(lo: int, hi: int, batch: str = "") -> None:
               + (f"  longest={c['longest']} quoted={c['quoted']}" if "quoted" in c else ""))
         print(f"  A: {ta[:90]!r}\n  B: {tb[:90]!r}")
         spans = [("tw", p) for p in c["tracewire"]] + [("ps", p) for p in c["passim"]] + \
-                [("run", p) for p in c["runs"]]
+                [("run", p) for p in c["runs"]] + [("lede", p) for p in c.get("lede", [])]
         seen: list[tuple[int, int]] = []
         for tag, p in sorted(spans, key=lambda x: x[1]["a_start"]):
             if any(s <= p["a_start"] and p["a_end"] <= e for s, e in seen) and tag == "run":
@@ -283,7 +283,7 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_"))]
     _write_pairs(rows)
 
 
@@ -368,13 +368,14 @@ def _batch_lines(lines: list[str], mark: str) -> list[str]:
 def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
-                  "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9)}[batch]
+                  "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9),
+                  "b10": (B10_MARK, CAND_B10), "b11": (B11_MARK, CAND_B11)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
     for label, note, c in _labelled(_batch_lines(lines, mark), cands):
         assert rr.split_of(c["corpus"], c["a"], c["b"]) == "dev", f"batch {batch} holds dev pairs only"
-        rows.append(_pair_row(c, label, note, "dev", c["runs"] or c["tracewire"]))
+        rows.append(_pair_row(c, label, note, "dev", c["runs"] or c["tracewire"] or c.get("lede", [])))
     _write_pairs(rows)
 
 
@@ -1150,6 +1151,20 @@ MEASURE_B10: dict[str, dict[str, Any]] = {
     "before_rr30": {"cited_rides": False, "template_fill": False},
 }
 
+# rr31's variants (``variants-b11``): a filled template's name slots leave out a source credited on both sides
+# (``template_sources``) and two names of conflict actors (``template_actors``; both off: rr30's rule), the share of a passage's words its replaced words must reach
+# (``template_share``, not shipped), and the rule off
+MEASURE_B11: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "no_template_sources": {"template_sources": False},
+    "no_template_actors": {"template_actors": False},
+    "no_sources_no_actors": {"template_sources": False, "template_actors": False},
+    "template_share_0.05": {"template_share": 0.05},
+    "template_share_0.1": {"template_share": 0.1},
+    "share_0.1_no_sources": {"template_share": 0.1, "template_sources": False},
+    "no_template_fill": {"template_fill": False},
+}
+
 
 def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = None) -> None:
     """Score each of ``MEASURE_B9``'s settings (or those named) on the dev half only: all dev pairs, the pairs of
@@ -1174,7 +1189,7 @@ def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = No
     dev = rr.load_pairs("dev")
     groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith("b9_")],
               "new": [p for p in dev if p["drawn_from"].startswith("b9_")],
-              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 10)))]}
+              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 12)))]}
     print(f"{'setting':<18}" + "".join(f"{g + ' P/R (tp fp fn)':>26}" for g in groups) + f"{'links':>7}")
     for n in names:
         linked = rr.linked_pairs(links[n])
@@ -1213,12 +1228,32 @@ def _lede_blocked(la: list[str], lb: list[str]) -> int:
     return sum(bl.size for bl in sm.get_matching_blocks() if bl.size >= 2)
 
 
-def lede_rewrite(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOCKED) -> None:
-    """Measure a rewrite-tolerant lede test on the dev half: for pairs of different outlets dated at most
-    ``wire_days`` apart, the words their first ``n_words`` words share in order in blocks of 2+ (``_lede_blocked``).
-    Prints the labelled dev pairs ranked by it (linked reuse pairs left out: the test would only add links), and,
-    over the three corpora, the pairs at ``blocked`` or more that the shipped method does not link, by half (a pair
-    whose hash names the held-out half is counted, never shown); the unlabelled dev ones are shown."""
+def _lede_template(text_a: str, text_b: str, n_words: int) -> bool:
+    """True when the first ``n_words`` words of the two reports, word by word, fill a template with other facts
+    (the shipped ``filled_template`` test: other numbers and a name that is no credited source)."""
+    from tracewire.corpus.reuse import _TOKEN, ReuseConfig, filled_template
+
+    cfg = ReuseConfig()
+    heads = []
+    for text in (text_a, text_b):
+        ws = words(text)[:n_words]
+        heads.append(_TOKEN.findall(text[: ws[-1][2]]) if ws else [])
+    return filled_template(heads[0], heads[1], cfg.template_share, cfg.template_sources)
+
+
+def _lede_figures(text: str, n_words: int) -> set[str]:
+    """The numbers of digits among a report's first ``n_words`` words, years (1900-2099) left out."""
+    return {w for w, _, _ in words(text)[:n_words] if w.isdigit() and not (len(w) == 4 and w[:2] in ("19", "20"))}
+
+
+def _lede_pairs(n_words: int, blocked: int, template: bool, figures: bool = False
+                ) -> Iterator[tuple[str, dict[str, dict[str, Any]], rr.Links, list[tuple[int, str, str, str, str]]]]:
+    """Per corpus: its documents, the shipped links and every pair of different outlets at most ``wire_days``
+    apart whose ledes share some words (cosine of their words > 0.2) and that the shipped method does not link, as
+    (words shared in blocks of 2+, a, b, half by hash, why the test leaves it out at ``blocked`` or more: "a filled
+    template" when ``template`` and the ledes fill one, "no figure in common" when ``figures`` and their first words
+    share no number of digits but a year; "" when it is kept). The texts of pairs whose hash names the held-out
+    half are never returned."""
     import tempfile
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -1226,8 +1261,6 @@ def lede_rewrite(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_
     from tracewire.corpus.reuse import ReuseConfig, days_apart
 
     window = ReuseConfig().wire_days
-    labels = {(p["corpus"], *rr.key(p["a"], p["b"])): p for p in rr.load_pairs("dev")}
-    ranked: list[tuple[int, str, str, bool, str]] = []
     for corpus in rr.CORPORA:
         with tempfile.TemporaryDirectory(prefix=f"reuse_lr_{corpus}_") as tmp:
             base = Path(tmp) / "base.db"
@@ -1236,44 +1269,143 @@ def lede_rewrite(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_
             shipped = rr.links_of(rr.reuse_records(base))
         ids = sorted(docs)
         ledes = {i: [_stem(w) for w, _, _ in words(docs[i]["text"])[:n_words]] for i in ids}
-
-        def near(a: str, b: str, docs: dict[str, dict[str, Any]] = docs) -> bool:
-            da, db = docs[a], docs[b]
-            return not (da["outlet"] and da["outlet"] == db["outlet"]) and \
-                days_apart(da.get("date"), db.get("date")) <= window
-        for k, p in labels.items():
-            if k[0] == corpus and near(k[1], k[2]) and not (p["label"] == "reuse" and k[1:] in shipped):
-                ranked.append((_lede_blocked(ledes[k[1]], ledes[k[2]]), corpus, p["label"], k[1:] in shipped,
-                               p["note"][:70]))
-        # every pair whose ledes have some word in common (cosine of their words > 0.2), scored the same way
         m = TfidfVectorizer().fit_transform([" ".join(ledes[i]) for i in ids])
         sim = (m @ m.T).tocoo()
-        counts: dict[str, int] = {}
+        found: list[tuple[int, str, str, str, str]] = []
         for i, j, v in zip(sim.row.tolist(), sim.col.tolist(), sim.data.tolist(), strict=True):
             if i >= j or v < 0.2:
                 continue
             a, b = rr.key(ids[i], ids[j])
-            if (a, b) in shipped or not near(a, b):
-                continue
-            if rr.split_of(corpus, a, b) != "dev":
-                if _lede_blocked(ledes[a], ledes[b]) >= blocked:
-                    counts["held-out by hash (not shown)"] = counts.get("held-out by hash (not shown)", 0) + 1
+            da, db = docs[a], docs[b]
+            if (a, b) in shipped or (da["outlet"] and da["outlet"] == db["outlet"]) or \
+                    days_apart(da.get("date"), db.get("date")) > window:
                 continue
             got = _lede_blocked(ledes[a], ledes[b])
+            half = rr.split_of(corpus, a, b)
+            # a held-out pair's texts are read only by the shipped test itself, never shown or kept
+            why = ""
+            if got >= blocked and template and _lede_template(da["text"], db["text"], n_words):
+                why = "a filled template"
+            elif got >= blocked and figures and \
+                    _lede_figures(da["text"], n_words).isdisjoint(_lede_figures(db["text"], n_words)):
+                why = "no figure in common"
+            found.append((got, a, b, half, why))
+        yield corpus, docs, shipped, found
+
+
+def lede_rewrite(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOCKED, template: int = 0,
+                 figures: int = 0) -> None:
+    """Measure a rewrite-tolerant lede test on the dev half: for pairs of different outlets dated at most
+    ``wire_days`` apart, the words their first ``n_words`` words share in order in blocks of 2+ (``_lede_blocked``).
+    Prints the labelled dev pairs ranked by it (linked reuse pairs left out: the test would only add links), and,
+    over the three corpora, the pairs at ``blocked`` or more that the shipped method does not link, by half (a pair
+    whose hash names the held-out half is counted, never shown); the unlabelled dev ones are shown. ``template`` 1:
+    the test runs after ``template_fill`` (a pair whose ledes fill a template with other facts is not added, as the
+    shipped rule drops such a link); ``figures`` 1: a pair whose first words share no number of digits but a year is
+    not added (measured by rr31: its dev negatives print other tolls). The dev half is scored with the test's links
+    added to the shipped ones."""
+    labels = {(p["corpus"], *rr.key(p["a"], p["b"])): p for p in rr.load_pairs("dev")}
+    ranked: list[tuple[int, str, str, bool, str]] = []
+    added: set[tuple[str, str, str]] = set()
+    shipped_all: set[tuple[str, str, str]] = set()
+    for corpus, docs, shipped, found in _lede_pairs(n_words, blocked, bool(template), bool(figures)):
+        shipped_all |= {(corpus, *k) for k in shipped}
+        near = {(a, b): got for got, a, b, _, _ in found}
+        for k, p in labels.items():
+            if k[0] == corpus and k[1:] in near and not (p["label"] == "reuse" and k[1:] in shipped):
+                ranked.append((near[k[1:]], corpus, p["label"], k[1:] in shipped, p["note"][:70]))
+        counts: dict[str, int] = {}
+        for got, a, b, half, why in found:
             if got < blocked:
                 continue
-            p = labels.get((corpus, a, b))
-            tag = f"dev {p['label']}" if p else "dev unlabelled"
+            tag = "held-out by hash (not shown)" if half != "dev" else \
+                f"dev {labels[(corpus, a, b)]['label']}" if (corpus, a, b) in labels else "dev unlabelled"
+            tag += f", left out: {why}" if why else ""
             counts[tag] = counts.get(tag, 0) + 1
-            if p is None:
+            if not why:
+                added.add((corpus, a, b))
+            if half == "dev" and (corpus, a, b) not in labels:
                 print(f"  + {corpus} {a} ({docs[a]['outlet']}, {docs[a]['date']}) / {b} ({docs[b]['outlet']}, "
-                      f"{docs[b]['date']}): {got} words")
+                      f"{docs[b]['date']}): {got} words" + (f" (left out: {why})" if why else ""))
         print(f"{corpus}: pairs at {blocked}+ words that the shipped method does not link: {counts}", flush=True)
     ranked.sort(reverse=True)
+    window = 7
     print(f"labelled dev pairs of different outlets at most {window} days apart, linked reuse pairs left out, by "
           f"words shared in blocks of 2+ in their first {n_words} words:")
     for got, corpus, label, linked, note in ranked[:15]:
         print(f"  {got:>3} {corpus:<8} {label:<13} {'linked' if linked else '':<7}{note}")
+    dev = list(labels.values())
+    for name, linked in (("shipped", shipped_all), (f"shipped + lede test at {blocked}", shipped_all | added)):
+        sc = rr.score(dev, linked)
+        print(f"dev half, {name}: P {sc['precision']:.3f} R {sc['recall']:.3f} (tp {sc['tp']} fp {sc['fp']} "
+              f"fn {sc['fn']}); links over the three corpora {len(linked)}")
+
+
+# batch 10 (dev only, by hash; rr31): the unlabelled dev pairs rr30's rewrite-tolerant lede test adds at its shipped
+# candidate setting (``lede-rewrite``: 80 words, 22 in blocks of 2+), read and labelled to decide it
+CAND_B10 = rr.CACHE / "candidates_b10.jsonl"
+B10_MARK = "# batch 10"
+
+
+def draw_b10(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOCKED) -> None:
+    """Write the unlabelled dev-hash pairs the lede test adds to ``.cache/candidates_b10.jsonl`` (and the texts
+    ``show-b10`` reads to the git-ignored cache); held-out pairs are counted, never written."""
+    _draw_lede("b10", CAND_B10, n_words, blocked)
+
+
+# batch 11 (dev only, by hash; rr31): the unlabelled dev pairs the lede test reaches at 18-21 words once it runs
+# after ``template_fill`` and asks for a figure in common, those it adds and those the figure leaves out, to test
+# the figure requirement on pairs it was not chosen on
+CAND_B11 = rr.CACHE / "candidates_b11.jsonl"
+B11_MARK = "# batch 11"
+
+
+def draw_b11(n_words: int = LEDE_REWRITE_WORDS, blocked: int = 18) -> None:
+    """Write the unlabelled dev-hash pairs at ``blocked`` or more words (and under batch 10's 22, labelled already)
+    to ``.cache/candidates_b11.jsonl``, by what the test with both requirements does with them."""
+    _draw_lede("b11", CAND_B11, n_words, blocked, template=True, figures=True)
+
+
+def _draw_lede(batch: str, path: Path, n_words: int, blocked: int, template: bool = False,
+               figures: bool = False) -> None:
+    """The unlabelled dev-hash pairs of the lede measure at ``blocked`` or more words, with their lede blocks;
+    held-out pairs are counted, never written."""
+    taken = _taken() if batch == "b10" else _taken(CAND_B10)
+    out: list[dict[str, Any]] = []
+    for corpus, docs, _, found in _lede_pairs(n_words, blocked, template, figures):
+        held = 0
+        for got, a, b, half, why in sorted(found):
+            if got < blocked or (corpus, a, b) in taken:
+                continue
+            if half != "dev":
+                held += 1
+                continue
+            la, lb = words(docs[a]["text"])[:n_words], words(docs[b]["text"])[:n_words]
+            sm = difflib.SequenceMatcher(None, [_stem(w) for w, _, _ in la], [_stem(w) for w, _, _ in lb],
+                                         autojunk=False)
+            blocks = [{"a_start": la[m.a][1], "a_end": la[m.a + m.size - 1][2], "b_start": lb[m.b][1],
+                       "b_end": lb[m.b + m.size - 1][2], "words": m.size}
+                      for m in sm.get_matching_blocks() if m.size >= 2]
+            kind = "rewrite" if batch == "b10" else {"": "kept", "no figure in common": "nofigure",
+                                                     "a filled template": "template"}[why]
+            out.append({"corpus": corpus, "a": a, "b": b, "stratum": f"{batch}_lede_{kind}_cross",
+                        "rule": f"lede_rewrite {got}" + (f" ({why})" if why else ""),
+                        "days": days_apart_of(docs, a, b), "printed_days": None,
+                        "tracewire": [], "passim": [], "lede": blocks,
+                        "runs": common_runs(docs[a]["text"], docs[b]["text"], 5)})
+        if any(c["corpus"] == corpus for c in out):
+            _write_docs(corpus, batch, docs)
+        print(f"{corpus}: {sum(c['corpus'] == corpus for c in out)} dev pairs drawn, {held} held-out by hash "
+              f"(not shown)", file=sys.stderr)
+    rr._jsonl(path, out)
+    print(f"{len(out)} candidates -> {path}", file=sys.stderr)
+
+
+def days_apart_of(docs: dict[str, dict[str, Any]], a: str, b: str) -> int:
+    """Days between the two documents' metadata dates."""
+    from tracewire.corpus.reuse import days_apart
+
+    return days_apart(docs[a].get("date"), docs[b].get("date"))
 
 
 if __name__ == "__main__":
@@ -1288,6 +1420,8 @@ if __name__ == "__main__":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8", "show-b9"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
+    elif cmd in ("show-b10", "show-b11"):
+        show(int(sys.argv[2]), int(sys.argv[3]), cmd.split("-")[1])
     elif cmd == "draw-b4":
         draw_b4()
     elif cmd == "draw-b5":
@@ -1304,10 +1438,16 @@ if __name__ == "__main__":
         measure_b9(sys.argv[2:])
     elif cmd == "variants-b10":
         measure_b9(sys.argv[2:], MEASURE_B10)
+    elif cmd == "variants-b11":
+        measure_b9(sys.argv[2:], MEASURE_B11)
     elif cmd == "lede-rewrite":
-        lede_rewrite(*(int(x) for x in sys.argv[2:4]))
-    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9"):
-        build_batch(cmd[-2:])
+        lede_rewrite(*(int(x) for x in sys.argv[2:6]))
+    elif cmd == "draw-b10":
+        draw_b10()
+    elif cmd == "draw-b11":
+        draw_b11()
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10", "build-b11"):
+        build_batch(cmd.split("-")[1])
     elif cmd == "build":
         build()
     else:

@@ -62,3 +62,15 @@ def test_lede_blocked_counts_words_a_rewrite_keeps_in_order() -> None:
     assert d._stem("raids") == d._stem("raid") and d._stem("killed") == "kill"
     assert d._lede_blocked(a, b) == len("at least nine fishermen".split()) + len("near the old".split())
     assert d._lede_blocked(a, [d._stem(w) for w in "killed nine near pier".split()]) == 0
+
+
+def test_lede_figures_and_template_of_the_lede_measure() -> None:
+    """The lede measure's figures leave years out; its template check is the shipped rule's (a source credited on
+    both sides is no slot, a place is)."""
+    assert d._lede_figures("Published 18 July 2016: at least 21 civilians, 1999 and 2014 aside", 80) == {"18", "21"}
+    lede = "Strikes on {town} killed 23 people and five children, the {src} said on Monday. " + "More words. " * 5
+    a = lede.format(town="Kafranbel", src="Syrian Observatory")
+    assert not d._lede_template(a, lede.format(town="Kafranbel", src="White Helmets").replace("23", "31")
+                                .replace("five", "six"), 80)
+    assert d._lede_template(a, lede.format(town="Douma", src="Syrian Observatory").replace("23", "31")
+                            .replace("five", "six"), 80)

@@ -116,3 +116,36 @@ def test_passage_pairs_left_under_twelve_common_words_are_named() -> None:
     d = mod.score_news(passages - short, c, pos, short)
     assert d["recall_passage12"] == 1.0 and d["recall_passage"] < 1.0
     assert d["passage12"] == len(passages) - len(short)
+
+
+def test_news_corpus_plants_copies_with_changed_figures_and_filled_templates() -> None:
+    """Copies of a casualty report whose lede has other figures and another monitor (positives), and one
+    template filled for other events by other outlets (negatives: no planted unit, a filled-template false
+    link)."""
+    import re
+    from difflib import SequenceMatcher
+
+    mod = _bench()
+    c = mod.generate_news(2000, seed=3)
+    pos = mod.truth_news(c)
+    figures = [k for k, v in pos.items() if v == "figures"]
+    assert figures
+    for i, j in figures:
+        assert c.outlets[i] != c.outlets[j]
+        la, lb = (re.findall(r"[^\W_]+", c.texts[d].split("\n\n")[1].split(". ")[0]) for d in (i, j))
+        subs = [(la[a0:a1], lb[b0:b1]) for op, a0, a1, b0, b1 in
+                SequenceMatcher(None, la, lb, autojunk=False).get_opcodes() if op == "replace"]
+        assert all(x[0].isdigit() == y[0].isdigit() for x, y in subs)  # figures for figures, names for names
+        assert any(x[0].isdigit() for x, _ in subs) and any(x[0][:1].isupper() for x, _ in subs)
+        assert la[-1] == lb[-1] == "said"  # the monitor credited in both
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(c.template):
+        if g >= 0:
+            groups.setdefault(g, []).append(i)
+    assert groups
+    for docs in groups.values():
+        assert len({c.outlets[i] for i in docs}) == len(docs) >= 2
+        assert not any((i, j) in pos for i in docs for j in docs if i < j)
+    i, j = groups[0][:2]
+    d = mod.score_news(set(pos) | {(i, j)}, c, pos)
+    assert d["recall_figures"] == 1.0 and d["false_template"] == 1 and d["false_other"] == 0

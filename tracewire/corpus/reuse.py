@@ -23,13 +23,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
-from functools import partial
+from functools import lru_cache, partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from .. import settings
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
@@ -133,6 +134,18 @@ class ReuseConfig:
     # numbers and a name differ: "arrested 22 ... in Illinois" / "arrested 145 ... in Texas") is dropped
     # (``filled_template``): one agency's template in reports of two events, not a copy of one report
     template_fill: bool = True
+    # ... but a name replaced where both passages credit a source ("the Syrian Observatory said" / "the White Helmets
+    # said", "according to ...") is no slot: the monitor an outlet cites changes with the figures it copies
+    template_sources: bool = True
+    # ... nor is a name replaced by another where both are names of conflict actors in the active packs'
+    # actors.toml, aliases or demonyms ("Islamic State" / "Daesh", "Coalition" / "Russian"): how an outlet names a
+    # party, not another event's place (place names that stand for an actor, its metonyms, stay slots)
+    template_actors: bool = True
+    # ... and only when the replaced words are at least this share of the passage's words (both sides together; 0:
+    # any share). Measured, not shipped: ICE's release replaces 14 of 96 words (0.15), a 130-word casualty report
+    # with its figures and monitor changed 8-13 of 262 (0.03-0.05), but at 0.1 43 of the bench's filled templates
+    # (a five-slot lede and 20-40 fixed words, 0.08) link again
+    template_share: float = 0.0
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
@@ -158,6 +171,9 @@ class ReuseConfig:
             raise UsageError(f"ReuseConfig.rare_df_share={self.rare_df_share} must be in [0, 1] (0: rare_df alone)")
         if not 0.0 <= self.rare_share <= 1.0:
             raise UsageError(f"ReuseConfig.rare_share={self.rare_share} must be in [0, 1] (0: rarity by documents only)")
+        if not 0.0 <= self.template_share <= 1.0:
+            raise UsageError(f"ReuseConfig.template_share={self.template_share} must be in [0, 1] (0: any share of "
+                             "replaced words fills a template)")
         if self.edit_words < 0:
             raise UsageError(f"ReuseConfig.edit_words={self.edit_words} must be at least 0 (0: no edit is bridged)")
         if not 0.0 < self.short_coverage <= 1.0:
@@ -1023,6 +1039,9 @@ _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten elev
 TEMPLATE_NUMBERS = 2  # slots of a filled template: this many numbers that differ ...
 TEMPLATE_NAMES = 1  # ... and this many names that differ (not a spelling: ``NAME_SPELLING`` similar at most)
 NAME_SPELLING = 0.5  # two names this alike by characters are one name spelt two ways ("Zor" / "Zour")
+# a name just before one of these words, or just after one of ``SOURCE_BEFORE``, is the source a report credits
+SOURCE_AFTER = frozenset("said says say reported reports told stated claimed announced added estimated".split())
+SOURCE_BEFORE = (("according", "to"), ("citing",), ("quoting",), ("cited",), ("quoted",), ("said",), ("says",))
 
 
 def _is_number(word: str) -> bool:
@@ -1030,37 +1049,83 @@ def _is_number(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or word.casefold() in _NUMBER_WORDS
 
 
-def filled_template(words_a: Sequence[str], words_b: Sequence[str]) -> bool:
+def _credited(words: Sequence[str], lo: int, hi: int) -> bool:
+    """True when ``words[lo:hi]`` stand where a report names its source: before "said", "told", "reported" ...
+    (``SOURCE_AFTER``) or after "according to", "citing", "said" ... (``SOURCE_BEFORE``; a "the" between)."""
+    if hi < len(words) and words[hi].casefold() in SOURCE_AFTER:
+        return True
+    before = [w.casefold() for w in words[max(0, lo - 3):lo]]
+    if before and before[-1] == "the":
+        before.pop()
+    return any(tuple(before[-len(cue):]) == cue for cue in SOURCE_BEFORE)
+
+
+@lru_cache(maxsize=4)
+def actor_names(packs: tuple[str, ...]) -> frozenset[str]:
+    """Every actor's name, aliases and demonyms in the packs' ``actors.toml``, as case-folded words joined by one
+    space ("islamic state", "daesh", "us led coalition", "russian"); metonyms (place names) left out."""
+    from ..packs import load_toml
+
+    out: set[str] = set()
+    for data in load_toml(packs, "actors.toml"):
+        for actor in data.get("actor", []):
+            for alias in [actor.get("name"), *actor.get("aliases", []), *actor.get("demonyms", [])]:
+                if isinstance(alias, str):
+                    out.add(" ".join(_TOKEN.findall(alias.casefold())))
+    return frozenset(out)
+
+
+def _pack_actors() -> frozenset[str]:
+    """``actor_names`` of the packs the ``pack`` setting names (read alone: no warning per block)."""
+    value = settings.get("pack")
+    return actor_names(value if isinstance(value, tuple) else (str(value),))
+
+
+def filled_template(words_a: Sequence[str], words_b: Sequence[str], share: float = 0.0,
+                    sources: bool = False, actors: frozenset[str] = frozenset()) -> bool:
     """True when the words of one aligned passage (both sides, in order) differ where a template's slots are
     filled: ``TEMPLATE_NUMBERS`` replaced stretches hold a number on both sides and ``TEMPLATE_NAMES`` hold only
-    capitalised words on both sides that are different names, not one name spelt two ways. Copies of one report
-    agree on its numbers and places (an updated toll changes a number, a transliteration a spelling); two
-    reports of different events written from one template ("arrested 22 criminal aliens ... in Illinois'
-    Cook and Lake counties" / "arrested 145 ... in South and Central Texas") do not."""
+    capitalised words on both sides that are different names, not one name spelt two ways; and the replaced
+    words are at least ``share`` of the passage's words (both sides together; ``ReuseConfig.template_share``).
+    Copies of one report agree on its places (an updated toll changes a number, a transliteration a spelling);
+    two reports of different events written from one template ("arrested 22 criminal aliens ... in Illinois'
+    Cook and Lake counties" / "arrested 145 ... in South and Central Texas") do not. ``sources``: a name replaced
+    where both sides credit a source ("the Syrian Observatory said" / "the White Helmets said", "according to
+    ...": ``_credited``) is no slot: a copy of one casualty report whose outlet changed two or three figures and
+    the monitor it cites ("killing at least 23 ... the Syrian Observatory said" / "killing at least 31 ... the
+    White Helmets said") is a copy, whose changed figures are its edits; a template's slots are the event's
+    places (``ReuseConfig.template_sources``). ``actors``: names of conflict actors (``actor_names``); a stretch
+    naming one on both sides ("Islamic State" / "Daesh", "Coalition" / "Russian") is no slot either: it is how an
+    outlet names a party (``ReuseConfig.template_actors``)."""
     sm = difflib.SequenceMatcher(None, [w.casefold() for w in words_a], [w.casefold() for w in words_b],
                                  autojunk=False)
-    numbers = names = 0
+    numbers = names = replaced = 0
     for op, a0, a1, b0, b1 in sm.get_opcodes():
         if op != "replace":
             continue
+        replaced += a1 - a0 + b1 - b0
         sa, sb = words_a[a0:a1], words_b[b0:b1]
         if any(_is_number(w) for w in sa) and any(_is_number(w) for w in sb):
             numbers += 1
         elif all(w[:1].isupper() for w in sa) and all(w[:1].isupper() for w in sb) and \
                 difflib.SequenceMatcher(None, " ".join(sa).casefold(),
-                                        " ".join(sb).casefold()).ratio() < NAME_SPELLING:
+                                        " ".join(sb).casefold()).ratio() < NAME_SPELLING and \
+                not (sources and _credited(words_a, a0, a1) and _credited(words_b, b0, b1)) and \
+                not (" ".join(sa).casefold() in actors and " ".join(sb).casefold() in actors):
             names += 1
-    return numbers >= TEMPLATE_NUMBERS and names >= TEMPLATE_NAMES
+    return numbers >= TEMPLATE_NUMBERS and names >= TEMPLATE_NAMES and \
+        replaced >= share * (len(words_a) + len(words_b))
 
 
-def _filled(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: str, text_b: str) -> bool:
+def _filled(passages: list[TokenPassage], ta: Tokens, tb: Tokens, text_a: str, text_b: str,
+            share: float = 0.0, sources: bool = False, actors: frozenset[str] = frozenset()) -> bool:
     """True when one of a link's passages, edited on both sides, is a template filled with other facts."""
     for p in passages:
         if p.matched >= min(p.a_end - p.a_start, p.b_end - p.b_start):
             continue  # no word replaced on both sides: the cheap test, most passages stop here
         sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
         sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
-        if filled_template(_TOKEN.findall(text_a[sa:ea]), _TOKEN.findall(text_b[sb:eb])):
+        if filled_template(_TOKEN.findall(text_a[sa:ea]), _TOKEN.findall(text_b[sb:eb]), share, sources, actors):
             return True
     return False
 
@@ -1234,6 +1299,7 @@ def _align_block(
     prepared = prepare_many(hashes, offs, config.align.n, config.window, stats)
     local = {int(x): k for k, x in enumerate(need.tolist())}
     spans: dict[int, Tokens] = {}
+    actors = _pack_actors() if config.template_fill and config.template_actors else frozenset()
 
     def tokens(k: int) -> Tokens:
         if k not in spans:
@@ -1340,7 +1406,9 @@ def _align_block(
                 config.event_days and _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
                                                     config, quoted, partial(days_of, i, j))
                 or config.printed_days and _printed_apart(passages, partial(printed_of, i, j), config, quoted)
-                or config.template_fill and _filled(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text)):
+                or config.template_fill and _filled(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
+                                                             config.template_share, config.template_sources,
+                                                             actors)):
             continue
         if passages:
             links.append(build_link(docs[i], docs[j], tokens(ki), tokens(kj), passages, config,
