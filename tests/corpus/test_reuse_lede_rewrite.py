@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tracewire.corpus.reuse import ReuseConfig, find_reuse, update_reuse
 from tracewire.records import Document
 from tracewire.store.base import IngestBatch
@@ -30,11 +32,11 @@ OWN_WORDS = ("Residents of Tell Maraq buried 17 of their neighbours on Monday. T
 OTHER_TOLL = WIRE_LEDE.replace("At least 17", "At least 9").replace("five children", "two children")
 
 
-def _pair(first: str, second: str) -> list[Document]:
+def _pair(first: str, second: str, date: str = "2019-05-13", outlet: str = "Coast Daily") -> list[Document]:
     """Two outlets' reports of one day opening with ``first`` / ``second``, other paragraphs after, and three
-    unrelated articles."""
+    unrelated articles (``date`` / ``outlet``: the second's)."""
     a = doc("a", join(first, OTHER[3], ENDINGS[3]), date="2019-05-12", outlet="Levant Wire")
-    b = doc("b", join(second, OTHER[4], ENDINGS[4]), date="2019-05-13", outlet="Coast Daily")
+    b = doc("b", join(second, OTHER[4], ENDINGS[4]), date=date, outlet=outlet)
     rest = [doc(f"o{k}", join(OTHER[k], ENDINGS[k]), outlet=f"Paper {k}") for k in range(3)]
     return [a, b, *rest]
 
@@ -77,3 +79,9 @@ def test_two_reports_of_one_event_in_their_own_words_are_not_linked() -> None:
 def test_a_lede_alike_in_words_with_other_tolls_is_not_linked() -> None:
     assert find_reuse(_pair(WIRE_LEDE, OTHER_TOLL), ReuseConfig(min_anchors=10**6, short_min_anchors=10**6,
                                                                one_anchor_df=0)) == []
+
+
+@pytest.mark.parametrize(("date", "outlet"), [("2019-05-25", "Coast Daily"), ("2019-05-13", "Levant Wire")])
+def test_a_reworded_lede_weeks_apart_or_of_one_outlet_is_not_linked(date: str, outlet: str) -> None:
+    """Only ledes of different outlets at most ``wire_days`` apart are compared."""
+    assert find_reuse(_pair(WIRE_LEDE, REWORDED, date, outlet)) == []
