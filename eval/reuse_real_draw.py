@@ -27,6 +27,8 @@ one text only, the links the lede_copy and same-site rules decide, pairs the sta
 control of links both systems make, and the pairs a general change of ``MEASURE_B9`` moves; ``show-b9`` /
 ``build-b9`` as for 4; ``variants-b9 [NAME ...]`` scores ``MEASURE_B9``'s settings on the dev half only (all, batches
 1-8, batch 9, batches 1-2) and names the labelled dev pairs each one links or unlinks against the shipped method.
+``lede-rewrite [WORDS] [BLOCKED] [TEMPLATE] [FIGURES]``: rr30/rr31's lede measure against the stage with its lede
+path off; ``lede-stage``: the stage's lede path (rr32) against that measure, dev scored, held-out pairs counted only.
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -1246,14 +1248,18 @@ def _lede_figures(text: str, n_words: int) -> set[str]:
     return {w for w, _, _ in words(text)[:n_words] if w.isdigit() and not (len(w) == 4 and w[:2] in ("19", "20"))}
 
 
-def _lede_pairs(n_words: int, blocked: int, template: bool, figures: bool = False
+def _lede_pairs(n_words: int, blocked: int, template: bool, figures: bool = False,
+                stage: dict[str, rr.Links] | None = None
                 ) -> Iterator[tuple[str, dict[str, dict[str, Any]], rr.Links, list[tuple[int, str, str, str, str]]]]:
     """Per corpus: its documents, the shipped links and every pair of different outlets at most ``wire_days``
     apart whose ledes share some words (cosine of their words > 0.2) and that the shipped method does not link, as
     (words shared in blocks of 2+, a, b, half by hash, why the test leaves it out at ``blocked`` or more: "a filled
     template" when ``template`` and the ledes fill one, "no figure in common" when ``figures`` and their first words
     share no number of digits but a year; "" when it is kept). The texts of pairs whose hash names the held-out
-    half are never returned."""
+    half are never returned. "The shipped method" is the stage with its own lede path off
+    (``ReuseConfig.lede_rewrite_words`` 0, rr32), the method this measure was made against; ``stage``: filled with
+    each corpus's links of the stage as shipped (its lede path on), from a copy of the same store."""
+    import shutil
     import tempfile
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -1266,7 +1272,10 @@ def _lede_pairs(n_words: int, blocked: int, template: bool, figures: bool = Fals
             base = Path(tmp) / "base.db"
             rr.ingest_corpus(corpus, base, Path(tmp))
             docs = rr.documents(base)
-            shipped = rr.links_of(rr.reuse_records(base))
+            if stage is not None:
+                shutil.copy(base, base.with_name("stage.db"))
+                stage[corpus] = rr.links_of(rr.reuse_records(base.with_name("stage.db")))
+            shipped = rr.links_of(rr.reuse_records(base, ReuseConfig(lede_rewrite_words=0)))
         ids = sorted(docs)
         ledes = {i: [_stem(w) for w, _, _ in words(docs[i]["text"])[:n_words]] for i in ids}
         m = TfidfVectorizer().fit_transform([" ".join(ledes[i]) for i in ids])
@@ -1336,6 +1345,42 @@ def lede_rewrite(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_
         print(f"  {got:>3} {corpus:<8} {label:<13} {'linked' if linked else '':<7}{note}")
     dev = list(labels.values())
     for name, linked in (("shipped", shipped_all), (f"shipped + lede test at {blocked}", shipped_all | added)):
+        sc = rr.score(dev, linked)
+        print(f"dev half, {name}: P {sc['precision']:.3f} R {sc['recall']:.3f} (tp {sc['tp']} fp {sc['fp']} "
+              f"fn {sc['fn']}); links over the three corpora {len(linked)}")
+
+
+def lede_stage(n_words: int = LEDE_REWRITE_WORDS, blocked: int = LEDE_REWRITE_BLOCKED) -> None:
+    """rr32: the stage's lede path (``ReuseConfig.lede_rewrite_words``, shipped) against rr31's measure
+    (``lede-rewrite 80 22 1 1``): per corpus, the pairs the stage links with the path and not without it, and the
+    pairs the measure adds, by half: the dev-hash ones where the two differ are shown (ids and label), the held-out
+    ones only counted (links the path adds or removes: the path only adds, but a pair it links is counted however
+    it changes). The dev half is scored both ways."""
+    labels = {(p["corpus"], *rr.key(p["a"], p["b"])): p for p in rr.load_pairs("dev")}
+    stage: dict[str, rr.Links] = {}
+    off_all: set[tuple[str, str, str]] = set()
+    on_all: set[tuple[str, str, str]] = set()
+    measure_all: set[tuple[str, str, str]] = set()
+    for corpus, _, shipped, found in _lede_pairs(n_words, blocked, True, True, stage):
+        off = {(corpus, *k) for k in shipped}
+        on = {(corpus, *k) for k in stage[corpus]}
+        measure = {(corpus, a, b) for got, a, b, _, why in found if got >= blocked and not why}
+        off_all |= off
+        on_all |= on
+        measure_all |= off | measure
+        counts: dict[str, int] = {}
+        for k in sorted((on ^ off) | measure):
+            half = rr.split_of(*k)
+            what = ("stage +" if k in on and k not in off else "stage -" if k in off and k not in on else
+                    "stage =") + (" measure +" if k in measure else "")
+            counts[f"{half} {what}"] = counts.get(f"{half} {what}", 0) + 1
+            if half == "dev" and (k in measure) != (k in on and k not in off):
+                lab = labels[k]["label"] if k in labels else "unlabelled"
+                print(f"  dev {k[0]} {k[1]} / {k[2]}: {what} ({lab})")
+        print(f"{corpus}: {counts}", flush=True)
+    dev = list(labels.values())
+    for name, linked in (("stage, lede path off", off_all), ("stage as shipped (lede path on)", on_all),
+                         (f"measure: off + lede test at {blocked}", measure_all)):
         sc = rr.score(dev, linked)
         print(f"dev half, {name}: P {sc['precision']:.3f} R {sc['recall']:.3f} (tp {sc['tp']} fp {sc['fp']} "
               f"fn {sc['fn']}); links over the three corpora {len(linked)}")
@@ -1442,6 +1487,8 @@ if __name__ == "__main__":
         measure_b9(sys.argv[2:], MEASURE_B11)
     elif cmd == "lede-rewrite":
         lede_rewrite(*(int(x) for x in sys.argv[2:6]))
+    elif cmd == "lede-stage":
+        lede_stage(*(int(x) for x in sys.argv[2:4]))
     elif cmd == "draw-b10":
         draw_b10()
     elif cmd == "draw-b11":

@@ -19,6 +19,7 @@ import logging
 import marshal
 import re
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -146,6 +147,13 @@ class ReuseConfig:
     # with its figures and monitor changed 8-13 of 262 (0.03-0.05), but at 0.1 43 of the bench's filled templates
     # (a five-slot lede and 20-40 fixed words, 0.08) link again
     template_share: float = 0.0
+    # across outlets, dated at most ``wire_days`` apart: two reports whose first ``lede_rewrite_words`` words share
+    # ``lede_rewrite_blocked`` or more words in order, in blocks of two or more (a word diff, case-folded, one
+    # plural or -ed/-ing ending cut), share a number of digits that is no year there, and do not fill a template
+    # with other facts (``filled_template``) are linked as a ``rewrite`` of one lede (an agency's lede another
+    # outlet reworded), found by the lede's rare word pairs, not the anchors (``lede_rewrites``; 0: off)
+    lede_rewrite_words: int = 80
+    lede_rewrite_blocked: int = 22
     align: AlignConfig = field(default_factory=AlignConfig)
     furniture: FurnitureConfig = field(default_factory=FurnitureConfig)
 
@@ -187,6 +195,9 @@ class ReuseConfig:
                              "(1: every anchor of a background passage is in stats_min_df documents)")
         if self.lede_words < 0:
             raise UsageError(f"ReuseConfig.lede_words={self.lede_words} must be at least 0")
+        if self.lede_rewrite_words < 0 or self.lede_rewrite_blocked < 0:
+            raise UsageError(f"ReuseConfig.lede_rewrite_words={self.lede_rewrite_words} and lede_rewrite_blocked="
+                             f"{self.lede_rewrite_blocked} must be at least 0 (0: no lede rewrite test)")
         if self.stats_min_df < 3:
             raise UsageError(f"ReuseConfig.stats_min_df={self.stats_min_df} must be at least 3 "
                              "(anchors in two documents are as rare as a shared passage can be)")
@@ -1626,6 +1637,216 @@ def _index_parallel(texts: Sequence[str], cfg: ReuseConfig, workers: int) -> U64
     return np.concatenate([np.empty(0, dtype=np.uint64), *parts])
 
 
+# -- rewritten ledes (``ReuseConfig.lede_rewrite_words``) ------------------------------------------------------
+LEDE_KEY_DF = 64  # a word pair in more ledes than this proposes no pair of ledes (a stock phrase: "of the")
+LEDE_PAIR_CHUNK = 1 << 18  # pairs of ledes counted together (their memory, not their number, is bounded)
+LEDE_MIN_KEYS = 3  # rarer word pairs two ledes share to be compared (22 words in blocks of 2+ hold 11 or more)
+_LEDE_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def lede_stem(word: str) -> str:
+    """A word case-folded with one plural or -ed/-ing ending cut (words of 5 letters or more)."""
+    w = word.casefold()
+    for suf in _LEDE_SUFFIXES:
+        if len(w) > 4 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def lede_words(text: str, n: int) -> list[tuple[str, int, int]]:
+    """A text's first ``n`` words with their character offsets."""
+    out: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(text):
+        if len(out) >= n:
+            break
+        out.append((m.group(), m.start(), m.end()))
+    return out
+
+
+def _lede_head(docs: Sequence[Document] | MaskedDocs, k: int, n: int) -> list[str]:
+    """The first ``n`` words of document ``k`` (``lede_words`` without offsets), read from its start only (and
+    only that much of it masked)."""
+    d = docs.docs[k] if isinstance(docs, MaskedDocs) else docs[k]
+    spans = docs.spans.get(d.id) if isinstance(docs, MaskedDocs) else None
+    chars = 12 * n
+    while True:
+        head = mask_text(d.text[:chars], spans) if spans else d.text[:chars]
+        ws = _TOKEN.findall(head)
+        if len(ws) > n or chars >= len(d.text):
+            return ws[:n]
+        chars *= 2
+
+
+def _lede_figures(ws: Iterable[str]) -> set[str]:
+    """The numbers of digits among a lede's words, years (1900-2099) left out."""
+    return {w for w in ws if w.isdigit() and not (len(w) == 4 and w[:2] in ("19", "20"))}
+
+
+def rewritten_lede(text_a: str, text_b: str, la: Sequence[tuple[str, int, int]], lb: Sequence[tuple[str, int, int]],
+                   config: ReuseConfig, actors: frozenset[str] = frozenset()) -> list[tuple[int, int, int]] | None:
+    """The blocks of 2+ words (a, b, size: word positions in the ledes ``la``/``lb``) two ledes share in order,
+    when they are one lede rewritten: ``config.lede_rewrite_blocked`` words or more in such blocks, a number of
+    digits that is no year in both, no numbered text both cite after it (``cited_passage``, when
+    ``config.cited_rides``) and no template filled with other facts (``filled_template`` over the two ledes, when
+    ``config.template_fill``); None otherwise."""
+    if _lede_figures(w for w, _, _ in la).isdisjoint(_lede_figures(w for w, _, _ in lb)):
+        return None  # two reports of a day's events that tell them alike, with other tolls (the cheap test first)
+    sa, sb = [lede_stem(w) for w, _, _ in la], [lede_stem(w) for w, _, _ in lb]
+    blocks = [(m.a, m.b, m.size) for m in difflib.SequenceMatcher(None, sa, sb, autojunk=False).get_matching_blocks()
+              if m.size >= 2]
+    if not blocks or sum(x[2] for x in blocks) < config.lede_rewrite_blocked:
+        return None
+    a, b, size = blocks[-1]
+    if config.cited_rides and cited_passage(text_a, text_b, la[a + size - 1][2], lb[b + size - 1][2]):
+        return None  # a numbered text both quote, with its reference (``cited_passage``): no link, as elsewhere
+    if config.template_fill and filled_template(_TOKEN.findall(text_a[: la[-1][2]]), _TOKEN.findall(text_b[: lb[-1][2]]),
+                                                config.template_share, config.template_sources, actors):
+        return None
+    return blocks
+
+
+def lede_pairs(flat: I64, lengths: I64, outlet: I64, day: I64, max_days: int,
+               only: npt.NDArray[np.bool_] | None = None, max_df: int = LEDE_KEY_DF,
+               min_keys: int = LEDE_MIN_KEYS) -> list[tuple[int, int]]:
+    """Pairs (i < j) of ledes to compare (``flat``: their words one lede after the other, as numbers, one per
+    distinct stemmed word; ``lengths``: the words of each): of different outlets, dated at most ``max_days`` apart
+    (or undated), sharing ``min_keys`` or more word pairs that ``max_df`` ledes or fewer hold; with ``only``, pairs
+    with one of them marked. An inverted index of each lede's word pairs, in arrays: the work grows with the pairs
+    it proposes."""
+    n = lengths.shape[0]
+    if n < 2 or flat.shape[0] < 2:
+        return []
+    owner_w = np.repeat(np.arange(n, dtype=np.int32), lengths)
+    same = owner_w[1:] == owner_w[:-1]  # a word and the next one of the same lede
+    keys = ((flat[:-1] << np.int64(32)) | flat[1:])[same]
+    owner = owner_w[:-1][same]
+    del owner_w, same
+    # each (word pair, lede) once, sorted by word pair, then lede
+    order = np.lexsort((owner, keys))
+    keys, owner = keys[order], owner[order]
+    del order
+    new = np.ones(keys.shape[0], dtype=bool)
+    new[1:] = (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])
+    keys, owner = keys[new], owner[new]
+    new = np.ones(keys.shape[0], dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    del keys
+    start = np.flatnonzero(new)
+    del new
+    count = np.diff(np.append(start, owner.shape[0]))
+    after = np.repeat(start + count, count) - np.arange(owner.shape[0], dtype=np.int64) - 1  # ledes after, same key
+    partners = np.where(np.repeat((count >= 2) & (count <= max_df), count), after, 0)
+    del start, count, after
+    ends = np.cumsum(partners)
+    if ends.shape[0] == 0 or ends[-1] == 0:
+        return []
+    # the pairs of each word pair's ledes, LEDE_PAIR_CHUNK at a time (a wire lede in 60 outlets makes thousands)
+    parts: list[tuple[I64, I64]] = []
+    cuts = np.searchsorted(ends, np.arange(0, int(ends[-1]), LEDE_PAIR_CHUNK), side="right")
+    for lo, hi in zip(cuts.tolist(), [*cuts[1:].tolist(), ends.shape[0]], strict=True):
+        part = partners[lo:hi]
+        total = int(part.sum())
+        if total == 0:
+            continue
+        left = np.repeat(np.arange(lo, hi, dtype=np.int64), part)
+        right = left + 1 + (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(part) - part, part))
+        parts.append(np.unique(owner[left].astype(np.int64) * n + owner[right], return_counts=True))
+        del left, right
+    codes = np.concatenate([c for c, _ in parts])
+    counts = np.concatenate([k for _, k in parts])
+    del parts
+    if len(codes) and len(cuts) > 1:  # a pair counted in two chunks: its counts summed
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+        codes, counts = codes[starts], np.add.reduceat(counts, starts)
+    codes = codes[counts >= min_keys]
+    ii, jj = codes // n, codes % n
+    di, dj = day[ii], day[jj]
+    keep = (outlet[ii] != outlet[jj]) & ((di < 0) | (dj < 0) | (np.abs(di - dj) <= max_days))
+    if only is not None:
+        keep &= only[ii] | only[jj]
+    return list(zip(ii[keep].tolist(), jj[keep].tolist(), strict=True))
+
+
+def lede_link(a: Document, b: Document, la: Sequence[tuple[str, int, int]], lb: Sequence[tuple[str, int, int]],
+              blocks: Sequence[tuple[int, int, int]], config: ReuseConfig) -> ReuseLink:
+    """The ``rewrite`` link of two rewritten ledes: one passage from the first to the last block they share, its
+    word edits, oriented by the direction call as other rewrites are."""
+    hasher = TokenHasher()
+    ta, tb = hasher.tokens(a.text), hasher.tokens(b.text)
+
+    def tok(t: Tokens, char: int) -> int:
+        return min(int(np.searchsorted(t.ends, char, side="right")), max(len(t) - 1, 0))
+
+    first, last = blocks[0], blocks[-1]
+    a0, b0 = tok(ta, la[first[0]][1]), tok(tb, lb[first[1]][1])
+    a1, b1 = tok(ta, la[last[0] + last[2] - 1][1]) + 1, tok(tb, lb[last[1] + last[2] - 1][1]) + 1
+    shared = sum(x[2] for x in blocks)
+    p = TokenPassage(a0, a1, b0, b1, shared, np.zeros(0, dtype=np.int64))
+    xa, xb = ta.hashes[a0:a1].tolist(), tb.hashes[b0:b1].tolist()
+    ops = {"replace": "sub", "insert": "ins", "delete": "del"}
+    edits = [(ops[tag], a0 + i0, a0 + i1, b0 + j0, b0 + j1) for tag, i0, i1, j0, j1 in
+             difflib.SequenceMatcher(None, xa, xb, autojunk=False).get_opcodes() if tag != "equal"]
+    call = decide(a, b, ta, tb, [p])
+    evidence = (*call.evidence, f"their first {config.lede_rewrite_words} words share {shared} words in order, in "
+                "blocks of two or more, and a figure: one lede rewritten")
+    if edits:
+        evidence = (*evidence, f"{len(edits)} word-level edit{'s' if len(edits) > 1 else ''} inside the shared "
+                    "passages")
+    cov_a, cov_b = (a1 - a0) / max(len(ta), 1), (b1 - b0) / max(len(tb), 1)
+    if call.a_first if call.known else a.id <= b.id:
+        return _make_link(a, b, ta, tb, [p], [edits], call.known, call.confidence, evidence, cov_a, cov_b, shared,
+                          "rewrite", swap=False)
+    return _make_link(b, a, tb, ta, [p], [edits], call.known, call.confidence, evidence, cov_b, cov_a, shared,
+                      "rewrite", swap=True)
+
+
+def lede_rewrites(docs: Sequence[Document] | MaskedDocs, outlet: I64, day: I64, config: ReuseConfig,
+                  links: Sequence[ReuseLink], only: npt.NDArray[np.bool_] | None = None) -> list[ReuseLink]:
+    """The ``rewrite`` links of pairs whose ledes are one lede rewritten (``rewritten_lede``), among the pairs
+    ``lede_pairs`` proposes that ``links`` do not hold already (``only``: pairs with one document marked)."""
+    if not (config.lede_rewrite_words and config.lede_rewrite_blocked) or len(docs) < 2:
+        return []
+    n = config.lede_rewrite_words
+    number: dict[str, int] = {}  # each distinct word as a number: its stem's
+    stem_no: dict[str, int] = {}
+    flat = array("q")
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    figures: list[set[str]] = []
+    for k in range(len(docs)):
+        head = _lede_head(docs, k, n)
+        figures.append(_lede_figures(head))
+        if not figures[-1]:
+            continue  # a lede with no figure is never one lede rewritten (``rewritten_lede``): left out of the index
+        for w in head:
+            if w not in number:
+                number[w] = stem_no.setdefault(lede_stem(w), len(stem_no))
+        flat.extend(number[w] for w in head)
+        lengths[k] = len(head)
+    del number, stem_no
+    pairs = lede_pairs(np.frombuffer(flat, dtype=np.int64), lengths, outlet, day, config.wire_days, only)
+    del flat
+    if not pairs:
+        return []
+    ids = [docs[k].id for k in range(len(docs))]
+    linked = {(lk.source, lk.target) for lk in links} | {(lk.target, lk.source) for lk in links}
+    actors = _pack_actors() if config.template_fill and config.template_actors else frozenset()
+    out: list[ReuseLink] = []
+    words: dict[int, list[tuple[str, int, int]]] = {}
+    for i, j in pairs:
+        if (ids[i], ids[j]) in linked or figures[i].isdisjoint(figures[j]):
+            continue
+        a, b = docs[i], docs[j]
+        wi = words[i] if i in words else words.setdefault(i, lede_words(a.text, n))
+        wj = words[j] if j in words else words.setdefault(j, lede_words(b.text, n))
+        blocks = rewritten_lede(a.text, b.text, wi, wj, config, actors)
+        if blocks is not None:
+            out.append(lede_link(a, b, wi, wj, blocks, config))
+    log.info("reuse: %d pairs of ledes compared, %d linked as one lede rewritten", len(pairs), len(out))
+    return out
+
+
 YOUNG_GC = 50_000  # allocations between young collections while the stage runs (Python's default: 700)
 
 
@@ -1728,11 +1949,31 @@ def _find_reuse(docs: Sequence[Document], config: ReuseConfig | None, progress: 
     log.info("reuse: %d documents indexed and %d candidate pairs found in %.1f s", len(docs),
              ii.shape[0], t2 - t0)
     links = _align_all(masked, (ii, jj), stats, cfg, nproc, progress, outlets)
+    links += lede_rewrites(masked, outlet_numbers(ids, group), day_numbers([d.date for d in docs]), cfg, links)
     t3 = time.perf_counter()
     links = mark_siblings(links)
     log.info("reuse: %d links aligned in %.1f s, siblings marked in %.1f s", len(links), t3 - t2,
              time.perf_counter() - t3)
     return sorted(links, key=attrgetter("source", "target"))
+
+
+def _near_dates(fresh: Sequence[str | None], others: Sequence[tuple[str, str | None]], days: int) -> list[str]:
+    """The ids of ``others`` (id, date) dated at most ``days`` from one of the ``fresh`` dates, or undated (all of
+    them when a fresh one is undated)."""
+    fd = [_day(x) for x in fresh]
+    if any(d is None for d in fd):
+        return [x for x, _ in others]
+    known = np.unique(np.array(fd, dtype=np.int64))
+    out = []
+    for x, date in others:
+        d = _day(date)
+        if d is None:
+            out.append(x)
+            continue
+        k = int(np.searchsorted(known, d))
+        if any(0 <= q < known.shape[0] and abs(int(known[q]) - d) <= days for q in (k - 1, k)):
+            out.append(x)
+    return out
 
 
 def outlet_numbers(ids: Sequence[str], group: dict[str, str]) -> I64:
@@ -1859,6 +2100,15 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
     old_docs = list(masked_documents(store, [all_ids[int(k)] for k in need_old])) if need_old.size else []
     nproc = pool.usable_workers(workers) if ii.shape[0] >= 2000 else 1
     links = _align_all([*fresh, *old_docs], (remap[ii], remap[jj]), stats, cfg, nproc, progress, outlets)
+    if cfg.lede_rewrite_words and cfg.lede_rewrite_blocked and fresh:
+        # the ledes of the fresh documents against those of every document dated near one of them (or undated)
+        near = _near_dates([current[x][1] for x in fresh_ids], [(x, current[x][1]) for x in old_ids], cfg.wire_days)
+        lede_docs = [*fresh, *masked_documents(store, near)]
+        lede_ids = [d.id for d in lede_docs]
+        marked = np.zeros(len(lede_docs), dtype=bool)
+        marked[:n_f] = True
+        links += lede_rewrites(lede_docs, outlet_numbers(lede_ids, outlets.group),
+                               day_numbers([d.date for d in lede_docs]), cfg, links, marked)
 
     entries = (IndexedDocument(d.id, d.sha256, int(f_index.word_counts[k]), f_anchors[k].astype("<u8").tobytes(),
                                furn.get(d.id, "[]")) for k, d in enumerate(fresh))
