@@ -22,6 +22,16 @@ chosen (and written by ``--write-config``), its development figure printed besid
     python eval/combine_techniques_tagger.py --weights tracewire/models/techniques/minilm_tagger.npz \
         --oof-linear /tmp/si28/oof_linear.npz --oof-minilm /tmp/si28/oof_minilm.npz
 
+Several ``--weights`` (or ``--probs``) score the taggers' mean per word piece, as the shipped pair of
+``minilm_tagger.json``'s ``members`` runs (one graph; ``--per-channel``: int8 scales per output channel):
+
+    python eval/combine_techniques_tagger.py --per-channel --weights tracewire/models/techniques/minilm_tagger.npz \
+        tracewire/models/techniques/minilm_tagger6.npz --write-config tracewire/models/techniques/minilm_tagger.json
+
+(branch si30: dev SI 0.4372 at the best setting, mix 0.75, gate mix 0.5, thresholds 0.2 / 0.3, without the
+run-time cascade; the top-4 tagger alone 0.4259; ``--write-config`` keeps ``skip_below`` but not the other
+keys, which were added to the shipped file by hand).
+
 TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
 """
 
