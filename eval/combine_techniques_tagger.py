@@ -22,6 +22,16 @@ chosen (and written by ``--write-config``), its development figure printed besid
     python eval/combine_techniques_tagger.py --weights tracewire/models/techniques/minilm_tagger.npz \
         --oof-linear /tmp/si28/oof_linear.npz --oof-minilm /tmp/si28/oof_minilm.npz
 
+Several ``--weights`` (or ``--probs``) score the taggers' mean per word piece, as the shipped pair of
+``minilm_tagger.json``'s ``members`` runs (one graph; ``--per-channel``: int8 scales per output channel):
+
+    python eval/combine_techniques_tagger.py --per-channel --weights tracewire/models/techniques/minilm_tagger.npz \
+        tracewire/models/techniques/minilm_tagger6.npz --write-config tracewire/models/techniques/minilm_tagger.json
+
+(branch si30: dev SI 0.4372 at the best setting, mix 0.75, gate mix 0.5, thresholds 0.2 / 0.3, without the
+run-time cascade; the top-4 tagger alone 0.4259; ``--write-config`` keeps ``skip_below`` but not the other
+keys, which were added to the shipped file by hand).
+
 TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
 """
 
@@ -90,14 +100,18 @@ def minilm_rows(args: argparse.Namespace, dev: Sequence[Any], views: list[Any], 
     """MiniLM token probabilities per development article, from ``--probs`` or through the packaged
     tagger code on ``--weights`` (int8 ONNX); with ``gate``, only sentences whose linear gate probability
     reaches it are tagged. Also the CPU seconds the tagging took."""
-    from tracewire.analyze.techniques_minilm import MiniLMTagger, load_weights, token_max
+    from tracewire.analyze.techniques_minilm import MiniLMTagger, join_members, load_weights, token_max
 
     if args.probs is not None:
-        data = np.load(args.probs)
-        ids = [str(x) for x in data["ids"]]
-        assert ids == [a.id for a in dev], "the probabilities are not those of the development articles"
-        return [token_max(data[f"o{i}"], data[f"p{i}"], v.toks) for i, v in enumerate(views)], 0.0
-    tagger = MiniLMTagger(load_weights(args.weights), {"mix": 0.5, "stride": args.stride})
+        datas = [np.load(path) for path in args.probs]
+        for data in datas:
+            ids = [str(x) for x in data["ids"]]
+            assert ids == [a.id for a in dev], "the probabilities are not those of the development articles"
+        # several files: the mean per word piece (the same windows and pieces in each)
+        return [token_max(datas[0][f"o{i}"], np.mean([d[f"p{i}"] for d in datas], axis=0), v.toks)
+                for i, v in enumerate(views)], 0.0
+    tagger = MiniLMTagger(join_members([load_weights(w) for w in args.weights]),
+                          {"mix": 0.5, "stride": args.stride, "per_channel": args.per_channel})
     out = []
     c0 = time.process_time()
     for v, q in zip(views, gates, strict=True):
@@ -315,11 +329,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
     src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument("--probs", type=Path, help="dev_probs.npz of train_techniques_tagger.py (fp32 torch)")
-    src.add_argument("--weights", type=Path, help="minilm_tagger.npz: tag through the packaged int8 ONNX code")
+    src.add_argument("--probs", type=Path, nargs="+",
+                     help="dev_probs.npz of train_techniques_tagger.py (fp32 torch); several: their mean per piece")
+    src.add_argument("--weights", type=Path, nargs="+",
+                     help="minilm_tagger.npz: tag through the packaged int8 ONNX code; several: the ensemble "
+                          "whose probability is their mean per piece (one graph, shared base layers)")
     ap.add_argument("--tag-above", type=float, default=None,
                     help="with --weights: tag only sentences whose linear gate probability reaches this")
     ap.add_argument("--stride", type=int, default=200, help="with --weights: pieces between window starts")
+    ap.add_argument("--per-channel", action="store_true",
+                    help="with --weights: int8 scales per output channel (the setting per_channel)")
     ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
     ap.add_argument("--write-config", type=Path, default=None,
                     help="write the best variant's mix and thresholds here (minilm_tagger.json)")
@@ -422,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit("the best variant is the linear model alone: no MiniLM tagger to ship")
         cfg = {"mix": key[0], "gate_mix": key[1], "si_threshold": key[2], "sent_threshold": key[3],
                "stride": args.stride,
+               **({"per_channel": True} if args.per_channel else {}),
+               **({"members": [w.name for w in args.weights]} if args.weights and len(args.weights) > 1 else {}),
                "skip_below": shipped_skip_below() if args.skip_below is None else args.skip_below,
                "chosen_on": chosen_on,
                "dev_si": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import zipfile
 from typing import Any
 
@@ -40,6 +41,23 @@ def test_shipped_weights_are_float16_top_layers_and_head() -> None:
     assert int(weights["n_frozen"]) + n_layers == 6
     with npz.open("rb") as fh:
         assert len(fh.read()) < 30_000_000
+
+
+def test_shipped_tagger_is_the_mean_of_two_members() -> None:
+    """The settings name two weights files, the top-4 tagger and one with all 6 layers fine-tuned (float16,
+    under 25 MB), quantised per output channel; together with the span classifier they stay well under
+    issue 12's 100 MB."""
+    _, cfg = tm.files()
+    config = json.loads(cfg.read_text(encoding="utf-8"))
+    assert tm.member_files(config) == ["minilm_tagger.npz", "minilm_tagger6.npz"]
+    assert config["per_channel"] is True
+    six = tm.load_weights(tm.files("minilm_tagger6.npz")[0])
+    assert int(six["n_frozen"]) == 0 and len({k.split(".")[1] for k in six if k.startswith("layers.")}) == 6
+    assert all(v.dtype == np.float16 for k, v in six.items() if k != "n_frozen")
+    with tm.files("minilm_tagger6.npz")[0].open("rb") as fh:
+        assert len(fh.read()) < 25_000_000
+    tagger = tm.load()
+    assert tagger is not None and tagger.config["members"] == config["members"]
 
 
 def test_tagger_loads_and_tags_a_made_up_sentence(res: Resources) -> None:
@@ -211,3 +229,26 @@ def test_token_probs_skip_windows_the_linear_model_finds_hopeless(res: Resources
     tagger.skip_below = 0.0
     counting.runs = 0
     assert np.array_equal(tagger.token_probs(view, every, low), full) and counting.runs == runs_full
+
+
+def test_ensemble_graph_is_the_mean_of_its_taggers() -> None:
+    """Several taggers' weights (``join_members``) build one module whose probability is the mean of the
+    taggers' own, each as ``build_torch`` builds it alone (base layers shared below the lowest fine-tuned
+    one); ``split_members`` gives the weights back."""
+    import torch
+
+    one = tm.load_weights(tm.files()[0])
+    two = dict(one)
+    two["head.weight"] = (one["head.weight"].astype(np.float32) * -0.5).astype(np.float16)
+    two["head.bias"] = np.array([0.3], dtype=np.float16)
+    joined = tm.join_members([one, two])
+    assert len(joined) == 2 * len(one)
+    back = tm.split_members(joined)
+    assert len(back) == 2 and all(back[k].keys() == w.keys() for k, w in enumerate((one, two)))
+    assert all(np.array_equal(back[1][k], two[k]) for k in two)
+    ids = torch.tensor([[101, 2122, 13593, 26135, 2031, 10191, 2256, 3842, 999, 102]])
+    with torch.inference_mode():
+        p1, p2 = tm.build_torch(one)(ids), tm.build_torch(two)(ids)
+        both = tm.build_torch(joined)(ids)
+    assert not torch.allclose(p1, p2, atol=1e-3)
+    assert torch.allclose(both, (p1 + p2) / 2, atol=1e-5), (both, (p1 + p2) / 2)

@@ -14,8 +14,8 @@ Linear models over hashed, human-readable features, trained on the PTC corpus by
    clusters, character n-grams, length, repetition count, cues and context, with temperature-scaled
    probabilities.
 
-Since issue 12 (acceptance 4) a fine-tuned all-MiniLM-L6-v2 word-piece tagger (``techniques_minilm``) is
-mixed in: its probability is averaged with the linear tagger's per token, and its largest one in a
+Since issue 12 (acceptance 4) a fine-tuned all-MiniLM-L6-v2 word-piece tagger (``techniques_minilm``; the
+mean of two fine-tuned taggers) is mixed in: its probability is averaged with the linear tagger's per token, and its largest one in a
 sentence with the gate's, before decoding (mix and thresholds in ``minilm_tagger.json``); and a fine-tuned
 all-MiniLM-L6-v2 span classifier (``techniques_tc_minilm``) whose probabilities are averaged with the linear
 classifier's (weight in ``minilm_classifier.json``).

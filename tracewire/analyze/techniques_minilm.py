@@ -14,6 +14,13 @@ A cascade spares windows the linear model already rules out: a window is not run
 touches has a linear gate probability and a largest linear token probability under ``skip_below`` (0.4 in
 ``minilm_tagger.json``, chosen on the development articles by ``eval/techniques_tagger_windows.py``: 9 %
 fewer windows there, SI F1 0.4251 instead of 0.4259); its pieces then get MiniLM probability 0.
+
+Two taggers are shipped and averaged (issue 12 acceptance 4, branch ``si30``): ``members`` in
+``minilm_tagger.json`` names their weights, the top-4 tagger of ``minilm_tagger.npz`` and the tagger with
+all 6 layers fine-tuned of ``minilm_tagger6.npz``. They are exported as one graph (``join_members``;
+the embeddings run once) whose output is the mean of their probabilities per word piece, quantised with
+one int8 scale per output channel (``per_channel``): development SI F1 0.4348 instead of 0.4251 with
+the cascade (settings chosen on those articles), at about 1.6 times the CPU per article.
 """
 
 from __future__ import annotations
@@ -56,9 +63,32 @@ def load_weights(source: Any) -> dict[str, NDArray[Any]]:
         return {k: data[k] for k in data.files}
 
 
+def join_members(members: list[dict[str, NDArray[Any]]]) -> dict[str, NDArray[Any]]:
+    """Several taggers' weights as one dict: the first's keys as they are, the k-th's (k >= 2) prefixed
+    ``mK.`` (the ensemble ``build_torch`` exports as one graph)."""
+    out = dict(members[0])
+    for k, w in enumerate(members[1:], start=2):
+        out.update({f"m{k}.{name}": v for name, v in w.items()})
+    return out
+
+
+def split_members(weights: dict[str, NDArray[Any]]) -> list[dict[str, NDArray[Any]]]:
+    """The inverse of ``join_members``: one weights dict per tagger, in order."""
+    out: dict[int, dict[str, NDArray[Any]]] = {1: {}}
+    for name, v in weights.items():
+        head, dot, rest = name.partition(".")
+        if dot and head[:1] == "m" and head[1:].isdigit():
+            out.setdefault(int(head[1:]), {})[rest] = v
+        else:
+            out[1][name] = v
+    return [out[k] for k in sorted(out)]
+
+
 def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
     """The tagger as a torch module: the installed base model with the fine-tuned top layers and head
-    of ``weights``; input ``input_ids`` (1, n) with [CLS]/[SEP], output the in-span probability per piece."""
+    of ``weights``; input ``input_ids`` (1, n) with [CLS]/[SEP], output the in-span probability per piece.
+    With several taggers (``join_members``) the output is the mean of their probabilities, and the base
+    layers below the lowest fine-tuned one run once for all of them."""
     settings.offline_libraries()
     import torch
     from transformers import BertModel
@@ -66,6 +96,9 @@ def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
     bert: Any = BertModel.from_pretrained(str(embeddings.model_dir()), add_pooling_layer=False)
     bert.eval()
     bert.set_attn_implementation("eager")
+    members = split_members(weights)
+    if len(members) > 1:
+        return _build_ensemble(bert, members)
     n_frozen = int(weights["n_frozen"])
     layers = torch.nn.ModuleList(bert.encoder.layer[n_frozen:])
     head = torch.nn.Linear(bert.config.hidden_size, 1)
@@ -93,6 +126,56 @@ def build_torch(weights: dict[str, NDArray[Any]]) -> Any:
     return tagger
 
 
+def _build_ensemble(bert: Any, members: list[dict[str, NDArray[Any]]]) -> Any:
+    """The mean of several fine-tuned taggers over one base model (see ``build_torch``)."""
+    import copy
+
+    import torch
+
+    base = bert.encoder.layer
+    frozen = [int(w["n_frozen"]) for w in members]
+    shared = min(frozen)
+    stacks = torch.nn.ModuleList()
+    heads = torch.nn.ModuleList()
+    for w, n_frozen in zip(members, frozen, strict=True):
+        # base layers shared..n_frozen (not fine-tuned), then this tagger's own copies of the top layers
+        tuned = torch.nn.ModuleList(copy.deepcopy(base[i]) for i in range(n_frozen, len(base)))
+        tuned.load_state_dict({k[len("layers."):]: torch.from_numpy(v.astype(np.float32))
+                               for k, v in w.items() if k.startswith("layers.")})
+        stacks.append(torch.nn.ModuleList([*base[shared:n_frozen], *tuned]))
+        head = torch.nn.Linear(bert.config.hidden_size, 1)
+        head.load_state_dict({"weight": torch.from_numpy(w["head.weight"].astype(np.float32)),
+                              "bias": torch.from_numpy(w["head.bias"].astype(np.float32))})
+        heads.append(head)
+
+    def run(layers: Any, h: Any) -> Any:
+        for layer in layers:
+            out = layer(h)
+            h = out[0] if isinstance(out, tuple) else out
+        return h
+
+    class Ensemble(torch.nn.Module):
+        """Base embeddings and shared base layers, then per tagger its layers and head; mean probability."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.embeddings = bert.embeddings
+            self.shared = torch.nn.ModuleList(base[:shared])
+            self.stacks = stacks
+            self.heads = heads
+
+        def forward(self, input_ids: Any) -> Any:
+            """Mean P(in span) per piece over the taggers, (batch, tokens)."""
+            h = run(self.shared, self.embeddings(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)))
+            probs = [torch.sigmoid(head(run(layers, h)).squeeze(-1))
+                     for layers, head in zip(self.stacks, self.heads, strict=True)]
+            return torch.stack(probs).mean(0)
+
+    tagger = Ensemble()
+    tagger.eval()
+    return tagger
+
+
 def _write_fp32(weights: dict[str, NDArray[Any]], path: str) -> None:
     """Write the tagger as a float32 ONNX graph (opset 17, input ``input_ids`` (1, any length), output ``prob``)."""
     import torch
@@ -110,8 +193,10 @@ class MiniLMTagger:
 
     def __init__(self, weights: dict[str, NDArray[Any]], config: dict[str, Any]) -> None:
         embeddings.require_piece_runtime("techniques MiniLM tagger")
-        path = embeddings.quantised_export("techniques-minilm", weights, EXPORT, partial(_write_fp32, weights),
-                                           "techniques MiniLM tagger")
+        # per_channel (a setting): one int8 scale per output channel of each matrix instead of one per tensor
+        per_channel = bool(config.get("per_channel", False))
+        path = embeddings.quantised_export("techniques-minilm", weights, EXPORT + ("-per-channel" if per_channel else ""),
+                                           partial(_write_fp32, weights), "techniques MiniLM tagger", per_channel)
         self.session = embeddings.open_session(path, 1, "the shipped weights")
         self.tok, self.cls, self.sep = embeddings.piece_tokenizer()
         self.config = config
@@ -209,9 +294,20 @@ def token_max(offs: NDArray[np.int64], probs: NDArray[np.float64], toks: Any) ->
     return out
 
 
+def member_files(config: dict[str, Any]) -> list[str]:
+    """The weights files of the taggers whose probabilities are averaged (``members`` in
+    ``minilm_tagger.json``; by default the one tagger of ``minilm_tagger.npz``)."""
+    return [str(x) for x in config.get("members", [WEIGHTS])]
+
+
 def load() -> MiniLMTagger | None:
-    """The shipped MiniLM tagger, or None when the package ships none."""
+    """The shipped MiniLM tagger (the mean of its ``members`` when there are several), or None when the
+    package ships none."""
     if not available():
         return None
-    npz, cfg = files()
-    return MiniLMTagger(load_weights(npz), json.loads(cfg.read_text(encoding="utf-8")))
+    _, cfg = files()
+    config = json.loads(cfg.read_text(encoding="utf-8"))
+    members = [files(name)[0] for name in member_files(config)]
+    if not all(m.is_file() for m in members):
+        return None
+    return MiniLMTagger(join_members([load_weights(m) for m in members]), config)
