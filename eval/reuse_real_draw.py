@@ -54,6 +54,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from eval import reuse_real as rr  # noqa: E402
+from tracewire.corpus import reuse as reuse_stage  # noqa: E402
 
 CAND = rr.CACHE / "candidates.jsonl"
 LABELS_TSV = rr.HERE / "labels.tsv"
@@ -1212,16 +1213,7 @@ def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = No
 # rr30's rewrite-tolerant lede measure (``lede-rewrite [WORDS] [BLOCKED]``): a word diff of the first WORDS words of two
 # reports (case-folded, a plural or -ed/-ing ending cut), counting the words matched in blocks of 2 or more
 LEDE_REWRITE_WORDS, LEDE_REWRITE_BLOCKED = 80, 22
-_LEDE_SUFFIXES = ("ing", "ed", "es", "s")
-
-
-def _stem(word: str) -> str:
-    """A word case-folded with one plural or -ed/-ing ending cut (words of 5 letters or more)."""
-    w = word.casefold()
-    for suf in _LEDE_SUFFIXES:
-        if len(w) > 4 and w.endswith(suf):
-            return w[: -len(suf)]
-    return w
+_stem = reuse_stage.lede_stem  # the stage's (``ReuseConfig.lede_rewrite_words``) stemming, one definition
 
 
 def _lede_blocked(la: list[str], lb: list[str]) -> int:
