@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,6 +21,19 @@ def _bench() -> ModuleType:
     sys.modules["bench_reuse_news"] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+def _apart_groups(group_of: list[int], c: Any, pos: Any) -> dict[int, list[int]]:
+    """The documents of each group (``group_of[i]`` >= 0: a same-event report, a filled template), each
+    checked to come from different outlets with no planted reuse between them."""
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(group_of):
+        if g >= 0:
+            groups.setdefault(g, []).append(i)
+    for docs in groups.values():
+        assert len({c.outlets[i] for i in docs}) == len(docs)
+        assert not any((i, j) in pos for i in docs for j in docs if i < j)
+    return groups
 
 
 def test_news_corpus_plants_furniture_stock_events_and_passages() -> None:
@@ -49,14 +63,8 @@ def test_news_corpus_plants_furniture_stock_events_and_passages() -> None:
         if c.unit_kind[u] == "wire":
             assert 3 <= len(docs) <= 50
     # independent same-event reports: different outlets, no planted unit between them
-    events: dict[int, list[int]] = {}
-    for i, e in enumerate(c.event):
-        if e >= 0:
-            events.setdefault(e, []).append(i)
+    events = _apart_groups(c.event, c, pos)
     assert events
-    for docs in events.values():
-        assert len({c.outlets[i] for i in docs}) == len(docs)
-        assert not any((i, j) in pos for i in docs for j in docs if i < j)
     # the truth scores itself perfectly; furniture-only pairs count as same-outlet false links
     same_outlet = next((i, j) for i in range(n) for j in range(i + 1, n)
                        if c.outlets[i] == c.outlets[j] and (i, j) not in pos)
@@ -138,14 +146,8 @@ def test_news_corpus_plants_copies_with_changed_figures_and_filled_templates() -
         assert all(x[0].isdigit() == y[0].isdigit() for x, y in subs)  # figures for figures, names for names
         assert any(x[0].isdigit() for x, _ in subs) and any(x[0][:1].isupper() for x, _ in subs)
         assert la[-1] == lb[-1] == "said"  # the monitor credited in both
-    groups: dict[int, list[int]] = {}
-    for i, g in enumerate(c.template):
-        if g >= 0:
-            groups.setdefault(g, []).append(i)
-    assert groups
-    for docs in groups.values():
-        assert len({c.outlets[i] for i in docs}) == len(docs) >= 2
-        assert not any((i, j) in pos for i in docs for j in docs if i < j)
+    groups = _apart_groups(c.template, c, pos)
+    assert groups and all(len(docs) >= 2 for docs in groups.values())
     i, j = groups[0][:2]
     d = mod.score_news(set(pos) | {(i, j)}, c, pos)
     assert d["recall_figures"] == 1.0 and d["false_template"] == 1 and d["false_other"] == 0
