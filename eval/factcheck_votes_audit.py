@@ -90,33 +90,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def draw(db: Path, per_stratum: int, seed: int, context: int, narrative: bool = False,
-         confident: bool = False) -> list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]]:
-    """The drawn claims: (stratum, claim with its context, votes-on top 1, votes-off top 1)."""
+def _matching_inputs(db: Path) -> tuple[Any, Any, Any, Any, list[dict[str, Any]], Any]:
+    """What matching reads from a store, as ``analyze`` builds it: (store, its FactcheckStore, the
+    fact-check index, the shipped MatchConfig, the check-worthy claims, their vectors)."""
     from tracewire import settings
-    from tracewire.corpus.factcheck import (
-        NO_VOTES,
-        MatchConfig,
-        _days,
-        build_index,
-        claim_rules,
-        embed,
-        is_confident,
-        match_claims,
-        narrative_gate,
-        shipped_reranker,
-        shipped_votes,
-    )
+    from tracewire.corpus.factcheck import MatchConfig, build_index, embed
     from tracewire.store import open_store
     from tracewire.store.factchecks import FactcheckStore
 
-    gold_docs = {g["doc"] for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]}
     store = open_store(db)
     fs = FactcheckStore.of(store)
     index, _ = build_index(store, settings.packs())
     cfg = MatchConfig()
     claims = fs.claims(cfg.min_checkworthy)
     vecs, _ = embed(fs, [c["text"] for c in claims])
+    return store, fs, index, cfg, claims, vecs
+
+
+def draw(db: Path, per_stratum: int, seed: int, context: int, narrative: bool = False,
+         confident: bool = False) -> list[tuple[str, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]]:
+    """The drawn claims: (stratum, claim with its context, votes-on top 1, votes-off top 1)."""
+    from tracewire.corpus.factcheck import (
+        NO_VOTES,
+        MatchConfig,
+        _days,
+        claim_rules,
+        is_confident,
+        match_claims,
+        narrative_gate,
+        shipped_reranker,
+        shipped_votes,
+    )
+
+    gold_docs = {g["doc"] for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]}
+    store, fs, index, cfg, claims, vecs = _matching_inputs(db)
     reranker = shipped_reranker()
     shipped = shipped_votes()
     no_date = replace(shipped, terms=tuple(t for t in shipped.terms if t[0] != "within_30_days"))
@@ -186,24 +193,13 @@ def draw(db: Path, per_stratum: int, seed: int, context: int, narrative: bool = 
 def recheck(db: Path, judged: dict[str, Any]) -> int:
     """Top 1 of each judged claim with the shipped ``MatchConfig()`` now, against its judged ``on_row`` and
     ``off_row`` (distinct claims: the samples overlap)."""
-    from tracewire import settings
     from tracewire.corpus.factcheck import (
-        MatchConfig,
-        build_index,
-        embed,
         match_claims,
         shipped_reranker,
         shipped_votes,
     )
-    from tracewire.store import open_store
-    from tracewire.store.factchecks import FactcheckStore
 
-    store = open_store(db)
-    fs = FactcheckStore.of(store)
-    index, _ = build_index(store, settings.packs())
-    cfg = MatchConfig()
-    claims = fs.claims(cfg.min_checkworthy)
-    vecs, _ = embed(fs, [c["text"] for c in claims])
+    store, fs, index, cfg, claims, vecs = _matching_inputs(db)
     now = match_claims(index, claims, vecs, shipped_reranker(), cfg)
     store.close()
     key_of_row = {fc.row: index.keys[i] for i, fc in enumerate(index.fcs)}
