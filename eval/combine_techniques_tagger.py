@@ -29,8 +29,9 @@ Several ``--weights`` (or ``--probs``) score the taggers' mean per word piece, a
         tracewire/models/techniques/minilm_tagger6.npz --write-config tracewire/models/techniques/minilm_tagger.json
 
 (branch si30: dev SI 0.4372 at the best setting, mix 0.75, gate mix 0.5, thresholds 0.2 / 0.3, without the
-run-time cascade; the top-4 tagger alone 0.4259; ``--write-config`` keeps ``skip_below`` but not the other
-keys, which were added to the shipped file by hand).
+run-time cascade; the top-4 tagger alone 0.4259; ``--write-config`` keeps the shipped ``skip_below`` and its
+``skip_below_chosen_on``; ``dev_si_with_skip_below``, measured with the cascade by ``eval/techniques.py --split
+dev``, was added to the shipped file by hand).
 
 TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
 """
@@ -316,12 +317,15 @@ def stacked_gates(train_rows: list[tuple], train_gold: list[Sequence[tuple[int, 
     return oof, [clf.predict_proba(stack_sentence_features(r))[:, 1] for r in dev_rows]
 
 
-def shipped_skip_below() -> float:
-    """The run-time cascade's threshold in the shipped ``minilm_tagger.json`` (0 when it has none), so that
-    ``--write-config`` keeps it rather than silently turning the cascade off."""
+def shipped_cascade() -> dict[str, Any]:
+    """The run-time cascade's threshold in the shipped ``minilm_tagger.json`` (0 when it has none) and the
+    note of where it was chosen, so that ``--write-config`` keeps them rather than silently turning the
+    cascade off or dropping its provenance."""
     from tracewire.analyze.techniques_minilm import files
 
-    return float(json.loads(files()[1].read_text(encoding="utf-8")).get("skip_below", 0.0))
+    cfg = json.loads(files()[1].read_text(encoding="utf-8"))
+    return {"skip_below": float(cfg.get("skip_below", 0.0)),
+            **({"skip_below_chosen_on": cfg["skip_below_chosen_on"]} if "skip_below_chosen_on" in cfg else {})}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -443,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                "stride": args.stride,
                **({"per_channel": True} if args.per_channel else {}),
                **({"members": [w.name for w in args.weights]} if args.weights and len(args.weights) > 1 else {}),
-               "skip_below": shipped_skip_below() if args.skip_below is None else args.skip_below,
+               **(shipped_cascade() if args.skip_below is None else {"skip_below": args.skip_below}),
                "chosen_on": chosen_on,
                "dev_si": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}}
         args.write_config.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
