@@ -14,6 +14,7 @@ from tracewire.export import export_string
 from tracewire.records import Document, ReuseLink
 from tracewire.store.base import IngestBatch
 from tracewire.store.sqlite import SQLiteStore
+from tracewire.web.render import pair_marks, segments, segments_html
 
 from .fixtures import OTHER, doc, join
 from .test_widgets import ENDINGS
@@ -115,21 +116,25 @@ def test_the_report_filled_for_another_town_makes_no_link() -> None:
 
 
 def test_a_copied_casualty_report_with_a_sentence_added_stays_linked() -> None:
-    """Three figures changed and a sentence added after them: linked, the figures the passages cover are edits
-    (the added sentence splits the passage: the second figure and the monitor fall between the two)."""
+    """Three figures changed and a sentence added after them: linked, the changed figures are edits (the two
+    passages the added sentence splits are shown as one: see the next test)."""
     a, b, docs = _copied(THREE, ADDED)
     (link,) = find_reuse(docs)
     assert {("sub", "23", "31"), ("sub", "dozens of", "more than 60")} <= _edits(link, a, b)
 
 
-def test_the_export_shows_the_changed_figures_as_edits(tmp_path: Path) -> None:
-    """Through the store and the ``reuse`` export, the copy's passages carry the changed figures."""
-    a, b, docs = _copied(TWO)
+@pytest.mark.parametrize("added", ["", ADDED], ids=["copy", "sentence-added"])
+def test_the_export_shows_the_changed_figures_as_edits(tmp_path: Path, added: str) -> None:
+    """Through the store and the ``reuse`` export, the copy's passages carry the changed figures (with a sentence
+    added after them too: before, "seven" / "nine" fell between two passages), and the pair view renders them."""
+    a, b, docs = _copied(TWO, added)
     store = SQLiteStore(tmp_path / "tw.db")
     try:
         store.write_ingest_batch(IngestBatch(documents=[(d, None, None) for d in docs]))
         assert update_reuse(store).links == 1
         (rec,) = [json.loads(x) for x in export_string(store, "reuse").splitlines()]
+        store.refresh_web_tables()
+        pair = store.reuse_pair(rec["source"], rec["target"])
     finally:
         store.close()
     text = {"a": a.text, "b": b.text}
@@ -138,3 +143,21 @@ def test_the_export_shows_the_changed_figures_as_edits(tmp_path: Path) -> None:
     if rec["source"] == "b":
         got = {(op, y, x) for op, x, y in got}
     assert {("sub", "23", "31"), ("sub", "seven", "nine")} <= got
+    for side in ("source", "target"):  # the pair view's marks (as ``pair_context`` reads them), rendered
+        html = str(segments_html(segments(pair[f"{side}_doc"]["text"], pair_marks(pair, side))))
+        assert "edit: replaced" in html and ("edit: inserted by the target" in html) == bool(added and side == "target")
+
+
+def test_a_sentence_added_after_the_figures_leaves_them_edits_of_one_passage() -> None:
+    """The copy that adds a sentence after its changed figures: the two aligned passages are shown as one
+    across the short gap, so the second figure and the monitor are ``sub`` edits and the added sentence an
+    ``ins`` (before: they fell between the two passages, in no edit)."""
+    a, b, docs = _copied(THREE, ADDED)
+    (link,) = find_reuse(docs)
+    got = _edits(link, a, b)
+    assert {("sub", "23", "31"), ("sub", "seven", "nine"), ("sub", "Syrian Observatory", "White Helmets"),
+            ("sub", "dozens of", "more than 60")} <= got
+    assert ("ins", "", ADDED.rstrip(".")) in got
+    # one passage holds the changed figures before the added sentence, the sentence and the words after it
+    assert any({e.op for e in p.edits} >= {"sub", "ins" if link.target == "b" else "del"} and len(p.edits) >= 4
+               for p in link.passages)

@@ -241,6 +241,53 @@ def token_edits(p: TokenPassage, n: int, wa: U64, wb: U64, memo: DiffMemo | None
 
 _OPS = {"replace": "sub", "insert": "ins", "delete": "del"}
 
+JOIN_LONG = 40  # two passages of one link are shown as one across a gap of at most this many words on one side ...
+JOIN_SHORT = 8  # ... and at most this many on the other (a sentence added next to a changed figure and source)
+
+
+def gap_edits(x0: int, x1: int, y0: int, y1: int, wa: U64, wb: U64, memo: DiffMemo | None = None) -> list[Edit]:
+    """The word-level edits of the gap [x0, x1) of A / [y0, y1) of B between two aligned runs (word diff)."""
+    if x1 <= x0 and y1 <= y0:
+        return []
+    if x1 <= x0:
+        return [("ins", x0, x0, y0, y1)]
+    if y1 <= y0:
+        return [("del", x0, x1, y0, y0)]
+    xa, xb = wa[x0:x1].tolist(), wb[y0:y1].tolist()
+    if set(xa).isdisjoint(xb):
+        return [("sub", x0, x1, y0, y1)]
+    return [(_OPS[tag], x0 + i0, x0 + i1, y0 + j0, y0 + j1)
+            for tag, i0, i1, j0, j1 in _opcodes(xa, xb, memo) if tag != "equal"]
+
+
+def join_passages(passages: list[TokenPassage], edits: list[list[Edit]], wa: U64, wb: U64,
+                  memo: DiffMemo | None = None, long: int = JOIN_LONG, short: int = JOIN_SHORT
+                  ) -> tuple[list[TokenPassage], list[list[Edit]]]:
+    """Consecutive passages (in order on both sides) split by a short gap, shown as one passage.
+
+    A copy that changes a figure and its source and adds a sentence right after them aligns as two
+    passages; the words between them (the changed figure, the source, the added sentence) would be
+    in neither passage's edits. Two neighbours whose gap is at most ``long`` words on one side and
+    ``short`` on the other become one passage, the gap's word diff among its edits. Only the shown
+    passages change: the link's kind, direction and coverage are read before.
+    """
+    if len(passages) < 2:
+        return passages, edits
+    order = sorted(range(len(passages)), key=lambda k: (passages[k].a_start, passages[k].b_start))
+    out_p = [passages[order[0]]]
+    out_e = [list(edits[order[0]])]
+    for k in order[1:]:
+        p, q = out_p[-1], passages[k]
+        ga, gb = q.a_start - p.a_end, q.b_start - p.b_end
+        if 0 <= min(ga, gb) and max(ga, gb) <= long and min(ga, gb) <= short:
+            out_e[-1] = [*out_e[-1], *gap_edits(p.a_end, q.a_start, p.b_end, q.b_start, wa, wb, memo),
+                         *edits[k]]
+            out_p[-1] = replace(p, a_end=q.a_end, b_end=q.b_end, matched=p.matched + q.matched)
+        else:
+            out_p.append(q)
+            out_e.append(list(edits[k]))
+    return out_p, out_e
+
 
 def edited_words(edits: list[Edit]) -> int:
     """Words touched by edits (the larger side of each)."""

@@ -45,6 +45,7 @@ from .edits import (
     extend,
     extend_all,
     is_near_verbatim,
+    join_passages,
     quote_spans,
     quoted_share,
     speaker,
@@ -730,11 +731,15 @@ def build_link(
     if n_edits:
         evidence = (*evidence, f"{n_edits} word-level edit{'s' if n_edits > 1 else ''} inside the "
                     "shared passages")
+    # passages split by a short gap are shown as one, the gap's words among its edits (kind and direction
+    # are decided above; additions and cuts stay those of the aligned passages)
+    aligned = [(p.a_start, p.a_end, p.b_start, p.b_end) for p in passages]
+    passages, edits = join_passages(passages, edits, ta.hashes, tb.hashes, diffs)
     if a_is_source:
         return _make_link(a, b, ta, tb, passages, edits, known, confidence, evidence,
-                          cov_a, cov_b, shared, kind, swap=False)
+                          cov_a, cov_b, shared, kind, swap=False, aligned=aligned)
     return _make_link(b, a, tb, ta, passages, edits, known, confidence, evidence,
-                      cov_b, cov_a, shared, kind, swap=True)
+                      cov_b, cov_a, shared, kind, swap=True, aligned=[(b0, b1, a0, a1) for a0, a1, b0, b1 in aligned])
 
 
 def link_pair(
@@ -767,8 +772,12 @@ def _make_link(
     kind: str,
     *,
     swap: bool,
+    aligned: Sequence[tuple[int, int, int, int]] | None = None,
 ) -> ReuseLink:
-    """Build a ReuseLink oriented source -> target, with character offsets, edits and coverage."""
+    """Build a ReuseLink oriented source -> target, with character offsets, edits and coverage.
+
+    ``aligned``: (source start, end, target start, end) token ranges whose uncovered words are the
+    additions and cuts, when they are not the passages shown (``join_passages``)."""
     flip = {"ins": "del", "del": "ins", "sub": "sub"}
     spans = [
         ((p.b_start, p.b_end), (p.a_start, p.a_end),
@@ -792,7 +801,7 @@ def _make_link(
         f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
         f"{src.id} has {cov_s:.0%}"
     )
-    spans2 = [(s, t) for s, t, _ in spans]
+    spans2 = [(s, t) for s, t, _ in spans] if aligned is None else [((s0, s1), (t0, t1)) for s0, s1, t0, t1 in aligned]
     return ReuseLink(
         source=src.id,
         target=tgt.id,
