@@ -727,19 +727,18 @@ def build_link(
         call = decide(a, b, ta, tb, passages, markers, folded, edges)
         known, confidence, evidence = call.known, call.confidence, call.evidence
         a_is_source = call.a_first if call.known else a.id <= b.id
+    # passages split by a short gap are shown as one, the gap's words among its edits (kind, direction and
+    # coverage are decided above; a sentence inserted in the gap is an edit, no longer an addition)
+    passages, edits = join_passages(passages, edits, ta.hashes, tb.hashes, diffs)
     n_edits = sum(len(e) for e in edits)
     if n_edits:
         evidence = (*evidence, f"{n_edits} word-level edit{'s' if n_edits > 1 else ''} inside the "
                     "shared passages")
-    # passages split by a short gap are shown as one, the gap's words among its edits (kind and direction
-    # are decided above; additions and cuts stay those of the aligned passages)
-    aligned = [(p.a_start, p.a_end, p.b_start, p.b_end) for p in passages]
-    passages, edits = join_passages(passages, edits, ta.hashes, tb.hashes, diffs)
     if a_is_source:
         return _make_link(a, b, ta, tb, passages, edits, known, confidence, evidence,
-                          cov_a, cov_b, shared, kind, swap=False, aligned=aligned)
+                          cov_a, cov_b, shared, kind, swap=False)
     return _make_link(b, a, tb, ta, passages, edits, known, confidence, evidence,
-                      cov_b, cov_a, shared, kind, swap=True, aligned=[(b0, b1, a0, a1) for a0, a1, b0, b1 in aligned])
+                      cov_b, cov_a, shared, kind, swap=True)
 
 
 def link_pair(
@@ -772,12 +771,8 @@ def _make_link(
     kind: str,
     *,
     swap: bool,
-    aligned: Sequence[tuple[int, int, int, int]] | None = None,
 ) -> ReuseLink:
-    """Build a ReuseLink oriented source -> target, with character offsets, edits and coverage.
-
-    ``aligned``: (source start, end, target start, end) token ranges whose uncovered words are the
-    additions and cuts, when they are not the passages shown (``join_passages``)."""
+    """Build a ReuseLink oriented source -> target, with character offsets, edits and coverage."""
     flip = {"ins": "del", "del": "ins", "sub": "sub"}
     spans = [
         ((p.b_start, p.b_end), (p.a_start, p.a_end),
@@ -801,7 +796,7 @@ def _make_link(
         f"{tgt.id} has {cov_t:.0%} of its words in passages shared with {src.id}; "
         f"{src.id} has {cov_s:.0%}"
     )
-    spans2 = [(s, t) for s, t, _ in spans] if aligned is None else [((s0, s1), (t0, t1)) for s0, s1, t0, t1 in aligned]
+    spans2 = [(s, t) for s, t, _ in spans]
     return ReuseLink(
         source=src.id,
         target=tgt.id,
