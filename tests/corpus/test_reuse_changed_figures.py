@@ -158,6 +158,9 @@ def test_a_sentence_added_after_the_figures_leaves_them_edits_of_one_passage() -
     assert {("sub", "23", "31"), ("sub", "seven", "nine"), ("sub", "Syrian Observatory", "White Helmets"),
             ("sub", "dozens of", "more than 60")} <= got
     assert ("ins", "", ADDED.rstrip(".")) in got
+    # an edit, shown once: not also among the words the target added outside the shared passages
+    added = b.text.index(ADDED)
+    assert link.target == "b" and not any(s < added + len(ADDED) and added < e for s, e in link.target_additions)
     # one passage holds the changed figures before the added sentence, the sentence and the words after it
     assert any({e.op for e in p.edits} >= {"sub", "ins" if link.target == "b" else "del"} and len(p.edits) >= 4
                for p in link.passages)
