@@ -46,6 +46,7 @@ import random
 import re
 import sys
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +313,16 @@ def _taken(*paths: Path) -> set[tuple[str, str, str]]:
             taken |= {(c["corpus"], *rr.key(c["a"], c["b"])) for c in
                       (json.loads(x) for x in path.read_text(encoding="utf-8").splitlines())}
     return taken
+
+
+def _fresh(k: rr.Pair, docs: dict[str, dict[str, Any]], taken: set[tuple[str, str, str]], corpus: str) -> bool:
+    """A pair of this corpus's documents that no earlier batch drew."""
+    return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
+
+
+def _same_outlet(k: rr.Pair, docs: dict[str, dict[str, Any]]) -> bool:
+    """Both documents of the pair come from one known outlet."""
+    return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
 
 
 def _write_docs(corpus: str, batch: str, docs: dict[str, dict[str, Any]]) -> None:
@@ -716,11 +727,8 @@ def draw_b7() -> None:
         ps = rr.passim_links(corpus)
         shipped = runs["shipped"]
 
-        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
-            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
-
-        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
-            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+        fresh = partial(_fresh, docs=docs, taken=taken, corpus=corpus)
+        same = partial(_same_outlet, docs=docs)
 
         pools: dict[str, list[rr.Pair]] = {
             "passim_only": [k for k in ps if k not in shipped and fresh(k)],
@@ -904,11 +912,8 @@ def draw_b8() -> None:
         ps = rr.passim_links(corpus)
         shipped = runs["shipped"]
 
-        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
-            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
-
-        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
-            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+        fresh = partial(_fresh, docs=docs, taken=taken, corpus=corpus)
+        same = partial(_same_outlet, docs=docs)
 
         near_of = {k: [n for n in VARIANTS_B8 if k in runs[n]] for n in VARIANTS_B8 for k in runs[n]
                    if k not in shipped}
@@ -1042,11 +1047,8 @@ def draw_b9() -> None:
         ps = rr.passim_links(corpus)
         shipped = runs["shipped"]
 
-        def fresh(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs, corpus: str = corpus) -> bool:
-            return k[0] in docs and k[1] in docs and (corpus, *k) not in taken
-
-        def same(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> bool:
-            return bool(docs[k[0]]["outlet"]) and docs[k[0]]["outlet"] == docs[k[1]]["outlet"]
+        fresh = partial(_fresh, docs=docs, taken=taken, corpus=corpus)
+        same = partial(_same_outlet, docs=docs)
 
         def days(k: rr.Pair, docs: dict[str, dict[str, Any]] = docs) -> int:
             return days_apart(docs[k[0]].get("date"), docs[k[1]].get("date"))
