@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Code, MissingDependencyError
+from .memo import remembered
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_crf.crfsuite"
 CLUSTERS_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_clusters.tsv.gz"
@@ -137,31 +138,24 @@ def _cue_path(tab: Table, i: int, cue_tokens: set[int]) -> str:
 
 _OFFSETS = (-2, -1, 1, 2)
 _Forms = tuple[str, str, str, str, str]
+_MEMO_LIMIT = 200_000  # entries per table, to bound the memory a long run can hold
 _FORMS: dict[str, dict[str, _Forms]] = {}
 _ONE: dict[str, dict[str, str]] = {}
 
 
 def _forms(name: str, value: str) -> _Forms:
     """The feature ``name=value`` and its four neighbour forms ("-2:name=value" …), built once per value."""
-    memo = _FORMS.setdefault(name, {})
-    got = memo.get(value)
-    if got is None:
-        if len(memo) > 200_000:  # bound the memory a long run can hold
-            memo.clear()
-        own = name + "=" + value
-        got = memo[value] = (own, "-2:" + own, "-1:" + own, "1:" + own, "2:" + own)
-    return got
+    return remembered(_FORMS.setdefault(name, {}), value, lambda: _with_neighbours(name + "=" + value), _MEMO_LIMIT)
+
+
+def _with_neighbours(own: str) -> _Forms:
+    """``own`` and its four neighbour forms."""
+    return (own, "-2:" + own, "-1:" + own, "1:" + own, "2:" + own)
 
 
 def _one(name: str, value: str) -> str:
     """The feature ``name=value``, built once per value."""
-    memo = _ONE.setdefault(name, {})
-    got = memo.get(value)
-    if got is None:
-        if len(memo) > 200_000:
-            memo.clear()
-        got = memo[value] = name + "=" + value
-    return got
+    return remembered(_ONE.setdefault(name, {}), value, lambda: name + "=" + value, _MEMO_LIMIT)
 
 
 def _nearest(cue_pos: Sequence[int], i: int) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import Code, UsageError
 from ..packs import pack_dirs
+from .memo import remembered
 
 log = logging.getLogger(__name__)
 
@@ -368,60 +369,36 @@ class ColumnMemo:
 
     def col(self, feat: str) -> int:
         """Column of ``feat``, remembered."""
-        c = self.feat.get(feat)
-        if c is None:
-            if len(self.feat) >= self.LIMIT:
-                self.feat.clear()
-            c = self.feat[feat] = _column(feat)
-        return c
+        return remembered(self.feat, feat, lambda: _column(feat), self.LIMIT)
 
     def shape_col(self, text: str) -> int:
         """Column of the sh= feature of a token's text, remembered."""
-        if len(self.shape) >= self.LIMIT:
-            self.shape.clear()
-        c = self.shape[text] = _column(f"sh={_shape(text)}")
-        return c
+        return remembered(self.shape, text, lambda: _column(f"sh={_shape(text)}"), self.LIMIT)
 
     def bigram_col(self, pair: str) -> tuple[int, int]:
         """Columns of bg-= and bg+= for the word pair ``a|b``, remembered."""
-        if len(self.bigram) >= self.LIMIT:
-            self.bigram.clear()
-        c = self.bigram[pair] = (_column(f"bg-={pair}"), _column(f"bg+={pair}"))
-        return c
+        return remembered(self.bigram, pair, lambda: (_column(f"bg-={pair}"), _column(f"bg+={pair}")), self.LIMIT)
 
     def word_cols(self, w: str) -> tuple[int, int, int, int, int, int]:
-        """Columns of w=, suf=, w-2=, w-1=, w+1=, w+2= for the lowercased word ``w``."""
-        c = self.word.get(w)
-        if c is None:
-            if len(self.word) >= self.LIMIT:
-                self.word.clear()
-            c = self.word[w] = (
-                _column(f"w={w}"), _column(f"suf={w[-3:]}"), _column(f"w-2={w}"),
-                _column(f"w-1={w}"), _column(f"w+1={w}"), _column(f"w+2={w}"),
-            )
-        return c
+        """Columns of w=, suf=, w-2=, w-1=, w+1=, w+2= for the lowercased word ``w``, remembered."""
+        return remembered(self.word, w, lambda: (
+            _column(f"w={w}"), _column(f"suf={w[-3:]}"), _column(f"w-2={w}"),
+            _column(f"w-1={w}"), _column(f"w+1={w}"), _column(f"w+2={w}"),
+        ), self.LIMIT)
 
     def cluster_cols(self, c: str) -> tuple[int, int, int, int, int]:
         """Columns of cl=, cl-2=, cl-1=, cl+1= and cl+2= for the cluster ``c`` (or ``B``), remembered."""
-        cols = self.cluster.get(c)
-        if cols is None:
-            cols = self.cluster[c] = (_column(f"cl={c}"), _column(f"cl-2={c}"), _column(f"cl-1={c}"),
-                                      _column(f"cl+1={c}"), _column(f"cl+2={c}"))
-        return cols
+        return remembered(self.cluster, c, lambda: (
+            _column(f"cl={c}"), _column(f"cl-2={c}"), _column(f"cl-1={c}"), _column(f"cl+1={c}"), _column(f"cl+2={c}"),
+        ), self.LIMIT)
 
     def cluster_pair_col(self, prev: str, c: str) -> int:
         """Column of cl-1,0= for the (previous, own) cluster pair, remembered."""
-        col = self.cluster_pair.get((prev, c))
-        if col is None:
-            col = self.cluster_pair[(prev, c)] = _column(f"cl-1,0={prev}|{c}")
-        return col
+        return remembered(self.cluster_pair, (prev, c), lambda: _column(f"cl-1,0={prev}|{c}"), self.LIMIT)
 
     def bag_col(self, w: str) -> int:
         """Column of sbow= for the word ``w``, remembered."""
-        if len(self.bag) >= self.LIMIT:
-            self.bag.clear()
-        col = self.bag[w] = _column(f"sbow={w}")
-        return col
+        return remembered(self.bag, w, lambda: _column(f"sbow={w}"), self.LIMIT)
 
 
 def token_columns(v: ArticleView, memo: ColumnMemo) -> tuple[list[int], list[int]]:
@@ -617,9 +594,9 @@ def cluster_columns(v: ArticleView, clusters: Mapping[str, str], memo: ColumnMem
     column remembered per cluster (or cluster pair) instead of formatted and hashed per token."""
     toks = v.toks
     cl = [clusters.get(t.lower, "na") for t in toks]
-    cc = [memo.cluster_cols(c) for c in cl]
+    cget, pget = memo.cluster.get, memo.cluster_pair.get
+    cc = [cget(c) or memo.cluster_cols(c) for c in cl]
     edge = memo.cluster_cols("B")
-    pair = memo.cluster_pair_col
     cols: list[int] = []
     for a, b in v.sent_tokens:
         for i in range(a, b):
@@ -629,7 +606,7 @@ def cluster_columns(v: ArticleView, clusters: Mapping[str, str], memo: ColumnMem
                 cc[i - 1][2] if i - 1 >= a else edge[2],
                 cc[i + 1][3] if i + 1 < b else edge[3],
                 cc[i + 2][4] if i + 2 < b else edge[4],
-                pair(cl[i - 1] if i > a else "B", cl[i]),
+                pget(pc := (cl[i - 1] if i > a else "B", cl[i])) or memo.cluster_pair_col(*pc),
             )
     return list(range(0, len(cols) + 1, 6)), cols
 
