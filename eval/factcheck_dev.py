@@ -34,6 +34,7 @@ dense and BM25 ranks to the re-ranker's logit (W 0.5 / 1 / 2 / 4 / 8: 18 of 23, 
 confident false 49 at every W, since the fused score is the one confidence reads); ``--dense-context
 title|prev|title-mean|prev-mean`` encodes the claim with its article's title or the sentence before it (9 and 14 of
 23), or adds their vector with ``--context-weight`` 0.15 / 0.3 / 0.5 (title 17, 16, 12; sentence before 17, 16, 14);
+``--query title`` adds the title to the BM25 query and the overlaps only (17, top 10 20, confident false 39);
 ``--case-parts keywords|disproof`` gives each case its summary with its keywords (17) or the first two sentences of its
 disproof (18, nothing changes) as more parts of the best-part cosine; ``--dense-score best|whole`` scores a case by
 its best part alone, the multi-vector max-sim (16), or the whole summary alone (16) instead of their mean;
@@ -96,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="candidates from each retriever before re-ranking (MatchConfig.depth; session 30 measured 50 and 100)")
     ap.add_argument("--query", choices=QUERY_EXTRAS, action="append", default=[],
                     help="append to each claim's query text what the store resolved about it (session 30, measured, not "
-                         "shipped): its canonical pack actors, its resolved source, its places' gazetteer names")
+                         "shipped): its canonical pack actors, its resolved source, its places' gazetteer names; session 31: "
+                         "its article's title")
     ap.add_argument("--query-dense", action="store_true",
                     help="with --query, encode the longer query for the dense retriever too (default: BM25 and the "
                          "word and entity overlaps only)")
@@ -207,14 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-QUERY_EXTRAS = ("actors", "source", "places")
+QUERY_EXTRAS = ("actors", "source", "places", "title")
 
 
 def query_texts(fs: Any, index: Any, claims: list[dict[str, Any]], extras: Sequence[str]) -> list[dict[str, Any]]:
     """``claims`` with their text lengthened by ``extras`` (``QUERY_EXTRAS``): the claim's canonical pack actors (the
     claims component's and those the lexicon finds in its text), its resolved source's canonical name (a named
     person, organisation, government body or outlet, when the claim does not already name it), and the gazetteer
-    names of the places inside it that differ from their mention ("Syrian" -> "Syria")."""
+    names of the places inside it that differ from their mention ("Syrian" -> "Syria"), its article's title (session 31)."""
     docs = {c["doc"] for c in claims}
     sources = {(d, s): (kind, canon) for d, s, kind, canon in fs.conn.execute(
         "SELECT d.id, c.start, c.source_kind, c.source_canonical FROM claims c JOIN current_documents d"
@@ -234,6 +236,8 @@ def query_texts(fs: Any, index: Any, claims: list[dict[str, Any]], extras: Seque
         if "source" in extras and canon and kind in ("named_person", "named_org", "government_body", "media_outlet") \
                 and canon.lower() not in c["text"].lower():
             more.append(canon)
+        if "title" in extras and c.get("title") and c["title"].strip() not in c["text"]:
+            more.append(c["title"].strip())
         if "places" in extras:
             more += [name for s, e, mention, name in places.get(c["doc"], ())
                      if s >= c["start"] and e <= c["end"] and name.lower() != mention.lower()]
