@@ -27,6 +27,21 @@ variant is chosen on 'choose' and confirmed on 'confirm'). ``--depth N`` sets th
 (session 30: measured, none shipped; README). ``--corpus`` also prints what the stage would store for
 every check-worthy claim of the store (copies inheriting) under the gates before and after the session-27 re-fit,
 without document votes, with session 28's linear votes and with the shipped ones (session 29).
+
+Session 31 (helper fc21), measured on 'choose' and none shipped (README, "Session 31"; shipped: 18 of 23 in the top 3,
+18 in the top 10, confident 14 of 23, confident false 38 of 94): ``--rrf W`` adds W x reciprocal-rank fusion of the
+dense and BM25 ranks to the re-ranker's logit (W 0.5 / 1 / 2 / 4 / 8: 18 of 23, W 16: 16, W 50, about RRF alone: 10;
+confident false 49 at every W, since the fused score is the one confidence reads); ``--dense-context
+title|prev|title-mean|prev-mean`` encodes the claim with its article's title or the sentence before it (9 and 14 of
+23), or adds their vector with ``--context-weight`` 0.15 / 0.3 / 0.5 (title 17, 16, 12; sentence before 17, 16, 14);
+``--query title`` adds the title to the BM25 query and the overlaps only (17, top 10 20, confident false 39);
+``--case-parts keywords|disproof`` gives each case its summary with its keywords (17) or the first two sentences of its
+disproof (18, nothing changes) as more parts of the best-part cosine; ``--dense-score best|whole`` scores a case by
+its best part alone, the multi-vector max-sim (16), or the whole summary alone (16) instead of their mean;
+``--keyword-votes W --keyword-df N``, a narrative-level step after the document votes, raises each case by W x the
+largest share of the article's claims whose first 10 cases share one of its EUvsDisinfo keywords (keywords of at most
+N cases): N 100, W 0.5 / 1 / 2: 18, 17, 16; N 250, W 0.5 / 1 / 2 / 4 / 8 and N 1000, W 4 / 8: 18 (top 10 18 -> 20).
+``--dense-context`` and ``--case-parts`` encode new texts and store their vectors in the store (work on a copy).
 """
 
 from __future__ import annotations
@@ -56,7 +71,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         MatchConfig,
         build_index,
         content_words,
-        doc_ranked,
         embed,
         is_confident,
         match_claims,
@@ -83,18 +97,44 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="candidates from each retriever before re-ranking (MatchConfig.depth; session 30 measured 50 and 100)")
     ap.add_argument("--query", choices=QUERY_EXTRAS, action="append", default=[],
                     help="append to each claim's query text what the store resolved about it (session 30, measured, not "
-                         "shipped): its canonical pack actors, its resolved source, its places' gazetteer names")
+                         "shipped): its canonical pack actors, its resolved source, its places' gazetteer names; session 31: "
+                         "its article's title")
     ap.add_argument("--query-dense", action="store_true",
                     help="with --query, encode the longer query for the dense retriever too (default: BM25 and the "
                          "word and entity overlaps only)")
+    ap.add_argument("--dense-context", choices=DENSE_CONTEXT,
+                    help="session 31, measured: the claim's dense vector with its article's title or the sentence "
+                         "before it: encoded together ('title', 'prev') or the claim's vector plus --context-weight x "
+                         "the context's, renormalised ('title-mean', 'prev-mean'); BM25 reads the claim alone")
+    ap.add_argument("--context-weight", type=float, default=0.5, help="with --dense-context *-mean (default 0.5)")
+    ap.add_argument("--rrf", type=float, default=0.0, metavar="W",
+                    help="session 31, measured: add W x reciprocal-rank fusion of the two retrievers' ranks "
+                         "(1/(60 + r), scaled to 1 for both at rank 1) to the re-ranker's logit")
+    ap.add_argument("--case-parts", choices=CASE_PARTS, action="append", default=[],
+                    help="session 31, measured: more case texts for the dense retriever's best part: the summary with "
+                         "its keywords ('keywords'), the first sentences of the disproof ('disproof')")
+    ap.add_argument("--dense-score", choices=("best", "whole"),
+                    help="session 31, measured: the dense score of a case is the cosine with its best part alone "
+                         "(multi-vector max-sim) or with the whole reviewed claim alone, instead of their mean")
+    ap.add_argument("--keyword-votes", type=float, default=0.0, metavar="W",
+                    help="session 31, measured: a narrative-level step after the document votes: each case gains W x "
+                         "the largest share of the article's claims whose first 10 cases share one of its keywords "
+                         "(keywords of at most --keyword-df cases: not the broad themes)")
+    ap.add_argument("--keyword-df", type=int, default=100, help="with --keyword-votes (default 100)")
     args = ap.parse_args(argv)
     gold = [g for g in json.loads(GOLD_FILE.read_text(encoding="utf-8"))["claims"]
             if args.split == "all" or g["split"] == args.split]
     store = open_store(args.db)
     fs = FactcheckStore.of(store)
+    if args.case_parts:
+        with_case_parts(args.case_parts)
+    if args.dense_score:
+        with_dense_score(args.dense_score)
     index, _ = build_index(store, settings.packs())
     cfg = replace(MatchConfig(), depth=args.depth)
-    reranker = shipped_reranker()
+    reranker: Any = shipped_reranker()
+    if args.rrf:
+        reranker = RrfReranker(reranker, args.rrf)
     by = {(c["doc"], c["start"]): c for c in fs.claims(cfg.min_checkworthy)}
     missing = [g for g in gold if (g["doc"], g["start"]) not in by]
     for g in missing:
@@ -112,10 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = query_texts(fs, index, ctx, args.query)
         if args.query_dense:
             ctx_vecs, _ = embed(fs, [c["text"] for c in ctx])
+    if args.dense_context:
+        ctx_vecs = context_vecs(fs, ctx, ctx_vecs, args.dense_context, args.context_weight)
     at = {(c["doc"], c["start"]): i for i, c in enumerate(ctx)}
     votes = NO_VOTES if args.no_votes else DocVotes(0.6496, 10) if args.linear_votes else shipped_votes()
+    if args.keyword_votes:
+        with_keyword_votes(index, args.keyword_votes, args.keyword_df)
     matched = match_claims(index, ctx, ctx_vecs, reranker, cfg, votes=votes)
-    orders = dict(doc_ranked(index, ctx, ctx_vecs, reranker, cfg, votes))
+    from tracewire.corpus import factcheck as fc_mod  # doc_ranked as --keyword-votes may have patched it
+
+    orders = dict(fc_mod.doc_ranked(index, ctx, ctx_vecs, reranker, cfg, votes))
     top3_hits = top10_hits = positives = false_top3 = unrelated_top3 = negatives = 0
     sure_hits = sure_false = 0
     ranks: Counter[str] = Counter()
@@ -163,14 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-QUERY_EXTRAS = ("actors", "source", "places")
+QUERY_EXTRAS = ("actors", "source", "places", "title")
 
 
 def query_texts(fs: Any, index: Any, claims: list[dict[str, Any]], extras: Sequence[str]) -> list[dict[str, Any]]:
     """``claims`` with their text lengthened by ``extras`` (``QUERY_EXTRAS``): the claim's canonical pack actors (the
     claims component's and those the lexicon finds in its text), its resolved source's canonical name (a named
     person, organisation, government body or outlet, when the claim does not already name it), and the gazetteer
-    names of the places inside it that differ from their mention ("Syrian" -> "Syria")."""
+    names of the places inside it that differ from their mention ("Syrian" -> "Syria"), its article's title (session 31)."""
     docs = {c["doc"] for c in claims}
     sources = {(d, s): (kind, canon) for d, s, kind, canon in fs.conn.execute(
         "SELECT d.id, c.start, c.source_kind, c.source_canonical FROM claims c JOIN current_documents d"
@@ -190,11 +236,158 @@ def query_texts(fs: Any, index: Any, claims: list[dict[str, Any]], extras: Seque
         if "source" in extras and canon and kind in ("named_person", "named_org", "government_body", "media_outlet") \
                 and canon.lower() not in c["text"].lower():
             more.append(canon)
+        if "title" in extras and c.get("title") and c["title"].strip() not in c["text"]:
+            more.append(c["title"].strip())
         if "places" in extras:
             more += [name for s, e, mention, name in places.get(c["doc"], ())
                      if s >= c["start"] and e <= c["end"] and name.lower() != mention.lower()]
         out.append({**c, "text": " ".join([c["text"], *more])} if more else c)
     return out
+
+
+DENSE_CONTEXT = ("title", "prev", "title-mean", "prev-mean")
+CASE_PARTS = ("keywords", "disproof")
+
+
+def context_vecs(fs: Any, claims: list[dict[str, Any]], vecs: Any, how: str, weight: float) -> Any:
+    """The claims' dense vectors with their context (``--dense-context``, session 31): the article's title or the
+    sentence before the claim, encoded with the claim ('title', 'prev') or added to its vector with ``weight``
+    ('title-mean', 'prev-mean'). A claim without such a context keeps its vector."""
+    import re
+
+    import numpy as np
+
+    from tracewire.corpus.factcheck import embed
+
+    docs = {c["doc"] for c in claims}
+    text_of = {d: t for d, t in fs.conn.execute("SELECT id, text FROM current_documents") if d in docs}
+    ctxs = []
+    for c in claims:
+        if how.startswith("title"):
+            ctx = (c.get("title") or "").strip()
+            ctx = "" if ctx and ctx in c["text"] else ctx
+        else:
+            before = text_of.get(c["doc"], "")[:c["start"]].rstrip()
+            parts = [p for p in re.split(r"(?<=[.!?])\s+", before) if p.strip()]
+            ctx = parts[-1].strip() if parts else ""
+        ctxs.append(ctx)
+    if how.endswith("-mean"):
+        cv, _ = embed(fs, [x or c["text"] for x, c in zip(ctxs, claims, strict=True)])
+        out = vecs + weight * cv
+    else:
+        out, _ = embed(fs, [f"{x} {c['text']}" if x else c["text"] for x, c in zip(ctxs, claims, strict=True)])
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+class RrfReranker:
+    """The shipped re-ranker plus ``weight`` x reciprocal-rank fusion of the dense and BM25 ranks (``--rrf``, session
+    31): 1/(k + r) per retriever that found the case, scaled so that rank 1 in both gives 1."""
+
+    def __init__(self, base: Any, weight: float, k: float = 60.0) -> None:
+        self.base, self.weight, self.k = base, weight, k
+        self.min_score = base.min_score
+
+    def scores(self, x: Any) -> Any:
+        import numpy as np
+
+        from tracewire.corpus.factcheck import FEATURES
+
+        z = x @ np.asarray(self.base.coef, dtype=np.float64) + self.base.intercept
+        fused = np.zeros(len(x))
+        for f in ("dense_rr", "bm25_rr"):
+            rr = x[:, FEATURES.index(f)]
+            hit = rr > 0
+            fused[hit] += 1.0 / (self.k + 1.0 / rr[hit])
+        z = z + self.weight * fused * (self.k + 1) / 2
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def with_case_parts(extra: Sequence[str]) -> None:
+    """Give each case more texts for the dense retriever's best part (``--case-parts``, session 31): its summary with
+    its keywords, the first two sentences of its disproof. Patches ``case_parts`` for this run."""
+    from tracewire.corpus import factcheck as fc_mod
+
+    plain = fc_mod.case_parts
+
+    def parts(fc: Any) -> list[str]:
+        out = plain(fc)
+        if "keywords" in extra and fc.keywords:
+            out.append(f"{fc.claim_reviewed} {', '.join(fc.keywords)}")
+        if "disproof" in extra and fc.review_body:
+            sents = [p.strip() for p in fc_mod._SENTENCE_END.split(fc.review_body) if len(p.strip()) > 15
+                     and "http" not in p]
+            out += sents[:2]
+        return out
+
+    fc_mod.case_parts = parts
+
+
+def with_dense_score(how: str) -> None:
+    """The dense score of a case from its best part alone ('best': multi-vector max-sim over ``case_parts``) or from
+    the whole reviewed claim alone ('whole'), instead of their mean (``--dense-score``, session 31). Patches
+    ``Index.cosines`` for this run."""
+    import numpy as np
+
+    from tracewire.corpus import factcheck as fc_mod
+
+    def cosines(self: Any, vecs: Any) -> Any:
+        whole = vecs @ self.claim_vecs.T
+        if how == "whole" or self.part_vecs is None or not len(self.fcs):
+            return whole
+        return np.maximum.reduceat(vecs @ self.part_vecs.T, self.part_starts, axis=1).astype(np.float32)
+
+    fc_mod.Index.cosines = cosines  # type: ignore[method-assign]
+
+
+def with_keyword_votes(index: Any, weight: float, max_df: int) -> None:
+    """A narrative-level step after the document votes (``--keyword-votes``, session 31): the cases' EUvsDisinfo
+    keywords held by at most ``max_df`` cases are clusters; in each article, a keyword's share is how many of its
+    ranked claims have a case with that keyword among their first 10 distinct cases (by first-stage score) over those
+    claims, and every candidate of the article's claims gains ``weight`` x the largest share of its keywords (its own
+    claim included). Patches ``doc_ranked`` for this run."""
+    import numpy as np
+
+    from tracewire.corpus import factcheck as fc_mod
+
+    df: Counter[str] = Counter(k.lower() for fc in index.fcs for k in set(fc.keywords))
+    kws = [frozenset(k.lower() for k in fc.keywords if df[k.lower()] <= max_df) for fc in index.fcs]
+    plain = fc_mod.doc_ranked
+
+    def flush(claims: list[dict[str, Any]], block: list[tuple[int, list[Any]]]) -> Any:
+        ranked = [cands for _, cands in block if cands]
+        share: Counter[str] = Counter()
+        for cands in ranked:
+            seen: set[str] = set()
+            mine: set[str] = set()
+            for c, _, _, _ in sorted(cands, key=lambda x: -x[3]):
+                if len(seen) == 10:
+                    break
+                if index.keys[c.pos] not in seen:
+                    seen.add(index.keys[c.pos])
+                    mine |= kws[c.pos]
+            share.update(mine)
+        for j, cands in block:
+            if not cands or len(ranked) < 2:
+                yield j, cands
+                continue
+            out = []
+            for c, up, n, s1 in cands:
+                bonus = max((share[k] / len(ranked) for k in kws[c.pos]), default=0.0) * weight
+                z = fc_mod._logit(up) + bonus
+                out.append((c, float(1.0 / (1.0 + np.exp(-z))) if bonus else up, n, s1))
+            yield j, sorted(out, key=lambda x: (-x[1], x[0].pos))
+
+    def ranked(index_: Any, claims: list[dict[str, Any]], *a: Any, **kw: Any) -> Any:
+        block: list[tuple[int, list[Any]]] = []
+        for j, cands in plain(index_, claims, *a, **kw):
+            if block and claims[block[-1][0]]["doc"] != claims[j]["doc"]:
+                yield from flush(claims, block)
+                block = []
+            block.append((j, cands))
+        if block:
+            yield from flush(claims, block)
+
+    fc_mod.doc_ranked = ranked
 
 
 def figures(db: Path) -> dict[str, int]:
