@@ -29,6 +29,15 @@ control of links both systems make, and the pairs a general change of ``MEASURE_
 1-8, batch 9, batches 1-2) and names the labelled dev pairs each one links or unlinks against the shipped method.
 ``lede-rewrite [WORDS] [BLOCKED] [TEMPLATE] [FIGURES]``: rr30/rr31's lede measure against the stage with its lede
 path off; ``lede-stage``: the stage's lede path (rr32) against that measure, dev scored, held-out pairs counted only.
+Batch 12 (dev only, by hash; rr34: the regions batches 1-11 sampled little): ``draw-b12 [--dry]`` writes
+``.cache/candidates_b12.jsonl`` from the method at 680d914 (``B12_METHOD``): unlabelled shipped links of kind
+``shared_quotation`` or ``rewrite``, short links across outlets (12-25 shared words), pairs whose s* lies in 0.25-4,
+passim-only pairs across outlets sharing rare 10-word runs, pairs both printing a quotation of 11+ words, and
+same-event pairs of different outlets neither system links (TF-IDF cosine); ``show-b12`` / ``build-b12`` as for 4;
+``variants-b12`` scores ``MEASURE_B12`` (rr34's ``same_outlet_events`` rule on and off) on the dev half only and
+counts the links each moves, labelled dev / unlabelled dev / held-out by hash (counted, never read). 65 drawn, 21
+within-outlet body copies or row repeats left out as ``skip``, 44 labelled: 0 reuse / 8 furniture / 13
+stock_phrase / 23 independent (eval/reuse_real/README.md, batch 12).
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
