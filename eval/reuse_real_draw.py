@@ -29,6 +29,15 @@ control of links both systems make, and the pairs a general change of ``MEASURE_
 1-8, batch 9, batches 1-2) and names the labelled dev pairs each one links or unlinks against the shipped method.
 ``lede-rewrite [WORDS] [BLOCKED] [TEMPLATE] [FIGURES]``: rr30/rr31's lede measure against the stage with its lede
 path off; ``lede-stage``: the stage's lede path (rr32) against that measure, dev scored, held-out pairs counted only.
+Batch 12 (dev only, by hash; rr34: the regions batches 1-11 sampled little): ``draw-b12 [--dry]`` writes
+``.cache/candidates_b12.jsonl`` from the method at 680d914 (``B12_METHOD``): unlabelled shipped links of kind
+``shared_quotation`` or ``rewrite``, short links across outlets (12-25 shared words), pairs whose s* lies in 0.25-4,
+passim-only pairs across outlets sharing rare 10-word runs, pairs both printing a quotation of 11+ words, and
+same-event pairs of different outlets neither system links (TF-IDF cosine); ``show-b12`` / ``build-b12`` as for 4;
+``variants-b12`` scores ``MEASURE_B12`` (rr34's ``same_outlet_events`` rule on and off) on the dev half only and
+counts the links each moves, labelled dev / unlabelled dev / held-out by hash (counted, never read). 65 drawn, 21
+within-outlet body copies or row repeats left out as ``skip``, 44 labelled: 0 reuse / 8 furniture / 13
+stock_phrase / 23 independent (eval/reuse_real/README.md, batch 12).
 
 Strata per corpus (see README.md): pairs only tracewire links, only passim links, both link, and
 neither links but plausibly report the same event (highest TF-IDF cosine of their words among
@@ -211,7 +220,8 @@ def _spread(text: str, phrase: str, docs: dict[str, dict[str, Any]], outlet: str
 def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
     cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
-                                     "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10, "b11": CAND_B11}[batch].read_text(encoding="utf-8").splitlines()]
+                                     "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10, "b11": CAND_B11,
+                                     "b12": CAND_B12}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -287,7 +297,8 @@ def build() -> None:
     rows = [_pair_row(c, label, note, c.get("split") or rr.split_of(c["corpus"], c["a"], c["b"]),
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
-    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_"))]
+    rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_",
+                                                                          "b12_"))]
     _write_pairs(rows)
 
 
@@ -383,7 +394,8 @@ def build_batch(batch: str) -> None:
     """Join the labels of batch ``b4`` or ``b5`` (after its ``# batch N`` line) with its candidates into pairs.jsonl."""
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
                   "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9),
-                  "b10": (B10_MARK, CAND_B10), "b11": (B11_MARK, CAND_B11)}[batch]
+                  "b10": (B10_MARK, CAND_B10), "b11": (B11_MARK, CAND_B11),
+                  "b12": (B12_MARK, CAND_B12)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -1171,10 +1183,12 @@ MEASURE_B11: dict[str, dict[str, Any]] = {
 }
 
 
-def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = None) -> None:
+def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = None, new: str = "b9_") -> None:
     """Score each of ``MEASURE_B9``'s settings (or those named) on the dev half only: all dev pairs, the pairs of
-    batches 1-8 (old) and of batch 9 (new), and the dev pairs of batches 1-2; plus each setting's count of links
-    over the three corpora (labels not read: held-out pairs are never scored)."""
+    the batches before ``new`` (old) and of batch ``new``, and the dev pairs of batches 1-2; plus each setting's
+    count of links over the three corpora and, against ``shipped``, how many links it adds or removes that are
+    labelled dev pairs (named), unlabelled dev pairs, or pairs whose hash names the held-out half (labels not read:
+    held-out pairs are never scored)."""
     import tempfile
 
     from tracewire.corpus import reuse
@@ -1192,9 +1206,9 @@ def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = No
                 shutil.copy(base, db)
                 links[n][corpus] = rr.links_of(rr.reuse_records(db, reuse.ReuseConfig(**settings[n])))
     dev = rr.load_pairs("dev")
-    groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith("b9_")],
-              "new": [p for p in dev if p["drawn_from"].startswith("b9_")],
-              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 12)))]}
+    groups = {"dev": dev, "old": [p for p in dev if not p["drawn_from"].startswith(new)],
+              "new": [p for p in dev if p["drawn_from"].startswith(new)],
+              "b1-2": [p for p in dev if not p["drawn_from"].startswith(tuple(f"b{i}_" for i in range(3, 100)))]}
     print(f"{'setting':<18}" + "".join(f"{g + ' P/R (tp fp fn)':>26}" for g in groups) + f"{'links':>7}")
     for n in names:
         linked = rr.linked_pairs(links[n])
@@ -1210,6 +1224,11 @@ def measure_b9(names: list[str], settings: dict[str, dict[str, Any]] | None = No
                 if (k in linked) != (k in base_linked):
                     print(f"    {'+' if k in linked else '-'} {p['corpus']} {p['drawn_from']} {p['label']}: "
                           f"{p['note'][:110]}")
+            labelled = {(p["corpus"], *rr.key(p["a"], p["b"])) for p in dev}
+            moved = linked ^ base_linked
+            print(f"    links moved over the three corpora: {len(moved)} ({len(moved & labelled)} labelled dev, "
+                  f"{sum(k not in labelled and rr.split_of(*k) == 'dev' for k in moved)} unlabelled dev, "
+                  f"{sum(rr.split_of(*k) != 'dev' for k in moved)} held-out by hash: counted, not read)")
 
 
 # rr30's rewrite-tolerant lede measure (``lede-rewrite [WORDS] [BLOCKED]``): a word diff of the first WORDS words of two
@@ -1440,6 +1459,149 @@ def _draw_lede(batch: str, path: Path, n_words: int, blocked: int, template: boo
     print(f"{len(out)} candidates -> {path}", file=sys.stderr)
 
 
+# batch 12 (dev only, by hash; rr34): the regions batches 1-11 sampled little, from the method as shipped now.
+# Strata, in this order of priority (a pair lands in the first that holds it), none drawn or labelled before and
+# only pairs whose hash names the dev half (the others are counted, never shown): (a) ``quote``: shipped links of
+# kind ``shared_quotation``; (b) ``rewrite``: shipped links of kind ``rewrite``; (c) ``short``: shipped links of
+# different outlets (or of pages of no known outlet) whose shared words number ``B12_SHORT`` (12-25); (d)
+# ``margin``: pairs the link test aligned whose s* (``eval/reuse_real_margin.py``: the factor on its word
+# thresholds at which the answer flips) lies in ``B12_MARGIN``, nearest 1 first; (e) ``passim``: pairs passim
+# links and the shipped method does not, across outlets, a random n among the 3n sharing the most rare 10-word
+# runs (a 10-gram in at most 8 documents: PTC's passim-only pairs are nearly all one site's poll widget); (f)
+# ``longquote``: pairs of documents that both print a quotation with ``B12_LONGQUOTE`` or more shared quoted
+# 8-grams (11+ words), linked or not, across outlets first; (g) ``neither``: pairs of different outlets that
+# neither system links, a random n among the 4n most alike in their rare words (TF-IDF cosine: same-event reports,
+# where a rewrite both systems miss would lie), appended after (a)-(f) of every corpus from their own random stream.
+CAND_B12 = rr.CACHE / "candidates_b12.jsonl"
+SEED_B12 = 20261136
+B12_MARK = "# batch 12"
+B12_SHORT = (12, 25)
+B12_MARGIN = (0.25, 4.0)
+B12_LONGQUOTE = 4
+QUOTA_B12 = {  # every pair of (a)-(d) and (f) the dev half holds (few: 2-11 per stratum); 8 of (e) where it is large
+    "polnear": {"quote": 20, "rewrite": 20, "short": 20, "margin": 20, "passim": 8, "longquote": 20},
+    "fakes": {"quote": 20, "rewrite": 20, "short": 20, "margin": 20, "passim": 8, "longquote": 20},
+    "ptc": {"quote": 20, "rewrite": 20, "short": 20, "margin": 20, "passim": 8, "longquote": 20},
+}
+# the method batch 12 was drawn from: 680d914, before rr34's rule (``same_outlet_events``); with the rule on, one
+# pair it drops moves from (b) to (d) and the random draw of (e) changes with it
+B12_METHOD: dict[str, Any] = {"same_outlet_events": False}
+QUOTA_B12_NEITHER = {"polnear": 8, "fakes": 10, "ptc": 0}  # PTC has no outlets: no pair of different outlets
+
+
+def _unlinked_dev(k: rr.Pair, corpus: str, fresh: Callable[[rr.Pair], bool], seen: set[rr.Pair]) -> bool:
+    """A fresh pair whose hash names the dev half and that neither system links nor the link test aligned."""
+    return fresh(k) and k not in seen and rr.split_of(corpus, *k) == "dev"
+
+
+def _neither_b12(docs: dict[str, dict[str, Any]], ok: Callable[[rr.Pair], bool], n: int,
+                 rng: random.Random) -> list[rr.Pair]:
+    """A random n among the 4n pairs of different outlets that ``ok`` keeps, most alike in their rare words."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if n <= 0:
+        return []
+    ids = sorted(docs)
+    m = TfidfVectorizer(min_df=2, max_df=0.2, sublinear_tf=True).fit_transform([docs[i]["text"] for i in ids])
+    sim = (m @ m.T).tocoo()
+    scored = sorted(((float(v), rr.key(ids[i], ids[j])) for i, j, v in zip(sim.row, sim.col, sim.data, strict=True)
+                     if i < j and docs[ids[i]]["outlet"] and docs[ids[j]]["outlet"]
+                     and docs[ids[i]]["outlet"] != docs[ids[j]]["outlet"]), reverse=True)
+    pool = [k for _, k in scored if ok(k)][: 4 * n]
+    return sorted(rng.sample(pool, min(n, len(pool))))
+
+# the general changes batch 12's errors were weighed with (``variants-b12``; scored on the dev half only)
+MEASURE_B12: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "no_same_events": {"same_outlet_events": False},  # the rule rr34 added, off (the method before it)
+}
+
+
+def draw_b12(dry: bool = False) -> None:
+    """Write batch 12 to ``.cache/candidates_b12.jsonl`` (``dry``: print the pools' sizes only)."""
+    import math
+    import tempfile
+    from unittest import mock
+
+    from eval import reuse_real_margin as rm
+    from tracewire.corpus.reuse import ReuseConfig, days_apart
+
+    rng = random.Random(SEED_B12)
+    rng_late = random.Random(SEED_B12 + 1)  # (g) draws from its own stream: (a)-(f) stay as labelled
+    taken = _taken(CAND, CAND_B4, CAND_B5, CAND_B6, CAND_B7, CAND_B8, CAND_B9, CAND_B10, CAND_B11) - \
+        {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs() if p["drawn_from"].startswith("b12_")}
+    out: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []  # stratum (g), appended after (a)-(f)
+    method = ReuseConfig(**B12_METHOD)
+    for corpus in ("polnear", "fakes", "ptc"):
+        with mock.patch.object(rr, "tracewire_links", lambda db: rr.links_of(rr.reuse_records(db, method))):
+            calls, shipped, _, cfg = rm._capture(corpus)
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b12_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            records = {rr.key(r["source"], r["target"]): r for r in rr.reuse_records(base, method)}
+        ps = rr.passim_links(corpus)
+        fresh = partial(_fresh, docs=docs, taken=taken, corpus=corpus)
+        same = partial(_same_outlet, docs=docs)
+        dev = [k for k in set(calls) | set(records) | set(ps) if fresh(k) and rr.split_of(corpus, *k) == "dev"]
+        held = sum(1 for k in set(calls) | set(records) | set(ps) if fresh(k) and rr.split_of(corpus, *k) != "dev")
+        quoted = _quoted_runs(docs)
+        held += sum(1 for k in quoted if fresh(k) and k not in calls and k not in records and k not in ps
+                    and rr.split_of(corpus, *k) != "dev")
+        dev += [k for k in quoted if fresh(k) and k not in calls and k not in records and k not in ps
+                and rr.split_of(corpus, *k) == "dev"]
+        s_of = {k: rm._flip(calls[k], partial(rm._scaled, cfg), rm.LO, rm.HI) for k in dev if k in calls}
+        lo, hi = B12_SHORT
+        pools: dict[str, list[rr.Pair]] = {
+            "quote": [k for k in dev if records.get(k, {}).get("kind") == "shared_quotation"],
+            "rewrite": [k for k in dev if records.get(k, {}).get("kind") == "rewrite"],
+            "short": [k for k in dev if k in records and not same(k) and lo <= records[k]["shared_words"] <= hi],
+            "margin": [k for k in dev if k in s_of and B12_MARGIN[0] <= s_of[k] <= B12_MARGIN[1]],
+            "passim": [k for k in dev if k in ps and k not in shipped and not same(k)],
+            "longquote": [k for k in dev if quoted.get(k, 0) >= B12_LONGQUOTE],
+        }
+        used: set[rr.Pair] = set()
+        for s in pools:
+            pools[s] = sorted(k for k in pools[s] if k not in used)
+            used |= set(pools[s])
+        q = QUOTA_B12[corpus]
+        picked: dict[str, list[rr.Pair]] = {}
+        for s in ("quote", "rewrite", "short"):
+            picked[s] = sorted(rng.sample(pools[s], min(q[s], len(pools[s]))))
+        picked["margin"] = sorted(sorted(pools["margin"], key=lambda k: (abs(math.log(s_of[k])), k))[: q["margin"]])
+        rare = _run_pairs(docs, RUN_N)
+        top = sorted(pools["passim"], key=lambda k: (-rare.get(k, 0), k))[: 3 * q["passim"]]
+        picked["passim"] = sorted(rng.sample(top, min(q["passim"], len(top))))
+        picked["longquote"] = sorted(sorted(pools["longquote"], key=lambda k: (same(k), -quoted[k], k))[: q["longquote"]])
+        drawn = {k for v in picked.values() for k in v}
+        picked["neither"] = _neither_b12(
+            docs, partial(_unlinked_dev, corpus=corpus, fresh=fresh, seen=set(calls) | set(shipped) | set(ps) | drawn),
+            QUOTA_B12_NEITHER[corpus], rng_late)
+        print(f"{corpus}: shipped {len(shipped)} links; unlabelled dev pairs per stratum "
+              f"{ {s: len(v) for s, v in pools.items()} } (candidates held-out by hash, not shown: {held}); drawn "
+              f"{ {s: len(v) for s, v in picked.items()} }", file=sys.stderr)
+        if dry:
+            continue
+        if any(picked.values()):
+            _write_docs(corpus, "b12", docs)
+        for stratum, pairs in picked.items():
+            for a, b in pairs:
+                tw = shipped.get((a, b), [])
+                rec = records.get((a, b), {})
+                (later if stratum == "neither" else out).append({
+                            "corpus": corpus, "a": a, "b": b,
+                            "stratum": f"b12_{stratum}_{'same' if same((a, b)) else 'cross'}",
+                            "rule": f"kind={rec.get('kind', '-')} words={rec.get('shared_words', '-')} "
+                                    f"s*={s_of.get((a, b), float('nan')):.2f} quoted8={quoted.get((a, b), 0)}",
+                            "days": days_apart(docs[a].get("date"), docs[b].get("date")), "printed_days": None,
+                            "tracewire": tw, "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    if not dry:
+        rr._jsonl(CAND_B12, out + later)
+        print(f"{len(out) + len(later)} candidates -> {CAND_B12}", file=sys.stderr)
+
+
 def days_apart_of(docs: dict[str, dict[str, Any]], a: str, b: str) -> int:
     """Days between the two documents' metadata dates."""
     from tracewire.corpus.reuse import days_apart
@@ -1459,7 +1621,7 @@ if __name__ == "__main__":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8", "show-b9"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
-    elif cmd in ("show-b10", "show-b11"):
+    elif cmd in ("show-b10", "show-b11", "show-b12"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd.split("-")[1])
     elif cmd == "draw-b4":
         draw_b4()
@@ -1479,6 +1641,8 @@ if __name__ == "__main__":
         measure_b9(sys.argv[2:], MEASURE_B10)
     elif cmd == "variants-b11":
         measure_b9(sys.argv[2:], MEASURE_B11)
+    elif cmd == "variants-b12":
+        measure_b9(sys.argv[2:], MEASURE_B12, "b12_")
     elif cmd == "lede-rewrite":
         lede_rewrite(*(int(x) for x in sys.argv[2:6]))
     elif cmd == "lede-stage":
@@ -1487,7 +1651,10 @@ if __name__ == "__main__":
         draw_b10()
     elif cmd == "draw-b11":
         draw_b11()
-    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10", "build-b11"):
+    elif cmd == "draw-b12":
+        draw_b12(dry="--dry" in sys.argv[2:])
+    elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10", "build-b11",
+                 "build-b12"):
         build_batch(cmd.split("-")[1])
     elif cmd == "build":
         build()

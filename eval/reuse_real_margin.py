@@ -13,7 +13,8 @@ pair with ``s*`` = 0.8 would be linked with thresholds 20 % lower. Each threshol
 (``KNOBS``): the value at which the pair flips, beside the shipped one. A pair never aligned (not a
 candidate) has no margin here; its shared anchors (winnowed 5-grams both documents hold) are counted
 against ``min_anchors`` / ``short_min_anchors``. A link the stage drops after the test (reports of
-different events, ``event_days``, ``printed_days``, ``template_fill``) is shown as such.
+different events, ``event_days``, ``printed_days``, ``template_fill``, ``same_outlet_events``) is shown as
+such.
 
 Prints, per label, the distribution of ``s*`` (linked reuse pairs: how far above; negatives: how far
 below), the closest pairs on both sides, and with ``--pairs`` every pair. The held-out half is never
@@ -243,7 +244,7 @@ def report(table: list[dict[str, Any]], every: bool = False) -> str:
                      f"{'':12}{''.join(f'{c:>7}' for c in counts)}")
     dropped = [r for r in table if r["aligned"] and r["tested"] != r["linked"]]
     lines.append(f"(s* of the link test alone: {len(dropped)} pairs it passes are then dropped by event_days, "
-                 "printed_days or template_fill, "
+                 "printed_days, template_fill or same_outlet_events, "
                  f"{sum(r['label'] == 'reuse' for r in dropped)} of them reuse)")
     lines += ["", "the gap at each threshold (a negative is linked at or below its value, a reuse link lost above its own):",
               f"{'threshold':<18}{'shipped':>9}{'nearest negative':>18}{'nearest reuse':>15}{'middle':>9}  where"]

@@ -121,6 +121,11 @@ class ReuseConfig:
     # apart: a link whose every passage lies past the first ``lede_words`` words of both and is not a
     # shared quotation is dropped (an agency's background paragraph in reports of two events)
     printed_days: bool = True
+    # within one outlet (or one site): a link whose every passage lies past the first ``lede_words`` words of
+    # both is dropped when the two reports name different days for their events outside it and share no number
+    # there (``event_days_differ``): the outlet's background paragraph in its reports of two events, not one
+    # article printed twice (an update names its event's day again, or repeats its figures, or shares its lede)
+    same_outlet_events: bool = True
     lede_words: int = 40
     background_share: float = 0.9
     # across outlets, passages in the lede of both documents (their first ``lede_words`` words on both sides)
@@ -1417,6 +1422,10 @@ def _align_block(
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
                                    unknown, rides, stats.known_outlets,
                                    None if same else partial(one_event, i, j, ki, kj))
+        if passages and same and config.same_outlet_events and \
+                all(p.a_start >= config.lede_words and p.b_start >= config.lede_words for p in passages) and \
+                not one_event(i, j, ki, kj, passages):
+            continue
         if passages and not same and (
                 config.event_days and _other_events(passages, tokens(ki), tokens(kj), docs[i].text, docs[j].text,
                                                     config, quoted, partial(days_of, i, j))
