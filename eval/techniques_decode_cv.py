@@ -58,6 +58,11 @@ crf        0.4173  0.4093  c1 0, c2 1 (c1 0.1, c2 0.1: 0.4113 / 0.4051)
 The best cross-validated figure, the rescorer's 0.4329, stays under the shipped decode's development 0.4348
 (itself 0.4225 under the same cross-validation: the decode's two thresholds were chosen on these articles),
 and no variant gains more than 0.003 on dev with its settings picked there, so the shipped decode stays.
+The folds matter as much as the variants: with the folds of seeds 13, 1, 2, 3 and 4 (``--seeds 1 2 3 4
+--variants shipped hyst trim rescore``) the mean CV SI F1 is 0.4283 for the shipped decode (0.4211 to
+0.4348), 0.4271 hysteresis, 0.4277 stop-word trim, 0.4299 the rescorer on tagger features (0.4264 to
+0.4314), 0.4268 with the classifier's probabilities (0.4169 to 0.4337), 0.4262 / 0.4184 with the
+candidate gate chosen in the folds: the rescorer's lead under seed 13 is fold luck.
 Every decode costs under 1 CPU ms an article (the shipped one 0.23 ms), negligible beside the MiniLM tagging.
 """
 
@@ -350,9 +355,9 @@ VARIANTS: dict[str, tuple[Callable[..., list[Span]], list[tuple[Any, ...]]]] = {
 }
 
 
-def folds(rows: Sequence[Row]) -> list[int]:
+def folds(rows: Sequence[Row], seed: int = SEED) -> list[int]:
     """The fold (0..4) of each article: a seeded permutation dealt round-robin."""
-    order = np.random.default_rng(SEED).permutation(len(rows))
+    order = np.random.default_rng(seed).permutation(len(rows))
     fold = [0] * len(rows)
     for k, i in enumerate(order.tolist()):
         fold[i] = k % FOLDS
@@ -611,6 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/sp31/dev_cache.pkl"),
                     help="the development articles' probabilities (built when missing)")
     ap.add_argument("--variants", nargs="+", default=[*VARIANTS, "rescore"])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[SEED],
+                    help="seeds of the article folds: the CV figures are printed for each")
     args = ap.parse_args(argv)
     if not args.cache.is_file():
         build_cache(args.cache, args.ptc)
@@ -621,22 +628,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"shipped pipeline (cache): SI P={p:.4f} R={rc:.4f} F1={f:.4f}")
     check = {r.id: shipped(r, 0.3, 0.2) for r in rows}
     assert all(check[r.id] == r.shipped for r in rows), "the shipped decode differs from TechniqueModel.decode"
-    fold = folds(rows)
-    for name in args.variants:
-        if name == "crf":
-            for c1, c2 in ((0.0, 1.0), (0.1, 0.1)):
-                crf(rows, fold, c1, c2, args.cache.with_suffix(".crf"))
-            continue
-        if name == "rescore":
-            for gates, cls in itertools.product(((0.3,), (0.2, 0.25, 0.3, 0.35)), (False, True)):
-                rescore(rows, fold, gates, 0.2, cls)
-            continue
-        fn, settings = VARIANTS[name]
-        c0 = time.process_time()
-        preds, table = run_grid(rows, fn, settings)
-        report(name, rows, preds, table, fold)
-        print(f"  ({len(settings)} settings, {(time.process_time() - c0) / len(settings) / len(rows) * 1000:.2f} "
-              f"CPU ms per article and setting)")
+    for seed in args.seeds:
+        fold = folds(rows, seed)
+        print(f"folds of seed {seed}:")
+        for name in args.variants:
+            if name == "crf":
+                for c1, c2 in ((0.0, 1.0), (0.1, 0.1)):
+                    crf(rows, fold, c1, c2, args.cache.with_suffix(".crf"))
+                continue
+            if name == "rescore":
+                for gates, cls in itertools.product(((0.3,), (0.2, 0.25, 0.3, 0.35)), (False, True)):
+                    rescore(rows, fold, gates, 0.2, cls)
+                continue
+            fn, settings = VARIANTS[name]
+            c0 = time.process_time()
+            preds, table = run_grid(rows, fn, settings)
+            report(name, rows, preds, table, fold)
+            print(f"  ({len(settings)} settings, {(time.process_time() - c0) / len(settings) / len(rows) * 1000:.2f} "
+                  f"CPU ms per article and setting)")
     return 0
 
 
