@@ -33,6 +33,12 @@ run-time cascade; the top-4 tagger alone 0.4259; ``--write-config`` keeps the sh
 ``skip_below_chosen_on``; ``dev_si_with_skip_below``, measured with the cascade by ``eval/techniques.py --split
 dev``, was added to the shipped file by hand).
 
+Without ``--weights`` or ``--probs`` the shipped taggers are scored: the ``members`` of
+``minilm_tagger.json``, with its ``per_channel`` and ``stride``; so ``--post`` (span post-processing at
+the shipped setting) reads the shipped ensemble, not one tagger:
+
+    python eval/combine_techniques_tagger.py --post
+
 TC is untouched by these variants (the classifier scores gold spans), so it is printed once.
 """
 
@@ -328,19 +334,38 @@ def shipped_cascade() -> dict[str, Any]:
             **({"skip_below_chosen_on": cfg["skip_below_chosen_on"]} if "skip_below_chosen_on" in cfg else {})}
 
 
+def shipped_members(args: argparse.Namespace) -> None:
+    """Without ``--weights`` and ``--probs``: the weights files of the shipped ``members`` of
+    ``minilm_tagger.json``, with its ``per_channel`` (unless ``--per-channel`` is given) and ``stride``
+    (unless ``--stride`` is); ``--stride`` defaults to 200 otherwise."""
+    from tracewire.analyze.techniques_minilm import STRIDE, files, member_files, shipped_config
+
+    if args.weights is None and args.probs is None:
+        cfg = shipped_config()
+        args.weights = [Path(str(files(name)[0])) for name in member_files(cfg)]
+        args.per_channel = args.per_channel or bool(cfg.get("per_channel", False))
+        if args.stride is None:
+            args.stride = int(cfg.get("stride", STRIDE))
+    if args.stride is None:
+        args.stride = STRIDE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev SI for the shipped model, MiniLM alone and their mixes."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
-    src = ap.add_mutually_exclusive_group(required=True)
+    src = ap.add_mutually_exclusive_group()
     src.add_argument("--probs", type=Path, nargs="+",
                      help="dev_probs.npz of train_techniques_tagger.py (fp32 torch); several: their mean per piece")
     src.add_argument("--weights", type=Path, nargs="+",
                      help="minilm_tagger.npz: tag through the packaged int8 ONNX code; several: the ensemble "
-                          "whose probability is their mean per piece (one graph, shared base layers)")
+                          "whose probability is their mean per piece (one graph, shared base layers); neither "
+                          "--weights nor --probs: the members of the shipped minilm_tagger.json")
     ap.add_argument("--tag-above", type=float, default=None,
                     help="with --weights: tag only sentences whose linear gate probability reaches this")
-    ap.add_argument("--stride", type=int, default=200, help="with --weights: pieces between window starts")
+    ap.add_argument("--stride", type=int, default=None,
+                    help="with --weights: pieces between window starts (default 200, or the shipped settings' "
+                         "stride when the shipped members are scored)")
     ap.add_argument("--per-channel", action="store_true",
                     help="with --weights: int8 scales per output channel (the setting per_channel)")
     ap.add_argument("--gate-mixes", type=float, nargs="+", default=list(MIX), help="values of b to try")
@@ -350,7 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="with --write-config: the run-time cascade's skip_below to write (default: the shipped "
                          "minilm_tagger.json's; it is not chosen here, eval/techniques_tagger_windows.py measures it)")
     ap.add_argument("--post", action="store_true",
-                    help="also score span post-processing variants (post_variants) at the shipped setting")
+                    help="also score span post-processing variants (post_variants) at the shipped setting "
+                         "(without --weights / --probs: on the shipped members' mean)")
     ap.add_argument("--stack", action="store_true",
                     help="with --oof-*: also a logistic-regression gate stacked on both taggers (stacked_gates)")
     ap.add_argument("--oof-linear", type=Path, default=None,
@@ -359,6 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="out-of-fold MiniLM probabilities on TRAIN (eval/oof_techniques_tagger.py minilm); with "
                          "--oof-linear, the mix and thresholds are chosen on these 235 articles, not on dev")
     args = ap.parse_args(argv)
+    shipped_members(args)
 
     from tracewire.analyze.techniques import article_view, load_model
 

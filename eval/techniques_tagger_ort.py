@@ -2,9 +2,11 @@
 
     python eval/techniques_tagger_ort.py [--tokens 256] [--rounds 8]
 
-Exports the shipped tagger to float32 ONNX in a temporary folder (as ``techniques_minilm`` does), quantises
-it as shipped (dynamic int8, one scale per matrix), per output channel, and with the attention products
-(activation x activation MatMul) quantised too, then times random windows of ``--tokens`` pieces (batch 1,
+Exports the shipped tagger to float32 ONNX in a temporary folder (as ``techniques_minilm`` does: every
+tagger of ``members`` in ``minilm_tagger.json``, one graph whose output is their mean), quantises it as
+shipped (dynamic int8, one scale per output channel when the settings say ``per_channel``, else one per
+matrix), with the other choice of scales, and with the attention products (activation x activation
+MatMul) quantised too, then times random windows of ``--tokens`` pieces (batch 1,
 one thread, time.process_time) in each session, the variants taking turns so the shared machine's load
 falls on all alike, and prints each one's CPU ms per window and its largest probability difference from
 the shipped graph. Session variants of the shipped graph: graph optimisation level extended or basic
@@ -56,12 +58,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "tagger.fp32.onnx"
-        tm._write_fp32(tm.load_weights(tm.files()[0]), str(fp32))
-        graphs = {"shipped": Path(tmp) / "q.onnx", "per-channel": Path(tmp) / "qpc.onnx",
+        weights = tm.shipped_weights()
+        if weights is None:
+            raise SystemExit("the package lacks a weights file named in minilm_tagger.json's members")
+        tm._write_fp32(weights, str(fp32))
+        per_channel = bool(tm.shipped_config().get("per_channel", False))
+        other = "per-tensor" if per_channel else "per-channel"
+        graphs = {"shipped": Path(tmp) / "q.onnx", other: Path(tmp) / "qother.onnx",
                   "int8 attention": Path(tmp) / "qall.onnx"}
-        quantize_dynamic(fp32, graphs["shipped"], weight_type=QuantType.QInt8)
-        quantize_dynamic(fp32, graphs["per-channel"], weight_type=QuantType.QInt8, per_channel=True)
-        quantize_dynamic(fp32, graphs["int8 attention"], weight_type=QuantType.QInt8,
+        quantize_dynamic(fp32, graphs["shipped"], weight_type=QuantType.QInt8, per_channel=per_channel)
+        quantize_dynamic(fp32, graphs[other], weight_type=QuantType.QInt8, per_channel=not per_channel)
+        quantize_dynamic(fp32, graphs["int8 attention"], weight_type=QuantType.QInt8, per_channel=per_channel,
                          extra_options={"MatMulConstBOnly": False})
         sessions = {name: session(p) for name, p in graphs.items()}
         sessions["level extended"] = session(graphs["shipped"], "ORT_ENABLE_EXTENDED")

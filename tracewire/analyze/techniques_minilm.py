@@ -300,14 +300,26 @@ def member_files(config: dict[str, Any]) -> list[str]:
     return [str(x) for x in config.get("members", [WEIGHTS])]
 
 
+def shipped_config() -> dict[str, Any]:
+    """The shipped ``minilm_tagger.json`` (mix, thresholds, ``members``, ``per_channel``, ...)."""
+    config: dict[str, Any] = json.loads(files()[1].read_text(encoding="utf-8"))
+    return config
+
+
+def shipped_weights(config: dict[str, Any] | None = None) -> dict[str, NDArray[Any]] | None:
+    """The weights of every tagger in ``members`` of ``config`` (by default the shipped settings), joined as
+    one ensemble (``join_members``; a single member's weights as they are); None when a file is missing."""
+    members = [files(name)[0] for name in member_files(shipped_config() if config is None else config)]
+    if not all(m.is_file() for m in members):
+        return None
+    return join_members([load_weights(m) for m in members])
+
+
 def load() -> MiniLMTagger | None:
     """The shipped MiniLM tagger (the mean of its ``members`` when there are several), or None when the
     package ships none."""
     if not available():
         return None
-    _, cfg = files()
-    config = json.loads(cfg.read_text(encoding="utf-8"))
-    members = [files(name)[0] for name in member_files(config)]
-    if not all(m.is_file() for m in members):
-        return None
-    return MiniLMTagger(join_members([load_weights(m) for m in members]), config)
+    config = shipped_config()
+    weights = shipped_weights(config)
+    return None if weights is None else MiniLMTagger(weights, config)
