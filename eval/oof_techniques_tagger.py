@@ -111,7 +111,7 @@ def fold_probs(args: argparse.Namespace, mdir: str, states: list[Any], wins: lis
     as ``train_techniques_tagger.py`` trains it; its per-piece probabilities of every article (read for
     ``held``)."""
     import torch
-    from train_techniques_tagger import SEED, doc_probs, make_top, run_top
+    from train_techniques_tagger import SEED, doc_probs, make_top, run_top, window_targets
     from transformers import BertModel
 
     torch.manual_seed(SEED)
@@ -137,12 +137,7 @@ def fold_probs(args: argparse.Namespace, mdir: str, states: list[Any], wins: lis
         for b in range(0, len(order), batch):
             idx = [tr[int(i)] for i in order[b : b + batch]]
             logits, _ = run_top(top, states, idx)
-            y = torch.zeros_like(logits)
-            keep = torch.zeros_like(logits, dtype=torch.bool)
-            for j, i in enumerate(idx):
-                n = len(wins[i]["y"])
-                y[j, 1 : 1 + n] = torch.from_numpy(wins[i]["y"])
-                keep[j, 1 : 1 + n] = True
+            y, keep = window_targets(logits, wins, idx)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[keep], y[keep])
             opt.zero_grad()
             loss.backward()

@@ -218,6 +218,20 @@ def run_top(top: Any, states: list[Any], idx: Sequence[int]) -> tuple[Any, Any]:
     return top(h, mask), mask
 
 
+def window_targets(logits: Any, wins: Sequence[dict], idx: Sequence[int]) -> tuple[Any, Any]:
+    """The labels of the windows ``idx`` laid out like ``logits`` (a padded batch with [CLS] first), and the
+    mask of the positions that hold a word piece of the window."""
+    import torch
+
+    y = torch.zeros_like(logits)
+    keep = torch.zeros_like(logits, dtype=torch.bool)
+    for j, i in enumerate(idx):
+        n = len(wins[i]["y"])
+        y[j, 1 : 1 + n] = torch.from_numpy(wins[i]["y"])
+        keep[j, 1 : 1 + n] = True
+    return y, keep
+
+
 def doc_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dict], batch: int) -> list[np.ndarray]:
     """Per article, each piece's probability averaged over the windows that hold it."""
     import torch
@@ -428,12 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for k in range(0, len(order), args.batch):
             idx = [int(i) for i in order[k : k + args.batch]]
             logits, mask = run_top(top, s_tr, idx)
-            y = torch.zeros_like(logits)
-            keep = torch.zeros_like(logits, dtype=torch.bool)
-            for j, i in enumerate(idx):
-                n = len(w_tr[i]["y"])
-                y[j, 1 : 1 + n] = torch.from_numpy(w_tr[i]["y"])
-                keep[j, 1 : 1 + n] = True
+            y, keep = window_targets(logits, w_tr, idx)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logits[keep], y[keep], pos_weight=pos_weight)
             opt.zero_grad()
