@@ -69,9 +69,10 @@ A fine-tuned sentence gate (branch ``sg32``): ``--gate-probs`` adds ``eval/train
 development probabilities ``g`` per sentence, prints the sentence-level AUC, average precision and best F1
 of the shipped gate ``q``, the linear gate and ``g`` (label: a token of the sentence overlaps gold), and
 enables the variants ``gate`` (``g`` in place of ``q``), ``gatemix`` (``(1 - w) q + w g``, w in 0.1, 0.25,
-0.5, 0.75), ``gatelogit`` (the same mix of log-odds) and ``oraclegate`` (exactly the sentences with gold: an
+0.5, 0.75), ``gatelogit`` (the same mix of log-odds), ``gateswap`` (``g`` in place of the linear gate in the
+shipped mix, ``(1 - a) g + a q_min``) and ``oraclegate`` (exactly the sentences with gold: an
 upper bound, not a method). ``--gate-probs /tmp/sg32/r4/dev_gate.npz --variants shipped gate gatemix
-gatelogit --seeds 13 1 2 3 4`` (the binary-label gate, epoch 3):
+gatelogit gateswap --seeds 13 1 2 3 4`` (the binary-label gate, epoch 3):
 
 ==========  ======  ==========  ==========================================
 variant     dev     mean CV     dev-chosen setting
@@ -80,6 +81,7 @@ shipped     0.4348  0.4283      gate 0.3, thr 0.2
 gate        0.4269  0.4220      gate 0.1, thr 0.2
 gatemix     0.4356  0.4271      w 0.25, gate 0.25, thr 0.2 (P 0.3661, R 0.5376)
 gatelogit   0.4339  0.4262      w 0.1, gate 0.25, thr 0.2
+gateswap    0.4302  0.4227      a 0.5, gate 0.2, thr 0.2
 ==========  ======  ==========  ==========================================
 
 (CV per fold draw, seeds 13 / 1 / 2 / 3 / 4: gatemix 0.4243 / 0.4228 / 0.4265 / 0.4318 / 0.4300 against the
@@ -391,6 +393,13 @@ def gatelogit(r: Row, w: float, gate: float, thr: float) -> list[Span]:
     return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
 
 
+def gateswap(r: Row, a: float, gate: float, thr: float) -> list[Span]:
+    """The shipped sentence mix with the fine-tuned gate in place of the linear one: ``(1 - a) g + a q_min``,
+    ``q_min = 2 q - q_lin`` the taggers' largest probability in the sentence (``q`` mixes them half and half)."""
+    q = (1 - a) * r.g + a * np.clip(2 * r.q - r.q_lin, 0.0, 1.0)
+    return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
+
+
 def oraclegate(r: Row, thr: float) -> list[Span]:
     """An upper bound, not a method: the shipped decode on exactly the sentences that overlap a gold span."""
     q = (r.sentence_labels() > 0).astype(np.float64)
@@ -415,8 +424,9 @@ VARIANTS: dict[str, tuple[Callable[..., list[Span]], list[tuple[Any, ...]]]] = {
     "gatemix": (gatemix, [(w, g, t) for w in (0.1, 0.25, 0.5, 0.75) for g in GATE_GRID for t in GRID]),
 }
 VARIANTS["gatelogit"] = (gatelogit, VARIANTS["gatemix"][1])
+VARIANTS["gateswap"] = (gateswap, [(a, g, t) for a in (0.25, 0.5, 0.75) for g in GATE_GRID for t in GRID])
 VARIANTS["oraclegate"] = (oraclegate, [(t,) for t in GRID])
-GATE_VARIANTS = ("gate", "gatemix", "gatelogit", "oraclegate")
+GATE_VARIANTS = ("gate", "gatemix", "gatelogit", "gateswap", "oraclegate")
 
 
 def folds(rows: Sequence[Row], seed: int = SEED) -> list[int]:
@@ -708,7 +718,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--variants", nargs="+", default=[*(v for v in VARIANTS if v not in GATE_VARIANTS), "rescore"])
     ap.add_argument("--gate-probs", type=Path, default=None,
                     help="the fine-tuned sentence gate's development probabilities (eval/train_techniques_gate.py's "
-                         "dev_gate.npz), added to the cached rows as ``g``; the variants gate, gatemix and gatelogit read them")
+                         "dev_gate.npz), added to the cached rows as ``g``; the variants gate, gatemix, gatelogit, gateswap and oraclegate read them")
     ap.add_argument("--seeds", type=int, nargs="+", default=[SEED],
                     help="seeds of the article folds: the CV figures are printed for each")
     args = ap.parse_args(argv)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.techniques_decode_cv import Row, add_gate, gate, gatelogit, gatemix, oraclegate, shipped
+from eval.techniques_decode_cv import Row, add_gate, gate, gatelogit, gatemix, gateswap, oraclegate, shipped
 from eval.train_techniques_gate import window_targets
 
 
@@ -33,6 +33,8 @@ def test_gate_variants_swap_or_mix_the_sentence_probability() -> None:
     assert gatemix(r, 0.5, 0.5, 0.3) == [(0, 7)]  # mixed 0.55 and 0.45
     assert gatemix(r, 0.5, 0.45, 0.3) == [(0, 7), (8, 15)]
     assert oraclegate(r, 0.3) == [(8, 15)]
+    # q = 0.9 / 0.1 with q_lin the same: the taggers' share 2 q - q_lin is q itself; a 0 leaves g alone
+    assert gateswap(r, 0.0, 0.5, 0.3) == gate(r, 0.5, 0.3) and gateswap(r, 1.0, 0.5, 0.3) == shipped(r, 0.5, 0.3)
     assert r.sentence_labels().tolist() == [0.0, 1.0]
 
 
