@@ -64,6 +64,31 @@ The folds matter as much as the variants: with the folds of seeds 13, 1, 2, 3 an
 0.4314), 0.4268 with the classifier's probabilities (0.4169 to 0.4337), 0.4262 / 0.4184 with the
 candidate gate chosen in the folds: the rescorer's lead under seed 13 is fold luck.
 Every decode costs under 1 CPU ms an article (the shipped one 0.23 ms), negligible beside the MiniLM tagging.
+
+A fine-tuned sentence gate (branch ``sg32``): ``--gate-probs`` adds ``eval/train_techniques_gate.py``'s
+development probabilities ``g`` per sentence, prints the sentence-level AUC, average precision and best F1
+of the shipped gate ``q``, the linear gate and ``g`` (label: a token of the sentence overlaps gold), and
+enables the variants ``gate`` (``g`` in place of ``q``), ``gatemix`` (``(1 - w) q + w g``, w in 0.1, 0.25,
+0.5, 0.75), ``gatelogit`` (the same mix of log-odds), ``gateswap`` (``g`` in place of the linear gate in the
+shipped mix, ``(1 - a) g + a q_min``) and ``oraclegate`` (exactly the sentences with gold: an
+upper bound, not a method). ``--gate-probs /tmp/sg32/r4/dev_gate.npz --variants shipped gate gatemix
+gatelogit gateswap --seeds 13 1 2 3 4`` (the binary-label gate, epoch 3):
+
+==========  ======  ==========  ==========================================
+variant     dev     mean CV     dev-chosen setting
+==========  ======  ==========  ==========================================
+shipped     0.4348  0.4283      gate 0.3, thr 0.2
+gate        0.4269  0.4220      gate 0.1, thr 0.2
+gatemix     0.4356  0.4271      w 0.25, gate 0.25, thr 0.2 (P 0.3661, R 0.5376)
+gatelogit   0.4339  0.4262      w 0.1, gate 0.25, thr 0.2
+gateswap    0.4302  0.4227      a 0.5, gate 0.2, thr 0.2
+==========  ======  ==========  ==========================================
+
+(CV per fold draw, seeds 13 / 1 / 2 / 3 / 4: gatemix 0.4243 / 0.4228 / 0.4265 / 0.4318 / 0.4300 against the
+shipped 0.4225 / 0.4348 / 0.4211 / 0.4283 / 0.4348.) With the soft-label gate (``--soft``): 0.3863 / 0.3858,
+0.4314 / 0.4201, 0.4294 / 0.4189. Sentence level: ``g`` AUC 0.7889, AP 0.5581, best F1 0.5593; shipped
+``q`` 0.8164 / 0.6039 / 0.5904; linear gate 0.7711 / 0.5304 / 0.5460 (3445 sentences, 25.7 % positive).
+``--variants oraclegate``: 0.6789 (P 0.6127, R 0.7612), the room a perfect gate would leave.
 """
 
 from __future__ import annotations
@@ -117,6 +142,17 @@ class Row:
         self.shipped: list[Span] = d["dec"]
         # per sentence with a span at token threshold 0.2: its characters and the classifier's probabilities
         self.cls: dict[int, tuple[int, int, np.ndarray]] = d.get("cls", {})
+        # the fine-tuned sentence gate's probability per sentence (``--gate-probs``), when given
+        self.g: np.ndarray = d.get("g", np.zeros(len(self.sent_tokens)))
+
+    def sentence_labels(self) -> np.ndarray:
+        """Per sentence, 1 when one of its tokens overlaps a gold span (sentences without tokens: -1)."""
+        gs = merge(s for s in self.gold if s[1] > s[0])
+        out = np.full(len(self.sent_tokens), -1.0)
+        for k, (a, b) in enumerate(self.sent_tokens):
+            if b > a:
+                out[k] = float(any(u < self.end[b - 1] and self.start[a] < w for u, w in gs))
+        return out
 
 
 def build_cache(path: Path, ptc: Path) -> None:
@@ -340,7 +376,38 @@ def relgate(r: Row, gate: float, thr: float, delta: float) -> list[Span]:
     return shipped(r, floor, thr)
 
 
+def gate(r: Row, gate: float, thr: float) -> list[Span]:
+    """The shipped decode with the fine-tuned sentence gate's probability ``g`` in place of ``q``."""
+    return [x for _, s, t in _token_spans(r.sent_tokens, r.g, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
+
+
+def gatemix(r: Row, w: float, gate: float, thr: float) -> list[Span]:
+    """The shipped decode on the sentence probability ``(1 - w) q + w g`` (``g`` the fine-tuned gate's)."""
+    q = (1 - w) * r.q + w * r.g
+    return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
+
+
+def gatelogit(r: Row, w: float, gate: float, thr: float) -> list[Span]:
+    """The shipped decode on the sentence probability ``sigmoid((1 - w) logit(q) + w logit(g))``."""
+    q = 1 / (1 + np.exp(-((1 - w) * _logit(r.q) + w * _logit(r.g))))
+    return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
+
+
+def gateswap(r: Row, a: float, gate: float, thr: float) -> list[Span]:
+    """The shipped sentence mix with the fine-tuned gate in place of the linear one: ``(1 - a) g + a q_min``,
+    ``q_min = 2 q - q_lin`` the taggers' largest probability in the sentence (``q`` mixes them half and half)."""
+    q = (1 - a) * r.g + a * np.clip(2 * r.q - r.q_lin, 0.0, 1.0)
+    return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, gate, thr) if (x := trimmed(r, s, t)) is not None]
+
+
+def oraclegate(r: Row, thr: float) -> list[Span]:
+    """An upper bound, not a method: the shipped decode on exactly the sentences that overlap a gold span."""
+    q = (r.sentence_labels() > 0).astype(np.float64)
+    return [x for _, s, t in _token_spans(r.sent_tokens, q, r.p, 0.5, thr) if (x := trimmed(r, s, t)) is not None]
+
+
 GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+GATE_GRID = (*GRID, 0.45, 0.5, 0.55, 0.6)
 VARIANTS: dict[str, tuple[Callable[..., list[Span]], list[tuple[Any, ...]]]] = {
     "shipped": (shipped, [(g, t) for g in GRID for t in GRID]),
     "hyst": (hyst, [(g, hi, lo) for g in GRID for hi in (*GRID, 0.45, 0.5, 0.6) for lo in GRID if lo < hi]),
@@ -352,7 +419,14 @@ VARIANTS: dict[str, tuple[Callable[..., list[Span]], list[tuple[Any, ...]]]] = {
     "relgate": (relgate, [(g, t, d) for g in GRID for t in (0.15, 0.2, 0.25)
                           for d in (-0.2, -0.1, -0.05, 0.0, 0.05, 0.1)]),
     "hmm": (hmm, [(g, t, c) for g in GRID for t in (0.15, 0.2, 0.25, 0.3) for c in (0.1, 0.25, 0.5, 1.0, 2.0)]),
+    # only with --gate-probs
+    "gate": (gate, [(g, t) for g in GATE_GRID for t in GRID]),
+    "gatemix": (gatemix, [(w, g, t) for w in (0.1, 0.25, 0.5, 0.75) for g in GATE_GRID for t in GRID]),
 }
+VARIANTS["gatelogit"] = (gatelogit, VARIANTS["gatemix"][1])
+VARIANTS["gateswap"] = (gateswap, [(a, g, t) for a in (0.25, 0.5, 0.75) for g in GATE_GRID for t in GRID])
+VARIANTS["oraclegate"] = (oraclegate, [(t,) for t in GRID])
+GATE_VARIANTS = ("gate", "gatemix", "gatelogit", "gateswap", "oraclegate")
 
 
 def folds(rows: Sequence[Row], seed: int = SEED) -> list[int]:
@@ -609,25 +683,60 @@ def crf(rows: Sequence[Row], fold: Sequence[int], c1: float, c2: float, tmp: Pat
     return f, cf
 
 
+def add_gate(data: list[dict[str, Any]], path: Path) -> None:
+    """Add the fine-tuned gate's probabilities (``g{i}`` per article id of ``ids``) to the cached rows as ``g``."""
+    with np.load(path) as z:
+        by_id = {str(x): z[f"g{i}"] for i, x in enumerate(z["ids"].tolist())}
+    for d in data:
+        g = by_id[d["id"]]
+        assert len(g) == len(d["sent_tokens"]), f"{d['id']}: gate probabilities for other sentences"
+        d["g"] = g
+
+
+def sentence_report(rows: Sequence[Row]) -> None:
+    """Sentence-level AUC, average precision and best-threshold F1 of the shipped mixed gate ``q``, the
+    linear gate and the fine-tuned gate ``g`` (label: a token of the sentence overlaps a gold span)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y = np.concatenate([r.sentence_labels() for r in rows])
+    on = y >= 0
+    for name, col in (("shipped gate q", "q"), ("linear gate", "q_lin"), ("fine-tuned gate g", "g")):
+        p = np.concatenate([getattr(r, col) for r in rows])[on]
+        yy = y[on]
+        f, t = max((2 * float(((p >= t) & (yy == 1)).sum()) / max(1.0, float((p >= t).sum() + yy.sum())), float(t))
+                   for t in np.round(np.arange(0.05, 0.96, 0.05), 2))
+        print(f"{name}: sentence AUC {roc_auc_score(yy, p):.4f}, AP {average_precision_score(yy, p):.4f}, "
+              f"best F1 {f:.4f} at {t} ({len(yy)} sentences, {yy.mean():.3f} positive)", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print dev and cross-validated SI for every decoding variant."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/sp31/dev_cache.pkl"),
                     help="the development articles' probabilities (built when missing)")
-    ap.add_argument("--variants", nargs="+", default=[*VARIANTS, "rescore"])
+    ap.add_argument("--variants", nargs="+", default=[*(v for v in VARIANTS if v not in GATE_VARIANTS), "rescore"])
+    ap.add_argument("--gate-probs", type=Path, default=None,
+                    help="the fine-tuned sentence gate's development probabilities (eval/train_techniques_gate.py's "
+                         "dev_gate.npz), added to the cached rows as ``g``; the variants gate, gatemix, gatelogit, gateswap and oraclegate read them")
     ap.add_argument("--seeds", type=int, nargs="+", default=[SEED],
                     help="seeds of the article folds: the CV figures are printed for each")
     args = ap.parse_args(argv)
     if not args.cache.is_file():
         build_cache(args.cache, args.ptc)
     with args.cache.open("rb") as fh:
-        rows = [Row(d) for d in pickle.load(fh)]
+        data = pickle.load(fh)
+    if args.gate_probs is not None:
+        add_gate(data, args.gate_probs)
+    rows = [Row(d) for d in data]
     gold = {r.id: r.gold for r in rows}
     p, rc, f = si_scores({r.id: r.shipped for r in rows}, gold)
     print(f"shipped pipeline (cache): SI P={p:.4f} R={rc:.4f} F1={f:.4f}")
+    if args.gate_probs is not None:
+        sentence_report(rows)
     check = {r.id: shipped(r, 0.3, 0.2) for r in rows}
     assert all(check[r.id] == r.shipped for r in rows), "the shipped decode differs from TechniqueModel.decode"
+    cvs: dict[str, list[float]] = {}
     for seed in args.seeds:
         fold = folds(rows, seed)
         print(f"folds of seed {seed}:")
@@ -643,9 +752,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             fn, settings = VARIANTS[name]
             c0 = time.process_time()
             preds, table = run_grid(rows, fn, settings)
-            report(name, rows, preds, table, fold)
+            cvs.setdefault(name, []).append(report(name, rows, preds, table, fold)[1])
             print(f"  ({len(settings)} settings, {(time.process_time() - c0) / len(settings) / len(rows) * 1000:.2f} "
                   f"CPU ms per article and setting)")
+    if len(args.seeds) > 1:
+        for name, fs in cvs.items():
+            print(f"{name}: mean 5-fold CV SI F1 over the folds of seeds {args.seeds}: {np.mean(fs):.4f} "
+                  f"({min(fs):.4f} to {max(fs):.4f})")
     return 0
 
 
