@@ -55,7 +55,8 @@ from techniques import DEFAULT_PTC, ROOT, Article, load_part, merge  # noqa: E40
 from train_techniques_tagger import (  # noqa: E402
     bottom_states,
     build_windows,
-    ext_mask,
+    make_top,
+    run_top,
     write_float16_npz,
 )
 
@@ -92,42 +93,6 @@ def encode(tok: Any, arts: Sequence[Article]) -> list[dict[str, Any]]:
     return out
 
 
-def make_top(bert: Any, n_frozen: int) -> Any:
-    """Layers ``n_frozen..`` of ``bert`` and a linear head giving one logit per piece."""
-    import torch
-
-    class GateTop(torch.nn.Module):
-        """Top encoder layers + dropout + linear head (its mean over a sentence's pieces is the sentence logit)."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.layers = torch.nn.ModuleList(bert.encoder.layer[n_frozen:])
-            self.drop = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(bert.config.hidden_size, 1)
-
-        def forward(self, h: Any, mask: Any) -> Any:
-            ext = ext_mask(mask)
-            for layer in self.layers:
-                out = layer(h, attention_mask=ext)
-                h = out[0] if isinstance(out, tuple) else out
-            return self.head(self.drop(h)).squeeze(-1)
-
-    return GateTop()
-
-
-def run_top(top: Any, states: list[Any], idx: Sequence[int]) -> Any:
-    """Per-piece logits of windows ``idx`` (padded batch; position 0 is [CLS])."""
-    import torch
-
-    n = max(states[i].shape[0] for i in idx)
-    h = torch.zeros(len(idx), n, states[idx[0]].shape[1])
-    mask = torch.zeros(len(idx), n, dtype=torch.long)
-    for j, i in enumerate(idx):
-        h[j, : states[i].shape[0]] = states[i].float()
-        mask[j, : states[i].shape[0]] = 1
-    return top(h, mask)
-
-
 def window_targets(wins: list[dict], docs: list[dict], soft: bool) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per window: the piece positions (1-based, after [CLS]) grouped by sentence as a (sentences, pieces)
     averaging matrix's rows, and each sentence's label."""
@@ -156,7 +121,7 @@ def sentence_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dic
     with torch.no_grad():
         for k in range(0, len(wins), batch):
             idx = list(range(k, min(k + batch, len(wins))))
-            z = run_top(top, states, idx).numpy()
+            z = run_top(top, states, idx)[0].numpy()
             for j, i in enumerate(idx):
                 w = wins[i]
                 n = w["e"] - w["s"]
@@ -282,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loss_sum, n_loss = 0.0, 0
         for k in range(0, len(order), args.batch):
             idx = [int(i) for i in order[k:k + args.batch]]
-            z = run_top(top, s_tr, idx)
+            z = run_top(top, s_tr, idx)[0]
             logits, labels = [], []
             for j, i in enumerate(idx):
                 m, lab, _ = t_tr[i]
