@@ -98,7 +98,7 @@ import itertools
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -236,12 +236,17 @@ def shipped(r: Row, gate: float, thr: float) -> list[Span]:
     return [x for _, s, t in token_spans(r, gate, thr) if (x := trimmed(r, s, t)) is not None]
 
 
+def kept_sentences(r: Row, gate: float) -> Iterator[tuple[int, int]]:
+    """The token bounds of each sentence the gate keeps (its probability at least ``gate``, not empty)."""
+    for (a, b), q in zip(r.sent_tokens, r.q, strict=True):
+        if q >= gate and b > a:
+            yield a, b
+
+
 def hyst(r: Row, gate: float, hi: float, lo: float) -> list[Span]:
     """Hysteresis: seeds at ``hi``, extended over neighbouring tokens at ``lo``; first seed to last seed."""
     out = []
-    for (a, b), q in zip(r.sent_tokens, r.q, strict=True):
-        if q < gate or b <= a:
-            continue
+    for a, b in kept_sentences(r, gate):
         on = np.flatnonzero(r.p[a:b] >= hi)
         if not len(on):
             continue
@@ -258,9 +263,7 @@ def hyst(r: Row, gate: float, hi: float, lo: float) -> list[Span]:
 def split(r: Row, gate: float, thr: float, gap: int) -> list[Span]:
     """Runs of tokens at ``thr`` in a kept sentence, apart by more than ``gap`` tokens, as separate spans."""
     out = []
-    for (a, b), q in zip(r.sent_tokens, r.q, strict=True):
-        if q < gate or b <= a:
-            continue
+    for a, b in kept_sentences(r, gate):
         on = np.flatnonzero(r.p[a:b] >= thr)
         if not len(on):
             continue
@@ -343,9 +346,7 @@ def hmm(r: Row, gate: float, thr: float, cost: float) -> list[Span]:
     """A two-state Viterbi path per kept sentence; one span from its first to its last "in" token."""
     out = []
     lt = float(_logit(thr))
-    for (a, b), q in zip(r.sent_tokens, r.q, strict=True):
-        if q < gate or b <= a:
-            continue
+    for a, b in kept_sentences(r, gate):
         on = np.flatnonzero(viterbi(_logit(r.p[a:b]) - lt, cost))
         if len(on) and (x := trimmed(r, a + int(on[0]), a + int(on[-1]) + 1)) is not None:
             out.append(x)
@@ -355,9 +356,7 @@ def hmm(r: Row, gate: float, thr: float, cost: float) -> list[Span]:
 def kadane(r: Row, gate: float, c: float) -> list[Span]:
     """Per kept sentence, the one run of tokens with the largest sum of ``p - c`` (none when no sum is positive)."""
     out = []
-    for (a, b), q in zip(r.sent_tokens, r.q, strict=True):
-        if q < gate or b <= a:
-            continue
+    for a, b in kept_sentences(r, gate):
         best, s_best, t_best, run, s0 = 0.0, 0, 0, 0.0, a
         for i in range(a, b):
             if run <= 0:
