@@ -8,6 +8,7 @@
     python eval/train_attribution_minilm.py combine --roles "cue=0.6,bb=0.2" ... --roles-only [--pool mean]
     python eval/train_attribution_minilm.py train --folds 2 --fold K --epochs 1 --max-pieces 300000 --out DIR/foldK
     python eval/train_attribution_minilm.py train --seed 13 --max-pieces 600000 --out DIR
+    python eval/train_attribution_minilm.py train --window 254 --batch 8 --max-pieces 500000 --out DIR
     python eval/train_attribution_minilm.py combine --epoch 2 --ensemble DIR/dev-ep2.npz ... [--ens-share 0.3 0.5 0.7]
 
 ``train``: the whole model (all six layers, the offline copy ``tracewire.embeddings.model_dir()``
@@ -86,7 +87,26 @@ epoch 2 ships. The mean of the epoch 1 and 2 weights: alone 0.7373 / 0.5930; w 0
 0.7244. Epoch 2 with a token's probabilities the mean of all its word pieces (``combine --pool
 mean``) instead of its first piece's: w 0.25 0.7978 / 0.7347, 0.4 0.8026 / 0.7384, 0.5 0.7997 /
 0.7375, 0.6 0.7965 / 0.7345, 0.75 0.7947 / 0.7358, 1 0.7921 / 0.7321: the same plateau.
-Not tried for lack of time: windows of 254 pieces.
+Windows of 254 pieces (issue 12, attr32, not shipped): so that a cue or source can lean on the sentences
+beside it. ``train --window 254 --batch 8 --epochs 2 --max-pieces 500000 --cache DIR --out DIR/w254``
+(batch 8: about the shipped run's pieces per step and number of steps): 3,794 windows over train's
+814,610 pieces, 3,647 of them holding a gold cue (804,543 pieces), 2,262 drawn (499,994 pieces); 566
+steps, 1,410 CPU s (dev passes included), 24 min wall on a shared core: 1.6 times the shipped run's 900
+CPU s for the same pieces and epochs. Piece F1 cue / source / content after epoch 1 0.6436 / 0.8020 /
+0.8601 (the shipped head's 0.6664 / 0.8128 / 0.8626), after epoch 2 0.6743 / 0.8211 / 0.8772 (0.6869 /
+0.8264 / 0.8810). Dev (``combine --epoch 2 --weights 0.25 0.4 0.5 0.6 0.75 1 --mix 0.3 --cache DIR --out
+DIR/w254``, exact F1 source / cue): alone 0.7519 / 0.6175 (argmax), 0.6235 / 0.5435 (CRF transitions);
+CRF Viterbi + w log q, w 0.25 0.7874 / 0.7275, 0.4 0.7906 / 0.7283, 0.5 0.7928 / 0.7311 (cue P / R 0.770
+/ 0.696), 0.6 0.7947 / 0.7309, 0.75 0.7940 / 0.7317, 1 0.7936 / 0.7313; posterior mix 0.3 0.7695 /
+0.7021. The same with the shipped batch of 16 windows (``--batch 16``: 284 steps, twice the pieces per
+step, 1,342 CPU s): piece F1 after epoch 1 0.6227 / 0.7610 / 0.8273, after epoch 2 0.6502 / 0.8017 /
+0.8612; alone 0.7082 / 0.5538 (argmax), 0.5814 / 0.4949 (CRF transitions); w 0.25 0.7811 / 0.7279, 0.4
+0.7794 / 0.7262, 0.5 0.7807 / 0.7252, 0.6 0.7802 / 0.7232, 0.75 0.7769 / 0.7191, 1 0.7789 / 0.7169;
+posterior mix 0.3 0.7638 / 0.6991. Both lie below the shipped 126-piece head on every weight (0.8014 /
+0.7385 at w 0.5; best 254-piece cue F1 0.7317, source 0.7947): at the same piece budget the longer
+windows cost 1.5 to 1.6 times the CPU and train a weaker head, so the 126-piece head stays. (The package
+packs text at ``WINDOW`` = 126 pieces; a head trained with another window would need that stored with
+its weights, which the export does not do.)
 The MiniLM probabilities as CRF features (issue 12, attr28): two folds (``train --folds 2 --fold K
 --epochs 1 --max-pieces 300000 --cache DIR --out DIR/foldK``, 401 / 416 CPU s each), then the stacked
 CRF (``eval/train_attribution_crf.py --minilm-oof DIR/fold0 --out FILE --dev``): best dev 0.7922 /
