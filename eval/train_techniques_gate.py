@@ -53,10 +53,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from techniques import DEFAULT_PTC, ROOT, Article, load_part, merge  # noqa: E402
 from train_techniques_tagger import (  # noqa: E402
-    bottom_states,
     build_windows,
+    cached_states,
     make_top,
     run_top,
+    top_optimiser,
     write_float16_npz,
 )
 
@@ -155,7 +156,7 @@ def sentence_scores(probs: Sequence[np.ndarray], docs: Sequence[dict]) -> dict[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Train the gate, print dev sentence scores per epoch, write the best epoch's dev probabilities."""
+    """Train the gate, print dev sentence scores per epoch, write the last epoch's dev probabilities."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
     ap.add_argument("--out", type=Path, default=Path("/tmp/sg32"))
@@ -205,12 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{len(dev)} articles, {len(w_dv)} windows", flush=True)
     cache = args.out / f"states-l{n_frozen}-w{args.window}-s{args.stride}-n{len(train)}.pt"
     c0 = time.process_time()
-    if cache.is_file():
-        s_tr, s_dv = torch.load(cache)
-    else:
-        s_tr = bottom_states(bert, w_tr, n_frozen, 16)
-        s_dv = bottom_states(bert, w_dv, n_frozen, 16)
-        torch.save((s_tr, s_dv), cache)
+    s_tr, s_dv = cached_states(bert, w_tr, w_dv, n_frozen, cache)
     print(f"frozen layers 1..{n_frozen}: {time.process_time() - c0:.0f} CPU s", flush=True)
 
     top = make_top(bert, n_frozen)
@@ -226,19 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"window, {len(w_dv) / len(dev):.2f} windows per dev article -> {per * len(w_dv) / len(dev) * 1000:.0f} "
               f"CPU ms per article", flush=True)
         return 0
-    for p in bert.parameters():
-        p.requires_grad_(False)
-    for p in top.parameters():
-        p.requires_grad_(True)
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in top.named_parameters() if not n.startswith("head")], "lr": args.lr},
-        {"params": top.head.parameters(), "lr": args.head_lr},
-    ], weight_decay=0.01)
-    steps = max(1, args.epochs * ((len(w_tr) + args.batch - 1) // args.batch))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda k: min(1.0, (k + 1) / max(1, args.warmup)) * max(0.0, 1 - k / steps))
+    opt, sched = top_optimiser(bert, top, args, len(w_tr))
     rng = np.random.default_rng(args.seed)
-    best = (-1.0, 0)
+    kept = (-1.0, 0)
     history = []
     t0, c_train = time.perf_counter(), time.process_time()
     for ep in range(1, args.epochs + 1):
@@ -273,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         history.append(row)
         print(json.dumps(row), flush=True)
         # the last epoch is kept (a rule fixed beforehand: the dev figures choose nothing here)
-        best = (sc["auc"], ep)
+        kept = (sc["auc"], ep)
         torch.save(top.state_dict(), args.out / "gate_top.pt")
         for name in ("dev_gate.npz", f"dev_gate_ep{ep}.npz"):
             np.savez_compressed(args.out / name, ids=np.array([a.id for a in dev]),
@@ -281,9 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if time.perf_counter() - t0 > args.max_minutes * 60 and ep < args.epochs:
             print(f"stopping after epoch {ep}: over --max-minutes", flush=True)
             break
-    print(f"kept epoch {best[1]}: dev sentence AUC {best[0]:.4f}", flush=True)
+    print(f"kept epoch {kept[1]}: dev sentence AUC {kept[0]:.4f}", flush=True)
     (args.out / "gate_history.json").write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                                            "history": history, "best": best}, indent=1))
+                                                            "history": history, "kept": kept}, indent=1))
     if args.export is not None:
         top.load_state_dict(torch.load(args.out / "gate_top.pt"))
         size = write_float16_npz(n_frozen, top.state_dict(), args.export)

@@ -180,6 +180,37 @@ def bottom_states(bert: Any, wins: list[dict], n_frozen: int, batch: int) -> lis
     return states
 
 
+def cached_states(bert: Any, w_tr: list[dict], w_dv: list[dict], n_frozen: int, cache: Path) -> tuple[Any, Any]:
+    """The frozen bottom layers' outputs for the training and dev windows, read from ``cache`` or computed
+    and written there."""
+    import torch
+
+    if cache.is_file():
+        return torch.load(cache)
+    s_tr = bottom_states(bert, w_tr, n_frozen, 16)
+    s_dv = bottom_states(bert, w_dv, n_frozen, 16)
+    torch.save((s_tr, s_dv), cache)
+    return s_tr, s_dv
+
+
+def top_optimiser(bert: Any, top: Any, args: argparse.Namespace, n_windows: int) -> tuple[Any, Any]:
+    """AdamW over the fine-tuned layers (``--lr``) and the head (``--head-lr``), the base frozen, with linear
+    warm-up over ``--warmup`` steps and linear decay to 0 over ``--epochs`` of ``n_windows`` windows."""
+    import torch
+
+    for p in bert.parameters():
+        p.requires_grad_(False)
+    for p in top.parameters():
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW([
+        {"params": [p for n, p in top.named_parameters() if not n.startswith("head")], "lr": args.lr},
+        {"params": top.head.parameters(), "lr": args.head_lr},
+    ], weight_decay=0.01)
+    steps = max(1, args.epochs * ((n_windows + args.batch - 1) // args.batch))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / max(1, args.warmup)) * max(0.0, 1 - k / steps))
+    return opt, sched
+
+
 def make_top(bert: Any, n_frozen: int) -> Any:
     """A module running layers ``n_frozen..`` of ``bert`` and a linear head on cached states."""
     import torch
@@ -407,26 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     cache = args.out / f"states-l{n_frozen}-w{args.window}-s{args.stride}{part}.pt"
     t0 = time.perf_counter()
     c0 = time.process_time()
-    if cache.is_file():
-        s_tr, s_dv = torch.load(cache)
-    else:
-        s_tr = bottom_states(bert, w_tr, n_frozen, 16)
-        s_dv = bottom_states(bert, w_dv, n_frozen, 16)
-        torch.save((s_tr, s_dv), cache)
+    s_tr, s_dv = cached_states(bert, w_tr, w_dv, n_frozen, cache)
     print(f"frozen layers 1..{n_frozen}: {time.perf_counter() - t0:.0f} s wall, "
           f"{time.process_time() - c0:.0f} CPU s", flush=True)
 
     top = make_top(bert, n_frozen)
-    for p in bert.parameters():
-        p.requires_grad_(False)
-    for p in top.parameters():
-        p.requires_grad_(True)
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in top.named_parameters() if not n.startswith("head")], "lr": args.lr},
-        {"params": top.head.parameters(), "lr": args.head_lr},
-    ], weight_decay=0.01)
-    steps = max(1, args.epochs * ((len(w_tr) + args.batch - 1) // args.batch))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / max(1, args.warmup)) * max(0.0, 1 - k / steps))
+    opt, sched = top_optimiser(bert, top, args, len(w_tr))
     y_all = np.concatenate([w["y"] for w in w_tr])
     pos_weight = torch.tensor(args.pos_weight)
     print(f"positive pieces in train windows: {y_all.mean():.3f}", flush=True)
