@@ -20,6 +20,16 @@ Row = dict[str, Any]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# characters that str.splitlines, JavaScript and many line readers take for a line break although JSON
+# leaves them raw: escaped, so one record is always one line (NEL comes in with text decoded as Latin-1)
+_LINE_BREAKS_JSON_KEEPS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def jsonl_line(row: Row) -> str:
+    """One record as one JSON Lines line (UTF-8 text, no character any line reader splits on)."""
+    return json.dumps(row, ensure_ascii=False).translate(_LINE_BREAKS_JSON_KEEPS) + "\n"
+
+
 def csv_cell(value: Any) -> Any:
     """Neutralise a spreadsheet formula in a text cell: a leading = + - @ tab or CR gets a ``'``.
 
@@ -82,7 +92,7 @@ def export(store: Store, kind: str, out: IO[str], fmt: str = "jsonl") -> int:
     writer: csv.DictWriter[str] | None = None
     for row in EXPORTS[kind](store):
         if fmt == "jsonl":
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(jsonl_line(row))
         else:
             flat = {k: csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
                     for k, v in row.items()}

@@ -82,3 +82,14 @@ def test_nfc_and_invisible_characters() -> None:
     """Decomposed accents compose; zero-width and soft hyphens vanish."""
     out = normalize("Cafe\u0301 in Ale\u00adppo\u200b today.", rules=RULES).text
     assert out == "Café in Aleppo today."
+
+
+def test_c1_controls_become_their_cp1252_punctuation() -> None:
+    """Text read as Latin-1 upstream: U+0085, U+0092 and U+0096 are "…", "’" and "–", one for one.
+
+    The five code points cp1252 leaves undefined stay, so no offset moves.
+    """
+    raw = "He said\x85 the mayor\x92s office \x96 not the council\x9d \x93 agreed"
+    mt = normalize(raw, rules=RULES)
+    assert mt.text == "He said… the mayor’s office – not the council\x9d “ agreed"
+    assert list(mt.src) == list(range(len(raw)))

@@ -47,3 +47,25 @@ def test_web_csv_uses_the_same_function() -> None:
 
     assert app.csv_cell is csv_cell
     assert csv_cell("\t=1") == "'\t=1" and csv_cell(3) == 3 and csv_cell("ok") == "ok"
+
+
+def test_jsonl_export_keeps_one_record_per_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A title holding U+2028, U+2029 or NEL stays on its record's line for str.splitlines and JS readers.
+
+    JSON leaves these characters raw; LGL's news texts hold a NEL, and an export split with
+    ``splitlines`` broke a record in two before they were escaped.
+    """
+    rows = [{"id": "g1", "title": "Aleppo\u2028update\u2029 and\x85 more", "outlet": "Levant Wire",
+             "text": ARTICLE},
+            {"id": "g2", "title": "A plain title", "outlet": "Levant Wire", "text": ARTICLE + " two"}]
+    src = tmp_path / "rows.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    db = tmp_path / "tw.db"
+    assert main(["ingest", str(src), "--db", str(db)]) == 0
+    out = tmp_path / "docs.jsonl"
+    assert main(["export", "documents", "--out", str(out), "--db", str(db)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    got = {r["id"]: r for r in map(json.loads, lines)}
+    assert len(lines) == 2 and set(got) == {"g1", "g2"}
+    assert "\u2028" in got["g1"]["title"] and "\u2029" in got["g1"]["title"]
+    capsys.readouterr()

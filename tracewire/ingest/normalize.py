@@ -97,6 +97,17 @@ class MappedText:
 
 
 _NEWLINES = re.compile(r"\r\n?|\u2028|\u2029|\x0b")
+# C1 control characters in decoded text are Windows-1252 punctuation read as Latin-1 upstream (a feed or
+# an XML file that says ISO-8859-1 and holds cp1252): U+0085 is "…", U+0092 "’", U+0096 "–". Each becomes
+# its cp1252 character, one for one, so no offset moves; the five that cp1252 leaves undefined
+# (U+0081, U+008D, U+008F, U+0090, U+009D) are left as they are, as ftfy's sloppy-windows-1252 does.
+_C1 = re.compile(r"[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+
+
+def _cp1252(m: re.Match[str]) -> str:
+    return bytes([ord(m.group())]).decode("cp1252")
+
+
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]|[\ue000-\uf8ff]")
 _NBSP = re.compile(r"[\u00a0\u2007\u202f\t]")
 _SPACES = re.compile(r"[ ]{2,}")
@@ -308,6 +319,7 @@ def normalize(
 ) -> MappedText:
     """Full normalisation of raw extracted text; ``pdf`` forces re-flow of hard-wrapped lines."""
     mt = MappedText.identity(raw)
+    mt = mt.sub(_C1, _cp1252)
     mt = mt.sub(_NEWLINES, "\n")
     mt = nfc(mt)
     if pdf or looks_hard_wrapped(_INVISIBLE.sub("", mt.text)):
