@@ -1,6 +1,6 @@
-"""Gate: reuse on hand-labelled real news pairs (FA-KES, PolNeAR, PTC; eval/reuse_real/README.md).
+"""Gate: reuse on hand-labelled real news pairs (FA-KES, PolNeAR, PTC, GeoWebNews, LGL; eval/reuse_real/README.md).
 
-Ingests the three corpora with the real ingest, runs the reuse corpus stage and scores the
+Ingests the five corpora with the real ingest, runs the reuse corpus stage and scores the
 labelled pairs (``eval/reuse_real.py``). The dev half is pinned: no figure may drop below its pin
 in ``eval/reuse_real_pins.json`` times (1 - ``tolerance``). The held-out half is never read here
 (``eval/reuse_real.py`` refuses it under pytest): its figure is measured once by hand with
@@ -24,9 +24,10 @@ PINS = json.loads((Path(__file__).parent / "reuse_real_pins.json").read_text(enc
 
 @pytest.fixture(scope="module")
 def tracewire_links() -> dict[str, Any]:
-    """tracewire's links on the three corpora, computed once for both halves."""
+    """tracewire's links on the five corpora, computed once for both halves."""
     for parts in (("fakes", "FA-KES-Dataset.csv"), ("polnear", "data", "metadata.tsv"),
-                  ("ptc", "train-articles")):
+                  ("ptc", "train-articles"), ("geoparsing", "data", "GWN.xml"),
+                  ("geoparsing", "data", "Corpora", "lgl.xml")):
         shared_path("data", *parts)
     from eval import reuse_real
 
@@ -87,7 +88,8 @@ def test_pairs_file_holds_ids_offsets_and_labels_only() -> None:
         assert p["a"] < p["b"] and (p["corpus"], p["a"], p["b"]) not in seen
         seen.add((p["corpus"], p["a"], p["b"]))
         # batches 1-2 split by hash; batch 3 (strata ``b3_*``) was drawn to grow the dev half only;
-        # batches 4-11 (``b4_*`` ... ``b11_*``) kept only the pairs whose hash names the dev half
+        # batches 4-12 (``b4_*`` ... ``b12_*``) kept only the pairs whose hash names the dev half; batch 13's
+        # corpora (``reuse_real.DEV_ONLY``) are dev whatever their hash: their links were read before labelling
         want = "dev" if p["drawn_from"].startswith("b3_") else reuse_real.split_of(p["corpus"], p["a"], p["b"])
         assert p["split"] == want
         assert len(p["note"]) <= 240, "notes are short: no copied text"
@@ -95,8 +97,9 @@ def test_pairs_file_holds_ids_offsets_and_labels_only() -> None:
             assert set(e) == {"a_start", "a_end", "b_start", "b_end"}
             assert all(isinstance(v, int) for v in e.values()) and e["a_start"] < e["a_end"]
     splits = {s: sum(p["split"] == s for p in pairs) for s in reuse_real.SPLITS}
-    dev_only = ("b3_", "b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_")  # batches 3-11: the dev half only
+    dev_only = ("b3_", "b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_", "b12_", "b13_")  # the dev half only
     first = [p for p in pairs if not p["drawn_from"].startswith(dev_only)]
     assert all(p["split"] == "dev" for p in pairs if p["drawn_from"].startswith(dev_only[1:]))
+    assert all(p["split"] == "dev" for p in pairs if p["corpus"] in reuse_real.DEV_ONLY)
     assert min(sum(p["split"] == s for p in first) for s in reuse_real.SPLITS) >= 0.4 * len(first), \
         f"unbalanced halves {splits}"

@@ -221,7 +221,7 @@ def show(lo: int, hi: int, batch: str = "") -> None:
     """Print candidates lo..hi-1 (of batch ``b4``/``b5``, or of batches 1-3): outlets, titles, shared passages."""
     cands = [json.loads(x) for x in {"": CAND, "b4": CAND_B4, "b5": CAND_B5, "b6": CAND_B6, "b7": CAND_B7,
                                      "b8": CAND_B8, "b9": CAND_B9, "b10": CAND_B10, "b11": CAND_B11,
-                                     "b12": CAND_B12}[batch].read_text(encoding="utf-8").splitlines()]
+                                     "b12": CAND_B12, "b13": CAND_B13}[batch].read_text(encoding="utf-8").splitlines()]
     cache: dict[str, dict[str, dict[str, Any]]] = {}
     for n in range(lo, min(hi, len(cands))):
         c = cands[n]
@@ -298,7 +298,7 @@ def build() -> None:
                       c["runs"] or c["tracewire"] or c["passim"])
             for label, note, c in _labelled(lines[:cut], cands)]
     rows += [p for p in rr.load_pairs() if p["drawn_from"].startswith(("b4_", "b5_", "b6_", "b7_", "b8_", "b9_", "b10_", "b11_",
-                                                                          "b12_"))]
+                                                                          "b12_", "b13_"))]
     _write_pairs(rows)
 
 
@@ -395,7 +395,7 @@ def build_batch(batch: str) -> None:
     mark, path = {"b4": (B4_MARK, CAND_B4), "b5": (B5_MARK, CAND_B5), "b6": (B6_MARK, CAND_B6),
                   "b7": (B7_MARK, CAND_B7), "b8": (B8_MARK, CAND_B8), "b9": (B9_MARK, CAND_B9),
                   "b10": (B10_MARK, CAND_B10), "b11": (B11_MARK, CAND_B11),
-                  "b12": (B12_MARK, CAND_B12)}[batch]
+                  "b12": (B12_MARK, CAND_B12), "b13": (B13_MARK, CAND_B13)}[batch]
     cands = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
     lines = LABELS_TSV.read_text(encoding="utf-8").splitlines()
     rows = [p for p in rr.load_pairs() if not p["drawn_from"].startswith(batch + "_")]
@@ -1602,6 +1602,80 @@ def draw_b12(dry: bool = False) -> None:
         print(f"{len(out) + len(later)} candidates -> {CAND_B12}", file=sys.stderr)
 
 
+# batch 13: a fourth and fifth corpus, GeoWebNews and LGL (the news texts of two geoparsing gold corpora:
+# wire copy across US and UK sites, and 85 local papers). Every pair of theirs is dev (``rr.DEV_ONLY``): the
+# links on both were read before the rights-notice rule was written. Strata: every pair tracewire links (at the
+# shipped method, and with ``notice_rides`` off, the method before the rule), every pair passim links, pairs
+# sharing a rare verbatim run of ``RUN_N`` words that neither links (up to 12 a corpus, at random), and
+# ``QUOTA_B13_NEITHER`` unlinked same-topic pairs of different outlets.
+CAND_B13 = rr.CACHE / "candidates_b13.jsonl"
+SEED_B13 = 20261137
+B13_MARK = "# batch 13"
+QUOTA_B13_RUNS = 12
+QUOTA_B13_NEITHER = {"gwn": 10, "lgl": 10}
+
+
+def _unseen(k: rr.Pair, fresh: Callable[[rr.Pair], bool], excluded: set[rr.Pair]) -> bool:
+    """A pair no batch drew that no system links and that shares no rare run."""
+    return fresh(k) and k not in excluded
+
+
+def draw_b13() -> None:
+    """Write batch 13 to ``.cache/candidates_b13.jsonl``."""
+    import shutil
+    import tempfile
+
+    from tracewire.corpus.reuse import ReuseConfig, days_apart
+
+    rng = random.Random(SEED_B13)
+    taken = _taken() - {(p["corpus"], *rr.key(p["a"], p["b"])) for p in rr.load_pairs()
+                        if p["drawn_from"].startswith("b13_")}  # its own pairs, labelled: drawn again the same
+    out: list[dict[str, Any]] = []
+    for corpus in ("gwn", "lgl"):
+        with tempfile.TemporaryDirectory(prefix=f"reuse_b13_{corpus}_") as tmp:
+            base = Path(tmp) / "base.db"
+            rr.ingest_corpus(corpus, base, Path(tmp))
+            docs = rr.documents(base)
+            old = Path(tmp) / "before.db"
+            shutil.copy(base, old)  # a store remembers its links: each method runs on its own copy
+            shipped = {rr.key(r["source"], r["target"]): r for r in rr.reuse_records(base)}
+            before = {rr.key(r["source"], r["target"]): r
+                      for r in rr.reuse_records(old, ReuseConfig(notice_rides=False))}
+        ps = rr.passim_links(corpus)
+        fresh = partial(_fresh, docs=docs, taken=taken, corpus=corpus)
+        tw = set(shipped) | set(before)
+        runs = _run_pairs(docs, RUN_N)
+        pools = {
+            "both": sorted(k for k in tw if k in ps and fresh(k)),
+            "tw_only": sorted(k for k in tw if k not in ps and fresh(k)),
+            "passim_only": sorted(k for k in ps if k not in tw and fresh(k)),
+        }
+        seen = tw | set(ps)
+        run_pool = sorted(k for k in runs if k not in seen and fresh(k))
+        pools["run"] = sorted(rng.sample(run_pool, min(QUOTA_B13_RUNS, len(run_pool))))
+        drawn = {k for v in pools.values() for k in v}
+        excluded = seen | drawn | set(runs)
+        pools["neither"] = _neither_b12(docs, partial(_unseen, fresh=fresh, excluded=excluded),
+                                        QUOTA_B13_NEITHER[corpus], rng)
+        print(f"{corpus}: shipped {len(shipped)} links, {len(before)} without notice_rides, passim {len(ps)}; "
+              f"drawn { {s: len(v) for s, v in pools.items()} } (run pool {len(run_pool)})", file=sys.stderr)
+        _write_docs(corpus, "b13", docs)
+        for stratum, pairs in pools.items():
+            for a, b in pairs:
+                rec = shipped.get((a, b)) or before.get((a, b)) or {}
+                out.append({"corpus": corpus, "a": a, "b": b,
+                            "stratum": f"b13_{stratum}_{'same' if _same_outlet((a, b), docs) else 'cross'}",
+                            "rule": f"kind={rec.get('kind', '-')} words={rec.get('shared_words', '-')} "
+                                    f"shipped={(a, b) in shipped} before={(a, b) in before} run{RUN_N}={runs.get((a, b), 0)}",
+                            "days": days_apart(docs[a].get("date"), docs[b].get("date")), "printed_days": None,
+                            "tracewire": (shipped.get((a, b)) and rr.links_of([shipped[(a, b)]])[(a, b)])
+                            or (before.get((a, b)) and rr.links_of([before[(a, b)]])[(a, b)]) or [],
+                            "passim": ps.get((a, b), []),
+                            "runs": common_runs(docs[a]["text"], docs[b]["text"])})
+    rr._jsonl(CAND_B13, out)
+    print(f"{len(out)} candidates -> {CAND_B13}", file=sys.stderr)
+
+
 def days_apart_of(docs: dict[str, dict[str, Any]], a: str, b: str) -> int:
     """Days between the two documents' metadata dates."""
     from tracewire.corpus.reuse import days_apart
@@ -1621,7 +1695,7 @@ if __name__ == "__main__":
         show(int(sys.argv[2]), int(sys.argv[3]))
     elif cmd in ("show-b4", "show-b5", "show-b6", "show-b7", "show-b8", "show-b9"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd[-2:])
-    elif cmd in ("show-b10", "show-b11", "show-b12"):
+    elif cmd in ("show-b10", "show-b11", "show-b12", "show-b13"):
         show(int(sys.argv[2]), int(sys.argv[3]), cmd.split("-")[1])
     elif cmd == "draw-b4":
         draw_b4()
@@ -1651,10 +1725,12 @@ if __name__ == "__main__":
         draw_b10()
     elif cmd == "draw-b11":
         draw_b11()
+    elif cmd == "draw-b13":
+        draw_b13()
     elif cmd == "draw-b12":
         draw_b12(dry="--dry" in sys.argv[2:])
     elif cmd in ("build-b4", "build-b5", "build-b6", "build-b7", "build-b8", "build-b9", "build-b10", "build-b11",
-                 "build-b12"):
+                 "build-b12", "build-b13"):
         build_batch(cmd.split("-")[1])
     elif cmd == "build":
         build()

@@ -61,6 +61,7 @@ from .furniture import (
     masked_documents,
     outlet_key,
     pooled,
+    rights_notice,
     update_furniture,
     widget_text,
 )
@@ -137,6 +138,10 @@ class ReuseConfig:
     # "(Catechism of the Catholic Church, 2357)", "(John 3:16)") quotes a cited text: it rides along with a link but
     # never makes one (``cited_passage``): a numbered text is quoted across unrelated stories
     cited_rides: bool = True
+    # a passage made of rights notices only on both sides ("Copyright 2018 The Associated Press. All rights reserved.
+    # This material may not be published, broadcast, rewritten or redistributed.") rides along with a link but never
+    # makes one (``rights_notice``): a wire's notice follows its copy onto every site, under different stories
+    notice_rides: bool = True
     # across outlets, a link with a passage whose edits fill a template's slots with other facts (two or more
     # numbers and a name differ: "arrested 22 ... in Illinois" / "arrested 145 ... in Texas") is dropped
     # (``filled_template``): one agency's template in reports of two events, not a copy of one report
@@ -1064,6 +1069,15 @@ SOURCE_AFTER = frozenset("said says say reported reports told stated claimed ann
 SOURCE_BEFORE = (("according", "to"), ("citing",), ("quoting",), ("cited",), ("quoted",), ("said",), ("says",))
 
 
+def _notice_filter(text_a: str, text_b: str, ta: Tokens, tb: Tokens) -> Callable[[TokenPassage], bool]:
+    """True for a passage that is a rights notice on both sides (``rights_notice``)."""
+    def notice(p: TokenPassage) -> bool:
+        sa, ea = ta.starts.item(p.a_start), ta.ends.item(p.a_end - 1)
+        sb, eb = tb.starts.item(p.b_start), tb.ends.item(p.b_end - 1)
+        return rights_notice(text_a[sa:ea]) and rights_notice(text_b[sb:eb])
+    return notice
+
+
 def _is_number(word: str) -> bool:
     """True for a word that states a number: digits in it, or one written out ("three")."""
     return any(ch.isdigit() for ch in word) or word.casefold() in _NUMBER_WORDS
@@ -1417,6 +1431,8 @@ def _align_block(
                 same = same_site(docs[i].text, docs[j].text)
         if config.cited_rides:
             rides = partial(_either, rides, _cite_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj)))
+        if config.notice_rides:
+            rides = partial(_either, rides, _notice_filter(docs[i].text, docs[j].text, tokens(ki), tokens(kj)))
         quoted = _quote_filter(partial(quote_pair, i, j), tokens(ki), tokens(kj), config)
         passages = shared_passages(prepared[ki], prepared[kj], config, stats.ndocs, keep, same, quoted,
                                    days_apart(docs[i].date, docs[j].date) > config.wire_days, found, weights,
