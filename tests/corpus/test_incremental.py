@@ -159,3 +159,40 @@ def test_furniture_masked_for_the_per_document_components(db_path: Path) -> None
         assert masked[d.id].strip() == d.text.replace(FOOTER, "").strip()
     assert update_furniture(store)[1] == []  # nothing new: nothing to redo
     store.close()
+
+
+NOTICE = ("Copyright 2026 The Levant Wire Agency. All rights reserved. This material may not be published, "
+          "broadcast, rewritten or redistributed.")
+
+
+def test_another_method_indexes_everything_again(db_path: Path) -> None:
+    """A store built by another method (other settings, an upgrade) is rebuilt whole, then runs incrementally.
+
+    Two stories of two sites share only their agency's rights notice: linked with ``notice_rides`` off, not
+    with it on. Changing the setting between runs ends where a full run with the new setting would, though
+    no document changed; a store that kept no signature (made before the stage had one) is rebuilt once.
+    """
+    from tracewire.corpus.reuse import STAGE, ReuseConfig
+
+    store = SQLiteStore(db_path)
+    _add(store, doc("flood", join(WIRE[0], WIRE[2], NOTICE), outlet="site-a"),
+         doc("ferry", join(OTHER[0], OTHER[1], NOTICE), outlet="site-b"),
+         doc("third", join(OTHER[2], OTHER[3]), outlet="site-c"))
+    old = ReuseConfig(notice_rides=False)
+    first = update_reuse(store, config=old)
+    assert not first.rebuilt and {frozenset(k) for k in _links(store)} == {frozenset(("flood", "ferry"))}
+    assert not update_reuse(store, config=old).rebuilt  # same method: nothing to do
+
+    now = update_reuse(store)  # the shipped settings: every document indexed again
+    assert now.rebuilt and now.indexed == 3 and now.links == 0 and _links(store) == set()
+    assert find_reuse(list(store.documents(["flood", "ferry", "third"]))) == []  # a full run
+    again = update_reuse(store)
+    assert not again.rebuilt and again.indexed == 0
+
+    update_reuse(store, config=old)  # back: the notice links them again
+    assert len(_links(store)) == 1
+    store.conn.execute("DELETE FROM corpus_stage_state WHERE stage=?", (STAGE,))  # a store from before
+    store.conn.commit()
+    before = update_reuse(store)
+    assert before.rebuilt and _links(store) == set()
+    store.close()

@@ -863,7 +863,7 @@ def update_factchecks(store: Store, progress: Callable[[int, int], None] | None 
     links = fs.reuse_links()
     finger = _fingerprint(sig, fs, claims, links, cfg)
     summary.claims = len(claims)
-    state = fs.stage_state(STAGE)
+    state = store.stage_state(STAGE)
     if state == (sig.digest, finger):
         summary.status = "up to date"
         return summary
@@ -877,7 +877,7 @@ def update_factchecks(store: Store, progress: Callable[[int, int], None] | None 
     summary.inherited = inherit(matches, claims, links, cfg.top_k)
     rows = [m for ms in matches.values() for m in ms]
     fs.write_matches(rows)
-    fs.write_stage_state(STAGE, sig.digest, finger)
+    store.write_stage_state(STAGE, sig.digest, finger)
     summary.matched_claims = len(matches)
     summary.matches = len(rows)
     return summary

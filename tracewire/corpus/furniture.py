@@ -723,13 +723,14 @@ def masked_documents(store: Store, ids: Sequence[str]) -> Iterator[Document]:
         yield mask(doc, spans)
 
 
-def update_furniture(store: Store, config: FurnitureConfig | None = None) -> tuple[
+def update_furniture(store: Store, config: FurnitureConfig | None = None, relearn: bool = False) -> tuple[
         FurnitureSummary, list[str]]:
     """Learn the furniture of every outlet with new, changed or removed documents; store it.
 
     Returns the summary and the ids of documents whose furniture changed (new documents
     included), which must be analysed again. An outlet's furniture depends only on its own
     documents, so learning again just the outlets that changed ends where a full run would.
+    ``relearn``: learn every outlet again (the method changed: the reuse stage's signature).
     """
     cur = store.furniture_sources()
     meta = {r[0]: r for r in cur}
@@ -749,6 +750,8 @@ def update_furniture(store: Store, config: FurnitureConfig | None = None) -> tup
     for doc_id in meta:
         if doc_id not in stored:
             touched.add(group_of[doc_id])
+    if relearn:
+        touched.update(groups)
     # the widget pool (documents with no outlet to learn from) is learned across its members: when
     # one of them, or who belongs to it, changes, every member is learned again
     old_size: dict[str, int] = defaultdict(int)

@@ -14,6 +14,7 @@ import ctypes
 import datetime as dt
 import difflib
 import gc
+import hashlib
 import json
 import logging
 import marshal
@@ -23,7 +24,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache, partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from .. import settings
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
+from ..signatures import Signature, code_files
 from ..store.base import IndexedDocument
 from .align import AlignConfig, Prepared, TokenPassage, align, align_many, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
@@ -224,6 +226,7 @@ class ReuseSummary:
     candidate_pairs: int
     links: int  # reuse links in the store after the run
     stories: int
+    rebuilt: bool = False  # the stage's code, settings or actor lexicon changed: every document indexed again
 
 
 # -- indexing -----------------------------------------------------------------------------------
@@ -1109,10 +1112,15 @@ def actor_names(packs: tuple[str, ...]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _active_packs() -> tuple[str, ...]:
+    """The packs the ``pack`` setting names."""
+    value = settings.get("pack")
+    return value if isinstance(value, tuple) else (str(value),)
+
+
 def _pack_actors() -> frozenset[str]:
     """``actor_names`` of the packs the ``pack`` setting names (read alone: no warning per block)."""
-    value = settings.get("pack")
-    return actor_names(value if isinstance(value, tuple) else (str(value),))
+    return actor_names(_active_packs())
 
 
 def filled_template(words_a: Sequence[str], words_b: Sequence[str], share: float = 0.0,
@@ -2059,6 +2067,37 @@ def outlet_text(store: Store) -> tuple[dict[str, str], OutletText]:
     return furn, outlets
 
 
+STAGE = "tracewire.reuse.v1"
+
+
+def stage_signature(config: ReuseConfig | None = None) -> Signature:
+    """What the stage's links depend on besides the documents: its code (this module and the
+    ``tracewire.corpus`` modules it imports, and the store's reuse SQL), its settings, and the actor
+    lexicon of the active packs (``template_actors``)."""
+    from ..packs import pack_dirs
+
+    cfg = config or ReuseConfig()
+    parts: dict[str, str] = {}
+    for module, scope in ((__name__, "tracewire.corpus"), ("tracewire.store.reuse_tables", "tracewire.store.reuse_tables")):
+        for name, path in code_files(module, scope=scope):
+            parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    parts["config"] = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True, default=str).encode()).hexdigest()
+    for d in pack_dirs(_active_packs()):
+        f = d / "actors.toml"
+        if f.is_file():
+            parts[f"pack {d.name}/actors.toml"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return Signature(STAGE, tuple(sorted(parts.items())))
+
+
+def method_changed(store: Store, sig: Signature) -> bool:
+    """True when the store's reuse index was built by another method than ``sig`` (an upgrade, other
+    settings or packs), or by a version that kept no signature: its links must all be made again."""
+    state = store.stage_state(STAGE)
+    if state is not None:
+        return state[0] != sig.digest
+    return bool(store.reuse_index_state())
+
+
 def update_reuse(
     store: Store,
     progress: Progress | None = None,
@@ -2081,12 +2120,18 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
                   ) -> ReuseSummary:
     """``update_reuse``'s work."""
     cfg = config or ReuseConfig()
-    update_furniture(store, cfg.furniture)
+    sig = stage_signature(cfg)
+    rebuild = method_changed(store, sig)
+    if rebuild:
+        store.record_signatures([sig])
+    update_furniture(store, cfg.furniture, relearn=rebuild)
     furn, outlets = outlet_text(store)
     versions = store.document_versions()
     current = {x: (sha + "|" + furn.get(x, "[]"), date) for x, (sha, date) in versions.items()}
-    indexed = {x: sha + "|" + f for x, (sha, f) in store.reuse_index_state().items()}
-    stale = sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
+    # another method built the index: every indexed document is stale, every current one fresh
+    indexed = {} if rebuild else {x: sha + "|" + f for x, (sha, f) in store.reuse_index_state().items()}
+    stale_all = sorted(store.reuse_index_state()) if rebuild else []
+    stale = stale_all or sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
     fresh_ids = sorted(x for x, (sha, _) in current.items() if indexed.get(x) != sha)
     fresh = list(masked_documents(store, fresh_ids)) if fresh_ids else []
     f_index = index_texts([d.text for d in fresh], TokenHasher(), cfg)
@@ -2142,9 +2187,10 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
     entries = (IndexedDocument(d.id, d.sha256, int(f_index.word_counts[k]), f_anchors[k].astype("<u8").tobytes(),
                                furn.get(d.id, "[]")) for k, d in enumerate(fresh))
     n_links, n_stories = store.write_reuse(stale, entries, links,
-                                           finish_links({x: d for x, (_, d) in current.items()}))
+                                           finish_links({x: d for x, (_, d) in current.items()}), replace_all=rebuild)
+    store.write_stage_state(STAGE, sig.digest, "")
     return ReuseSummary(
         documents=len(current), indexed=len(fresh), removed=len(stale),
-        candidate_pairs=int(ii.shape[0]), links=n_links, stories=n_stories,
+        candidate_pairs=int(ii.shape[0]), links=n_links, stories=n_stories, rebuilt=rebuild,
     )
 

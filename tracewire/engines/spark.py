@@ -37,6 +37,7 @@ from ..corpus.anchors import AnchorStats, doc_bits
 from ..corpus.furniture import masked_documents, update_furniture
 from ..corpus.reuse import (
     PAIR_BLOCK,
+    STAGE,
     OutletText,
     ReuseConfig,
     ReuseSummary,
@@ -45,9 +46,11 @@ from ..corpus.reuse import (
     day_numbers,
     finish_links,
     index_texts,
+    method_changed,
     outlet_known,
     outlet_numbers,
     outlet_text,
+    stage_signature,
     update_reuse,
 )
 from ..corpus.shingles import TokenHasher
@@ -225,14 +228,18 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     from pyspark.sql import functions as F
 
     cfg = config or ReuseConfig()
-    update_furniture(store, cfg.furniture)
+    sig = stage_signature(cfg)
+    rebuild = method_changed(store, sig)
+    update_furniture(store, cfg.furniture, relearn=rebuild)
     furn, outlets = outlet_text(store)
     versions = store.document_versions()
     indexed = store.reuse_index_state()
     current = {x: sha + "|" + furn.get(x, "[]") for x, (sha, _) in versions.items()}
     before = {x: sha + "|" + f for x, (sha, f) in indexed.items()}
-    if before == current:
+    if before == current and not rebuild:
         return update_reuse(store, progress, cfg)
+    if rebuild:
+        store.record_signatures([sig])
     ids = sorted(versions)
     n = len(ids)
     removed = sum(1 for x, sha in before.items() if current.get(x) != sha)
@@ -323,13 +330,14 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     n_links, n_stories = store.write_reuse([], entries, found,
                                            finish_links({x: d for x, (_, d) in versions.items()}),
                                            replace_all=True)
+    store.write_stage_state(STAGE, sig.digest, "")
     sc.setJobDescription(None)  # type: ignore[arg-type]
     for frame in (pairs, by_anchor, per_doc):
         frame.unpersist()
     index.unpersist()
     stats.destroy()
     return ReuseSummary(documents=n, indexed=n, removed=removed, candidate_pairs=int(n_pairs),
-                        links=n_links, stories=n_stories)
+                        links=n_links, stories=n_stories, rebuilt=rebuild)
 
 
 def spark_stages(spark: SparkSession) -> dict[str, Stage]:

@@ -277,6 +277,15 @@ class Store(abc.ABC):
         index and links, add ``indexed`` and ``links``, and replace all links and stories by what
         ``finish`` makes of every stored link; returns (links, stories) now stored."""
 
+    # -- corpus stages: what each one's last run saw --
+    @abc.abstractmethod
+    def stage_state(self, stage: str) -> tuple[str, str] | None:
+        """(signature digest, input fingerprint) of a corpus stage's last run; None when it never ran."""
+
+    @abc.abstractmethod
+    def write_stage_state(self, stage: str, digest: str, fingerprint: str) -> None:
+        """Remember the signature digest and input fingerprint a corpus stage's run saw."""
+
     @abc.abstractmethod
     def explore_view(self, view: Any, aliases: Any, with_facets: bool = True) -> Row:
         """One page of the faceted claims explorer (``store.explore.Explore``) with total and facet counts."""

@@ -253,15 +253,3 @@ class FactcheckStore:
             "SELECT r.*, d.title, d.outlet, d.date, d.url, d.author FROM reviews r"
             " LEFT JOIN current_documents d ON d.id = r.doc ORDER BY r.doc, r.start, r.end")]
 
-    # -- corpus stage state ----------------------------------------------------------------
-    def stage_state(self, stage: str) -> tuple[str, str] | None:
-        """(digest, fingerprint) of the last run of a corpus stage, None when it never ran."""
-        r = self.conn.execute("SELECT digest, fingerprint FROM corpus_stage_state WHERE stage=?", (stage,)).fetchone()
-        return (r[0], r[1]) if r is not None else None
-
-    def write_stage_state(self, stage: str, digest: str, fingerprint: str) -> None:
-        """Remember what a corpus stage's last run saw."""
-        with self.conn:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT OR REPLACE INTO corpus_stage_state(stage, digest, fingerprint, updated_at)"
-                              " VALUES (?, ?, ?, ?)", (stage, digest, fingerprint, _now()))

@@ -502,6 +502,17 @@ class SQLiteStore(Store):
                 reuse_tables.clear_reuse(c)
             return reuse_tables.write_reuse(c, stale, indexed, links, finish, _now())
 
+    def stage_state(self, stage: str) -> tuple[str, str] | None:
+        """(digest, fingerprint) of the last run of a corpus stage, None when it never ran."""
+        r = self.conn.execute("SELECT digest, fingerprint FROM corpus_stage_state WHERE stage=?", (stage,)).fetchone()
+        return (r[0], r[1]) if r is not None else None
+
+    def write_stage_state(self, stage: str, digest: str, fingerprint: str) -> None:
+        """Remember what a corpus stage's last run saw."""
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO corpus_stage_state(stage, digest, fingerprint, updated_at)"
+                      " VALUES (?, ?, ?, ?)", (stage, digest, fingerprint, _now()))
+
     def explore_view(self, view: explore.Explore, aliases: Mapping[str, list[tuple[str, ...]]],
                      with_facets: bool = True) -> Row:
         """One page of the faceted claims explorer with its total and facet counts."""
