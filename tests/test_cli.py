@@ -25,6 +25,12 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "tracewire ingest ../shared/seeds" in out and "exit codes" in out
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    from tracewire.export import EXPORTS
+
+    assert all(kind in out for kind in EXPORTS), "export --help names every record kind"
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("export", help="write records as JSON Lines or CSV",
                         epilog="example: tracewire export claims --format csv --out claims.csv")
-    sp.add_argument("kind", metavar="KIND", help="documents, rejections, claims, quantities, places, actors, "
-                    "techniques, reuse, stories, factchecks, factcheck_matches, claimreview; store (with --format "
+    from .export import EXPORTS
+
+    sp.add_argument("kind", metavar="KIND", help=f"{', '.join(EXPORTS)}; store (with --format "
                     "parquet --out DIR: documents and every analysis result, for `tracewire load`)")
     db_arg(sp)
     sp.add_argument("--format", default="jsonl", choices=("jsonl", "csv", "parquet"))
