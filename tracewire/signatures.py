@@ -109,8 +109,10 @@ def _module_file(module: str) -> Path | None:
     return Path(spec.origin)
 
 
-def code_files(module: str, scope: str = "tracewire.analyze") -> list[tuple[str, Path]]:
-    """``module`` and the modules under ``scope`` it imports, recursively: (module name, file)."""
+def code_files(module: str, scope: str | tuple[str, ...] = "tracewire.analyze") -> list[tuple[str, Path]]:
+    """``module`` and the modules under ``scope`` (one package or module, or several) it imports,
+    recursively: (module name, file)."""
+    scopes = (scope,) if isinstance(scope, str) else scope
     seen: dict[str, Path] = {}
     todo = [module]
     while todo:
@@ -133,7 +135,7 @@ def code_files(module: str, scope: str = "tracewire.analyze") -> list[tuple[str,
                 targets = [a.name for a in node.names]
             else:
                 continue
-            todo.extend(t for t in targets if t == scope or t.startswith(scope + "."))
+            todo.extend(t for t in targets if any(t == x or t.startswith(x + ".") for x in scopes))
     return sorted(seen.items())
 
 

@@ -44,6 +44,16 @@ def test_news_sentences_become_claims(analyze: Callable[[str], Analysis]) -> Non
     assert any(f.startswith("ngram:") or f.startswith("feature:") for f in first.features)
 
 
+def test_a_wires_rights_notice_is_no_claim(analyze: Callable[[str], Analysis]) -> None:
+    """The notice a wire prints under its stories (GeoWebNews: 9 documents made it a claim) is not a claim."""
+    text = (
+        "Militants killed 14 soldiers in an ambush near Sukhnah on Friday.\n\n"
+        "Copyright 2026 The Levant Wire Agency. All rights reserved. This material may not be published, "
+        "broadcast, rewritten or redistributed."
+    )
+    assert [c.text for c in analyze(text).claims] == ["Militants killed 14 soldiers in an ambush near Sukhnah on Friday."]
+
+
 def test_seed_claims_carry_scores(analyze: Callable[[str], Analysis]) -> None:
     """Seed claims carry scores."""
     ana = analyze(seed_text("001"))

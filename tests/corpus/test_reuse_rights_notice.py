@@ -8,7 +8,7 @@ of different stories of different sites by that notice alone (eval/reuse_real de
 
 from __future__ import annotations
 
-from tracewire.corpus.furniture import rights_notice
+from tracewire.analyze.notices import rights_notice
 from tracewire.corpus.reuse import ReuseConfig, find_reuse
 from tracewire.records import ReuseLink
 

@@ -5,7 +5,9 @@ debate sentences: an event, a number, an accusation, a cause or a reported state
 sentence checkable even when a debate-trained model ranks it low, so each such rule that fires
 raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim; so does a hedge
 or booster from the pack lexicon ("it is now clear that …"). A sentence whose main verb
-states a fact about a named actor is a claim too. Questions, sentences without a verb (bylines, "Similar Posts") and fragments under four words are not claims.
+states a fact about a named actor is a claim too. Questions, sentences without a verb (bylines, "Similar Posts"),
+fragments under four words and rights notices ("This material may not be published, broadcast, rewritten or
+redistributed.", ``notices.rights_notice``) are not claims.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from ..pipeline import Analysis, Component, Resources
 from ..records import Claim, Document, Span
 from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, hand_features, load_model
+from .notices import rights_notice
 
 _SAY = re.compile(r"\b(?:say|tells?|argues?|believes?)\b", re.I)
 RULE_WEIGHT = 0.7  # each news rule multiplies the probability of "not check-worthy" by this
@@ -79,7 +82,7 @@ def claim_for(
 ) -> Claim | None:
     """The claim a sentence makes, or None when it asserts nothing checkable."""
     text = sent.text
-    if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text):
+    if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text) or rights_notice(text):
         return None
     if not _has_verb(parsed, sent.start, sent.end):
         return None

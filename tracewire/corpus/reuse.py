@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import settings
+from ..analyze.notices import rights_notice
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
@@ -63,7 +64,6 @@ from .furniture import (
     masked_documents,
     outlet_key,
     pooled,
-    rights_notice,
     update_furniture,
     widget_text,
 )
@@ -2071,14 +2071,15 @@ STAGE = "tracewire.reuse.v1"
 
 
 def stage_signature(config: ReuseConfig | None = None) -> Signature:
-    """What the stage's links depend on besides the documents: its code (this module and the
-    ``tracewire.corpus`` modules it imports, and the store's reuse SQL), its settings, and the actor
-    lexicon of the active packs (``template_actors``)."""
+    """What the stage's links depend on besides the documents: its code (this module, the
+    ``tracewire.corpus`` modules it imports and the rights-notice test, and the store's reuse SQL), its
+    settings, and the actor lexicon of the active packs (``template_actors``)."""
     from ..packs import pack_dirs
 
     cfg = config or ReuseConfig()
     parts: dict[str, str] = {}
-    for module, scope in ((__name__, "tracewire.corpus"), ("tracewire.store.reuse_tables", "tracewire.store.reuse_tables")):
+    scopes = (("tracewire.corpus", "tracewire.analyze.notices"), ("tracewire.store.reuse_tables",))
+    for module, scope in zip((__name__, "tracewire.store.reuse_tables"), scopes, strict=True):
         for name, path in code_files(module, scope=scope):
             parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     parts["config"] = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True, default=str).encode()).hexdigest()
