@@ -54,6 +54,18 @@ def test_parse_digits_separators(raw: str, value: float) -> None:
     assert parse_digits(raw) == value
 
 
+@pytest.mark.parametrize("raw", ["1.623,427.54", "1.623.427.54", "1.234,567"])
+def test_parse_digits_reads_disagreeing_separators_as_no_number(raw: str) -> None:
+    """A typo that mixes separators (LGL's "$1.623,427.54" made the quantities component fail) is no number."""
+    assert parse_digits(raw) is None
+
+
+def test_quantities_survive_a_separator_typo(res: Resources) -> None:
+    """The sentence with the typo keeps its well-formed figure; nothing raises."""
+    qs = _q(res, "Year to date the city has received $2,104,006.98 compared to $1.623,427.54 in 2008.")
+    assert any(q.value == 2104006.98 for q in qs)
+
+
 def test_quantities_on_own_text(res: Resources) -> None:
     """Categories, qualifiers and units on sentences written for this test."""
     qs = _q(

@@ -106,16 +106,22 @@ class _Num:
 
 
 def parse_digits(text: str) -> float | None:
-    """Read "6.000" and "6,000" as 6000, "6.5" as 6.5 and "1.234.567" as 1234567."""
+    """Read "6.000" and "6,000" as 6000, "6.5" as 6.5 and "1.234.567" as 1234567.
+
+    Separators that disagree ("1.623,427.54", a typo in a city's tax report) or a point both
+    grouping and ending ("1.623.427.54") read as no number rather than a guess.
+    """
     t = text.strip()
     if not _DIGITS.match(t):
         return None
-    m = re.match(r"^\d{1,3}(?:([.,])\d{3})+$", t)
+    m = re.match(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$", t)
     if m:  # "6.000" or "6,000": a thousands separator, never a three-decimal fraction in news counts
         return float(re.sub(r"[.,]", "", t))
     if re.match(r"^\d{1,3}(?:,\d{3})+\.\d+$", t):
         return float(t.replace(",", ""))
-    return float(t.replace(",", "."))
+    if re.match(r"^\d+(?:[.,]\d+)?$", t):
+        return float(t.replace(",", "."))
+    return None
 
 
 def _read_number(doc: Any, i: int) -> _Num | None:
