@@ -54,6 +54,18 @@ def test_a_wires_rights_notice_is_no_claim(analyze: Callable[[str], Analysis]) -
     assert [c.text for c in analyze(text).claims] == ["Militants killed 14 soldiers in an ambush near Sukhnah on Friday."]
 
 
+def test_a_contact_line_is_no_claim(analyze: Callable[[str], Analysis]) -> None:
+    """A reporter's contact line (LGL: 2 papers end stories with one) is not a claim; a figure with a number is."""
+    text = (
+        "The council approved 12 new bus routes on Monday after a three-hour debate.\n\n"
+        "Dana Vell can be reached at dvell@velmora-courier.example or at 555-0142.\n\n"
+        "Police said the caller rang 911 at 4:15 p.m. and reported 12 shots."
+    )
+    texts = [c.text for c in analyze(text).claims]
+    assert texts == ["The council approved 12 new bus routes on Monday after a three-hour debate.",
+                     "Police said the caller rang 911 at 4:15 p.m. and reported 12 shots."]
+
+
 def test_seed_claims_carry_scores(analyze: Callable[[str], Analysis]) -> None:
     """Seed claims carry scores."""
     ana = analyze(seed_text("001"))

@@ -6,8 +6,9 @@ sentence checkable even when a debate-trained model ranks it low, so each such r
 raises the score (``1 - (1 - p) * 0.7^k``) and keeps the sentence as a claim; so does a hedge
 or booster from the pack lexicon ("it is now clear that …"). A sentence whose main verb
 states a fact about a named actor is a claim too. Questions, sentences without a verb (bylines, "Similar Posts"),
-fragments under four words and rights notices ("This material may not be published, broadcast, rewritten or
-redistributed.", ``notices.rights_notice``) are not claims.
+fragments under four words, rights notices ("This material may not be published, broadcast, rewritten or
+redistributed.", ``notices.rights_notice``) and contact lines ("Bill Robinson can be reached at
+brobinson@richmondregister.com or at 624-6622.", ``contact_line``) are not claims.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from .checkworthy import HAND, NEWS_RULES, TOKEN, CheckworthyModel, hand_feature
 from .notices import rights_notice
 
 _SAY = re.compile(r"\b(?:say|tells?|argues?|believes?)\b", re.I)
+# a reporter's or an organiser's contact line ("Bill Robinson can be reached at brobinson@... or at 624-6622."):
+# an e-mail address or a phone number with a word that asks the reader to get in touch
+_REACH = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\(?\b\d{3}\)?[-. ]\d{3}[-.]\d{4}\b|\b\d{3}-\d{4}\b")
+_REACH_CUE = re.compile(r"\b(?:reached|contact(?:ed|ing)?|call(?:ing)?|e-?mail(?:ing)?|write to|tips? line)\b", re.I)
 RULE_WEIGHT = 0.7  # each news rule multiplies the probability of "not check-worthy" by this
 MIN_WORDS = 4
 
@@ -77,12 +82,18 @@ def _actor_fact(parsed: Any, start: int, end: int) -> bool:
     )
 
 
+def contact_line(text: str) -> bool:
+    """True for a sentence that tells the reader how to reach someone: an address or number and a cue to use it."""
+    return bool(_REACH.search(text)) and bool(_REACH_CUE.search(text))
+
+
 def claim_for(
     doc_id: str, sent: Span, m: CheckworthyModel, parsed: Any = None, stance: re.Pattern[str] | None = None
 ) -> Claim | None:
     """The claim a sentence makes, or None when it asserts nothing checkable."""
     text = sent.text
-    if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text) or rights_notice(text):
+    if len(TOKEN.findall(text)) < MIN_WORDS or HAND["question"].search(text) or rights_notice(text) \
+            or contact_line(text):
         return None
     if not _has_verb(parsed, sent.start, sent.end):
         return None
