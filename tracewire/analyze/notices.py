@@ -17,8 +17,10 @@ _NOTICE = re.compile(
     r"\ball rights reserved\b|\bmay not be (?:re)?(?:published|reproduced|copied|distributed)\b|"
     r"\b(?:published|broadcast|rewritten|reproduced|copied),? (?:or|nor) (?:re)?distributed\b|"
     r"\bwithout (?:the )?(?:prior |express )?written (?:consent|permission)\b", re.IGNORECASE)
+_KEYS = ("copyright", "\u00a9", "rights reserved", "may not be", "distributed", "written")  # one of them in every match
 _PIECE = re.compile(r"[^\n]+?(?:[.!?](?=\s|$)|\n|$)")
 NOTICE_FRAGMENT_WORDS = 3  # a piece this short at a passage's edge ("Copyright 2018 Sc") decides nothing
+NOTICE_MAX_CHARS = 800  # notices run 90-300 characters (GeoWebNews: AP's, CNN's and Scripps' one after another)
 
 
 def rights_notice(text: str) -> bool:
@@ -27,8 +29,13 @@ def rights_notice(text: str) -> bool:
     Wire copy carries its agency's notice on every site that prints it, so two different stories
     of two outlets share it word for word; it is furniture of the wire, never evidence of reuse.
     Fragments of ``NOTICE_FRAGMENT_WORDS`` words or fewer (a cut sentence at the passage's edge)
-    are not read; text with no full piece is not a notice.
+    are not read; text with no full piece, or longer than ``NOTICE_MAX_CHARS``, is not a notice.
     """
+    if len(text) > NOTICE_MAX_CHARS:
+        return False  # far longer than notices run
+    low = text.lower()
+    if not any(k in low for k in _KEYS) or _NOTICE.search(text) is None:
+        return False  # the common case: no notice phrase
     pieces = [m.group() for m in _PIECE.finditer(text)]
     full = [x for x in pieces if len(_WORD.findall(x)) > NOTICE_FRAGMENT_WORDS]
     return bool(full) and all(_NOTICE.search(x) for x in full)
