@@ -314,6 +314,9 @@ def _table(result: dict[str, Any]) -> str:
     for c in [*CORPORA, "overall"]:
         t = tw[c]
         p = ps.get(c)
+        if not t["pairs"]:  # a dev-only corpus in the held-out half: nothing to score
+            lines.append(f"{c:<10}{0:>6}{0:>5}  {'-':>11}{'-':>7}  {'-':>9}{'-':>7}")
+            continue
         pcol = f"{p['precision']:>9.3f}{p['recall']:>7.3f}" if p else f"{'(no run)':>16}"
         lines.append(f"{c:<10}{t['pairs']:>6}{t['positives']:>5}  {t['precision']:>11.3f}{t['recall']:>7.3f}  {pcol}")
     lines += ["", "pairs linked, by label", f"{'label':<14}{'pairs':>6}{'tracewire':>11}{'passim':>8}"]
