@@ -196,3 +196,23 @@ def test_another_method_indexes_everything_again(db_path: Path) -> None:
     before = update_reuse(store)
     assert before.rebuilt and _links(store) == set()
     store.close()
+
+
+def test_furniture_is_learned_again_once_when_its_method_changes(db_path: Path) -> None:
+    """Other furniture settings (as an upgrade's other code would) learn every outlet again, once; a store
+    that kept no furniture signature is learned again once too."""
+    from tracewire.corpus.furniture import STAGE, FurnitureConfig, update_furniture
+
+    store = SQLiteStore(db_path)
+    _add(store, *(doc(f"c{k}", join(OTHER[k], FOOTER), outlet="courier") for k in range(4)),
+         *(doc(f"h{k}", join(WIRE[k], FOOTER), outlet="herald") for k in range(3)))
+    first, _ = update_furniture(store)
+    assert first.groups_learned == 2
+    assert update_furniture(store)[0].groups_learned == 0  # nothing new, same method
+    other = FurnitureConfig(min_docs=4)
+    assert update_furniture(store, other)[0].groups_learned == 2  # no document changed: every outlet again
+    assert update_furniture(store, other)[0].groups_learned == 0
+    store.conn.execute("DELETE FROM corpus_stage_state WHERE stage=?", (STAGE,))  # a store from before
+    store.conn.commit()
+    assert update_furniture(store, other)[0].groups_learned == 2
+    store.close()

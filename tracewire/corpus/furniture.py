@@ -37,7 +37,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -46,6 +46,7 @@ import numpy as np
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document
+from ..signatures import Signature, code_files
 from .shingles import I64, U64, corpus_shingles, tokenize_many
 
 if TYPE_CHECKING:
@@ -698,15 +699,33 @@ def masked_documents(store: Store, ids: Sequence[str]) -> Iterator[Document]:
         yield mask(doc, spans)
 
 
-def update_furniture(store: Store, config: FurnitureConfig | None = None, relearn: bool = False) -> tuple[
+STAGE = "tracewire.furniture.v1"
+
+
+def stage_signature(config: FurnitureConfig | None = None) -> Signature:
+    """What the learned furniture depends on besides the documents: this module and the
+    ``tracewire.corpus`` modules it imports, and its settings."""
+    cfg = config or FurnitureConfig()
+    parts = {f"code {name}": hashlib.sha256(path.read_bytes()).hexdigest()
+             for name, path in code_files(__name__, scope="tracewire.corpus")}
+    parts["config"] = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode()).hexdigest()
+    return Signature(STAGE, tuple(sorted(parts.items())))
+
+
+def update_furniture(store: Store, config: FurnitureConfig | None = None) -> tuple[
         FurnitureSummary, list[str]]:
     """Learn the furniture of every outlet with new, changed or removed documents; store it.
 
     Returns the summary and the ids of documents whose furniture changed (new documents
     included), which must be analysed again. An outlet's furniture depends only on its own
     documents, so learning again just the outlets that changed ends where a full run would.
-    ``relearn``: learn every outlet again (the method changed: the reuse stage's signature).
+    When the method changed (``stage_signature``: an upgrade, other settings), or the store kept
+    no signature of it, every outlet is learned again, once.
     """
+    sig = stage_signature(config)
+    state = store.stage_state(STAGE)
+    stored = store.furniture_rows()
+    relearn = state[0] != sig.digest if state is not None else bool(stored)
     cur = store.furniture_sources()
     meta = {r[0]: r for r in cur}
     groups: dict[str, list[str]] = defaultdict(list)
@@ -715,7 +734,6 @@ def update_furniture(store: Store, config: FurnitureConfig | None = None, relear
         g = outlet_key(Document(id=doc_id, text="", sha256=sha, source_path=path, outlet=outlet, url=url))
         groups[g].append(doc_id)
         group_of[doc_id] = g
-    stored = store.furniture_rows()
     touched: set[str] = set()
     for doc_id, (sha, grp, _, _) in stored.items():
         if doc_id not in meta:
@@ -760,5 +778,9 @@ def update_furniture(store: Store, config: FurnitureConfig | None = None, relear
         rows.append((d.id, d.sha256, g, enc, json.dumps([list(s) for s in hs])))
     gone = [x for x in stored if x not in meta]
     with_f = store.write_furniture(rows, gone)
+    if relearn:
+        store.record_signatures([sig])
+    if state is None or relearn:
+        store.write_stage_state(STAGE, sig.digest, "")
     return FurnitureSummary(groups_learned=len(touched), documents_with_furniture=with_f,
                             changed=len(changed)), sorted(changed)

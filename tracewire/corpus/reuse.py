@@ -2125,7 +2125,7 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
     rebuild = method_changed(store, sig)
     if rebuild:
         store.record_signatures([sig])
-    update_furniture(store, cfg.furniture, relearn=rebuild)
+    update_furniture(store, cfg.furniture)
     furn, outlets = outlet_text(store)
     versions = store.document_versions()
     current = {x: (sha + "|" + furn.get(x, "[]"), date) for x, (sha, date) in versions.items()}

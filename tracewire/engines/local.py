@@ -241,12 +241,9 @@ def analyze_store(
     """
     packs = settings.packs() if packs is None else tuple(packs)
     # each outlet's site furniture is learned first and masked in what every component reads;
-    # documents whose furniture changed (a new document of their outlet showed it) are redone;
-    # every outlet is learned again when the reuse stage's method changed (its signature covers
-    # the furniture code), so the components read what that stage will mask
-    from ..corpus.reuse import method_changed, stage_signature
-
-    _, refurnished = update_furniture(store, relearn=method_changed(store, stage_signature()))
+    # documents whose furniture changed (a new document of their outlet showed it, or the learning
+    # method changed with an upgrade) are redone
+    _, refurnished = update_furniture(store)
     comps, current, work = pending(store, names, packs)
     work = _with_refurnished(work, comps, refurnished)
     store.record_signatures(current.values())

@@ -230,7 +230,7 @@ def spark_reuse(spark: SparkSession, store: Store, progress: Any = None,
     cfg = config or ReuseConfig()
     sig = stage_signature(cfg)
     rebuild = method_changed(store, sig)
-    update_furniture(store, cfg.furniture, relearn=rebuild)
+    update_furniture(store, cfg.furniture)
     furn, outlets = outlet_text(store)
     versions = store.document_versions()
     indexed = store.reuse_index_state()
