@@ -51,23 +51,22 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from techniques import DEFAULT_PTC, ROOT, Article, load_part, merge  # noqa: E402
+from techniques import ROOT, Article, load_part, merge  # noqa: E402
 from train_techniques_tagger import (  # noqa: E402
     build_windows,
     cached_states,
+    load_minilm,
     make_top,
+    piece_means,
     run_top,
     top_optimiser,
+    training_args,
     write_float16_npz,
 )
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tracewire import embeddings  # noqa: E402
-from tracewire.settings import offline_libraries  # noqa: E402
-
-SEED = 13
 
 
 def encode(tok: Any, arts: Sequence[Article]) -> list[dict[str, Any]]:
@@ -114,23 +113,8 @@ def window_targets(wins: list[dict], docs: list[dict], soft: bool) -> list[tuple
 def sentence_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dict], batch: int) -> list[np.ndarray]:
     """Per article, each sentence's probability: sigmoid of the mean over its pieces of the head output
     (each piece's averaged over the windows that hold it); sentences without pieces get 0."""
-    import torch
-
-    sums = [np.zeros(len(d["ids"])) for d in docs]
-    cnts = [np.zeros(len(d["ids"])) for d in docs]
-    top.eval()
-    with torch.no_grad():
-        for k in range(0, len(wins), batch):
-            idx = list(range(k, min(k + batch, len(wins))))
-            z = run_top(top, states, idx)[0].numpy()
-            for j, i in enumerate(idx):
-                w = wins[i]
-                n = w["e"] - w["s"]
-                sums[w["doc"]][w["s"]:w["e"]] += z[j, 1:1 + n]
-                cnts[w["doc"]][w["s"]:w["e"]] += 1
     out = []
-    for d, s, c in zip(docs, sums, cnts, strict=True):
-        z = s / np.maximum(c, 1)
+    for d, z in zip(docs, piece_means(top, states, wins, docs, batch, probs=False), strict=True):
         g = np.zeros(len(d["hard"]))
         for k in range(len(g)):
             on = d["sent"] == k
@@ -158,40 +142,17 @@ def sentence_scores(probs: Sequence[np.ndarray], docs: Sequence[dict]) -> dict[s
 def main(argv: Sequence[str] | None = None) -> int:
     """Train the gate, print dev sentence scores per epoch, write the last epoch's dev probabilities."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
-    ap.add_argument("--out", type=Path, default=Path("/tmp/sg32"))
-    ap.add_argument("--trainable-layers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--lr", type=float, default=1e-4)
-    ap.add_argument("--head-lr", type=float, default=1e-3)
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--window", type=int, default=254)
-    ap.add_argument("--stride", type=int, default=200)
-    ap.add_argument("--warmup", type=int, default=100)
+    training_args(ap, "/tmp/sg32", 3, 30.0, "write the last epoch's top layers and head (float16)")
     ap.add_argument("--soft", action="store_true", help="soft labels: the share of the sentence inside gold spans")
-    ap.add_argument("--max-minutes", type=float, default=30.0, help="stop after the epoch that passes this wall time")
     ap.add_argument("--limit", type=int, default=None, help="train on the first N training articles (timing)")
-    ap.add_argument("--export", type=Path, default=None, help="write the last epoch's top layers and head (float16)")
-    ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--cost", type=int, default=0,
                     help="time the fine-tuned layers and head (torch float32, batch 1, one thread) on this many dev "
                          "windows from the cached states and --out/gate_top.pt, print CPU ms per window and per "
                          "dev article, and stop")
     args = ap.parse_args(argv)
 
-    offline_libraries()
+    tok, bert, n_frozen = load_minilm(args)
     import torch
-    from transformers import AutoTokenizer, BertModel
-
-    torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    mdir = str(embeddings.model_dir())
-    tok = AutoTokenizer.from_pretrained(mdir)
-    bert = BertModel.from_pretrained(mdir, add_pooling_layer=False)
-    bert.eval()
-    n_frozen = bert.config.num_hidden_layers - args.trainable_layers
 
     train, dev = load_part(args.ptc, "train"), load_part(args.ptc, "dev")
     if args.limit:

@@ -263,8 +263,10 @@ def window_targets(logits: Any, wins: Sequence[dict], idx: Sequence[int]) -> tup
     return y, keep
 
 
-def doc_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dict], batch: int) -> list[np.ndarray]:
-    """Per article, each piece's probability averaged over the windows that hold it."""
+def piece_means(top: Any, states: list[Any], wins: list[dict], docs: list[dict], batch: int,
+                probs: bool = True) -> list[np.ndarray]:
+    """Per article, each piece's head output averaged over the windows that hold it: its probability
+    (``probs``) or its logit."""
     import torch
 
     sums = [np.zeros(len(d["ids"])) for d in docs]
@@ -274,13 +276,18 @@ def doc_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dict], b
         for k in range(0, len(wins), batch):
             idx = list(range(k, min(k + batch, len(wins))))
             logits, _ = run_top(top, states, idx)
-            p = torch.sigmoid(logits).numpy()
+            z = (torch.sigmoid(logits) if probs else logits).numpy()
             for j, i in enumerate(idx):
                 w = wins[i]
                 n = w["e"] - w["s"]
-                sums[w["doc"]][w["s"] : w["e"]] += p[j, 1 : 1 + n]
+                sums[w["doc"]][w["s"] : w["e"]] += z[j, 1 : 1 + n]
                 cnts[w["doc"]][w["s"] : w["e"]] += 1
     return [s / np.maximum(c, 1) for s, c in zip(sums, cnts, strict=True)]
+
+
+def doc_probs(top: Any, states: list[Any], wins: list[dict], docs: list[dict], batch: int) -> list[np.ndarray]:
+    """Per article, each piece's probability averaged over the windows that hold it."""
+    return piece_means(top, states, wins, docs, batch)
 
 
 def decode(prob: np.ndarray, offs: np.ndarray, thr: float, gap: int) -> list[tuple[int, int]]:
@@ -355,28 +362,52 @@ def write_float16_npz(n_frozen: int, state: dict[str, Any], path: Path) -> int:
     return path.stat().st_size
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Train the tagger, print dev SI per epoch, cost and size; save weights under --out."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def training_args(ap: argparse.ArgumentParser, out: str, epochs: int, max_minutes: float, export_help: str) -> None:
+    """The options every MiniLM fine-tuning script of the techniques takes (this one and the gate's)."""
     ap.add_argument("--ptc", type=Path, default=DEFAULT_PTC)
-    ap.add_argument("--out", type=Path, default=Path("/tmp/tech12"))
+    ap.add_argument("--out", type=Path, default=Path(out))
     ap.add_argument("--trainable-layers", type=int, default=2)
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--window", type=int, default=254)
     ap.add_argument("--stride", type=int, default=200)
-    ap.add_argument("--max-minutes", type=float, default=25.0, help="stop training after this wall time")
+    ap.add_argument("--warmup", type=int, default=100, help="linear lr warm-up steps")
+    ap.add_argument("--max-minutes", type=float, default=max_minutes,
+                    help="stop after the epoch that passes this wall time")
+    ap.add_argument("--seed", type=int, default=SEED, help="seed of the head's initialisation, dropout and "
+                    "window order (the shipped models: 13)")
+    ap.add_argument("--export", type=Path, default=None, help=export_help)
+
+
+def load_minilm(args: argparse.Namespace) -> tuple[Any, Any, int]:
+    """The shipped all-MiniLM-L6-v2, offline, one thread, seeded by ``--seed``: (tokenizer, model in eval
+    mode, layers kept frozen under ``--trainable-layers``); makes ``--out``."""
+    offline_libraries()
+    import torch
+    from transformers import AutoTokenizer, BertModel
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    mdir = str(embeddings.model_dir())
+    tok = AutoTokenizer.from_pretrained(mdir)
+    bert = BertModel.from_pretrained(mdir, add_pooling_layer=False)
+    bert.eval()
+    return tok, bert, bert.config.num_hidden_layers - args.trainable_layers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train the tagger, print dev SI per epoch, cost and size; save weights under --out."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    training_args(ap, "/tmp/tech12", 4, 25.0,
+                  "write the best epoch's top layers and head in float16 here (the package's "
+                  "tracewire/models/techniques/minilm_tagger.npz); with --epochs 0, those of --out/top.pt")
     ap.add_argument("--fakes", type=Path, default=DEFAULT_PTC.parent / "fakes" / "FA-KES-Dataset.csv")
     ap.add_argument("--pos-weight", type=float, default=1.0, help="weight of in-span pieces in the loss")
-    ap.add_argument("--warmup", type=int, default=100, help="linear lr warm-up steps")
     ap.add_argument("--skip-cost", action="store_true", help="skip the timing and int8 part at the end")
-    ap.add_argument("--seed", type=int, default=SEED, help="seed of the head's initialisation, dropout and "
-                    "window order (the shipped tagger: 13)")
-    ap.add_argument("--export", type=Path, default=None,
-                    help="write the best epoch's top layers and head in float16 here (the package's "
-                         "tracewire/models/techniques/minilm_tagger.npz); with --epochs 0, those of --out/top.pt")
     ap.add_argument("--train-share", type=float, default=None,
                     help="train on this share of the 235 training articles, the first by sha256('ptc-share:' + "
                          "id) (the learning-curve check; dev scoring unchanged)")
@@ -394,20 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.export_epoch is not None and not 1 <= args.export_epoch <= args.epochs:
         ap.error("--export-epoch must be one of the epochs run")
 
-    offline_libraries()
+    tok, bert, n_frozen = load_minilm(args)
     import torch
-    from transformers import AutoTokenizer, BertModel
-
-    torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    mdir = str(embeddings.model_dir())
-    tok = AutoTokenizer.from_pretrained(mdir)
-    bert = BertModel.from_pretrained(mdir, add_pooling_layer=False)
-    bert.eval()
-    n_layers = bert.config.num_hidden_layers
-    n_frozen = n_layers - args.trainable_layers
 
     train, dev = load_part(args.ptc, "train"), load_part(args.ptc, "dev")
     if args.train_share is not None:
