@@ -60,6 +60,7 @@ from train_techniques_tagger import (  # noqa: E402
     piece_means,
     run_top,
     top_optimiser,
+    train_step,
     training_args,
     write_float16_npz,
 )
@@ -206,12 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not logits:
                 continue
             loss = torch.nn.functional.binary_cross_entropy_with_logits(torch.cat(logits), torch.cat(labels))
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            loss_sum += float(loss.detach()) * len(idx)
+            loss_sum += train_step(top, opt, sched, loss) * len(idx)
             n_loss += len(idx)
         probs = sentence_probs(top, s_dv, w_dv, d_dv, 16)
         sc = sentence_scores(probs, d_dv)

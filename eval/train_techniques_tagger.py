@@ -381,6 +381,18 @@ def training_args(ap: argparse.ArgumentParser, out: str, epochs: int, max_minute
     ap.add_argument("--export", type=Path, default=None, help=export_help)
 
 
+def train_step(top: Any, opt: Any, sched: Any, loss: Any) -> float:
+    """One optimiser step on ``loss`` (gradients clipped at norm 1, the schedule advanced); the loss as a float."""
+    import torch
+
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return float(loss.detach())
+
+
 def load_minilm(args: argparse.Namespace) -> tuple[Any, Any, int]:
     """The shipped all-MiniLM-L6-v2, offline, one thread, seeded by ``--seed``: (tokenizer, model in eval
     mode, layers kept frozen under ``--trainable-layers``); makes ``--out``."""
@@ -481,12 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             y, keep = window_targets(logits, w_tr, idx)
             loss = torch.nn.functional.binary_cross_entropy_with_logits(
                 logits[keep], y[keep], pos_weight=pos_weight)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(top.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            loss_sum += float(loss.detach()) * len(idx)
+            loss_sum += train_step(top, opt, sched, loss) * len(idx)
         probs = doc_probs(top, s_dv, w_dv, d_dv, 16)
         grid = score_grid(probs, d_dv, dev)
         (thr, gap), (p, r, f) = max(grid.items(), key=lambda kv: kv[1][2])
