@@ -16,6 +16,7 @@ package, hashed by content (``"package:"`` is the whole package folder).
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -24,7 +25,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import settings
 from .errors import Code, PipelineError
@@ -172,18 +173,34 @@ def model_hash(spec: str) -> str:
     return h.hexdigest()
 
 
+def code_parts(module: str, scope: str | tuple[str, ...]) -> dict[str, str]:
+    """{"code NAME": sha256} of ``module`` and the modules under ``scope`` it imports (``code_files``)."""
+    return {f"code {name}": _sha(path.read_bytes()) for name, path in code_files(module, scope)}
+
+
+def pack_parts(packs: Sequence[str], filenames: Sequence[str]) -> dict[str, str]:
+    """{"pack DIR/FILE": sha256} of each of ``filenames`` that a pack of ``packs`` holds."""
+    parts: dict[str, str] = {}
+    for d in pack_dirs(packs) if packs and filenames else []:
+        for filename in filenames:
+            f = d / filename
+            if f.is_file():
+                parts[f"pack {d.name}/{filename}"] = _sha(f.read_bytes())
+    return parts
+
+
+def config_part(config: Any) -> dict[str, str]:
+    """{"config": sha256} of a settings dataclass, field by field."""
+    return {"config": _sha(json.dumps(dataclasses.asdict(config), sort_keys=True, default=str).encode())}
+
+
 def signature(comp: Component, packs: Sequence[str], cache: dict[str, str] | None = None) -> Signature:
     """The signature of ``comp`` run with the packs ``packs`` (bundled names or folder paths)."""
     memo: dict[str, str] = {} if cache is None else cache
     parts: dict[str, str] = {}
     for name, path in code_files(comp.func.__module__):
         parts[f"code {name}"] = memo.setdefault(str(path), _sha(path.read_bytes()))
-    dirs = pack_dirs(packs) if comp.packs else []
-    for d in dirs:
-        for filename in comp.packs:
-            f = d / filename
-            if f.is_file():
-                parts[f"pack {d.name}/{filename}"] = _sha(f.read_bytes())
+    parts.update(pack_parts(packs, comp.packs))
     for spec in comp.models:
         if "{" in spec:  # "dist:{spacy_model}": the distribution a setting names
             kind, _, rest = spec.partition(":")

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..records import FactCheck, FactcheckMatch
-from ..signatures import Signature, code_files
+from ..signatures import Signature, code_parts, pack_parts
 from ..store.base import Row, Store
 from ..store.factchecks import FactcheckStore
 from ..store.fts_bm25 import Bm25
@@ -634,23 +634,15 @@ def stage_signature(packs: Sequence[str] = ()) -> Signature:
     """The stage's analysis signature: its code, the embedding model, the re-ranker and document-vote weights, the
     actor lexicon and the narrative cues."""
     from .. import embeddings
-    from ..packs import pack_dirs
 
     parts: dict[str, str] = {}
     for module in (__name__, "tracewire.store.factchecks"):  # the matcher and the SQL that picks its claims
-        for name, path in code_files(module, scope=module):
-            parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    emb = code_files(embeddings.__name__, scope=embeddings.__name__)
-    for name, path in emb:
-        parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        parts.update(code_parts(module, scope=module))
+    parts.update(code_parts(embeddings.__name__, scope=embeddings.__name__))
     parts[f"model {embeddings.PACKAGE}"] = embeddings.model_hash()
     parts[f"model tracewire.models:{WEIGHTS_FILE}"] = hashlib.sha256(weights_bytes()).hexdigest()
     parts[f"model tracewire.models:{VOTES_FILE}"] = hashlib.sha256(votes_bytes()).hexdigest()
-    for d in pack_dirs(packs) if packs else []:
-        for name in ("actors.toml", "factchecks.toml"):
-            f = d / name
-            if f.is_file():
-                parts[f"pack {d.name}/{name}"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    parts.update(pack_parts(packs, ("actors.toml", "factchecks.toml")))
     return Signature(STAGE, tuple(sorted(parts.items())))
 
 

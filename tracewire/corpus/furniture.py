@@ -37,7 +37,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -46,7 +46,7 @@ import numpy as np
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document
-from ..signatures import Signature, code_files
+from ..signatures import Signature, code_parts, config_part
 from .shingles import I64, U64, corpus_shingles, tokenize_many
 
 if TYPE_CHECKING:
@@ -705,10 +705,7 @@ STAGE = "tracewire.furniture.v1"
 def stage_signature(config: FurnitureConfig | None = None) -> Signature:
     """What the learned furniture depends on besides the documents: this module and the
     ``tracewire.corpus`` modules it imports, and its settings."""
-    cfg = config or FurnitureConfig()
-    parts = {f"code {name}": hashlib.sha256(path.read_bytes()).hexdigest()
-             for name, path in code_files(__name__, scope="tracewire.corpus")}
-    parts["config"] = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode()).hexdigest()
+    parts = {**code_parts(__name__, scope="tracewire.corpus"), **config_part(config or FurnitureConfig())}
     return Signature(STAGE, tuple(sorted(parts.items())))
 
 

@@ -14,7 +14,6 @@ import ctypes
 import datetime as dt
 import difflib
 import gc
-import hashlib
 import json
 import logging
 import marshal
@@ -24,7 +23,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache, partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ from ..analyze.notices import rights_notice
 from ..engines import pool
 from ..errors import UsageError
 from ..records import Document, Edit, Passage, ReuseLink, Story
-from ..signatures import Signature, code_files
+from ..signatures import Signature, code_parts, config_part, pack_parts
 from ..store.base import IndexedDocument
 from .align import AlignConfig, Prepared, TokenPassage, align, align_many, prepare, prepare_many
 from .anchors import AnchorStats, candidate_pairs, pack
@@ -2074,19 +2073,10 @@ def stage_signature(config: ReuseConfig | None = None) -> Signature:
     """What the stage's links depend on besides the documents: its code (this module, the
     ``tracewire.corpus`` modules it imports and the rights-notice test, and the store's reuse SQL), its
     settings, and the actor lexicon of the active packs (``template_actors``)."""
-    from ..packs import pack_dirs
-
-    cfg = config or ReuseConfig()
-    parts: dict[str, str] = {}
-    scopes = (("tracewire.corpus", "tracewire.analyze.notices"), ("tracewire.store.reuse_tables",))
-    for module, scope in zip((__name__, "tracewire.store.reuse_tables"), scopes, strict=True):
-        for name, path in code_files(module, scope=scope):
-            parts[f"code {name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    parts["config"] = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True, default=str).encode()).hexdigest()
-    for d in pack_dirs(_active_packs()):
-        f = d / "actors.toml"
-        if f.is_file():
-            parts[f"pack {d.name}/actors.toml"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    parts = {**code_parts(__name__, scope=("tracewire.corpus", "tracewire.analyze.notices")),
+             **code_parts("tracewire.store.reuse_tables", scope="tracewire.store.reuse_tables"),
+             **config_part(config or ReuseConfig()),
+             **pack_parts(_active_packs(), ("actors.toml",))}
     return Signature(STAGE, tuple(sorted(parts.items())))
 
 
@@ -2129,10 +2119,11 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
     furn, outlets = outlet_text(store)
     versions = store.document_versions()
     current = {x: (sha + "|" + furn.get(x, "[]"), date) for x, (sha, date) in versions.items()}
-    # another method built the index: every indexed document is stale, every current one fresh
-    indexed = {} if rebuild else {x: sha + "|" + f for x, (sha, f) in store.reuse_index_state().items()}
-    stale_all = sorted(store.reuse_index_state()) if rebuild else []
-    stale = stale_all or sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
+    indexed = {x: sha + "|" + f for x, (sha, f) in store.reuse_index_state().items()}
+    if rebuild:  # another method built the index: every indexed document is stale, every current one fresh
+        stale, indexed = sorted(indexed), {}
+    else:
+        stale = sorted(x for x, sha in indexed.items() if current.get(x, (None, None))[0] != sha)
     fresh_ids = sorted(x for x, (sha, _) in current.items() if indexed.get(x) != sha)
     fresh = list(masked_documents(store, fresh_ids)) if fresh_ids else []
     f_index = index_texts([d.text for d in fresh], TokenHasher(), cfg)
@@ -2189,7 +2180,8 @@ def _update_reuse(store: Store, progress: Progress | None, config: ReuseConfig |
                                furn.get(d.id, "[]")) for k, d in enumerate(fresh))
     n_links, n_stories = store.write_reuse(stale, entries, links,
                                            finish_links({x: d for x, (_, d) in current.items()}), replace_all=rebuild)
-    store.write_stage_state(STAGE, sig.digest, "")
+    if store.stage_state(STAGE) != (sig.digest, ""):
+        store.write_stage_state(STAGE, sig.digest, "")
     return ReuseSummary(
         documents=len(current), indexed=len(fresh), removed=len(stale),
         candidate_pairs=int(ii.shape[0]), links=n_links, stories=n_stories, rebuilt=rebuild,
