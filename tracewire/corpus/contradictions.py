@@ -6,7 +6,9 @@ reuse stage's ``passages[].edits``) is the most telling case: the same text, a d
 Between texts that are not copies of each other, two figures of one quantity category (killed,
 injured, force, equipment) are compared when their claims are close in meaning, share an actor or
 a place below the country (a shared "Syria" or "Russian" ties nothing), and their documents are
-dated within a few days of each other (or undated). Pairs that cannot be one event are left out:
+dated within a few days of each other (or undated). An actor ties nothing between two documents that each
+name countries (by name or demonym) but none in common: a report on Haiti's cholera outbreak and one on
+Zimbabwe's both cite the United Nations. Pairs that cannot be one event are left out:
 figures about different victims (children against a whole toll, fighters against civilians), a
 cumulative toll ("since 2011", "in the war", "over the past week") against a single toll, a part
 added to a toll told before ("four were also killed", "two more"), figures more than ``max_ratio``
@@ -55,6 +57,7 @@ Row = dict[str, Any]
 EVENT_CATEGORIES = ("killed", "injured", "force", "equipment")
 VICTIM_GROUPS = ("children", "women", "fighters", "civilians")  # tried in this order, then the trades
 BROAD_PLACES = ("country", "demonym", "continent", "sea", None)  # features too wide to tie two reports to one event
+COUNTRY_LEVEL = ("country", "demonym")  # how a document names a country ("Haiti", "Haitian")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,7 @@ class Figure:
     places: frozenset[str]
     local: frozenset[str] = frozenset()  # the places below the country level (towns, cities, regions)
     inside: tuple[Row, ...] = ()  # the place rows inside the claim (``claim_points`` reads them when needed)
+    doc_countries: frozenset[str] = frozenset()  # every country its document names, by name or demonym
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +460,7 @@ def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str]) -> l
     places: dict[str, list[Row]] = defaultdict(list)
     for p in layers["places"]:
         places[p["doc"]].append(p)
+    countries: dict[str, frozenset[str]] = {}
     out: list[Figure] = []
     for q in layers["quantities"]:
         if q["category"] not in categories:
@@ -467,9 +472,11 @@ def figures(layers: Mapping[str, Sequence[Row]], categories: Sequence[str]) -> l
             continue
         acts = frozenset(a["actor"] for a in actors.get(d, ()) if c["start"] <= a["start"] and a["end"] <= c["end"])
         inside = [p for p in places.get(d, ()) if c["start"] <= p["start"] and p["end"] <= c["end"]]
+        if d not in countries:
+            countries[d] = frozenset(p["name"] for p in places.get(d, ()) if p.get("feature") in COUNTRY_LEVEL)
         out.append(Figure(d, q, c, acts, frozenset(p["name"] for p in inside),
                           frozenset(p["name"] for p in inside if p.get("feature") not in BROAD_PLACES),
-                          tuple(inside)))
+                          tuple(inside), countries[d]))
     return out
 
 
@@ -598,6 +605,14 @@ def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.bool_]:
     return out
 
 
+def _elsewhere(figs: Sequence[Figure]) -> npt.NDArray[np.bool_]:
+    """Pairs of figures whose documents name countries, by name or demonym, and none in common: a report on Haiti's
+    cholera outbreak and one on Zimbabwe's tell of two events, whatever actors ("the United Nations") they share."""
+    some = np.array([bool(f.doc_countries) for f in figs], dtype=bool)
+    out: npt.NDArray[np.bool_] = ~_incidence([f.doc_countries for f in figs]) & some[:, None] & some[None, :]
+    return out
+
+
 _COMPATIBLE = frozenset({("generic", "civilians"), ("generic", "fighters")})
 
 
@@ -680,7 +695,7 @@ def _possible(figs: Sequence[Figure], orig: Mapping[str, Origin], cfg: Contradic
     alike = (table[kind[:, None], kind[None, :]] & (total[:, None] == total[None, :]) & ~part[:, None]
              & ~part[None, :])
     tied = _incidence([f.local for f in figs]) | (
-        _incidence([f.actors for f in figs]) & ((sims >= cfg.actor_cosine) | same_tag))
+        _incidence([f.actors for f in figs]) & ((sims >= cfg.actor_cosine) | same_tag) & ~_elsewhere(figs))
     far = dated[:, None] & dated[None, :] & (np.abs(ordinal[:, None] - ordinal[None, :]) > cfg.days)
     base = (doc[:, None] != doc[None, :]) & (root[:, None] != root[None, :]) & tied & ~far & alike
     differ: npt.NDArray[np.bool_] = base & (value[:, None] != value[None, :]) & scale & ~other_day
