@@ -3,7 +3,8 @@ attribution chains to the source they name (the channel is kept).
 
 The figure a user sees is "asserted by N documents in M outlets, resting on K independent sources
 (...)": documents and outlets are counted as they are; sources are what is left once every copy,
-rewrite and relay of one origin is counted once.
+rewrite and relay of one origin is counted once. A document given no outlet counts as the site of its URL
+(``site_name``: "en.wikinews.org"), as the reuse stage groups it, so five pages of one site are one outlet.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 Row = dict[str, Any]
 
 COLLAPSING_KINDS = ("copy", "rewrite")
 ATTRIBUTED = ("named_person", "named_org", "media_outlet", "government_body", "anonymous")
 _SPEAKER = re.compile(r"\(the words of ([^)]+)\)")
+
+
+def site_name(outlet: str | None, url: str | None) -> str | None:
+    """The outlet a document counts under: the one given, else its URL's host (without "www."), else None."""
+    if outlet and outlet.strip():
+        return outlet.strip()
+    try:
+        host = urlsplit(url.strip()).hostname if url else None
+    except ValueError:  # a malformed URL ("http://[::1") names no site
+        host = None
+    return host.removeprefix("www.") if host else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from ..errors import UsageError
 from .contradictions import ContradictionConfig, find_contradictions
-from .corroboration import Origin, corroborate, independent_documents, origins, quotations
+from .corroboration import Origin, corroborate, independent_documents, origins, quotations, site_name
 
 if TYPE_CHECKING:
     from ..store.sqlite import SQLiteStore
@@ -420,14 +420,14 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
     """
     cfg = config or NarrativeConfig()
     layers = store.corpus_layers()
-    docs = {d["id"]: d for d in layers["documents"]}
+    docs = {d["id"]: {**d, "outlet": site_name(d["outlet"], d.get("url"))} for d in layers["documents"]}
     links = list(store.reuse_rows())
     orig = origins(links, {k: v["date"] for k, v in docs.items()})
     quoted = quotations(links)
     items, rows = claim_items(layers, cfg)
     vectors, embedded, model = embed(store, [it.text for it in items], progress, threads=workers)
     records, groups, result = narratives_from(items, vectors, docs, orig, cfg, model)
-    outlets = {k: v["outlet"] for k, v in docs.items()}
+    outlets = {k: v["outlet"] for k, v in docs.items()}  # the outlet given, else the URL's site
     corroboration = [corroborate(rec["narrative"], [rows[x] for x in group], outlets, orig, quoted)
                      for rec, group in zip(records, groups, strict=True)]
     index = {(it.doc, it.start, it.end): k for k, it in enumerate(items)}

@@ -15,7 +15,7 @@ def corpus_layers(conn: sqlite3.Connection) -> dict[str, list[Row]]:
     """Current documents, claims, actors, places and quantities, each ordered by document and offset."""
     out: dict[str, list[Row]] = {}
     out["documents"] = [dict(r) for r in conn.execute(
-        "SELECT id, outlet, date, title FROM current_documents ORDER BY id")]
+        "SELECT id, outlet, date, title, url FROM current_documents ORDER BY id")]
     out["claims"] = [dict(r) for r in conn.execute(
         "SELECT d.id AS doc, c.start, c.end, c.text, c.source, c.source_kind, c.source_canonical, c.channel, "
         "c.source_start, c.source_end, c.cue_start, c.cue_end "

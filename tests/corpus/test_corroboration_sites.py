@@ -1,0 +1,49 @@
+"""Documents given no outlet count as the site of their URL when corroboration counts outlets.
+
+Found on GeoVirus (229 WikiNews pages, no outlet field, one URL host): "asserted by 5 documents in 5 outlets",
+each page its own independent author, when all five are pages of en.wikinews.org.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tracewire.corpus.corroboration import corroborate, origins, site_name
+from tracewire.ingest import ingest
+from tracewire.store import open_store
+
+
+def test_site_name_falls_back_to_the_urls_host() -> None:
+    assert site_name("Wire Daily", "https://www.other.test/a") == "Wire Daily"
+    assert site_name("  ", "https://www.wiki.test/wiki/A_story") == "wiki.test"
+    assert site_name(None, " https://News.Example.test/x ") == "news.example.test"
+    assert site_name(None, None) is None and site_name(None, "not a url") is None
+    assert site_name(None, "http://[::1") is None  # a malformed URL names no site, and does not fail
+
+
+def _claim(doc: str) -> dict[str, object]:
+    return {"doc": doc, "start": 0, "end": 40, "source": None, "source_kind": "unattributed",
+            "source_canonical": None, "channel": None}
+
+
+def test_pages_of_one_site_are_one_outlet_and_one_author() -> None:
+    urls = {"p1": "https://www.wiki.test/wiki/One", "p2": "https://wiki.test/wiki/Two", "q": "https://paper.test/3"}
+    outlets = {d: site_name(None, u) for d, u in urls.items()}
+    rec = corroborate("n", [_claim(d) for d in urls], outlets, origins([], {}), {})
+    assert (rec["documents"], rec["outlets"]) == (3, 2)
+    assert [(s["source"], s["documents"]) for s in rec["independent_sources"]] == [
+        ("wiki.test", ["p1", "p2"]), ("paper.test", ["q"])]
+
+
+def test_the_narratives_stage_reads_each_documents_url(tmp_path: Path) -> None:
+    src = tmp_path / "pages.jsonl"
+    src.write_text(json.dumps({"id": "p1", "url": "https://www.wiki.test/wiki/One",
+                               "text": "Officials said the clinic in the valley reopened on Monday."}) + "\n")
+    store = open_store(tmp_path / "tw.db")
+    try:
+        ingest([src], store)
+        (doc,) = store.corpus_layers()["documents"]
+        assert (doc["outlet"], doc["url"]) == (None, "https://www.wiki.test/wiki/One")
+    finally:
+        store.close()
