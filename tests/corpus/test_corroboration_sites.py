@@ -47,3 +47,24 @@ def test_the_narratives_stage_reads_each_documents_url(tmp_path: Path) -> None:
         assert (doc["outlet"], doc["url"]) == (None, "https://www.wiki.test/wiki/One")
     finally:
         store.close()
+
+
+def test_a_malformed_url_does_not_stop_the_analysis(tmp_path: Path) -> None:
+    """``http://[::1`` (an unclosed IPv6 literal) made ``urlsplit`` raise inside the reuse stage: ``analyze`` failed
+    for the whole store. Its document now groups by its folder, like one with no URL."""
+    from tracewire.corpus.furniture import outlet_key
+    from tracewire.engines.local import analyze_store
+    from tracewire.records import Document
+
+    assert outlet_key(Document("a", "x", "0", "in/a.txt", url="http://[::1")) == "folder:in"
+    src = tmp_path / "bad.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "url": u, "text": t}) + "\n" for i, u, t in (
+        ("a", "http://[::1", "The council said the bridge on the river road will close for repairs next week."),
+        ("b", "http://[::1/x", "Residents said the market near the old mosque reopened after the storm."))))
+    store = open_store(tmp_path / "tw.db")
+    try:
+        ingest([src], store)
+        analyze_store(store)
+        assert {d["id"] for d in store.corpus_layers()["documents"]} == {"a", "b"}
+    finally:
+        store.close()

@@ -14,7 +14,8 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+
+from .furniture import url_host
 
 Row = dict[str, Any]
 
@@ -25,13 +26,7 @@ _SPEAKER = re.compile(r"\(the words of ([^)]+)\)")
 
 def site_name(outlet: str | None, url: str | None) -> str | None:
     """The outlet a document counts under: the one given, else its URL's host (without "www."), else None."""
-    if outlet and outlet.strip():
-        return outlet.strip()
-    try:
-        host = urlsplit(url.strip()).hostname if url else None
-    except ValueError:  # a malformed URL ("http://[::1") names no site
-        host = None
-    return host.removeprefix("www.") if host else None
+    return outlet.strip() if outlet and outlet.strip() else url_host(url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,14 +90,22 @@ class FurnitureConfig:
             )
 
 
+def url_host(url: str | None) -> str | None:
+    """The site a URL names: its host, case-folded, without "www."; None for no URL or a malformed one."""
+    try:
+        host = urlsplit(url.strip()).hostname if url else None
+    except ValueError:  # "http://[::1" (an unclosed IPv6 literal) names no site, and must not stop a batch
+        return None
+    return host.casefold().removeprefix("www.") if host else None
+
+
 def outlet_key(doc: Document) -> str:
     """The group whose furniture a document shares: its outlet, else its URL's host, else its folder."""
     if doc.outlet and doc.outlet.strip():
         return "outlet:" + doc.outlet.strip().casefold()
-    if doc.url:
-        host = urlsplit(doc.url.strip()).hostname or ""
-        if host:
-            return "host:" + host.casefold().removeprefix("www.")
+    host = url_host(doc.url)
+    if host:
+        return "host:" + host
     folder = os.path.dirname(doc.source_path.replace("\\", "/")) if doc.source_path else ""
     return "folder:" + folder
 
