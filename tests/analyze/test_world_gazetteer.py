@@ -75,6 +75,11 @@ def test_region_and_adjective_demonyms(res: Resources) -> None:
     assert got["European"] == ("ZZ", "continent")
     assert got["Korean"] == ("KR", "country")
     assert got["Philippine"] == ("PH", "country")
+    # "African" is Africa's adjective, not South Africa's once its compass word is dropped (GeoVirus: "the African
+    # nation of Zimbabwe" put South Africa among a Zimbabwe report's countries)
+    got = _resolve(res, "The African nation and South African officials.", "African", "South African")
+    assert got["African"] == ("ZZ", "continent")
+    assert got["South African"] == ("ZA", "country")
 
 
 def test_one_qualified_place_per_name(res: Resources) -> None:

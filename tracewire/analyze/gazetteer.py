@@ -449,8 +449,6 @@ def build_gazetteer(packs: Sequence[str]) -> Gazetteer:
         key = name_key(country.name)
         if key.endswith("s") and len(key) > 6:
             derived.setdefault(key[:-1], []).append(country)
-    for k, found in derived.items():  # "Korean": South and North Korean; a country's own demonym wins
-        gaz.demonyms.setdefault(k, found)
     # a state or province of world_regions.tsv (GeoNames' point) takes the population of the admin-1
     # division of that name, which then is not loaded a second time
     admin1 = {(e.country, keys[0]): e for keys, e in world if e.feature == "admin1"}
@@ -467,6 +465,10 @@ def build_gazetteer(packs: Sequence[str]) -> Gazetteer:
         regions = [e for e in gaz.lookup(region) if e.country == "ZZ" or e.feature == "country"]
         if regions:
             gaz.demonyms.setdefault(name_key(demonym), [max(regions, key=lambda e: e.population)])
+    # "Korean": South and North Korean; a country's own demonym wins, and so does a region's ("African" is Africa's,
+    # not South Africa's by its compass word)
+    for k, found in derived.items():
+        gaz.demonyms.setdefault(k, found)
     states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
     state_points = _us_state_points()
     abbreviations = _us_state_abbreviations()
