@@ -97,6 +97,31 @@ def test_pronoun_without_antecedent_is_unresolved(analyze: Callable[[str], Analy
     assert not any(c.attribution and c.attribution.kind == "anonymous" for c in ana.claims)
 
 
+def test_pronoun_of_the_other_gender_skips_the_last_speaker(analyze: Callable[[str], Analysis]) -> None:
+    """ "She" does not resolve to a speaker the text already called "he" (TR-News: "She claimed to be his
+    girlfriend" was the male police spokesman's claim), nor "he" to a "Mrs"; the same gender still resolves."""
+    text = (
+        "Police spokesman Jason Moore said the suspect was arrested near the bridge on Monday. "
+        "He said the suspect had assaulted a woman with a knife. "
+        "She claimed that the suspect was her boyfriend.\n\n"
+        "Mrs Laila Haddad said the clinic reopened after the storm. "
+        "He said the road to the clinic was still closed. "
+        "She said the generators had arrived on Tuesday."
+    )
+    ana = analyze(text)
+    assert _att(ana, "He said the suspect").canonical == "Jason Moore"
+    she = _att(ana, "She claimed")
+    assert (she.kind, she.source) == ("unresolved", "She")
+    assert _att(ana, "He said the road").kind == "unresolved"
+    assert _att(ana, "She said the generators").canonical == "Laila Haddad"
+    # the person a pronoun's own sentence names is not its antecedent, and no gender is learned from that guess
+    told = analyze("Dan Kotzer said the court would sit on Monday. "
+                   "She told Kotzer that the will had been signed in March. "
+                   "He said the hearing would take two days.")
+    assert _att(told, "She told Kotzer").kind == "unresolved"
+    assert _att(told, "He said the hearing").canonical == "Dan Kotzer"
+
+
 def test_kinds_from_lexicon(analyze: Callable[[str], Analysis]) -> None:
     """Kinds from lexicon."""
     text = (

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..pipeline import Analysis, Component, Resources
@@ -82,19 +82,45 @@ def _gender(ent: Any) -> str:
     return ""
 
 
-def _person_before(parsed: Any, start: int, end: int, pronoun: str = "") -> str | None:
-    """The last PERSON entity of the parse inside [start, end) whose gender does not clash with ``pronoun``."""
-    want = "m" if pronoun == "he" else "f" if pronoun == "she" else ""
+def _wanted(pronoun: str) -> str:
+    """The gender a pronoun asks of its antecedent: "m", "f", or "" (any)."""
+    return "m" if pronoun == "he" else "f" if pronoun == "she" else ""
+
+
+def _person_before(parsed: Any, start: int, end: int, pronoun: str = "",
+                   genders: Mapping[str, str] | None = None) -> str | None:
+    """The last PERSON entity of the parse inside [start, end) whose gender does not clash with ``pronoun``: by a
+    title or gendered word before it, else by what ``genders`` learned of the name earlier in the document."""
+    want = _wanted(pronoun)
     names = [ent for ent in parsed.ents if ent.label_ == "PERSON" and start <= ent.start_char and ent.end_char <= end]
-    names = [e for e in names if not want or _gender(e) in ("", want)]
+    names = [e for e in names if not want or (_gender(e) or _known_gender(_clean_name(e.text), genders)) in ("", want)]
     return _clean_name(names[-1].text) if names else None
+
+
+def _known_gender(name: str, genders: Mapping[str, str] | None) -> str:
+    """What ``genders`` learned of a name, or of the full name it is the surname of ("Michalyshen")."""
+    if not genders or not name:
+        return ""
+    last = name.split()[-1]
+    return genders.get(name) or next((g for n, g in genders.items() if n.split()[-1] == last), "")
+
+
+def _title_gender(source: str) -> str:
+    """"m" or "f" from a title that opens a source ("Mr Trump", "Mrs. Clinton", "Ms Raggi"), else ""."""
+    first = source.split(maxsplit=1)[0].lower() if source.strip() else ""
+    return "m" if first in ("mr", "mr.") else "f" if first in ("mrs", "mrs.", "ms", "ms.", "miss") else ""
 
 
 def _resolve(
     f: Found, parsed: Any, text: str, lex: Lexicon, last_person: str | None, persons: list[str],
     previous: Attribution | None = None, window_start: int | None = None, ents: Sequence[_Ent] | None = None,
+    genders: Mapping[str, str] | None = None, sentence_end: int | None = None,
 ) -> tuple[str, str]:
-    """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames; ("", "") if none."""
+    """(kind, canonical) of a found source, resolving pronouns, "who" and bare surnames; ("", "") if none.
+
+    ``genders``: what the document told so far of each named speaker's gender (a title, or the "he"/"she" that
+    resolved to them): "she" never resolves to a speaker known as "he", nor "he" to one known as "she".
+    """
     assert f.source_start is not None and f.source_end is not None
     if ents is None:
         ents = _doc_ents(parsed)
@@ -103,14 +129,26 @@ def _resolve(
         return "anonymous", src.lower()
     tok = parsed[f.source_token] if f.source_token is not None else None
     if tok is not None and src.lower() in _PRONOUNS:
+        want = _wanted(src.lower())
+        after = text[f.source_end : sentence_end if sentence_end is not None else tok.sent.end_char]  # its sentence's rest
+
+        def fits(name: str) -> bool:
+            # of the other gender, or named after the pronoun in its sentence ("she told Kotzer"): not its antecedent
+            last = name.split()[-1] if name.split() else name
+            return _known_gender(name, genders) in ("", want) and not re.search(rf"\b{re.escape(last)}\b", after)
+
         if previous is not None and previous.kind in ("named_person", "government_body"):
-            return previous.kind, previous.canonical or previous.source  # "he" is the last speaker
-        if last_person:
+            name = previous.canonical or previous.source
+            if previous.kind != "named_person" or fits(name):
+                return previous.kind, name  # "he" is the last speaker
+        elif last_person and fits(last_person):
             return "named_person", last_person
-        # no speaker yet: a person named up to two sentences back ("Governor X visited … He said")
-        near = _person_before(parsed, window_start, f.source_start, src.lower()) if window_start is not None else None
-        if near:
-            return "named_person", near
+        # no speaker yet, or one of the other gender: a person named up to two sentences back ("Governor X
+        # visited … He said")
+        near = _person_before(parsed, window_start, f.source_start, src.lower(), genders) \
+            if window_start is not None else None
+        if near and fits(near):  # "Curley" two sentences back is the "Clare Curley" who spoke before
+            return "named_person", next((p for p in persons if p.split()[-1] == near.split()[-1]), near)
         return "unresolved", src.lower()
     if src.lower() in ("it", "they") and previous is not None and previous.kind not in (
             "named_person", "unattributed", "unresolved"):
@@ -219,6 +257,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
     speaker: dict[tuple[int, int], Attribution] = {}
     persons: list[str] = []
     last_person: str | None = None
+    genders: dict[str, str] = {}  # named speaker -> "m" / "f", from a title or a "he" / "she" resolved to them
     out: list[Attribution | None] = []
     previous: Attribution | None = None
     ents = _doc_ents(parsed)
@@ -235,7 +274,7 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
         resolved = None
         for f in sorted(outside, key=lambda x: (x.depth, x.cue_start)):
             kind, canonical = _resolve(f, parsed, text, lex, last_person, persons, previous, spans[max(0, idx - 2)][0],
-                                       ents)
+                                       ents, genders, e)
             if kind:
                 resolved = (f, kind, canonical)
                 break
@@ -248,6 +287,10 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
             last_person = canonical
             if canonical not in persons:
                 persons.append(canonical)
+            if _title_gender(att.source):  # a title is sure; the "he" that resolved to a name only a guess
+                genders[canonical] = _title_gender(att.source)
+            elif _wanted(att.source.lower()):
+                genders.setdefault(canonical, _wanted(att.source.lower()))
         for q in quotes:
             if q[0] < e and s < q[1]:
                 speaker[q] = att
