@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from tracewire.corpus.corroboration import corroborate, origins, site_name
+from tracewire.corpus.narratives import documents_by_id
 from tracewire.ingest import ingest
 from tracewire.store import open_store
 
@@ -36,17 +37,20 @@ def test_pages_of_one_site_are_one_outlet_and_one_author() -> None:
         ("wiki.test", ["p1", "p2"]), ("paper.test", ["q"])]
 
 
-def test_the_narratives_stage_reads_each_documents_url(tmp_path: Path) -> None:
+def test_the_narratives_stage_counts_stored_pages_under_their_site(tmp_path: Path) -> None:
+    """What the stage reads from a store: two pages of one site without an outlet, one with an outlet."""
     src = tmp_path / "pages.jsonl"
-    src.write_text(json.dumps({"id": "p1", "url": "https://www.wiki.test/wiki/One",
-                               "text": "Officials said the clinic in the valley reopened on Monday."}) + "\n")
+    rows = [{"id": "p1", "url": "https://www.wiki.test/wiki/One", "text": "Officials said the clinic reopened."},
+            {"id": "p2", "url": "https://wiki.test/wiki/Two", "text": "Residents said the market reopened."},
+            {"id": "q", "outlet": "Valley Post", "url": "https://wiki.test/x", "text": "The mayor said roads closed."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     store = open_store(tmp_path / "tw.db")
     try:
         ingest([src], store)
-        (doc,) = store.corpus_layers()["documents"]
-        assert (doc["outlet"], doc["url"]) == (None, "https://www.wiki.test/wiki/One")
+        docs = documents_by_id(store.corpus_layers()["documents"])
     finally:
         store.close()
+    assert {k: d["outlet"] for k, d in docs.items()} == {"p1": "wiki.test", "p2": "wiki.test", "q": "Valley Post"}
 
 
 def test_a_malformed_url_does_not_stop_the_analysis(tmp_path: Path) -> None:

@@ -67,8 +67,10 @@ def _ents_in(ents: Sequence[_Ent], s: int, e: int) -> list[tuple[str, str]]:
     return [(text, label) for a, b, text, label in ents if s <= a and b <= e]
 
 
-_MALE = frozenset("mr mr. he him his spokesman king prince sheikh father brother son husband".split())
-_FEMALE = frozenset("mrs mrs. ms ms. miss she her hers spokeswoman queen princess mother sister daughter wife".split())
+_MALE_TITLES = frozenset({"mr", "mr."})
+_FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms.", "miss"})
+_MALE = _MALE_TITLES | frozenset("he him his spokesman king prince sheikh father brother son husband".split())
+_FEMALE = _FEMALE_TITLES | frozenset("she her hers spokeswoman queen princess mother sister daughter wife".split())
 
 
 def _gender(ent: Any) -> str:
@@ -105,10 +107,13 @@ def _known_gender(name: str, genders: Mapping[str, str] | None) -> str:
     return genders.get(name) or next((g for n, g in genders.items() if n.split()[-1] == last), "")
 
 
-def _title_gender(source: str) -> str:
-    """"m" or "f" from a title that opens a source ("Mr Trump", "Mrs. Clinton", "Ms Raggi"), else ""."""
+def _told_gender(source: str) -> tuple[str, bool]:
+    """(gender, sure) a named source tells of its speaker: a title that opens it ("Mr Trump", "Ms Raggi") is sure;
+    a "he" / "she" that resolved to a name is only a guess; ("", False) when it tells nothing."""
     first = source.split(maxsplit=1)[0].lower() if source.strip() else ""
-    return "m" if first in ("mr", "mr.") else "f" if first in ("mrs", "mrs.", "ms", "ms.", "miss") else ""
+    if first in _MALE_TITLES or first in _FEMALE_TITLES:
+        return ("m" if first in _MALE_TITLES else "f"), True
+    return _wanted(source.strip().lower()), False
 
 
 def _resolve(
@@ -287,10 +292,11 @@ def attribute(text: str, parsed: Any, spans: Sequence[tuple[int, int]], blocks: 
             last_person = canonical
             if canonical not in persons:
                 persons.append(canonical)
-            if _title_gender(att.source):  # a title is sure; the "he" that resolved to a name only a guess
-                genders[canonical] = _title_gender(att.source)
-            elif _wanted(att.source.lower()):
-                genders.setdefault(canonical, _wanted(att.source.lower()))
+            told, sure = _told_gender(att.source)
+            if sure:  # a title overrides a guess made before it
+                genders[canonical] = told
+            elif told:
+                genders.setdefault(canonical, told)
         for q in quotes:
             if q[0] < e and s < q[1]:
                 speaker[q] = att

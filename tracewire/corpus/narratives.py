@@ -410,6 +410,12 @@ def embed(store: SQLiteStore, texts: Sequence[str], progress: Progress | None = 
     return vectors, new, embeddings.model_hash()
 
 
+def documents_by_id(rows: Sequence[Row]) -> dict[str, Row]:
+    """The corpus layers' documents by id, each counted under the outlet given, else its URL's site
+    (``site_name``): the outlet every record of the stage names (narratives, corroboration, contradictions)."""
+    return {d["id"]: {**d, "outlet": site_name(d["outlet"], d.get("url"))} for d in rows}
+
+
 def update_narratives(store: SQLiteStore, progress: Progress | None = None, workers: int = 1,
                       config: NarrativeConfig | None = None,
                       contradiction_config: ContradictionConfig | None = None) -> NarrativeSummary:
@@ -420,14 +426,14 @@ def update_narratives(store: SQLiteStore, progress: Progress | None = None, work
     """
     cfg = config or NarrativeConfig()
     layers = store.corpus_layers()
-    docs = {d["id"]: {**d, "outlet": site_name(d["outlet"], d.get("url"))} for d in layers["documents"]}
+    docs = documents_by_id(layers["documents"])
     links = list(store.reuse_rows())
     orig = origins(links, {k: v["date"] for k, v in docs.items()})
     quoted = quotations(links)
     items, rows = claim_items(layers, cfg)
     vectors, embedded, model = embed(store, [it.text for it in items], progress, threads=workers)
     records, groups, result = narratives_from(items, vectors, docs, orig, cfg, model)
-    outlets = {k: v["outlet"] for k, v in docs.items()}  # the outlet given, else the URL's site
+    outlets = {k: v["outlet"] for k, v in docs.items()}
     corroboration = [corroborate(rec["narrative"], [rows[x] for x in group], outlets, orig, quoted)
                      for rec, group in zip(records, groups, strict=True)]
     index = {(it.doc, it.start, it.end): k for k, it in enumerate(items)}
